@@ -1,0 +1,47 @@
+# Zhijian — two commands from a fresh machine:  `make run`  and  `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: install run test test-postgres test-sqlite migrate openapi lint bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Serve the API on the embedded SQLite default with demo data: http://127.0.0.1:8000/docs
+run: install
+	ENV=development $(BIN)/python -m app.cli migrate
+	ENV=development $(BIN)/python -m app.cli seed-demo
+	ENV=development $(BIN)/uvicorn app.main:app_factory --factory --host $(HOST) --port $(PORT)
+
+## The whole suite on a real PostgreSQL (127.0.0.1:5432, user postgres), then the portable part on SQLite
+test: install test-postgres test-sqlite
+
+test-postgres: install
+	$(BIN)/pytest -q -p no:cacheprovider
+
+test-sqlite: install
+	TEST_BACKEND=sqlite $(BIN)/pytest -q -p no:cacheprovider -m "not postgres_only" tests/api
+
+migrate: install
+	$(BIN)/python -m app.cli migrate
+
+openapi: install
+	$(BIN)/python -m app.cli export-openapi
+
+lint: install
+	$(BIN)/ruff check app tests bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

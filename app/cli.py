@@ -1,0 +1,128 @@
+"""Command line: migrate, seed-demo, create-user, export-openapi.  `python -m app.cli --help`."""
+
+import argparse
+import asyncio
+import getpass
+import json
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+OPENAPI_PATH = ROOT / "openapi" / "openapi.json"
+
+
+def alembic_config(database_url: str | None = None) -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "alembic"))
+    if database_url:
+        config.set_main_option("sqlalchemy.url", database_url)
+    return config
+
+
+def migrate(database_url: str | None = None, revision: str = "head") -> None:
+    from app.config import get_settings
+
+    url = database_url or get_settings().database_url
+    if url.startswith("sqlite"):
+        db_path = url.split("///", 1)[-1]
+        if db_path and db_path != ":memory:":
+            Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(url), revision)
+
+
+def openapi_document() -> dict:
+    from app.config import Settings
+    from app.main import create_app
+
+    return create_app(Settings(env="development", database_url="sqlite+aiosqlite://")).openapi()
+
+
+def export_openapi(path: Path = OPENAPI_PATH) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(openapi_document(), ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+
+
+async def _with_session(work) -> None:  # noqa: ANN001
+    from app.config import get_settings
+    from app.db import make_engine, make_sessionmaker
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            await work(session)
+            await session.commit()
+    finally:
+        await engine.dispose()
+
+
+async def _seed_demo(session) -> None:  # noqa: ANN001
+    from app.seed import seed_demo_users, seed_jurisdictions
+
+    counties = await seed_jurisdictions(session)
+    users = await seed_demo_users(session)
+    print(f"seeded {counties} jurisdictions, {users} demo users")
+
+
+def seed_demo(force: bool) -> None:
+    from app.config import get_settings
+
+    if get_settings().env == "production" and not force:
+        sys.exit("refusing to create demo accounts with a published password outside ENV=development (use --force)")
+    asyncio.run(_with_session(_seed_demo))
+
+
+def create_user(args: argparse.Namespace) -> None:
+    from app.actor import SYSTEM
+    from app.domain.permissions import Role
+    from app.schemas.user import UserCreate
+    from app.services.users import create_user as create
+
+    password = args.password or getpass.getpass("password: ")
+    data = UserCreate(
+        username=args.username, full_name=args.full_name, role=Role(args.role), county_code=args.county,
+        password=password,
+    )
+
+    async def work(session) -> None:  # noqa: ANN001
+        user = await create(session, SYSTEM, data)
+        print(f"created {user.username} ({user.role}) {user.id}")
+
+    asyncio.run(_with_session(work))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="zhijian", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="upgrade the database to the newest schema")
+    seed = sub.add_parser("seed-demo", help="塔城地区 jurisdictions and one demo account per role")
+    seed.add_argument("--force", action="store_true")
+    sub.add_parser("seed-jurisdictions", help="塔城地区 and its counties only")
+    user = sub.add_parser("create-user", help="create an account")
+    user.add_argument("username")
+    user.add_argument("--full-name", required=True)
+    user.add_argument("--role", required=True)
+    user.add_argument("--county")
+    user.add_argument("--password", help="prompted for when omitted")
+    sub.add_parser("export-openapi", help=f"write {OPENAPI_PATH.relative_to(ROOT)}")
+    args = parser.parse_args(argv)
+
+    if args.command == "migrate":
+        migrate()
+    elif args.command == "seed-demo":
+        seed_demo(args.force)
+    elif args.command == "seed-jurisdictions":
+        from app.seed import seed_jurisdictions
+
+        asyncio.run(_with_session(seed_jurisdictions))
+    elif args.command == "create-user":
+        create_user(args)
+    elif args.command == "export-openapi":
+        export_openapi()
+        print(f"wrote {OPENAPI_PATH}")
+
+
+if __name__ == "__main__":
+    main()

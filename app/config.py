@@ -1,0 +1,54 @@
+"""Settings from the environment (prefix-free names, e.g. DATABASE_URL, SECRET_KEY)."""
+
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "development-only-secret-key-change-me-0123456789"
+MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "production"
+    database_url: str = "sqlite+aiosqlite:///./var/zhijian.db"
+    secret_key: str = DEVELOPMENT_SECRET
+    jwt_algorithm: Literal["HS256"] = "HS256"
+    access_token_minutes: int = Field(default=15, ge=1, le=120)
+    refresh_token_days: int = Field(default=7, ge=1, le=30)
+    max_failed_logins: int = 5
+    lockout_minutes: int = 15
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    max_page_size: int = 200
+    upload_dir: Path = Path("./var/uploads")
+    cors_origins: list[str] = []
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> "Settings":
+        if self.env == "development":
+            return self
+        if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"SECRET_KEY must be set to a random value of at least {MIN_SECRET_LENGTH} characters "
+                "outside ENV=development"
+            )
+        return self
+
+    @property
+    def access_token_lifetime(self) -> timedelta:
+        return timedelta(minutes=self.access_token_minutes)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,40 @@
+"""Rule 10: the two cumulative completion reports (计划 八: 6月25日、10月30日前报送附件3)."""
+
+from datetime import date
+from enum import StrEnum
+
+from app.domain.ruleset import RuleSet, ruleset_for
+
+
+class ReportPeriod(StrEnum):
+    h1 = "h1"
+    h2 = "h2"
+
+    @property
+    def label(self) -> str:
+        return {"h1": "6月25日前（上半年累计）", "h2": "10月30日前（1-10月累计）"}[self.value]
+
+
+def period_due_date(year: int, period: ReportPeriod, ruleset: RuleSet) -> date:
+    """计划 八: the summary table 附件3 is due by June 25 (h1) and by October 30 (h2)."""
+    month, day = ruleset.report_due_h1 if period == ReportPeriod.h1 else ruleset.report_due_h2
+    return date(year, month, day)
+
+
+def period_range(year: int, period: ReportPeriod, ruleset: RuleSet | None = None) -> tuple[date, date]:
+    """计划 八: reports are cumulative, so each covers Jan 1 up to and including its due date."""
+    ruleset = ruleset or ruleset_for(year)
+    return date(year, 1, 1), period_due_date(year, period, ruleset)
+
+
+def is_late(submitted_on: date, year: int, period: ReportPeriod, ruleset: RuleSet) -> bool:
+    """计划 八 …前报送: submitted after the due date (the due date itself is in time)."""
+    return submitted_on > period_due_date(year, period, ruleset)
+
+
+def current_period(today: date, ruleset: RuleSet) -> ReportPeriod | None:
+    """The next report of today's year still due (due date today or later); None after October 30."""
+    for period in ReportPeriod:
+        if period_due_date(today.year, period, ruleset) >= today:
+            return period
+    return None

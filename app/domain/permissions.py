@@ -1,0 +1,134 @@
+"""Who may do what (SPEC 'Users (roles)'): permissions are data, not `if`s in handlers.
+
+Jurisdiction (which county's records) is not decided here: it is a WHERE in every query.
+"""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    PREFECTURE_ADMIN = "prefecture_admin"
+    PREFECTURE_VIEWER = "prefecture_viewer"
+    COUNTY_ADMIN = "county_admin"
+    COUNTY_INSPECTOR = "county_inspector"
+    SERVICE = "service"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+    @property
+    def is_county_bound(self) -> bool:
+        return self in (Role.COUNTY_ADMIN, Role.COUNTY_INSPECTOR)
+
+
+ROLE_LABELS = {
+    Role.PREFECTURE_ADMIN: "地区局质量监督科（管理员）",
+    Role.PREFECTURE_VIEWER: "地区局领导（只读）",
+    Role.COUNTY_ADMIN: "县（市）局管理员",
+    Role.COUNTY_INSPECTOR: "县（市）局执法人员",
+    Role.SERVICE: "系统对接账号",
+}
+
+
+class Permission(StrEnum):
+    JURISDICTIONS_READ = "jurisdictions:read"
+    USERS_READ = "users:read"
+    USERS_WRITE = "users:write"
+    SERVICE_ACCOUNTS_WRITE = "service_accounts:write"
+    AUDIT_READ = "audit:read"
+    ENTERPRISES_READ = "enterprises:read"
+    ENTERPRISES_WRITE = "enterprises:write"
+    ENTERPRISES_IMPORT = "enterprises:import"
+    LICENCES_WRITE = "licences:write"
+    SIGNALS_WRITE = "signals:write"
+    PLANS_READ = "plans:read"
+    PLANS_MANAGE = "plans:manage"
+    PLANS_ADJUST = "plans:adjust"
+    VISITS_READ = "visits:read"
+    VISITS_WRITE = "visits:write"
+    FINDINGS_WRITE = "findings:write"
+    RISK_LIST_REVIEW = "risk_list:review"
+    REPORTS_READ = "reports:read"
+    REPORTS_SUBMIT = "reports:submit"
+    DISCLOSURES_PUBLISH = "disclosures:publish"
+
+
+_READ = frozenset(
+    {
+        Permission.JURISDICTIONS_READ,
+        Permission.ENTERPRISES_READ,
+        Permission.PLANS_READ,
+        Permission.VISITS_READ,
+        Permission.REPORTS_READ,
+    }
+)
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.PREFECTURE_ADMIN: frozenset(Permission),
+    Role.PREFECTURE_VIEWER: _READ | {Permission.USERS_READ},
+    Role.COUNTY_ADMIN: _READ
+    | {
+        Permission.USERS_READ,
+        Permission.USERS_WRITE,
+        Permission.ENTERPRISES_WRITE,
+        Permission.ENTERPRISES_IMPORT,
+        Permission.LICENCES_WRITE,
+        Permission.SIGNALS_WRITE,
+        Permission.PLANS_ADJUST,
+        Permission.VISITS_WRITE,
+        Permission.FINDINGS_WRITE,
+        Permission.REPORTS_SUBMIT,
+    },
+    Role.COUNTY_INSPECTOR: _READ
+    | {
+        Permission.SIGNALS_WRITE,
+        Permission.VISITS_WRITE,
+        Permission.FINDINGS_WRITE,
+    },
+    Role.SERVICE: frozenset(),  # a service account holds exactly the scopes its key grants
+}
+
+SERVICE_SCOPES: frozenset[Permission] = frozenset(
+    {
+        Permission.JURISDICTIONS_READ,
+        Permission.ENTERPRISES_READ,
+        Permission.ENTERPRISES_WRITE,
+        Permission.ENTERPRISES_IMPORT,
+        Permission.LICENCES_WRITE,
+        Permission.SIGNALS_WRITE,
+        Permission.PLANS_READ,
+        Permission.VISITS_READ,
+        Permission.REPORTS_READ,
+    }
+)
+"""Scopes a service key may be granted; user administration and audit are never delegated to a machine."""
+
+ROLES_A_COUNTY_ADMIN_MAY_MANAGE: frozenset[Role] = frozenset({Role.COUNTY_INSPECTOR})
+"""A county admin manages the inspectors of their own county; every other account is the prefecture's."""
+
+
+def permissions_for(role: Role, scopes: frozenset[str] = frozenset()) -> frozenset[Permission]:
+    if role is Role.SERVICE:
+        return frozenset(Permission(s) for s in scopes if s in SERVICE_SCOPES)
+    return ROLE_PERMISSIONS[role]
+
+
+def password_problems(password: str, *, min_length: int = 10, min_classes: int = 3) -> list[str]:
+    """等保三级 password policy: at least 10 characters from at least 3 of 4 character classes."""
+    problems = []
+    if len(password) < min_length:
+        problems.append(f"密码至少{min_length}位 (at least {min_length} characters)")
+    classes = sum(
+        (
+            any(c.islower() for c in password),
+            any(c.isupper() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        )
+    )
+    if classes < min_classes:
+        problems.append(
+            f"密码须包含大写、小写、数字、符号中至少{min_classes}类 (at least {min_classes} character classes)"
+        )
+    return problems

@@ -1,0 +1,76 @@
+"""Every number of the plan in one place, per plan year, so a new year's plan is a new RuleSet."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from app.domain.risk import RiskClass
+
+
+@dataclass(frozen=True)
+class VisitRange:
+    """Visits per year for one risk class; `maximum` None means "or more" (以上)."""
+
+    minimum: int
+    maximum: int | None
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The numbers of one year's plan. Field docs name the clause each number comes from."""
+
+    year: int
+    frequency: Mapping[RiskClass, VisitRange]
+    """计划 六: A类每年1次, B类1-2次, C类2-3次, D类3次以上."""
+    escalation_step: int = 1
+    """计划 六（加大频次）: each active risk factor adds this many visits."""
+    escalation_cap: int = 3
+    """Upper bound on visits added by escalation (local rule; the plan sets no number)."""
+    complaint_lookback_days: int = 365
+    """计划 六（举报投诉）: substantiated complaints of the last 12 months."""
+    risk_alert_lookback_days: int = 365
+    """计划 六（风险监测信息）: risk-monitoring alerts of the last 12 months."""
+    unlicensed_lookback_days: int = 365
+    """计划 六（无证生产）: unlicensed production found in the last 12 months."""
+    sampling_lookback_years: int = 1
+    """计划 七（四）: a failed sampling this calendar year or the previous one (1 year back)."""
+    licence_expiry_window_days: int = 90
+    """计划 六（到期换证）: a licence expiring within this many days."""
+    min_inspectors: int = 2
+    """计划 五: 由2名以上（含2名）监督检查人员参加."""
+    deadline_general_days: int = 30
+    deadline_serious_hazard_days: int = 15
+    deadline_violation_days: int = 15
+    """计划 七（二）限期整改: days to rectify, by severity (local rule; the plan sets no number)."""
+    max_extension_days: int = 30
+    extensions_allowed: int = 1
+    overdue_days_for_level_2: int = 15
+    """Overdue by more than this many days → escalation level 2 (风险问题清单/报地区局)."""
+    failed_reinspections_for_level_2: int = 1
+    failed_reinspections_for_level_3: int = 2
+    duplicate_visit_window_days: int = 30
+    """计划 七（三）避免重复检查: warn when the enterprise was visited this recently."""
+    report_due_h1: tuple[int, int] = (6, 25)
+    report_due_h2: tuple[int, int] = (10, 30)
+    """计划 八: 于6月25日、10月30日前报送完成情况汇总表（附件3）."""
+
+    def visits_for(self, risk_class: RiskClass) -> VisitRange:
+        return self.frequency[risk_class]
+
+
+_FREQUENCY_2022 = MappingProxyType(
+    {
+        RiskClass.A: VisitRange(1, 1),
+        RiskClass.B: VisitRange(1, 2),
+        RiskClass.C: VisitRange(2, 3),
+        RiskClass.D: VisitRange(3, None),
+    }
+)
+
+RULESETS: dict[int, RuleSet] = {2022: RuleSet(year=2022, frequency=_FREQUENCY_2022)}
+
+
+def ruleset_for(year: int) -> RuleSet:
+    """The newest ruleset whose year ≤ `year`; years before the first plan use the first plan."""
+    earlier = [y for y in RULESETS if y <= year]
+    return RULESETS[max(earlier) if earlier else min(RULESETS)]

@@ -1,0 +1,107 @@
+"""Rule 5: what makes an on-site visit valid (计划 五), and the duplicate-visit warning (计划 七（三）)."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from app.domain.errors import Problem, raise_if_any
+from app.domain.reasons import Reason
+from app.domain.ruleset import RuleSet
+from app.domain.visit_types import VisitType
+
+
+@dataclass(frozen=True)
+class InspectorOnVisit:
+    """One inspector on a visit, with their enforcement credential (执法证) as recorded on the form."""
+
+    user_id: str
+    county_code: str
+    credential_no: str | None
+    credential_valid_from: date | None
+    credential_valid_until: date | None
+    credential_shown: bool
+
+
+def _credential_problems(i: int, inspector: InspectorOnVisit, visit_date: date) -> list[Problem]:
+    loc = ("inspectors", i)
+    problems = []
+    if not (inspector.credential_no or "").strip():
+        problems.append(Problem((*loc, "credential_no"), "缺少执法证号 (enforcement credential missing)"))
+    if inspector.credential_valid_until is None:
+        problems.append(
+            Problem((*loc, "credential_valid_until"), "缺少执法证有效期 (credential expiry date missing)")
+        )
+    elif inspector.credential_valid_until < visit_date:
+        problems.append(
+            Problem(
+                (*loc, "credential_valid_until"),
+                "检查日执法证已过期 (credential expired on the visit date)",
+            )
+        )
+    if inspector.credential_valid_from is not None and inspector.credential_valid_from > visit_date:
+        problems.append(
+            Problem(
+                (*loc, "credential_valid_from"),
+                "检查日执法证尚未生效 (credential not yet valid on the visit date)",
+            )
+        )
+    if not inspector.credential_shown:
+        problems.append(
+            Problem((*loc, "credential_shown"), "未当场出示执法证 (credential must be shown on site)")
+        )
+    return problems
+
+
+def validate_visit(
+    *,
+    today: date,
+    visit_date: date,
+    visit_type: VisitType,
+    enterprise_county_code: str,
+    inspectors: list[InspectorOnVisit],
+    ruleset: RuleSet,
+) -> None:
+    """计划 五、日常监督检查方式: 由2名以上（含2名）监督检查人员参加，当场出示有效证件; 计划 三 交叉互查
+    by inspectors of another county; a visit is recorded after it happened. Raises with every problem.
+    """
+    problems = []
+    if visit_date > today:
+        problems.append(Problem(("visit_date",), "检查日期不能晚于今天 (visit date is in the future)"))
+    distinct = {inspector.user_id for inspector in inspectors}
+    if len(distinct) < ruleset.min_inspectors:
+        problems.append(
+            Problem(
+                ("inspectors",),
+                f"至少需要{ruleset.min_inspectors}名检查人员 "
+                f"(at least {ruleset.min_inspectors} inspectors required)",
+            )
+        )
+    seen: set[str] = set()
+    for i, inspector in enumerate(inspectors):
+        if inspector.user_id in seen:
+            problems.append(Problem(("inspectors", i), "检查人员重复 (inspector listed twice)"))
+        seen.add(inspector.user_id)
+        problems.extend(_credential_problems(i, inspector, visit_date))
+        if visit_type == VisitType.cross_inspection and inspector.county_code == enterprise_county_code:
+            problems.append(
+                Problem(
+                    ("inspectors", i, "county"),
+                    "交叉互查应由其他县（市）的检查人员实施 "
+                    "(cross-inspection needs inspectors from another county)",
+                )
+            )
+    raise_if_any(problems)
+
+
+def duplicate_visit_warning(visit_date: date, last_visit_on: date | None, ruleset: RuleSet) -> Reason | None:
+    """计划 七（三）避免重复检查: a warning (not an error) when the enterprise had a visit within
+    `duplicate_visit_window_days` before this one.
+    """
+    if last_visit_on is None:
+        return None
+    gap = (visit_date - last_visit_on).days
+    if 0 <= gap <= ruleset.duplicate_visit_window_days:
+        return Reason(
+            "recent_visit",
+            f"该企业{gap}天前刚接受过检查，请统筹安排、避免重复检查",
+        )
+    return None

@@ -1,0 +1,68 @@
+"""create_app(): routers, middleware, one error handler, "{tag}-{name}" operation ids."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
+
+from app.config import Settings, get_settings
+from app.db import make_engine, make_sessionmaker
+from app.errors import install_error_handlers
+from app.middleware import RequestContextMiddleware, configure_logging
+from app.routers import audit, auth, health, jurisdictions, service_accounts, users
+
+ROUTERS = (health, auth, users, service_accounts, jurisdictions, audit)
+
+DESCRIPTION = """
+质检 Zhijian — system of record for the annual quality supervision inspection of industrial-product
+manufacturers (工业产品生产企业质量监督检查).
+
+Sign in with `POST /api/v1/auth/token` (the **Authorize** button), or send a service key as `X-API-Key`.
+Every error is `application/problem+json` (RFC 9457) with `errors: [{loc, msg}]`.
+"""
+
+
+def operation_id(route: APIRoute) -> str:
+    return f"{route.tags[0]}-{route.name}"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await app.state.engine.dispose()
+
+    app = FastAPI(
+        title="质检 Zhijian API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        generate_unique_id_function=operation_id,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    install_error_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-API-Key"],
+            expose_headers=["ETag", "X-Request-ID", "Location"],
+        )
+    app.add_middleware(RequestContextMiddleware)
+    for module in ROUTERS:
+        app.include_router(module.router)
+    return app
+
+
+def app_factory() -> FastAPI:
+    """uvicorn entry point (`--factory`)."""
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)

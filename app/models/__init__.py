@@ -1,0 +1,9 @@
+"""SQLModel tables. `base` is imported first: it installs the constraint naming convention."""
+
+from app.models import base  # noqa: F401  (must precede the tables)
+from app.models.audit import AuditEvent
+from app.models.jurisdiction import Jurisdiction
+from app.models.token import RefreshToken, RevokedAccessToken
+from app.models.user import ServiceAccount, User
+
+__all__ = ["AuditEvent", "Jurisdiction", "RefreshToken", "RevokedAccessToken", "ServiceAccount", "User"]

@@ -1,0 +1,33 @@
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Integer
+from sqlmodel import Field, SQLModel
+
+from app.models.base import created_at_field
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only audit trail. Each event carries the hash of the previous one (tamper evidence)."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    )
+    at: datetime = created_at_field()
+    actor_kind: str = Field(max_length=16)  # user | service | system | anonymous
+    actor_id: uuid.UUID | None = Field(default=None, index=True)
+    actor_name: str | None = Field(default=None, max_length=64)
+    action: str = Field(max_length=64, index=True)
+    entity: str = Field(max_length=64)
+    entity_id: str | None = Field(default=None, max_length=64)
+    county_code: str | None = Field(default=None, max_length=12, index=True)
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    request_id: str | None = Field(default=None, max_length=64)
+    client_addr: str | None = Field(default=None, max_length=64)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64, unique=True)

@@ -1,0 +1,28 @@
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from app.errors import ServiceUnavailable, error_responses
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str
+
+
+@router.get("/healthz", response_model=Health)
+async def healthz() -> Health:
+    """The process is up."""
+    return Health(status="ok")
+
+
+@router.get("/readyz", response_model=Health, responses=error_responses(ServiceUnavailable))
+async def readyz(request: Request) -> Health:
+    """The database answers."""
+    try:
+        async with request.app.state.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        raise ServiceUnavailable("数据库不可达 (database unreachable)") from exc
+    return Health(status="ready")

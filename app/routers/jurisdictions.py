@@ -1,0 +1,18 @@
+from fastapi import APIRouter
+
+from app.db import SessionDep
+from app.deps import Allowed
+from app.domain.permissions import Permission
+from app.errors import Forbidden, Unauthorized, error_responses
+from app.schemas.jurisdiction import JurisdictionRead
+from app.services.jurisdictions import list_jurisdictions
+
+router = APIRouter(prefix="/api/v1/jurisdictions", tags=["jurisdictions"])
+
+
+@router.get("", response_model=list[JurisdictionRead], responses=error_responses(Unauthorized, Forbidden))
+async def list_all_jurisdictions(
+    actor: Allowed(Permission.JURISDICTIONS_READ), session: SessionDep
+) -> list[JurisdictionRead]:
+    """The prefecture and its counties (public reference data for every signed-in caller)."""
+    return [JurisdictionRead.model_validate(j) for j in await list_jurisdictions(session)]

@@ -1,0 +1,36 @@
+import uuid
+
+from fastapi import APIRouter
+
+from app.db import SessionDep
+from app.deps import Allowed
+from app.domain.permissions import Permission
+from app.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
+from app.schemas.service_account import ServiceAccountCreate, ServiceAccountCreated, ServiceAccountRead
+from app.services import service_accounts as service
+
+router = APIRouter(prefix="/api/v1/service-accounts", tags=["service-accounts"])
+Admin = Allowed(Permission.SERVICE_ACCOUNTS_WRITE)
+
+
+@router.get("", response_model=list[ServiceAccountRead], responses=error_responses(Unauthorized, Forbidden))
+async def list_service_accounts(actor: Admin, session: SessionDep) -> list[ServiceAccountRead]:
+    """Every service account (keys are never shown again)."""
+    return [ServiceAccountRead.model_validate(a) for a in await service.list_service_accounts(session)]
+
+
+@router.post("", status_code=201, response_model=ServiceAccountCreated,
+             responses=error_responses(Unauthorized, Forbidden, Conflict, Unprocessable))
+async def create_service_account(
+    body: ServiceAccountCreate, actor: Admin, session: SessionDep
+) -> ServiceAccountCreated:
+    """Create a machine client; the response holds its API key, shown this once."""
+    account, key = await service.create_service_account(session, actor, body)
+    return ServiceAccountCreated(**ServiceAccountRead.model_validate(account).model_dump(), api_key=key)
+
+
+@router.post("/{account_id}/revoke", response_model=ServiceAccountRead,
+             responses=error_responses(Unauthorized, Forbidden, NotFound))
+async def revoke_service_account(account_id: uuid.UUID, actor: Admin, session: SessionDep) -> ServiceAccountRead:
+    """Disable a key at once."""
+    return ServiceAccountRead.model_validate(await service.revoke_service_account(session, actor, account_id))

@@ -1,0 +1,69 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from app.db import SessionDep
+from app.deps import Allowed, PageParams
+from app.domain.permissions import Permission, Role
+from app.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
+from app.schemas.auth import PasswordReset
+from app.schemas.common import Page
+from app.schemas.user import UserCreate, UserRead, UserUpdate
+from app.services import users as service
+
+router = APIRouter(prefix="/api/v1/users", tags=["users"])
+Reader = Allowed(Permission.USERS_READ)
+Writer = Allowed(Permission.USERS_WRITE)
+ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Unprocessable)
+
+
+@router.get("", response_model=Page[UserRead], responses=ERRORS)
+async def list_users(
+    actor: Reader,
+    session: SessionDep,
+    page: PageParams,
+    county_code: Annotated[str | None, Query(max_length=12)] = None,
+    role: Role | None = None,
+    q: Annotated[str | None, Query(max_length=64, description="username or name contains")] = None,
+) -> Page[UserRead]:
+    """Users in the caller's jurisdiction."""
+    limit, offset = page
+    items, total = await service.list_users(
+        session, actor, county_code=county_code, role=role, q=q, limit=limit, offset=offset
+    )
+    return Page(items=[UserRead.model_validate(u) for u in items], total=total, limit=limit, offset=offset)
+
+
+@router.post("", status_code=201, response_model=UserRead, responses=error_responses(
+    Unauthorized, Forbidden, NotFound, Conflict, Unprocessable))
+async def create_user(body: UserCreate, actor: Writer, session: SessionDep) -> UserRead:
+    """Create an account; a county admin may create inspectors of their own county only."""
+    return UserRead.model_validate(await service.create_user(session, actor, body))
+
+
+@router.get("/{user_id}", response_model=UserRead, responses=ERRORS)
+async def read_user(user_id: uuid.UUID, actor: Reader, session: SessionDep) -> UserRead:
+    """One user in the caller's jurisdiction."""
+    return UserRead.model_validate(await service.get_user(session, actor, user_id))
+
+
+@router.patch("/{user_id}", response_model=UserRead, responses=ERRORS)
+async def update_user(user_id: uuid.UUID, body: UserUpdate, actor: Writer, session: SessionDep) -> UserRead:
+    """Change name, phone, enforcement credential (执法证) or deactivate; deactivation ends all sessions."""
+    return UserRead.model_validate(await service.update_user(session, actor, user_id, body))
+
+
+@router.post("/{user_id}/password", status_code=204, responses=ERRORS)
+async def reset_user_password(
+    user_id: uuid.UUID, body: PasswordReset, actor: Writer, session: SessionDep
+) -> Response:
+    """Set a new password for a user (e.g. forgotten); every token they hold is revoked."""
+    await service.reset_password(session, actor, user_id, body.new_password)
+    return Response(status_code=204)
+
+
+@router.post("/{user_id}/unlock", response_model=UserRead, responses=ERRORS)
+async def unlock_user(user_id: uuid.UUID, actor: Writer, session: SessionDep) -> UserRead:
+    """Lift a lockout caused by failed logins before it expires."""
+    return UserRead.model_validate(await service.unlock_user(session, actor, user_id))

@@ -1,0 +1,72 @@
+import uuid
+from datetime import date, datetime
+
+from pydantic import Field, model_validator
+
+from app.domain.permissions import Role
+from app.schemas.common import Input, Output
+
+
+class UserCreate(Input):
+    username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+    full_name: str = Field(min_length=1, max_length=64, description="姓名")
+    role: Role
+    county_code: str | None = Field(default=None, max_length=12, description="县（市）代码; prefecture roles: null")
+    phone: str | None = Field(default=None, max_length=32)
+    credential_no: str | None = Field(default=None, max_length=64, description="执法证号")
+    credential_valid_from: date | None = None
+    credential_valid_until: date | None = None
+    password: str = Field(max_length=256)
+
+    @model_validator(mode="after")
+    def _credential_dates_in_order(self) -> "UserCreate":
+        _check_credential_dates(self.credential_valid_from, self.credential_valid_until)
+        return self
+
+
+class UserUpdate(Input):
+    full_name: str | None = Field(default=None, min_length=1, max_length=64)
+    phone: str | None = Field(default=None, max_length=32)
+    credential_no: str | None = Field(default=None, max_length=64)
+    credential_valid_from: date | None = None
+    credential_valid_until: date | None = None
+    is_active: bool | None = None
+
+    @model_validator(mode="after")
+    def _credential_dates_in_order(self) -> "UserUpdate":
+        _check_credential_dates(self.credential_valid_from, self.credential_valid_until)
+        return self
+
+
+def _check_credential_dates(valid_from: date | None, valid_until: date | None) -> None:
+    if valid_from and valid_until and valid_until < valid_from:
+        raise ValueError("执法证有效期截止日早于起始日 (credential_valid_until is before credential_valid_from)")
+
+
+class UserRead(Output):
+    id: uuid.UUID
+    username: str
+    full_name: str
+    role: Role
+    role_label: str
+    county_code: str | None
+    phone: str | None
+    credential_no: str | None
+    credential_valid_from: date | None
+    credential_valid_until: date | None
+    is_active: bool
+    locked_until: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @model_validator(mode="before")
+    @classmethod
+    def _label(cls, data):  # noqa: ANN001
+        if not isinstance(data, dict):
+            data = {k: getattr(data, k, None) for k in cls.model_fields if k != "role_label"}
+        data["role_label"] = Role(data["role"]).label
+        return data
+
+
+class MeRead(UserRead):
+    permissions: list[str]
