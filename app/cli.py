@@ -22,7 +22,7 @@ def alembic_config(database_url: str | None = None) -> Config:
     return config
 
 
-def migrate(database_url: str | None = None, revision: str = "head") -> None:
+def migrate(database_url: str | None = None, revision: str = "heads") -> None:
     from app.config import get_settings
 
     url = database_url or get_settings().database_url

@@ -4,7 +4,13 @@ from app.domain.classification import suggest_next_class
 from app.domain.risk import RiskClass
 
 A, B, C, D = RiskClass.A, RiskClass.B, RiskClass.C, RiskClass.D
-CLEAN = dict(case_filed=False, failed_sampling=False, max_escalation_level=0, required_visits_done=True, open_findings=0)
+CLEAN = dict(
+    case_filed=False,
+    failed_sampling=False,
+    max_escalation_level=0,
+    required_visits_done=True,
+    open_findings=0,
+)
 
 
 @pytest.mark.parametrize(
@@ -28,8 +34,6 @@ def test_next_years_class_moves_one_step_for_a_reason(current, changes, suggeste
     assert [r.code for r in reasons] == codes
 
 
-@pytest.mark.parametrize(
-    ("risk_class", "label"), [(A, "A类（低风险）"), (D, "D类（高风险）")]
-)
+@pytest.mark.parametrize(("risk_class", "label"), [(A, "A类（低风险）"), (D, "D类（高风险）")])
 def test_risk_classes_have_chinese_labels(risk_class, label):
     assert risk_class.label == label

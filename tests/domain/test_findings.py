@@ -43,7 +43,11 @@ def test_a_more_severe_finding_never_gets_a_later_deadline(found_on):
 
 @pytest.mark.parametrize(
     ("severity", "expected"),
-    [(Severity.general, []), (Severity.serious_hazard, ["risk_list"]), (Severity.violation, ["case_required"])],
+    [
+        (Severity.general, []),
+        (Severity.serious_hazard, ["risk_list"]),
+        (Severity.violation, ["case_required"]),
+    ],
 )
 def test_a_serious_hazard_goes_on_the_risk_list_and_a_violation_needs_a_case(severity, expected):
     assert [r.code for r in consequences(severity)] == expected

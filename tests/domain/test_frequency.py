@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from hypothesis import given, settings
@@ -144,7 +144,7 @@ facts_strategy = st.builds(
 classes = st.sampled_from(RiskClass)
 
 
-@settings(max_examples=150)
+@settings(max_examples=80)
 @given(classes, facts_strategy, dates, dates)
 def test_more_risk_facts_never_lower_the_requirement(risk_class, facts, today, extra):
     more = RiskFacts(

@@ -16,7 +16,10 @@ from app.domain.visit_types import SupervisoryFunction, VisitType, counts_toward
         (2, [date(2022, 6, 30), date(2022, 12, 31)]),
         (3, [date(2022, 4, 30), date(2022, 8, 31), date(2022, 12, 31)]),
         (4, [date(2022, 3, 31), date(2022, 6, 30), date(2022, 9, 30), date(2022, 12, 31)]),
-        (5, [date(2022, 3, 31), date(2022, 5, 31), date(2022, 8, 31), date(2022, 10, 31), date(2022, 12, 31)]),
+        (
+            5,
+            [date(2022, 3, 31), date(2022, 5, 31), date(2022, 8, 31), date(2022, 10, 31), date(2022, 12, 31)],
+        ),
     ],
 )
 def test_visits_are_spread_evenly_to_month_ends(n, expected):

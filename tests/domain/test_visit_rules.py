@@ -54,9 +54,15 @@ def test_a_cross_inspection_by_inspectors_from_another_county_is_valid():
         (inspector("u2", credential_no=None), [("inspectors", 1, "credential_no")]),
         (inspector("u2", credential_no="  "), [("inspectors", 1, "credential_no")]),
         (inspector("u2", credential_valid_until=None), [("inspectors", 1, "credential_valid_until")]),
-        (inspector("u2", credential_valid_until=date(2022, 6, 19)), [("inspectors", 1, "credential_valid_until")]),
+        (
+            inspector("u2", credential_valid_until=date(2022, 6, 19)),
+            [("inspectors", 1, "credential_valid_until")],
+        ),
         (inspector("u2", credential_valid_until=VISIT_DAY), []),
-        (inspector("u2", credential_valid_from=date(2022, 6, 21)), [("inspectors", 1, "credential_valid_from")]),
+        (
+            inspector("u2", credential_valid_from=date(2022, 6, 21)),
+            [("inspectors", 1, "credential_valid_from")],
+        ),
         (inspector("u2", credential_valid_from=None), []),
         (inspector("u2", credential_shown=False), [("inspectors", 1, "credential_shown")]),
     ],
@@ -103,4 +109,3 @@ def test_a_visit_within_thirty_days_of_the_last_one_warns_of_duplication(last_vi
     assert (warning is not None) is warns
     if warns:
         assert warning.code == "recent_visit"
-

@@ -1,0 +1,39 @@
+import uuid
+from datetime import date, datetime
+
+from sqlmodel import Field, SQLModel
+
+from app.models.base import UTCDateTime, created_at_field, uuid_pk
+
+
+class Visit(SQLModel, table=True):
+    """An on-site inspection (现场监督检查). Drafts are edited; submitted visits are archived (归档), read-only."""
+
+    id: uuid.UUID = uuid_pk()
+    enterprise_id: uuid.UUID = Field(foreign_key="enterprise.id", index=True)
+    county_code: str = Field(foreign_key="jurisdiction.code", max_length=12, index=True)  # the enterprise's
+    visit_type: str = Field(max_length=32)
+    visit_date: date = Field(index=True)
+    status: str = Field(default="draft", max_length=16, index=True)  # draft | archived
+    covers_full_checklist: bool = False
+    assignment_id: uuid.UUID | None = Field(default=None, index=True)  # a plan's drawn assignment it fulfils
+    created_by_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")
+    version: int = 1
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()
+    archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class VisitInspector(SQLModel, table=True):
+    """An inspector on a visit, with the enforcement credential (执法证) shown on site, copied as it was."""
+
+    __tablename__ = "visit_inspector"
+
+    visit_id: uuid.UUID = Field(foreign_key="visit.id", primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="user.id", primary_key=True, index=True)
+    position: int = 0
+    county_code: str = Field(max_length=12)
+    credential_no: str | None = Field(default=None, max_length=64)
+    credential_valid_from: date | None = None
+    credential_valid_until: date | None = None
+    credential_shown: bool = False
