@@ -7,8 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from alembic import command
 from alembic.config import Config
+
+from alembic import command
 
 ROOT = Path(__file__).resolve().parent.parent
 OPENAPI_PATH = ROOT / "openapi" / "openapi.json"
@@ -70,7 +71,9 @@ def seed_demo(force: bool) -> None:
     from app.config import get_settings
 
     if get_settings().env == "production" and not force:
-        sys.exit("refusing to create demo accounts with a published password outside ENV=development (use --force)")
+        sys.exit(
+            "refusing to create demo accounts with a published password outside ENV=development (use --force)"
+        )
     asyncio.run(_with_session(_seed_demo))
 
 
@@ -82,7 +85,10 @@ def create_user(args: argparse.Namespace) -> None:
 
     password = args.password or getpass.getpass("password: ")
     data = UserCreate(
-        username=args.username, full_name=args.full_name, role=Role(args.role), county_code=args.county,
+        username=args.username,
+        full_name=args.full_name,
+        role=Role(args.role),
+        county_code=args.county,
         password=password,
     )
 

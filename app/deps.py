@@ -30,9 +30,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 async def _service_actor(session: SessionDep, key: str) -> Actor:
     prefix = api_key_prefix(key)
-    candidates = (
-        await session.exec(select(ServiceAccount).where(ServiceAccount.key_prefix == prefix))
-    ).all()
+    candidates = (await session.exec(select(ServiceAccount).where(ServiceAccount.key_prefix == prefix))).all()
     for account in candidates:
         if account.is_active and api_key_matches(key, account.key_hash):
             now = utcnow()

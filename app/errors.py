@@ -139,7 +139,12 @@ def problem_response(
     instance: str | None = None,
 ) -> JSONResponse:
     body = Problem(
-        type=TYPE_BASE + code, title=title, status=status, detail=detail, errors=list(errors), instance=instance
+        type=TYPE_BASE + code,
+        title=title,
+        status=status,
+        detail=detail,
+        errors=list(errors),
+        instance=instance,
     )
     return JSONResponse(
         body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM_JSON, headers=headers
@@ -161,7 +166,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _rule_violation(request: Request, exc: RuleViolation) -> JSONResponse:
         errors = [FieldError(loc=_loc(p.loc), msg=p.msg) for p in exc.problems]
         return problem_response(
-            422, RuleBroken.code, RuleBroken.title, "; ".join(e.msg for e in errors), errors,
+            422,
+            RuleBroken.code,
+            RuleBroken.title,
+            "; ".join(e.msg for e in errors),
+            errors,
             instance=request.url.path,
         )
 
@@ -169,16 +178,24 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [FieldError(loc=_loc(e.get("loc", ())), msg=e.get("msg", "invalid")) for e in exc.errors()]
         return problem_response(
-            422, Unprocessable.code, Unprocessable.title, "请求内容未通过校验 (request did not validate)",
-            errors, instance=request.url.path,
+            422,
+            Unprocessable.code,
+            Unprocessable.title,
+            "请求内容未通过校验 (request did not validate)",
+            errors,
+            instance=request.url.path,
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         titles = {404: NotFound.title, 405: "方法不允许 (method not allowed)", 401: Unauthorized.title}
         return problem_response(
-            exc.status_code, f"http-{exc.status_code}", titles.get(exc.status_code, str(exc.detail)),
-            str(exc.detail), headers=getattr(exc, "headers", None), instance=request.url.path,
+            exc.status_code,
+            f"http-{exc.status_code}",
+            titles.get(exc.status_code, str(exc.detail)),
+            str(exc.detail),
+            headers=getattr(exc, "headers", None),
+            instance=request.url.path,
         )
 
     @app.exception_handler(OperationalError)
@@ -187,8 +204,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _database_down(request: Request, exc: Exception) -> JSONResponse:
         log.error("database unavailable: %s", type(exc).__name__)
         return problem_response(
-            503, ServiceUnavailable.code, ServiceUnavailable.title, "数据库暂不可用，请稍后重试 (database unavailable)",
-            headers={"Retry-After": "5"}, instance=request.url.path,
+            503,
+            ServiceUnavailable.code,
+            ServiceUnavailable.title,
+            "数据库暂不可用，请稍后重试 (database unavailable)",
+            headers={"Retry-After": "5"},
+            instance=request.url.path,
         )
 
     @app.exception_handler(DBAPIError)
@@ -196,6 +217,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error")
         return problem_response(
-            500, "internal-error", "服务器内部错误 (internal error)",
-            "请求未能完成，已记录，请联系管理员 (the request failed and was logged)", instance=request.url.path,
+            500,
+            "internal-error",
+            "服务器内部错误 (internal error)",
+            "请求未能完成，已记录，请联系管理员 (the request failed and was logged)",
+            instance=request.url.path,
         )

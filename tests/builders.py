@@ -46,8 +46,12 @@ async def make_service_account(
 ) -> tuple[ServiceAccount, str]:
     key, prefix, key_hash = new_api_key()
     account = ServiceAccount(
-        name=f"svc_{uuid.uuid4().hex[:8]}", scopes=scopes, county_code=county_code, key_prefix=prefix,
-        key_hash=key_hash, **overrides,
+        name=f"svc_{uuid.uuid4().hex[:8]}",
+        scopes=scopes,
+        county_code=county_code,
+        key_prefix=prefix,
+        key_hash=key_hash,
+        **overrides,
     )
     session.add(account)
     await session.commit()

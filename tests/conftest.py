@@ -73,7 +73,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture
 def settings(database_url: str, tmp_path) -> Settings:  # noqa: ANN001
-    return Settings(env="test", database_url=database_url, secret_key=TEST_SECRET, upload_dir=tmp_path / "uploads")
+    return Settings(
+        env="test", database_url=database_url, secret_key=TEST_SECRET, upload_dir=tmp_path / "uploads"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,9 @@ Auditor = Allowed(Permission.AUDIT_READ)
 Short = Annotated[str | None, Query(max_length=64)]
 
 
-@router.get("", response_model=Page[AuditEventRead], responses=error_responses(Unauthorized, Forbidden, Unprocessable))
+@router.get(
+    "", response_model=Page[AuditEventRead], responses=error_responses(Unauthorized, Forbidden, Unprocessable)
+)
 async def list_audit_events(
     actor: Auditor,
     session: SessionDep,
@@ -32,10 +34,20 @@ async def list_audit_events(
     """The audit trail, newest first (prefecture admin only; nothing can edit or delete it)."""
     limit, offset = page
     items, total = await audit_query.list_events(
-        session, action=action, entity=entity, entity_id=entity_id, actor_name=actor_name,
-        county_code=county_code, since=since, until=until, limit=limit, offset=offset,
+        session,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        actor_name=actor_name,
+        county_code=county_code,
+        since=since,
+        until=until,
+        limit=limit,
+        offset=offset,
     )
-    return Page(items=[AuditEventRead.model_validate(e) for e in items], total=total, limit=limit, offset=offset)
+    return Page(
+        items=[AuditEventRead.model_validate(e) for e in items], total=total, limit=limit, offset=offset
+    )
 
 
 @router.get("/verify", response_model=AuditChainReport, responses=error_responses(Unauthorized, Forbidden))

@@ -3,8 +3,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from app.deps import CurrentActor, SettingsDep
 from app.db import SessionDep
+from app.deps import CurrentActor, SettingsDep
 from app.errors import AccountLocked, InvalidCredentials, Unauthorized, Unprocessable, error_responses
 from app.models import User
 from app.models.base import utcnow
@@ -38,7 +38,9 @@ async def login(
     return _token_read(await auth_service.login(session, settings, form.username, form.password))
 
 
-@router.post("/auth/refresh", response_model=TokenPairRead, responses=error_responses(Unauthorized, Unprocessable))
+@router.post(
+    "/auth/refresh", response_model=TokenPairRead, responses=error_responses(Unauthorized, Unprocessable)
+)
 async def refresh_tokens(body: RefreshRequest, session: SessionDep, settings: SettingsDep) -> TokenPairRead:
     """Trade a refresh token for a new pair; the old refresh token stops working (rotation)."""
     return _token_read(await auth_service.refresh(session, settings, body.refresh_token))

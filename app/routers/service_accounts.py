@@ -19,8 +19,12 @@ async def list_service_accounts(actor: Admin, session: SessionDep) -> list[Servi
     return [ServiceAccountRead.model_validate(a) for a in await service.list_service_accounts(session)]
 
 
-@router.post("", status_code=201, response_model=ServiceAccountCreated,
-             responses=error_responses(Unauthorized, Forbidden, Conflict, Unprocessable))
+@router.post(
+    "",
+    status_code=201,
+    response_model=ServiceAccountCreated,
+    responses=error_responses(Unauthorized, Forbidden, Conflict, Unprocessable),
+)
 async def create_service_account(
     body: ServiceAccountCreate, actor: Admin, session: SessionDep
 ) -> ServiceAccountCreated:
@@ -29,8 +33,13 @@ async def create_service_account(
     return ServiceAccountCreated(**ServiceAccountRead.model_validate(account).model_dump(), api_key=key)
 
 
-@router.post("/{account_id}/revoke", response_model=ServiceAccountRead,
-             responses=error_responses(Unauthorized, Forbidden, NotFound))
-async def revoke_service_account(account_id: uuid.UUID, actor: Admin, session: SessionDep) -> ServiceAccountRead:
+@router.post(
+    "/{account_id}/revoke",
+    response_model=ServiceAccountRead,
+    responses=error_responses(Unauthorized, Forbidden, NotFound),
+)
+async def revoke_service_account(
+    account_id: uuid.UUID, actor: Admin, session: SessionDep
+) -> ServiceAccountRead:
     """Disable a key at once."""
     return ServiceAccountRead.model_validate(await service.revoke_service_account(session, actor, account_id))

@@ -35,8 +35,12 @@ async def list_users(
     return Page(items=[UserRead.model_validate(u) for u in items], total=total, limit=limit, offset=offset)
 
 
-@router.post("", status_code=201, response_model=UserRead, responses=error_responses(
-    Unauthorized, Forbidden, NotFound, Conflict, Unprocessable))
+@router.post(
+    "",
+    status_code=201,
+    response_model=UserRead,
+    responses=error_responses(Unauthorized, Forbidden, NotFound, Conflict, Unprocessable),
+)
 async def create_user(body: UserCreate, actor: Writer, session: SessionDep) -> UserRead:
     """Create an account; a county admin may create inspectors of their own county only."""
     return UserRead.model_validate(await service.create_user(session, actor, body))

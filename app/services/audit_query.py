@@ -47,18 +47,31 @@ async def verify_chain(session: AsyncSession) -> AuditChainReport:
     """Walk the chain from the first event; report the first event whose link or content does not match."""
     prev, checked, after_id = GENESIS_HASH, 0, -1
     while True:
-        stmt = select(AuditEvent).where(col(AuditEvent.id) > after_id).order_by(AuditEvent.id).limit(VERIFY_BATCH)
+        stmt = (
+            select(AuditEvent)
+            .where(col(AuditEvent.id) > after_id)
+            .order_by(AuditEvent.id)
+            .limit(VERIFY_BATCH)
+        )
         batch = list((await session.exec(stmt)).all())
         if not batch:
             break
         for event in batch:
             checked += 1
             if event.prev_hash != prev:
-                return AuditChainReport(events_checked=checked, intact=False, first_break_id=event.id,
-                                        detail=f"事件 {event.id} 的前序哈希不匹配 (link to the previous event broken)")
+                return AuditChainReport(
+                    events_checked=checked,
+                    intact=False,
+                    first_break_id=event.id,
+                    detail=f"事件 {event.id} 的前序哈希不匹配 (link to the previous event broken)",
+                )
             if event_hash(prev, event) != event.hash:
-                return AuditChainReport(events_checked=checked, intact=False, first_break_id=event.id,
-                                        detail=f"事件 {event.id} 的内容已被改动 (content does not match its hash)")
+                return AuditChainReport(
+                    events_checked=checked,
+                    intact=False,
+                    first_break_id=event.id,
+                    detail=f"事件 {event.id} 的内容已被改动 (content does not match its hash)",
+                )
             prev = event.hash
             after_id = event.id
         session.expunge_all()

@@ -21,7 +21,10 @@ async def create_service_account(
 ) -> tuple[ServiceAccount, str]:
     allowed = {s.value for s in SERVICE_SCOPES}
     problems = [
-        Problem(("scopes", i), f"不可授予的权限范围: {s} (scope not grantable; allowed: {', '.join(sorted(allowed))})")
+        Problem(
+            ("scopes", i),
+            f"不可授予的权限范围: {s} (scope not grantable; allowed: {', '.join(sorted(allowed))})",
+        )
         for i, s in enumerate(data.scopes)
         if s not in allowed
     ]
@@ -42,8 +45,15 @@ async def create_service_account(
     )
     session.add(account)
     await session.flush()
-    await audit.record(session, actor, "service_account.create", "service_account", account.id,
-                       county_code=account.county_code, after=audit.snapshot(account))
+    await audit.record(
+        session,
+        actor,
+        "service_account.create",
+        "service_account",
+        account.id,
+        county_code=account.county_code,
+        after=audit.snapshot(account),
+    )
     return account, key
 
 
@@ -51,12 +61,21 @@ async def list_service_accounts(session: AsyncSession) -> list[ServiceAccount]:
     return list((await session.exec(select(ServiceAccount).order_by(ServiceAccount.name))).all())
 
 
-async def revoke_service_account(session: AsyncSession, actor: Actor, account_id: uuid.UUID) -> ServiceAccount:
+async def revoke_service_account(
+    session: AsyncSession, actor: Actor, account_id: uuid.UUID
+) -> ServiceAccount:
     account = await session.get(ServiceAccount, account_id)
     if account is None:
         raise NotFound("系统对接账号不存在 (service account not found)")
     account.is_active = False
     session.add(account)
-    await audit.record(session, actor, "service_account.revoke", "service_account", account.id,
-                       before={"is_active": True}, after={"is_active": False})
+    await audit.record(
+        session,
+        actor,
+        "service_account.revoke",
+        "service_account",
+        account.id,
+        before={"is_active": True},
+        after={"is_active": False},
+    )
     return account

@@ -50,20 +50,32 @@ async def list_users(
 
 def _may_manage(actor: Actor, role: Role) -> None:
     if actor.is_county_bound and role not in ROLES_A_COUNTY_ADMIN_MAY_MANAGE:
-        raise Forbidden("县（市）局管理员只能管理本县执法人员 (county admins manage their own inspectors only)")
+        raise Forbidden(
+            "县（市）局管理员只能管理本县执法人员 (county admins manage their own inspectors only)"
+        )
 
 
-async def _check_role_and_county(session: AsyncSession, actor: Actor, role: Role, county_code: str | None) -> None:
+async def _check_role_and_county(
+    session: AsyncSession, actor: Actor, role: Role, county_code: str | None
+) -> None:
     if role is Role.SERVICE:
-        raise RuleViolation([Problem(("role",), "系统对接账号请通过 /service-accounts 创建 (use /service-accounts)")])
+        raise RuleViolation(
+            [Problem(("role",), "系统对接账号请通过 /service-accounts 创建 (use /service-accounts)")]
+        )
     if actor.is_county_bound and county_code != actor.county_code:
         raise NotFound("县（市）不存在或不在您的管辖范围 (county not found in your jurisdiction)")
     if role.is_county_bound and not county_code:
-        raise RuleViolation([Problem(("county_code",), "县（市）级账号必须指定县（市）(county role needs a county)")])
+        raise RuleViolation(
+            [Problem(("county_code",), "县（市）级账号必须指定县（市）(county role needs a county)")]
+        )
     if not role.is_county_bound and county_code:
-        raise RuleViolation([Problem(("county_code",), "地区级账号不属于任何县（市）(prefecture role has no county)")])
+        raise RuleViolation(
+            [Problem(("county_code",), "地区级账号不属于任何县（市）(prefecture role has no county)")]
+        )
     if county_code and not await county_exists(session, county_code):
-        raise RuleViolation([Problem(("county_code",), f"县（市）代码不存在: {county_code} (unknown county)")])
+        raise RuleViolation(
+            [Problem(("county_code",), f"县（市）代码不存在: {county_code} (unknown county)")]
+        )
 
 
 async def create_user(session: AsyncSession, actor: Actor, data: UserCreate) -> User:
@@ -73,12 +85,22 @@ async def create_user(session: AsyncSession, actor: Actor, data: UserCreate) -> 
     taken = (await session.exec(select(User.id).where(User.username == data.username))).first()
     if taken:
         raise Conflict(f"用户名已存在: {data.username} (username taken)")
-    user = User(**data.model_dump(exclude={"password", "role"}), role=data.role.value,
-                password_hash=hash_password(data.password))
+    user = User(
+        **data.model_dump(exclude={"password", "role"}),
+        role=data.role.value,
+        password_hash=hash_password(data.password),
+    )
     session.add(user)
     await session.flush()
-    await audit.record(session, actor, "user.create", "user", user.id, county_code=user.county_code,
-                       after=audit.snapshot(user))
+    await audit.record(
+        session,
+        actor,
+        "user.create",
+        "user",
+        user.id,
+        county_code=user.county_code,
+        after=audit.snapshot(user),
+    )
     return user
 
 
@@ -89,18 +111,23 @@ async def update_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID, d
     changes = data.model_dump(exclude_unset=True)
     for name, value in changes.items():
         setattr(user, name, value)
-    if user.credential_valid_from and user.credential_valid_until and (
-        user.credential_valid_until < user.credential_valid_from
+    if (
+        user.credential_valid_from
+        and user.credential_valid_until
+        and (user.credential_valid_until < user.credential_valid_from)
     ):
-        raise RuleViolation([Problem(("credential_valid_until",), "执法证有效期截止日早于起始日 (ends before it starts)")])
+        raise RuleViolation(
+            [Problem(("credential_valid_until",), "执法证有效期截止日早于起始日 (ends before it starts)")]
+        )
     if changes.get("is_active") is False:
         user.token_version += 1  # deactivation ends every session at once
     user.updated_at = utcnow()
     session.add(user)
     await session.flush()
     old, new = audit.diff(before, audit.snapshot(user))
-    await audit.record(session, actor, "user.update", "user", user.id, county_code=user.county_code,
-                       before=old, after=new)
+    await audit.record(
+        session, actor, "user.update", "user", user.id, county_code=user.county_code, before=old, after=new
+    )
     return user
 
 
@@ -119,6 +146,14 @@ async def unlock_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -
     user.locked_until = None
     user.failed_logins = 0
     session.add(user)
-    await audit.record(session, actor, "user.unlock", "user", user.id, county_code=user.county_code,
-                       before=before, after={"locked_until": None, "failed_logins": 0})
+    await audit.record(
+        session,
+        actor,
+        "user.unlock",
+        "user",
+        user.id,
+        county_code=user.county_code,
+        before=before,
+        after={"locked_until": None, "failed_logins": 0},
+    )
     return user

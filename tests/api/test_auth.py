@@ -5,11 +5,11 @@ from datetime import timedelta
 
 import pytest
 from jose import jwt
+from sqlmodel import select
 
 from app.domain.permissions import Role
 from app.models import AuditEvent, User
 from app.models.base import utcnow
-from sqlmodel import select
 from tests.builders import PASSWORD, TACHENG, make_service_account, make_user, sign_in
 from tests.conftest import TEST_SECRET
 
@@ -83,8 +83,14 @@ async def test_a_deactivated_user_cannot_sign_in(client, session):
 
 def _token(secret=TEST_SECRET, algorithm="HS256", **claims):
     now = utcnow()
-    base = {"sub": str(uuid.uuid4()), "iat": int(now.timestamp()), "exp": int((now + timedelta(minutes=5)).timestamp()),
-            "jti": str(uuid.uuid4()), "ver": 0, "typ": "access"}
+    base = {
+        "sub": str(uuid.uuid4()),
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(minutes=5)).timestamp()),
+        "jti": str(uuid.uuid4()),
+        "ver": 0,
+        "typ": "access",
+    }
     return jwt.encode(base | claims, secret, algorithm=algorithm)
 
 
@@ -95,16 +101,22 @@ async def _me(client, token):
 async def test_an_expired_token_is_refused(client, session):
     user = await make_user(session)
     past = utcnow() - timedelta(hours=1)
-    token = _token(sub=str(user.id), iat=int(past.timestamp()), exp=int((past + timedelta(minutes=5)).timestamp()))
+    token = _token(
+        sub=str(user.id), iat=int(past.timestamp()), exp=int((past + timedelta(minutes=5)).timestamp())
+    )
     assert (await _me(client, token)).status_code == 401
 
 
 async def test_a_token_signed_with_another_key_is_refused(client, session):
     user = await make_user(session)
-    assert (await _me(client, _token(secret="another-secret-key-of-sufficient-length-xx", sub=str(user.id)))).status_code == 401
+    assert (
+        await _me(client, _token(secret="another-secret-key-of-sufficient-length-xx", sub=str(user.id)))
+    ).status_code == 401
 
 
-async def test_a_valid_token_built_by_the_test_is_accepted_so_the_refusals_above_mean_something(client, session):
+async def test_a_valid_token_built_by_the_test_is_accepted_so_the_refusals_above_mean_something(
+    client, session
+):
     user = await make_user(session)
     assert (await _me(client, _token(sub=str(user.id)))).status_code == 200
 
@@ -126,16 +138,31 @@ async def test_an_alg_none_token_is_refused(client, session):
         return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
 
     now = int(utcnow().timestamp())
-    token = b64({"alg": "none", "typ": "JWT"}) + "." + b64(
-        {"sub": str(user.id), "iat": now, "exp": now + 300, "jti": str(uuid.uuid4()), "ver": 0, "typ": "access"}
-    ) + "."
+    token = (
+        b64({"alg": "none", "typ": "JWT"})
+        + "."
+        + b64(
+            {
+                "sub": str(user.id),
+                "iat": now,
+                "exp": now + 300,
+                "jti": str(uuid.uuid4()),
+                "ver": 0,
+                "typ": "access",
+            }
+        )
+        + "."
+    )
     assert (await _me(client, token)).status_code == 401
 
 
 async def test_a_token_missing_the_expiry_claim_is_refused(client, session):
     user = await make_user(session)
-    token = jwt.encode({"sub": str(user.id), "iat": 1, "jti": str(uuid.uuid4()), "ver": 0, "typ": "access"},
-                       TEST_SECRET, algorithm="HS256")
+    token = jwt.encode(
+        {"sub": str(user.id), "iat": 1, "jti": str(uuid.uuid4()), "ver": 0, "typ": "access"},
+        TEST_SECRET,
+        algorithm="HS256",
+    )
     assert (await _me(client, token)).status_code == 401
 
 
@@ -166,11 +193,16 @@ async def test_a_password_change_revokes_every_outstanding_token(client, session
     user = await make_user(session)
     pair = (await _login(client, user.username, PASSWORD)).json()
     headers = {"Authorization": f"Bearer {pair['access_token']}"}
-    changed = await client.post("/api/v1/me/password", headers=headers,
-                                json={"old_password": PASSWORD, "new_password": "Brand-new-pass-2026"})
+    changed = await client.post(
+        "/api/v1/me/password",
+        headers=headers,
+        json={"old_password": PASSWORD, "new_password": "Brand-new-pass-2026"},
+    )
     assert changed.status_code == 204
     assert (await client.get("/api/v1/me", headers=headers)).status_code == 401
-    assert (await client.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})).status_code == 401
+    assert (
+        await client.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+    ).status_code == 401
     assert (await _login(client, user.username, "Brand-new-pass-2026")).status_code == 200
 
 
@@ -182,8 +214,9 @@ async def test_a_password_change_revokes_every_outstanding_token(client, session
 async def test_a_weak_new_password_is_refused_with_its_location(client, session, new_password):
     user = await make_user(session)
     headers = await sign_in(client, user)
-    response = await client.post("/api/v1/me/password", headers=headers,
-                                 json={"old_password": PASSWORD, "new_password": new_password})
+    response = await client.post(
+        "/api/v1/me/password", headers=headers, json={"old_password": PASSWORD, "new_password": new_password}
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"] == ["new_password"]
 
@@ -191,8 +224,11 @@ async def test_a_weak_new_password_is_refused_with_its_location(client, session,
 async def test_a_password_change_with_the_wrong_old_password_is_refused(client, session):
     user = await make_user(session)
     headers = await sign_in(client, user)
-    response = await client.post("/api/v1/me/password", headers=headers,
-                                 json={"old_password": "Not-the-old-1", "new_password": "Brand-new-pass-2026"})
+    response = await client.post(
+        "/api/v1/me/password",
+        headers=headers,
+        json={"old_password": "Not-the-old-1", "new_password": "Brand-new-pass-2026"},
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"] == ["old_password"]
 
@@ -207,7 +243,9 @@ async def test_a_service_key_works_and_a_missing_scope_is_403(client, session):
 async def test_a_revoked_or_unknown_service_key_is_401(client, session):
     _, key = await make_service_account(session, ["jurisdictions:read"], is_active=False)
     assert (await client.get("/api/v1/jurisdictions", headers={"X-API-Key": key})).status_code == 401
-    assert (await client.get("/api/v1/jurisdictions", headers={"X-API-Key": "zj_nonsense"})).status_code == 401
+    assert (
+        await client.get("/api/v1/jurisdictions", headers={"X-API-Key": "zj_nonsense"})
+    ).status_code == 401
 
 
 async def test_no_credentials_is_401_with_a_bearer_challenge(client):
