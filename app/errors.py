@@ -124,9 +124,7 @@ class ServiceUnavailable(AppError):
 
 def error_responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
     """`responses=` for a route: each error class shows in OpenAPI as problem+json."""
-    return {
-        e.status: {"model": Problem, "description": e.title, "content": {PROBLEM_JSON: {}}} for e in errors
-    }
+    return {e.status: {"model": Problem, "description": e.title} for e in errors}
 
 
 def problem_response(

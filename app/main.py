@@ -11,6 +11,7 @@ from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.errors import install_error_handlers
 from app.middleware import RequestContextMiddleware, configure_logging
+from app.openapi import build_openapi
 from app.routers import audit, auth, health, jurisdictions, service_accounts, users
 
 ROUTERS = (health, auth, users, service_accounts, jurisdictions, audit)
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
     for module in ROUTERS:
         app.include_router(module.router)
+    app.openapi = lambda: build_openapi(app)
     return app
 
 

@@ -1,10 +1,17 @@
 import uuid
 from datetime import date, datetime
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from app.domain.permissions import Role
 from app.schemas.common import Input, Output
+
+
+def _credential_ends_after_it_starts(value: date | None, info: ValidationInfo) -> date | None:
+    valid_from = info.data.get("credential_valid_from")
+    if value and valid_from and value < valid_from:
+        raise ValueError("执法证有效期截止日早于起始日 (credential ends before it starts)")
+    return value
 
 
 class UserCreate(Input):
@@ -20,10 +27,7 @@ class UserCreate(Input):
     credential_valid_until: date | None = None
     password: str = Field(max_length=256)
 
-    @model_validator(mode="after")
-    def _credential_dates_in_order(self) -> "UserCreate":
-        _check_credential_dates(self.credential_valid_from, self.credential_valid_until)
-        return self
+    _dates_in_order = field_validator("credential_valid_until")(_credential_ends_after_it_starts)
 
 
 class UserUpdate(Input):
@@ -34,10 +38,7 @@ class UserUpdate(Input):
     credential_valid_until: date | None = None
     is_active: bool | None = None
 
-    @model_validator(mode="after")
-    def _credential_dates_in_order(self) -> "UserUpdate":
-        _check_credential_dates(self.credential_valid_from, self.credential_valid_until)
-        return self
+    _dates_in_order = field_validator("credential_valid_until")(_credential_ends_after_it_starts)
 
 
 def _check_credential_dates(valid_from: date | None, valid_until: date | None) -> None:

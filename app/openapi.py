@@ -1,0 +1,33 @@
+"""The OpenAPI document as the contract: every error response is problem+json with the `Problem` schema."""
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from app.errors import PROBLEM_JSON, Problem, Unprocessable
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+def build_openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes, tags=app.openapi_tags
+    )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault("Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}"))
+    for defn in Problem.model_json_schema(ref_template="#/components/schemas/{model}").get("$defs", {}).items():
+        components.setdefault(*defn)
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            for status, response in operation.get("responses", {}).items():
+                if status[0] in "45":
+                    if status == "422" and response.get("description") == "Validation Error":
+                        response["description"] = Unprocessable.title
+                    response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
+    app.openapi_schema = schema
+    return schema
