@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers every table)
+from app.models.base import UTCDateTime
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):
@@ -25,12 +26,20 @@ def _url() -> str:
     return get_settings().database_url
 
 
+def _render_item(type_: str, obj, autogen_context):  # noqa: ANN001, ANN202
+    """Migrations must not import app code: our UTCDateTime is a plain timezone-aware DateTime in the schema."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _configure(connection: Connection | None = None, **kw) -> None:  # noqa: ANN003
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite needs batch mode for ALTER
         compare_type=True,
+        render_item=_render_item,
         **kw,
     )
 
