@@ -44,10 +44,18 @@ class AppError(Exception):
     keep_changes = False  # commit the session's work although the request fails (e.g. failed-login audit)
     headers: dict[str, str] | None = None
 
-    def __init__(self, detail: str | None = None, *, errors: Sequence[tuple[Sequence[str | int], str]] = ()):
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: Sequence[tuple[Sequence[str | int], str]] = (),
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(detail or self.title)
         self.detail = detail
         self.errors = [FieldError(loc=list(loc), msg=msg) for loc, msg in errors]
+        if headers is not None:
+            self.headers = headers
 
 
 class NotFound(AppError):

@@ -12,6 +12,7 @@ from app.db import make_engine, make_sessionmaker
 from app.errors import install_error_handlers
 from app.middleware import RequestContextMiddleware, configure_logging
 from app.openapi import build_openapi
+from app.ratelimit import RateLimiter
 from app.routers import audit, auth, health, jurisdictions, service_accounts, users
 
 ROUTERS = (health, auth, users, service_accounts, jurisdictions, audit)
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    app.state.rate_limiter = RateLimiter()
     install_error_handlers(app)
     if settings.cors_origins:
         app.add_middleware(

@@ -5,9 +5,17 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from app.db import SessionDep
 from app.deps import CurrentActor, SettingsDep
-from app.errors import AccountLocked, InvalidCredentials, Unauthorized, Unprocessable, error_responses
+from app.errors import (
+    AccountLocked,
+    InvalidCredentials,
+    TooManyRequests,
+    Unauthorized,
+    Unprocessable,
+    error_responses,
+)
 from app.models import User
 from app.models.base import utcnow
+from app.ratelimit import limit_logins
 from app.schemas.auth import PasswordChange, RefreshRequest, TokenPairRead
 from app.schemas.user import MeRead, UserRead
 from app.services import auth as auth_service
@@ -29,7 +37,8 @@ def _token_read(pair: TokenPair) -> TokenPairRead:
 @router.post(
     "/auth/token",
     response_model=TokenPairRead,
-    responses=error_responses(InvalidCredentials, AccountLocked, Unprocessable),
+    responses=error_responses(InvalidCredentials, AccountLocked, Unprocessable, TooManyRequests),
+    dependencies=[Depends(limit_logins)],
 )
 async def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, settings: SettingsDep

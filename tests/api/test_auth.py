@@ -258,3 +258,13 @@ async def test_the_password_is_stored_as_an_argon2_hash(session):
     user = await make_user(session, password="Some-Password-77")
     stored = await session.get(User, user.id)
     assert stored.password_hash.startswith("$argon2id$")
+
+
+async def test_too_many_logins_from_one_address_get_429_with_retry_after(client, settings, app, session):
+    app.state.settings = settings.model_copy(update={"login_rate_limit": "3/minute"})
+    user = await make_user(session)
+    statuses = [(await _login(client, user.username, PASSWORD)).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    limited = await _login(client, user.username, PASSWORD)
+    assert limited.headers["content-type"].startswith("application/problem+json")
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60
