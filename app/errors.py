@@ -194,7 +194,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        titles = {404: NotFound.title, 405: "方法不允许 (method not allowed)", 401: Unauthorized.title}
+        titles = {
+            400: "请求体无法解析 (malformed request body)",
+            401: Unauthorized.title,
+            404: NotFound.title,
+            405: "方法不允许 (method not allowed)",
+        }
         return problem_response(
             exc.status_code,
             f"http-{exc.status_code}",

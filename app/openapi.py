@@ -8,6 +8,7 @@ from fastapi.openapi.utils import get_openapi
 from app.errors import PROBLEM_JSON, Problem, Unprocessable
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+MALFORMED_BODY = "请求体无法解析 (malformed request body)"
 
 
 def build_openapi(app: FastAPI) -> dict[str, Any]:
@@ -22,6 +23,8 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         components.setdefault(*defn)
     for path in schema.get("paths", {}).values():
         for operation in path.values():
+            if "requestBody" in operation:
+                operation["responses"].setdefault("400", {"description": MALFORMED_BODY})
             for status, response in operation.get("responses", {}).items():
                 if status[0] in "45":
                     if status == "422" and response.get("description") == "Validation Error":
