@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install run test test-postgres test-sqlite migrate openapi lint bench clean
+.PHONY: install run test test-postgres test-sqlite contract migrate openapi lint bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -25,14 +25,19 @@ run: install
 	ENV=development $(BIN)/python -m app.cli seed-demo
 	ENV=development $(BIN)/uvicorn app.main:app_factory --factory --host $(HOST) --port $(PORT)
 
-## The whole suite on a real PostgreSQL (127.0.0.1:5432, user postgres), then the portable part on SQLite
-test: install test-postgres test-sqlite
+## The whole suite on a real PostgreSQL (127.0.0.1:5432, user postgres), the portable part again on SQLite,
+## then the frontend contract: TypeScript types generated from openapi/openapi.json must type-check a usage file.
+test: install test-postgres test-sqlite contract
 
 test-postgres: install
 	$(BIN)/pytest -q -p no:cacheprovider
 
 test-sqlite: install
 	TEST_BACKEND=sqlite $(BIN)/pytest -q -p no:cacheprovider -m "not postgres_only" tests/api
+
+contract:
+	cd contract && npm ci --no-audit --no-fund --loglevel=error && npm run --silent check
+	@echo "contract: openapi/openapi.json generates TypeScript types that type-check"
 
 migrate: install
 	$(BIN)/python -m app.cli migrate

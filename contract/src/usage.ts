@@ -1,0 +1,37 @@
+// What a county SPA does on its first screen, written against the generated types only.
+import createClient from "openapi-fetch";
+import type { components, paths } from "./api";
+
+type Problem = components["schemas"]["Problem"];
+type UserRead = components["schemas"]["UserRead"];
+
+const api = createClient<paths>({ baseUrl: "http://127.0.0.1:8000" });
+
+export async function signIn(username: string, password: string): Promise<string> {
+  const { data, error } = await api.POST("/api/v1/auth/token", {
+    body: { username, password, grant_type: "password", scope: "" },
+    bodySerializer: (body) => new URLSearchParams(body as Record<string, string>),
+  });
+  if (error) throw new Error(describe(error));
+  return data.access_token;
+}
+
+export async function myCountyInspectors(token: string): Promise<UserRead[]> {
+  const headers = { Authorization: `Bearer ${token}` };
+  const me = await api.GET("/api/v1/me", { headers });
+  if (me.error) throw new Error(describe(me.error));
+  const county: string | null = me.data.county_code;
+  const { data, error } = await api.GET("/api/v1/users", {
+    headers,
+    params: { query: { county_code: county ?? undefined, role: "county_inspector", limit: 200 } },
+  });
+  if (error) throw new Error(describe(error));
+  const total: number = data.total;
+  console.log(`${total} inspectors`);
+  return data.items;
+}
+
+function describe(problem: Problem): string {
+  const where = (problem.errors ?? []).map((e) => `${e.loc.join(".")}: ${e.msg}`).join("; ");
+  return `${problem.status} ${problem.title}${where ? ` — ${where}` : ""}`;
+}
