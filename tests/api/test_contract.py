@@ -7,13 +7,17 @@ import pytest
 from app.cli import OPENAPI_PATH, openapi_document
 
 
-def test_the_committed_openapi_document_matches_the_code():
+@pytest.fixture(scope="module")
+def document():
+    return openapi_document()
+
+
+def test_the_committed_openapi_document_matches_the_code(document):
     committed = json.loads(OPENAPI_PATH.read_text())
-    assert committed == openapi_document(), "openapi/openapi.json is stale: run `make openapi` and commit it"
+    assert committed == document, "openapi/openapi.json is stale: run `make openapi` and commit it"
 
 
-def test_every_operation_id_is_tag_dash_name_and_unique():
-    document = openapi_document()
+def test_every_operation_id_is_tag_dash_name_and_unique(document):
     ids = [op["operationId"] for path in document["paths"].values() for op in path.values()]
     assert len(ids) == len(set(ids))
     for operation_id in ids:
@@ -22,8 +26,7 @@ def test_every_operation_id_is_tag_dash_name_and_unique():
 
 
 @pytest.mark.parametrize("status", ["401", "422"])
-def test_errors_are_documented_as_problem_json(status):
-    document = openapi_document()
+def test_errors_are_documented_as_problem_json(document, status):
     documented = [
         op["responses"][status]
         for path in document["paths"].values()
