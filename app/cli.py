@@ -99,6 +99,31 @@ def create_user(args: argparse.Namespace) -> None:
     asyncio.run(_with_session(work))
 
 
+def sync_licences() -> None:
+    """Pull changed licences from LICENSING_SYSTEM_URL; exit 1 when the run failed outright."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from app.config import get_settings
+    from app.services.licensing_client import pull_licences
+
+    today = datetime.now(UTC).astimezone(timezone(timedelta(hours=8))).date()
+    outcome: dict = {}
+
+    async def work(session) -> None:  # noqa: ANN001
+        run = await pull_licences(session, get_settings(), today=today)
+        outcome["run"] = run
+        print(
+            f"licence sync {run.status}: fetched {run.fetched}, created {run.created}, updated {run.updated}, "
+            f"unchanged {run.unchanged}, failed {run.failed}" + (f" — {run.detail}" if run.detail else "")
+        )
+        for failure in run.failures[:50]:
+            print(f"  {failure.get('licence_no') or '?'}: {failure['reason']}")
+
+    asyncio.run(_with_session(work))
+    if outcome["run"].status == "failed":
+        sys.exit(1)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="zhijian", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -113,6 +138,7 @@ def main(argv: list[str] | None = None) -> None:
     user.add_argument("--county")
     user.add_argument("--password", help="prompted for when omitted")
     sub.add_parser("export-openapi", help=f"write {OPENAPI_PATH.relative_to(ROOT)}")
+    sub.add_parser("sync-licences", help="pull changed licences from LICENSING_SYSTEM_URL")
     args = parser.parse_args(argv)
 
     if args.command == "migrate":
@@ -125,6 +151,8 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_with_session(seed_jurisdictions))
     elif args.command == "create-user":
         create_user(args)
+    elif args.command == "sync-licences":
+        sync_licences()
     elif args.command == "export-openapi":
         export_openapi()
         print(f"wrote {OPENAPI_PATH}")

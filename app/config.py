@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     login_rate_limit: str = "20/minute"  # per client address, on top of the per-account lockout
     public_rate_limit: str = "60/minute"  # per client address, unauthenticated endpoints
     log_level: str = "INFO"
+    licensing_system_url: str | None = None  # base URL of the licensing system pulled by `app.cli sync-licences`
+    licensing_system_token: str | None = None  # sent as a bearer token, if the licensing system wants one
+    licensing_timeout_seconds: float = Field(default=10.0, gt=0)
+    licensing_retries: int = Field(default=3, ge=0, le=10)  # retries after the first attempt
+    licensing_backoff_seconds: float = Field(default=0.5, ge=0)  # 0.5, 1, 2, … between attempts
+    licensing_page_limit: int = Field(default=500, ge=1, le=5000)
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> "Settings":

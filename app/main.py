@@ -13,9 +13,61 @@ from app.errors import install_error_handlers
 from app.middleware import RequestContextMiddleware, configure_logging
 from app.openapi import build_openapi
 from app.ratelimit import RateLimiter
-from app.routers import audit, auth, health, jurisdictions, service_accounts, users
+from app.routers import (
+    audit,
+    auth,
+    disclosures,
+    draws,
+    enterprise_imports,
+    enterprises,
+    enterprises_signals,
+    findings,
+    health,
+    jurisdictions,
+    ledger,
+    licence_sync,
+    licences,
+    plan_items,
+    plans,
+    public,
+    publicity,
+    reports,
+    risk_list,
+    sampling_followups,
+    service_accounts,
+    timeline,
+    users,
+    visits,
+    visits_attachments,
+)
 
-ROUTERS = (health, auth, users, service_accounts, jurisdictions, audit)
+ROUTERS = (
+    health,
+    auth,
+    users,
+    service_accounts,
+    jurisdictions,
+    audit,
+    visits,
+    visits_attachments,
+    findings,
+    risk_list,
+    timeline,
+    plans,
+    plan_items,
+    draws,
+    enterprises,
+    enterprises_signals,
+    licences,
+    enterprise_imports,
+    ledger,
+    reports,
+    sampling_followups,
+    disclosures,
+    public,
+    publicity,
+    licence_sync,
+)
 
 DESCRIPTION = """
 质检 Zhijian — system of record for the annual quality supervision inspection of industrial-product

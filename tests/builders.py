@@ -7,8 +7,9 @@ from typing import Any
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.domain.credit_code import make_credit_code
 from app.domain.permissions import Role
-from app.models import ServiceAccount, User
+from app.models import Enterprise, Licence, RiskSignal, ServiceAccount, User
 from app.security import hash_password, new_api_key
 
 PASSWORD = "Correct-Horse-9"
@@ -70,3 +71,189 @@ async def as_role(
     kwargs = {"county_code": county_code} if county_code else {}
     user = await make_user(session, role, **kwargs)
     return user, await sign_in(client, user)
+
+
+_ENTERPRISE_SEQ = iter(range(1, 10**9))
+
+
+def new_credit_code() -> str:
+    """A fresh valid unified social credit code (91 = enterprise, 654201 region, random body)."""
+    body = f"91654201{uuid.uuid4().int % 10**8:08d}{next(_ENTERPRISE_SEQ) % 10}"
+    return make_credit_code(body)
+
+
+async def make_enterprise(session: AsyncSession, **overrides: Any) -> Enterprise:
+    """An operating class-B enterprise in 塔城市 (654201) with a valid generated credit code."""
+    fields: dict[str, Any] = {
+        "credit_code": new_credit_code(),
+        "name": f"塔城测试制造有限公司{uuid.uuid4().hex[:6]}",
+        "county_code": TACHENG,
+        "risk_class": "B",
+        "status": "operating",
+        "address": "塔城市光明路1号",
+        "legal_representative": "张三",
+        "industry": "建材",
+        "main_products": "水泥",
+        "contact_person": "李四",
+        "contact_phone": "0901-6221234",
+    }
+    enterprise = Enterprise(**(fields | overrides))
+    session.add(enterprise)
+    await session.commit()
+    return enterprise
+
+
+async def make_licence(session: AsyncSession, enterprise_id: uuid.UUID, **overrides: Any) -> Licence:
+    """A valid licence for 水泥 expiring 2028-12-31."""
+    fields: dict[str, Any] = {
+        "enterprise_id": enterprise_id,
+        "licence_no": f"新XK08-001-{uuid.uuid4().int % 10**5:05d}",
+        "product_category": "水泥",
+        "issued_on": date(2023, 1, 1),
+        "expires_on": date(2028, 12, 31),
+    }
+    licence = Licence(**(fields | overrides))
+    session.add(licence)
+    await session.commit()
+    return licence
+
+
+async def make_signal(session: AsyncSession, enterprise_id: uuid.UUID, **overrides: Any) -> RiskSignal:
+    """An open substantiated complaint dated 2026-03-01."""
+    fields: dict[str, Any] = {
+        "enterprise_id": enterprise_id,
+        "kind": "complaint",
+        "occurred_on": date(2026, 3, 1),
+        "source": "12315",
+        "substantiated": True,
+    }
+    signal = RiskSignal(**(fields | overrides))
+    session.add(signal)
+    await session.commit()
+    return signal
+
+
+# --- visits and findings (issue 6) ---------------------------------------------------------------------------
+
+CHECKLIST_ITEMS = (
+    "production_environment",
+    "incoming_inspection",
+    "process_control",
+    "outgoing_inspection",
+    "storage_delivery",
+    "labelling",
+    "nonconforming_products",
+    "personnel",
+    "incident_handling",
+    "records",
+)
+
+
+def full_checklist(licence_holder: bool = False, **overrides: Any) -> dict[str, Any]:
+    """Every applicable item conforming; `labelling={"result": "nonconforming", "note": ...}` overrides one."""
+    items = {item: {"result": "conforming"} for item in CHECKLIST_ITEMS}
+    items["licence_conditions"] = {"result": "conforming" if licence_holder else "not_applicable"}
+    return items | overrides
+
+
+async def make_inspectors(
+    session: AsyncSession, n: int = 2, county_code: str = TACHENG, **overrides: Any
+) -> list[User]:
+    return [await make_user(session, Role.COUNTY_INSPECTOR, county_code=county_code, **overrides) for _ in range(n)]
+
+
+def visit_body(enterprise: Enterprise, inspectors: list[User], **overrides: Any) -> dict[str, Any]:
+    """A complete, valid routine patrol of yesterday (Beijing time), ready to submit."""
+    from datetime import timedelta
+
+    from app.routers.visits import local_today
+
+    body: dict[str, Any] = {
+        "enterprise_id": str(enterprise.id),
+        "visit_type": "routine_patrol",
+        "visit_date": (local_today() - timedelta(days=1)).isoformat(),
+        "inspectors": [{"user_id": str(u.id), "credential_shown": True} for u in inspectors],
+        "supervisory_functions": ["metrology"],
+        "checklist": full_checklist(),
+        "conclusion": "conforming",
+        "representative_name": "王五",
+        "representative_title": "质量负责人",
+    }
+    return body | overrides
+
+
+async def post_visit(client: httpx.AsyncClient, headers: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+    response = await client.post("/api/v1/visits", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def archived_visit(client: httpx.AsyncClient, headers: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+    """A visit created and submitted (归档) over the API."""
+    visit = await post_visit(client, headers, body)
+    response = await client.post(f"/api/v1/visits/{visit['id']}/submit", headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+# --- reports, disclosure, follow-ups (issue 7): records written straight to the tables -----------------------
+
+
+async def make_visit_record(session: AsyncSession, enterprise: Enterprise, visit_date: date, **overrides: Any) -> Any:
+    """An archived routine patrol of `enterprise` on `visit_date` (no inspectors: for counting, not for rules)."""
+    from app.models import Visit
+
+    fields: dict[str, Any] = {
+        "enterprise_id": enterprise.id,
+        "county_code": enterprise.county_code,
+        "visit_type": "routine_patrol",
+        "visit_date": visit_date,
+        "status": "archived",
+        "covers_full_checklist": True,
+        "conclusion": "conforming",
+    }
+    visit = Visit(**(fields | overrides))
+    session.add(visit)
+    await session.commit()
+    return visit
+
+
+async def make_finding_record(session: AsyncSession, visit: Any, found_on: date, deadline: date, **overrides: Any) -> Any:
+    """An open general finding on `visit`."""
+    from app.models import Finding
+
+    fields: dict[str, Any] = {
+        "visit_id": visit.id,
+        "enterprise_id": visit.enterprise_id,
+        "county_code": visit.county_code,
+        "description": "标识标注不规范",
+        "severity": "general",
+        "found_on": found_on,
+        "original_deadline": deadline,
+        "deadline": deadline,
+    }
+    finding = Finding(**(fields | overrides))
+    session.add(finding)
+    await session.commit()
+    return finding
+
+
+async def make_issued_plan(session: AsyncSession, year: int, lines: list[tuple[Enterprise, int]]) -> Any:
+    """An issued plan of `year` with one line per (enterprise, required visits)."""
+    from app.models import Plan, PlanItem
+
+    plan = Plan(year=year, status="issued", as_of=date(year, 1, 1), ruleset_year=2022)
+    session.add(plan)
+    for enterprise, required in lines:
+        session.add(
+            PlanItem(
+                plan_id=plan.id,
+                enterprise_id=enterprise.id,
+                county_code=enterprise.county_code,
+                risk_class=enterprise.risk_class,
+                rule_minimum=required,
+                required_visits=required,
+            )
+        )
+    await session.commit()
+    return plan

@@ -52,6 +52,7 @@ class Permission(StrEnum):
     REPORTS_READ = "reports:read"
     REPORTS_SUBMIT = "reports:submit"
     DISCLOSURES_PUBLISH = "disclosures:publish"
+    PUBLICITY_WRITE = "publicity:write"
 
 
 _READ = frozenset(
@@ -79,6 +80,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.VISITS_WRITE,
         Permission.FINDINGS_WRITE,
         Permission.REPORTS_SUBMIT,
+        Permission.PUBLICITY_WRITE,
     },
     Role.COUNTY_INSPECTOR: _READ
     | {

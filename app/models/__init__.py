@@ -1,18 +1,35 @@
 """SQLModel tables. `base` is imported first: it installs the constraint naming convention."""
 
 from app.models import base  # noqa: F401  (must precede the tables)
+from app.models.attachment import Attachment
 from app.models.audit import AuditEvent
-from app.models.enterprise import Enterprise, Licence, RiskSignal
+from app.models.enterprise import Enterprise, EnterpriseImport, Licence, LicenceCategory, RiskSignal
+from app.models.finding import Finding, FindingStep
 from app.models.jurisdiction import Jurisdiction
+from app.models.plan import Assignment, AssignmentInspector, Draw, Plan, PlanAdjustment, PlanItem
+from app.models.risk_list import RiskListEntry
 from app.models.token import RefreshToken, RevokedAccessToken
 from app.models.user import ServiceAccount, User
-from app.models.visit import Visit, VisitInspector
+from app.models.visit import Visit, VisitAmendment, VisitInspector
+from app.models.report import ReportSubmission
+from app.models.sampling_followup import SamplingFollowUp, SamplingFollowUpStep
+from app.models.disclosure import Disclosure, DisclosureEntry
+from app.models.publicity import PublicityActivity
+from app.models.licence_sync import LicenceSyncCursor, LicenceSyncRun
 
 __all__ = [
+    "Assignment",
+    "AssignmentInspector",
+    "Draw",
+    "Plan",
+    "PlanAdjustment",
+    "PlanItem",
     "AuditEvent",
     "Enterprise",
+    "EnterpriseImport",
     "Jurisdiction",
     "Licence",
+    "LicenceCategory",
     "RiskSignal",
     "RefreshToken",
     "RevokedAccessToken",
@@ -20,4 +37,17 @@ __all__ = [
     "User",
     "Visit",
     "VisitInspector",
+    "VisitAmendment",
+    "Attachment",
+    "Finding",
+    "FindingStep",
+    "RiskListEntry",
+    "ReportSubmission",
+    "SamplingFollowUp",
+    "SamplingFollowUpStep",
+    "Disclosure",
+    "DisclosureEntry",
+    "PublicityActivity",
+    "LicenceSyncCursor",
+    "LicenceSyncRun",
 ]

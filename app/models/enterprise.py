@@ -1,14 +1,28 @@
 import uuid
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Column, Text
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.base import UTCDateTime, created_at_field, utcnow, uuid_pk
 
 
 class Enterprise(SQLModel, table=True):
-    """One industrial-product manufacturer on the ledger (台账), keyed by its unified social credit code."""
+    """One industrial-product manufacturer on the ledger (台账), keyed by its unified social credit code.
+
+    On PostgreSQL, pg_trgm GIN indexes on `name` and `credit_code` serve the `q` ("contains") search.
+    """
+
+    __table_args__ = tuple(
+        Index(
+            f"ix_enterprise_{column}_trgm",
+            column,
+            postgresql_using="gin",
+            postgresql_ops={column: "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql")
+        for column in ("name", "credit_code")
+    )
 
     id: uuid.UUID = uuid_pk()
     credit_code: str = Field(max_length=18, unique=True, index=True)
@@ -29,11 +43,13 @@ class Enterprise(SQLModel, table=True):
     version: int = 1
     created_at: datetime = created_at_field()
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
-    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
 
 
 class Licence(SQLModel, table=True):
     """工业产品生产许可证 held by an enterprise."""
+
+    __table_args__ = (Index("ix_licence_enterprise_id_expires_on", "enterprise_id", "expires_on"),)
 
     id: uuid.UUID = uuid_pk()
     enterprise_id: uuid.UUID = Field(foreign_key="enterprise.id", index=True)
@@ -52,6 +68,7 @@ class RiskSignal(SQLModel, table=True):
     """A fact that may raise the required visits: complaint, risk alert, sampling result, unlicensed production."""
 
     __tablename__ = "risk_signal"
+    __table_args__ = (Index("ix_risk_signal_enterprise_id_is_open", "enterprise_id", "is_open"),)
 
     id: uuid.UUID = uuid_pk()
     enterprise_id: uuid.UUID = Field(foreign_key="enterprise.id", index=True)
@@ -67,3 +84,47 @@ class RiskSignal(SQLModel, table=True):
     is_open: bool = True
     created_by_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = created_at_field()
+
+
+class LicenceCategory(SQLModel, table=True):
+    """A product category of the current licence catalogue (工业产品生产许可证目录): data, not code."""
+
+    __tablename__ = "licence_category"
+
+    name: str = Field(primary_key=True, max_length=64)
+    position: int = 0
+    is_active: bool = True
+
+
+class EnterpriseImport(SQLModel, table=True):
+    """One bulk upload of enterprises (xlsx or JSON): its options, progress, outcome and idempotency key."""
+
+    __tablename__ = "enterprise_import"
+    __table_args__ = (UniqueConstraint("idempotency_scope", "idempotency_key"),)
+
+    id: uuid.UUID = uuid_pk()
+    source: str = Field(max_length=8)  # xlsx | json
+    filename: str | None = Field(default=None, max_length=255)
+    dry_run: bool = False
+    all_or_nothing: bool = True
+    status: str = Field(default="pending", max_length=16, index=True)  # pending running succeeded failed validated
+    http_status: int = 200
+    county_code: str | None = Field(default=None, foreign_key="jurisdiction.code", max_length=12, index=True)
+    actor_kind: str = Field(max_length=16)
+    actor_id: uuid.UUID | None = None
+    actor_name: str | None = Field(default=None, max_length=64)
+    idempotency_scope: str | None = Field(default=None, max_length=64)
+    idempotency_key: str | None = Field(default=None, max_length=128)
+    body_sha256: str | None = Field(default=None, max_length=64)
+    rows_total: int = 0
+    rows_processed: int = 0
+    created_count: int = 0
+    updated_count: int = 0
+    unchanged_count: int = 0
+    error_count: int = 0
+    errors: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
+    errors_truncated: bool = False
+    detail: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = created_at_field()
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

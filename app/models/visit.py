@@ -1,6 +1,8 @@
 import uuid
 from datetime import date, datetime
+from typing import Any
 
+from sqlalchemy import JSON, Column, Text
 from sqlmodel import Field, SQLModel
 
 from app.models.base import UTCDateTime, created_at_field, uuid_pk
@@ -17,11 +19,19 @@ class Visit(SQLModel, table=True):
     status: str = Field(default="draft", max_length=16, index=True)  # draft | archived
     covers_full_checklist: bool = False
     assignment_id: uuid.UUID | None = Field(default=None, index=True)  # a plan's drawn assignment it fulfils
+    supervisory_functions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # {item: {"result": conforming|nonconforming|not_applicable, "note": str|None, "severity": str|None}}
+    checklist: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    conclusion: str | None = Field(default=None, max_length=32)
+    representative_name: str | None = Field(default=None, max_length=64)  # 企业负责人 who signed
+    representative_title: str | None = Field(default=None, max_length=64)
+    notes: str | None = Field(default=None, sa_column=Column(Text))
     created_by_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")
     version: int = 1
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
     archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    archived_by_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")
 
 
 class VisitInspector(SQLModel, table=True):
@@ -37,3 +47,18 @@ class VisitInspector(SQLModel, table=True):
     credential_valid_from: date | None = None
     credential_valid_until: date | None = None
     credential_shown: bool = False
+
+
+class VisitAmendment(SQLModel, table=True):
+    """A correction to an archived visit (更正), with its reason; `before` keeps what the original said."""
+
+    __tablename__ = "visit_amendment"
+
+    id: uuid.UUID = uuid_pk()
+    visit_id: uuid.UUID = Field(foreign_key="visit.id", index=True)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    before: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    after: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_by_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")
+    created_by_name: str = Field(max_length=64)
+    created_at: datetime = created_at_field()

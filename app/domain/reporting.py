@@ -1,0 +1,149 @@
+"""Rules 10–12: reporting upward (附件3), post-processing of failed samplings, publicity, public disclosure."""
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from app.domain.calendar import ReportPeriod, is_late, period_due_date
+from app.domain.errors import Problem, RuleViolation
+from app.domain.ruleset import RuleSet
+
+
+class SubmissionKind(StrEnum):
+    on_time = "on_time"
+    late = "late"
+    closed = "closed"  # a report is already in and the due date has passed: the figures stay as received
+
+
+def submission_kind(
+    today: date, year: int, period: ReportPeriod, ruleset: RuleSet, *, already_submitted: bool
+) -> SubmissionKind:
+    """计划 八 6月25日、10月30日前报送: on or before the due date a county may (re)submit, the newest replacing
+    the older; after it, a first submission is accepted as late and a submitted report can no longer change.
+    Raises for a year that has not begun."""
+    if today < date(year, 1, 1):
+        raise RuleViolation([Problem(("year",), f"{year}年尚未开始，不能报送 (the year has not begun)")])
+    if not is_late(today, year, period, ruleset):
+        return SubmissionKind.on_time
+    return SubmissionKind.closed if already_submitted else SubmissionKind.late
+
+
+def report_as_of(today: date, year: int, period: ReportPeriod, ruleset: RuleSet) -> date:
+    """The figures are cumulative from January 1 up to the due date, or up to today if that is earlier."""
+    return min(today, period_due_date(year, period, ruleset))
+
+
+def report_status(today: date, due_on: date, submitted_on: date | None) -> str:
+    """submitted | late | missing (due date passed, nothing received) | pending (not yet due)."""
+    if submitted_on is not None:
+        return "late" if submitted_on > due_on else "submitted"
+    return "missing" if today > due_on else "pending"
+
+
+REPORT_STATUS_LABELS = {"submitted": "按时报送", "late": "逾期报送", "missing": "未报送（已逾期）", "pending": "未报送"}
+
+
+class FollowUpStep(StrEnum):
+    """计划 七（四）监督抽查不合格产品后处理: the steps, in the order they happen."""
+
+    notified = "notified"
+    rectification_ordered = "rectification_ordered"
+    resampled = "resampled"
+    closed = "closed"
+
+    @property
+    def label(self) -> str:
+        return {
+            "notified": "告知企业检验结果",
+            "rectification_ordered": "责令整改",
+            "resampled": "跟踪复查抽样",
+            "closed": "后处理完结",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class StepDone:
+    kind: FollowUpStep
+    on: date
+    qualified: bool | None = None
+
+
+def follow_up_step_problems(
+    today: date, failed_on: date, done: tuple[StepDone, ...], kind: FollowUpStep, on: date, qualified: bool | None
+) -> list[Problem]:
+    """The steps go in order, each on or after the one before and never in the future. Notification and the
+    rectification order happen once; re-sampling repeats until a sample is qualified; only then is it closed."""
+    problems: list[Problem] = []
+    if done and done[-1].kind is FollowUpStep.closed:
+        return [Problem(("kind",), "后处理已完结 (the follow-up is closed)")]
+    if on > today:
+        problems.append(Problem(("on",), "日期不能晚于今天 (must not be in the future)"))
+    earliest = max([failed_on, *(s.on for s in done)])
+    if on < earliest:
+        problems.append(
+            Problem(("on",), f"日期不能早于{earliest.isoformat()}（抽查或上一步骤）(before the previous step)")
+        )
+    kinds = [s.kind for s in done]
+    expected = _expected_next(kinds, done)
+    if kind not in expected:
+        names = "、".join(k.label for k in expected)
+        problems.append(Problem(("kind",), f"下一步应为：{names} (steps must go in order)"))
+    if kind is FollowUpStep.resampled and qualified is None:
+        problems.append(Problem(("qualified",), "复查抽样须填写是否合格 (re-sampling needs a result)"))
+    if kind is not FollowUpStep.resampled and qualified is not None:
+        problems.append(Problem(("qualified",), "仅复查抽样可填写是否合格 (only for re-sampling)"))
+    return problems
+
+
+def _expected_next(kinds: list[FollowUpStep], done: tuple[StepDone, ...]) -> list[FollowUpStep]:
+    if FollowUpStep.notified not in kinds:
+        return [FollowUpStep.notified]
+    if FollowUpStep.rectification_ordered not in kinds:
+        return [FollowUpStep.rectification_ordered]
+    resamples = [s for s in done if s.kind is FollowUpStep.resampled]
+    if resamples and resamples[-1].qualified:
+        return [FollowUpStep.closed]
+    return [FollowUpStep.resampled]
+
+
+class PublicityCampaign(StrEnum):
+    """计划 七（五）: 世界标准日、世界计量日、“3·15国际消费者权益日”、“质量月” and other activities."""
+
+    world_standards_day = "world_standards_day"
+    world_metrology_day = "world_metrology_day"
+    consumer_rights_day = "consumer_rights_day"
+    quality_month = "quality_month"
+    other = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "world_standards_day": "世界标准日",
+            "world_metrology_day": "世界计量日",
+            "consumer_rights_day": "3·15国际消费者权益日",
+            "quality_month": "质量月",
+            "other": "其他宣传活动",
+        }[self.value]
+
+
+class RectificationStatus(StrEnum):
+    """What the public page says about a visit's findings (信息公开)."""
+
+    none_required = "none_required"
+    rectifying = "rectifying"
+    overdue = "overdue"
+    rectified = "rectified"
+
+    @property
+    def label(self) -> str:
+        return {"none_required": "无需整改", "rectifying": "整改中", "overdue": "逾期未整改", "rectified": "已整改"}[
+            self.value
+        ]
+
+
+def rectification_status(findings: int, open_findings: int, overdue_findings: int) -> RectificationStatus:
+    if findings == 0:
+        return RectificationStatus.none_required
+    if overdue_findings:
+        return RectificationStatus.overdue
+    return RectificationStatus.rectifying if open_findings else RectificationStatus.rectified

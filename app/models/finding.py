@@ -1,0 +1,61 @@
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column, Text
+from sqlmodel import Field, SQLModel
+
+from app.models.base import UTCDateTime, created_at_field, uuid_pk
+
+
+class Finding(SQLModel, table=True):
+    """A problem found on a visit (问题), followed until it is closed (问题闭环).
+
+    Overdue and escalation level are not stored: they follow from `deadline` and today.
+    """
+
+    id: uuid.UUID = uuid_pk()
+    visit_id: uuid.UUID = Field(foreign_key="visit.id", index=True)
+    enterprise_id: uuid.UUID = Field(foreign_key="enterprise.id", index=True)
+    county_code: str = Field(foreign_key="jurisdiction.code", max_length=12, index=True)  # the enterprise's
+    checklist_item: str | None = Field(default=None, max_length=32)
+    description: str = Field(sa_column=Column(Text, nullable=False))
+    severity: str = Field(max_length=16, index=True)  # general | serious_hazard | violation
+    found_on: date
+    original_deadline: date
+    deadline: date = Field(index=True)
+    status: str = Field(default="open", max_length=16, index=True)  # open | rectified | awaiting_case | closed
+    extensions_used: int = 0
+    failed_reinspections: int = 0
+    reinspection_passed: bool = False
+    case_filed: bool = False
+    created_by_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class FindingStep(SQLModel, table=True):
+    """One step of the loop, kept forever with who and when: extension, rectification, reinspection, case."""
+
+    __tablename__ = "finding_step"
+
+    id: uuid.UUID = uuid_pk()
+    finding_id: uuid.UUID = Field(foreign_key="finding.id", index=True)
+    kind: str = Field(max_length=16)  # extension | rectification | reinspection | case | closed
+    at: datetime = created_at_field()
+    actor_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")
+    actor_name: str = Field(max_length=64)
+    text: str | None = Field(default=None, sa_column=Column(Text))  # reason, report, note
+    # extension
+    days: int | None = None
+    deadline_before: date | None = None
+    deadline_after: date | None = None
+    # rectification
+    attachment_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # reinspection
+    reinspection_visit_id: uuid.UUID | None = Field(default=None, foreign_key="visit.id")
+    result: str | None = Field(default=None, max_length=8)  # pass | fail
+    # case 立案查处
+    case_no: str | None = Field(default=None, max_length=64, index=True)
+    case_filed_on: date | None = None
+    case_officer: str | None = Field(default=None, max_length=64)

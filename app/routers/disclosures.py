@@ -1,0 +1,54 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.db import SessionDep
+from app.deps import Allowed, PageParams
+from app.domain.permissions import Permission
+from app.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
+from app.routers.visits import Today
+from app.schemas.common import Page
+from app.schemas.disclosure import DisclosureCreate, DisclosureDetail, DisclosureRead, DisclosureWithdraw
+from app.services import disclosures as service
+
+router = APIRouter(prefix="/api/v1/disclosures", tags=["disclosures"])
+Reader = Allowed(Permission.REPORTS_READ)
+Publisher = Allowed(Permission.DISCLOSURES_PUBLISH)
+ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Unprocessable)
+WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Unprocessable)
+
+
+@router.post("", status_code=201, response_model=DisclosureDetail, responses=WRITE_ERRORS)
+async def publish_disclosure(
+    body: DisclosureCreate, actor: Publisher, session: SessionDep, today: Today
+) -> DisclosureDetail:
+    """Publish reviewed archived visits of the period to GET /api/v1/public/inspection-results."""
+    disclosure = await service.publish(session, actor, body, today=today)
+    return await service.present_disclosure(session, actor, disclosure)
+
+
+@router.get("", response_model=Page[DisclosureRead], responses=ERRORS)
+async def list_disclosures(
+    actor: Reader, session: SessionDep, page: PageParams, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
+) -> Page[DisclosureRead]:
+    """Published batches, newest first."""
+    limit, offset = page
+    items, total = await service.list_disclosures(session, actor, year=year, limit=limit, offset=offset)
+    return Page(items=[DisclosureRead.model_validate(d) for d in items], total=total, limit=limit, offset=offset)
+
+
+@router.get("/{disclosure_id}", response_model=DisclosureDetail, responses=ERRORS)
+async def read_disclosure(disclosure_id: uuid.UUID, actor: Reader, session: SessionDep) -> DisclosureDetail:
+    """One batch with its entries (a county sees its own entries), withdrawn ones included."""
+    disclosure = await service.get_disclosure(session, actor, disclosure_id)
+    return await service.present_disclosure(session, actor, disclosure)
+
+
+@router.post("/{disclosure_id}/withdraw", response_model=DisclosureDetail, responses=WRITE_ERRORS)
+async def withdraw_disclosure(
+    disclosure_id: uuid.UUID, body: DisclosureWithdraw, actor: Publisher, session: SessionDep
+) -> DisclosureDetail:
+    """Withdraw (撤回) the batch or some entries from the public page, with a reason; audited."""
+    disclosure = await service.withdraw(session, actor, disclosure_id, body)
+    return await service.present_disclosure(session, actor, disclosure)

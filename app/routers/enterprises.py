@@ -1,0 +1,187 @@
+"""The enterprise ledger (台账): list with filters and delta sync, create, read, update, history, export."""
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Annotated
+from urllib.parse import quote
+
+import anyio
+from fastapi import APIRouter, Depends, Header, Query, Response
+
+from app.actor import Actor
+from app.db import SessionDep
+from app.deps import Allowed, PageParams
+from app.domain.ledger import EnterpriseStatus
+from app.domain.permissions import Permission
+from app.domain.risk import KeyFlag, RiskClass
+from app.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    Unauthorized,
+    Unprocessable,
+    error_responses,
+)
+from app.models.base import utcnow
+from app.schemas.common import Page
+from app.schemas.enterprise import (
+    EnterpriseCreate,
+    EnterprisePage,
+    EnterpriseRead,
+    EnterpriseSort,
+    EnterpriseUpdate,
+    HistoryEntry,
+)
+from app.services import enterprises as service
+from app.services import enterprises_query as query
+from app.xlsx.enterprise_sheet import XLSX_MEDIA_TYPE, export_workbook, template_workbook
+
+router = APIRouter(prefix="/api/v1/enterprises", tags=["enterprises"])
+Reader = Allowed(Permission.ENTERPRISES_READ)
+Writer = Allowed(Permission.ENTERPRISES_WRITE)
+ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Unprocessable)
+ETAG_HEADER = {"ETag": {"description": 'W/"<version>": send it back as If-Match', "schema": {"type": "string"}}}
+IfMatch = Annotated[
+    str | None,
+    Header(description='W/"<version>" from the ETag you read; absent: last write wins; stale: 412'),
+]
+
+
+def enterprise_filter(
+    county_code: Annotated[str | None, Query(max_length=12)] = None,
+    risk_class: RiskClass | None = None,
+    status: EnterpriseStatus | None = None,
+    q: Annotated[str | None, Query(max_length=64, description="name or credit code contains")] = None,
+    key_flag: Annotated[KeyFlag | None, Query(description="重点行业/区域/企业/产品")] = None,
+    licence_expiring_before: Annotated[date | None, Query(description="holds a valid licence expiring before")] = None,
+    has_open_signals: bool | None = None,
+    updated_since: Annotated[
+        datetime | None, Query(description="delta sync: changed since (ISO 8601); answers also `closed_ids`")
+    ] = None,
+) -> query.EnterpriseFilter:
+    if updated_since is not None and updated_since.tzinfo is None:
+        updated_since = updated_since.replace(tzinfo=UTC)
+    return query.EnterpriseFilter(
+        county_code=county_code,
+        risk_class=risk_class,
+        status=status,
+        q=q,
+        key_flag=key_flag,
+        licence_expiring_before=licence_expiring_before,
+        has_open_signals=has_open_signals,
+        updated_since=updated_since,
+    )
+
+
+Filter = Annotated[query.EnterpriseFilter, Depends(enterprise_filter)]
+
+
+def _xlsx(content: bytes, filename: str) -> Response:
+    disposition = f"attachment; filename=\"enterprises.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    return Response(content, media_type=XLSX_MEDIA_TYPE, headers={"Content-Disposition": disposition})
+
+
+async def _scoped_county_names(session: SessionDep, actor: Actor) -> tuple[dict[str, str], list[str]]:
+    return await service.county_names(session), await service.county_options(session, actor)
+
+
+@router.get("", response_model=EnterprisePage, responses=ERRORS)
+async def list_enterprises(
+    actor: Reader, session: SessionDep, page: PageParams, f: Filter, sort: EnterpriseSort = EnterpriseSort.name
+) -> EnterprisePage:
+    """Enterprises in the caller's jurisdiction, filtered, sorted, paged; `updated_since` for delta sync."""
+    limit, offset = page
+    as_of = utcnow()
+    items, total, closed_ids = await query.list_enterprises(session, actor, f, sort=sort, limit=limit, offset=offset)
+    names = await service.county_names(session)
+    return EnterprisePage(
+        items=[service.to_read(e, names) for e in items],
+        total=total,
+        limit=limit,
+        offset=offset,
+        as_of=as_of,
+        closed_ids=closed_ids,
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=EnterpriseRead,
+    responses=error_responses(Unauthorized, Forbidden, NotFound, Conflict, Unprocessable),
+)
+async def create_enterprise(
+    body: EnterpriseCreate, actor: Writer, session: SessionDep, response: Response
+) -> EnterpriseRead:
+    """Put an enterprise on the ledger; county users only in their own county and without a risk class."""
+    enterprise = await service.create_enterprise(session, actor, body)
+    response.headers["ETag"] = service.etag(enterprise.version)
+    response.headers["Location"] = f"{router.prefix}/{enterprise.id}"
+    return service.to_read(enterprise, await service.county_names(session))
+
+
+@router.get(
+    "/export",
+    response_class=Response,
+    responses={200: {"content": {XLSX_MEDIA_TYPE: {}}, "description": "xlsx"}} | ERRORS,
+)
+async def export_enterprises(
+    actor: Reader, session: SessionDep, f: Filter, sort: EnterpriseSort = EnterpriseSort.name
+) -> Response:
+    """The filtered enterprises as xlsx, with the import template's headers (re-imports unchanged)."""
+    names, in_scope = await _scoped_county_names(session, actor)
+    rows = await query.export_rows(session, actor, f, sort, names)
+    content = await anyio.to_thread.run_sync(export_workbook, rows, in_scope)
+    return _xlsx(content, f"企业台账-{date.today().isoformat()}.xlsx")
+
+
+@router.get(
+    "/import-template",
+    response_class=Response,
+    responses={200: {"content": {XLSX_MEDIA_TYPE: {}}, "description": "xlsx"}} | ERRORS,
+)
+async def download_import_template(actor: Reader, session: SessionDep) -> Response:
+    """The xlsx template for POST /api/v1/enterprise-imports: Chinese headers and drop-down lists."""
+    _, in_scope = await _scoped_county_names(session, actor)
+    content = await anyio.to_thread.run_sync(template_workbook, in_scope)
+    return _xlsx(content, "企业台账导入模板.xlsx")
+
+
+@router.get("/{enterprise_id}", response_model=EnterpriseRead, responses=ERRORS | {200: {"headers": ETAG_HEADER}})
+async def read_enterprise(
+    enterprise_id: uuid.UUID, actor: Reader, session: SessionDep, response: Response
+) -> EnterpriseRead:
+    """One enterprise; the ETag names its version for a later If-Match."""
+    enterprise = await service.get_enterprise(session, actor, enterprise_id)
+    response.headers["ETag"] = service.etag(enterprise.version)
+    return service.to_read(enterprise, await service.county_names(session))
+
+
+@router.patch(
+    "/{enterprise_id}",
+    response_model=EnterpriseRead,
+    responses=error_responses(Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, Unprocessable),
+)
+async def update_enterprise(
+    enterprise_id: uuid.UUID,
+    body: EnterpriseUpdate,
+    actor: Writer,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> EnterpriseRead:
+    """Change fields; `status: closed` closes it. If-Match with a stale ETag → 412; without, last write wins."""
+    enterprise = await service.update_enterprise(session, actor, enterprise_id, body, if_match)
+    response.headers["ETag"] = service.etag(enterprise.version)
+    return service.to_read(enterprise, await service.county_names(session))
+
+
+@router.get("/{enterprise_id}/history", response_model=Page[HistoryEntry], responses=ERRORS)
+async def read_enterprise_history(
+    enterprise_id: uuid.UUID, actor: Reader, session: SessionDep, page: PageParams
+) -> Page[HistoryEntry]:
+    """Changes to the enterprise, its licences and its risk signals, newest first, from the audit trail."""
+    limit, offset = page
+    events, total = await service.enterprise_history(session, actor, enterprise_id, limit=limit, offset=offset)
+    return Page(items=[HistoryEntry.model_validate(e) for e in events], total=total, limit=limit, offset=offset)

@@ -1,0 +1,42 @@
+"""Risk signals of an enterprise (举报投诉, 风险监测, 监督抽查, 无证生产): the inputs of escalation."""
+
+import uuid
+from datetime import date
+
+from fastapi import APIRouter, Response
+
+from app.db import SessionDep
+from app.deps import Allowed
+from app.domain.permissions import Permission
+from app.errors import Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
+from app.schemas.signal import SignalCreate, SignalRead
+from app.services import signals as service
+
+router = APIRouter(prefix="/api/v1/enterprises/{enterprise_id}/signals", tags=["signals"])
+ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Unprocessable)
+
+
+@router.get("", response_model=list[SignalRead], responses=ERRORS)
+async def list_enterprise_signals(
+    enterprise_id: uuid.UUID,
+    actor: Allowed(Permission.ENTERPRISES_READ),
+    session: SessionDep,
+    is_open: bool | None = None,
+) -> list[SignalRead]:
+    """The enterprise's risk signals, newest first."""
+    signals = await service.list_signals(session, actor, enterprise_id, is_open=is_open)
+    return [SignalRead.model_validate(s) for s in signals]
+
+
+@router.post("", status_code=201, response_model=SignalRead, responses=ERRORS)
+async def create_enterprise_signal(
+    enterprise_id: uuid.UUID,
+    body: SignalCreate,
+    actor: Allowed(Permission.SIGNALS_WRITE),
+    session: SessionDep,
+    response: Response,
+) -> SignalRead:
+    """Record a signal; the enterprise's line in this year's plan is recomputed."""
+    signal = await service.create_signal(session, actor, enterprise_id, body, today=date.today())
+    response.headers["Location"] = f"/api/v1/enterprises/{enterprise_id}/signals/{signal.id}"
+    return SignalRead.model_validate(signal)

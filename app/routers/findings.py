@@ -1,0 +1,114 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.db import SessionDep
+from app.deps import Allowed, PageParams
+from app.domain.findings import Severity
+from app.domain.permissions import Permission
+from app.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
+from app.routers.visits import Today
+from app.schemas.common import Page
+from app.schemas.finding import (
+    CaseCreate,
+    ExtensionCreate,
+    FindingCreate,
+    FindingDetail,
+    FindingRead,
+    RectificationCreate,
+    ReinspectionCreate,
+)
+from app.services import finding_steps
+from app.services import findings as service
+
+router = APIRouter(prefix="/api/v1", tags=["findings"])
+Reader = Allowed(Permission.VISITS_READ)
+Writer = Allowed(Permission.FINDINGS_WRITE)
+ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Unprocessable)
+STEP_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Unprocessable)
+
+
+@router.get("/findings", response_model=Page[FindingRead], responses=ERRORS)
+async def list_findings(
+    actor: Reader,
+    session: SessionDep,
+    page: PageParams,
+    today: Today,
+    county_code: Annotated[str | None, Query(max_length=12)] = None,
+    enterprise_id: uuid.UUID | None = None,
+    visit_id: uuid.UUID | None = None,
+    status: Annotated[str | None, Query(pattern="^(open|rectified|awaiting_case|closed)$")] = None,
+    severity: Severity | None = None,
+    overdue: bool | None = None,
+    escalation_level: Annotated[int | None, Query(ge=0, le=3)] = None,
+) -> Page[FindingRead]:
+    """Findings the caller may see, earliest deadline first; overdue and escalation level are as of today."""
+    limit, offset = page
+    items, total = await service.list_findings(
+        session,
+        actor,
+        today=today,
+        county_code=county_code,
+        enterprise_id=enterprise_id,
+        visit_id=visit_id,
+        status=status,
+        severity=severity,
+        overdue=overdue,
+        escalation_level=escalation_level,
+        limit=limit,
+        offset=offset,
+    )
+    return Page(items=[service.present_finding(f, today) for f in items], total=total, limit=limit, offset=offset)
+
+
+@router.post("/visits/{visit_id}/findings", status_code=201, response_model=FindingDetail, responses=STEP_ERRORS)
+async def create_finding(
+    visit_id: uuid.UUID, body: FindingCreate, actor: Writer, session: SessionDep, today: Today
+) -> FindingDetail:
+    """Record a further finding on an archived visit; its deadline follows from its severity (限期整改)."""
+    finding = await service.create_finding(session, actor, visit_id, body)
+    return await service.present_detail(session, finding, today)
+
+
+@router.get("/findings/{finding_id}", response_model=FindingDetail, responses=ERRORS)
+async def read_finding(finding_id: uuid.UUID, actor: Reader, session: SessionDep, today: Today) -> FindingDetail:
+    """One finding with every step of its loop."""
+    finding = await service.get_finding(session, actor, finding_id)
+    return await service.present_detail(session, finding, today)
+
+
+@router.post("/findings/{finding_id}/extension", response_model=FindingDetail, responses=STEP_ERRORS)
+async def extend_finding(
+    finding_id: uuid.UUID, body: ExtensionCreate, actor: Writer, session: SessionDep, today: Today
+) -> FindingDetail:
+    """Extend the deadline once, with a reason, by at most 30 days (延期整改)."""
+    finding = await finding_steps.extend(session, actor, finding_id, body)
+    return await service.present_detail(session, finding, today)
+
+
+@router.post("/findings/{finding_id}/rectification", response_model=FindingDetail, responses=STEP_ERRORS)
+async def record_rectification(
+    finding_id: uuid.UUID, body: RectificationCreate, actor: Writer, session: SessionDep, today: Today
+) -> FindingDetail:
+    """Record the enterprise's rectification report (整改报告) with its attachments."""
+    finding = await finding_steps.record_rectification(session, actor, finding_id, body)
+    return await service.present_detail(session, finding, today)
+
+
+@router.post("/findings/{finding_id}/reinspection", response_model=FindingDetail, responses=STEP_ERRORS)
+async def record_reinspection(
+    finding_id: uuid.UUID, body: ReinspectionCreate, actor: Writer, session: SessionDep, today: Today
+) -> FindingDetail:
+    """Link an archived 复查回访 visit: pass closes (a violation also needs its case), fail escalates."""
+    finding = await finding_steps.record_reinspection(session, actor, finding_id, body, today=today)
+    return await service.present_detail(session, finding, today)
+
+
+@router.post("/findings/{finding_id}/case", response_model=FindingDetail, responses=STEP_ERRORS)
+async def file_case(
+    finding_id: uuid.UUID, body: CaseCreate, actor: Writer, session: SessionDep, today: Today
+) -> FindingDetail:
+    """Record the case filed (立案查处): number, date, officer; required before a violation can close."""
+    finding = await finding_steps.file_case(session, actor, finding_id, body, today=today)
+    return await service.present_detail(session, finding, today)

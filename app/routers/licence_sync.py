@@ -1,0 +1,61 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+
+from app.db import SessionDep
+from app.deps import Allowed, PageParams
+from app.domain.permissions import Permission
+from app.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
+from app.routers.visits import Today
+from app.schemas.common import Page
+from app.schemas.licence import LicenceRead
+from app.schemas.licence_sync import LicencePush, LicencePushResult, LicenceSyncBatch, LicenceSyncRunRead
+from app.services import licence_sync as service
+
+router = APIRouter(prefix="/api/v1", tags=["licences"])
+Writer = Allowed(Permission.LICENCES_WRITE)
+Auditor = Allowed(Permission.AUDIT_READ)
+ERRORS = error_responses(Unauthorized, Forbidden, Conflict, Unprocessable)
+
+
+@router.put(
+    "/licences/by-number/{licence_no}",
+    response_model=LicencePushResult,
+    responses={201: {"model": LicencePushResult, "description": "created"}, **ERRORS},
+)
+async def push_licence(
+    licence_no: Annotated[str, Path(max_length=40, description="许可证编号, e.g. 新XK16-204-00397")],
+    body: LicencePush,
+    actor: Writer,
+    session: SessionDep,
+    response: Response,
+    today: Today,
+) -> LicencePushResult:
+    """Licensing system → ledger: create or update the licence with this number (201 created, 200 otherwise)."""
+    licence, outcome = await service.push_licence(session, actor, licence_no, body, today=today)
+    if outcome == "created":
+        response.status_code = 201
+    return LicencePushResult(outcome=outcome, licence=LicenceRead.model_validate(licence))
+
+
+@router.post("/licences/sync", response_model=LicenceSyncRunRead, responses=ERRORS)
+async def sync_licences(body: LicenceSyncBatch, actor: Writer, session: SessionDep, today: Today) -> LicenceSyncRunRead:
+    """A batch of licences, all or nothing: any bad row → 422 with every problem at ["rows", i, field]."""
+    return LicenceSyncRunRead.model_validate(await service.sync_batch(session, actor, body.rows, today=today))
+
+
+@router.get(
+    "/licence-sync-runs",
+    response_model=Page[LicenceSyncRunRead],
+    responses=error_responses(Unauthorized, Forbidden, NotFound, Unprocessable),
+)
+async def list_licence_sync_runs(
+    actor: Auditor,
+    session: SessionDep,
+    page: PageParams,
+    direction: Annotated[str | None, Query(pattern="^(push|pull)$")] = None,
+) -> Page[LicenceSyncRunRead]:
+    """Exchanges with the licensing system, newest first, with what failed and why."""
+    limit, offset = page
+    items, total = await service.list_runs(session, direction=direction, limit=limit, offset=offset)
+    return Page(items=[LicenceSyncRunRead.model_validate(r) for r in items], total=total, limit=limit, offset=offset)

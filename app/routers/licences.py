@@ -1,0 +1,68 @@
+"""Production licences (工业产品生产许可证) and the licence catalogue."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
+
+from app.db import SessionDep
+from app.deps import Allowed
+from app.domain.permissions import Permission
+from app.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, error_responses
+from app.schemas.licence import LicenceCategoryRead, LicenceCreate, LicenceRead, LicenceUpdate
+from app.services import licences as service
+from app.services.enterprises import etag
+
+router = APIRouter(prefix="/api/v1", tags=["licences"])
+Reader = Allowed(Permission.ENTERPRISES_READ)
+Writer = Allowed(Permission.LICENCES_WRITE)
+ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Unprocessable)
+WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, Unprocessable)
+
+
+@router.get("/licence-categories", response_model=list[LicenceCategoryRead], responses=ERRORS)
+async def list_licence_categories(actor: Reader, session: SessionDep) -> list[LicenceCategoryRead]:
+    """The product categories of the current licence catalogue (data, not code)."""
+    return [LicenceCategoryRead.model_validate(c) for c in await service.list_categories(session)]
+
+
+@router.get("/enterprises/{enterprise_id}/licences", response_model=list[LicenceRead], responses=ERRORS)
+async def list_enterprise_licences(enterprise_id: uuid.UUID, actor: Reader, session: SessionDep) -> list[LicenceRead]:
+    """The enterprise's licences, latest expiry first."""
+    return [LicenceRead.model_validate(lic) for lic in await service.list_licences(session, actor, enterprise_id)]
+
+
+@router.post(
+    "/enterprises/{enterprise_id}/licences", status_code=201, response_model=LicenceRead, responses=WRITE_ERRORS
+)
+async def create_enterprise_licence(
+    enterprise_id: uuid.UUID, body: LicenceCreate, actor: Writer, session: SessionDep, response: Response
+) -> LicenceRead:
+    """Add a licence; the number is checked against the national format, the category against the catalogue."""
+    licence = await service.create_licence(session, actor, enterprise_id, body)
+    response.headers["ETag"] = etag(licence.version)
+    response.headers["Location"] = f"/api/v1/licences/{licence.id}"
+    return LicenceRead.model_validate(licence)
+
+
+@router.get("/licences/{licence_id}", response_model=LicenceRead, responses=ERRORS)
+async def read_licence(licence_id: uuid.UUID, actor: Reader, session: SessionDep, response: Response) -> LicenceRead:
+    """One licence; the ETag names its version for a later If-Match."""
+    licence, _ = await service.get_licence(session, actor, licence_id)
+    response.headers["ETag"] = etag(licence.version)
+    return LicenceRead.model_validate(licence)
+
+
+@router.patch("/licences/{licence_id}", response_model=LicenceRead, responses=WRITE_ERRORS)
+async def update_licence(
+    licence_id: uuid.UUID,
+    body: LicenceUpdate,
+    actor: Writer,
+    session: SessionDep,
+    response: Response,
+    if_match: Annotated[str | None, Header(description='W/"<version>"; absent: last write wins; stale: 412')] = None,
+) -> LicenceRead:
+    """Renew, correct or revoke a licence. If-Match with a stale ETag → 412."""
+    licence = await service.update_licence(session, actor, licence_id, body, if_match)
+    response.headers["ETag"] = etag(licence.version)
+    return LicenceRead.model_validate(licence)

@@ -1,0 +1,70 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.db import SessionDep
+from app.deps import Allowed, PageParams
+from app.domain.permissions import Permission
+from app.domain.risk import RiskClass
+from app.routers.plans import ERRORS, WRITE_ERRORS, Reader, Today
+from app.schemas.common import Page
+from app.schemas.plan import PlanItemCreate, PlanItemDetail, PlanItemRead, PlanItemUpdate
+from app.services import plan_items as service
+
+router = APIRouter(prefix="/api/v1/plans/{plan_id}/items", tags=["plans"])
+Adjuster = Allowed(Permission.PLANS_ADJUST)
+
+
+@router.get("", response_model=Page[PlanItemRead], responses=ERRORS)
+async def list_plan_items(
+    plan_id: uuid.UUID,
+    actor: Reader,
+    session: SessionDep,
+    page: PageParams,
+    today: Today,
+    county_code: Annotated[str | None, Query(max_length=12)] = None,
+    risk_class: RiskClass | None = None,
+    adjusted: Annotated[bool | None, Query(description="true: lines that differ from the issued plan")] = None,
+    behind_schedule: Annotated[bool | None, Query(description="true: the month's work list")] = None,
+) -> Page[PlanItemRead]:
+    """The plan's lines in the caller's jurisdiction, with counted visits done and the next due date."""
+    limit, offset = page
+    items, total = await service.list_items(
+        session,
+        actor,
+        plan_id,
+        today=today,
+        county_code=county_code,
+        risk_class=risk_class,
+        adjusted=adjusted,
+        behind=behind_schedule,
+        limit=limit,
+        offset=offset,
+    )
+    return Page(items=[PlanItemRead.model_validate(i) for i in items], total=total, limit=limit, offset=offset)
+
+
+@router.post("", status_code=201, response_model=PlanItemDetail, responses=WRITE_ERRORS)
+async def add_plan_item(
+    plan_id: uuid.UUID, body: PlanItemCreate, actor: Adjuster, session: SessionDep, today: Today
+) -> PlanItemDetail:
+    """Add an enterprise the issued plan missed (e.g. a new manufacturer), with the reason."""
+    return PlanItemDetail.model_validate(await service.add_item(session, actor, plan_id, body, today=today))
+
+
+@router.get("/{item_id}", response_model=PlanItemDetail, responses=ERRORS)
+async def read_plan_item(
+    plan_id: uuid.UUID, item_id: uuid.UUID, actor: Reader, session: SessionDep, today: Today
+) -> PlanItemDetail:
+    """One line with every adjustment: who, when, why, and the value before."""
+    return PlanItemDetail.model_validate(await service.get_item(session, actor, plan_id, item_id, today=today))
+
+
+@router.patch("/{item_id}", response_model=PlanItemDetail, responses=WRITE_ERRORS)
+async def adjust_plan_item(
+    plan_id: uuid.UUID, item_id: uuid.UUID, body: PlanItemUpdate, actor: Adjuster, session: SessionDep, today: Today
+) -> PlanItemDetail:
+    """Raise a line's required visits with a reason; only the prefecture may go below the rule or the issued value."""
+    item = await service.adjust_item(session, actor, plan_id, item_id, body, today=today)
+    return PlanItemDetail.model_validate(item)

@@ -1,0 +1,54 @@
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.db import SessionDep
+from app.deps import Allowed, PageParams
+from app.domain.permissions import Permission
+from app.domain.reporting import PublicityCampaign
+from app.errors import Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
+from app.routers.visits import Today
+from app.schemas.common import Page
+from app.schemas.publicity import PublicityActivityCreate, PublicityActivityRead
+from app.services import publicity as service
+
+router = APIRouter(prefix="/api/v1/publicity-activities", tags=["publicity"])
+Reader = Allowed(Permission.REPORTS_READ)
+Writer = Allowed(Permission.PUBLICITY_WRITE)
+ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Unprocessable)
+
+
+@router.get("", response_model=Page[PublicityActivityRead], responses=ERRORS)
+async def list_publicity_activities(
+    actor: Reader,
+    session: SessionDep,
+    page: PageParams,
+    county_code: Annotated[str | None, Query(max_length=12)] = None,
+    campaign: PublicityCampaign | None = None,
+    media_adopted: bool | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> Page[PublicityActivityRead]:
+    """Publicity activities in the caller's jurisdiction, newest first."""
+    limit, offset = page
+    items, total = await service.list_activities(
+        session,
+        actor,
+        county_code=county_code,
+        campaign=campaign,
+        media_adopted=media_adopted,
+        date_from=date_from,
+        date_to=date_to,
+        limit=limit,
+        offset=offset,
+    )
+    return Page(items=[PublicityActivityRead.model_validate(a) for a in items], total=total, limit=limit, offset=offset)
+
+
+@router.post("", status_code=201, response_model=PublicityActivityRead, responses=ERRORS)
+async def create_publicity_activity(
+    body: PublicityActivityCreate, actor: Writer, session: SessionDep, today: Today
+) -> PublicityActivityRead:
+    """Record a campaign (世界标准日, 世界计量日, 3·15, 质量月, other) and whether the media took it up."""
+    return PublicityActivityRead.model_validate(await service.create_activity(session, actor, body, today=today))

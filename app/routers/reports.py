@@ -1,0 +1,72 @@
+import uuid
+from datetime import date
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Response
+
+from app.db import SessionDep
+from app.deps import Allowed
+from app.domain.calendar import ReportPeriod
+from app.domain.permissions import Permission
+from app.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
+from app.routers.visits import Today
+from app.schemas.report import ReportCreate, ReportOverview, ReportRead, Summary
+from app.services import report_export, reports, summary
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+Reader = Allowed(Permission.REPORTS_READ)
+Submitter = Allowed(Permission.REPORTS_SUBMIT)
+ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Unprocessable)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Year = Annotated[int, Query(ge=2000, le=2100)]
+
+
+@router.get("/summary", response_model=Summary, responses=ERRORS)
+async def read_summary(
+    actor: Reader,
+    session: SessionDep,
+    today: Today,
+    year: Year,
+    as_of: Annotated[date | None, Query(description="count up to this day (default: today, or Dec 31)")] = None,
+) -> Summary:
+    """附件3 figures per county from January 1 to `as_of`, live from the records; a county sees its own row."""
+    as_of = as_of or min(today, date(year, 12, 31))
+    return await summary.completion_summary(session, actor, year=year, as_of=as_of)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=ReportRead,
+    responses=error_responses(Unauthorized, Forbidden, NotFound, Conflict, Unprocessable),
+)
+async def submit_report(body: ReportCreate, actor: Submitter, session: SessionDep, today: Today) -> ReportRead:
+    """Freeze the county's figures for the period; before the due date a resubmission replaces the last one."""
+    return ReportRead.model_validate(await reports.submit_report(session, actor, body, today=today))
+
+
+@router.get("", response_model=ReportOverview, responses=ERRORS)
+async def list_reports(actor: Reader, session: SessionDep, today: Today, year: Year) -> ReportOverview:
+    """Who submitted, who is late, who is missing, and what changed in the records since each submission."""
+    return await reports.report_overview(session, actor, year=year, today=today)
+
+
+@router.get(
+    "/export",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}, "description": "附件3 xlsx"}, **ERRORS},
+)
+async def export_reports(
+    actor: Reader, session: SessionDep, today: Today, year: Year, period: ReportPeriod
+) -> Response:
+    """附件3 监督检查完成情况汇总表 from the submitted snapshots: a row per county, totals, A4 landscape."""
+    filename, content = await report_export.export_reports(session, actor, year=year, period=period, today=today)
+    disposition = f"attachment; filename=\"report.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    return Response(content, media_type=XLSX, headers={"Content-Disposition": disposition})
+
+
+@router.get("/{report_id}", response_model=ReportRead, responses=ERRORS)
+async def read_report(report_id: uuid.UUID, actor: Reader, session: SessionDep) -> ReportRead:
+    """One submission with its frozen figures (also superseded versions)."""
+    return ReportRead.model_validate(await reports.get_report(session, actor, report_id))

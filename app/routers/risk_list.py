@@ -1,0 +1,72 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.db import SessionDep
+from app.deps import Allowed, PageParams
+from app.domain.permissions import Permission
+from app.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
+from app.schemas.common import Page
+from app.schemas.risk_list import RiskListEntryCreate, RiskListEntryRead, RiskListEntryUpdate, RiskListReview
+from app.services import risk_list as service
+
+router = APIRouter(prefix="/api/v1/risk-list", tags=["risk-list"])
+Reader = Allowed(Permission.VISITS_READ)
+Writer = Allowed(Permission.FINDINGS_WRITE)
+Reviewer = Allowed(Permission.RISK_LIST_REVIEW)
+ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Unprocessable)
+WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Unprocessable)
+
+
+@router.get("", response_model=Page[RiskListEntryRead], responses=ERRORS)
+async def list_risk_list(
+    actor: Reader,
+    session: SessionDep,
+    page: PageParams,
+    county_code: Annotated[str | None, Query(max_length=12)] = None,
+    enterprise_id: uuid.UUID | None = None,
+    reviewed: bool | None = None,
+    reported: bool | None = None,
+) -> Page[RiskListEntryRead]:
+    """The risk problem list (风险问题清单): a county sees its own, the prefecture every county's."""
+    limit, offset = page
+    items, total = await service.list_entries(
+        session,
+        actor,
+        county_code=county_code,
+        enterprise_id=enterprise_id,
+        reviewed=reviewed,
+        reported=reported,
+        limit=limit,
+        offset=offset,
+    )
+    return Page(items=[RiskListEntryRead.model_validate(e) for e in items], total=total, limit=limit, offset=offset)
+
+
+@router.post("", status_code=201, response_model=RiskListEntryRead, responses=WRITE_ERRORS)
+async def create_risk_list_entry(body: RiskListEntryCreate, actor: Writer, session: SessionDep) -> RiskListEntryRead:
+    """Add a prominent problem (突出问题) by hand; serious hazards and escalations are added automatically."""
+    return RiskListEntryRead.model_validate(await service.create_entry(session, actor, body))
+
+
+@router.get("/{entry_id}", response_model=RiskListEntryRead, responses=ERRORS)
+async def read_risk_list_entry(entry_id: uuid.UUID, actor: Reader, session: SessionDep) -> RiskListEntryRead:
+    """One entry of the list."""
+    return RiskListEntryRead.model_validate(await service.get_entry(session, actor, entry_id))
+
+
+@router.patch("/{entry_id}", response_model=RiskListEntryRead, responses=WRITE_ERRORS)
+async def update_risk_list_entry(
+    entry_id: uuid.UUID, body: RiskListEntryUpdate, actor: Writer, session: SessionDep
+) -> RiskListEntryRead:
+    """The county's cause analysis (深入剖析原因), measures, and when it reported the entry to the prefecture."""
+    return RiskListEntryRead.model_validate(await service.update_entry(session, actor, entry_id, body))
+
+
+@router.post("/{entry_id}/review", response_model=RiskListEntryRead, responses=WRITE_ERRORS)
+async def review_risk_list_entry(
+    entry_id: uuid.UUID, body: RiskListReview, actor: Reviewer, session: SessionDep
+) -> RiskListEntryRead:
+    """The prefecture marks an entry reviewed (审阅), once."""
+    return RiskListEntryRead.model_validate(await service.review_entry(session, actor, entry_id, body.note))

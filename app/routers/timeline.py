@@ -1,0 +1,28 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.db import SessionDep
+from app.deps import Allowed
+from app.domain.permissions import Permission
+from app.errors import Forbidden, NotFound, Unauthorized, error_responses
+from app.schemas.timeline import EnterpriseTimeline
+from app.services import timeline as service
+
+router = APIRouter(prefix="/api/v1/enterprises", tags=["enterprises"])
+
+
+@router.get(
+    "/{enterprise_id}/timeline",
+    response_model=EnterpriseTimeline,
+    responses=error_responses(Unauthorized, Forbidden, NotFound),
+)
+async def read_enterprise_timeline(
+    enterprise_id: uuid.UUID,
+    actor: Allowed(Permission.VISITS_READ),
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> EnterpriseTimeline:
+    """Visits, findings and their steps, signals and licence changes, newest first."""
+    return await service.enterprise_timeline(session, actor, enterprise_id, limit=limit)

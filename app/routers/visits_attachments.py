@@ -1,0 +1,73 @@
+import uuid
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.responses import FileResponse
+
+from app.db import SessionDep
+from app.deps import Allowed, SettingsDep
+from app.domain.permissions import Permission
+from app.errors import Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable, error_responses
+from app.schemas.attachment import AttachmentRead
+from app.services import attachments as service
+
+router = APIRouter(prefix="/api/v1", tags=["attachments"])
+Reader = Allowed(Permission.VISITS_READ)
+Writer = Allowed(Permission.VISITS_WRITE)
+ERRORS = error_responses(Unauthorized, Forbidden, NotFound)
+
+
+@router.post(
+    "/visits/{visit_id}/attachments",
+    status_code=201,
+    response_model=AttachmentRead,
+    responses=error_responses(Unauthorized, Forbidden, NotFound, PayloadTooLarge, Unprocessable),
+)
+async def upload_attachment(
+    visit_id: uuid.UUID,
+    actor: Writer,
+    session: SessionDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="JPEG, PNG, WebP, HEIC or PDF; the type is read from the bytes")],
+    description: Annotated[str | None, Form(max_length=255)] = None,
+) -> AttachmentRead:
+    """Attach a photo, a scanned signed form or a PDF to a visit (size-limited, SHA-256 kept)."""
+    attachment = await service.add_attachment(
+        session,
+        actor,
+        visit_id,
+        source=file.file,
+        filename=file.filename,
+        description=description,
+        upload_dir=settings.upload_dir,
+        max_bytes=settings.max_upload_bytes,
+    )
+    return AttachmentRead.model_validate(attachment)
+
+
+@router.get("/visits/{visit_id}/attachments", response_model=list[AttachmentRead], responses=ERRORS)
+async def list_visit_attachments(visit_id: uuid.UUID, actor: Reader, session: SessionDep) -> list[AttachmentRead]:
+    """The files kept with a visit."""
+    return [AttachmentRead.model_validate(a) for a in await service.list_attachments(session, actor, visit_id)]
+
+
+@router.get(
+    "/attachments/{attachment_id}",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "the file"}, **ERRORS},
+)
+async def download_attachment(
+    attachment_id: uuid.UUID, actor: Reader, session: SessionDep, settings: SettingsDep
+) -> FileResponse:
+    """The file itself, to whoever may see its visit."""
+    attachment, path = await service.get_attachment(session, actor, attachment_id, settings.upload_dir)
+    return FileResponse(
+        path,
+        media_type=attachment.content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(attachment.filename)}",
+            "X-Content-Type-Options": "nosniff",
+            "ETag": f'"{attachment.sha256}"',
+        },
+    )

@@ -1,0 +1,74 @@
+"""Public disclosure (信息公开) of routine-inspection results: batches, entries, and the public view."""
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.domain.calendar import ReportPeriod
+from app.schemas.common import Input, Output
+
+
+class DisclosureCreate(Input):
+    """Publish archived visits of the period (cumulative from January 1 to its due date) after review.
+
+    `visit_ids` lists the reviewed visits; omitted, every archived visit of the period not yet published."""
+
+    year: int = Field(ge=2000, le=2100)
+    period: ReportPeriod
+    visit_ids: list[uuid.UUID] | None = Field(default=None, max_length=5000)
+    review_note: str = Field(min_length=1, max_length=2000, description="审核意见")
+
+
+class DisclosureWithdraw(Input):
+    """Withdraw (撤回) the whole batch, or only `entry_ids` of it, with a reason."""
+
+    reason: str = Field(min_length=1, max_length=2000)
+    entry_ids: list[uuid.UUID] | None = Field(default=None, max_length=5000)
+
+
+class DisclosureEntryRead(Output):
+    id: uuid.UUID
+    visit_id: uuid.UUID
+    county_code: str
+    county_name: str
+    enterprise_name: str
+    credit_code: str
+    visit_date: date
+    visit_type: str
+    conclusion: str | None
+    withdrawn_at: datetime | None
+    withdrawn_reason: str | None
+    withdrawn_by_name: str | None
+
+
+class DisclosureRead(Output):
+    id: uuid.UUID
+    year: int
+    period: ReportPeriod
+    review_note: str | None
+    entry_count: int
+    published_by_name: str
+    published_at: datetime
+
+
+class DisclosureDetail(DisclosureRead):
+    active_entries: int
+    entries: list[DisclosureEntryRead]
+
+
+class PublicInspectionResult(BaseModel):
+    """Only what the public may see. Never inspectors, phone numbers, notes or attachments."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enterprise_name: str = Field(description="企业名称")
+    credit_code: str = Field(description="统一社会信用代码")
+    county_name: str = Field(description="所在县（市）")
+    visit_date: date = Field(description="检查日期")
+    visit_type: str = Field(description="检查形式")
+    conclusion: str | None = Field(description="检查结论")
+    rectification_status: str = Field(description="整改情况")
+
+
+PUBLIC_FIELDS = frozenset(PublicInspectionResult.model_fields)

@@ -1,0 +1,152 @@
+"""The completion summary (附件3 完成情况汇总表) and the counties' report submissions."""
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field, computed_field
+
+from app.domain.calendar import ReportPeriod
+from app.schemas.common import Input, Output
+
+FIGURE_LABELS: dict[str, str] = {
+    "enterprises": "在册企业数（在产）",
+    "enterprises_a": "A类企业",
+    "enterprises_b": "B类企业",
+    "enterprises_c": "C类企业",
+    "enterprises_d": "D类企业",
+    "plan_lines": "计划检查企业数",
+    "required_visits": "计划检查次数",
+    "visits_done": "已检查次数（计入频次）",
+    "plan_visits_done": "计划内完成次数（每企业不超过计划次数）",
+    "completion_rate": "完成率",
+    "fully_inspected": "已完成计划频次企业数",
+    "findings": "发现问题数",
+    "findings_general": "一般问题",
+    "findings_serious_hazard": "严重隐患",
+    "findings_violation": "违法违规",
+    "rectified": "已整改闭环",
+    "overdue": "逾期未整改",
+    "cases_filed": "立案查处",
+    "risk_list_entries": "列入风险问题清单",
+    "failed_samplings": "监督抽查不合格",
+    "samplings_handled": "不合格后处理完结",
+    "publicity_activities": "宣传活动",
+    "media_adoptions": "媒体采纳",
+}
+COUNT_FIGURES = tuple(name for name in FIGURE_LABELS if name != "completion_rate")
+
+
+class SummaryFigures(BaseModel):
+    """Every figure is counted from the records; `completion_rate` = plan_visits_done / required_visits."""
+
+    enterprises: int = 0
+    enterprises_a: int = 0
+    enterprises_b: int = 0
+    enterprises_c: int = 0
+    enterprises_d: int = 0
+    plan_lines: int = 0
+    required_visits: int = 0
+    visits_done: int = 0
+    plan_visits_done: int = 0
+    fully_inspected: int = 0
+    findings: int = 0
+    findings_general: int = 0
+    findings_serious_hazard: int = 0
+    findings_violation: int = 0
+    rectified: int = 0
+    overdue: int = 0
+    cases_filed: int = 0
+    risk_list_entries: int = 0
+    failed_samplings: int = 0
+    samplings_handled: int = 0
+    publicity_activities: int = 0
+    media_adoptions: int = 0
+
+    @computed_field(description="完成率: plan_visits_done / required_visits (1.0 when nothing is required)")
+    @property
+    def completion_rate(self) -> float:
+        return round(self.plan_visits_done / self.required_visits, 4) if self.required_visits else 1.0
+
+
+class SummaryRow(SummaryFigures):
+    county_code: str | None = Field(description="None on the prefecture's total row")
+    county_name: str
+    drill: dict[str, str] = Field(
+        default_factory=dict, description="figure → the API query that lists the records behind it"
+    )
+
+
+class Summary(BaseModel):
+    year: int
+    period_from: date
+    as_of: date
+    plan_id: uuid.UUID | None = Field(description="the year's issued plan, if any")
+    labels: dict[str, str] = Field(default=FIGURE_LABELS, description="figure → 附件3 column (中文)")
+    rows: list[SummaryRow]
+    total: SummaryRow | None = Field(description="the prefecture's total; absent for a county")
+
+
+class ReportCreate(Input):
+    """Freeze the county's figures for one period (计划 八: by June 25 — h1, by October 30 — h2)."""
+
+    year: int = Field(ge=2000, le=2100)
+    period: ReportPeriod
+    county_code: str | None = Field(
+        default=None, max_length=12, description="prefecture users submitting for a county; counties omit it"
+    )
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class ReportRead(Output):
+    id: uuid.UUID
+    county_code: str
+    year: int
+    period: ReportPeriod
+    version: int
+    as_of: date
+    due_on: date
+    submitted_on: date
+    late: bool
+    superseded: bool
+    superseded_at: datetime | None
+    figures: dict[str, int | float]
+    note: str | None
+    submitted_by_name: str
+    submitted_at: datetime
+
+    @computed_field(description="报送期（中文）")
+    @property
+    def period_label(self) -> str:
+        return self.period.label
+
+
+class FigureChange(BaseModel):
+    figure: str
+    label: str
+    submitted: int | float
+    live: int | float
+
+
+class CountyReportStatus(BaseModel):
+    county_code: str
+    county_name: str
+    status: str = Field(description="submitted | late | missing | pending")
+    status_label: str
+    report: ReportRead | None
+    versions: int
+    changes_since_submission: list[FigureChange] = Field(
+        description="figures that differ when the same period is counted again from today's records"
+    )
+
+
+class PeriodOverview(BaseModel):
+    period: ReportPeriod
+    period_label: str
+    due_on: date
+    counties: list[CountyReportStatus]
+
+
+class ReportOverview(BaseModel):
+    year: int
+    today: date
+    periods: list[PeriodOverview]

@@ -1,0 +1,51 @@
+import uuid
+from datetime import datetime
+
+from pydantic import Field
+
+from app.schemas.common import Input, Output
+
+SOURCE_LABELS = {"serious_hazard": "严重隐患", "escalation": "逾期/复查不合格升级", "manual": "突出问题"}
+
+
+class RiskListEntryCreate(Input):
+    """A prominent problem (突出问题) added by hand; serious hazards and escalations are added automatically."""
+
+    enterprise_id: uuid.UUID
+    finding_id: uuid.UUID | None = None
+    problem: str = Field(min_length=1, max_length=4000)
+    cause_analysis: str | None = Field(default=None, max_length=8000, description="深入剖析原因")
+    measures: str | None = Field(default=None, max_length=8000, description="整治措施")
+
+
+class RiskListEntryUpdate(Input):
+    cause_analysis: str | None = Field(default=None, max_length=8000)
+    measures: str | None = Field(default=None, max_length=8000)
+    reported_to_prefecture_at: datetime | None = Field(
+        default=None, description="when the county reported it to the prefecture (上报地区局)"
+    )
+
+
+class RiskListReview(Input):
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class RiskListEntryRead(Output):
+    id: uuid.UUID
+    county_code: str
+    enterprise_id: uuid.UUID
+    finding_id: uuid.UUID | None
+    source: str
+    source_label: str = ""
+    problem: str
+    cause_analysis: str | None
+    measures: str | None
+    reported_to_prefecture_at: datetime | None
+    reviewed_at: datetime | None
+    reviewed_by_id: uuid.UUID | None
+    review_note: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    def model_post_init(self, _context: object) -> None:
+        self.source_label = SOURCE_LABELS.get(self.source, self.source)

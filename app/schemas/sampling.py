@@ -1,0 +1,69 @@
+"""Post-processing of failed supervisory samplings (监督抽查不合格后处理)."""
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field, computed_field
+
+from app.domain.reporting import FollowUpStep
+from app.schemas.common import Input, Output
+
+FOLLOW_UP_STATUS_LABELS = {"open": "后处理中", "closed": "已完结"}
+
+
+class FollowUpStepCreate(Input):
+    """The next step: notified → rectification_ordered → resampled (until qualified) → closed."""
+
+    kind: FollowUpStep
+    on: date = Field(description="the day it happened: not before the sampling or the previous step")
+    qualified: bool | None = Field(default=None, description="resampled: 复查抽样是否合格")
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class FollowUpStepRead(Output):
+    id: uuid.UUID
+    kind: FollowUpStep
+    on: date = Field(validation_alias="done_on")
+    qualified: bool | None
+    note: str | None
+    actor_name: str
+    at: datetime
+
+    @computed_field
+    @property
+    def kind_label(self) -> str:
+        return self.kind.label
+
+
+class FollowUpRead(Output):
+    id: uuid.UUID
+    signal_id: uuid.UUID
+    enterprise_id: uuid.UUID
+    county_code: str
+    product: str | None
+    report_no: str | None
+    failed_on: date
+    status: str
+    notified_on: date | None
+    rectification_ordered_on: date | None
+    resampled_on: date | None
+    resample_qualified: bool | None
+    closed_on: date | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @computed_field
+    @property
+    def status_label(self) -> str:
+        return FOLLOW_UP_STATUS_LABELS.get(self.status, self.status)
+
+
+class FollowUpDetail(FollowUpRead):
+    enterprise_name: str
+    steps: list[FollowUpStepRead]
+
+
+class FollowUpStepOption(BaseModel):
+    code: str
+    label: str

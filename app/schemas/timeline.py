@@ -1,0 +1,20 @@
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class TimelineItem(BaseModel):
+    on: date
+    at: datetime | None
+    kind: str  # visit | finding | finding_step | signal | licence | licence_change
+    title: str
+    ref_id: str
+    detail: dict[str, Any] = {}
+
+
+class EnterpriseTimeline(BaseModel):
+    enterprise_id: uuid.UUID
+    enterprise_name: str
+    items: list[TimelineItem]

@@ -1,0 +1,180 @@
+"""Writing checked rows in bulk: PostgreSQL COPY into a temporary table then one INSERT … ON CONFLICT;
+SQLite one executemany upsert. Never row by row through the ORM.
+
+An update only touches a row whose values differ (no version bump, no `updated_at` change otherwise), so
+re-importing an unchanged export changes nothing.
+"""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, case, func, or_
+from sqlalchemy.dialects import sqlite
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.models import Enterprise
+from app.xlsx.enterprise_columns import KEYS
+
+LOOKUP_CHUNK = 5_000
+PLAN_KEYS = ("risk_class", "status", "key_industry", "key_region", "key_enterprise", "key_product")
+_EXISTING = ("credit_code", "id", "county_code", *PLAN_KEYS)
+
+
+@dataclass(frozen=True)
+class Existing:
+    id: uuid.UUID
+    county_code: str
+    plan_inputs: tuple[Any, ...]
+    """risk class, status and the four key flags: what the plan's frequency depends on."""
+
+    @property
+    def risk_class(self) -> str:
+        return self.plan_inputs[0]
+
+
+@dataclass(frozen=True)
+class Applied:
+    created: int
+    updated: int
+
+
+async def _asyncpg(session: AsyncSession) -> Any:
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return raw.driver_connection
+
+
+def _is_postgres(session: AsyncSession) -> bool:
+    return session.bind.dialect.name == "postgresql"
+
+
+async def existing_by_code(session: AsyncSession, codes: Sequence[str]) -> dict[str, Existing]:
+    """The enterprises already on the ledger under these credit codes, whatever their county."""
+    found: dict[str, Existing] = {}
+    if not codes:
+        return found
+    if _is_postgres(session):
+        await session.flush()
+        apg = await _asyncpg(session)
+        rows = await apg.fetch(
+            f"SELECT {', '.join(_EXISTING)} FROM enterprise WHERE credit_code = ANY($1::text[])", list(codes)
+        )
+    else:
+        rows = []
+        columns = [getattr(Enterprise, name) for name in _EXISTING]
+        for start in range(0, len(codes), LOOKUP_CHUNK):
+            chunk = list(codes[start : start + LOOKUP_CHUNK])
+            stmt = select(*columns).where(col(Enterprise.credit_code).in_(chunk))  # type: ignore[call-overload]
+            rows += (await session.exec(stmt)).all()
+    for r in rows:
+        found[r[0]] = Existing(id=r[1], county_code=r[2], plan_inputs=tuple(r[3:]))
+    return found
+
+
+_UPDATABLE = tuple(k for k in KEYS if k != "credit_code")
+
+
+def _updatable(county_bound: bool) -> tuple[str, ...]:
+    """A county import never touches the risk class (the prefecture's classification)."""
+    return tuple(k for k in _UPDATABLE if not (county_bound and k == "risk_class"))
+
+
+async def upsert(
+    session: AsyncSession, rows: Sequence[tuple[Any, ...]], *, now: datetime, county: str | None
+) -> Applied:
+    """Insert new credit codes, update changed ones. `rows` are typed tuples in COLUMNS order, risk class filled.
+
+    `county`: a county-bound importer's county; a row of another county is never overwritten, even if it
+    moved there between the check and the write.
+    """
+    if not rows:
+        return Applied(0, 0)
+    if _is_postgres(session):
+        return await _upsert_postgres(session, rows, now=now, county=county)
+    return await _upsert_sqlite(session, rows, now=now, county=county)
+
+
+async def _upsert_postgres(
+    session: AsyncSession, rows: Sequence[tuple[Any, ...]], *, now: datetime, county: str | None
+) -> Applied:
+    await session.flush()
+    apg = await _asyncpg(session)
+    stage = f"enterprise_stage_{uuid.uuid4().hex[:12]}"
+    text_columns = ", ".join(f"{k} text" if not k.startswith("key_") else f"{k} boolean" for k in KEYS)
+    await apg.execute(f"CREATE TEMP TABLE {stage} (id uuid, {text_columns}) ON COMMIT DROP")
+    await apg.copy_records_to_table(stage, records=[(uuid.uuid4(), *row) for row in rows], columns=["id", *KEYS])
+    updatable = _updatable(county is not None)
+    sets = ", ".join(f"{k} = EXCLUDED.{k}" for k in updatable)
+    changed = " OR ".join(f"enterprise.{k} IS DISTINCT FROM EXCLUDED.{k}" for k in updatable)
+    guard = " AND enterprise.county_code = $2::text" if county is not None else ""
+    sql = f"""
+        WITH up AS (
+            INSERT INTO enterprise (id, {", ".join(KEYS)}, version, created_at, updated_at, closed_at)
+            SELECT id, {", ".join(KEYS)}, 1, $1::timestamptz, $1::timestamptz,
+                   CASE WHEN status = 'closed' THEN $1::timestamptz END
+            FROM {stage}
+            ON CONFLICT (credit_code) DO UPDATE SET {sets},
+                version = enterprise.version + 1,
+                updated_at = EXCLUDED.updated_at,
+                closed_at = CASE WHEN EXCLUDED.status = 'closed'
+                                 THEN COALESCE(enterprise.closed_at, EXCLUDED.updated_at) END
+            WHERE ({changed}){guard}
+            RETURNING (xmax = 0) AS inserted
+        )
+        SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up
+    """
+    args = (now, county) if county is not None else (now,)
+    created, updated = await apg.fetchrow(sql, *args)
+    await apg.execute(f"DROP TABLE {stage}")
+    return Applied(created=created, updated=updated)
+
+
+async def _upsert_sqlite(
+    session: AsyncSession, rows: Sequence[tuple[Any, ...]], *, now: datetime, county: str | None
+) -> Applied:
+    table = Enterprise.__table__
+    params = [
+        {
+            "id": uuid.uuid4(),
+            **dict(zip(KEYS, row, strict=True)),
+            "closed_at": now if row[KEYS.index("status")] == "closed" else None,
+        }
+        for row in rows
+    ]
+    stmt = sqlite.insert(table).values(
+        id=bindparam("id"),
+        **{k: bindparam(k) for k in KEYS},
+        version=1,
+        created_at=now,
+        updated_at=now,
+        closed_at=bindparam("closed_at"),
+    )
+    updatable = _updatable(county is not None)
+    excluded = stmt.excluded
+    where = or_(*(table.c[k].is_distinct_from(excluded[k]) for k in updatable))
+    if county is not None:
+        where = where & (table.c.county_code == county)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["credit_code"],
+        set_={
+            **{k: excluded[k] for k in updatable},
+            "version": table.c.version + 1,
+            "updated_at": excluded.updated_at,
+            "closed_at": case(
+                (excluded.status == "closed", func.coalesce(table.c.closed_at, excluded.updated_at)), else_=None
+            ),
+        },
+        where=where,
+    )
+    before = (await session.exec(select(func.total_changes()))).one()  # type: ignore[call-overload]
+    codes = [row[0] for row in rows]
+    existing = await existing_by_code(session, codes)
+    await session.execute(stmt, params)
+    after = (await session.exec(select(func.total_changes()))).one()  # type: ignore[call-overload]
+    changed = int(after) - int(before)
+    created = len(rows) - len(existing)
+    return Applied(created=created, updated=max(changed - created, 0))

@@ -1,0 +1,77 @@
+"""Refuse hostile workbooks before any parser sees them: not a zip, zip bombs, XML entity bombs."""
+
+import io
+import zipfile
+import zlib
+
+MAX_MEMBERS = 2_000
+MAX_RATIO = 200
+"""Worksheet XML compresses about 10–30×; a member that inflates more than this is a bomb, not a ledger."""
+_SCAN_CHUNK = 1 << 20
+_FORBIDDEN = (b"<!DOCTYPE", b"<!ENTITY")
+
+
+class WorkbookRejected(Exception):
+    """The upload is not an xlsx we are willing to read; `too_large` maps to 413, anything else to 422."""
+
+    def __init__(
+        self, message: str, *, too_large: bool = False, errors: list[tuple[list[str | int], str]] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.too_large = too_large
+        self.errors = errors or []
+
+
+def check_xlsx(content: bytes, *, max_uncompressed: int) -> None:
+    """Raise WorkbookRejected unless `content` is a zip of sane size whose XML declares no DTD or entities."""
+    if not content.startswith(b"PK\x03\x04"):
+        raise WorkbookRejected("文件不是有效的xlsx工作簿 (the file is not a valid xlsx workbook)")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise WorkbookRejected("文件不是有效的xlsx工作簿 (the file is not a valid xlsx workbook)") from exc
+    if len(members) > MAX_MEMBERS:
+        raise WorkbookRejected("工作簿包含的部件过多 (too many parts in the workbook)")
+    if not any(m.filename == "[Content_Types].xml" for m in members):
+        raise WorkbookRejected("文件不是有效的xlsx工作簿 (the file is not a valid xlsx workbook)")
+    total = sum(m.file_size for m in members)
+    if total > max_uncompressed:
+        raise WorkbookRejected(
+            f"工作簿解压后超过{max_uncompressed // 2**20}MB，疑似压缩炸弹 (decompressed size too large: zip bomb?)",
+            too_large=True,
+        )
+    for m in members:
+        if m.file_size > 1_000_000 and m.file_size > MAX_RATIO * max(m.compress_size, 1):
+            raise WorkbookRejected(
+                f"工作簿部件 {m.filename} 压缩比异常，疑似压缩炸弹 (abnormal compression ratio: zip bomb?)",
+                too_large=True,
+            )
+    for m in members:
+        if m.filename.endswith((".xml", ".rels", ".vml")):
+            _scan_xml(archive, m)
+
+
+def _scan_xml(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
+    """Stream one XML part and refuse a DTD: the only door to entity expansion (billion laughs, XXE)."""
+    tail = b""
+    read = 0
+    try:
+        with archive.open(member) as stream:
+            first = True
+            while chunk := stream.read(_SCAN_CHUNK):
+                read += len(chunk)
+                if read > member.file_size + _SCAN_CHUNK:  # the header lied about the size
+                    raise WorkbookRejected("工作簿部件大小与声明不符 (part larger than declared)", too_large=True)
+                if first and chunk.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00<", b"<\x00")):
+                    raise WorkbookRejected("工作簿使用了不支持的编码 (UTF-16 parts are not accepted)")
+                first = False
+                window = tail + chunk
+                if any(token in window for token in _FORBIDDEN):
+                    raise WorkbookRejected(
+                        "工作簿包含DTD/实体声明，已拒绝 (the workbook declares a DTD or entities: refused)"
+                    )
+                tail = window[-16:]
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as exc:
+        raise WorkbookRejected("文件不是有效的xlsx工作簿 (the file is not a valid xlsx workbook)") from exc
