@@ -157,6 +157,33 @@ def problem_response(
     )
 
 
+UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
+"""connection exception, insufficient resources (too many connections), operator intervention (57P01 admin
+shutdown, 57P02 crash shutdown, 57P03 cannot connect now) — not 57014 (statement timeout)."""
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """A DBAPIError that means "the database is restarting or not reachable", not a bug: asyncpg's errors
+    during a PostgreSQL restart reach SQLAlchemy as plain DBAPIError (not OperationalError), so look at the
+    SQLSTATE along the cause chain, and at what asyncpg says about a connection left broken by one."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if getattr(current, "connection_invalidated", False) or isinstance(current, ConnectionError):
+            return True
+        sqlstate = getattr(current, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(UNAVAILABLE_SQLSTATES):
+            return True
+        name = type(current).__name__
+        if name == "ConnectionDoesNotExistError" or (
+            name == "InternalClientError" and "another operation" in str(current)
+        ):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def _loc(raw: Sequence[Any]) -> list[str | int]:
     return [p if isinstance(p, int) else str(p) for p in raw]
 
@@ -224,6 +251,11 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(DBAPIError)
+    async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+        if database_unavailable(exc):
+            return await _database_down(request, exc)
+        return await _unexpected(request, exc)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error")

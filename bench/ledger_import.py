@@ -204,7 +204,7 @@ async def main() -> None:
 
             rng = random.Random(5)
             base = generate(6_000, seed=11)[0]
-            a, b = base[:4_000], base[2_000:]
+            a, b = base[:4_000], [dict(r) for r in base[2_000:]]
             for row in b:
                 row["contact_person"] = "并发" + row["contact_person"]
             rng.shuffle(b)

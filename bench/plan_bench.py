@@ -244,6 +244,7 @@ async def run(n_enterprises: int, n_visits: int, keep: bool = False) -> None:
             await seed_jurisdictions(session)
             await session.commit()
 
+        print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (figures scale with other load)")
         rng = random.Random(2026)
         enterprises, licences, signals = fake_ledger(n_enterprises, rng)
         started = time.perf_counter()

@@ -218,7 +218,9 @@ async def make_visit_record(session: AsyncSession, enterprise: Enterprise, visit
     return visit
 
 
-async def make_finding_record(session: AsyncSession, visit: Any, found_on: date, deadline: date, **overrides: Any) -> Any:
+async def make_finding_record(
+    session: AsyncSession, visit: Any, found_on: date, deadline: date, **overrides: Any
+) -> Any:
     """An open general finding on `visit`."""
     from app.models import Finding
 

@@ -93,30 +93,40 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_enterprise_import_county_code"), ["county_code"], unique=False)
         batch_op.create_index(batch_op.f("ix_enterprise_import_status"), ["status"], unique=False)
 
+    # Every index slows a bulk import: single-column indexes on status (3 values) and risk class (4) never
+    # beat a scan; closed_at is only searched for closed enterprises (delta sync), so the index is partial.
     with op.batch_alter_table("enterprise", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_enterprise_closed_at"), ["closed_at"], unique=False)
+        batch_op.drop_index("ix_enterprise_status")
+        batch_op.drop_index("ix_enterprise_risk_class")
+        batch_op.create_index(
+            "ix_enterprise_closed_at",
+            ["closed_at"],
+            unique=False,
+            postgresql_where=sa.text("closed_at IS NOT NULL"),
+            sqlite_where=sa.text("closed_at IS NOT NULL"),
+        )
     with op.batch_alter_table("licence", schema=None) as batch_op:
         batch_op.create_index("ix_licence_enterprise_id_expires_on", ["enterprise_id", "expires_on"], unique=False)
     with op.batch_alter_table("risk_signal", schema=None) as batch_op:
         batch_op.create_index("ix_risk_signal_enterprise_id_is_open", ["enterprise_id", "is_open"], unique=False)
 
     if op.get_bind().dialect.name == "postgresql":
-        # `q` is "name or credit code contains": only a trigram index serves a LIKE '%…%' (Chinese included).
+        # `q` is "name contains": only a trigram index serves ILIKE '%…%' (Chinese included, ≥ 3 characters).
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         op.execute("CREATE INDEX ix_enterprise_name_trgm ON enterprise USING gin (name gin_trgm_ops)")
-        op.execute("CREATE INDEX ix_enterprise_credit_code_trgm ON enterprise USING gin (credit_code gin_trgm_ops)")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP INDEX IF EXISTS ix_enterprise_credit_code_trgm")
         op.execute("DROP INDEX IF EXISTS ix_enterprise_name_trgm")
     with op.batch_alter_table("risk_signal", schema=None) as batch_op:
         batch_op.drop_index("ix_risk_signal_enterprise_id_is_open")
     with op.batch_alter_table("licence", schema=None) as batch_op:
         batch_op.drop_index("ix_licence_enterprise_id_expires_on")
     with op.batch_alter_table("enterprise", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_enterprise_closed_at"))
+        batch_op.drop_index("ix_enterprise_closed_at")
+        batch_op.create_index("ix_enterprise_risk_class", ["risk_class"], unique=False)
+        batch_op.create_index("ix_enterprise_status", ["status"], unique=False)
     with op.batch_alter_table("enterprise_import", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_enterprise_import_status"))
         batch_op.drop_index(batch_op.f("ix_enterprise_import_county_code"))

@@ -2,7 +2,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.models.base import UTCDateTime, created_at_field, utcnow, uuid_pk
@@ -11,17 +11,20 @@ from app.models.base import UTCDateTime, created_at_field, utcnow, uuid_pk
 class Enterprise(SQLModel, table=True):
     """One industrial-product manufacturer on the ledger (台账), keyed by its unified social credit code.
 
-    On PostgreSQL, pg_trgm GIN indexes on `name` and `credit_code` serve the `q` ("contains") search.
+    Indexes are few on purpose (every one slows a 100k-row import): a pg_trgm GIN index on `name` serves the
+    `q` search on PostgreSQL; status and risk class (3–4 values each) are filtered without an index.
     """
 
-    __table_args__ = tuple(
+    __table_args__ = (
         Index(
-            f"ix_enterprise_{column}_trgm",
-            column,
-            postgresql_using="gin",
-            postgresql_ops={column: "gin_trgm_ops"},
-        ).ddl_if(dialect="postgresql")
-        for column in ("name", "credit_code")
+            "ix_enterprise_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}
+        ).ddl_if(dialect="postgresql"),
+        Index(
+            "ix_enterprise_closed_at",
+            "closed_at",
+            postgresql_where=text("closed_at IS NOT NULL"),
+            sqlite_where=text("closed_at IS NOT NULL"),
+        ),
     )
 
     id: uuid.UUID = uuid_pk()
@@ -32,8 +35,8 @@ class Enterprise(SQLModel, table=True):
     legal_representative: str | None = Field(default=None, max_length=64)
     industry: str | None = Field(default=None, max_length=64)
     main_products: str | None = Field(default=None, max_length=256)
-    risk_class: str = Field(max_length=1, index=True)  # A | B | C | D
-    status: str = Field(default="operating", max_length=16, index=True)
+    risk_class: str = Field(max_length=1)  # A | B | C | D
+    status: str = Field(default="operating", max_length=16)
     key_industry: bool = False
     key_region: bool = False
     key_enterprise: bool = False
@@ -43,7 +46,7 @@ class Enterprise(SQLModel, table=True):
     version: int = 1
     created_at: datetime = created_at_field()
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
-    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Licence(SQLModel, table=True):

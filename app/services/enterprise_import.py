@@ -5,6 +5,8 @@ An `Idempotency-Key` is stored with the job: the same key and the same upload re
 key with a different upload is refused.
 """
 
+import asyncio
+import contextlib
 import hashlib
 import json
 import uuid
@@ -24,7 +26,7 @@ from app.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable
 from app.models import EnterpriseImport, Jurisdiction
 from app.models.base import utcnow
 from app.services import audit
-from app.services.enterprise_import_apply import PLAN_KEYS, existing_by_code, upsert
+from app.services.enterprise_import_apply import PLAN_KEYS, Applied, existing_by_code, upsert
 from app.services.enterprise_import_rows import I_CODE, I_RISK, ROW, RowCheck, Vocabulary, check_rows
 from app.services.enterprises import DEFAULT_RISK_CLASS, RISK_CLASS_IS_THE_PREFECTURES
 from app.services.paging import in_jurisdiction
@@ -172,35 +174,64 @@ async def process(
     upload_dir: Path,
     progress: Callable[[int], None] | None = None,
 ) -> None:
-    """Check every row, then (unless dry run, or bad rows in all-or-nothing mode) write the good ones."""
+    """Check every row and write the good ones, chunk by chunk, all inside one savepoint.
+
+    Writing chunk i overlaps checking chunk i+1 (PostgreSQL works while Python checks). If any row is bad
+    in all-or-nothing mode, the savepoint is rolled back: nothing is written, the job keeps the errors.
+    """
     job.status, job.started_at = "running", job.started_at or utcnow()
     vocab = await _vocabulary(session, actor)
-    check = RowCheck()
-    for start in range(0, len(parsed.rows), CHECK_CHUNK):
-        stop = start + CHECK_CHUNK
-        await anyio.to_thread.run_sync(check_rows, parsed.rows[start:stop], parsed.numbers[start:stop], vocab, check)
-        if progress:
-            progress(min(stop, len(parsed.rows)))
-    existing = await existing_by_code(session, [row[I_CODE] for _, row in check.rows])
-    good = _apply_existing(actor, check, existing)
+    write = not job.dry_run
+    check, existing, good = RowCheck(), {}, []
+    created = updated = 0
+    savepoint = await session.begin_nested() if write else None
+    pending: asyncio.Task[Applied] | None = None
+    now = utcnow()
+    try:
+        for start in range(0, len(parsed.rows), CHECK_CHUNK):
+            stop = min(start + CHECK_CHUNK, len(parsed.rows))
+            part = RowCheck(seen=check.seen)
+            await anyio.to_thread.run_sync(check_rows, parsed.rows[start:stop], parsed.numbers[start:stop], vocab, part)
+            if pending is not None:
+                applied, pending = await pending, None
+                created, updated = created + applied.created, updated + applied.updated
+            found = await existing_by_code(session, [row[I_CODE] for _, row in part.rows])
+            part_good = _apply_existing(actor, part, found)
+            check.errors += part.errors
+            existing |= found
+            good += part_good
+            if progress:
+                progress(stop)
+            if write and part_good and not (job.all_or_nothing and check.errors):
+                pending = asyncio.create_task(upsert(session, part_good, now=now, county=actor.county_code))
+        if pending is not None:
+            applied, pending = await pending, None
+            created, updated = created + applied.created, updated + applied.updated
+    finally:
+        if pending is not None:
+            pending.cancel()
+            with contextlib.suppress(BaseException):
+                await pending
     errors = sorted(check.errors)
+    rejected = bool(errors) and job.all_or_nothing
+    if savepoint is not None:  # before touching `job`: a savepoint rollback expires what changed inside it
+        await (savepoint.rollback() if rejected else savepoint.commit())
     job.rows_processed = job.rows_total
     job.error_count = len(errors)
     job.errors_truncated = len(errors) > MAX_STORED_ERRORS
     job.errors = [_error_dict(n, i, msg) for n, i, msg in errors[:MAX_STORED_ERRORS]]
     if errors:
         await anyio.to_thread.run_sync(_keep_source, upload_dir, job.id, upload)
-    new = sum(1 for row in good if row[I_CODE] not in existing)
-    if job.dry_run:
+    if savepoint is None:
+        new = sum(1 for row in good if row[I_CODE] not in existing)
         job.status, job.http_status = "validated", 200
         job.created_count, job.updated_count = new, len(good) - new
-    elif errors and job.all_or_nothing:
+    elif rejected:
         job.status, job.http_status = "failed", 422
         job.detail = f"{len(errors)}处错误，未写入任何数据 ({len(errors)} problems: nothing was written)"
     else:
-        applied = await upsert(session, good, now=utcnow(), county=actor.county_code)
-        job.created_count, job.updated_count = applied.created, applied.updated
-        job.unchanged_count = len(good) - applied.created - applied.updated
+        job.created_count, job.updated_count = created, updated
+        job.unchanged_count = len(good) - created - updated
         job.status, job.http_status = "succeeded", 201
         await _after_write(session, actor, job, good, existing)
     job.finished_at = utcnow()

@@ -20,6 +20,7 @@ from app.models import Enterprise
 from app.xlsx.enterprise_columns import KEYS
 
 LOOKUP_CHUNK = 5_000
+IMPORT_LOCK_ID = 727_274_004
 PLAN_KEYS = ("risk_class", "status", "key_industry", "key_region", "key_enterprise", "key_product")
 _EXISTING = ("credit_code", "id", "county_code", *PLAN_KEYS)
 
@@ -103,6 +104,8 @@ async def _upsert_postgres(
 ) -> Applied:
     await session.flush()
     apg = await _asyncpg(session)
+    # One bulk write at a time, rows locked in credit-code order: overlapping uploads wait, never deadlock.
+    await apg.execute("SELECT pg_advisory_xact_lock($1)", IMPORT_LOCK_ID)
     stage = f"enterprise_stage_{uuid.uuid4().hex[:12]}"
     text_columns = ", ".join(f"{k} text" if not k.startswith("key_") else f"{k} boolean" for k in KEYS)
     await apg.execute(f"CREATE TEMP TABLE {stage} (id uuid, {text_columns}) ON COMMIT DROP")
@@ -116,7 +119,7 @@ async def _upsert_postgres(
             INSERT INTO enterprise (id, {", ".join(KEYS)}, version, created_at, updated_at, closed_at)
             SELECT id, {", ".join(KEYS)}, 1, $1::timestamptz, $1::timestamptz,
                    CASE WHEN status = 'closed' THEN $1::timestamptz END
-            FROM {stage}
+            FROM {stage} ORDER BY credit_code
             ON CONFLICT (credit_code) DO UPDATE SET {sets},
                 version = enterprise.version + 1,
                 updated_at = EXCLUDED.updated_at,

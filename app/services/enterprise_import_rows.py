@@ -54,6 +54,11 @@ class RowCheck:
 
 def text(value: Any) -> str | None:
     """A cell as trimmed text: numbers typed into Excel lose their ".0", quoted formulas their quote."""
+    if type(value) is str:  # the common case first: this runs 1.5 million times for 100k rows
+        value = value.strip()
+        if value[:1] == "'":
+            value = unneutralise(value)
+        return value or None
     if value is None:
         return None
     if isinstance(value, bool):
@@ -107,7 +112,13 @@ def check_rows(raw_rows: Sequence[Any], numbers: Sequence[int], vocab: Vocabular
         _choice(values[I_STATUS], I_STATUS, _STATUS, "在产、停产、关闭（注销）", typed, problems, default="operating")
         for i in _FLAG_INDEXES:
             v = values[i]
-            key = unicodedata.normalize("NFKC", v).upper() if v else ""
+            if v is None or v == NO:
+                typed[i] = False
+                continue
+            if v == YES:
+                typed[i] = True
+                continue
+            key = unicodedata.normalize("NFKC", v).upper()
             if key in _TRUE:
                 typed[i] = True
             elif key in _FALSE:

@@ -1,7 +1,6 @@
 """Writing plan lines in bulk: COPY on PostgreSQL, chunked executemany elsewhere (SQLite)."""
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +9,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import PlanItem
-from app.services.plan_rules import reasons_json, reasons_text
+from app.services.plan_rules import reasons_json
 
 CHUNK = 5_000
 _COLUMNS = (
@@ -31,14 +30,11 @@ _COLUMNS = (
     "updated_at",
 )
 _TABLE = PlanItem.__table__
-
-
-def _json_list(values: Sequence[str]) -> str:
-    return "[" + ",".join(f'"{v}"' for v in values) + "]"  # ISO dates: nothing to escape
+_TEXT_KEYS = ("reasons_text", "due_dates_text")
 
 
 async def insert_lines(session: AsyncSession, plan_id: uuid.UUID, lines: list[dict[str, Any]], now: datetime) -> None:
-    """Insert lines produced by `plan_rules.line_values` (reasons as Reason tuples, due dates as ISO strings)."""
+    """Insert lines made by `plan_rules.lines_for` (reasons as Reason tuples, and also as JSON text for COPY)."""
     if not lines:
         return
     connection = await session.connection()
@@ -52,10 +48,10 @@ async def insert_lines(session: AsyncSession, plan_id: uuid.UUID, lines: list[di
                 line["risk_class"],
                 line["rule_minimum"],
                 line["rule_maximum"],
-                reasons_text(line["reasons"]),
+                line["reasons_text"],
                 line["required_visits"],
                 line.get("issued_visits"),
-                _json_list(line["due_dates"]),
+                line["due_dates_text"],
                 line.get("source", "generated"),
                 1,
                 now,
@@ -70,7 +66,7 @@ async def insert_lines(session: AsyncSession, plan_id: uuid.UUID, lines: list[di
         {
             "id": uuid.uuid4(),
             "plan_id": plan_id,
-            **line,
+            **{k: v for k, v in line.items() if k not in _TEXT_KEYS},
             "reasons": reasons_json(line["reasons"]),
             "due_dates": list(line["due_dates"]),
             "source": line.get("source", "generated"),

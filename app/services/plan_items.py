@@ -211,14 +211,17 @@ async def add_item(
     required = values["rule_minimum"] if data.required_visits is None else data.required_visits
     item = PlanItem(
         plan_id=plan.id,
-        **(
-            values
-            | {"reasons": reasons_json(values["reasons"]), "due_dates": list(due_dates_json(plan.year, required))}
-        ),
+        enterprise_id=enterprise.id,
+        county_code=enterprise.county_code,
+        risk_class=values["risk_class"],
+        rule_minimum=values["rule_minimum"],
+        rule_maximum=values["rule_maximum"],
+        reasons=reasons_json(values["reasons"]),
+        required_visits=required,
+        issued_visits=None,
+        due_dates=list(due_dates_json(plan.year, required)),
         source="added",
     )
-    item.required_visits = required
-    item.issued_visits = None
     check_floor(actor, item, required)
     session.add(item)
     await session.flush()

@@ -51,17 +51,14 @@ def line_values(risk: EnterpriseRisk, year: int, as_of: date, ruleset: RuleSet) 
 def lines_for(risks: list[EnterpriseRisk], year: int, as_of: date, ruleset: RuleSet) -> list[dict[str, Any]]:
     """`line_values` for many enterprises; most share their facts (none at all, say), so each distinct
     (class, facts) is worked out by the domain rule once."""
-    cache: dict[tuple[RiskClass, RiskFacts], Requirement] = {}
+    cache: dict[tuple[RiskClass, RiskFacts], dict[str, Any]] = {}
     lines = []
     for risk in risks:
         key = (risk.risk_class, risk.facts)
-        requirement = cache.get(key)
-        if requirement is None:
-            requirement = cache[key] = requirement_for(risk, as_of, ruleset)
-        lines.append(
-            {
-                "enterprise_id": risk.enterprise_id,
-                "county_code": risk.county_code,
+        rule_part = cache.get(key)
+        if rule_part is None:
+            requirement = requirement_for(risk, as_of, ruleset)
+            rule_part = cache[key] = {
                 "risk_class": risk.risk_class.value,
                 "rule_minimum": requirement.minimum,
                 "rule_maximum": requirement.maximum,
@@ -69,8 +66,10 @@ def lines_for(risks: list[EnterpriseRisk], year: int, as_of: date, ruleset: Rule
                 "required_visits": requirement.minimum,
                 "issued_visits": requirement.minimum,
                 "due_dates": due_dates_json(year, requirement.minimum),
+                "reasons_text": reasons_text(requirement.reasons),
+                "due_dates_text": json.dumps(due_dates_json(year, requirement.minimum)),
             }
-        )
+        lines.append({"enterprise_id": risk.enterprise_id, "county_code": risk.county_code, **rule_part})
     return lines
 
 
@@ -115,6 +114,8 @@ def done_of(counted: Any) -> Any:
 
 async def room_to_aggregate(session: AsyncSession) -> None:
     """Counting a year's visits per enterprise hashes ~100,000 groups: give this transaction the memory to do
-    it without spilling to disk (PostgreSQL; a no-op elsewhere)."""
+    it without spilling to disk, in one process (parallel workers would each build the same hash table).
+    PostgreSQL only; a no-op elsewhere."""
     if session.bind.dialect.name == "postgresql":
         await session.exec(text("SET LOCAL work_mem = '32MB'"))
+        await session.exec(text("SET LOCAL max_parallel_workers_per_gather = 0"))

@@ -57,7 +57,9 @@ async def test_the_snapshot_does_not_move_when_records_change_after_submission(c
     await make_visit_record(session, tacheng, date(2026, 6, 10))  # recorded late, inside the period
     again = (await client.get(f"/api/v1/reports/{report['id']}", headers=headers)).json()
     assert again["figures"] == report["figures"]
-    live = (await client.get("/api/v1/reports/summary", params={"year": YEAR, "as_of": "2026-06-20"}, headers=headers)).json()
+    live = (
+        await client.get("/api/v1/reports/summary", params={"year": YEAR, "as_of": "2026-06-20"}, headers=headers)
+    ).json()
     assert live["rows"][0]["visits_done"] == 2
     overview = (await client.get("/api/v1/reports", params={"year": YEAR}, headers=headers)).json()
     [county] = overview["periods"][0]["counties"]

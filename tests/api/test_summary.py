@@ -81,11 +81,27 @@ async def build_fixture(session: Any) -> dict[str, Any]:
     )
     await make_finding_record(session, may, date(2026, 7, 2), date(2026, 8, 1))  # after as_of
     session.add(
-        FindingStep(finding_id=violation.id, kind="case", actor_name="t", case_no="塔市监立〔2026〕1号", case_filed_on=date(2026, 5, 10))
+        FindingStep(
+            finding_id=violation.id,
+            kind="case",
+            actor_name="t",
+            case_no="塔市监立〔2026〕1号",
+            case_filed_on=date(2026, 5, 10),
+        )
     )
-    session.add(RiskListEntry(county_code=TACHENG, enterprise_id=e_c.id, source="manual", problem="p", created_at=at(date(2026, 5, 2))))
-    session.add(RiskListEntry(county_code=TACHENG, enterprise_id=e_c.id, source="manual", problem="p", created_at=at(date(2026, 7, 5))))
-    session.add(RiskSignal(enterprise_id=e_b.id, kind="sampling", occurred_on=date(2026, 3, 1), product="水泥", qualified=True))
+    session.add(
+        RiskListEntry(
+            county_code=TACHENG, enterprise_id=e_c.id, source="manual", problem="p", created_at=at(date(2026, 5, 2))
+        )
+    )
+    session.add(
+        RiskListEntry(
+            county_code=TACHENG, enterprise_id=e_c.id, source="manual", problem="p", created_at=at(date(2026, 7, 5))
+        )
+    )
+    session.add(
+        RiskSignal(enterprise_id=e_b.id, kind="sampling", occurred_on=date(2026, 3, 1), product="水泥", qualified=True)
+    )
     await session.commit()
     await _failed_sampling(session, e_d, date(2026, 4, 1), closed_on=date(2026, 6, 1))
     await _failed_sampling(session, e_c, date(2026, 5, 1), closed_on=None)
@@ -153,7 +169,9 @@ def frozen_today(app: Any) -> None:
 async def test_the_summary_counts_each_county_as_counted_by_hand(client, session, frozen_today) -> None:
     await build_fixture(session)
     _, headers = await as_role(client, session, Role.PREFECTURE_VIEWER)
-    response = await client.get("/api/v1/reports/summary", params={"year": YEAR, "as_of": "2026-06-25"}, headers=headers)
+    response = await client.get(
+        "/api/v1/reports/summary", params={"year": YEAR, "as_of": "2026-06-25"}, headers=headers
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     rows = {row["county_code"]: row for row in body["rows"]}
@@ -172,11 +190,16 @@ async def test_the_summary_counts_each_county_as_counted_by_hand(client, session
 async def test_each_figure_says_which_query_lists_its_records(client, session, frozen_today) -> None:
     fixture = await build_fixture(session)
     _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
-    body = (await client.get("/api/v1/reports/summary", params={"year": YEAR, "as_of": "2026-06-25"}, headers=headers)).json()
+    body = (
+        await client.get("/api/v1/reports/summary", params={"year": YEAR, "as_of": "2026-06-25"}, headers=headers)
+    ).json()
     drill = next(row for row in body["rows"] if row["county_code"] == TACHENG)["drill"]
     assert drill["overdue"] == f"/api/v1/findings?county_code={TACHENG}&overdue=true"
     assert drill["plan_lines"] == f"/api/v1/plans/{fixture['plan'].id}/items?county_code={TACHENG}"
-    assert drill["failed_samplings"] == f"/api/v1/sampling-follow-ups?county_code={TACHENG}&date_from=2026-01-01&date_to=2026-06-25"
+    assert (
+        drill["failed_samplings"]
+        == f"/api/v1/sampling-follow-ups?county_code={TACHENG}&date_from=2026-01-01&date_to=2026-06-25"
+    )
     listed = await client.get(drill["samplings_handled"], headers=headers)
     assert listed.status_code == 200 and listed.json()["total"] == 1
     listed = await client.get(drill["publicity_activities"], headers=headers)
@@ -188,7 +211,9 @@ async def test_each_figure_says_which_query_lists_its_records(client, session, f
 async def test_a_county_sees_only_its_own_row_and_no_prefecture_total(client, session, frozen_today) -> None:
     await build_fixture(session)
     _, headers = await as_role(client, session, Role.COUNTY_ADMIN, WUSU)
-    body = (await client.get("/api/v1/reports/summary", params={"year": YEAR, "as_of": "2026-06-25"}, headers=headers)).json()
+    body = (
+        await client.get("/api/v1/reports/summary", params={"year": YEAR, "as_of": "2026-06-25"}, headers=headers)
+    ).json()
     assert [row["county_code"] for row in body["rows"]] == [WUSU]
     assert figures(body["rows"][0]) == WUSU_FIGURES
     assert body["total"] is None

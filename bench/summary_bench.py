@@ -1,0 +1,270 @@
+"""Summary bench: the year's completion summary (附件3) over 100,000 enterprises, 1,000,000 visits and
+300,000 findings, next to one hand-written SQL query computing the same figures.
+
+    .venv/bin/python bench/summary_bench.py [--enterprises 100000] [--visits 1000000] [--findings 300000]
+
+Creates a scratch PostgreSQL database (TEST_PG_HOST/PORT/USER, default 127.0.0.1:5432 postgres), migrates it,
+fills it with COPY, ANALYZEs, and drops it at the end. Prints p50/p99 over 20 calls of
+`app.services.summary.completion_summary` (prefecture-wide) and of the baseline, and checks both agree.
+Goal: < 500 ms and within 2× of the baseline.
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import asyncpg  # noqa: E402
+
+from app.actor import SYSTEM  # noqa: E402
+from app.cli import migrate  # noqa: E402
+from app.db import make_engine, make_sessionmaker  # noqa: E402
+from app.seed import COUNTIES, seed_jurisdictions  # noqa: E402
+from app.services.summary import completion_summary  # noqa: E402
+
+HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1")
+PORT = int(os.environ.get("TEST_PG_PORT", "5432"))
+USER = os.environ.get("TEST_PG_USER", "postgres")
+YEAR = 2026
+AS_OF = date(2026, 12, 31)
+CALLS = 20
+LINE_TAIL = ("[]", "[]", "generated", 1)  # reasons, due_dates, source, version
+
+BASELINE = """
+WITH w AS (SELECT DATE '2026-01-01' AS d0, $1::date AS d1, $2::timestamptz AS t1),
+led AS (SELECT county_code, count(*) n,
+          count(*) FILTER (WHERE risk_class='A') a, count(*) FILTER (WHERE risk_class='B') b,
+          count(*) FILTER (WHERE risk_class='C') c, count(*) FILTER (WHERE risk_class='D') d
+        FROM enterprise WHERE status='operating' GROUP BY county_code),
+cv AS (SELECT enterprise_id, county_code, count(*) done FROM visit, w
+       WHERE status='archived' AND visit_date BETWEEN w.d0 AND w.d1
+         AND (visit_type <> 'reinspection' OR covers_full_checklist)
+       GROUP BY enterprise_id, county_code),
+vis AS (SELECT county_code, sum(done) n FROM cv GROUP BY county_code),
+pl AS (SELECT pi.county_code, count(*) lines, sum(pi.required_visits) req,
+          sum(least(coalesce(cv.done,0), pi.required_visits)) done,
+          count(*) FILTER (WHERE coalesce(cv.done,0) >= pi.required_visits) full_
+       FROM plan_item pi JOIN plan p ON p.id=pi.plan_id AND p.year=2026 AND p.status='issued'
+       LEFT JOIN cv ON cv.enterprise_id=pi.enterprise_id GROUP BY pi.county_code),
+fi AS (SELECT county_code, count(*) n,
+          count(*) FILTER (WHERE severity='general') g, count(*) FILTER (WHERE severity='serious_hazard') s,
+          count(*) FILTER (WHERE severity='violation') v,
+          count(*) FILTER (WHERE status='closed' AND closed_at < w.t1) r,
+          count(*) FILTER (WHERE deadline < w.d1 AND NOT (status='closed' AND closed_at < w.t1)) o
+       FROM finding, w WHERE found_on BETWEEN w.d0 AND w.d1 GROUP BY county_code),
+ca AS (SELECT f.county_code, count(DISTINCT s.finding_id) n FROM finding_step s JOIN finding f ON f.id=s.finding_id, w
+       WHERE s.kind='case' AND s.case_filed_on BETWEEN w.d0 AND w.d1 GROUP BY f.county_code),
+rl AS (SELECT county_code, count(*) n FROM risk_list_entry, w
+       WHERE created_at >= '2026-01-01 00:00+08' AND created_at < w.t1 GROUP BY county_code),
+sa AS (SELECT e.county_code, count(*) n, count(*) FILTER (WHERE fu.status='closed' AND fu.closed_on <= w.d1) h
+       FROM risk_signal s JOIN enterprise e ON e.id=s.enterprise_id
+       LEFT JOIN sampling_follow_up fu ON fu.signal_id=s.id, w
+       WHERE s.kind='sampling' AND s.qualified IS false AND s.occurred_on BETWEEN w.d0 AND w.d1 GROUP BY e.county_code),
+pu AS (SELECT county_code, count(*) n, count(*) FILTER (WHERE media_adopted) m FROM publicity_activity, w
+       WHERE held_on BETWEEN w.d0 AND w.d1 GROUP BY county_code)
+SELECT j.code, led.n, led.a, led.b, led.c, led.d, pl.lines, pl.req, vis.n, pl.done, pl.full_,
+       fi.n, fi.g, fi.s, fi.v, fi.r, fi.o, ca.n, rl.n, sa.n, sa.h, pu.n, pu.m
+FROM jurisdiction j
+LEFT JOIN led ON led.county_code=j.code LEFT JOIN pl ON pl.county_code=j.code LEFT JOIN vis ON vis.county_code=j.code
+LEFT JOIN fi ON fi.county_code=j.code LEFT JOIN ca ON ca.county_code=j.code LEFT JOIN rl ON rl.county_code=j.code
+LEFT JOIN sa ON sa.county_code=j.code LEFT JOIN pu ON pu.county_code=j.code
+WHERE j.level='county' ORDER BY j.code
+"""
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
+
+
+async def fill(conn: asyncpg.Connection, n_ent: int, n_vis: int, n_find: int) -> None:
+    rng = random.Random(7)
+    now = datetime.now(UTC)
+    counties = [c for c, _ in COUNTIES]
+    ents = []
+    for i in range(n_ent):
+        county = rng.choices(counties, weights=(18, 26, 24, 12, 8, 6, 6))[0]
+        status = "operating" if rng.random() < 0.95 else rng.choice(["suspended", "closed"])
+        ents.append((uuid.uuid4(), f"91{county}{i:010d}", f"企业{i}", county, rng.choice("AABBBCCD"), status))
+    await conn.copy_records_to_table(
+        "enterprise",
+        records=[(e[0], e[1], e[2], e[3], e[4], e[5], False, False, False, False, 1, now, now) for e in ents],
+        columns=[
+            "id", "credit_code", "name", "county_code", "risk_class", "status", "key_industry", "key_region",
+            "key_enterprise", "key_product", "version", "created_at", "updated_at",
+        ],
+    )  # fmt: skip
+    plan_id = uuid.uuid4()
+    await conn.execute(
+        "INSERT INTO plan (id, year, status, as_of, ruleset_year, created_at, refreshed_at) "
+        "VALUES ($1, $2, 'issued', $3, 2022, $4, $4)",
+        plan_id, YEAR, date(YEAR, 1, 1), now,
+    )  # fmt: skip
+    operating = [e for e in ents if e[5] == "operating"]
+    required = {"A": 1, "B": 2, "C": 3, "D": 4}
+    await conn.copy_records_to_table(
+        "plan_item",
+        records=[
+            (uuid.uuid4(), plan_id, e[0], e[3], e[4], required[e[4]], required[e[4]], *LINE_TAIL, now, now)
+            for e in operating
+        ],
+        columns=[
+            "id", "plan_id", "enterprise_id", "county_code", "risk_class", "rule_minimum", "required_visits",
+            "reasons", "due_dates", "source", "version", "created_at", "updated_at",
+        ],
+    )  # fmt: skip
+    types = ["routine_patrol"] * 6 + ["cross_inspection", "double_random", "flight_inspection", "reinspection"]
+    visits = []
+    for _ in range(n_vis):
+        e = rng.choice(ents)
+        day = date(rng.choice([2025, 2026, 2026, 2026]), 1, 1) + timedelta(days=rng.randrange(365))
+        visits.append((uuid.uuid4(), e[0], e[3], rng.choice(types), day, "archived" if rng.random() < 0.9 else "draft"))
+    await conn.copy_records_to_table(
+        "visit",
+        records=[(*v, rng.random() < 0.5, "[]", "{}", 1, now, now) for v in visits],
+        columns=[
+            "id", "enterprise_id", "county_code", "visit_type", "visit_date", "status", "covers_full_checklist",
+            "supervisory_functions", "checklist", "version", "created_at", "updated_at",
+        ],
+    )  # fmt: skip
+    findings = []
+    for _ in range(n_find):
+        v = rng.choice(visits)
+        deadline = v[4] + timedelta(days=30)
+        closed = rng.random() < 0.6
+        closed_at = datetime(v[4].year, v[4].month, v[4].day, tzinfo=UTC) + timedelta(days=20) if closed else None
+        findings.append(
+            (uuid.uuid4(), v[0], v[1], v[2], "问题", rng.choice(["general"] * 8 + ["serious_hazard", "violation"]),
+             v[4], deadline, deadline, "closed" if closed else "open", 0, 0, closed, False, now, now, closed_at)
+        )  # fmt: skip
+    await conn.copy_records_to_table(
+        "finding",
+        records=findings,
+        columns=[
+            "id", "visit_id", "enterprise_id", "county_code", "description", "severity", "found_on",
+            "original_deadline", "deadline", "status", "extensions_used", "failed_reinspections",
+            "reinspection_passed", "case_filed", "created_at", "updated_at", "closed_at",
+        ],
+    )  # fmt: skip
+    violations = [f for f in findings if f[5] == "violation"]
+    await conn.copy_records_to_table(
+        "finding_step",
+        records=[(uuid.uuid4(), f[0], "case", now, "bench", "[]", f[6] + timedelta(days=5)) for f in violations],
+        columns=["id", "finding_id", "kind", "at", "actor_name", "attachment_ids", "case_filed_on"],
+    )
+    signals = [
+        (uuid.uuid4(), rng.choice(ents), date(2026, 1, 1) + timedelta(days=rng.randrange(300))) for _ in range(5000)
+    ]
+    await conn.copy_records_to_table(
+        "risk_signal",
+        records=[(s[0], s[1][0], "sampling", s[2], "水泥", rng.random() < 0.5, True, now) for s in signals],
+        columns=["id", "enterprise_id", "kind", "occurred_on", "product", "qualified", "is_open", "created_at"],
+    )
+    failed = await conn.fetch("SELECT id, enterprise_id, occurred_on FROM risk_signal WHERE qualified IS false")
+    county_of = {e[0]: e[3] for e in ents}
+    await conn.copy_records_to_table(
+        "sampling_follow_up",
+        records=[
+            (uuid.uuid4(), r["id"], r["enterprise_id"], county_of[r["enterprise_id"]], r["occurred_on"],
+             "closed" if i % 2 else "open", r["occurred_on"] + timedelta(days=40) if i % 2 else None, 1, now, now)
+            for i, r in enumerate(failed)
+        ],
+        columns=[
+            "id", "signal_id", "enterprise_id", "county_code", "failed_on", "status", "closed_on", "version",
+            "created_at", "updated_at",
+        ],
+    )  # fmt: skip
+    await conn.copy_records_to_table(
+        "risk_list_entry",
+        records=[
+            (uuid.uuid4(), f[3], f[2], f[0], "serious_hazard", "p", now, now)
+            for f in findings
+            if f[5] == "serious_hazard"
+        ],
+        columns=["id", "county_code", "enterprise_id", "finding_id", "source", "problem", "created_at", "updated_at"],
+    )
+    await conn.copy_records_to_table(
+        "publicity_activity",
+        records=[
+            (uuid.uuid4(), rng.choice(counties), "quality_month", "质量月", date(2026, 9, 1) + timedelta(days=i % 30),
+             i % 3 == 0, "[]", "bench", now)
+            for i in range(500)
+        ],
+        columns=["id", "county_code", "campaign", "title", "held_on", "media_adopted", "screenshot_refs",
+                 "created_by_name", "created_at"],
+    )  # fmt: skip
+    await conn.execute("ANALYZE")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--enterprises", type=int, default=100_000)
+    parser.add_argument("--visits", type=int, default=1_000_000)
+    parser.add_argument("--findings", type=int, default=300_000)
+    args = parser.parse_args()
+    name = f"zhijian_bench_summary_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(host=HOST, port=PORT, user=USER, database="postgres")
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = f"postgresql+asyncpg://{USER}@{HOST}:{PORT}/{name}"
+    try:
+        await asyncio.to_thread(migrate, url)
+        engine = make_engine(url)
+        async with make_sessionmaker(engine)() as session:
+            await seed_jurisdictions(session)
+            await session.commit()
+        conn = await asyncpg.connect(host=HOST, port=PORT, user=USER, database=name)
+        started = time.perf_counter()
+        await fill(conn, args.enterprises, args.visits, args.findings)
+        print(f"generated {args.enterprises:,} enterprises, {args.visits:,} visits, {args.findings:,} findings "
+              f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
+
+        t1 = datetime(2027, 1, 1, tzinfo=UTC) - timedelta(hours=8)
+        base_times, app_times = [], []
+        baseline = []
+        for _ in range(CALLS):
+            t = time.perf_counter()
+            baseline = await conn.fetch(BASELINE, AS_OF, t1)
+            base_times.append((time.perf_counter() - t) * 1000)
+        summary = None
+        for _ in range(CALLS):
+            async with make_sessionmaker(engine)() as session:
+                t = time.perf_counter()
+                summary = await completion_summary(session, SYSTEM, year=YEAR, as_of=AS_OF)
+                app_times.append((time.perf_counter() - t) * 1000)
+        rows = {r.county_code: r for r in summary.rows}
+        names = ("enterprises", "enterprises_a", "enterprises_b", "enterprises_c", "enterprises_d", "plan_lines",
+                 "required_visits", "visits_done", "plan_visits_done", "fully_inspected", "findings",
+                 "findings_general", "findings_serious_hazard", "findings_violation", "rectified", "overdue",
+                 "cases_filed", "risk_list_entries", "failed_samplings", "samplings_handled",
+                 "publicity_activities", "media_adoptions")  # fmt: skip
+        mismatches = [
+            (r["code"], n, r[i + 1] or 0, getattr(rows[r["code"]], n))
+            for r in baseline
+            for i, n in enumerate(names)
+            if (r[i + 1] or 0) != getattr(rows[r["code"]], n)
+        ]
+        print(f"baseline (one hand-written SQL): p50 {statistics.median(base_times):.0f} ms, "
+              f"p99 {pct(base_times, 0.99):.0f} ms")  # fmt: skip
+        print(f"GET /reports/summary service:    p50 {statistics.median(app_times):.0f} ms, "
+              f"p99 {pct(app_times, 0.99):.0f} ms")  # fmt: skip
+        ratio = statistics.median(app_times) / statistics.median(base_times)
+        print(f"ratio p50 {ratio:.2f}× — goal < 500 ms and ≤ 2×; figures agree: {not mismatches}")
+        for m in mismatches[:10]:
+            print("  mismatch", m)
+        await conn.close()
+        await engine.dispose()
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
