@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, asc, desc, exists, func
+from sqlalchemy import Select, asc, desc, exists
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
@@ -117,7 +117,7 @@ async def export_rows(
     session: AsyncSession, actor: Actor, f: EnterpriseFilter, sort: EnterpriseSort, names: dict[str, str]
 ) -> list[list[Any]]:
     """The filtered enterprises in sheet form (COLUMNS order): county name, status label, 是/否."""
-    rows = (await session.execute(export_select(actor, f, sort))).all()
+    rows = (await session.exec(export_select(actor, f, sort))).all()  # type: ignore[call-overload]
     out = []
     for r in rows:
         row = list(r)
@@ -127,7 +127,3 @@ async def export_rows(
             row[i] = YES if row[i] else NO
         out.append(row)
     return out
-
-
-async def count_total(session: AsyncSession, actor: Actor) -> int:
-    return (await session.exec(scope_enterprises(select(func.count()).select_from(Enterprise), actor))).one()

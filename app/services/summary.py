@@ -72,9 +72,13 @@ def _ledger(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[str,
     return stmt, ("enterprises", "enterprises_a", "enterprises_b", "enterprises_c", "enterprises_d")
 
 
-def _plan(plan_id: uuid.UUID, w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
+def _visits_and_plan(
+    plan_id: uuid.UUID | None, w: _Window, counties: Sequence[str] | None
+) -> tuple[Any, tuple[str, ...]]:
+    """Counted visits per enterprise, read once, joined (full outer) to the plan's lines: visits done per county
+    and the plan's lines, required visits, capped visits done and enterprises fully inspected."""
     counted = _scoped(
-        select(Visit.enterprise_id, func.count().label("done")).where(
+        select(Visit.enterprise_id, Visit.county_code, func.count().label("done")).where(
             Visit.status == "archived",
             col(Visit.visit_date) >= w.start,
             col(Visit.visit_date) <= w.end,
@@ -82,30 +86,32 @@ def _plan(plan_id: uuid.UUID, w: _Window, counties: Sequence[str] | None) -> tup
         ),
         Visit.county_code,
         counties,
-    ).group_by(Visit.enterprise_id)
+    ).group_by(Visit.enterprise_id, Visit.county_code)
     counted = counted.subquery("counted")
+    lines = _scoped(
+        select(PlanItem.enterprise_id, PlanItem.county_code, PlanItem.required_visits).where(
+            PlanItem.plan_id == plan_id
+        ),
+        PlanItem.county_code,
+        counties,
+    ).subquery("lines")
     done = func.coalesce(counted.c.done, 0)
-    required = PlanItem.required_visits
+    required = lines.c.required_visits
+    county = func.coalesce(lines.c.county_code, counted.c.county_code)
     stmt = (
         select(
-            PlanItem.county_code,
-            func.count(),
-            func.sum(required),
-            func.sum(case((done < required, done), else_=required)),
-            _count_if(done >= required),
+            county,
+            func.coalesce(func.sum(counted.c.done), 0),
+            func.count(lines.c.enterprise_id),
+            func.coalesce(func.sum(required), 0),
+            func.sum(case((required.is_(None), 0), (done < required, done), else_=required)),
+            _count_if(and_(required.is_not(None), done >= required)),
         )
-        .outerjoin(counted, counted.c.enterprise_id == PlanItem.enterprise_id)
-        .where(PlanItem.plan_id == plan_id)
+        .select_from(counted)
+        .join(lines, lines.c.enterprise_id == counted.c.enterprise_id, full=True)
+        .group_by(county)
     )
-    stmt = _scoped(stmt, PlanItem.county_code, counties).group_by(PlanItem.county_code)
-    return stmt, ("plan_lines", "required_visits", "plan_visits_done", "fully_inspected")
-
-
-def _visits(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
-    stmt = select(Visit.county_code, func.count()).where(
-        Visit.status == "archived", col(Visit.visit_date) >= w.start, col(Visit.visit_date) <= w.end, counting_visit()
-    )
-    return _scoped(stmt, Visit.county_code, counties).group_by(Visit.county_code), ("visits_done",)
+    return stmt, ("visits_done", "plan_lines", "required_visits", "plan_visits_done", "fully_inspected")
 
 
 def _findings(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
@@ -187,16 +193,13 @@ async def county_figures(
     w = _Window(year, as_of)
     queries = [
         _ledger(w, counties),
-        _visits(w, counties),
         _findings(w, counties),
         _cases(w, counties),
         _risk_list(w, counties),
         _samplings(w, counties),
         _publicity(w, counties),
     ]
-    plan_id = await issued_plan_id(session, year)
-    if plan_id is not None:
-        queries.append(_plan(plan_id, w, counties))
+    queries.append(_visits_and_plan(await issued_plan_id(session, year), w, counties))
     sums: dict[str, dict[str, int]] = {}
     for stmt, names in queries:
         for county, values in (await _grouped(session, stmt, names)).items():

@@ -162,7 +162,8 @@ async def main() -> int:
             f"{sum(1 for e in down_5xx if e not in not_problem)}; other 5xx/shape: {len(not_problem)}"
         )
         print(
-            f"500 answers in the whole run: {len(five_hundreds)} (at t = {[round(e[0], 1) for e in five_hundreds][:10]})"
+            f"500 answers in the whole run: {len(five_hundreds)} "
+            f"(at t = {[round(e[0], 1) for e in five_hundreds][:10]})"
         )
         recovered = [e for e in out.events if e[0] >= marks["up"] and e[2] == 201]
         first_ok = min((e[0] for e in recovered), default=None)

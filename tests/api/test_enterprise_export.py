@@ -38,7 +38,9 @@ async def test_cells_that_excel_would_run_as_formulas_are_neutralised(client, se
 
 async def test_an_export_imports_back_unchanged(client, session):
     await make_enterprise(session, name="=SUM(A1)", risk_class="D", key_industry=True, status="closed")
-    await make_enterprise(session, name="普通企业", address="-城北 @2号", industry=None, contact_phone="+86 13800000000")
+    await make_enterprise(
+        session, name="普通企业", address="-城北 @2号", industry=None, contact_phone="+86 13800000000"
+    )
     _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
     exported = await client.get(URL, headers=headers)
     answer = await client.post(

@@ -103,7 +103,9 @@ async def test_a_county_admin_uploads_a_good_file_and_a_second_upload_updates_on
 
 async def test_a_dry_run_reports_without_writing(client, session):
     _, headers = await as_role(client, session, Role.COUNTY_ADMIN)
-    response = await client.post(URL, params={"dry_run": "true"}, files=upload(workbook([row(), row()])), headers=headers)
+    response = await client.post(
+        URL, params={"dry_run": "true"}, files=upload(workbook([row(), row()])), headers=headers
+    )
     assert response.status_code == 200
     assert (response.json()["status"], response.json()["created_count"]) == ("validated", 2)
     assert await count(session) == 0
@@ -168,9 +170,7 @@ async def test_every_kind_of_bad_row_is_named_by_row_and_column_and_nothing_is_w
 async def test_without_all_or_nothing_the_good_rows_are_written_and_the_bad_reported(client, session):
     _, headers = await as_role(client, session, Role.COUNTY_ADMIN)
     rows = [row(), row(**{"所属县（市）": "乌苏市"}), row()]
-    response = await client.post(
-        URL, params={"all_or_nothing": "false"}, files=upload(workbook(rows)), headers=headers
-    )
+    response = await client.post(URL, params={"all_or_nothing": "false"}, files=upload(workbook(rows)), headers=headers)
     assert response.status_code == 201
     assert (response.json()["created_count"], response.json()["error_count"]) == (2, 1)
     assert await count(session) == 2
@@ -225,7 +225,9 @@ async def test_a_sheet_with_the_wrong_headers_is_refused_with_the_columns_named(
     wrong[1] = "公司名"
     response = await client.post(URL, files=upload(workbook([row()], headers=wrong)), headers=headers)
     assert response.status_code == 422
-    assert response.json()["errors"] == [{"loc": ["header", "B"], "msg": "应为“企业名称”，实际为“公司名” (expected '企业名称')"}]
+    assert response.json()["errors"] == [
+        {"loc": ["header", "B"], "msg": "应为“企业名称”，实际为“公司名” (expected '企业名称')"}
+    ]
 
 
 async def test_a_file_that_is_not_an_xlsx_is_refused_with_a_clear_message(client, session):
@@ -316,7 +318,9 @@ async def test_imports_are_for_admins_and_another_countys_job_is_not_found(clien
     _, inspector = await as_role(client, session, Role.COUNTY_INSPECTOR)
     assert (await client.post(URL, json=[], headers=inspector)).status_code == 403
     _, ours = await as_role(client, session, Role.COUNTY_ADMIN)
-    done = await client.post(URL, json=[{"credit_code": new_credit_code(), "name": "x", "county_code": "654201"}], headers=ours)
+    done = await client.post(
+        URL, json=[{"credit_code": new_credit_code(), "name": "x", "county_code": "654201"}], headers=ours
+    )
     _, theirs = await as_role(client, session, Role.COUNTY_ADMIN, county_code=WUSU)
     assert (await client.get(done.headers["Location"], headers=theirs)).status_code == 404
     _, prefecture = await as_role(client, session, Role.PREFECTURE_ADMIN)

@@ -140,7 +140,9 @@ async def test_a_county_user_may_not_move_an_enterprise_or_change_its_class_but_
 async def test_the_prefecture_classifies_and_moves_an_enterprise(client, session):
     enterprise = await make_enterprise(session)
     _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
-    response = await client.patch(f"{URL}/{enterprise.id}", json={"county_code": WUSU, "risk_class": "D"}, headers=headers)
+    response = await client.patch(
+        f"{URL}/{enterprise.id}", json={"county_code": WUSU, "risk_class": "D"}, headers=headers
+    )
     assert response.status_code == 200
     assert response.json()["county_name"] == "乌苏市" and response.json()["risk_class_label"] == "D类（高风险）"
 

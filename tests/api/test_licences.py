@@ -59,7 +59,9 @@ async def test_a_duplicate_licence_number_is_a_conflict(client, session):
     await make_licence(session, enterprise.id, licence_no="新XK08-001-00500")
     _, headers = await as_role(client, session, Role.COUNTY_ADMIN)
     response = await client.post(
-        f"/api/v1/enterprises/{enterprise.id}/licences", json=licence_body(licence_no="新XK08-001-00500"), headers=headers
+        f"/api/v1/enterprises/{enterprise.id}/licences",
+        json=licence_body(licence_no="新XK08-001-00500"),
+        headers=headers,
     )
     assert response.status_code == 409
 
