@@ -10,4 +10,4 @@ class RequestContext:
     client_addr: str | None = None
 
 
-request_context: ContextVar[RequestContext] = ContextVar("request_context", default=RequestContext())
+request_context: ContextVar[RequestContext] = ContextVar("request_context", default=RequestContext())  # noqa: B039 (frozen)

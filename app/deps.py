@@ -1,7 +1,7 @@
 """Dependencies: who is calling (bearer JWT or X-API-Key), what they may do, and common query params."""
 
 from collections.abc import Callable, Coroutine
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
@@ -9,6 +9,7 @@ from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlmodel import select
 
 from app.actor import Actor, actor_for_service, actor_for_user
+from app.clock import today_in_china
 from app.config import Settings
 from app.db import SessionDep
 from app.domain.permissions import Permission
@@ -88,3 +89,12 @@ def page_params(
 
 
 PageParams = Annotated[tuple[int, int], Depends(page_params)]
+
+
+def local_today() -> date:
+    """Today in China: the plan's due dates, deadlines and look-back windows are local days, and a visit recorded
+    at 07:00 in 塔城 is not "in the future" because the server runs on UTC. Tests override this dependency."""
+    return today_in_china()
+
+
+Today = Annotated[date, Depends(local_today)]

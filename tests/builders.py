@@ -166,7 +166,7 @@ def visit_body(enterprise: Enterprise, inspectors: list[User], **overrides: Any)
     """A complete, valid routine patrol of yesterday (Beijing time), ready to submit."""
     from datetime import timedelta
 
-    from app.routers.visits import local_today
+    from app.deps import local_today
 
     body: dict[str, Any] = {
         "enterprise_id": str(enterprise.id),

@@ -3,19 +3,19 @@
 from app.models import base  # noqa: F401  (must precede the tables)
 from app.models.attachment import Attachment
 from app.models.audit import AuditEvent
+from app.models.disclosure import Disclosure, DisclosureEntry
 from app.models.enterprise import Enterprise, EnterpriseImport, Licence, LicenceCategory, RiskSignal
 from app.models.finding import Finding, FindingStep
 from app.models.jurisdiction import Jurisdiction
+from app.models.licence_sync import LicenceSyncCursor, LicenceSyncRun
 from app.models.plan import Assignment, AssignmentInspector, Draw, Plan, PlanAdjustment, PlanItem
+from app.models.publicity import PublicityActivity
+from app.models.report import ReportSubmission
 from app.models.risk_list import RiskListEntry
+from app.models.sampling_followup import SamplingFollowUp, SamplingFollowUpStep
 from app.models.token import RefreshToken, RevokedAccessToken
 from app.models.user import ServiceAccount, User
 from app.models.visit import Visit, VisitAmendment, VisitInspector
-from app.models.report import ReportSubmission
-from app.models.sampling_followup import SamplingFollowUp, SamplingFollowUpStep
-from app.models.disclosure import Disclosure, DisclosureEntry
-from app.models.publicity import PublicityActivity
-from app.models.licence_sync import LicenceSyncCursor, LicenceSyncRun
 
 __all__ = [
     "Assignment",

@@ -4,10 +4,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.db import SessionDep
-from app.deps import Allowed, PageParams
+from app.deps import Allowed, PageParams, Today
 from app.domain.permissions import Permission
 from app.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
-from app.routers.visits import Today
 from app.schemas.common import Page
 from app.schemas.disclosure import DisclosureCreate, DisclosureDetail, DisclosureRead, DisclosureWithdraw
 from app.services import disclosures as service

@@ -9,6 +9,7 @@ import anyio
 from fastapi import APIRouter, Depends, Header, Query, Response
 
 from app.actor import Actor
+from app.clock import today_in_china
 from app.db import SessionDep
 from app.deps import Allowed, PageParams
 from app.domain.ledger import EnterpriseStatus
@@ -133,7 +134,7 @@ async def export_enterprises(
     names, in_scope = await _scoped_county_names(session, actor)
     rows = await query.export_rows(session, actor, f, sort, names)
     content = await anyio.to_thread.run_sync(export_workbook, rows, in_scope)
-    return _xlsx(content, f"企业台账-{date.today().isoformat()}.xlsx")
+    return _xlsx(content, f"企业台账-{today_in_china().isoformat()}.xlsx")
 
 
 @router.get(

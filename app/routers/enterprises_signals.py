@@ -1,12 +1,11 @@
 """Risk signals of an enterprise (举报投诉, 风险监测, 监督抽查, 无证生产): the inputs of escalation."""
 
 import uuid
-from datetime import date
 
 from fastapi import APIRouter, Response
 
 from app.db import SessionDep
-from app.deps import Allowed
+from app.deps import Allowed, Today
 from app.domain.permissions import Permission
 from app.errors import Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.schemas.signal import SignalCreate, SignalRead
@@ -35,8 +34,9 @@ async def create_enterprise_signal(
     actor: Allowed(Permission.SIGNALS_WRITE),
     session: SessionDep,
     response: Response,
+    today: Today,
 ) -> SignalRead:
     """Record a signal; the enterprise's line in this year's plan is recomputed."""
-    signal = await service.create_signal(session, actor, enterprise_id, body, today=date.today())
+    signal = await service.create_signal(session, actor, enterprise_id, body, today=today)
     response.headers["Location"] = f"/api/v1/enterprises/{enterprise_id}/signals/{signal.id}"
     return SignalRead.model_validate(signal)

@@ -3,10 +3,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from app.db import SessionDep
-from app.deps import Allowed, PageParams
+from app.deps import Allowed, PageParams, Today
 from app.domain.permissions import Permission
 from app.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
-from app.routers.visits import Today
 from app.schemas.common import Page
 from app.schemas.licence import LicenceRead
 from app.schemas.licence_sync import LicencePush, LicencePushResult, LicenceSyncBatch, LicenceSyncRunRead

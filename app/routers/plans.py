@@ -1,28 +1,20 @@
 import uuid
-from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from app.db import SessionDep
-from app.deps import Allowed
+from app.deps import Allowed, Today
 from app.domain.permissions import Permission
 from app.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.schemas.plan import PlanCreate, PlanProgress, PlanRead
 from app.services import plan_export, plan_progress
 from app.services import plans as service
 
-CHINA = timezone(timedelta(hours=8), "CST")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def local_today() -> date:
-    """Today in China (UTC+8, no daylight saving): the plan's due dates and look-back windows are local days."""
-    return datetime.now(UTC).astimezone(CHINA).date()
-
-
-Today = Annotated[date, Depends(local_today)]
 Reader = Allowed(Permission.PLANS_READ)
 Manager = Allowed(Permission.PLANS_MANAGE)
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound)

@@ -3,10 +3,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from app.db import SessionDep
-from app.deps import PageParams
+from app.deps import PageParams, Today
 from app.errors import TooManyRequests, Unprocessable, error_responses
 from app.ratelimit import limit_public
-from app.routers.visits import Today
 from app.schemas.common import Page
 from app.schemas.disclosure import PublicInspectionResult
 from app.services import disclosures_public as service

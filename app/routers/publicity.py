@@ -4,11 +4,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.db import SessionDep
-from app.deps import Allowed, PageParams
+from app.deps import Allowed, PageParams, Today
 from app.domain.permissions import Permission
 from app.domain.reporting import PublicityCampaign
 from app.errors import Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
-from app.routers.visits import Today
 from app.schemas.common import Page
 from app.schemas.publicity import PublicityActivityCreate, PublicityActivityRead
 from app.services import publicity as service

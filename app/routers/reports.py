@@ -6,11 +6,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Response
 
 from app.db import SessionDep
-from app.deps import Allowed
+from app.deps import Allowed, Today
 from app.domain.calendar import ReportPeriod
 from app.domain.permissions import Permission
 from app.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
-from app.routers.visits import Today
 from app.schemas.report import ReportCreate, ReportOverview, ReportRead, Summary
 from app.services import report_export, reports, summary
 

@@ -5,10 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.db import SessionDep
-from app.deps import Allowed, PageParams
+from app.deps import Allowed, PageParams, Today
 from app.domain.permissions import Permission
 from app.errors import Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
-from app.routers.visits import Today
 from app.schemas.common import Page
 from app.schemas.sampling import FollowUpDetail, FollowUpRead, FollowUpStepCreate
 from app.services import sampling_followups as service

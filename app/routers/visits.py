@@ -1,12 +1,12 @@
 import uuid
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from app.db import SessionDep
-from app.deps import Allowed, PageParams
+from app.deps import Allowed, PageParams, Today
 from app.domain.permissions import Permission
 from app.domain.visit_types import VisitType
 from app.errors import (
@@ -28,16 +28,9 @@ Reader = Allowed(Permission.VISITS_READ)
 Writer = Allowed(Permission.VISITS_WRITE)
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Unprocessable)
 WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, Unprocessable)
-CHINA = timezone(timedelta(hours=8), "CST")  # 北京时间, also the official time in 新疆; no daylight saving
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def local_today() -> date:
-    """Today in China: a visit recorded at 07:00 in 塔城 is not "in the future" because the server runs UTC."""
-    return datetime.now(UTC).astimezone(CHINA).date()
-
-
-Today = Annotated[date, Depends(local_today)]
 IfMatch = Annotated[str | None, Header(alias="If-Match", description='the ETag last read, W/"<version>"; stale → 412')]
 
 

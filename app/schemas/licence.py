@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from pydantic import Field, computed_field
 
+from app.clock import today_in_china
 from app.domain.ledger import LicenceStatus
 from app.domain.licence import licence_expiring
 from app.schemas.common import Input, Output
@@ -57,4 +58,4 @@ class LicenceRead(Output):
     @computed_field(description="到期换证: valid and expiring within 90 days (or already expired)")
     @property
     def renewal_due(self) -> bool:
-        return self.status is LicenceStatus.valid and licence_expiring(date.today(), self.expires_on)
+        return self.status is LicenceStatus.valid and licence_expiring(today_in_china(), self.expires_on)

@@ -12,7 +12,6 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.actor import Actor
+from app.clock import today_in_china
 from app.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable
 from app.models import EnterpriseImport, Jurisdiction
 from app.models.base import utcnow
@@ -281,7 +281,7 @@ async def _after_write(
             "errors": job.error_count,
         },
     )
-    today = date.today()
+    today = today_in_china()
     for row in good:
         found = existing.get(row[I_CODE])
         if found is not None and tuple(row[i] for i in _PLAN_INDEXES) != found.plan_inputs:

@@ -1,13 +1,13 @@
 """Enterprise records: scoped load, create, update with optimistic concurrency, history from the audit trail."""
 
 import uuid
-from datetime import date
 
 from sqlalchemy import and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.actor import Actor
+from app.clock import today_in_china
 from app.domain.credit_code import credit_code_problems, normalise_credit_code
 from app.domain.errors import Problem, RuleViolation
 from app.domain.ledger import EnterpriseStatus
@@ -181,7 +181,7 @@ async def update_enterprise(
         after=new,
     )
     if PLAN_INPUTS & new.keys():
-        await recompute_for_enterprise(session, enterprise.id, today=date.today())
+        await recompute_for_enterprise(session, enterprise.id, today=today_in_china())
     return enterprise
 
 

@@ -7,6 +7,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.actor import Actor
+from app.clock import today_in_china
 from app.domain.errors import Problem, RuleViolation
 from app.domain.licence import normalise_licence_number, validate_licence_number
 from app.errors import Conflict, NotFound
@@ -110,7 +111,7 @@ async def create_licence(session: AsyncSession, actor: Actor, enterprise_id: uui
         county_code=enterprise.county_code,
         after=audit.snapshot(licence),
     )
-    await recompute_for_enterprise(session, enterprise.id, today=date.today())
+    await recompute_for_enterprise(session, enterprise.id, today=today_in_china())
     return licence
 
 
@@ -154,5 +155,5 @@ async def update_licence(
         before=old,
         after=new,
     )
-    await recompute_for_enterprise(session, enterprise.id, today=date.today())
+    await recompute_for_enterprise(session, enterprise.id, today=today_in_china())
     return licence

@@ -7,7 +7,7 @@ import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.domain.permissions import Role
-from app.routers.plans import local_today
+from app.deps import local_today
 from tests.builders import as_role
 
 TODAY = date(2026, 7, 1)

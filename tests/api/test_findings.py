@@ -179,7 +179,7 @@ async def test_overdue_and_escalation_move_with_today(app, client, session):
     ).json()
     assert [f["id"] for f in level_2["items"]] == [old["id"]] and level_2["total"] == 1
 
-    from app.routers.visits import local_today
+    from app.deps import local_today
 
     url = f"{FINDINGS}/{old['id']}"
     for day, expected in (

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from app.models import AuditEvent, Licence
-from app.routers.visits import local_today
+from app.deps import local_today
 from tests.builders import TACHENG, WUSU, make_enterprise, make_issued_plan, make_service_account, new_credit_code
 
 pytestmark = pytest.mark.anyio

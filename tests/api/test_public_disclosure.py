@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from app.domain.permissions import Role
 from app.models import AuditEvent, VisitInspector
-from app.routers.visits import local_today
+from app.deps import local_today
 from app.schemas.disclosure import PUBLIC_FIELDS
 from tests.builders import (
     TACHENG,

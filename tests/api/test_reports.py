@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from app.domain.permissions import Role
 from app.models import AuditEvent
-from app.routers.visits import local_today
+from app.deps import local_today
 from tests.builders import TACHENG, WUSU, as_role, make_enterprise, make_issued_plan, make_visit_record
 
 pytestmark = pytest.mark.anyio

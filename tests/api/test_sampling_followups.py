@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from app.domain.permissions import Role
-from app.routers.visits import local_today
+from app.deps import local_today
 from tests.builders import TACHENG, WUSU, as_role, make_enterprise, make_issued_plan
 
 pytestmark = pytest.mark.anyio

@@ -7,7 +7,7 @@ import pytest
 
 from app.domain.permissions import Role
 from app.models import FindingStep, PublicityActivity, RiskListEntry, RiskSignal, SamplingFollowUp
-from app.routers.visits import local_today
+from app.deps import local_today
 from tests.builders import (
     TACHENG,
     WUSU,

@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from app.domain.permissions import Role
 from app.models import AuditEvent
-from app.routers.visits import local_today
+from app.deps import local_today
 from tests.builders import (
     TACHENG,
     WUSU,

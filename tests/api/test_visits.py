@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from app.domain.permissions import Role
-from app.routers.visits import local_today
+from app.deps import local_today
 from tests.builders import (
     TACHENG,
     WUSU,
