@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     max_page_size: int = 200
     upload_dir: Path = Path("./var/uploads")
     cors_origins: list[str] = []
+    import_heartbeat_seconds: float = Field(default=5.0, gt=0)  # a running import proves it is alive this often
+    import_stale_seconds: float = Field(default=60.0, gt=0)  # silent this long: the import was interrupted
     login_rate_limit: str = "20/minute"  # per client address, on top of the per-account lockout
     public_rate_limit: str = "60/minute"  # per client address, unauthenticated endpoints
     log_level: str = "INFO"

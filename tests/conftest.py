@@ -74,7 +74,11 @@ def database_url(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture
 def settings(database_url: str, tmp_path) -> Settings:  # noqa: ANN001
     return Settings(
-        env="test", database_url=database_url, secret_key=TEST_SECRET, upload_dir=tmp_path / "uploads"
+        env="test",
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        upload_dir=tmp_path / "uploads",
+        import_heartbeat_seconds=3600,  # tests share one connection: no beat may run beside a job
     )
 
 

@@ -4,7 +4,14 @@ from app.models import base  # noqa: F401  (must precede the tables)
 from app.models.attachment import Attachment
 from app.models.audit import AuditEvent
 from app.models.disclosure import Disclosure, DisclosureEntry
-from app.models.enterprise import Enterprise, EnterpriseImport, Licence, LicenceCategory, RiskSignal
+from app.models.enterprise import (
+    Enterprise,
+    EnterpriseImport,
+    ImportHeartbeat,
+    Licence,
+    LicenceCategory,
+    RiskSignal,
+)
 from app.models.finding import Finding, FindingStep
 from app.models.jurisdiction import Jurisdiction
 from app.models.licence_sync import LicenceSyncCursor, LicenceSyncRun
@@ -27,6 +34,7 @@ __all__ = [
     "AuditEvent",
     "Enterprise",
     "EnterpriseImport",
+    "ImportHeartbeat",
     "Jurisdiction",
     "Licence",
     "LicenceCategory",

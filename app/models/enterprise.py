@@ -131,3 +131,14 @@ class EnterpriseImport(SQLModel, table=True):
     created_at: datetime = created_at_field()
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ImportHeartbeat(SQLModel, table=True):
+    """Written from outside a running import's transaction every few seconds: live progress for every worker,
+    and proof of life — a job whose heartbeat stopped was interrupted (its transaction died with the process)."""
+
+    __tablename__ = "import_heartbeat"
+
+    job_id: uuid.UUID = Field(primary_key=True)
+    beat_at: datetime = Field(sa_type=UTCDateTime)
+    rows_processed: int = 0

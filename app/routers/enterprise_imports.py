@@ -90,7 +90,7 @@ async def _form_file(request: Request, body: bytes) -> UploadFile:
 
 def _read(job: EnterpriseImport) -> EnterpriseImportRead:
     read = EnterpriseImportRead.model_validate(job)
-    read.rows_processed = jobs.live_progress(job)
+    read.rows_processed = jobs.PROGRESS.get(job.id, job.rows_processed)
     return read
 
 
@@ -146,16 +146,32 @@ async def create_enterprise_import(
         await service.process(session, actor, job, upload, parsed, upload_dir=settings.upload_dir)
     else:
         sessionmaker = request.app.state.sessionmaker
-        background.add_task(jobs.spawn, sessionmaker, actor, job.id, upload, parsed, settings.upload_dir)
+        background.add_task(
+            jobs.spawn,
+            sessionmaker,
+            actor,
+            job.id,
+            upload,
+            parsed,
+            settings.upload_dir,
+            settings.import_heartbeat_seconds,
+        )
     return _answer(job)
 
 
 @router.get(
     "/{import_id}", response_model=EnterpriseImportRead, responses=error_responses(Unauthorized, Forbidden, NotFound)
 )
-async def read_enterprise_import(import_id: uuid.UUID, actor: Importer, session: SessionDep) -> EnterpriseImportRead:
+async def read_enterprise_import(
+    import_id: uuid.UUID, actor: Importer, session: SessionDep, settings: SettingsDep
+) -> EnterpriseImportRead:
     """Status, rows processed of total (for a progress bar), counts and row errors of one upload."""
-    return _read(await service.get_import(session, actor, import_id))
+    job = await service.get_import(session, actor, import_id)
+    read = EnterpriseImportRead.model_validate(job)
+    read.status, read.rows_processed, read.detail = await jobs.current_state(
+        session, job, settings.import_stale_seconds
+    )
+    return read
 
 
 @router.get(

@@ -42,7 +42,10 @@ class EnterpriseImportRead(Output):
     filename: str | None
     dry_run: bool
     all_or_nothing: bool
-    status: str = Field(description="pending | running | succeeded | failed | validated (dry run)")
+    status: str = Field(
+        description="pending | running | succeeded | failed | validated (dry run) | interrupted (the process "
+        "running it stopped; nothing was written)"
+    )
     county_code: str | None
     actor_name: str | None
     rows_total: int

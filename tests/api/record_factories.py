@@ -1,0 +1,266 @@
+"""A committed world for the access matrix and the mass-assignment suite: one of every record in 塔城市 (654201,
+the callers' county) and in 乌苏市 (654202, another county), the callers themselves, and the app pointed at it.
+
+It runs on its own database (like tests/api/test_schemathesis.py), created once per test module and dropped at
+the end, so hundreds of requests can share one set of records instead of rebuilding them per test.
+"""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.cli import migrate
+from app.config import Settings
+from app.domain.permissions import SERVICE_SCOPES, Permission, Role
+from app.main import create_app
+from app.models import Draw, EnterpriseImport, PlanItem, RiskListEntry, SamplingFollowUp, Visit
+from app.security import create_access_token
+from app.seed import seed_jurisdictions
+from tests.builders import (
+    TACHENG,
+    WUSU,
+    archived_visit,
+    make_enterprise,
+    make_finding_record,
+    make_inspectors,
+    make_issued_plan,
+    make_licence,
+    make_service_account,
+    make_user,
+    make_visit_record,
+    new_credit_code,
+    post_visit,
+    visit_body,
+)
+from tests.conftest import BACKEND, PG_HOST, PG_PORT, PG_USER, TEST_SECRET
+
+COUNTIES = (TACHENG, WUSU)
+YEAR = date.today().year
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+USER_CALLERS = {
+    "prefecture_admin": (Role.PREFECTURE_ADMIN, None),
+    "prefecture_viewer": (Role.PREFECTURE_VIEWER, None),
+    "county_admin": (Role.COUNTY_ADMIN, TACHENG),
+    "county_inspector": (Role.COUNTY_INSPECTOR, TACHENG),
+}
+
+
+@dataclass
+class World:
+    app: Any
+    client: httpx.AsyncClient
+    settings: Settings
+    sessionmaker: Any
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)  # kind -> county -> value
+    shared: dict[str, Any] = field(default_factory=dict)  # prefecture-wide records (plan, disclosure, ...)
+    users: dict[str, Any] = field(default_factory=dict)  # caller name -> User
+    scoped_keys: dict[Permission, str] = field(default_factory=dict)  # key holding exactly that scope
+    unscoped_keys: dict[Permission, str] = field(default_factory=dict)  # key holding every scope but that one
+
+    def token(self, caller: str) -> dict[str, str]:
+        """A fresh bearer token (never via the login endpoint: no rate limit, no argon2 per request)."""
+        user = self.users[caller]
+        token, _ = create_access_token(self.settings, user.id, user.token_version)
+        return {"Authorization": f"Bearer {token}"}
+
+    def rec(self, kind: str, county: str | None) -> Any:
+        return self.records[kind][county] if county is not None else self.shared[kind]
+
+
+def _admin_sql(sql: str) -> None:
+    async def run() -> None:
+        conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, database="postgres")
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+@pytest.fixture(scope="module")
+def world_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    if BACKEND != "postgres":
+        pytest.skip("the committed world runs on PostgreSQL")
+    name = f"zhijian_world_{uuid.uuid4().hex[:12]}"
+    _admin_sql(f'CREATE DATABASE "{name}"')
+    url = f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+    try:
+        migrate(url)
+        yield url, tmp_path_factory.mktemp("world-uploads")
+    finally:
+        _admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _check(response: httpx.Response, *expected: int) -> dict[str, Any]:
+    assert response.status_code in expected, f"{response.request.method} {response.request.url}: {response.text}"
+    return response.json() if response.content else {}
+
+
+async def _build(world: World) -> None:
+    client = world.client
+    async with world.sessionmaker() as session:
+        await seed_jurisdictions(session)
+        await session.commit()
+        for name, (role, county) in USER_CALLERS.items():
+            kwargs = {"county_code": county} if county else {}
+            world.users[name] = await make_user(session, role, **kwargs)
+        for perm in Permission:
+            _, world.scoped_keys[perm] = await make_service_account(session, [perm.value], county_code=TACHENG)
+            others = sorted(p.value for p in SERVICE_SCOPES if p is not perm)
+            _, world.unscoped_keys[perm] = await make_service_account(session, others, county_code=TACHENG)
+        target_account, _ = await make_service_account(session, ["enterprises:read"])
+        world.shared["service_account"] = target_account.id
+        admins: dict[str, dict[str, str]] = {}
+        for county in COUNTIES:
+            admin = await make_user(session, Role.COUNTY_ADMIN, county_code=county)
+            token, _ = create_access_token(world.settings, admin.id, admin.token_version)
+            admins[county] = {"Authorization": f"Bearer {token}"}
+            world.records.setdefault("county_admin_headers", {})[county] = admins[county]
+            enterprise = await make_enterprise(session, county_code=county)
+            spare = await make_enterprise(session, county_code=county)  # not on the plan: for plan-item adds
+            licence = await make_licence(session, enterprise.id)
+            inspectors = await make_inspectors(session, 2, county_code=county)
+            target_user = await make_user(session, Role.COUNTY_INSPECTOR, county_code=county)
+            world.records.setdefault("enterprise", {})[county] = enterprise
+            world.records.setdefault("spare_enterprise", {})[county] = spare
+            world.records.setdefault("licence", {})[county] = licence
+            world.records.setdefault("inspectors", {})[county] = inspectors
+            world.records.setdefault("user", {})[county] = target_user
+        plan = await make_issued_plan(
+            session, YEAR, [(world.records["enterprise"][c], 2) for c in COUNTIES]
+        )
+        world.shared["plan"] = plan.id
+    prefecture = world.token("prefecture_admin")
+    for county in COUNTIES:
+        enterprise = world.records["enterprise"][county]
+        inspectors = world.records["inspectors"][county]
+        headers = admins[county]
+        draft = await post_visit(client, headers, visit_body(enterprise, inspectors))
+        archived = await archived_visit(client, headers, visit_body(enterprise, inspectors))
+        world.records.setdefault("visit_draft", {})[county] = draft["id"]
+        world.records.setdefault("visit", {})[county] = archived["id"]
+        attachment = await _check(
+            await client.post(
+                f"/api/v1/visits/{archived['id']}/attachments",
+                files={"file": ("photo.png", PNG, "image/png")},
+                headers=headers,
+            ),
+            201,
+        )
+        world.records.setdefault("attachment", {})[county] = attachment["id"]
+        signal = await _check(
+            await client.post(
+                f"/api/v1/enterprises/{enterprise.id}/signals",
+                json={
+                    "kind": "sampling",
+                    "occurred_on": (date.today() - timedelta(days=20)).isoformat(),
+                    "product": "水泥",
+                    "qualified": False,
+                    "report_no": f"R{uuid.uuid4().hex[:8]}",
+                },
+                headers=headers,
+            ),
+            201,
+        )
+        world.records.setdefault("signal", {})[county] = signal["id"]
+        report = await _check(
+            await client.post("/api/v1/reports", json={"year": YEAR, "period": "h1"}, headers=headers), 201
+        )
+        world.records.setdefault("report", {})[county] = report["id"]
+        imported = await _check(
+            await client.post(
+                "/api/v1/enterprise-imports",
+                json=[{"credit_code": new_credit_code(), "name": f"导入测试{county}", "county_code": county}],
+                headers=headers,
+            ),
+            200,
+            201,
+        )
+        world.records.setdefault("import", {})[county] = imported["id"]
+        draw = await _check(
+            await client.post(
+                f"/api/v1/plans/{world.shared['plan']}/draws",
+                json={
+                    "county_code": county,
+                    "count": 1,
+                    "due_from": date.today().isoformat(),
+                    "due_until": date(YEAR, 12, 31).isoformat(),
+                },
+                headers=prefecture,
+            ),
+            201,
+        )
+        world.records.setdefault("draw", {})[county] = draw["id"]
+    async with world.sessionmaker() as session:
+        published = [
+            str((await make_visit_record(session, world.records["enterprise"][c], date(YEAR, 3, 1))).id)
+            for c in COUNTIES
+        ]
+    disclosure = await _check(
+        await client.post(
+            "/api/v1/disclosures",
+            json={"year": YEAR, "period": "h1", "review_note": "已审核", "visit_ids": published},
+            headers=prefecture,
+        ),
+        201,
+    )
+    world.shared["disclosure"] = disclosure["id"]
+    async with world.sessionmaker() as session:
+        for county in COUNTIES:
+            enterprise = world.records["enterprise"][county]
+            visit_id = uuid.UUID(world.records["visit"][county])
+            visit = await session.get(Visit, visit_id)
+            finding = await make_finding_record(session, visit, date.today(), date.today() + timedelta(days=30))
+            world.records.setdefault("finding", {})[county] = finding.id
+            entry = RiskListEntry(county_code=county, enterprise_id=enterprise.id, source="manual", problem="突出问题")
+            session.add(entry)
+            await session.commit()
+            world.records.setdefault("risk_entry", {})[county] = entry.id
+            follow_up = (
+                await session.exec(select(SamplingFollowUp).where(SamplingFollowUp.county_code == county))
+            ).first()
+            assert follow_up is not None, "an unqualified sampling opens a follow-up"
+            world.records.setdefault("follow_up", {})[county] = follow_up.id
+            item = (
+                await session.exec(
+                    select(PlanItem).where(
+                        PlanItem.plan_id == world.shared["plan"], PlanItem.enterprise_id == enterprise.id
+                    )
+                )
+            ).one()
+            world.records.setdefault("plan_item", {})[county] = item.id
+            assert (await session.exec(select(Draw).where(Draw.county_code == county))).first() is not None
+            assert (
+                await session.exec(select(EnterpriseImport).where(EnterpriseImport.county_code == county))
+            ).first() is not None
+
+
+@pytest.fixture(scope="module")
+async def world(world_database: tuple[str, Any]) -> AsyncIterator[World]:
+    url, uploads = world_database
+    settings = Settings(env="test", database_url=url, secret_key=TEST_SECRET, upload_dir=uploads)
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=("203.0.113.9", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        built = World(app=app, client=client, settings=settings, sessionmaker=app.state.sessionmaker)
+        await _build(built)
+        yield built
+    await app.state.engine.dispose()
+
+
+def world_session(world: World) -> AsyncSession:
+    return world.sessionmaker()
