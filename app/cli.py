@@ -71,9 +71,7 @@ def seed_demo(force: bool) -> None:
     from app.config import get_settings
 
     if get_settings().env == "production" and not force:
-        sys.exit(
-            "refusing to create demo accounts with a published password outside ENV=development (use --force)"
-        )
+        sys.exit("refusing to create demo accounts with a published password outside ENV=development (use --force)")
     asyncio.run(_with_session(_seed_demo))
 
 

@@ -191,9 +191,7 @@ def _loc(raw: Sequence[Any]) -> list[str | int]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        return problem_response(
-            exc.status, exc.code, exc.title, exc.detail, exc.errors, exc.headers, request.url.path
-        )
+        return problem_response(exc.status, exc.code, exc.title, exc.detail, exc.errors, exc.headers, request.url.path)
 
     @app.exception_handler(RuleViolation)
     async def _rule_violation(request: Request, exc: RuleViolation) -> JSONResponse:

@@ -163,8 +163,8 @@ def upgrade() -> None:
             "uq_disclosure_entry_visit_id_active",
             ["visit_id"],
             unique=True,
-            postgresql_where="withdrawn_at IS NULL",
-            sqlite_where="withdrawn_at IS NULL",
+            postgresql_where=sa.text("withdrawn_at IS NULL"),
+            sqlite_where=sa.text("withdrawn_at IS NULL"),
         )
 
     op.create_table(
@@ -225,7 +225,6 @@ def upgrade() -> None:
     with op.batch_alter_table("sampling_follow_up_step", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_sampling_follow_up_step_follow_up_id"), ["follow_up_id"], unique=False)
 
-
     if op.get_bind().dialect.name == "postgresql":
         # the completion summary reads a year of archived visits per enterprise: an index-only scan
         op.execute(
@@ -251,8 +250,8 @@ def downgrade() -> None:
     with op.batch_alter_table("disclosure_entry", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_disclosure_entry_visit_id_active",
-            postgresql_where="withdrawn_at IS NULL",
-            sqlite_where="withdrawn_at IS NULL",
+            postgresql_where=sa.text("withdrawn_at IS NULL"),
+            sqlite_where=sa.text("withdrawn_at IS NULL"),
         )
         batch_op.drop_index(batch_op.f("ix_disclosure_entry_visit_id"))
         batch_op.drop_index("ix_disclosure_entry_public")

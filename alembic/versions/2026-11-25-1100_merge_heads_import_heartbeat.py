@@ -1,4 +1,4 @@
-"""Merge the ledger, plans, visits and reports branches; import heartbeats; a counting index on visits
+"""Merge the ledger, plans, visits and reports branches; import heartbeats
 
 Revision ID: 0007
 Revises: 0003, 0004, 0005, 0006
@@ -24,15 +24,7 @@ def upgrade() -> None:
         sa.Column("rows_processed", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("job_id", name=op.f("pk_import_heartbeat")),
     )
-    with op.batch_alter_table("visit", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_visit_counting",
-            ["status", "visit_date", "enterprise_id", "visit_type", "covers_full_checklist"],
-            unique=False,
-        )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("visit", schema=None) as batch_op:
-        batch_op.drop_index("ix_visit_counting")
     op.drop_table("import_heartbeat")

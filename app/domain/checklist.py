@@ -109,9 +109,7 @@ def applicable_items(licence_holder: bool) -> list[ChecklistItem]:
     return [item for item in ChecklistItem if licence_holder or item is not ChecklistItem.licence_conditions]
 
 
-def validate_checklist(
-    results: dict[ChecklistItem, ItemResult], licence_holder: bool, conclusion: Conclusion
-) -> None:
+def validate_checklist(results: dict[ChecklistItem, ItemResult], licence_holder: bool, conclusion: Conclusion) -> None:
     """计划 五、七（二）如实记录检查情况: every applicable item answered, 许可条件 not applicable to a
     non-holder, and no "conforming" conclusion over a nonconforming item. Raises with every problem.
     """
@@ -132,8 +130,7 @@ def validate_checklist(
         problems.append(
             Problem(
                 ("conclusion",),
-                "存在不符合项，检查结论不能为“符合” "
-                "(conclusion cannot be conforming with nonconforming items)",
+                "存在不符合项，检查结论不能为“符合” (conclusion cannot be conforming with nonconforming items)",
             )
         )
     raise_if_any(problems)

@@ -44,9 +44,7 @@ def credit_code_problems(code: str) -> list[Problem]:
         problems.append(Problem(loc, f"统一社会信用代码应为18位，实际{len(code)}位 (must be 18 characters)"))
     for position, ch in enumerate(code, start=1):
         if ch not in ALPHABET:
-            problems.append(
-                Problem(loc, f"第{position}位字符“{ch}”不合法 (illegal character at position {position})")
-            )
+            problems.append(Problem(loc, f"第{position}位字符“{ch}”不合法 (illegal character at position {position})"))
     if not problems:
         expected = credit_code_check_char(code[:-1])
         if code[-1] != expected:

@@ -83,13 +83,9 @@ def _request_problems(request: DrawRequest) -> list[Problem]:
         )
     for risk_class, ratio in (request.ratio_by_class or {}).items():
         if risk_class not in set(RiskClass):
-            problems.append(
-                Problem(("ratio_by_class", str(risk_class)), "未知的风险类别 (unknown risk class)")
-            )
+            problems.append(Problem(("ratio_by_class", str(risk_class)), "未知的风险类别 (unknown risk class)"))
         elif not 0 <= ratio <= 1:
-            problems.append(
-                Problem(("ratio_by_class", str(risk_class)), "抽取比例应在0至1之间 (ratio must be 0..1)")
-            )
+            problems.append(Problem(("ratio_by_class", str(risk_class)), "抽取比例应在0至1之间 (ratio must be 0..1)"))
     for kind, ids in (
         ("enterprises", [e.id for e in request.enterprises]),
         ("inspectors", [i.id for i in request.inspectors]),

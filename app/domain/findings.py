@@ -50,9 +50,7 @@ def consequences(severity: Severity) -> list[Reason]:
     return []
 
 
-def extend_deadline(
-    current_deadline: date, days: int, reason: str, extensions_used: int, ruleset: RuleSet
-) -> date:
+def extend_deadline(current_deadline: date, days: int, reason: str, extensions_used: int, ruleset: RuleSet) -> date:
     """计划 七（二）限期整改: one extension of 1..`max_extension_days` days, with a written reason."""
     problems = []
     if not 1 <= days <= ruleset.max_extension_days:
@@ -118,7 +116,5 @@ def can_close(severity: Severity, case_filed: bool, reinspection_passed: bool) -
     if severity == Severity.violation and not case_filed:
         problems.append(Problem(("case",), "违法违规问题须先立案查处 (a violation needs a case filed)"))
     if not reinspection_passed:
-        problems.append(
-            Problem(("reinspection",), "须经复查回访合格后方可闭环 (needs a passed re-inspection)")
-        )
+        problems.append(Problem(("reinspection",), "须经复查回访合格后方可闭环 (needs a passed re-inspection)"))
     return problems

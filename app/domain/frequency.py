@@ -62,9 +62,7 @@ def active_factors(today: date, facts: RiskFacts, ruleset: RuleSet) -> list[Reas
     if alerts:
         factors.append(Reason("risk_monitoring", f"风险监测：近12个月内有{len(alerts)}条风险监测预警"))
     if _failed_sampling_in_window(today, facts, ruleset):
-        factors.append(
-            Reason("failed_sampling", "监督抽查不合格：本年度或上年度抽查不合格，列为后续监管重点")
-        )
+        factors.append(Reason("failed_sampling", "监督抽查不合格：本年度或上年度抽查不合格，列为后续监管重点"))
     if _licence_renewal_due(today, facts, ruleset):
         factors.append(
             Reason(

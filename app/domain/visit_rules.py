@@ -27,9 +27,7 @@ def _credential_problems(i: int, inspector: InspectorOnVisit, visit_date: date) 
     if not (inspector.credential_no or "").strip():
         problems.append(Problem((*loc, "credential_no"), "缺少执法证号 (enforcement credential missing)"))
     if inspector.credential_valid_until is None:
-        problems.append(
-            Problem((*loc, "credential_valid_until"), "缺少执法证有效期 (credential expiry date missing)")
-        )
+        problems.append(Problem((*loc, "credential_valid_until"), "缺少执法证有效期 (credential expiry date missing)"))
     elif inspector.credential_valid_until < visit_date:
         problems.append(
             Problem(
@@ -45,9 +43,7 @@ def _credential_problems(i: int, inspector: InspectorOnVisit, visit_date: date) 
             )
         )
     if not inspector.credential_shown:
-        problems.append(
-            Problem((*loc, "credential_shown"), "未当场出示执法证 (credential must be shown on site)")
-        )
+        problems.append(Problem((*loc, "credential_shown"), "未当场出示执法证 (credential must be shown on site)"))
     return problems
 
 
@@ -71,8 +67,7 @@ def validate_visit(
         problems.append(
             Problem(
                 ("inspectors",),
-                f"至少需要{ruleset.min_inspectors}名检查人员 "
-                f"(at least {ruleset.min_inspectors} inspectors required)",
+                f"至少需要{ruleset.min_inspectors}名检查人员 (at least {ruleset.min_inspectors} inspectors required)",
             )
         )
     seen: set[str] = set()
@@ -85,8 +80,7 @@ def validate_visit(
             problems.append(
                 Problem(
                     ("inspectors", i, "county"),
-                    "交叉互查应由其他县（市）的检查人员实施 "
-                    "(cross-inspection needs inspectors from another county)",
+                    "交叉互查应由其他县（市）的检查人员实施 (cross-inspection needs inspectors from another county)",
                 )
             )
     raise_if_any(problems)

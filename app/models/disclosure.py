@@ -1,7 +1,7 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 from app.models.base import UTCDateTime, created_at_field, uuid_pk
@@ -30,8 +30,8 @@ class DisclosureEntry(SQLModel, table=True):
             "uq_disclosure_entry_visit_id_active",
             "visit_id",
             unique=True,
-            postgresql_where="withdrawn_at IS NULL",
-            sqlite_where="withdrawn_at IS NULL",
+            postgresql_where=text("withdrawn_at IS NULL"),
+            sqlite_where=text("withdrawn_at IS NULL"),
         ),
     )
 

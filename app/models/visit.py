@@ -2,7 +2,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text
+from sqlalchemy import JSON, Column, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 from app.models.base import UTCDateTime, created_at_field, uuid_pk
@@ -13,8 +13,12 @@ class Visit(SQLModel, table=True):
 
     __table_args__ = (
         # plan progress and the summary count a year of archived visits per enterprise from the index alone
+        # (created in migration 0006, PostgreSQL only)
         Index(
-            "ix_visit_counting", "status", "visit_date", "enterprise_id", "visit_type", "covers_full_checklist"
+            "ix_visit_archived_report",
+            "visit_date",
+            postgresql_include=["enterprise_id", "county_code", "visit_type", "covers_full_checklist"],
+            postgresql_where=text("status = 'archived'"),
         ),
     )
 

@@ -16,9 +16,7 @@ Auditor = Allowed(Permission.AUDIT_READ)
 Short = Annotated[str | None, Query(max_length=64)]
 
 
-@router.get(
-    "", response_model=Page[AuditEventRead], responses=error_responses(Unauthorized, Forbidden, Unprocessable)
-)
+@router.get("", response_model=Page[AuditEventRead], responses=error_responses(Unauthorized, Forbidden, Unprocessable))
 async def list_audit_events(
     actor: Auditor,
     session: SessionDep,
@@ -45,9 +43,7 @@ async def list_audit_events(
         limit=limit,
         offset=offset,
     )
-    return Page(
-        items=[AuditEventRead.model_validate(e) for e in items], total=total, limit=limit, offset=offset
-    )
+    return Page(items=[AuditEventRead.model_validate(e) for e in items], total=total, limit=limit, offset=offset)
 
 
 @router.get("/verify", response_model=AuditChainReport, responses=error_responses(Unauthorized, Forbidden))

@@ -47,9 +47,7 @@ async def login(
     return _token_read(await auth_service.login(session, settings, form.username, form.password))
 
 
-@router.post(
-    "/auth/refresh", response_model=TokenPairRead, responses=error_responses(Unauthorized, Unprocessable)
-)
+@router.post("/auth/refresh", response_model=TokenPairRead, responses=error_responses(Unauthorized, Unprocessable))
 async def refresh_tokens(body: RefreshRequest, session: SessionDep, settings: SettingsDep) -> TokenPairRead:
     """Trade a refresh token for a new pair; the old refresh token stops working (rotation)."""
     return _token_read(await auth_service.refresh(session, settings, body.refresh_token))

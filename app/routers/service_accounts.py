@@ -38,8 +38,6 @@ async def create_service_account(
     response_model=ServiceAccountRead,
     responses=error_responses(Unauthorized, Forbidden, NotFound),
 )
-async def revoke_service_account(
-    account_id: uuid.UUID, actor: Admin, session: SessionDep
-) -> ServiceAccountRead:
+async def revoke_service_account(account_id: uuid.UUID, actor: Admin, session: SessionDep) -> ServiceAccountRead:
     """Disable a key at once."""
     return ServiceAccountRead.model_validate(await service.revoke_service_account(session, actor, account_id))

@@ -59,9 +59,7 @@ async def update_user(user_id: uuid.UUID, body: UserUpdate, actor: Writer, sessi
 
 
 @router.post("/{user_id}/password", status_code=204, responses=ERRORS)
-async def reset_user_password(
-    user_id: uuid.UUID, body: PasswordReset, actor: Writer, session: SessionDep
-) -> Response:
+async def reset_user_password(user_id: uuid.UUID, body: PasswordReset, actor: Writer, session: SessionDep) -> Response:
     """Set a new password for a user (e.g. forgotten); every token they hold is revoked."""
     await service.reset_password(session, actor, user_id, body.new_password)
     return Response(status_code=204)

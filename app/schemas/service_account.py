@@ -8,9 +8,7 @@ from app.schemas.common import Input, Output
 
 class ServiceAccountCreate(Input):
     name: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
-    scopes: list[str] = Field(
-        min_length=1, max_length=20, description="e.g. licences:write, enterprises:import"
-    )
+    scopes: list[str] = Field(min_length=1, max_length=20, description="e.g. licences:write, enterprises:import")
     county_code: str | None = Field(default=None, max_length=12, description="bind the key to one county")
 
 

@@ -18,9 +18,7 @@ class UserCreate(Input):
     username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
     full_name: str = Field(min_length=1, max_length=64, description="姓名")
     role: Role
-    county_code: str | None = Field(
-        default=None, max_length=12, description="县（市）代码; prefecture roles: null"
-    )
+    county_code: str | None = Field(default=None, max_length=12, description="县（市）代码; prefecture roles: null")
     phone: str | None = Field(default=None, max_length=32)
     credential_no: str | None = Field(default=None, max_length=64, description="执法证号")
     credential_valid_from: date | None = None
@@ -43,9 +41,7 @@ class UserUpdate(Input):
 
 def _check_credential_dates(valid_from: date | None, valid_until: date | None) -> None:
     if valid_from and valid_until and valid_until < valid_from:
-        raise ValueError(
-            "执法证有效期截止日早于起始日 (credential_valid_until is before credential_valid_from)"
-        )
+        raise ValueError("执法证有效期截止日早于起始日 (credential_valid_until is before credential_valid_from)")
 
 
 class UserRead(Output):

@@ -47,12 +47,7 @@ async def verify_chain(session: AsyncSession) -> AuditChainReport:
     """Walk the chain from the first event; report the first event whose link or content does not match."""
     prev, checked, after_id = GENESIS_HASH, 0, -1
     while True:
-        stmt = (
-            select(AuditEvent)
-            .where(col(AuditEvent.id) > after_id)
-            .order_by(AuditEvent.id)
-            .limit(VERIFY_BATCH)
-        )
+        stmt = select(AuditEvent).where(col(AuditEvent.id) > after_id).order_by(AuditEvent.id).limit(VERIFY_BATCH)
         batch = list((await session.exec(stmt)).all())
         if not batch:
             break

@@ -44,9 +44,7 @@ async def _issue(session: AsyncSession, settings: Settings, user: User, family_i
     refresh = new_opaque_token()
     refresh_exp = utcnow() + timedelta(days=settings.refresh_token_days)
     session.add(
-        RefreshToken(
-            user_id=user.id, family_id=family_id, token_hash=sha256_hex(refresh), expires_at=refresh_exp
-        )
+        RefreshToken(user_id=user.id, family_id=family_id, token_hash=sha256_hex(refresh), expires_at=refresh_exp)
     )
     await session.flush()
     return TokenPair(access, access_exp, refresh, refresh_exp)
@@ -61,9 +59,7 @@ async def login(session: AsyncSession, settings: Settings, username: str, passwo
         raise InvalidCredentials()
     if user.locked_until and user.locked_until > now:
         await audit.record(session, actor_for_user(user), "auth.login_refused_locked", "user", user.id)
-        raise AccountLocked(
-            f"账户已锁定至 {user.locked_until.isoformat(timespec='minutes')} (account locked)"
-        )
+        raise AccountLocked(f"账户已锁定至 {user.locked_until.isoformat(timespec='minutes')} (account locked)")
     if not verify_password(user.password_hash, password):
         user.failed_logins += 1
         locked = user.failed_logins >= settings.max_failed_logins
@@ -88,17 +84,13 @@ async def login(session: AsyncSession, settings: Settings, username: str, passwo
     user.failed_logins = 0
     user.locked_until = None
     session.add(user)
-    await audit.record(
-        session, actor_for_user(user), "auth.login", "user", user.id, county_code=user.county_code
-    )
+    await audit.record(session, actor_for_user(user), "auth.login", "user", user.id, county_code=user.county_code)
     return await _issue(session, settings, user, uuid.uuid4())
 
 
 async def refresh(session: AsyncSession, settings: Settings, token: str) -> TokenPair:
     now = utcnow()
-    stored = (
-        await session.exec(select(RefreshToken).where(RefreshToken.token_hash == sha256_hex(token)))
-    ).first()
+    stored = (await session.exec(select(RefreshToken).where(RefreshToken.token_hash == sha256_hex(token)))).first()
     if stored is None or stored.revoked_at is not None or stored.expires_at <= now:
         raise Unauthorized("刷新令牌无效或已过期 (refresh token invalid or expired)")
     user = await session.get(User, stored.user_id)
@@ -137,9 +129,7 @@ async def set_password(session: AsyncSession, user: User, new_password: str) -> 
     """Store a new password and revoke every outstanding token of the account."""
     check_password_policy(new_password)
     if verify_password(user.password_hash, new_password):
-        raise RuleViolation(
-            [Problem(("new_password",), "新密码不能与原密码相同 (must differ from the old one)")]
-        )
+        raise RuleViolation([Problem(("new_password",), "新密码不能与原密码相同 (must differ from the old one)")])
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     user.updated_at = user.password_changed_at
@@ -148,9 +138,7 @@ async def set_password(session: AsyncSession, user: User, new_password: str) -> 
     await _revoke_refresh(session, RefreshToken.user_id == user.id)
 
 
-async def change_own_password(
-    session: AsyncSession, actor: Actor, old_password: str, new_password: str
-) -> None:
+async def change_own_password(session: AsyncSession, actor: Actor, old_password: str, new_password: str) -> None:
     user = await session.get(User, actor.id)
     if user is None or not verify_password(user.password_hash, old_password):
         raise RuleViolation([Problem(("old_password",), "原密码错误 (old password is wrong)")])

@@ -10,9 +10,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 T = TypeVar("T")
 
 
-async def paginate(
-    session: AsyncSession, stmt: SelectOfScalar[T], *, limit: int, offset: int
-) -> tuple[list[T], int]:
+async def paginate(session: AsyncSession, stmt: SelectOfScalar[T], *, limit: int, offset: int) -> tuple[list[T], int]:
     total = (await session.exec(select(func.count()).select_from(stmt.order_by(None).subquery()))).one()
     items = list((await session.exec(stmt.limit(limit).offset(offset))).all())
     return items, total

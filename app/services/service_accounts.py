@@ -61,9 +61,7 @@ async def list_service_accounts(session: AsyncSession) -> list[ServiceAccount]:
     return list((await session.exec(select(ServiceAccount).order_by(ServiceAccount.name))).all())
 
 
-async def revoke_service_account(
-    session: AsyncSession, actor: Actor, account_id: uuid.UUID
-) -> ServiceAccount:
+async def revoke_service_account(session: AsyncSession, actor: Actor, account_id: uuid.UUID) -> ServiceAccount:
     account = await session.get(ServiceAccount, account_id)
     if account is None:
         raise NotFound("系统对接账号不存在 (service account not found)")

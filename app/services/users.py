@@ -50,32 +50,20 @@ async def list_users(
 
 def _may_manage(actor: Actor, role: Role) -> None:
     if actor.is_county_bound and role not in ROLES_A_COUNTY_ADMIN_MAY_MANAGE:
-        raise Forbidden(
-            "县（市）局管理员只能管理本县执法人员 (county admins manage their own inspectors only)"
-        )
+        raise Forbidden("县（市）局管理员只能管理本县执法人员 (county admins manage their own inspectors only)")
 
 
-async def _check_role_and_county(
-    session: AsyncSession, actor: Actor, role: Role, county_code: str | None
-) -> None:
+async def _check_role_and_county(session: AsyncSession, actor: Actor, role: Role, county_code: str | None) -> None:
     if role is Role.SERVICE:
-        raise RuleViolation(
-            [Problem(("role",), "系统对接账号请通过 /service-accounts 创建 (use /service-accounts)")]
-        )
+        raise RuleViolation([Problem(("role",), "系统对接账号请通过 /service-accounts 创建 (use /service-accounts)")])
     if actor.is_county_bound and county_code != actor.county_code:
         raise NotFound("县（市）不存在或不在您的管辖范围 (county not found in your jurisdiction)")
     if role.is_county_bound and not county_code:
-        raise RuleViolation(
-            [Problem(("county_code",), "县（市）级账号必须指定县（市）(county role needs a county)")]
-        )
+        raise RuleViolation([Problem(("county_code",), "县（市）级账号必须指定县（市）(county role needs a county)")])
     if not role.is_county_bound and county_code:
-        raise RuleViolation(
-            [Problem(("county_code",), "地区级账号不属于任何县（市）(prefecture role has no county)")]
-        )
+        raise RuleViolation([Problem(("county_code",), "地区级账号不属于任何县（市）(prefecture role has no county)")])
     if county_code and not await county_exists(session, county_code):
-        raise RuleViolation(
-            [Problem(("county_code",), f"县（市）代码不存在: {county_code} (unknown county)")]
-        )
+        raise RuleViolation([Problem(("county_code",), f"县（市）代码不存在: {county_code} (unknown county)")])
 
 
 async def create_user(session: AsyncSession, actor: Actor, data: UserCreate) -> User:

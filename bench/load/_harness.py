@@ -170,6 +170,15 @@ def _cmdline(pid: int) -> bytes:
         return b""
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """user + system CPU time of a process, from /proc/PID/stat."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -322,6 +331,11 @@ CHECKLIST_ITEMS = (
     "incident_handling",
     "records",
 )
+RECYCLE = 20
+"""Every RECYCLE-th request of a user carries `Connection: close`: with keep-alive alone, the connections
+opened at the start stay with whichever uvicorn worker accepted them (often all with one), and extra workers
+sit idle. Re-connecting lets the kernel hand the new connection to a worker that is waiting in accept."""
+
 MIX = {"list": 30, "read": 30, "create_visit": 12, "submit": 10, "import": 3, "summary": 5}
 EXPECTED = {"list": 200, "read": 200, "create_visit": 201, "submit": 200, "import": 201, "summary": 200, "hello": 200}
 
@@ -393,10 +407,14 @@ class MixedWorkload:
         self.rng = random.Random(seed)
         self.mix = mix or MIX
         self.drafts: collections.deque[str] = collections.deque(maxlen=10_000)
+        self.calls = 0
         self.ops, self.weights = list(self.mix), list(self.mix.values())
         self.import_batches = [import_batch(20, self.rng) for _ in range(4)]  # re-upserted: 201, updates/unchanged
 
     async def _call(self, op: str, method: str, url: str, **kw) -> httpx.Response | None:
+        self.calls += 1
+        if self.calls % RECYCLE == 0:
+            kw["headers"] = {**kw.get("headers", {}), "Connection": "close"}
         started = time.perf_counter()
         try:
             r = await self.client.request(method, url, **kw)

@@ -16,15 +16,19 @@ Drops the database at the end. Every loop is bounded by --seconds.
 
 import argparse
 import asyncio
+import os
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _harness import (  # noqa: E402
     EXPECTED,
+    RECYCLE,
     MixedWorkload,
     Stats,
+    cpu_seconds,
     create_scratch_db,
     drop_scratch_db,
     http_client,
@@ -32,6 +36,7 @@ from _harness import (  # noqa: E402
     log,
     login,
     migrate_and_seed,
+    pct,
     run_users,
     seed_ledger,
     start_server,
@@ -42,7 +47,20 @@ from _harness import (  # noqa: E402
 HERE = Path(__file__).resolve().parent
 
 
-async def measure_hello(workers: int, users: int, seconds: float, warmup: float) -> tuple[Stats, float]:
+def cpu_snapshot(pids: list[int]) -> list[float]:
+    """CPU seconds of each server worker, and of this load-generating process last."""
+    return [cpu_seconds(p) or 0.0 for p in pids] + [sum(os.times()[:2])]
+
+
+def cpu_line(before: list[float], after: list[float], wall: float) -> str:
+    workers = ", ".join(f"{b - a:.1f}" for a, b in zip(before[:-1], after[:-1], strict=True))
+    return (
+        f"  CPU seconds over {wall:.0f} s: per worker [{workers}], load generator {after[-1] - before[-1]:.1f} "
+        f"(host: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f})"
+    )
+
+
+async def measure_hello(workers: int, users: int, seconds: float, warmup: float) -> tuple[Stats, float, str]:
     server = start_server("hello:app", workers=workers, factory=False, app_dir=HERE)
     try:
         await wait_ready(server)
@@ -52,29 +70,36 @@ async def measure_hello(workers: int, users: int, seconds: float, warmup: float)
 
             def factory(i: int):
                 client = clients[i]
+                calls = 0
 
                 async def step() -> None:
-                    import time
-
+                    nonlocal calls
+                    calls += 1
+                    headers = {"Connection": "close"} if calls % RECYCLE == 0 else None
                     started = time.perf_counter()
                     try:
-                        r = await client.get("/hello")
+                        r = await client.get("/hello", headers=headers)
                         stats.record("hello", r.status_code, time.perf_counter() - started)
                     except Exception as exc:  # noqa: BLE001
                         stats.record("hello", type(exc).__name__, time.perf_counter() - started, str(exc))
 
                 return step
 
+            pids = server.worker_pids()
+            before = cpu_snapshot(pids)
             wall = await run_users(factory, users, seconds, warmup, stats)
+            cpu = cpu_line(before, cpu_snapshot(pids), wall + warmup)
         finally:
             for client in clients:
                 await client.aclose()
-        return stats, wall
+        return stats, wall, cpu
     finally:
         stop_server(server)
 
 
-async def measure_app(url: str, workers: int, users: int, seconds: float, warmup: float) -> tuple[Stats, float, list]:
+async def measure_app(
+    url: str, workers: int, users: int, seconds: float, warmup: float
+) -> tuple[Stats, float, str, list]:
     server = start_server("app.main:app_factory", workers=workers, database_url=url)
     try:
         await wait_ready(server)
@@ -83,6 +108,8 @@ async def measure_app(url: str, workers: int, users: int, seconds: float, warmup
             ctx = await load_context(client)
         clients = [http_client(server.base_url, 1) for _ in range(users)]  # one connection each (see README)
         try:
+            pids = server.worker_pids()
+            before = cpu_snapshot(pids)
             wall = await run_users(
                 lambda i: MixedWorkload(clients[i], ctx, stats, seed=1000 * workers + i).step,
                 users,
@@ -90,10 +117,11 @@ async def measure_app(url: str, workers: int, users: int, seconds: float, warmup
                 warmup,
                 stats,
             )
+            cpu = cpu_line(before, cpu_snapshot(pids), wall + warmup)
         finally:
             for client in clients:
                 await client.aclose()
-        return stats, wall, server.error_lines()
+        return stats, wall, cpu, server.error_lines()
     finally:
         stop_server(server)
 
@@ -122,20 +150,22 @@ async def main() -> None:
             stop_server(seeder)
 
         for workers in args.workers:
-            hello, hello_wall = await measure_hello(workers, args.users, args.seconds, args.warmup)
+            hello, hello_wall, hello_cpu = await measure_hello(workers, args.users, args.seconds, args.warmup)
             hello_rps = hello.total() / hello_wall
             for line in hello.table(
                 hello_wall, f"hello-world, {workers} worker(s), {args.users} users, {hello_wall:.0f} s"
             ):
                 print(line)
-            stats, wall, errors = await measure_app(url, workers, args.users, args.seconds, args.warmup)
+            print(hello_cpu)
+            stats, wall, cpu, errors = await measure_app(url, workers, args.users, args.seconds, args.warmup)
             for line in stats.table(wall, f"mixed workload, {workers} worker(s), {args.users} users, {wall:.0f} s"):
                 print(line)
+            print(cpu)
             print(
                 f"  server log: {len(errors)} ERROR/traceback lines" + (f"; first: {errors[0][:300]}" if errors else "")
             )
             rps = stats.total() / wall
-            p99 = {op: 1000 * __import__("_harness").pct(t, 99) for op, t in stats.times.items()}
+            p99 = {op: 1000 * pct(t, 99) for op, t in stats.times.items()}
             n_err = sum(map(stats.errors, stats.times))
             n_5xx = sum(map(stats.five_xx, stats.times))
             rows.append((workers, hello_rps, rps, p99, n_err, n_5xx))

@@ -6,8 +6,8 @@ from typing import Any
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.domain.permissions import Role
 from app.deps import local_today
+from app.domain.permissions import Role
 from tests.builders import as_role
 
 TODAY = date(2026, 7, 1)

@@ -140,9 +140,7 @@ async def _build(world: World) -> None:
             world.records.setdefault("licence", {})[county] = licence
             world.records.setdefault("inspectors", {})[county] = inspectors
             world.records.setdefault("user", {})[county] = target_user
-        plan = await make_issued_plan(
-            session, YEAR, [(world.records["enterprise"][c], 2) for c in COUNTIES]
-        )
+        plan = await make_issued_plan(session, YEAR, [(world.records["enterprise"][c], 2) for c in COUNTIES])
         world.shared["plan"] = plan.id
     prefecture = world.token("prefecture_admin")
     for county in COUNTIES:
@@ -184,7 +182,11 @@ async def _build(world: World) -> None:
         imported = await _check(
             await client.post(
                 "/api/v1/enterprise-imports",
-                json=[{"credit_code": new_credit_code(), "name": f"导入测试{county}", "county_code": county}],
+                json=[
+                    {"credit_code": new_credit_code(), "name": f"导入测试{county}", "county_code": county},
+                    {"credit_code": "not-a-credit-code", "name": "坏行", "county_code": county},
+                ],
+                params={"all_or_nothing": "false"},  # the bad row leaves an error workbook to download
                 headers=headers,
             ),
             200,

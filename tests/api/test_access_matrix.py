@@ -1,8 +1,261 @@
+"""The access matrix (OWASP API1 BOLA / API5 BFLA): every operation of the app's own route table × every kind of
+caller × a record of the caller's county (塔城市 654201) and of another county (乌苏市 654202).
+
+Nothing here is a hand-written expectation per test: tests/api/access_table.py says what each operation needs
+and which records it touches; the outcome of each cell follows from that and the role table in
+app/domain/permissions.py:
+
+- anonymous → 401 (public endpoints excepted);
+- a caller without the permission (or a service key without the scope) → 403;
+- a county-bound caller (county users, a county-bound service key) on another county's record → 404;
+- otherwise the caller is let in: anything but 401/403/404 (a 409/422 from the state of the record is fine);
+- never a 5xx, in any cell. A prefecture viewer never mutates: every mutating operation is 403 for it.
+
+A route missing from the table, or an entry without a route, fails `test_every_route_has_an_entry…`.
+Records are built once per module on a committed database (tests/api/record_factories.py).
+"""
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
 import pytest
-from tests.api.record_factories import world, world_database  # noqa: F401
+from fastapi.routing import APIRoute, iter_route_contexts
+
+from app.config import Settings
+from app.domain.permissions import ROLE_PERMISSIONS, SERVICE_SCOPES, Permission
+from app.main import create_app
+from tests.api.access_table import PARAMS, PUBLIC, QUERY, SHARED_KINDS, SIGNED_IN, TABLE, Op
+from tests.api.record_factories import USER_CALLERS, World, world, world_database  # noqa: F401
+from tests.builders import TACHENG, WUSU
+from tests.conftest import TEST_SECRET
 
 pytestmark = pytest.mark.anyio
 
+CALLERS = (  # least privileged first: a mutation that succeeds runs after every cell that must be refused
+    "anonymous",
+    "service_without_scope",
+    "prefecture_viewer",
+    "county_inspector",
+    "county_admin",
+    "service_with_scope",
+    "prefecture_admin",
+)
+COUNTY_BOUND = frozenset({"county_admin", "county_inspector", "service_with_scope", "service_without_scope"})
+DENIED = frozenset({401, 403, 404})
+ALLOWED = "allowed"
 
-async def test_world_builds(world):
-    print({k: list(v) for k, v in world.records.items()}, world.shared)
+# Known bugs, one cell each: (method, path, caller, where) -> reason. Each stays a strict xfail until fixed.
+BUGS: dict[tuple[str, str, str, str], str] = {}
+
+
+def route_table() -> dict[tuple[str, str], APIRoute]:
+    app = create_app(Settings(env="test", database_url="sqlite+aiosqlite://", secret_key=TEST_SECRET))
+    routes: dict[tuple[str, str], APIRoute] = {}
+    for context in iter_route_contexts(app.routes):
+        if isinstance(context.original_route, APIRoute):
+            for method in context.methods:
+                routes[(method, context.path)] = context
+    return routes
+
+
+ROUTES = route_table()
+
+
+def params_of(path: str) -> list[str]:
+    return re.findall(r"{(\w+)}", path)
+
+
+def record_kinds(method: str, path: str) -> list[str]:
+    op = TABLE[(method, path)]
+    return [op.ids.get(p, PARAMS[p]).split(".")[0] for p in params_of(path)]
+
+
+def is_county_scoped(method: str, path: str) -> bool:
+    op = TABLE[(method, path)]
+    return op.body_county or any(kind not in SHARED_KINDS for kind in record_kinds(method, path))
+
+
+def mutates(method: str, op: Op) -> bool:
+    return op.mutates if op.mutates is not None else method != "GET"
+
+
+def may(caller: str, permission: Permission) -> bool:
+    if caller == "service_with_scope":
+        return permission in SERVICE_SCOPES
+    if caller == "service_without_scope":
+        return False
+    return permission in ROLE_PERMISSIONS[USER_CALLERS[caller][0]]
+
+
+def expected(method: str, path: str, caller: str, where: str) -> Any:
+    """The outcome of one cell: a set of statuses, or ALLOWED."""
+    op = TABLE[(method, path)]
+    if op.perm == PUBLIC:
+        return ALLOWED
+    if caller == "anonymous":
+        return {401}
+    if caller.startswith("service") and op.service_status is not None:
+        return {op.service_status}
+    if op.perm != SIGNED_IN and not may(caller, Permission(op.perm)):
+        return {403}
+    if where == "other" and caller in COUNTY_BOUND:
+        return set(op.other)
+    return ALLOWED
+
+
+@dataclass(frozen=True)
+class Cell:
+    method: str
+    path: str
+    caller: str
+    where: str  # own | other | - (no county record involved)
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.path} | {self.caller} | {self.where}"
+
+
+def cells() -> list[Any]:
+    out = []
+    ordered = sorted(TABLE, key=lambda k: (k[0] != "GET", k[1]))  # reads first, then writes
+    for method, path in ordered:
+        if (method, path) not in ROUTES:
+            continue
+        op = TABLE[(method, path)]
+        wheres = ("own", "other") if is_county_scoped(method, path) else ("-",)
+        for caller in CALLERS:
+            if caller == "service_without_scope" and op.perm in (PUBLIC, SIGNED_IN):
+                continue  # no scope to be without
+            for where in wheres:
+                cell = Cell(method, path, caller, where)
+                marks = []
+                if (method, path, caller, where) in BUGS:
+                    marks.append(pytest.mark.xfail(strict=True, reason=BUGS[(method, path, caller, where)]))
+                out.append(pytest.param(cell, id=cell.id, marks=marks))
+    return out
+
+
+CELLS = cells()
+
+
+def _value(world: World, kind: str, county: str) -> str:
+    name, _, attr = kind.partition(".")
+    record = world.shared[name] if name in SHARED_KINDS else world.records[name][county]
+    value = getattr(record, attr) if attr else getattr(record, "id", record)
+    return str(value)
+
+
+def headers_for(world: World, caller: str, op: Op) -> dict[str, str]:
+    if caller == "anonymous":
+        return {}
+    if caller == "service_with_scope":
+        perm = Permission.ENTERPRISES_READ if op.perm in (PUBLIC, SIGNED_IN) else Permission(op.perm)
+        return {"X-API-Key": world.scoped_keys[perm]}
+    if caller == "service_without_scope":
+        return {"X-API-Key": world.unscoped_keys[Permission(op.perm)]}
+    if op.fresh_token or caller not in _TOKENS:
+        token = world.token(caller)
+        if op.fresh_token:
+            return token
+        _TOKENS[caller] = token
+    return _TOKENS[caller]
+
+
+_TOKENS: dict[str, dict[str, str]] = {}
+
+
+async def call(world: World, cell: Cell, headers: dict[str, str]) -> Any:
+    op = TABLE[(cell.method, cell.path)]
+    county = WUSU if cell.where == "other" else TACHENG
+    url = cell.path
+    for param in params_of(cell.path):
+        url = url.replace(f"{{{param}}}", _value(world, op.ids.get(param, PARAMS[param]), county))
+    kwargs: dict[str, Any] = {"headers": headers, "params": QUERY.get((cell.method, cell.path), {})}
+    if op.body is not None:
+        kwargs["json"] = op.body(world, county)
+    if op.form is not None:
+        kwargs["data"] = op.form(world, county)
+    if op.files is not None:
+        kwargs["files"] = op.files(world, county)
+    return await world.client.request(cell.method, url, **kwargs)
+
+
+# --- the table and the route table agree --------------------------------------------------------------------
+
+
+def test_every_route_has_an_entry_and_every_entry_a_route() -> None:
+    routes, table = set(ROUTES), set(TABLE)
+    assert not routes - table, f"routes without an access-matrix entry (add them to access_table.py): {routes - table}"
+    assert not table - routes, f"entries for routes that no longer exist: {table - routes}"
+
+
+def _guards(route: Any) -> set[str]:
+    names: set[str] = set()
+    stack = [route.dependant]
+    while stack:
+        dependant = stack.pop()
+        call_ = getattr(dependant, "call", None)
+        name = getattr(call_, "__name__", "")
+        if name.startswith("require_") or name == "get_actor":
+            names.add(name)
+        stack.extend(dependant.dependencies)
+    return names
+
+
+@pytest.mark.parametrize("key", sorted(TABLE), ids=lambda k: f"{k[0]} {k[1]}")
+def test_the_table_names_the_permission_the_route_demands(key: tuple[str, str]) -> None:
+    if key not in ROUTES:
+        pytest.skip("no such route (reported by the completeness test)")
+    op, guards = TABLE[key], _guards(ROUTES[key])
+    if op.perm == PUBLIC:
+        assert "get_actor" not in guards, "a public entry on a route that demands a caller"
+    elif op.perm == SIGNED_IN:
+        assert guards == {"get_actor"}, f"signed-in entry, but the route demands {guards}"
+    else:
+        assert f"require_{Permission(op.perm).name.lower()}" in guards, f"table says {op.perm}, route has {guards}"
+    for param in params_of(key[1]):
+        assert param in PARAMS or param in op.ids, f"no record kind for path parameter {param}"
+
+
+def test_a_prefecture_viewer_never_mutates() -> None:
+    """Every mutating operation is 403 for the viewer; the non-GETs that do not mutate say why."""
+    for (method, path), op in TABLE.items():
+        if mutates(method, op):
+            for where in ("own", "other", "-"):
+                assert expected(method, path, "prefecture_viewer", where) == {403}, f"{method} {path}"
+        elif method != "GET":
+            assert op.why, f"{method} {path} is a non-GET marked as not mutating without a reason"
+
+
+def test_the_matrix_has_a_cell_for_every_operation_caller_and_county() -> None:
+    operations = {(c.values[0].method, c.values[0].path) for c in CELLS}
+    assert operations == set(ROUTES) & set(TABLE)
+    print(f"\naccess matrix: {len(CELLS)} cells over {len(operations)} operations")
+    assert len(CELLS) > 7 * len(operations)
+
+
+# --- the cells ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cell", CELLS)
+async def test_cell(world: World, cell: Cell) -> None:
+    op = TABLE[(cell.method, cell.path)]
+    response = await call(world, cell, headers_for(world, cell.caller, op))
+    status = response.status_code
+    want = expected(cell.method, cell.path, cell.caller, cell.where)
+    detail = f"{cell.id}: got {status} {response.text[:400]}"
+    assert status < 500, detail
+    if want == ALLOWED:
+        assert status not in DENIED - set(op.also_allowed), f"refused, but should be let in — {detail}"
+    else:
+        assert status in want, f"expected {sorted(want)} — {detail}"
+        if status in DENIED:
+            assert response.headers["content-type"].startswith("application/problem+json"), detail
+
+
+def test_cell_ids_are_unique() -> None:
+    ids = [c.id for c in CELLS]
+    assert len(ids) == len(set(ids))
+    assert uuid  # (ids embed no uuids: they are stable across runs)

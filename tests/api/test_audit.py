@@ -15,7 +15,9 @@ EVENTS = "/api/v1/audit-events"
 async def test_logins_and_mutations_are_recorded_with_actor_request_id_and_address(client, session):
     admin, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
     target = await make_user(session)
-    await client.patch(f"/api/v1/users/{target.id}", json={"full_name": "改名"}, headers=headers | {"X-Request-ID": "req-42"})
+    await client.patch(
+        f"/api/v1/users/{target.id}", json={"full_name": "改名"}, headers=headers | {"X-Request-ID": "req-42"}
+    )
     listed = (await client.get(EVENTS, headers=headers, params={"entity_id": str(target.id)})).json()
     [update] = [e for e in listed["items"] if e["action"] == "user.update"]
     assert update["actor_name"] == admin.username
@@ -51,7 +53,9 @@ async def test_an_edited_event_breaks_the_chain_at_that_event(client, session):
     await client.get("/api/v1/me", headers=headers)
     await client.post("/api/v1/auth/token", data={"username": "nobody", "password": "x"})
     first = (await session.exec(select(AuditEvent).order_by(col(AuditEvent.id)).limit(1))).one()
-    await session.exec(text("UPDATE audit_event SET actor_name = 'someone-else' WHERE id = :id").bindparams(id=first.id))
+    await session.exec(
+        text("UPDATE audit_event SET actor_name = 'someone-else' WHERE id = :id").bindparams(id=first.id)
+    )
     await session.commit()
     report = (await client.get(f"{EVENTS}/verify", headers=headers)).json()
     assert report["intact"] is False

@@ -101,9 +101,7 @@ async def _me(client, token):
 async def test_an_expired_token_is_refused(client, session):
     user = await make_user(session)
     past = utcnow() - timedelta(hours=1)
-    token = _token(
-        sub=str(user.id), iat=int(past.timestamp()), exp=int((past + timedelta(minutes=5)).timestamp())
-    )
+    token = _token(sub=str(user.id), iat=int(past.timestamp()), exp=int((past + timedelta(minutes=5)).timestamp()))
     assert (await _me(client, token)).status_code == 401
 
 
@@ -114,9 +112,7 @@ async def test_a_token_signed_with_another_key_is_refused(client, session):
     ).status_code == 401
 
 
-async def test_a_valid_token_built_by_the_test_is_accepted_so_the_refusals_above_mean_something(
-    client, session
-):
+async def test_a_valid_token_built_by_the_test_is_accepted_so_the_refusals_above_mean_something(client, session):
     user = await make_user(session)
     assert (await _me(client, _token(sub=str(user.id)))).status_code == 200
 
@@ -200,9 +196,7 @@ async def test_a_password_change_revokes_every_outstanding_token(client, session
     )
     assert changed.status_code == 204
     assert (await client.get("/api/v1/me", headers=headers)).status_code == 401
-    assert (
-        await client.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
-    ).status_code == 401
+    assert (await client.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})).status_code == 401
     assert (await _login(client, user.username, "Brand-new-pass-2026")).status_code == 200
 
 
@@ -243,9 +237,7 @@ async def test_a_service_key_works_and_a_missing_scope_is_403(client, session):
 async def test_a_revoked_or_unknown_service_key_is_401(client, session):
     _, key = await make_service_account(session, ["jurisdictions:read"], is_active=False)
     assert (await client.get("/api/v1/jurisdictions", headers={"X-API-Key": key})).status_code == 401
-    assert (
-        await client.get("/api/v1/jurisdictions", headers={"X-API-Key": "zj_nonsense"})
-    ).status_code == 401
+    assert (await client.get("/api/v1/jurisdictions", headers={"X-API-Key": "zj_nonsense"})).status_code == 401
 
 
 async def test_no_credentials_is_401_with_a_bearer_challenge(client):

@@ -15,8 +15,13 @@ pytestmark = pytest.mark.anyio
 async def _job(session, *, county=TACHENG, status="running", age_seconds=600, beat_age=None, rows=100_000):
     started = utcnow() - timedelta(seconds=age_seconds)
     job = EnterpriseImport(
-        source="xlsx", status=status, county_code=county, actor_kind="user", rows_total=rows,
-        created_at=started, started_at=started,
+        source="xlsx",
+        status=status,
+        county_code=county,
+        actor_kind="user",
+        rows_total=rows,
+        created_at=started,
+        started_at=started,
     )
     session.add(job)
     if beat_age is not None:

@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from app.domain.permissions import Role
 from app.deps import local_today
+from app.domain.permissions import Role
 from tests.builders import TACHENG, WUSU, as_role, make_enterprise, make_issued_plan
 
 pytestmark = pytest.mark.anyio

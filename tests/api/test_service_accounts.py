@@ -33,7 +33,9 @@ async def test_a_key_can_be_bound_to_one_county(client, session):
 
 async def test_a_revoked_key_stops_working_at_once(client, session):
     _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
-    created = (await client.post(ACCOUNTS, json={"name": "script", "scopes": ["jurisdictions:read"]}, headers=headers)).json()
+    created = (
+        await client.post(ACCOUNTS, json={"name": "script", "scopes": ["jurisdictions:read"]}, headers=headers)
+    ).json()
     assert (await client.post(f"{ACCOUNTS}/{created['id']}/revoke", headers=headers)).status_code == 200
     assert (await client.get("/api/v1/jurisdictions", headers={"X-API-Key": created["api_key"]})).status_code == 401
 

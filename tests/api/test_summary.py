@@ -5,9 +5,9 @@ from typing import Any
 
 import pytest
 
+from app.deps import local_today
 from app.domain.permissions import Role
 from app.models import FindingStep, PublicityActivity, RiskListEntry, RiskSignal, SamplingFollowUp
-from app.deps import local_today
 from tests.builders import (
     TACHENG,
     WUSU,

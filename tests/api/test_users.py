@@ -81,8 +81,15 @@ async def test_inspectors_and_viewers_cannot_create_users(client, session, role)
         ({"role": "service", "county_code": None}, ["role"]),
         ({"is_active": False}, ["body", "is_active"]),
     ],
-    ids=["county-role-without-county", "prefecture-role-with-county", "unknown-county", "weak-password",
-         "credential-ends-before-it-starts", "service-role", "read-only-field"],
+    ids=[
+        "county-role-without-county",
+        "prefecture-role-with-county",
+        "unknown-county",
+        "weak-password",
+        "credential-ends-before-it-starts",
+        "service-role",
+        "read-only-field",
+    ],
 )
 async def test_an_invalid_user_is_refused_with_the_field_named(client, session, overrides, loc):
     _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
@@ -107,7 +114,9 @@ async def test_a_county_admin_lists_only_their_county_and_the_prefecture_lists_a
     assert str(ours.id) in ids and str(theirs.id) not in ids
     assert all(u["county_code"] == TACHENG for u in listed["items"])
     _, viewer_headers = await as_role(client, session, Role.PREFECTURE_VIEWER)
-    everyone = {u["id"] for u in (await client.get(USERS, headers=viewer_headers, params={"limit": 200})).json()["items"]}
+    everyone = {
+        u["id"] for u in (await client.get(USERS, headers=viewer_headers, params={"limit": 200})).json()["items"]
+    }
     assert {str(ours.id), str(theirs.id)} <= everyone
 
 

@@ -5,9 +5,9 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
+from app.deps import local_today
 from app.domain.permissions import Role
 from app.models import AuditEvent
-from app.deps import local_today
 from tests.builders import (
     TACHENG,
     WUSU,

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from app.domain.permissions import Role
 from app.deps import local_today
+from app.domain.permissions import Role
 from tests.builders import (
     TACHENG,
     WUSU,

@@ -75,11 +75,7 @@ def test_an_ill_formed_draw_request_is_refused(overrides, loc):
 
 
 def test_a_ratio_draws_the_ceiling_of_each_class_pool():
-    pool = (
-        enterprises(30, RiskClass.A, "a")
-        + enterprises(5, RiskClass.C, "c")
-        + enterprises(3, RiskClass.D, "d")
-    )
+    pool = enterprises(30, RiskClass.A, "a") + enterprises(5, RiskClass.C, "c") + enterprises(3, RiskClass.D, "d")
     ratios = {RiskClass.A: 0.1, RiskClass.C: 0.5, RiskClass.D: 1.0}
     result = draw(request(enterprises=pool, inspectors=inspectors(12), count=None, ratio_by_class=ratios))
     drawn = Counter(a.enterprise_id[0] for a in result.assignments)
@@ -107,9 +103,7 @@ def draw_requests(draw_value):
     )
     staff = tuple(DrawInspector(f"i{k}", draw_value(st.sampled_from(COUNTIES))) for k in range(n_inspectors))
     all_pairs = [(i.id, e.id) for i in staff for e in pool]
-    conflicts = (
-        frozenset(draw_value(st.lists(st.sampled_from(all_pairs), max_size=6))) if all_pairs else frozenset()
-    )
+    conflicts = frozenset(draw_value(st.lists(st.sampled_from(all_pairs), max_size=6))) if all_pairs else frozenset()
     return DrawRequest(
         seed=draw_value(st.integers(min_value=0, max_value=2**32)),
         enterprises=pool,

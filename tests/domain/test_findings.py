@@ -121,7 +121,5 @@ def test_the_escalation_level_never_falls_as_days_pass(today, later_by, failed, 
         (Severity.violation, False, False, [("case",), ("reinspection",)]),
     ],
 )
-def test_a_finding_closes_after_a_passed_reinspection_and_a_violation_after_a_case(
-    severity, case_filed, passed, locs
-):
+def test_a_finding_closes_after_a_passed_reinspection_and_a_violation_after_a_case(severity, case_filed, passed, locs):
     assert [p.loc for p in can_close(severity, case_filed, passed)] == locs

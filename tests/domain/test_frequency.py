@@ -26,9 +26,7 @@ def codes(reasons) -> list[str]:
         (RiskClass.D, 3, None, "D类企业每年3次以上"),
     ],
 )
-def test_an_enterprise_with_no_risk_factor_needs_its_class_base_visits(
-    risk_class, minimum, maximum, base_label
-):
+def test_an_enterprise_with_no_risk_factor_needs_its_class_base_visits(risk_class, minimum, maximum, base_label):
     requirement = required_visits(risk_class, [], RULES)
     assert (requirement.minimum, requirement.maximum, requirement.escalation) == (minimum, maximum, 0)
     assert requirement.reasons == (Reason("base_frequency", base_label),)

@@ -79,9 +79,7 @@ def test_visits_due_never_decrease_as_the_year_goes_on(today, n):
         (VisitType.reinspection, True, True),
     ],
 )
-def test_a_re_inspection_counts_toward_frequency_only_with_the_full_checklist(
-    visit_type, full_checklist, counts
-):
+def test_a_re_inspection_counts_toward_frequency_only_with_the_full_checklist(visit_type, full_checklist, counts):
     assert counts_toward_frequency(visit_type, full_checklist) is counts
 
 
