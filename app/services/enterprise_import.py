@@ -84,7 +84,9 @@ def parse(upload: Upload, *, max_upload_bytes: int) -> Parsed:
     """Read the upload into raw rows; refuse (4xx) anything that is not a ledger sheet or a JSON array."""
     if upload.source == "xlsx":
         try:
-            sheet = read_enterprise_rows(upload.content, max_uncompressed=max_uncompressed(max_upload_bytes))
+            sheet = read_enterprise_rows(
+                upload.content, max_uncompressed=max_uncompressed(max_upload_bytes), max_rows=MAX_ROWS
+            )
         except WorkbookRejected as exc:
             if exc.too_large:
                 raise PayloadTooLarge(exc.message) from exc

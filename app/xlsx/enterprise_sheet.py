@@ -44,9 +44,9 @@ class SheetRows:
     rows: list[list[Any]]
 
 
-def read_enterprise_rows(content: bytes, *, max_uncompressed: int) -> SheetRows:
+def read_enterprise_rows(content: bytes, *, max_uncompressed: int, max_rows: int | None = None) -> SheetRows:
     """Check the upload is safe, find the ledger sheet, check its headers, return the data rows as read."""
-    check_xlsx(content, max_uncompressed=max_uncompressed)
+    check_xlsx(content, max_uncompressed=max_uncompressed, max_rows=max_rows)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
         names = book.sheet_names

@@ -23,8 +23,10 @@ class WorkbookRejected(Exception):
         self.errors = errors or []
 
 
-def check_xlsx(content: bytes, *, max_uncompressed: int) -> None:
-    """Raise WorkbookRejected unless `content` is a zip of sane size whose XML declares no DTD or entities."""
+def check_xlsx(content: bytes, *, max_uncompressed: int, max_rows: int | None = None) -> None:
+    """Raise WorkbookRejected unless `content` is a zip of sane size whose XML declares no DTD or entities,
+    and (with `max_rows`) whose worksheets hold no more rows than that — counted while streaming, so a sheet of
+    a million rows is refused before any parser builds it in memory."""
     if not content.startswith(b"PK\x03\x04"):
         raise WorkbookRejected("文件不是有效的xlsx工作簿 (the file is not a valid xlsx workbook)")
     try:
@@ -48,15 +50,18 @@ def check_xlsx(content: bytes, *, max_uncompressed: int) -> None:
                 f"工作簿部件 {m.filename} 压缩比异常，疑似压缩炸弹 (abnormal compression ratio: zip bomb?)",
                 too_large=True,
             )
-    for m in members:
-        if m.filename.endswith((".xml", ".rels", ".vml")):
-            _scan_xml(archive, m)
+    rows = 0
+    for m in members:  # every part, whatever its name: a sheet may be stored as "sheet1.XML" or "x.bin"
+        rows += _scan_xml(archive, m, count_rows="worksheets/" in m.filename.lower())
+        if max_rows is not None and rows > max_rows + 1:  # + the header row
+            raise WorkbookRejected(f"一次最多导入{max_rows}行 (at most {max_rows} rows per upload)", too_large=True)
 
 
-def _scan_xml(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
-    """Stream one XML part and refuse a DTD: the only door to entity expansion (billion laughs, XXE)."""
+def _scan_xml(archive: zipfile.ZipFile, member: zipfile.ZipInfo, *, count_rows: bool = False) -> int:
+    """Stream one part and refuse a DTD: the only door to entity expansion (billion laughs, XXE).
+    Returns how many `<row` elements it holds when asked to count them."""
     tail = b""
-    read = 0
+    read = rows = 0
     try:
         with archive.open(member) as stream:
             first = True
@@ -68,6 +73,8 @@ def _scan_xml(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
                     raise WorkbookRejected("工作簿使用了不支持的编码 (UTF-16 parts are not accepted)")
                 first = False
                 window = tail + chunk
+                if count_rows:  # a 16-byte tail cannot hold a whole "<row " token twice over chunk borders
+                    rows += window.count(b"<row ") + window.count(b"<row>") - _row_tokens(tail)
                 if any(token in window for token in _FORBIDDEN):
                     raise WorkbookRejected(
                         "工作簿包含DTD/实体声明，已拒绝 (the workbook declares a DTD or entities: refused)"
@@ -75,3 +82,8 @@ def _scan_xml(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
                 tail = window[-16:]
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as exc:
         raise WorkbookRejected("文件不是有效的xlsx工作簿 (the file is not a valid xlsx workbook)") from exc
+    return rows
+
+
+def _row_tokens(data: bytes) -> int:
+    return data.count(b"<row ") + data.count(b"<row>")

@@ -16,7 +16,6 @@ import asyncpg
 import httpx
 import pytest
 from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.cli import migrate
 from app.config import Settings
@@ -262,7 +261,3 @@ async def world(world_database: tuple[str, Any]) -> AsyncIterator[World]:
         await _build(built)
         yield built
     await app.state.engine.dispose()
-
-
-def world_session(world: World) -> AsyncSession:
-    return world.sessionmaker()

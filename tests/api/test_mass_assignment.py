@@ -15,12 +15,15 @@ from pydantic import BaseModel
 
 from app.domain.permissions import Permission
 from app.schemas.common import Input
+from tests.api import record_factories
 from tests.api.access_table import PARAMS, SHARED_KINDS, TABLE
-from tests.api.record_factories import World, world, world_database  # noqa: F401
+from tests.api.record_factories import World
 from tests.api.test_access_matrix import ROUTES, params_of
 from tests.builders import TACHENG, WUSU, new_credit_code
 
 pytestmark = pytest.mark.anyio
+world_database = record_factories.world_database  # module-scoped fixtures: the committed world
+world = record_factories.world
 
 USUAL_SUSPECTS = (
     "id",

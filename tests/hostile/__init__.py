@@ -342,7 +342,13 @@ CORPUS: dict[str, Hostile] = {
     "billion laughs in a sheet part named .XML": Hostile(
         lambda: entity_sheet(BILLION_LAUGHS, "&lol9;", "xl/worksheets/sheet1.XML")
     ),
+    "billion laughs in a sheet part named .bin": Hostile(
+        lambda: entity_sheet(BILLION_LAUGHS, "&lol9;", "xl/worksheets/sheet1.bin")
+    ),
     "external entity (XXE) in the sheet": Hostile(lambda: entity_sheet(XXE, "&xxe;"), message="DTD"),
+    "external entity (XXE) in a sheet part named .XML": Hostile(
+        lambda: entity_sheet(XXE, "&xxe;", "xl/worksheets/sheet1.XML")
+    ),
     "1,048,576 rows": Hostile(million_rows, message="200000"),
     "wrong headers": Hostile(_wrong_headers, statuses=(422,), message="表头"),
     "a title row merged above the headers": Hostile(_merged, statuses=(422,), message="表头"),
