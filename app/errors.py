@@ -234,9 +234,15 @@ def install_error_handlers(app: FastAPI) -> None:
             instance=request.url.path,
         )
 
+    @app.exception_handler(OSError)
+    async def _os_error(request: Request, exc: Exception) -> JSONResponse:
+        """A refused or timed-out connection is the database being away; a full disk is our fault (500)."""
+        if database_unavailable(exc) or isinstance(exc, TimeoutError) or "Connect call failed" in str(exc):
+            return await _database_down(request, exc)
+        return await _unexpected(request, exc)
+
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
-    @app.exception_handler(OSError)
     async def _database_down(request: Request, exc: Exception) -> JSONResponse:
         log.error("database unavailable: %s", type(exc).__name__)
         return problem_response(

@@ -135,7 +135,7 @@ async def create_enterprise_import(
     upload = await _read_upload(request, settings.max_upload_bytes)
     digest = upload.digest(dry_run=dry_run, all_or_nothing=all_or_nothing)
     replay = await service.find_replay(session, actor, idempotency_key, digest)
-    if replay is not None:
+    if replay is not None and not await jobs.retire_if_interrupted(session, replay, settings.import_stale_seconds):
         return _answer(replay)
     parse = partial(service.parse, upload, max_upload_bytes=settings.max_upload_bytes)
     parsed = await anyio.to_thread.run_sync(parse)

@@ -125,3 +125,16 @@ async def current_state(
         return "interrupted", beat.rows_processed if beat else 0, INTERRUPTED
     rows = max(PROGRESS.get(job.id, 0), beat.rows_processed if beat else 0)
     return job.status, rows, job.detail
+
+
+async def retire_if_interrupted(session: AsyncSession, job: EnterpriseImport, stale_after: float) -> bool:
+    """Record an interrupted job as such and free its Idempotency-Key, so the client's retry with the same key
+    runs the upload again instead of being answered with the dead job forever."""
+    status, rows, detail = await current_state(session, job, stale_after)
+    if status != "interrupted":
+        return False
+    job.status, job.rows_processed, job.detail, job.finished_at = status, rows, detail, utcnow()
+    job.idempotency_key = None
+    session.add(job)
+    await session.flush()
+    return True

@@ -1,5 +1,6 @@
 """An import whose process died (restart, crash) is reported as interrupted, and nothing of it was written."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -7,7 +8,7 @@ import pytest
 from app.domain.permissions import Role
 from app.models import EnterpriseImport, ImportHeartbeat
 from app.models.base import utcnow
-from tests.builders import TACHENG, WUSU, as_role
+from tests.builders import TACHENG, WUSU, as_role, new_credit_code
 
 pytestmark = pytest.mark.anyio
 
@@ -63,3 +64,21 @@ async def test_another_countys_job_is_not_found(client, session):
     job = await _job(session, county=WUSU, beat_age=300)
     _, headers = await as_role(client, session, Role.COUNTY_ADMIN, TACHENG)
     assert (await client.get(f"/api/v1/enterprise-imports/{job.id}", headers=headers)).status_code == 404
+
+
+async def test_a_retry_with_the_key_of_an_interrupted_job_runs_the_upload_again(client, session):
+    _, headers = await as_role(client, session, Role.COUNTY_ADMIN, TACHENG)
+    rows = [{"credit_code": new_credit_code(), "name": "塔城市重试水泥有限公司", "county_code": TACHENG}]
+    keyed = headers | {"Idempotency-Key": "upload-2026-11-25-1"}
+    first = await client.post("/api/v1/enterprise-imports", json=rows, headers=keyed)
+    assert first.status_code == 201, first.text
+    job = await session.get(EnterpriseImport, uuid.UUID(first.json()["id"]))
+    long_ago = utcnow() - timedelta(minutes=10)
+    job.status, job.created_at, job.started_at = "running", long_ago, long_ago  # its process died long ago
+    session.add(job)
+    await session.commit()
+    retry = await client.post("/api/v1/enterprise-imports", json=rows, headers=keyed)
+    assert retry.status_code == 201, retry.text
+    assert retry.json()["id"] != str(job.id)
+    await session.refresh(job)
+    assert job.status == "interrupted" and job.idempotency_key is None
