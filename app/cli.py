@@ -61,10 +61,12 @@ async def _with_session(work) -> None:  # noqa: ANN001
 
 async def _seed_demo(session) -> None:  # noqa: ANN001
     from app.seed import seed_demo_users, seed_jurisdictions
+    from app.seed_ledger import seed_demo_enterprises
 
     counties = await seed_jurisdictions(session)
     users = await seed_demo_users(session)
-    print(f"seeded {counties} jurisdictions, {users} demo users")
+    enterprises = await seed_demo_enterprises(session)
+    print(f"seeded {counties} jurisdictions, {users} demo users, {enterprises} demo enterprises")
 
 
 def seed_demo(force: bool) -> None:
