@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.domain.errors import RuleViolation
+from app.validation_messages import message_for
 
 log = logging.getLogger("app.errors")
 
@@ -207,7 +208,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [FieldError(loc=_loc(e.get("loc", ())), msg=e.get("msg", "invalid")) for e in exc.errors()]
+        errors = [FieldError(loc=_loc(e.get("loc", ())), msg=message_for(e)) for e in exc.errors()]
         return problem_response(
             422,
             Unprocessable.code,
