@@ -1,5 +1,6 @@
 """Double-random draws (双随机): reproducible from the stored seed and inputs; cross-inspection access."""
 
+import uuid
 from datetime import date
 
 import pytest
@@ -87,7 +88,7 @@ async def test_a_draw_without_a_seed_gets_one_from_the_server_and_a_tampered_res
     assert isinstance(drawn["seed"], int)
     assert (await client.post(f"/api/v1/draws/{drawn['id']}/verify", headers=headers)).json()["matches"] is True
 
-    row = await session.get(Draw, drawn["id"])
+    row = await session.get(Draw, uuid.UUID(drawn["id"]))
     row.result = [dict(a, inspector_ids=list(reversed(a["inspector_ids"]))) for a in row.result][:1]
     session.add(row)
     await session.commit()
@@ -126,7 +127,7 @@ async def test_a_cross_inspection_inspector_sees_the_assigned_enterprise_and_not
     assert assignment["enterprise_id"] == str(assigned.id) and assignment["cross_inspection"] is True
     inspector_ids = assignment["inspector_ids"]
 
-    wusu_inspector = await session.get(User, inspector_ids[0])
+    wusu_inspector = await session.get(User, uuid.UUID(inspector_ids[0]))
     assert wusu_inspector.county_code == WUSU
     actor = actor_for_user(wusu_inspector)
     seen = (await session.exec(scope_enterprises(select(Enterprise.id), actor))).all()
@@ -137,7 +138,7 @@ async def test_a_cross_inspection_inspector_sees_the_assigned_enterprise_and_not
         county_code=TACHENG,
         visit_type="cross_inspection",
         visit_date=date(2026, 8, 10),
-        assignment_id=assignment["id"],
+        assignment_id=uuid.UUID(assignment["id"]),
     )
     unlinked = Visit(
         enterprise_id=assigned.id, county_code=TACHENG, visit_type="routine_patrol", visit_date=date(2026, 8, 1)

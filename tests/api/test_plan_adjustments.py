@@ -1,5 +1,6 @@
 """County adjustments of the issued plan, and the automatic raise when new risk arrives."""
 
+import uuid
 from datetime import date
 
 import pytest
@@ -176,7 +177,9 @@ async def test_a_failed_sampling_raises_the_issued_line_automatically_as_an_adju
     assert "监督抽查不合格" in adjustment["reason"]
 
     await recompute_for_enterprise(session, enterprise.id, today=TODAY)  # nothing new: nothing changes
-    adjustments = (await session.exec(select(PlanAdjustment).where(PlanAdjustment.plan_item_id == line["id"]))).all()
+    adjustments = (
+        await session.exec(select(PlanAdjustment).where(PlanAdjustment.plan_item_id == uuid.UUID(line["id"])))
+    ).all()
     assert len(adjustments) == 1
 
 
@@ -187,14 +190,14 @@ async def test_the_system_never_lowers_a_line_and_leaves_a_higher_county_value_a
     )
     await make_signal(session, enterprise.id, occurred_on=date(2026, 6, 1))
     await recompute_for_enterprise(session, enterprise.id, today=TODAY)
-    item = await session.get(PlanItem, line["id"], populate_existing=True)
+    item = await session.get(PlanItem, uuid.UUID(line["id"]), populate_existing=True)
     assert (item.required_visits, item.rule_minimum) == (5, 2)
 
     enterprise.risk_class = "A"
     session.add(enterprise)
     await session.commit()
     await recompute_for_enterprise(session, enterprise.id, today=TODAY)
-    item = await session.get(PlanItem, line["id"], populate_existing=True)
+    item = await session.get(PlanItem, uuid.UUID(line["id"]), populate_existing=True)
     assert (item.required_visits, item.rule_minimum, item.risk_class) == (5, 2, "B")
 
 
