@@ -111,3 +111,20 @@ async def record(
 
 async def count_events(session: AsyncSession) -> int:
     return (await session.exec(select(func.count()).select_from(AuditEvent))).one()
+
+
+async def record_update(
+    session: AsyncSession, actor: Actor | None, row: Any, before: dict[str, Any], *, county_code: str | None
+) -> dict[str, Any]:
+    """After `row` was changed in place: if any field in `before` differs, bump its version and updated_at, flush,
+    and audit "<table>.update" with the before/after of what changed. Returns the changed fields ({} if none)."""
+    old, new = diff(before, snapshot(row, before.keys()))
+    if not new:
+        return new
+    row.version += 1
+    row.updated_at = utcnow()
+    session.add(row)
+    await session.flush()
+    entity = type(row).__tablename__
+    await record(session, actor, f"{entity}.update", entity, row.id, county_code=county_code, before=old, after=new)
+    return new

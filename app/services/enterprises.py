@@ -163,23 +163,7 @@ async def update_enterprise(
     for name, value in changes.items():
         setattr(enterprise, name, value.value if hasattr(value, "value") else value)
     _closing(enterprise)
-    old, new = audit.diff(before, audit.snapshot(enterprise))
-    if not new:
-        return enterprise
-    enterprise.version += 1
-    enterprise.updated_at = utcnow()
-    session.add(enterprise)
-    await session.flush()
-    await audit.record(
-        session,
-        actor,
-        "enterprise.update",
-        "enterprise",
-        enterprise.id,
-        county_code=enterprise.county_code,
-        before=old,
-        after=new,
-    )
+    new = await audit.record_update(session, actor, enterprise, before, county_code=enterprise.county_code)
     if PLAN_INPUTS & new.keys():
         await recompute_for_enterprise(session, enterprise.id, today=today_in_china())
     return enterprise

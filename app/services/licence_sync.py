@@ -118,24 +118,9 @@ async def apply_row(
     before = audit.snapshot(licence, _FIELDS)
     for name, value in values.items():
         setattr(licence, name, value)
-    old, new = audit.diff(before, audit.snapshot(licence, _FIELDS))
-    if not new:
+    if not await audit.record_update(session, actor, licence, before, county_code=enterprise.county_code):
         return licence, "unchanged"
-    licence.version += 1
-    licence.updated_at = utcnow()
     licence.source = SOURCE
-    session.add(licence)
-    await session.flush()
-    await audit.record(
-        session,
-        actor,
-        "licence.update",
-        "licence",
-        licence.id,
-        county_code=enterprise.county_code,
-        before=old,
-        after=new,
-    )
     return licence, "updated"
 
 

@@ -12,7 +12,6 @@ from app.domain.errors import Problem, RuleViolation
 from app.domain.licence import normalise_licence_number, validate_licence_number
 from app.errors import Conflict, NotFound
 from app.models import Enterprise, Licence, LicenceCategory
-from app.models.base import utcnow
 from app.schemas.licence import LICENCE_NOT_NULLABLE, LicenceCreate, LicenceUpdate
 from app.services import audit
 from app.services.access import scope_enterprises
@@ -138,22 +137,7 @@ async def update_licence(
     before = audit.snapshot(licence)
     for name, value in changes.items():
         setattr(licence, name, value.value if hasattr(value, "value") else value)
-    old, new = audit.diff(before, audit.snapshot(licence))
-    if not new:
+    if not await audit.record_update(session, actor, licence, before, county_code=enterprise.county_code):
         return licence
-    licence.version += 1
-    licence.updated_at = utcnow()
-    session.add(licence)
-    await session.flush()
-    await audit.record(
-        session,
-        actor,
-        "licence.update",
-        "licence",
-        licence.id,
-        county_code=enterprise.county_code,
-        before=old,
-        after=new,
-    )
     await recompute_for_enterprise(session, enterprise.id, today=today_in_china())
     return licence
