@@ -4,11 +4,22 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
 
 from app.errors import PROBLEM_JSON, Problem, Unprocessable
+from app.schemas.enterprise_import import EnterpriseImportRow
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+REFERENCED_BY_HAND: tuple[type[BaseModel], ...] = (EnterpriseImportRow,)
+"""Models that hand-written `openapi_extra` bodies point at with a $ref: FastAPI does not see them."""
 MALFORMED_BODY = "请求体无法解析 (malformed request body)"
+
+
+def _register(components: dict[str, Any], model: type[BaseModel]) -> None:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, definition in schema.pop("$defs", {}).items():
+        components.setdefault(name, definition)
+    components.setdefault(model.__name__, schema)
 
 
 def build_openapi(app: FastAPI) -> dict[str, Any]:
@@ -18,9 +29,8 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         title=app.title, version=app.version, description=app.description, routes=app.routes, tags=app.openapi_tags
     )
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    components.setdefault("Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}"))
-    for defn in Problem.model_json_schema(ref_template="#/components/schemas/{model}").get("$defs", {}).items():
-        components.setdefault(*defn)
+    for model in (Problem, *REFERENCED_BY_HAND):
+        _register(components, model)
     for path in schema.get("paths", {}).values():
         for operation in path.values():
             if "requestBody" in operation:

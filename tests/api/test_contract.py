@@ -36,3 +36,19 @@ def test_errors_are_documented_as_problem_json(document, status):
     assert documented
     assert all(list(r["content"]) == ["application/problem+json"] for r in documented)
     assert "HTTPValidationError" not in document["components"]["schemas"]
+
+
+def test_every_reference_in_the_document_resolves(document):
+    def refs(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("$ref"), str):
+                yield node["$ref"]
+            for value in node.values():
+                yield from refs(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from refs(value)
+
+    schemas = document["components"]["schemas"]
+    dangling = {r for r in refs(document) if r.removeprefix("#/components/schemas/") not in schemas}
+    assert not dangling
