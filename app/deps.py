@@ -4,7 +4,7 @@ from collections.abc import Callable, Coroutine
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Header, Query, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlmodel import select
 
@@ -89,6 +89,12 @@ def page_params(
 
 
 PageParams = Annotated[tuple[int, int], Depends(page_params)]
+
+
+IfMatch = Annotated[
+    str | None,
+    Header(alias="If-Match", description='W/"<version>" from the ETag you read; absent: last write wins; stale: 412'),
+]
 
 
 def local_today() -> date:

@@ -8,10 +8,8 @@ SQLite (TEST_BACKEND=sqlite): every test gets a copy of the migrated template fi
 import asyncio
 import os
 import shutil
-import uuid
 from collections.abc import AsyncIterator
 
-import asyncpg
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -22,11 +20,9 @@ from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
 from app.seed import seed_jurisdictions
+from tests.databases import scratch_database
 
 BACKEND = os.environ.get("TEST_BACKEND", "postgres")
-PG_HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1")
-PG_PORT = int(os.environ.get("TEST_PG_PORT", "5432"))
-PG_USER = os.environ.get("TEST_PG_USER", "postgres")
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
@@ -52,23 +48,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory):
         asyncio.run(_seed(url))
         yield url
         return
-    name = f"zhijian_test_{uuid.uuid4().hex[:12]}"
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, database="postgres")
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    url = f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
-    try:
-        migrate(url)
+    with scratch_database("zhijian_test") as url:
         asyncio.run(_seed(url))
         yield url
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture

@@ -6,12 +6,12 @@ from typing import Annotated
 from urllib.parse import quote
 
 import anyio
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from app.actor import Actor
 from app.clock import today_in_china
 from app.db import SessionDep
-from app.deps import Allowed, PageParams
+from app.deps import Allowed, IfMatch, PageParams
 from app.domain.ledger import EnterpriseStatus
 from app.domain.permissions import Permission
 from app.domain.risk import KeyFlag, RiskClass
@@ -36,6 +36,7 @@ from app.schemas.enterprise import (
 )
 from app.services import enterprises as service
 from app.services import enterprises_query as query
+from app.services.concurrency import etag
 from app.xlsx.enterprise_sheet import XLSX_MEDIA_TYPE, export_workbook, template_workbook
 
 router = APIRouter(prefix="/api/v1/enterprises", tags=["enterprises"])
@@ -43,10 +44,6 @@ Reader = Allowed(Permission.ENTERPRISES_READ)
 Writer = Allowed(Permission.ENTERPRISES_WRITE)
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Unprocessable)
 ETAG_HEADER = {"ETag": {"description": 'W/"<version>": send it back as If-Match', "schema": {"type": "string"}}}
-IfMatch = Annotated[
-    str | None,
-    Header(description='W/"<version>" from the ETag you read; absent: last write wins; stale: 412'),
-]
 
 
 def enterprise_filter(
@@ -117,7 +114,7 @@ async def create_enterprise(
 ) -> EnterpriseRead:
     """Put an enterprise on the ledger; county users only in their own county and without a risk class."""
     enterprise = await service.create_enterprise(session, actor, body)
-    response.headers["ETag"] = service.etag(enterprise.version)
+    response.headers["ETag"] = etag(enterprise.version)
     response.headers["Location"] = f"{router.prefix}/{enterprise.id}"
     return service.to_read(enterprise, await service.county_names(session))
 
@@ -155,7 +152,7 @@ async def read_enterprise(
 ) -> EnterpriseRead:
     """One enterprise; the ETag names its version for a later If-Match."""
     enterprise = await service.get_enterprise(session, actor, enterprise_id)
-    response.headers["ETag"] = service.etag(enterprise.version)
+    response.headers["ETag"] = etag(enterprise.version)
     return service.to_read(enterprise, await service.county_names(session))
 
 
@@ -174,7 +171,7 @@ async def update_enterprise(
 ) -> EnterpriseRead:
     """Change fields; `status: closed` closes it. If-Match with a stale ETag → 412; without, last write wins."""
     enterprise = await service.update_enterprise(session, actor, enterprise_id, body, if_match)
-    response.headers["ETag"] = service.etag(enterprise.version)
+    response.headers["ETag"] = etag(enterprise.version)
     return service.to_read(enterprise, await service.county_names(session))
 
 

@@ -1,17 +1,16 @@
 """Production licences (工业产品生产许可证) and the licence catalogue."""
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Response
 
 from app.db import SessionDep
-from app.deps import Allowed
+from app.deps import Allowed, IfMatch
 from app.domain.permissions import Permission
 from app.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, error_responses
 from app.schemas.licence import LicenceCategoryRead, LicenceCreate, LicenceRead, LicenceUpdate
 from app.services import licences as service
-from app.services.enterprises import etag
+from app.services.concurrency import etag
 
 router = APIRouter(prefix="/api/v1", tags=["licences"])
 Reader = Allowed(Permission.ENTERPRISES_READ)
@@ -60,7 +59,7 @@ async def update_licence(
     actor: Writer,
     session: SessionDep,
     response: Response,
-    if_match: Annotated[str | None, Header(description='W/"<version>"; absent: last write wins; stale: 412')] = None,
+    if_match: IfMatch = None,
 ) -> LicenceRead:
     """Renew, correct or revoke a licence. If-Match with a stale ETag → 412."""
     licence = await service.update_licence(session, actor, licence_id, body, if_match)

@@ -3,10 +3,10 @@ from datetime import date
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from app.db import SessionDep
-from app.deps import Allowed, PageParams, Today
+from app.deps import Allowed, IfMatch, PageParams, Today
 from app.domain.permissions import Permission
 from app.domain.visit_types import VisitType
 from app.errors import (
@@ -22,6 +22,7 @@ from app.schemas.common import Page
 from app.schemas.visit import VisitAmendmentCreate, VisitCreate, VisitRead, VisitSummary, VisitUpdate
 from app.services import visit_record_form, visit_submit, visit_views
 from app.services import visits as service
+from app.services.concurrency import etag
 
 router = APIRouter(prefix="/api/v1/visits", tags=["visits"])
 Reader = Allowed(Permission.VISITS_READ)
@@ -31,11 +32,8 @@ WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Prec
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-IfMatch = Annotated[str | None, Header(alias="If-Match", description='the ETag last read, W/"<version>"; stale → 412')]
-
-
 def _with_etag(response: Response, read: VisitRead) -> VisitRead:
-    response.headers["ETag"] = f'W/"{read.version}"'
+    response.headers["ETag"] = etag(read.version)
     return read
 
 

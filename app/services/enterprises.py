@@ -12,12 +12,13 @@ from app.domain.credit_code import credit_code_problems, normalise_credit_code
 from app.domain.errors import Problem, RuleViolation
 from app.domain.ledger import EnterpriseStatus
 from app.domain.risk import RiskClass
-from app.errors import Conflict, NotFound, PreconditionFailed
+from app.errors import Conflict, NotFound
 from app.models import AuditEvent, Enterprise, Jurisdiction, Licence, RiskSignal
 from app.models.base import utcnow
 from app.schemas.enterprise import NOT_NULLABLE, EnterpriseCreate, EnterpriseRead, EnterpriseUpdate
 from app.services import audit
 from app.services.access import scope_enterprises
+from app.services.concurrency import check_if_match
 from app.services.jurisdictions import county_exists
 from app.services.paging import in_jurisdiction, paginate
 from app.services.plan_recompute import recompute_for_enterprise
@@ -45,25 +46,6 @@ def to_read(enterprise: Enterprise, names: dict[str, str]) -> EnterpriseRead:
     read = EnterpriseRead.model_validate(enterprise)
     read.county_name = names.get(enterprise.county_code)
     return read
-
-
-def etag(version: int) -> str:
-    return f'W/"{version}"'
-
-
-def check_if_match(if_match: str | None, version: int) -> None:
-    """`If-Match` absent: last write wins. Present: it must name the current version (W/"n", "n" or *)."""
-    if if_match is None:
-        return
-    tags = [t.strip() for t in if_match.split(",")]
-    if "*" in tags:
-        return
-    wanted = {t.removeprefix("W/").strip('"') for t in tags}
-    if str(version) not in wanted:
-        raise PreconditionFailed(
-            f"记录已被他人修改，当前版本为{version}，请重新读取后再提交 "
-            f"(the record changed: current version {version}, ETag {etag(version)})"
-        )
 
 
 async def get_enterprise(

@@ -15,7 +15,8 @@ from app.models import Enterprise, Licence, LicenceCategory
 from app.schemas.licence import LICENCE_NOT_NULLABLE, LicenceCreate, LicenceUpdate
 from app.services import audit
 from app.services.access import scope_enterprises
-from app.services.enterprises import check_if_match, get_enterprise
+from app.services.concurrency import check_if_match
+from app.services.enterprises import get_enterprise
 from app.services.plan_recompute import recompute_for_enterprise
 
 

@@ -27,8 +27,9 @@ from app.models import Visit, VisitAmendment, VisitInspector
 from app.models.base import utcnow
 from app.schemas.visit import VisitAmendmentCreate
 from app.services import audit
+from app.services.concurrency import check_if_match
 from app.services.findings import add_finding
-from app.services.visits import AUDITED_FIELDS, check_if_match, get_visit, is_licence_holder
+from app.services.visits import AUDITED_FIELDS, get_visit, is_licence_holder
 
 AMENDABLE = ("conclusion", "representative_name", "representative_title", "notes", "supervisory_functions")
 
@@ -88,7 +89,7 @@ async def submit_visit(
     session: AsyncSession, actor: Actor, visit_id: uuid.UUID, *, today: date, if_match: str | None
 ) -> Visit:
     visit = await get_visit(session, actor, visit_id, lock=True)
-    check_if_match(visit, if_match)
+    check_if_match(if_match, visit.version, what="检查记录")
     if visit.status != "draft":
         raise Conflict("检查记录已归档 (visit already archived)")
     holder = await is_licence_holder(session, visit.enterprise_id)

@@ -10,12 +10,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.actor import Actor
 from app.domain.errors import Problem, raise_if_any
-from app.errors import Conflict, NotFound, PreconditionFailed
+from app.errors import Conflict, NotFound
 from app.models import Assignment, Enterprise, Jurisdiction, Licence, User, Visit, VisitInspector
 from app.models.base import utcnow
 from app.schemas.visit import InspectorIn, VisitCreate, VisitUpdate
 from app.services import audit
 from app.services.access import scope_enterprises, scope_visits
+from app.services.concurrency import check_if_match
 from app.services.paging import paginate
 
 AUDITED_FIELDS = (
@@ -31,19 +32,6 @@ AUDITED_FIELDS = (
     "status",
     "version",
 )
-
-
-def etag(visit: Visit) -> str:
-    return f'W/"{visit.version}"'
-
-
-def check_if_match(visit: Visit, if_match: str | None) -> None:
-    """`If-Match` with the ETag last read; a stale one means someone saved in between (412)."""
-    if if_match is None or if_match.strip() == "*":
-        return
-    wanted = {tag.strip().removeprefix("W/").strip('"') for tag in if_match.split(",")}
-    if str(visit.version) not in wanted:
-        raise PreconditionFailed(f"检查记录已被他人修改，当前版本 {etag(visit)} (visit changed since you read it)")
 
 
 async def get_enterprise(session: AsyncSession, actor: Actor, enterprise_id: uuid.UUID) -> Enterprise:
@@ -191,7 +179,7 @@ async def update_visit(
 ) -> Visit:
     """Save a draft. An archived visit is read-only: corrections are amendments (409 here)."""
     visit = await get_visit(session, actor, visit_id, lock=True)
-    check_if_match(visit, if_match)
+    check_if_match(if_match, visit.version, what="检查记录")
     if visit.status != "draft":
         raise Conflict("检查记录已归档，不可修改；请提交更正 (archived visits are read-only; post an amendment)")
     before = _snapshot(visit)

@@ -5,19 +5,16 @@ It runs on its own database (like tests/api/test_schemathesis.py), created once 
 the end, so hundreds of requests can share one set of records instead of rebuilding them per test.
 """
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from sqlmodel import select
 
-from app.cli import migrate
 from app.config import Settings
 from app.domain.permissions import SERVICE_SCOPES, Permission, Role
 from app.main import create_app
@@ -40,7 +37,8 @@ from tests.builders import (
     post_visit,
     visit_body,
 )
-from tests.conftest import BACKEND, PG_HOST, PG_PORT, PG_USER, TEST_SECRET
+from tests.conftest import BACKEND, TEST_SECRET
+from tests.databases import scratch_database
 
 COUNTIES = (TACHENG, WUSU)
 YEAR = date.today().year
@@ -79,29 +77,12 @@ class World:
         return self.records[kind][county] if county is not None else self.shared[kind]
 
 
-def _admin_sql(sql: str) -> None:
-    async def run() -> None:
-        conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, database="postgres")
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(run())
-
-
 @pytest.fixture(scope="module")
 def world_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
     if BACKEND != "postgres":
         pytest.skip("the committed world runs on PostgreSQL")
-    name = f"zhijian_world_{uuid.uuid4().hex[:12]}"
-    _admin_sql(f'CREATE DATABASE "{name}"')
-    url = f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
-    try:
-        migrate(url)
+    with scratch_database("zhijian_world") as url:
         yield url, tmp_path_factory.mktemp("world-uploads")
-    finally:
-        _admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def _check(response: httpx.Response, *expected: int) -> dict[str, Any]:

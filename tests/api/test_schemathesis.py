@@ -5,9 +5,7 @@ It runs on its own database (requests here really commit), created and dropped b
 """
 
 import asyncio
-import uuid
 
-import asyncpg
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -21,14 +19,14 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.cli import migrate
 from app.config import Settings
 from app.db import make_sessionmaker
 from app.domain.permissions import Role
 from app.main import create_app
 from app.seed import seed_jurisdictions
 from tests.builders import PASSWORD, make_user
-from tests.conftest import BACKEND, PG_HOST, PG_PORT, PG_USER, TEST_SECRET
+from tests.conftest import BACKEND, TEST_SECRET
+from tests.databases import scratch_database
 
 pytestmark = pytest.mark.postgres_only
 
@@ -54,19 +52,7 @@ APP = create_app(Settings(env="test", database_url="sqlite+aiosqlite://", secret
 def fuzz_target(tmp_path_factory):
     if BACKEND != "postgres":
         pytest.skip("runs on PostgreSQL")
-    name = f"zhijian_fuzz_{uuid.uuid4().hex[:12]}"
-
-    async def admin_sql(sql: str) -> None:
-        conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, database="postgres")
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin_sql(f'CREATE DATABASE "{name}"'))
-    url = f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
-    try:
-        migrate(url)
+    with scratch_database("zhijian_fuzz") as url:
         username = asyncio.run(_prepare(url))
         APP.state.settings = Settings(
             env="test", database_url=url, secret_key=TEST_SECRET, upload_dir=tmp_path_factory.mktemp("uploads")
@@ -75,8 +61,6 @@ def fuzz_target(tmp_path_factory):
         APP.state.engine = create_async_engine(url, poolclass=NullPool)
         APP.state.sessionmaker = make_sessionmaker(APP.state.engine)
         yield APP, username
-    finally:
-        asyncio.run(admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="module")
