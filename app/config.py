@@ -24,7 +24,6 @@ class Settings(BaseSettings):
     max_failed_logins: int = 5
     lockout_minutes: int = 15
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
-    max_page_size: int = 200
     upload_dir: Path = Path("./var/uploads")
     cors_origins: list[str] = []
     import_heartbeat_seconds: float = Field(default=5.0, gt=0)  # a running import proves it is alive this often
@@ -53,10 +52,6 @@ class Settings(BaseSettings):
     @property
     def access_token_lifetime(self) -> timedelta:
         return timedelta(minutes=self.access_token_minutes)
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
 
 
 @lru_cache

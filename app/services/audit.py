@@ -8,7 +8,7 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, text
+from sqlalchemy import text
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -107,10 +107,6 @@ async def record(
     session.add(event)
     await session.flush()
     return event
-
-
-async def count_events(session: AsyncSession) -> int:
-    return (await session.exec(select(func.count()).select_from(AuditEvent))).one()
 
 
 async def record_update(
