@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.domain.errors import RuleViolation
+from app.schemas.common import NUL_REFUSED
 from app.validation_messages import message_for
 
 log = logging.getLogger("app.errors")
@@ -163,14 +164,29 @@ UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
 shutdown, 57P02 crash shutdown, 57P03 cannot connect now) — not 57014 (statement timeout)."""
 
 
-def database_unavailable(exc: BaseException) -> bool:
-    """A DBAPIError that means "the database is restarting or not reachable", not a bug: asyncpg's errors
-    during a PostgreSQL restart reach SQLAlchemy as plain DBAPIError (not OperationalError), so look at the
-    SQLSTATE along the cause chain, and at what asyncpg says about a connection left broken by one."""
+UNSTORABLE_TEXT = "22021"
+"""character_not_in_repertoire: PostgreSQL refuses a NUL character in text."""
+
+
+def _cause_chain(exc: BaseException) -> Iterator[BaseException]:
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    states = (getattr(e, "sqlstate", None) for e in _cause_chain(exc))
+    return next((state for state in states if isinstance(state, str)), None)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """A DBAPIError that means "the database is restarting or not reachable", not a bug: asyncpg's errors
+    during a PostgreSQL restart reach SQLAlchemy as plain DBAPIError (not OperationalError), so look at the
+    SQLSTATE along the cause chain, and at what asyncpg says about a connection left broken by one."""
+    for current in _cause_chain(exc):
         if getattr(current, "connection_invalidated", False) or isinstance(current, ConnectionError):
             return True
         sqlstate = getattr(current, "sqlstate", None)
@@ -181,7 +197,6 @@ def database_unavailable(exc: BaseException) -> bool:
             name == "InternalClientError" and "another operation" in str(current)
         ):
             return True
-        current = current.__cause__ or current.__context__
     return False
 
 
@@ -259,6 +274,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _database_error(request: Request, exc: Exception) -> JSONResponse:
         if database_unavailable(exc):
             return await _database_down(request, exc)
+        if _sqlstate(exc) == UNSTORABLE_TEXT:
+            # a NUL in a query, path or form value (bodies are refused earlier, at the field); nothing was written
+            return problem_response(422, "validation", Unprocessable.title, NUL_REFUSED, instance=request.url.path)
         return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)

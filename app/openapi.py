@@ -7,6 +7,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
 from app.errors import PROBLEM_JSON, Problem, Unprocessable
+from app.openapi_links import add_create_links
 from app.schemas.enterprise_import import EnterpriseImportRow
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -42,5 +43,6 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                     response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
     for unused in ("HTTPValidationError", "ValidationError"):
         components.pop(unused, None)
+    add_create_links(schema)
     app.openapi_schema = schema
     return schema

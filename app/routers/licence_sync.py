@@ -23,7 +23,9 @@ ERRORS = error_responses(Unauthorized, Forbidden, Conflict, Unprocessable)
     responses={201: {"model": LicencePushResult, "description": "created"}, **ERRORS},
 )
 async def push_licence(
-    licence_no: Annotated[str, Path(max_length=40, description="许可证编号, e.g. 新XK16-204-00397")],
+    licence_no: Annotated[
+        str, Path(max_length=40, pattern=r"^[^\x00-\x1f]+$", description="许可证编号, e.g. 新XK16-204-00397")
+    ],
     body: LicencePush,
     actor: Writer,
     session: SessionDep,

@@ -1,14 +1,46 @@
-from typing import Generic, TypeVar
+import re
+from typing import Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 T = TypeVar("T")
+NUL_REFUSED = "不能包含空字符 U+0000 (text may not contain a NUL character)"
+CONTROL_REFUSED = "不能包含控制字符 (text may not contain control characters such as U+0000–U+001F)"
+NULL_REFUSED = "不能为空：可不传，不可传 null (may be left out, not sent as null)"
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""C0 controls other than tab, line feed and carriage return: PostgreSQL refuses NUL, worksheets refuse them all."""
+
+
+def contains_control(value: Any) -> bool:
+    if isinstance(value, str):
+        return CONTROL_CHARACTERS.search(value) is not None
+    if isinstance(value, dict):
+        return any(contains_control(k) or contains_control(v) for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(contains_control(item) for item in value)
+    return False
 
 
 class Input(BaseModel):
-    """Request bodies refuse unknown and read-only fields with 422 instead of silently ignoring them."""
+    """Request bodies refuse, with 422 at the field: unknown and read-only fields (never silently ignored), text
+    with control characters, and an explicit null for a field in NOT_NULL (a PATCH may leave it out)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    NOT_NULL: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name in cls.NOT_NULL:
+            raise ValueError(NULL_REFUSED)
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _refuse_control_characters(cls, value: Any) -> Any:
+        if contains_control(value):
+            raise ValueError(CONTROL_REFUSED)
+        return value
 
 
 class Output(BaseModel):

@@ -41,6 +41,20 @@ class EnterpriseUpdate(Input):
     """Only the fields sent change. `county_code` and `risk_class` are read-only for county users (422 when
     they differ from the current value). Closing is `status: closed`, never a delete."""
 
+    NOT_NULL = frozenset(
+        {
+            "credit_code",
+            "name",
+            "county_code",
+            "risk_class",
+            "status",
+            "key_industry",
+            "key_region",
+            "key_enterprise",
+            "key_product",
+        }
+    )
+
     credit_code: str | None = Field(default=None, max_length=40)
     name: str | None = Field(default=None, min_length=1, max_length=128)
     county_code: str | None = Field(default=None, max_length=12)
@@ -56,21 +70,6 @@ class EnterpriseUpdate(Input):
     key_product: bool | None = None
     contact_person: str | None = Field(default=None, max_length=64)
     contact_phone: str | None = Field(default=None, max_length=32, pattern=PHONE_PATTERN)
-
-
-NOT_NULLABLE = frozenset(
-    {
-        "credit_code",
-        "name",
-        "county_code",
-        "risk_class",
-        "status",
-        "key_industry",
-        "key_region",
-        "key_enterprise",
-        "key_product",
-    }
-)
 
 
 class EnterpriseRead(Output):

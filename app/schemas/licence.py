@@ -26,15 +26,14 @@ class LicenceCreate(Input):
 
 
 class LicenceUpdate(Input):
+    NOT_NULL = frozenset({"licence_no", "product_category", "expires_on", "status", "source"})
+
     licence_no: str | None = Field(default=None, max_length=40)
     product_category: str | None = Field(default=None, max_length=64)
     issued_on: date | None = None
     expires_on: date | None = None
     status: LicenceStatus | None = None
     source: str | None = Field(default=None, max_length=32)
-
-
-LICENCE_NOT_NULLABLE = frozenset({"licence_no", "product_category", "expires_on", "status", "source"})
 
 
 class LicenceRead(Output):

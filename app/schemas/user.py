@@ -29,6 +29,8 @@ class UserCreate(Input):
 
 
 class UserUpdate(Input):
+    NOT_NULL = frozenset({"full_name", "is_active"})
+
     full_name: str | None = Field(default=None, min_length=1, max_length=64)
     phone: str | None = Field(default=None, max_length=32)
     credential_no: str | None = Field(default=None, max_length=64)

@@ -56,18 +56,13 @@ class VisitCreate(_VisitFields):
 class VisitUpdate(_VisitFields):
     """A draft's changes. `inspectors` replaces the list; `checklist` merges per item (null removes one)."""
 
+    NOT_NULL = frozenset({"visit_type", "visit_date", "inspectors", "checklist", "supervisory_functions"})
+
     visit_type: VisitType | None = None
     visit_date: date | None = None
     assignment_id: uuid.UUID | None = None
     inspectors: list[InspectorIn] | None = Field(default=None, max_length=10)
     checklist: dict[ChecklistItem, ChecklistEntryIn | None] | None = None
-
-    @model_validator(mode="after")
-    def _required_fields_stay_set(self) -> "VisitUpdate":
-        for name in ("visit_type", "visit_date", "inspectors", "checklist", "supervisory_functions"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} 不能为空 (cannot be null)")
-        return self
 
 
 class VisitAmendmentCreate(Input):

@@ -14,7 +14,8 @@ from typing import Any
 from app.domain.credit_code import credit_code_problems, normalise_credit_code
 from app.domain.ledger import EnterpriseStatus
 from app.domain.risk import RiskClass
-from app.xlsx.enterprise_columns import COLUMNS, INDEX, KEYS, NO, YES, unneutralise
+from app.xlsx.cells import unneutralise
+from app.xlsx.enterprise_columns import COLUMNS, INDEX, KEYS, NO, YES
 
 ROW = -1
 """Column index of a problem with the row as a whole."""

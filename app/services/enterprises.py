@@ -15,7 +15,7 @@ from app.domain.risk import RiskClass
 from app.errors import Conflict, NotFound
 from app.models import AuditEvent, Enterprise, Jurisdiction, Licence, RiskSignal
 from app.models.base import utcnow
-from app.schemas.enterprise import NOT_NULLABLE, EnterpriseCreate, EnterpriseRead, EnterpriseUpdate
+from app.schemas.enterprise import EnterpriseCreate, EnterpriseRead, EnterpriseUpdate
 from app.services import audit
 from app.services.access import scope_enterprises
 from app.services.concurrency import check_if_match
@@ -120,8 +120,7 @@ async def update_enterprise(
     enterprise = await get_enterprise(session, actor, enterprise_id, for_update=True)
     check_if_match(if_match, enterprise.version)
     changes = data.model_dump(exclude_unset=True)
-    nulls = sorted(name for name in NOT_NULLABLE & changes.keys() if changes[name] is None)
-    problems = [Problem((name,), "不能为空 (must not be null)") for name in nulls]
+    problems: list[Problem] = []
     if changes.get("credit_code") is not None:
         changes["credit_code"] = normalise_credit_code(changes["credit_code"])
         problems += credit_code_problems(changes["credit_code"])

@@ -12,7 +12,7 @@ from app.domain.errors import Problem, RuleViolation
 from app.domain.licence import normalise_licence_number, validate_licence_number
 from app.errors import Conflict, NotFound
 from app.models import Enterprise, Licence, LicenceCategory
-from app.schemas.licence import LICENCE_NOT_NULLABLE, LicenceCreate, LicenceUpdate
+from app.schemas.licence import LicenceCreate, LicenceUpdate
 from app.services import audit
 from app.services.access import scope_enterprises
 from app.services.concurrency import check_if_match
@@ -121,8 +121,7 @@ async def update_licence(
     licence, enterprise = await get_licence(session, actor, licence_id, for_update=True)
     check_if_match(if_match, licence.version)
     changes = data.model_dump(exclude_unset=True)
-    nulls = sorted(name for name in LICENCE_NOT_NULLABLE & changes.keys() if changes[name] is None)
-    problems = [Problem((name,), "不能为空 (must not be null)") for name in nulls]
+    problems: list[Problem] = []
     problems += _licence_no_problems(changes.get("licence_no"))
     if changes.get("product_category") != licence.product_category:
         problems += await _category_problems(session, changes.get("product_category"))

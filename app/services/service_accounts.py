@@ -28,7 +28,7 @@ async def create_service_account(
         for i, s in enumerate(data.scopes)
         if s not in allowed
     ]
-    if data.county_code and not await county_exists(session, data.county_code):
+    if data.county_code is not None and not await county_exists(session, data.county_code):
         problems.append(Problem(("county_code",), f"县（市）代码不存在: {data.county_code} (unknown county)"))
     if problems:
         raise RuleViolation(problems)

@@ -60,9 +60,9 @@ async def _check_role_and_county(session: AsyncSession, actor: Actor, role: Role
         raise NotFound("县（市）不存在或不在您的管辖范围 (county not found in your jurisdiction)")
     if role.is_county_bound and not county_code:
         raise RuleViolation([Problem(("county_code",), "县（市）级账号必须指定县（市）(county role needs a county)")])
-    if not role.is_county_bound and county_code:
+    if not role.is_county_bound and county_code is not None:
         raise RuleViolation([Problem(("county_code",), "地区级账号不属于任何县（市）(prefecture role has no county)")])
-    if county_code and not await county_exists(session, county_code):
+    if county_code is not None and not await county_exists(session, county_code):
         raise RuleViolation([Problem(("county_code",), f"县（市）代码不存在: {county_code} (unknown county)")])
 
 

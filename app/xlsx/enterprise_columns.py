@@ -6,8 +6,6 @@ from dataclasses import dataclass
 SHEET_TITLE = "企业台账"
 INSTRUCTIONS_TITLE = "填写说明"
 YES, NO = "是", "否"
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-"""A cell starting with one of these may run as a formula in Excel (CSV/formula injection)."""
 
 
 @dataclass(frozen=True)
@@ -41,13 +39,3 @@ HEADERS: tuple[str, ...] = tuple(c.header for c in COLUMNS)
 KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
 BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
 INDEX: dict[str, int] = {c.key: i for i, c in enumerate(COLUMNS)}
-
-
-def neutralise(value: str) -> str:
-    """Prefix a single quote to text Excel could read as a formula."""
-    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
-
-
-def unneutralise(value: str) -> str:
-    """Undo `neutralise`, so an exported workbook imports back unchanged."""
-    return value[1:] if value.startswith("'") and value[1:2] in FORMULA_TRIGGERS and len(value) > 1 else value

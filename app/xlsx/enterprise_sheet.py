@@ -17,6 +17,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from app.domain.ledger import EnterpriseStatus
 from app.domain.risk import RiskClass
+from app.xlsx.cells import neutralise
 from app.xlsx.enterprise_columns import (
     COLUMNS,
     HEADERS,
@@ -24,7 +25,6 @@ from app.xlsx.enterprise_columns import (
     NO,
     SHEET_TITLE,
     YES,
-    neutralise,
 )
 from app.xlsx.safety import WorkbookRejected, check_xlsx
 

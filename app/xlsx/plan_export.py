@@ -13,6 +13,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from app.xlsx.cells import safe
+
 HEADERS = (
     "序号",
     "县（市）",
@@ -30,7 +32,6 @@ HEADERS = (
 WIDTHS = (6, 12, 30, 22, 30, 20, 20, 9, 8, 48, 24, 20)
 SUMMARY_HEADERS = ("序号", "县（市）", "企业数", "A类", "B类", "C类", "D类", "计划检查次数", "调整企业数", "补充企业数")
 SUMMARY_WIDTHS = (6, 24, 10, 8, 8, 8, 8, 14, 12, 12)
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 A4 = "9"
 
 THIN = Side(style="thin")
@@ -47,13 +48,6 @@ class CountySheet:
 
 def title(year: int) -> str:
     return f"{year}年度全地区工业产品生产企业质量监督检查计划明细表"
-
-
-def safe(value: Any) -> Any:
-    """A text cell starting with = + - @ would run as a formula in Excel: prefix it with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def _sheet(workbook: Workbook, name: str, heading: str, headers: Sequence[str], widths: Sequence[int]) -> Any:

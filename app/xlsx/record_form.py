@@ -8,10 +8,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
+from app.xlsx.cells import safe
+
 TITLE = "生产企业现场监督检查记录表"
 COPIES = ("企业留存", "监管部门留存")
 WIDTHS = {"A": 7, "B": 16, "C": 44, "D": 12, "E": 22}
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -58,13 +59,6 @@ class RecordForm:
     checklist: list[ChecklistLine] = field(default_factory=list)
     findings: list[FindingLine] = field(default_factory=list)
     inspectors: list[InspectorLine] = field(default_factory=list)
-
-
-def safe(value: Any) -> Any:
-    """A text cell starting with = + - @ would run as a formula in Excel: keep it text."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 class _Sheet:

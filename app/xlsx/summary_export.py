@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from app.xlsx.plan_export import safe
+from app.xlsx.cells import safe
 
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     # (figure, header, width)

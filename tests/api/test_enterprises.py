@@ -168,7 +168,7 @@ async def test_required_fields_cannot_be_nulled(client, session):
     _, headers = await as_role(client, session, Role.COUNTY_ADMIN)
     response = await client.patch(f"{URL}/{enterprise.id}", json={"name": None, "status": None}, headers=headers)
     assert response.status_code == 422
-    assert [e["loc"] for e in response.json()["errors"]] == [["name"], ["status"]]
+    assert [e["loc"] for e in response.json()["errors"]] == [["body", "name"], ["body", "status"]]
 
 
 async def test_a_stale_if_match_is_refused_with_412_and_a_fresh_one_accepted(client, session):

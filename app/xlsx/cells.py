@@ -1,0 +1,24 @@
+"""What every exported cell goes through: no formula runs when the workbook is opened, nothing openpyxl refuses."""
+
+from typing import Any
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: str) -> str:
+    """Drop control characters a worksheet cannot hold, and prefix a single quote to text Excel could read as a
+    formula (OWASP CSV injection)."""
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+
+
+def unneutralise(value: str) -> str:
+    """Undo the quote of `neutralise`, so an exported workbook imports back unchanged."""
+    return value[1:] if value.startswith("'") and value[1:2] in FORMULA_TRIGGERS and len(value) > 1 else value
+
+
+def safe(value: Any) -> Any:
+    """`neutralise` text; other values (numbers, dates) as they are."""
+    return neutralise(value) if isinstance(value, str) else value
