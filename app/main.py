@@ -9,6 +9,7 @@ from fastapi.routing import APIRoute
 
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
+from app.docs import install_docs
 from app.errors import install_error_handlers
 from app.middleware import RequestContextMiddleware, configure_logging
 from app.openapi import build_openapi
@@ -79,7 +80,7 @@ Every error is `application/problem+json` (RFC 9457) with `errors: [{loc, msg}]`
 
 
 def operation_id(route: APIRoute) -> str:
-    return f"{route.tags[0]}-{route.name}"
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -96,6 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         generate_unique_id_function=operation_id,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
@@ -113,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
     for module in ROUTERS:
         app.include_router(module.router)
+    install_docs(app)
     app.openapi = lambda: build_openapi(app)
     return app
 

@@ -29,5 +29,9 @@ class AuditEvent(SQLModel, table=True):
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     request_id: str | None = Field(default=None, max_length=64)
     client_addr: str | None = Field(default=None, max_length=64)
+    seq: int = Field(
+        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), nullable=False, unique=True),
+        description="position in the hash chain: the order events were committed in",
+    )
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)

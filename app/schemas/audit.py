@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.schemas.common import Output
 
@@ -21,6 +21,7 @@ class AuditEventRead(Output):
     after: dict[str, Any] | None
     request_id: str | None
     client_addr: str | None
+    seq: int = Field(description="position in the hash chain (events are chained in the order they commit)")
     prev_hash: str
     hash: str
 

@@ -1,4 +1,10 @@
-"""The audit trail: every mutation, login and failed login, chained by hash so tampering shows."""
+"""The audit trail: every mutation, login and failed login, chained by hash so tampering shows.
+
+`record` only queues an event on the session; the chain is sealed when the transaction commits (`_seal`, a
+before-commit hook): under one PostgreSQL advisory lock the queued events take the next chain positions and the
+hash of the last sealed event. The lock is held for the commit alone, not for the request, so writes in different
+requests no longer queue behind each other. Events queued inside a savepoint that rolls back are dropped with it.
+"""
 
 import hashlib
 import json
@@ -8,7 +14,9 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import text
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,6 +28,8 @@ from app.models.base import utcnow
 GENESIS_HASH = "0" * 64
 SECRET_FIELDS = frozenset({"password_hash", "key_hash", "token_hash"})
 _CHAIN_LOCK_ID = 727_274_001
+_QUEUE = "audit_queue"
+"""session.info key: [(event, the innermost transaction it was recorded in)] not sealed yet."""
 
 
 def _plain(value: Any) -> Any:
@@ -66,11 +76,44 @@ def event_hash(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
-async def _last_hash(session: AsyncSession) -> str:
-    if session.bind.dialect.name == "postgresql":
-        await session.exec(text("SELECT pg_advisory_xact_lock(:k)").bindparams(k=_CHAIN_LOCK_ID))
-    last = (await session.exec(select(AuditEvent.hash).order_by(col(AuditEvent.id).desc()).limit(1))).first()
-    return last or GENESIS_HASH
+@sa_event.listens_for(Session, "before_commit")
+def _seal(session: Session) -> None:
+    """Runs inside the commit (in the async session's greenlet, so plain synchronous SQL is allowed)."""
+    if session.in_nested_transaction():
+        return  # a savepoint is released: its events wait for the real commit
+    queued = session.info.pop(_QUEUE, None)
+    if not queued:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_ID})
+    last = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(col(AuditEvent.seq).desc()).limit(1)
+    ).first()
+    seq, prev = (last[0], last[1]) if last else (0, GENESIS_HASH)
+    for audit_event, _ in queued:
+        seq += 1
+        audit_event.seq, audit_event.prev_hash = seq, prev
+        audit_event.hash = prev = event_hash(prev, audit_event)
+        session.add(audit_event)
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    """A rollback drops the events recorded inside the transaction (or savepoint) it undid."""
+
+    def undone(transaction: SessionTransaction | None) -> bool:
+        while transaction is not None:
+            if transaction is previous_transaction:
+                return True
+            transaction = transaction.parent
+        return False
+
+    if not previous_transaction.nested:
+        session.info.pop(_QUEUE, None)
+        return
+    queued = session.info.get(_QUEUE)
+    if queued:
+        session.info[_QUEUE] = [(e, t) for e, t in queued if not undone(t)]
 
 
 async def record(
@@ -99,13 +142,13 @@ async def record(
         after=_plain(after) if after is not None else None,
         request_id=ctx.request_id,
         client_addr=ctx.client_addr,
+        seq=0,
         prev_hash="",
         hash="",
     )
-    event.prev_hash = await _last_hash(session)
-    event.hash = event_hash(event.prev_hash, event)
-    session.add(event)
-    await session.flush()
+    await session.connection()  # begins the transaction, so a rollback of it is seen and drops the event
+    sync = session.sync_session
+    sync.info.setdefault(_QUEUE, []).append((event, sync.get_nested_transaction() or sync.get_transaction()))
     return event
 
 

@@ -44,10 +44,12 @@ async def list_events(
 
 
 async def verify_chain(session: AsyncSession) -> AuditChainReport:
-    """Walk the chain from the first event; report the first event whose link or content does not match."""
-    prev, checked, after_id = GENESIS_HASH, 0, -1
+    """Walk the chain in sealing order (seq); report the first event whose link or content does not match."""
+    prev, checked, after_seq = GENESIS_HASH, 0, -1
     while True:
-        stmt = select(AuditEvent).where(col(AuditEvent.id) > after_id).order_by(AuditEvent.id).limit(VERIFY_BATCH)
+        stmt = (
+            select(AuditEvent).where(col(AuditEvent.seq) > after_seq).order_by(col(AuditEvent.seq)).limit(VERIFY_BATCH)
+        )
         batch = list((await session.exec(stmt)).all())
         if not batch:
             break
@@ -68,6 +70,6 @@ async def verify_chain(session: AsyncSession) -> AuditChainReport:
                     detail=f"事件 {event.id} 的内容已被改动 (content does not match its hash)",
                 )
             prev = event.hash
-            after_id = event.id
+            after_seq = event.seq
         session.expunge_all()
     return AuditChainReport(events_checked=checked, intact=True, detail="审计链完整 (chain intact)")

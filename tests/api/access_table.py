@@ -88,6 +88,8 @@ TABLE: dict[tuple[str, str], Op] = {
     # --- operations -------------------------------------------------------------------------------------------
     ("GET", "/healthz"): Op(PUBLIC),
     ("GET", "/readyz"): Op(PUBLIC),
+    ("GET", "/docs"): Op(PUBLIC),
+    ("GET", "/docs/oauth2-redirect"): Op(PUBLIC),
     ("GET", "/api/v1/public/inspection-results"): Op(PUBLIC),
     # --- auth ---------------------------------------------------------------------------------------------------
     ("POST", "/api/v1/auth/token"): Op(

@@ -1,0 +1,38 @@
+"""The interactive docs, served by the app itself: a closed government network reaches no CDN.
+
+Swagger UI's JavaScript and CSS come from the fastapi-swagger wheel (it ships the current swagger-ui-dist, which
+renders OpenAPI 3.1); the page is FastAPI's own template pointed at them. ReDoc is not offered: it has no bundle.
+"""
+
+from importlib.resources import files
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+DOCS = "/docs"
+ASSETS = "/docs/assets"
+OAUTH2_REDIRECT = "/docs/oauth2-redirect"
+SWAGGER_UI_PARAMETERS = {"persistAuthorization": True, "displayRequestDuration": True, "filter": True}
+
+
+def install_docs(app: FastAPI) -> None:
+    app.mount(ASSETS, StaticFiles(directory=str(files("fastapi_swagger") / "resources")), name="docs-assets")
+
+    @app.get(DOCS, include_in_schema=False)
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "").rstrip("/")
+        return get_swagger_ui_html(
+            openapi_url=root + (app.openapi_url or "/openapi.json"),
+            title=f"{app.title} — 接口文档",
+            swagger_js_url=f"{root}{ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{ASSETS}/favicon-32x32.png",
+            oauth2_redirect_url=root + OAUTH2_REDIRECT,
+            swagger_ui_parameters=SWAGGER_UI_PARAMETERS,
+        )
+
+    @app.get(OAUTH2_REDIRECT, include_in_schema=False)
+    async def swagger_ui_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
