@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     import_stale_seconds: float = Field(default=60.0, gt=0)  # silent this long: the import was interrupted
     login_rate_limit: str = "20/minute"  # per client address, on top of the per-account lockout
     public_rate_limit: str = "60/minute"  # per client address, unauthenticated endpoints
+    rate_limit_storage: str = "async+memory://"  # async+redis://127.0.0.1:6379/0 shares the counts between workers
     log_level: str = "INFO"
     licensing_system_url: str | None = None  # base URL of the licensing system pulled by `app.cli sync-licences`
     licensing_system_token: str | None = None  # sent as a bearer token, if the licensing system wants one

@@ -103,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
-    app.state.rate_limiter = RateLimiter()
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_storage)
     install_error_handlers(app)
     if settings.cors_origins:
         app.add_middleware(
