@@ -101,12 +101,11 @@ def create_user(args: argparse.Namespace) -> None:
 
 def sync_licences() -> None:
     """Pull changed licences from LICENSING_SYSTEM_URL; exit 1 when the run failed outright."""
-    from datetime import UTC, datetime, timedelta, timezone
-
+    from app.clock import today_in_china
     from app.config import get_settings
     from app.services.licensing_client import pull_licences
 
-    today = datetime.now(UTC).astimezone(timezone(timedelta(hours=8))).date()
+    today = today_in_china()
     outcome: dict = {}
 
     async def work(session) -> None:  # noqa: ANN001
@@ -124,6 +123,20 @@ def sync_licences() -> None:
         sys.exit(1)
 
 
+def escalate_overdue() -> None:
+    """Put findings overdue past the level-2 limit on the risk problem list; print what was entered."""
+    from app.clock import today_in_china
+    from app.services.escalation_sweep import sweep_overdue_findings
+
+    async def work(session) -> None:  # noqa: ANN001
+        entries = await sweep_overdue_findings(session, today=today_in_china())
+        print(f"escalate-overdue: {len(entries)} finding(s) entered on the risk problem list")
+        for entry in entries:
+            print(f"  {entry.county_code} finding {entry.finding_id}: {entry.problem[:60]}")
+
+    asyncio.run(_with_session(work))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="zhijian", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -139,6 +152,7 @@ def main(argv: list[str] | None = None) -> None:
     user.add_argument("--password", help="prompted for when omitted")
     sub.add_parser("export-openapi", help=f"write {OPENAPI_PATH.relative_to(ROOT)}")
     sub.add_parser("sync-licences", help="pull changed licences from LICENSING_SYSTEM_URL")
+    sub.add_parser("escalate-overdue", help="daily: overdue findings past the level-2 limit join the risk list")
     args = parser.parse_args(argv)
 
     if args.command == "migrate":
@@ -153,6 +167,8 @@ def main(argv: list[str] | None = None) -> None:
         create_user(args)
     elif args.command == "sync-licences":
         sync_licences()
+    elif args.command == "escalate-overdue":
+        escalate_overdue()
     elif args.command == "export-openapi":
         export_openapi()
         print(f"wrote {OPENAPI_PATH}")
