@@ -15,7 +15,7 @@ def test_the_schema_goes_down_to_nothing_and_up_again_on_postgresql():
     with scratch_database("zhijian_migrations") as url:  # created at the newest schema
         command.downgrade(alembic_config(url), "base")
         migrate(url)
-        command.downgrade(alembic_config(url), "0007")  # the newest step alone, down and up
+        command.downgrade(alembic_config(url), "0007")  # the newest steps alone, down and up
         migrate(url)
 
 

@@ -28,6 +28,7 @@ class Finding(SQLModel, table=True):
     failed_reinspections: int = 0
     reinspection_passed: bool = False
     case_filed: bool = False
+    refused_on: date | None = None  # 拒不整改: the enterprise refused to rectify (escalation level 3 → case)
     created_by_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
@@ -41,7 +42,7 @@ class FindingStep(SQLModel, table=True):
 
     id: uuid.UUID = uuid_pk()
     finding_id: uuid.UUID = Field(foreign_key="finding.id", index=True)
-    kind: str = Field(max_length=16)  # extension | rectification | reinspection | case | closed
+    kind: str = Field(max_length=16)  # extension | rectification | reinspection | refusal | case | closed
     at: datetime = created_at_field()
     actor_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")
     actor_name: str = Field(max_length=64)

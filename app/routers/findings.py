@@ -16,6 +16,7 @@ from app.schemas.finding import (
     FindingDetail,
     FindingRead,
     RectificationCreate,
+    RefusalCreate,
     ReinspectionCreate,
 )
 from app.services import finding_steps
@@ -101,6 +102,15 @@ async def record_reinspection(
 ) -> FindingDetail:
     """Link an archived 复查回访 visit: pass closes (a violation also needs its case), fail escalates."""
     finding = await finding_steps.record_reinspection(session, actor, finding_id, body, today=today)
+    return await service.present_detail(session, finding, today)
+
+
+@router.post("/findings/{finding_id}/refusal", response_model=FindingDetail, responses=STEP_ERRORS)
+async def record_refusal(
+    finding_id: uuid.UUID, body: RefusalCreate, actor: Writer, session: SessionDep, today: Today
+) -> FindingDetail:
+    """Record that the enterprise refused to rectify (拒不整改): level 3, onto the risk list, a case must follow."""
+    finding = await finding_steps.record_refusal(session, actor, finding_id, body, today=today)
     return await service.present_detail(session, finding, today)
 
 

@@ -18,6 +18,7 @@ STEP_LABELS = {
     "extension": "延期整改",
     "rectification": "整改报告",
     "reinspection": "复查回访",
+    "refusal": "拒不整改",
     "case": "立案查处",
     "closed": "闭环",
 }
@@ -45,6 +46,13 @@ class ReinspectionCreate(Input):
     visit_id: uuid.UUID = Field(description="an archived 复查回访 visit to the same enterprise")
     result: Literal["pass", "fail"]
     note: str | None = Field(default=None, max_length=2000)
+
+
+class RefusalCreate(Input):
+    """拒不整改: the enterprise refused to rectify; the finding escalates to level 3 and a case must follow."""
+
+    refused_on: date = Field(description="the day of the refusal, between the finding and today")
+    note: str = Field(min_length=1, max_length=2000, description="how the refusal was shown and recorded")
 
 
 class CaseCreate(Input):
@@ -101,6 +109,7 @@ class FindingRead(BaseModel):
     failed_reinspections: int
     reinspection_passed: bool
     case_filed: bool
+    refused_on: date | None = Field(description="拒不整改: the day the enterprise refused to rectify (level 3)")
     created_at: datetime
     closed_at: datetime | None
 

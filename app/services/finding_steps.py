@@ -18,7 +18,7 @@ from app.domain.visit_types import VisitType
 from app.errors import Conflict
 from app.models import Attachment, Finding, FindingStep, Visit
 from app.models.base import utcnow
-from app.schemas.finding import CaseCreate, ExtensionCreate, RectificationCreate, ReinspectionCreate
+from app.schemas.finding import CaseCreate, ExtensionCreate, RectificationCreate, RefusalCreate, ReinspectionCreate
 from app.services import audit, risk_list
 from app.services.access import scope_visits
 from app.services.findings import get_finding, level_of
@@ -30,6 +30,7 @@ LOOP_FIELDS = (
     "failed_reinspections",
     "reinspection_passed",
     "case_filed",
+    "refused_on",
     "closed_at",
 )
 
@@ -148,6 +149,22 @@ async def record_reinspection(
     await _record_step(session, actor, finding, before, step)
     if data.result == "fail" and level_of(finding, today)[0] >= 2:
         await risk_list.enter_automatically(session, actor, finding, "escalation")
+    return finding
+
+
+async def record_refusal(
+    session: AsyncSession, actor: Actor, finding_id: uuid.UUID, data: RefusalCreate, *, today: date
+) -> Finding:
+    """拒不整改: escalation level 3 (a case must be filed) and, like every level ≥ 2, the risk problem list."""
+    finding, before = await _load(session, actor, finding_id)
+    _open_or_conflict(finding)
+    if finding.refused_on is not None:
+        raise Conflict("已记录拒不整改 (a refusal is already recorded)")
+    if not finding.found_on <= data.refused_on <= today:
+        raise_if_any([Problem(("refused_on",), "拒不整改日期应在发现问题之后、今天之前 (refused_on out of range)")])
+    finding.refused_on = data.refused_on
+    await _record_step(session, actor, finding, before, FindingStep(kind="refusal", text=data.note))
+    await risk_list.enter_automatically(session, actor, finding, "escalation")
     return finding
 
 

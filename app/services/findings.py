@@ -32,7 +32,7 @@ def _state(finding: Finding) -> FindingState:
         deadline=finding.deadline,
         closed=finding.status == "closed",
         failed_reinspections=finding.failed_reinspections,
-        refused=False,
+        refused=finding.refused_on is not None,
     )
 
 

@@ -218,6 +218,9 @@ TABLE: dict[tuple[str, str], Op] = {
     ("POST", "/api/v1/findings/{finding_id}/reinspection"): Op(
         P.FINDINGS_WRITE, body=lambda w, c: {"visit_id": w.records["visit"][c], "result": "pass"}
     ),
+    ("POST", "/api/v1/findings/{finding_id}/refusal"): Op(
+        P.FINDINGS_WRITE, body=lambda w, c: {"refused_on": _today(), "note": "企业负责人拒绝签收整改通知书"}
+    ),
     ("POST", "/api/v1/findings/{finding_id}/case"): Op(
         P.FINDINGS_WRITE, body=lambda w, c: {"case_no": _uniq("塔市监立"), "filed_on": _today(), "officer": "王五"}
     ),

@@ -147,6 +147,37 @@ async def test_a_failed_reinspection_reopens_escalates_and_lands_on_the_risk_lis
     assert [(e["finding_id"], e["source"]) for e in entries["items"]] == [(finding["id"], "escalation")]
 
 
+async def test_a_refusal_to_rectify_escalates_to_level_three_and_lands_on_the_risk_list(client, session):
+    enterprise = await make_enterprise(session)
+    _, headers = await as_role(client, session, Role.COUNTY_INSPECTOR, TACHENG)
+    visit, finding = await _finding(client, session, headers, enterprise)
+    url = f"{FINDINGS}/{finding['id']}"
+    refusal = {"refused_on": visit["visit_date"], "note": "企业负责人拒绝签收整改通知书"}
+    refused = await client.post(f"{url}/refusal", json=refusal, headers=headers)
+    assert refused.status_code == 200, refused.text
+    body = refused.json()
+    assert body["escalation_level"] == 3 and body["refused_on"] == visit["visit_date"]
+    assert "refused" in [r["code"] for r in body["escalation_reasons"]]
+    assert body["steps"][-1]["kind"] == "refusal" and body["steps"][-1]["kind_label"] == "拒不整改"
+    entries = (
+        await client.get("/api/v1/risk-list", params={"enterprise_id": str(enterprise.id)}, headers=headers)
+    ).json()
+    assert [(e["finding_id"], e["source"]) for e in entries["items"]] == [(finding["id"], "escalation")]
+    assert (await client.post(f"{url}/refusal", json=refusal, headers=headers)).status_code == 409
+
+
+async def test_a_refusal_dated_before_the_finding_or_in_the_future_is_refused_at_its_field(client, session):
+    enterprise = await make_enterprise(session)
+    _, headers = await as_role(client, session, Role.COUNTY_INSPECTOR, TACHENG)
+    visit, finding = await _finding(client, session, headers, enterprise)
+    found_on = date.fromisoformat(visit["visit_date"])
+    for day in (found_on - timedelta(days=1), date.today() + timedelta(days=2)):
+        body = {"refused_on": day.isoformat(), "note": "拒绝整改"}
+        response = await client.post(f"{FINDINGS}/{finding['id']}/refusal", json=body, headers=headers)
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["loc"] == ["refused_on"]
+
+
 async def test_a_reinspection_must_be_an_archived_reinspection_visit_of_the_same_enterprise(client, session):
     enterprise = await make_enterprise(session)
     _, headers = await as_role(client, session, Role.COUNTY_INSPECTOR, TACHENG)
@@ -252,6 +283,7 @@ async def test_a_county_inspector_cannot_see_or_touch_another_countys_findings(c
         "rectification": {"text": "x"},
         "reinspection": {"visit_id": visit["id"], "result": "pass"},
         "case": {"case_no": "1", "filed_on": "2026-01-01", "officer": "x"},
+        "refusal": {"refused_on": "2026-01-01", "note": "x"},
     }
     for step, body in attempts.items():
         assert (await client.post(f"{url}/{step}", json=body, headers=wusu)).status_code == 404, step

@@ -1,0 +1,26 @@
+"""Findings: the day the enterprise refused to rectify (拒不整改, escalation level 3)
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-11-25 12:30:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0009"
+down_revision: str | Sequence[str] | None = "0008"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("finding") as batch_op:
+        batch_op.add_column(sa.Column("refused_on", sa.Date(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("finding") as batch_op:
+        batch_op.drop_column("refused_on")
