@@ -3,7 +3,7 @@ from datetime import date
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from app.db import SessionDep
 from app.deps import Allowed, IfMatch, PageParams, Today
@@ -38,9 +38,25 @@ def _with_etag(response: Response, read: VisitRead) -> VisitRead:
 
 
 @router.post("", status_code=201, response_model=VisitRead, responses=WRITE_ERRORS)
-async def create_visit(body: VisitCreate, actor: Writer, session: SessionDep, response: Response) -> VisitRead:
-    """Start a visit as a draft; `warnings` lists visits to the same enterprise in the last 30 days."""
-    visit = await service.create_visit(session, actor, body)
+async def create_visit(
+    body: VisitCreate,
+    actor: Writer,
+    session: SessionDep,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            min_length=1,
+            max_length=128,
+            description="a client's retry with the same key (and the same body) returns the visit it created",
+        ),
+    ] = None,
+) -> VisitRead:
+    """Start a visit as a draft; `warnings` lists visits to the same enterprise in the last 30 days.
+
+    Send an `Idempotency-Key` from a mobile client: a retry after a lost answer returns the same draft (201)
+    instead of a second one; the key with a different body is 422."""
+    visit, _ = await service.create_visit(session, actor, body, idempotency_key=idempotency_key)
     warnings = await visit_views.recent_visit_warnings(session, visit)
     response.headers["Location"] = f"{router.prefix}/{visit.id}"
     return _with_etag(response, await visit_views.present_visit(session, visit, warnings=warnings))

@@ -16,16 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.actor import Actor
 from app.clock import today_in_china
-from app.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable
+from app.errors import NotFound, PayloadTooLarge, Unprocessable
 from app.models import EnterpriseImport, Jurisdiction
 from app.models.base import utcnow
-from app.services import audit
+from app.services import audit, idempotency
 from app.services.enterprise_import_apply import PLAN_KEYS, Applied, existing_by_code, upsert
 from app.services.enterprise_import_rows import I_CODE, I_RISK, ROW, RowCheck, Vocabulary, check_rows
 from app.services.enterprises import DEFAULT_RISK_CLASS, RISK_CLASS_IS_THE_PREFECTURES
@@ -72,10 +71,6 @@ class Parsed:
     """Row numbers as the user sees them: sheet rows for xlsx, array indexes for JSON."""
 
 
-def idempotency_scope(actor: Actor) -> str:
-    return f"{actor.kind}:{actor.id}"
-
-
 def max_uncompressed(max_upload_bytes: int) -> int:
     return UNCOMPRESSED_FACTOR * max_upload_bytes
 
@@ -113,16 +108,7 @@ def parse(upload: Upload, *, max_upload_bytes: int) -> Parsed:
 
 
 async def find_replay(session: AsyncSession, actor: Actor, key: str | None, digest: str) -> EnterpriseImport | None:
-    if not key:
-        return None
-    stmt = select(EnterpriseImport).where(
-        EnterpriseImport.idempotency_scope == idempotency_scope(actor), EnterpriseImport.idempotency_key == key
-    )
-    job = (await session.exec(stmt)).first()
-    if job is not None and job.body_sha256 != digest:
-        msg = "同一 Idempotency-Key 已用于不同的上传内容 (this Idempotency-Key was used with a different upload)"
-        raise Unprocessable(msg, errors=[(["header", "Idempotency-Key"], msg)])
-    return job
+    return await idempotency.find_replay(session, EnterpriseImport, actor, key, digest, "body_sha256")
 
 
 async def create_job(
@@ -144,19 +130,13 @@ async def create_job(
         actor_kind=actor.kind,
         actor_id=actor.id,
         actor_name=actor.name,
-        idempotency_scope=idempotency_scope(actor) if idempotency_key else None,
-        idempotency_key=idempotency_key,
-        body_sha256=upload.digest(dry_run=dry_run, all_or_nothing=all_or_nothing),
         rows_total=len(parsed.rows),
         status="pending",
         http_status=202,
     )
-    session.add(job)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict("同一 Idempotency-Key 的上传正在处理 (an upload with this key is in progress)") from exc
+    digest = upload.digest(dry_run=dry_run, all_or_nothing=all_or_nothing)
+    idempotency.stamp(job, actor, idempotency_key, digest, "body_sha256")
+    await idempotency.claim(session, job)
     return job
 
 

@@ -14,7 +14,7 @@ from app.errors import Conflict, NotFound
 from app.models import Assignment, Enterprise, Jurisdiction, Licence, User, Visit, VisitInspector
 from app.models.base import utcnow
 from app.schemas.visit import InspectorIn, VisitCreate, VisitUpdate
-from app.services import audit
+from app.services import audit, idempotency
 from app.services.access import scope_enterprises, scope_visits
 from app.services.concurrency import check_if_match
 from app.services.paging import paginate
@@ -147,7 +147,15 @@ def _snapshot(visit: Visit) -> dict[str, Any]:
     return audit.snapshot(visit, AUDITED_FIELDS)
 
 
-async def create_visit(session: AsyncSession, actor: Actor, data: VisitCreate) -> Visit:
+async def create_visit(
+    session: AsyncSession, actor: Actor, data: VisitCreate, *, idempotency_key: str | None = None
+) -> tuple[Visit, bool]:
+    """A new draft, or (with an Idempotency-Key seen before from this caller) the draft that key created: the flag
+    says whether it is new."""
+    request_digest = idempotency.digest(data)
+    replay = await idempotency.find_replay(session, Visit, actor, idempotency_key, request_digest, "request_sha256")
+    if replay is not None:
+        return await get_visit(session, actor, replay.id), False
     enterprise = await get_enterprise(session, actor, data.enterprise_id)
     visit = Visit(
         enterprise_id=enterprise.id,
@@ -164,14 +172,14 @@ async def create_visit(session: AsyncSession, actor: Actor, data: VisitCreate) -
         created_by_id=actor.id if actor.kind == "user" else None,
     )
     await _check_assignment(session, visit)
-    session.add(visit)
-    await session.flush()
+    idempotency.stamp(visit, actor, idempotency_key, request_digest, "request_sha256")
+    await idempotency.claim(session, visit)
     await _set_inspectors(session, visit, data.inspectors)
     await session.flush()
     await audit.record(
         session, actor, "visit.create", "visit", visit.id, county_code=visit.county_code, after=_snapshot(visit)
     )
-    return visit
+    return visit, True
 
 
 async def update_visit(
