@@ -123,7 +123,9 @@ async def create_enterprise_import(
     session: SessionDep,
     settings: SettingsDep,
     background: BackgroundTasks,
-    dry_run: Annotated[bool, Query(description="check only, write nothing")] = False,
+    dry_run: Annotated[
+        bool, Query(description="check only, keep nothing; the counts are what a real run would do")
+    ] = False,
     all_or_nothing: Annotated[bool, Query(description="false: write the good rows, report the bad")] = True,
     idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
 ) -> JSONResponse:

@@ -166,7 +166,8 @@ async def process(
     write = not job.dry_run
     check, existing, good = RowCheck(), {}, []
     created = updated = 0
-    savepoint = await session.begin_nested() if write else None
+    # a dry run writes too, inside the savepoint it always rolls back: its counts are a real run's, exactly
+    savepoint = await session.begin_nested()
     pending: asyncio.Task[Applied] | None = None
     now = utcnow()
     try:
@@ -184,7 +185,7 @@ async def process(
             good += part_good
             if progress:
                 progress(stop)
-            if write and part_good and not (job.all_or_nothing and check.errors):
+            if part_good and not (write and job.all_or_nothing and check.errors):
                 pending = asyncio.create_task(upsert(session, part_good, now=now, county=actor.county_code))
         if pending is not None:
             applied, pending = await pending, None
@@ -196,18 +197,18 @@ async def process(
                 await pending
     errors = sorted(check.errors)
     rejected = bool(errors) and job.all_or_nothing
-    if savepoint is not None:  # before touching `job`: a savepoint rollback expires what changed inside it
-        await (savepoint.rollback() if rejected else savepoint.commit())
+    # before touching `job`: a savepoint rollback expires what changed inside it
+    await (savepoint.rollback() if rejected or not write else savepoint.commit())
     job.rows_processed = job.rows_total
     job.error_count = len(errors)
     job.errors_truncated = len(errors) > MAX_STORED_ERRORS
     job.errors = [_error_dict(n, i, msg) for n, i, msg in errors[:MAX_STORED_ERRORS]]
     if errors:
         await anyio.to_thread.run_sync(_keep_source, upload_dir, job.id, upload)
-    if savepoint is None:
-        new = sum(1 for row in good if row[I_CODE] not in existing)
+    if not write:
         job.status, job.http_status = "validated", 200
-        job.created_count, job.updated_count = new, len(good) - new
+        job.created_count, job.updated_count = created, updated
+        job.unchanged_count = len(good) - created - updated
     elif rejected:
         job.status, job.http_status = "failed", 422
         job.detail = f"{len(errors)}处错误，未写入任何数据 ({len(errors)} problems: nothing was written)"

@@ -111,6 +111,23 @@ async def test_a_dry_run_reports_without_writing(client, session):
     assert await count(session) == 0
 
 
+async def test_a_dry_run_counts_what_a_real_run_would_create_update_and_leave_unchanged(client, session):
+    _, headers = await as_role(client, session, Role.COUNTY_ADMIN)
+    rows = [row(企业名称=f"企业{i}") for i in range(3)]
+    assert (await client.post(URL, files=upload(workbook(rows)), headers=headers)).status_code == 201
+    rows[1]["联系电话"] = "13900000000"
+    rows.append(row(企业名称="新企业"))
+    dry = await client.post(URL, params={"dry_run": "true"}, files=upload(workbook(rows)), headers=headers)
+    assert dry.status_code == 200, dry.text
+    body = dry.json()
+    assert (body["created_count"], body["updated_count"], body["unchanged_count"]) == (1, 1, 2)
+    assert await count(session) == 3  # nothing written
+    changed = (await session.exec(select(Enterprise).where(Enterprise.name == "企业1"))).one()
+    assert changed.contact_phone != "13900000000" and changed.version == 1
+    real = await client.post(URL, files=upload(workbook(rows)), headers=headers)
+    assert (real.json()["created_count"], real.json()["updated_count"], real.json()["unchanged_count"]) == (1, 1, 2)
+
+
 async def test_every_kind_of_bad_row_is_named_by_row_and_column_and_nothing_is_written(client, session):
     theirs = await make_enterprise(session, county_code=WUSU)
     ours = await make_enterprise(session, risk_class="C")
