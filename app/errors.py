@@ -276,7 +276,9 @@ def install_error_handlers(app: FastAPI) -> None:
             return await _database_down(request, exc)
         if _sqlstate(exc) == UNSTORABLE_TEXT:
             # a NUL in a query, path or form value (bodies are refused earlier, at the field); nothing was written
-            return problem_response(422, "validation", Unprocessable.title, NUL_REFUSED, instance=request.url.path)
+            return problem_response(
+                422, Unprocessable.code, Unprocessable.title, NUL_REFUSED, instance=request.url.path
+            )
         return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)

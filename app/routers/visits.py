@@ -56,7 +56,7 @@ async def create_visit(
 
     Send an `Idempotency-Key` from a mobile client: a retry after a lost answer returns the same draft (201)
     instead of a second one; the key with a different body is 422."""
-    visit, _ = await service.create_visit(session, actor, body, idempotency_key=idempotency_key)
+    visit = await service.create_visit(session, actor, body, idempotency_key=idempotency_key)
     warnings = await visit_views.recent_visit_warnings(session, visit)
     response.headers["Location"] = f"{router.prefix}/{visit.id}"
     return _with_etag(response, await visit_views.present_visit(session, visit, warnings=warnings))

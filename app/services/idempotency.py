@@ -38,9 +38,7 @@ async def find_replay(
     """The row this caller created with this key, if any; 422 when the key came with another request."""
     if not key:
         return None
-    stmt = select(model).where(
-        model.idempotency_scope == scope(actor), model.idempotency_key == key
-    )
+    stmt = select(model).where(model.idempotency_scope == scope(actor), model.idempotency_key == key)
     row = (await session.exec(stmt)).first()
     if row is not None and getattr(row, digest_field) != request_digest:
         raise Unprocessable(KEY_REUSED, errors=[(["header", "Idempotency-Key"], KEY_REUSED)])

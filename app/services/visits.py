@@ -149,13 +149,12 @@ def _snapshot(visit: Visit) -> dict[str, Any]:
 
 async def create_visit(
     session: AsyncSession, actor: Actor, data: VisitCreate, *, idempotency_key: str | None = None
-) -> tuple[Visit, bool]:
-    """A new draft, or (with an Idempotency-Key seen before from this caller) the draft that key created: the flag
-    says whether it is new."""
+) -> Visit:
+    """A new draft, or (with an Idempotency-Key seen before from this caller) the draft that key created."""
     request_digest = idempotency.digest(data)
     replay = await idempotency.find_replay(session, Visit, actor, idempotency_key, request_digest, "request_sha256")
     if replay is not None:
-        return await get_visit(session, actor, replay.id), False
+        return await get_visit(session, actor, replay.id)
     enterprise = await get_enterprise(session, actor, data.enterprise_id)
     visit = Visit(
         enterprise_id=enterprise.id,
@@ -179,7 +178,7 @@ async def create_visit(
     await audit.record(
         session, actor, "visit.create", "visit", visit.id, county_code=visit.county_code, after=_snapshot(visit)
     )
-    return visit, True
+    return visit
 
 
 async def update_visit(
