@@ -205,16 +205,15 @@ async def process(
     job.errors = [_error_dict(n, i, msg) for n, i, msg in errors[:MAX_STORED_ERRORS]]
     if errors:
         await anyio.to_thread.run_sync(_keep_source, upload_dir, job.id, upload)
-    if not write:
-        job.status, job.http_status = "validated", 200
+    if not (write and rejected):  # a dry run's counts are those of the real run it stands for
         job.created_count, job.updated_count = created, updated
         job.unchanged_count = len(good) - created - updated
+    if not write:
+        job.status, job.http_status = "validated", 200
     elif rejected:
         job.status, job.http_status = "failed", 422
         job.detail = f"{len(errors)}处错误，未写入任何数据 ({len(errors)} problems: nothing was written)"
     else:
-        job.created_count, job.updated_count = created, updated
-        job.unchanged_count = len(good) - created - updated
         job.status, job.http_status = "succeeded", 201
         await _after_write(session, actor, job, good, existing)
     job.finished_at = utcnow()

@@ -121,8 +121,7 @@ async def update_licence(
     licence, enterprise = await get_licence(session, actor, licence_id, for_update=True)
     check_if_match(if_match, licence.version)
     changes = data.model_dump(exclude_unset=True)
-    problems: list[Problem] = []
-    problems += _licence_no_problems(changes.get("licence_no"))
+    problems = _licence_no_problems(changes.get("licence_no"))
     if changes.get("product_category") != licence.product_category:
         problems += await _category_problems(session, changes.get("product_category"))
     problems += _date_problems(
