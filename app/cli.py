@@ -24,7 +24,7 @@ def alembic_config(database_url: str | None = None) -> Config:
 
 
 def migrate(database_url: str | None = None, revision: str = "heads") -> None:
-    from app.config import get_settings
+    from app.core.config import get_settings
 
     url = database_url or get_settings().database_url
     if url.startswith("sqlite"):
@@ -35,7 +35,7 @@ def migrate(database_url: str | None = None, revision: str = "heads") -> None:
 
 
 def openapi_document() -> dict:
-    from app.config import Settings
+    from app.core.config import Settings
     from app.main import create_app
 
     return create_app(Settings(env="development", database_url="sqlite+aiosqlite://")).openapi()
@@ -47,8 +47,8 @@ def export_openapi(path: Path = OPENAPI_PATH) -> None:
 
 
 async def _with_session(work) -> None:  # noqa: ANN001
-    from app.config import get_settings
-    from app.db import make_engine, make_sessionmaker
+    from app.core.config import get_settings
+    from app.core.db import make_engine, make_sessionmaker
 
     engine = make_engine(get_settings().database_url)
     try:
@@ -60,8 +60,8 @@ async def _with_session(work) -> None:  # noqa: ANN001
 
 
 async def _seed_demo(session) -> None:  # noqa: ANN001
-    from app.seed import seed_demo_users, seed_jurisdictions
-    from app.seed_ledger import seed_demo_enterprises
+    from app.seed.jurisdictions import seed_demo_users, seed_jurisdictions
+    from app.seed.ledger import seed_demo_enterprises
 
     counties = await seed_jurisdictions(session)
     users = await seed_demo_users(session)
@@ -70,7 +70,7 @@ async def _seed_demo(session) -> None:  # noqa: ANN001
 
 
 def seed_demo(force: bool) -> None:
-    from app.config import get_settings
+    from app.core.config import get_settings
 
     if get_settings().env == "production" and not force:
         sys.exit("refusing to create demo accounts with a published password outside ENV=development (use --force)")
@@ -78,10 +78,10 @@ def seed_demo(force: bool) -> None:
 
 
 def create_user(args: argparse.Namespace) -> None:
-    from app.actor import SYSTEM
+    from app.core.actor import SYSTEM
     from app.domain.permissions import Role
     from app.schemas.user import UserCreate
-    from app.services.users import create_user as create
+    from app.services.accounts.users import create_user as create
 
     password = args.password or getpass.getpass("password: ")
     data = UserCreate(
@@ -101,9 +101,9 @@ def create_user(args: argparse.Namespace) -> None:
 
 def sync_licences() -> None:
     """Pull changed licences from LICENSING_SYSTEM_URL; exit 1 when the run failed outright."""
-    from app.clock import today_in_china
-    from app.config import get_settings
-    from app.services.licensing_client import pull_licences
+    from app.core.clock import today_in_china
+    from app.core.config import get_settings
+    from app.services.ledger.licensing_client import pull_licences
 
     today = today_in_china()
     outcome: dict = {}
@@ -125,8 +125,8 @@ def sync_licences() -> None:
 
 def escalate_overdue() -> None:
     """Put findings overdue past the level-2 limit on the risk problem list; print what was entered."""
-    from app.clock import today_in_china
-    from app.services.escalation_sweep import sweep_overdue_findings
+    from app.core.clock import today_in_china
+    from app.services.findings.escalation import sweep_overdue_findings
 
     async def work(session) -> None:  # noqa: ANN001
         entries = await sweep_overdue_findings(session, today=today_in_china())
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "seed-demo":
         seed_demo(args.force)
     elif args.command == "seed-jurisdictions":
-        from app.seed import seed_jurisdictions
+        from app.seed.jurisdictions import seed_jurisdictions
 
         asyncio.run(_with_session(seed_jurisdictions))
     elif args.command == "create-user":

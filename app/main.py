@@ -7,13 +7,13 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
-from app.config import Settings, get_settings
-from app.db import make_engine, make_sessionmaker
-from app.docs import install_docs
-from app.errors import install_error_handlers
-from app.middleware import RequestContextMiddleware, configure_logging
-from app.openapi import build_openapi
-from app.ratelimit import RateLimiter
+from app.core.config import Settings, get_settings
+from app.core.db import make_engine, make_sessionmaker
+from app.core.docs import install_docs
+from app.core.errors import install_error_handlers
+from app.core.middleware import RequestContextMiddleware, configure_logging
+from app.core.openapi import build_openapi
+from app.core.ratelimit import RateLimiter
 from app.routers import (
     audit,
     auth,

@@ -49,11 +49,11 @@ async def _admin(sql: str) -> None:
 
 async def _prepare(url: str) -> None:
     from app.cli import migrate
-    from app.db import make_engine, make_sessionmaker
+    from app.core.db import make_engine, make_sessionmaker
+    from app.core.security import hash_password
     from app.domain.permissions import Role
     from app.models import User
-    from app.security import hash_password
-    from app.seed import seed_jurisdictions
+    from app.seed.jurisdictions import seed_jurisdictions
 
     await asyncio.to_thread(migrate, url)
     engine = make_engine(url)

@@ -27,20 +27,20 @@ from sqlmodel import SQLModel
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("ENV", "development")
 
-from app.actor import SYSTEM, Actor  # noqa: E402
 from app.cli import migrate  # noqa: E402
-from app.db import make_engine, make_sessionmaker  # noqa: E402
+from app.core.actor import SYSTEM, Actor  # noqa: E402
+from app.core.db import make_engine, make_sessionmaker  # noqa: E402
 from app.domain.credit_code import make_credit_code  # noqa: E402
 from app.domain.frequency import RiskFacts  # noqa: E402
 from app.domain.permissions import Role, permissions_for  # noqa: E402
 from app.domain.risk import KeyFlag, RiskClass  # noqa: E402
 from app.domain.ruleset import ruleset_for  # noqa: E402
 from app.models import Enterprise, Licence, RiskSignal, Visit  # noqa: E402
-from app.seed import COUNTIES, seed_jurisdictions  # noqa: E402
-from app.services.plan_progress import plan_progress  # noqa: E402
-from app.services.plan_rules import lines_for  # noqa: E402
-from app.services.plans import create_plan, issue_plan  # noqa: E402
-from app.services.risk_facts import EnterpriseRisk  # noqa: E402
+from app.seed.jurisdictions import COUNTIES, seed_jurisdictions  # noqa: E402
+from app.services.plans.plans import create_plan, issue_plan  # noqa: E402
+from app.services.plans.progress import plan_progress  # noqa: E402
+from app.services.plans.risk_facts import EnterpriseRisk  # noqa: E402
+from app.services.plans.rules import lines_for  # noqa: E402
 
 HOST, PORT, USER = "127.0.0.1", 5432, "postgres"
 TODAY = date(2026, 7, 1)

@@ -5,7 +5,7 @@
 
 Creates a scratch PostgreSQL database (TEST_PG_HOST/PORT/USER, default 127.0.0.1:5432 postgres), migrates it,
 fills it with COPY, ANALYZEs, and drops it at the end. Prints p50/p99 over 20 calls of
-`app.services.summary.completion_summary` (prefecture-wide) and of the baseline, and checks both agree.
+`app.services.reports.summary.completion_summary` (prefecture-wide) and of the baseline, and checks both agree.
 Goal: < 500 ms and within 2× of the baseline.
 """
 
@@ -24,11 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import asyncpg  # noqa: E402
 
-from app.actor import SYSTEM  # noqa: E402
 from app.cli import migrate  # noqa: E402
-from app.db import make_engine, make_sessionmaker  # noqa: E402
-from app.seed import COUNTIES, seed_jurisdictions  # noqa: E402
-from app.services.summary import completion_summary  # noqa: E402
+from app.core.actor import SYSTEM  # noqa: E402
+from app.core.db import make_engine, make_sessionmaker  # noqa: E402
+from app.seed.jurisdictions import COUNTIES, seed_jurisdictions  # noqa: E402
+from app.services.reports.summary import completion_summary  # noqa: E402
 
 HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1")
 PORT = int(os.environ.get("TEST_PG_PORT", "5432"))

@@ -7,10 +7,10 @@ from typing import Any
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.core.security import hash_password, new_api_key
 from app.domain.credit_code import make_credit_code
 from app.domain.permissions import Role
 from app.models import Enterprise, Licence, RiskSignal, ServiceAccount, User
-from app.security import hash_password, new_api_key
 
 PASSWORD = "Correct-Horse-9"
 _PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
@@ -166,7 +166,7 @@ def visit_body(enterprise: Enterprise, inspectors: list[User], **overrides: Any)
     """A complete, valid routine patrol of yesterday (Beijing time), ready to submit."""
     from datetime import timedelta
 
-    from app.deps import local_today
+    from app.core.deps import local_today
 
     body: dict[str, Any] = {
         "enterprise_id": str(enterprise.id),

@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.cli import migrate
-from app.config import Settings
-from app.db import make_engine
+from app.core.config import Settings
+from app.core.db import make_engine
 from app.main import create_app
-from app.seed import seed_jurisdictions
+from app.seed.jurisdictions import seed_jurisdictions
 from tests.databases import scratch_database
 
 BACKEND = os.environ.get("TEST_BACKEND", "postgres")

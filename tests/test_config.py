@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from app.config import DEVELOPMENT_SECRET, Settings
+from app.core.config import DEVELOPMENT_SECRET, Settings
 
 
 @pytest.mark.parametrize("secret", [DEVELOPMENT_SECRET, "short-secret"])
@@ -21,8 +21,8 @@ def test_a_long_random_secret_is_accepted_in_production():
 def test_the_demo_ledger_passes_the_rules_it_will_be_checked_against():
     from app.domain.credit_code import is_valid_credit_code
     from app.domain.licence import is_valid_licence_number
-    from app.seed import COUNTIES
-    from app.seed_ledger import TRADES, _code
+    from app.seed.jurisdictions import COUNTIES
+    from app.seed.ledger import TRADES, _code
 
     codes = {_code(county, c * 100 + k + 1) for c, (county, _) in enumerate(COUNTIES) for k in range(4)}
     assert len(codes) == len(COUNTIES) * 4

@@ -5,7 +5,7 @@ import errno
 import pytest
 from sqlalchemy.exc import DBAPIError
 
-from app.errors import database_unavailable
+from app.core.errors import database_unavailable
 
 
 class FakeAsyncpgError(Exception):

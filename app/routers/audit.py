@@ -3,13 +3,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.db import SessionDep
-from app.deps import Allowed, PageParams
+from app.core.db import SessionDep
+from app.core.deps import Allowed, PageParams
+from app.core.errors import Forbidden, Unauthorized, Unprocessable, error_responses
 from app.domain.permissions import Permission
-from app.errors import Forbidden, Unauthorized, Unprocessable, error_responses
 from app.schemas.audit import AuditChainReport, AuditEventRead
 from app.schemas.common import Page
-from app.services import audit_query
+from app.services.accounts import audit_events as audit_query
 
 router = APIRouter(prefix="/api/v1/audit-events", tags=["audit"])
 Auditor = Allowed(Permission.AUDIT_READ)

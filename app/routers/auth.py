@@ -3,9 +3,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from app.db import SessionDep
-from app.deps import CurrentActor, SettingsDep
-from app.errors import (
+from app.core.db import SessionDep
+from app.core.deps import CurrentActor, SettingsDep
+from app.core.errors import (
     AccountLocked,
     InvalidCredentials,
     TooManyRequests,
@@ -13,13 +13,13 @@ from app.errors import (
     Unprocessable,
     error_responses,
 )
+from app.core.ratelimit import limit_logins
 from app.models import User
 from app.models.base import utcnow
-from app.ratelimit import limit_logins
 from app.schemas.auth import PasswordChange, RefreshRequest, TokenPairRead
 from app.schemas.user import MeRead, UserRead
-from app.services import auth as auth_service
-from app.services.auth import TokenPair
+from app.services.accounts import auth as auth_service
+from app.services.accounts.auth import TokenPair
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 

@@ -3,13 +3,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.db import SessionDep
-from app.deps import Allowed, PageParams, Today
+from app.core.db import SessionDep
+from app.core.deps import Allowed, PageParams, Today
+from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.domain.permissions import Permission
-from app.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.schemas.common import Page
 from app.schemas.disclosure import DisclosureCreate, DisclosureDetail, DisclosureRead, DisclosureWithdraw
-from app.services import disclosures as service
+from app.services.reports import disclosures as service
 
 router = APIRouter(prefix="/api/v1/disclosures", tags=["disclosures"])
 Reader = Allowed(Permission.REPORTS_READ)

@@ -2,12 +2,12 @@ import uuid
 
 from fastapi import APIRouter
 
-from app.db import SessionDep
-from app.deps import Allowed
+from app.core.db import SessionDep
+from app.core.deps import Allowed
 from app.domain.permissions import Permission
 from app.routers.plans import ERRORS, WRITE_ERRORS, Reader
 from app.schemas.draw import DrawCreate, DrawRead, DrawVerification
-from app.services import draws as service
+from app.services.plans import draws as service
 
 router = APIRouter(prefix="/api/v1", tags=["draws"])
 

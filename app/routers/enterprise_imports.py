@@ -9,15 +9,15 @@ from fastapi import APIRouter, BackgroundTasks, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 
-from app.db import SessionDep
-from app.deps import Allowed, SettingsDep
+from app.core.db import SessionDep
+from app.core.deps import Allowed, SettingsDep
+from app.core.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable, error_responses
 from app.domain.permissions import Permission
-from app.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable, error_responses
 from app.models import EnterpriseImport
 from app.schemas.enterprise_import import EnterpriseImportRead, EnterpriseImportRow
-from app.services import enterprise_import as service
-from app.services import enterprise_import_errors as error_file
-from app.services import enterprise_import_jobs as jobs
+from app.services.imports import error_file as error_file
+from app.services.imports import jobs as jobs
+from app.services.imports import service as service
 from app.xlsx.enterprise_sheet import XLSX_MEDIA_TYPE
 
 router = APIRouter(prefix="/api/v1/enterprise-imports", tags=["enterprise-imports"])

@@ -8,14 +8,11 @@ from urllib.parse import quote
 import anyio
 from fastapi import APIRouter, Depends, Query, Response
 
-from app.actor import Actor
-from app.clock import today_in_china
-from app.db import SessionDep
-from app.deps import Allowed, IfMatch, PageParams
-from app.domain.ledger import EnterpriseStatus
-from app.domain.permissions import Permission
-from app.domain.risk import KeyFlag, RiskClass
-from app.errors import (
+from app.core.actor import Actor
+from app.core.clock import today_in_china
+from app.core.db import SessionDep
+from app.core.deps import Allowed, IfMatch, PageParams
+from app.core.errors import (
     Conflict,
     Forbidden,
     NotFound,
@@ -24,6 +21,9 @@ from app.errors import (
     Unprocessable,
     error_responses,
 )
+from app.domain.ledger import EnterpriseStatus
+from app.domain.permissions import Permission
+from app.domain.risk import KeyFlag, RiskClass
 from app.models.base import utcnow
 from app.schemas.common import Page
 from app.schemas.enterprise import (
@@ -34,9 +34,9 @@ from app.schemas.enterprise import (
     EnterpriseUpdate,
     HistoryEntry,
 )
-from app.services import enterprises as service
-from app.services import enterprises_query as query
-from app.services.concurrency import etag
+from app.services.common.concurrency import etag
+from app.services.ledger import enterprises as service
+from app.services.ledger import query as query
 from app.xlsx.enterprise_sheet import XLSX_MEDIA_TYPE, export_workbook, template_workbook
 
 router = APIRouter(prefix="/api/v1/enterprises", tags=["enterprises"])

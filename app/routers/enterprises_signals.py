@@ -4,12 +4,12 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from app.db import SessionDep
-from app.deps import Allowed, Today
+from app.core.db import SessionDep
+from app.core.deps import Allowed, Today
+from app.core.errors import Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.domain.permissions import Permission
-from app.errors import Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.schemas.signal import SignalCreate, SignalRead
-from app.services import signals as service
+from app.services.ledger import signals as service
 
 router = APIRouter(prefix="/api/v1/enterprises/{enterprise_id}/signals", tags=["signals"])
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Unprocessable)

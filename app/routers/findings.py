@@ -3,11 +3,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.db import SessionDep
-from app.deps import Allowed, PageParams, Today
+from app.core.db import SessionDep
+from app.core.deps import Allowed, PageParams, Today
+from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.domain.findings import Severity
 from app.domain.permissions import Permission
-from app.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.schemas.common import Page
 from app.schemas.finding import (
     CaseCreate,
@@ -19,8 +19,8 @@ from app.schemas.finding import (
     RefusalCreate,
     ReinspectionCreate,
 )
-from app.services import finding_steps
-from app.services import findings as service
+from app.services.findings import findings as service
+from app.services.findings import steps as finding_steps
 
 router = APIRouter(prefix="/api/v1", tags=["findings"])
 Reader = Allowed(Permission.VISITS_READ)

@@ -2,7 +2,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from app.errors import ServiceUnavailable, error_responses
+from app.core.errors import ServiceUnavailable, error_responses
 
 router = APIRouter(tags=["health"])
 

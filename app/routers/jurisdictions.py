@@ -1,11 +1,11 @@
 from fastapi import APIRouter
 
-from app.db import SessionDep
-from app.deps import Allowed
+from app.core.db import SessionDep
+from app.core.deps import Allowed
+from app.core.errors import Forbidden, Unauthorized, error_responses
 from app.domain.permissions import Permission
-from app.errors import Forbidden, Unauthorized, error_responses
 from app.schemas.jurisdiction import JurisdictionRead
-from app.services.jurisdictions import list_jurisdictions
+from app.services.common.jurisdictions import list_jurisdictions
 
 router = APIRouter(prefix="/api/v1/jurisdictions", tags=["jurisdictions"])
 

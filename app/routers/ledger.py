@@ -2,12 +2,12 @@
 
 from fastapi import APIRouter
 
-from app.db import SessionDep
-from app.deps import Allowed
+from app.core.db import SessionDep
+from app.core.deps import Allowed
+from app.core.errors import Forbidden, Unauthorized, error_responses
 from app.domain.permissions import Permission
-from app.errors import Forbidden, Unauthorized, error_responses
 from app.schemas.enterprise_ledger import CompletenessReport
-from app.services import ledger as service
+from app.services.ledger import completeness as service
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
 

@@ -2,14 +2,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from app.db import SessionDep
-from app.deps import Allowed, PageParams, Today
+from app.core.db import SessionDep
+from app.core.deps import Allowed, PageParams, Today
+from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.domain.permissions import Permission
-from app.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.schemas.common import Page
 from app.schemas.licence import LicenceRead
 from app.schemas.licence_sync import LicencePush, LicencePushResult, LicenceSyncBatch, LicenceSyncRunRead
-from app.services import licence_sync as service
+from app.services.ledger import licence_sync as service
 
 router = APIRouter(prefix="/api/v1", tags=["licences"])
 Writer = Allowed(Permission.LICENCES_WRITE)

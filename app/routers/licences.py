@@ -4,13 +4,21 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from app.db import SessionDep
-from app.deps import Allowed, IfMatch
+from app.core.db import SessionDep
+from app.core.deps import Allowed, IfMatch
+from app.core.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    Unauthorized,
+    Unprocessable,
+    error_responses,
+)
 from app.domain.permissions import Permission
-from app.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, error_responses
 from app.schemas.licence import LicenceCategoryRead, LicenceCreate, LicenceRead, LicenceUpdate
-from app.services import licences as service
-from app.services.concurrency import etag
+from app.services.common.concurrency import etag
+from app.services.ledger import licences as service
 
 router = APIRouter(prefix="/api/v1", tags=["licences"])
 Reader = Allowed(Permission.ENTERPRISES_READ)

@@ -3,14 +3,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.db import SessionDep
-from app.deps import Allowed, PageParams
+from app.core.db import SessionDep
+from app.core.deps import Allowed, PageParams
 from app.domain.permissions import Permission
 from app.domain.risk import RiskClass
 from app.routers.plans import ERRORS, WRITE_ERRORS, Reader, Today
 from app.schemas.common import Page
 from app.schemas.plan import PlanItemCreate, PlanItemDetail, PlanItemRead, PlanItemUpdate
-from app.services import plan_items as service
+from app.services.plans import items as service
 
 router = APIRouter(prefix="/api/v1/plans/{plan_id}/items", tags=["plans"])
 Adjuster = Allowed(Permission.PLANS_ADJUST)

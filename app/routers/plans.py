@@ -4,13 +4,14 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response
 
-from app.db import SessionDep
-from app.deps import Allowed, Today
+from app.core.db import SessionDep
+from app.core.deps import Allowed, Today
+from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.domain.permissions import Permission
-from app.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.schemas.plan import PlanCreate, PlanProgress, PlanRead
-from app.services import plan_export, plan_progress
-from app.services import plans as service
+from app.services.plans import export as plan_export
+from app.services.plans import plans as service
+from app.services.plans import progress as plan_progress
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

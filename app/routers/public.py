@@ -2,13 +2,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from app.db import SessionDep
-from app.deps import PageParams, Today
-from app.errors import TooManyRequests, Unprocessable, error_responses
-from app.ratelimit import limit_public
+from app.core.db import SessionDep
+from app.core.deps import PageParams, Today
+from app.core.errors import TooManyRequests, Unprocessable, error_responses
+from app.core.ratelimit import limit_public
 from app.schemas.common import Page
 from app.schemas.disclosure import PublicInspectionResult
-from app.services import disclosures_public as service
+from app.services.reports import public_results as service
 
 router = APIRouter(prefix="/api/v1/public", tags=["public"], dependencies=[Depends(limit_public)])
 

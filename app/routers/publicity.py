@@ -3,14 +3,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.db import SessionDep
-from app.deps import Allowed, PageParams, Today
+from app.core.db import SessionDep
+from app.core.deps import Allowed, PageParams, Today
+from app.core.errors import Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.domain.permissions import Permission
 from app.domain.reporting import PublicityCampaign
-from app.errors import Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.schemas.common import Page
 from app.schemas.publicity import PublicityActivityCreate, PublicityActivityRead
-from app.services import publicity as service
+from app.services.reports import publicity as service
 
 router = APIRouter(prefix="/api/v1/publicity-activities", tags=["publicity"])
 Reader = Allowed(Permission.REPORTS_READ)

@@ -5,13 +5,14 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response
 
-from app.db import SessionDep
-from app.deps import Allowed, Today
+from app.core.db import SessionDep
+from app.core.deps import Allowed, Today
+from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.domain.calendar import ReportPeriod
 from app.domain.permissions import Permission
-from app.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.schemas.report import ReportCreate, ReportOverview, ReportRead, Summary
-from app.services import report_export, reports, summary
+from app.services.reports import export as report_export
+from app.services.reports import reports, summary
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 Reader = Allowed(Permission.REPORTS_READ)

@@ -3,13 +3,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.db import SessionDep
-from app.deps import Allowed, PageParams
+from app.core.db import SessionDep
+from app.core.deps import Allowed, PageParams
+from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.domain.permissions import Permission
-from app.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.schemas.common import Page
 from app.schemas.risk_list import RiskListEntryCreate, RiskListEntryRead, RiskListEntryUpdate, RiskListReview
-from app.services import risk_list as service
+from app.services.findings import risk_list as service
 
 router = APIRouter(prefix="/api/v1/risk-list", tags=["risk-list"])
 Reader = Allowed(Permission.VISITS_READ)

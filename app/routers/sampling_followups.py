@@ -4,13 +4,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.db import SessionDep
-from app.deps import Allowed, PageParams, Today
+from app.core.db import SessionDep
+from app.core.deps import Allowed, PageParams, Today
+from app.core.errors import Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.domain.permissions import Permission
-from app.errors import Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.schemas.common import Page
 from app.schemas.sampling import FollowUpDetail, FollowUpRead, FollowUpStepCreate
-from app.services import sampling_followups as service
+from app.services.findings import sampling_followups as service
 
 router = APIRouter(prefix="/api/v1/sampling-follow-ups", tags=["sampling-follow-ups"])
 Reader = Allowed(Permission.VISITS_READ)

@@ -2,12 +2,12 @@ import uuid
 
 from fastapi import APIRouter
 
-from app.db import SessionDep
-from app.deps import Allowed
+from app.core.db import SessionDep
+from app.core.deps import Allowed
+from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.domain.permissions import Permission
-from app.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.schemas.service_account import ServiceAccountCreate, ServiceAccountCreated, ServiceAccountRead
-from app.services import service_accounts as service
+from app.services.accounts import service_accounts as service
 
 router = APIRouter(prefix="/api/v1/service-accounts", tags=["service-accounts"])
 Admin = Allowed(Permission.SERVICE_ACCOUNTS_WRITE)

@@ -3,12 +3,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.db import SessionDep
-from app.deps import Allowed
+from app.core.db import SessionDep
+from app.core.deps import Allowed
+from app.core.errors import Forbidden, NotFound, Unauthorized, error_responses
 from app.domain.permissions import Permission
-from app.errors import Forbidden, NotFound, Unauthorized, error_responses
 from app.schemas.timeline import EnterpriseTimeline
-from app.services import timeline as service
+from app.services.visits import timeline as service
 
 router = APIRouter(prefix="/api/v1/enterprises", tags=["enterprises"])
 

@@ -3,14 +3,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from app.db import SessionDep
-from app.deps import Allowed, PageParams
+from app.core.db import SessionDep
+from app.core.deps import Allowed, PageParams
+from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.domain.permissions import Permission, Role
-from app.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.schemas.auth import PasswordReset
 from app.schemas.common import Page
 from app.schemas.user import UserCreate, UserRead, UserUpdate
-from app.services import users as service
+from app.services.accounts import users as service
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
 Reader = Allowed(Permission.USERS_READ)

@@ -5,11 +5,9 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Header, Query, Response
 
-from app.db import SessionDep
-from app.deps import Allowed, IfMatch, PageParams, Today
-from app.domain.permissions import Permission
-from app.domain.visit_types import VisitType
-from app.errors import (
+from app.core.db import SessionDep
+from app.core.deps import Allowed, IfMatch, PageParams, Today
+from app.core.errors import (
     Conflict,
     Forbidden,
     NotFound,
@@ -18,11 +16,15 @@ from app.errors import (
     Unprocessable,
     error_responses,
 )
+from app.domain.permissions import Permission
+from app.domain.visit_types import VisitType
 from app.schemas.common import Page
 from app.schemas.visit import VisitAmendmentCreate, VisitCreate, VisitRead, VisitSummary, VisitUpdate
-from app.services import visit_record_form, visit_submit, visit_views
-from app.services import visits as service
-from app.services.concurrency import etag
+from app.services.common.concurrency import etag
+from app.services.visits import record_form as visit_record_form
+from app.services.visits import submit as visit_submit
+from app.services.visits import views as visit_views
+from app.services.visits import visits as service
 
 router = APIRouter(prefix="/api/v1/visits", tags=["visits"])
 Reader = Allowed(Permission.VISITS_READ)

@@ -5,12 +5,12 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import FileResponse
 
-from app.db import SessionDep
-from app.deps import Allowed, SettingsDep
+from app.core.db import SessionDep
+from app.core.deps import Allowed, SettingsDep
+from app.core.errors import Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable, error_responses
 from app.domain.permissions import Permission
-from app.errors import Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable, error_responses
 from app.schemas.attachment import AttachmentRead
-from app.services import attachments as service
+from app.services.visits import attachments as service
 
 router = APIRouter(prefix="/api/v1", tags=["attachments"])
 Reader = Allowed(Permission.VISITS_READ)

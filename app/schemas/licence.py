@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from pydantic import Field, computed_field
 
-from app.clock import today_in_china
+from app.core.clock import today_in_china
 from app.domain.ledger import LicenceStatus
 from app.domain.licence import licence_expiring
 from app.schemas.common import Input, Output

@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.deps import local_today
+from app.core.deps import local_today
 from app.domain.permissions import Role
 from tests.builders import as_role
 

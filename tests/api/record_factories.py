@@ -15,12 +15,12 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from app.config import Settings
+from app.core.config import Settings
+from app.core.security import create_access_token
 from app.domain.permissions import SERVICE_SCOPES, Permission, Role
 from app.main import create_app
 from app.models import Draw, EnterpriseImport, PlanItem, RiskListEntry, SamplingFollowUp, Visit
-from app.security import create_access_token
-from app.seed import seed_jurisdictions
+from app.seed.jurisdictions import seed_jurisdictions
 from tests.builders import (
     TACHENG,
     WUSU,

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from app.config import Settings
+from app.core.config import Settings
 from app.domain.permissions import ROLE_PERMISSIONS, SERVICE_SCOPES, Permission
 from app.main import create_app
 from tests.api import record_factories

@@ -13,9 +13,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import AuditEvent
-from app.seed import seed_jurisdictions
-from app.services import audit
-from app.services.audit_query import verify_chain
+from app.seed.jurisdictions import seed_jurisdictions
+from app.services.accounts.audit_events import verify_chain
+from app.services.common import audit
 from tests.conftest import BACKEND
 from tests.databases import scratch_database
 

@@ -6,10 +6,10 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from app.actor import actor_for_user
+from app.core.actor import actor_for_user
 from app.domain.permissions import Role
 from app.models import Draw, Enterprise, User, Visit
-from app.services.access import scope_enterprises, scope_visits
+from app.services.common.access import scope_enterprises, scope_visits
 from tests.api.plan_helpers import county_admin, freeze_today, generate, issue, prefecture
 from tests.builders import TACHENG, WUSU, as_role, make_enterprise, make_user, sign_in
 

@@ -11,8 +11,8 @@ from sqlmodel import select
 
 from app.domain.permissions import Role
 from app.models import AuditEvent, Enterprise
-from app.services import enterprise_import as import_service
-from app.services import enterprise_import_jobs as jobs
+from app.services.imports import jobs as jobs
+from app.services.imports import service as import_service
 from app.xlsx.enterprise_columns import HEADERS
 from tests.builders import WUSU, as_role, make_enterprise, make_service_account, new_credit_code
 

@@ -9,7 +9,7 @@ from app.cli import main as cli
 from app.domain.permissions import Role
 from app.domain.ruleset import ruleset_for
 from app.models import AuditEvent
-from app.services.escalation_sweep import sweep_overdue_findings
+from app.services.findings.escalation import sweep_overdue_findings
 from tests.builders import TACHENG, WUSU, as_role, make_enterprise, make_finding_record, make_visit_record
 
 pytestmark = pytest.mark.anyio

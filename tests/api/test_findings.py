@@ -6,10 +6,10 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import col, select
 
-from app.actor import actor_for_user
+from app.core.actor import actor_for_user
 from app.domain.permissions import Role
 from app.models import AuditEvent, Finding
-from app.services import findings as findings_service
+from app.services.findings import findings as findings_service
 from tests.builders import (
     TACHENG,
     WUSU,
@@ -210,7 +210,7 @@ async def test_overdue_and_escalation_move_with_today(app, client, session):
     ).json()
     assert [f["id"] for f in level_2["items"]] == [old["id"]] and level_2["total"] == 1
 
-    from app.deps import local_today
+    from app.core.deps import local_today
 
     url = f"{FINDINGS}/{old['id']}"
     for day, expected in (

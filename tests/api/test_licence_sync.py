@@ -7,7 +7,7 @@ from urllib.parse import quote
 import pytest
 from sqlmodel import select
 
-from app.deps import local_today
+from app.core.deps import local_today
 from app.models import AuditEvent, Licence
 from tests.builders import TACHENG, WUSU, make_enterprise, make_issued_plan, make_service_account, new_credit_code
 

@@ -12,9 +12,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from sqlmodel import select
 
-from app.config import Settings
+from app.core.config import Settings
 from app.models import Licence, LicenceSyncCursor
-from app.services.licensing_client import pull_licences
+from app.services.ledger.licensing_client import pull_licences
 from tests.builders import make_enterprise, new_credit_code
 
 pytestmark = pytest.mark.anyio

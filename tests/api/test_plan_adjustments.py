@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from app.models import AuditEvent, PlanAdjustment, PlanItem
-from app.services.plan_recompute import recompute_for_enterprise
+from app.services.plans.recompute import recompute_for_enterprise
 from tests.api.plan_helpers import TODAY, county_admin, freeze_today, generate, issue, items, line_of, prefecture
 from tests.builders import TACHENG, WUSU, make_enterprise, make_signal
 

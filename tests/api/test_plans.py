@@ -260,7 +260,7 @@ async def test_the_items_filter_by_county_and_risk_class(client, session):
 
 
 async def test_today_defaults_to_the_day_in_china():
-    from app.deps import local_today
+    from app.core.deps import local_today
 
     assert abs((local_today() - date.today()).days) <= 1
     assert TODAY.year == 2026

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from app.deps import local_today
+from app.core.deps import local_today
 from app.domain.permissions import Role
 from app.models import AuditEvent, VisitInspector
 from app.schemas.disclosure import PUBLIC_FIELDS

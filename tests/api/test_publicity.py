@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from app.deps import local_today
+from app.core.deps import local_today
 from app.domain.permissions import Role
 from tests.builders import TACHENG, WUSU, as_role
 

@@ -6,9 +6,9 @@ import uuid
 import httpx
 import pytest
 
-from app.config import Settings
+from app.core.config import Settings
+from app.core.ratelimit import RateLimiter
 from app.main import create_app
-from app.ratelimit import RateLimiter
 from tests.conftest import TEST_SECRET
 
 pytestmark = pytest.mark.anyio

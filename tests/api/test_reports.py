@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from app.deps import local_today
+from app.core.deps import local_today
 from app.domain.permissions import Role
 from app.models import AuditEvent
 from tests.builders import TACHENG, WUSU, as_role, make_enterprise, make_issued_plan, make_visit_record

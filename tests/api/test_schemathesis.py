@@ -28,11 +28,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.config import Settings
-from app.db import make_sessionmaker
+from app.core.config import Settings
+from app.core.db import make_sessionmaker
 from app.domain.permissions import Role
 from app.main import create_app
-from app.seed import COUNTIES, seed_jurisdictions
+from app.seed.jurisdictions import COUNTIES, seed_jurisdictions
 from tests.builders import PASSWORD, TACHENG, make_enterprise, make_user, new_credit_code
 from tests.conftest import BACKEND, TEST_SECRET
 from tests.databases import scratch_database

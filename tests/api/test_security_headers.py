@@ -8,10 +8,10 @@ import uuid
 import httpx
 import pytest
 
-from app.config import Settings
+from app.core.config import Settings
+from app.core.security import create_access_token
 from app.domain.permissions import Role
 from app.main import create_app
-from app.security import create_access_token
 from tests.api.test_access_matrix import ROUTES
 from tests.builders import as_role, make_service_account, make_user
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from app.deps import local_today
+from app.core.deps import local_today
 from app.domain.permissions import Role
 from app.models import AuditEvent
 from tests.builders import (

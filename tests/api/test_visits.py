@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.deps import local_today
+from app.core.deps import local_today
 from app.domain.permissions import Role
 from tests.builders import (
     TACHENG,

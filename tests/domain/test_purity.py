@@ -16,7 +16,7 @@ BANNED = (
     "app.models",
     "app.services",
     "app.routers",
-    "app.db",
+    "app.core.db",
 )
 
 

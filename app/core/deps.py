@@ -1,0 +1,106 @@
+"""Dependencies: who is calling (bearer JWT or X-API-Key), what they may do, and common query params."""
+
+from collections.abc import Callable, Coroutine
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Query, Request
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+from sqlmodel import select
+
+from app.core.actor import Actor, actor_for_service, actor_for_user
+from app.core.clock import today_in_china
+from app.core.config import Settings
+from app.core.db import SessionDep
+from app.core.errors import Forbidden, Unauthorized
+from app.core.security import api_key_matches, api_key_prefix, decode_access_token
+from app.domain.permissions import Permission
+from app.models import RevokedAccessToken, ServiceAccount, User
+from app.models.base import utcnow
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Service-account key")
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+async def _service_actor(session: SessionDep, key: str) -> Actor:
+    prefix = api_key_prefix(key)
+    candidates = (await session.exec(select(ServiceAccount).where(ServiceAccount.key_prefix == prefix))).all()
+    for account in candidates:
+        if account.is_active and api_key_matches(key, account.key_hash):
+            now = utcnow()
+            if account.last_used_at is None or now - account.last_used_at > timedelta(hours=1):
+                account.last_used_at = now
+                session.add(account)
+            return actor_for_service(account)
+    raise Unauthorized("API 密钥无效或已停用 (API key invalid or revoked)")
+
+
+async def get_actor(
+    session: SessionDep,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(oauth2)],
+    api_key: Annotated[str | None, Depends(api_key_header)],
+) -> Actor:
+    if api_key:
+        return await _service_actor(session, api_key)
+    if not token:
+        raise Unauthorized("需要登录 (authentication required)")
+    claims = decode_access_token(settings, token)
+    if claims is None:
+        raise Unauthorized("令牌无效或已过期 (token invalid or expired)")
+    user = await session.get(User, claims.user_id)
+    if user is None or not user.is_active or user.token_version != claims.token_version:
+        raise Unauthorized("令牌已失效 (token revoked)")
+    if await session.get(RevokedAccessToken, claims.jti) is not None:
+        raise Unauthorized("令牌已注销 (token revoked)")
+    return actor_for_user(user, claims.jti)
+
+
+CurrentActor = Annotated[Actor, Depends(get_actor)]
+
+
+def require(permission: Permission) -> Callable[..., Coroutine[Any, Any, Actor]]:
+    async def _require(actor: CurrentActor) -> Actor:
+        if not actor.may(permission):
+            raise Forbidden(f"缺少权限: {permission.value} (missing permission)")
+        return actor
+
+    _require.__name__ = f"require_{permission.name.lower()}"
+    return _require
+
+
+def Allowed(permission: Permission) -> Any:  # noqa: N802  (reads as a type in signatures)
+    return Annotated[Actor, Depends(require(permission))]
+
+
+def page_params(
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=200, description="page size (max 200)")] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> tuple[int, int]:
+    return limit, offset
+
+
+PageParams = Annotated[tuple[int, int], Depends(page_params)]
+
+
+IfMatch = Annotated[
+    str | None,
+    Header(alias="If-Match", description='W/"<version>" from the ETag you read; absent: last write wins; stale: 412'),
+]
+
+
+def local_today() -> date:
+    """Today in China: the plan's due dates, deadlines and look-back windows are local days, and a visit recorded
+    at 07:00 in 塔城 is not "in the future" because the server runs on UTC. Tests override this dependency."""
+    return today_in_china()
+
+
+Today = Annotated[date, Depends(local_today)]

@@ -1,0 +1,48 @@
+"""The OpenAPI document as the contract: every error response is problem+json with the `Problem` schema."""
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
+
+from app.core.errors import PROBLEM_JSON, Problem, Unprocessable
+from app.core.openapi_links import add_create_links
+from app.schemas.enterprise_import import EnterpriseImportRow
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+REFERENCED_BY_HAND: tuple[type[BaseModel], ...] = (EnterpriseImportRow,)
+"""Models that hand-written `openapi_extra` bodies point at with a $ref: FastAPI does not see them."""
+MALFORMED_BODY = "请求体无法解析 (malformed request body)"
+
+
+def _register(components: dict[str, Any], model: type[BaseModel]) -> None:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, definition in schema.pop("$defs", {}).items():
+        components.setdefault(name, definition)
+    components.setdefault(model.__name__, schema)
+
+
+def build_openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes, tags=app.openapi_tags
+    )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for model in (Problem, *REFERENCED_BY_HAND):
+        _register(components, model)
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            if "requestBody" in operation:
+                operation["responses"].setdefault("400", {"description": MALFORMED_BODY})
+            for status, response in operation.get("responses", {}).items():
+                if status[0] in "45":
+                    if status == "422" and response.get("description") == "Validation Error":
+                        response["description"] = Unprocessable.title
+                    response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
+    add_create_links(schema)
+    app.openapi_schema = schema
+    return schema

@@ -1,0 +1,47 @@
+"""Which enterprises and visits a caller may see: their county's, plus what an assignment grants them.
+
+Jurisdiction is a WHERE, never an `if`: every service that loads an enterprise or a visit goes through
+these two functions, so a record outside them is simply not found (404).
+"""
+
+from typing import TypeVar
+
+from sqlalchemy import and_, or_
+from sqlmodel import col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from app.core.actor import Actor
+from app.models import Assignment, AssignmentInspector, Enterprise, Visit
+
+T = TypeVar("T")
+
+
+def _cross_assignments(actor: Actor):  # noqa: ANN202
+    """The cross-inspection assignments (交叉互查) the actor is an inspector on."""
+    return (
+        select(Assignment.id, Assignment.enterprise_id)
+        .join(AssignmentInspector, col(AssignmentInspector.assignment_id) == Assignment.id)
+        .where(AssignmentInspector.user_id == actor.id, col(Assignment.cross_inspection).is_(True))
+    )
+
+
+def scope_enterprises(stmt: SelectOfScalar[T], actor: Actor) -> SelectOfScalar[T]:
+    """Restrict a query that involves `Enterprise` to the enterprises the actor may see: the actor's county,
+    plus the enterprises of cross-inspection assignments they are an inspector on — only those."""
+    if actor.county_code is None:
+        return stmt
+    assigned = _cross_assignments(actor).with_only_columns(Assignment.enterprise_id)
+    return stmt.where(or_(Enterprise.county_code == actor.county_code, col(Enterprise.id).in_(assigned)))
+
+
+def scope_visits(stmt: SelectOfScalar[T], actor: Actor) -> SelectOfScalar[T]:
+    """Restrict a query that involves `Visit` to the visits the actor may see: the actor's county, plus the
+    visits that fulfil a cross-inspection assignment they are an inspector on (that enterprise's, only)."""
+    if actor.county_code is None:
+        return stmt
+    assignments = _cross_assignments(actor)
+    granted = and_(
+        col(Visit.assignment_id).in_(assignments.with_only_columns(Assignment.id)),
+        col(Visit.enterprise_id).in_(assignments.with_only_columns(Assignment.enterprise_id)),
+    )
+    return stmt.where(or_(Visit.county_code == actor.county_code, granted))

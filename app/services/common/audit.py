@@ -1,0 +1,169 @@
+"""The audit trail: every mutation, login and failed login, chained by hash so tampering shows.
+
+`record` only queues an event on the session; the chain is sealed when the transaction commits (`_seal`, a
+before-commit hook): under one PostgreSQL advisory lock the queued events take the next chain positions and the
+hash of the last sealed event. The lock is held for the commit alone, not for the request, so writes in different
+requests no longer queue behind each other. Events queued inside a savepoint that rolls back are dropped with it.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterable
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import text
+from sqlalchemy.orm import Session, SessionTransaction
+from sqlmodel import SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.core.actor import Actor
+from app.core.context import request_context
+from app.models import AuditEvent
+from app.models.base import utcnow
+
+GENESIS_HASH = "0" * 64
+SECRET_FIELDS = frozenset({"password_hash", "key_hash", "token_hash"})
+_CHAIN_LOCK_ID = 727_274_001
+_QUEUE = "audit_queue"
+"""session.info key: [(event, the innermost transaction it was recorded in)] not sealed yet."""
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(obj: SQLModel, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """A JSON-safe copy of a record's columns, secrets left out."""
+    names = fields if fields is not None else type(obj).model_fields.keys()
+    return {n: _plain(getattr(obj, n)) for n in names if n not in SECRET_FIELDS}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    changed = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
+
+
+def event_hash(prev_hash: str, event: AuditEvent) -> str:
+    body = {
+        "at": _plain(event.at),
+        "actor_kind": event.actor_kind,
+        "actor_id": _plain(event.actor_id),
+        "actor_name": event.actor_name,
+        "action": event.action,
+        "entity": event.entity,
+        "entity_id": event.entity_id,
+        "county_code": event.county_code,
+        "before": event.before,
+        "after": event.after,
+        "request_id": event.request_id,
+        "client_addr": event.client_addr,
+    }
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _seal(session: Session) -> None:
+    """Runs inside the commit (in the async session's greenlet, so plain synchronous SQL is allowed)."""
+    if session.in_nested_transaction():
+        return  # a savepoint is released: its events wait for the real commit
+    queued = session.info.pop(_QUEUE, None)
+    if not queued:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_ID})
+    last = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(col(AuditEvent.seq).desc()).limit(1)
+    ).first()
+    seq, prev = (last[0], last[1]) if last else (0, GENESIS_HASH)
+    for audit_event, _ in queued:
+        seq += 1
+        audit_event.seq, audit_event.prev_hash = seq, prev
+        audit_event.hash = prev = event_hash(prev, audit_event)
+        session.add(audit_event)
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    """A rollback drops the events recorded inside the transaction (or savepoint) it undid."""
+
+    def undone(transaction: SessionTransaction | None) -> bool:
+        while transaction is not None:
+            if transaction is previous_transaction:
+                return True
+            transaction = transaction.parent
+        return False
+
+    if not previous_transaction.nested:
+        session.info.pop(_QUEUE, None)
+        return
+    queued = session.info.get(_QUEUE)
+    if queued:
+        session.info[_QUEUE] = [(e, t) for e, t in queued if not undone(t)]
+
+
+async def record(
+    session: AsyncSession,
+    actor: Actor | None,
+    action: str,
+    entity: str,
+    entity_id: Any = None,
+    *,
+    county_code: str | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    actor_name: str | None = None,
+) -> AuditEvent:
+    ctx = request_context.get()
+    event = AuditEvent(
+        at=utcnow(),
+        actor_kind=actor.kind if actor else "anonymous",
+        actor_id=actor.id if actor else None,
+        actor_name=actor.name if actor else actor_name,
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id) if entity_id is not None else None,
+        county_code=county_code,
+        before=_plain(before) if before is not None else None,
+        after=_plain(after) if after is not None else None,
+        request_id=ctx.request_id,
+        client_addr=ctx.client_addr,
+        seq=0,
+        prev_hash="",
+        hash="",
+    )
+    await session.connection()  # begins the transaction, so a rollback of it is seen and drops the event
+    sync = session.sync_session
+    sync.info.setdefault(_QUEUE, []).append((event, sync.get_nested_transaction() or sync.get_transaction()))
+    return event
+
+
+async def record_update(
+    session: AsyncSession, actor: Actor | None, row: Any, before: dict[str, Any], *, county_code: str | None
+) -> dict[str, Any]:
+    """After `row` was changed in place: if any field in `before` differs, bump its version and updated_at, flush,
+    and audit "<table>.update" with the before/after of what changed. Returns the changed fields ({} if none)."""
+    old, new = diff(before, snapshot(row, before.keys()))
+    if not new:
+        return new
+    row.version += 1
+    row.updated_at = utcnow()
+    session.add(row)
+    await session.flush()
+    entity = type(row).__tablename__
+    await record(session, actor, f"{entity}.update", entity, row.id, county_code=county_code, before=old, after=new)
+    return new

@@ -1,0 +1,156 @@
+"""The risk problem list (风险问题清单): serious hazards and escalations, analysed by the county, reviewed above."""
+
+import uuid
+from datetime import timedelta
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.core.actor import Actor
+from app.core.errors import Conflict, NotFound
+from app.domain.errors import Problem, raise_if_any
+from app.models import Finding, RiskListEntry, Visit
+from app.models.base import utcnow
+from app.schemas.risk_list import RiskListEntryCreate, RiskListEntryUpdate
+from app.services.common import audit
+from app.services.common.access import scope_visits
+from app.services.common.paging import in_jurisdiction, paginate
+from app.services.visits.visits import get_enterprise
+
+
+def _scoped(actor: Actor):  # noqa: ANN202
+    return in_jurisdiction(select(RiskListEntry), RiskListEntry.county_code, actor.county_code)
+
+
+async def enter_automatically(session: AsyncSession, actor: Actor, finding: Finding, source: str) -> RiskListEntry:
+    """A serious hazard, or a finding escalated to level 2, joins the list once (one entry per finding)."""
+    existing = (await session.exec(select(RiskListEntry).where(RiskListEntry.finding_id == finding.id))).first()
+    if existing is not None:
+        return existing
+    entry = RiskListEntry(
+        county_code=finding.county_code,
+        enterprise_id=finding.enterprise_id,
+        finding_id=finding.id,
+        source=source,
+        problem=finding.description,
+    )
+    session.add(entry)
+    await session.flush()
+    await audit.record(
+        session, actor, "risk_list.enter", "risk_list_entry", entry.id,
+        county_code=entry.county_code, after=audit.snapshot(entry),
+    )  # fmt: skip
+    return entry
+
+
+async def get_entry(session: AsyncSession, actor: Actor, entry_id: uuid.UUID) -> RiskListEntry:
+    entry = (await session.exec(_scoped(actor).where(RiskListEntry.id == entry_id))).first()
+    if entry is None:
+        raise NotFound("风险问题清单条目不存在 (risk-list entry not found)")
+    return entry
+
+
+async def list_entries(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    county_code: str | None,
+    enterprise_id: uuid.UUID | None,
+    reviewed: bool | None,
+    reported: bool | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[RiskListEntry], int]:
+    stmt = _scoped(actor)
+    if county_code is not None:
+        stmt = stmt.where(RiskListEntry.county_code == county_code)
+    if enterprise_id is not None:
+        stmt = stmt.where(RiskListEntry.enterprise_id == enterprise_id)
+    if reviewed is not None:
+        reviewed_at = col(RiskListEntry.reviewed_at)
+        stmt = stmt.where(reviewed_at.is_not(None) if reviewed else reviewed_at.is_(None))
+    if reported is not None:
+        reported_at = col(RiskListEntry.reported_to_prefecture_at)
+        stmt = stmt.where(reported_at.is_not(None) if reported else reported_at.is_(None))
+    stmt = stmt.order_by(col(RiskListEntry.created_at).desc())
+    return await paginate(session, stmt, limit=limit, offset=offset)
+
+
+async def create_entry(session: AsyncSession, actor: Actor, data: RiskListEntryCreate) -> RiskListEntry:
+    enterprise = await get_enterprise(session, actor, data.enterprise_id)
+    if data.finding_id is not None:
+        stmt = scope_visits(
+            select(Finding).join(Visit, col(Visit.id) == Finding.visit_id).where(Finding.id == data.finding_id),
+            actor,
+        )
+        finding = (await session.exec(stmt)).first()
+        if finding is None or finding.enterprise_id != enterprise.id:
+            raise_if_any([Problem(("finding_id",), "问题不存在或不属于该企业 (finding not found for this enterprise)")])
+        taken = await session.exec(select(RiskListEntry.id).where(RiskListEntry.finding_id == data.finding_id))
+        if taken.first() is not None:
+            raise Conflict("该问题已在风险问题清单中 (finding already on the risk list)")
+    entry = RiskListEntry(
+        county_code=enterprise.county_code,
+        enterprise_id=enterprise.id,
+        finding_id=data.finding_id,
+        source="manual",
+        problem=data.problem,
+        cause_analysis=data.cause_analysis,
+        measures=data.measures,
+        created_by_id=actor.id if actor.kind == "user" else None,
+    )
+    session.add(entry)
+    await session.flush()
+    await audit.record(
+        session, actor, "risk_list.create", "risk_list_entry", entry.id,
+        county_code=entry.county_code, after=audit.snapshot(entry),
+    )  # fmt: skip
+    return entry
+
+
+async def update_entry(
+    session: AsyncSession, actor: Actor, entry_id: uuid.UUID, data: RiskListEntryUpdate
+) -> RiskListEntry:
+    """The county's cause analysis (深入剖析原因), measures, and when it reported the entry upward."""
+    entry = await get_entry(session, actor, entry_id)
+    if entry.reviewed_at is not None:
+        raise Conflict("地区局已审阅，不可再修改 (already reviewed by the prefecture)")
+    before = audit.snapshot(entry)
+    for name, value in data.model_dump(exclude_unset=True).items():
+        setattr(entry, name, value)
+    problems = []
+    if entry.reported_to_prefecture_at is not None:
+        if not (entry.cause_analysis or "").strip():
+            problems.append(
+                Problem(("cause_analysis",), "上报前须深入剖析原因 (a cause analysis is required before reporting)")
+            )
+        if entry.reported_to_prefecture_at > utcnow() + timedelta(minutes=5):
+            problems.append(Problem(("reported_to_prefecture_at",), "上报时间不能晚于现在 (cannot be in the future)"))
+    raise_if_any(problems)
+    entry.updated_at = utcnow()
+    session.add(entry)
+    await session.flush()
+    old, new = audit.diff(before, audit.snapshot(entry))
+    await audit.record(
+        session, actor, "risk_list.update", "risk_list_entry", entry.id,
+        county_code=entry.county_code, before=old, after=new,
+    )  # fmt: skip
+    return entry
+
+
+async def review_entry(session: AsyncSession, actor: Actor, entry_id: uuid.UUID, note: str | None) -> RiskListEntry:
+    """The prefecture's 质量监督科 marks an entry reviewed (once)."""
+    entry = await get_entry(session, actor, entry_id)
+    if entry.reviewed_at is not None:
+        raise Conflict("该条目已审阅 (already reviewed)")
+    entry.reviewed_at = utcnow()
+    entry.reviewed_by_id = actor.id if actor.kind == "user" else None
+    entry.review_note = note
+    entry.updated_at = entry.reviewed_at
+    session.add(entry)
+    await session.flush()
+    await audit.record(
+        session, actor, "risk_list.review", "risk_list_entry", entry.id,
+        county_code=entry.county_code, after={"reviewed_at": entry.reviewed_at, "review_note": note},
+    )  # fmt: skip
+    return entry

@@ -1,0 +1,159 @@
+"""Post-processing of a failed supervisory sampling (计划 七（四）): opened by the unqualified result, closed by a
+qualified re-sampling. The enterprise becomes a key-supervision target through the frequency rule itself
+(a failed sampling is an escalation factor), so nothing here changes the plan."""
+
+import uuid
+from datetime import date
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.core.actor import Actor
+from app.core.errors import NotFound
+from app.domain.errors import RuleViolation
+from app.domain.ledger import SignalKind
+from app.domain.reporting import FollowUpStep, StepDone, follow_up_step_problems
+from app.models import Enterprise, RiskSignal, SamplingFollowUp, SamplingFollowUpStep
+from app.models.base import utcnow
+from app.schemas.sampling import FollowUpDetail, FollowUpStepCreate, FollowUpStepRead
+from app.services.common import audit
+from app.services.common.paging import in_jurisdiction, paginate
+
+_DATE_OF_STEP = {
+    FollowUpStep.notified: "notified_on",
+    FollowUpStep.rectification_ordered: "rectification_ordered_on",
+    FollowUpStep.resampled: "resampled_on",
+    FollowUpStep.closed: "closed_on",
+}
+
+
+async def open_followup_for_signal(
+    session: AsyncSession, actor: Actor | None, signal: RiskSignal, county_code: str
+) -> SamplingFollowUp | None:
+    """Open the post-processing record of an unqualified sampling result (once per signal); else nothing."""
+    if signal.kind != SignalKind.sampling.value or signal.qualified is not False:
+        return None
+    existing = (await session.exec(select(SamplingFollowUp).where(SamplingFollowUp.signal_id == signal.id))).first()
+    if existing is not None:
+        return existing
+    follow_up = SamplingFollowUp(
+        signal_id=signal.id,
+        enterprise_id=signal.enterprise_id,
+        county_code=county_code,
+        product=signal.product,
+        report_no=signal.report_no,
+        failed_on=signal.occurred_on,
+    )
+    session.add(follow_up)
+    await session.flush()
+    await audit.record(
+        session,
+        actor,
+        "sampling_follow_up.open",
+        "sampling_follow_up",
+        follow_up.id,
+        county_code=county_code,
+        after=audit.snapshot(follow_up, ["signal_id", "enterprise_id", "product", "failed_on", "status"]),
+    )
+    return follow_up
+
+
+async def list_followups(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    status: str | None,
+    county_code: str | None,
+    enterprise_id: uuid.UUID | None,
+    date_from: date | None,
+    date_to: date | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[SamplingFollowUp], int]:
+    stmt = in_jurisdiction(select(SamplingFollowUp), SamplingFollowUp.county_code, actor.county_code)
+    if status:
+        stmt = stmt.where(SamplingFollowUp.status == status)
+    if county_code:
+        stmt = stmt.where(SamplingFollowUp.county_code == county_code)
+    if enterprise_id:
+        stmt = stmt.where(SamplingFollowUp.enterprise_id == enterprise_id)
+    if date_from:
+        stmt = stmt.where(col(SamplingFollowUp.failed_on) >= date_from)
+    if date_to:
+        stmt = stmt.where(col(SamplingFollowUp.failed_on) <= date_to)
+    stmt = stmt.order_by(col(SamplingFollowUp.failed_on), col(SamplingFollowUp.id))
+    return await paginate(session, stmt, limit=limit, offset=offset)
+
+
+async def get_followup(
+    session: AsyncSession, actor: Actor, follow_up_id: uuid.UUID, *, lock: bool = False
+) -> SamplingFollowUp:
+    stmt = in_jurisdiction(
+        select(SamplingFollowUp).where(SamplingFollowUp.id == follow_up_id),
+        SamplingFollowUp.county_code,
+        actor.county_code,
+    )
+    if lock:
+        stmt = stmt.with_for_update()
+    follow_up = (await session.exec(stmt)).first()
+    if follow_up is None:
+        raise NotFound("抽查不合格后处理记录不存在 (follow-up not found)")
+    return follow_up
+
+
+async def _steps(session: AsyncSession, follow_up_id: uuid.UUID) -> list[SamplingFollowUpStep]:
+    stmt = (
+        select(SamplingFollowUpStep)
+        .where(SamplingFollowUpStep.follow_up_id == follow_up_id)
+        .order_by(col(SamplingFollowUpStep.at), col(SamplingFollowUpStep.id))
+    )
+    return list((await session.exec(stmt)).all())
+
+
+async def present_followup(session: AsyncSession, follow_up: SamplingFollowUp) -> FollowUpDetail:
+    enterprise = await session.get(Enterprise, follow_up.enterprise_id)
+    steps = [FollowUpStepRead.model_validate(s) for s in await _steps(session, follow_up.id)]
+    return FollowUpDetail(**follow_up.model_dump(), enterprise_name=enterprise.name if enterprise else "", steps=steps)
+
+
+async def add_step(
+    session: AsyncSession, actor: Actor, follow_up_id: uuid.UUID, data: FollowUpStepCreate, *, today: date
+) -> SamplingFollowUp:
+    follow_up = await get_followup(session, actor, follow_up_id, lock=True)
+    done = tuple(StepDone(FollowUpStep(s.kind), s.done_on, s.qualified) for s in await _steps(session, follow_up.id))
+    problems = follow_up_step_problems(today, follow_up.failed_on, done, data.kind, data.on, data.qualified)
+    if problems:
+        raise RuleViolation(problems)
+    before = audit.snapshot(follow_up)
+    session.add(
+        SamplingFollowUpStep(
+            follow_up_id=follow_up.id,
+            kind=data.kind.value,
+            done_on=data.on,
+            qualified=data.qualified,
+            note=data.note,
+            actor_id=actor.id if actor.kind == "user" else None,
+            actor_name=actor.name,
+        )
+    )
+    setattr(follow_up, _DATE_OF_STEP[data.kind], data.on)
+    if data.kind is FollowUpStep.resampled:
+        follow_up.resample_qualified = data.qualified
+    if data.kind is FollowUpStep.closed:
+        follow_up.status = "closed"
+    follow_up.version += 1
+    follow_up.updated_at = utcnow()
+    session.add(follow_up)
+    await session.flush()
+    old, new = audit.diff(before, audit.snapshot(follow_up))
+    await audit.record(
+        session,
+        actor,
+        f"sampling_follow_up.{data.kind.value}",
+        "sampling_follow_up",
+        follow_up.id,
+        county_code=follow_up.county_code,
+        before=old,
+        after=new,
+    )
+    return follow_up

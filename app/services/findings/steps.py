@@ -1,0 +1,187 @@
+"""The loop of a finding (问题闭环): extension, rectification report, re-inspection, case, closure.
+
+Every step is a `FindingStep` row with who and when, and an audit event.
+"""
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.core.actor import Actor
+from app.core.errors import Conflict
+from app.domain.errors import Problem, raise_if_any
+from app.domain.findings import Severity, can_close, extend_deadline
+from app.domain.ruleset import ruleset_for
+from app.domain.visit_types import VisitType
+from app.models import Attachment, Finding, FindingStep, Visit
+from app.models.base import utcnow
+from app.schemas.finding import CaseCreate, ExtensionCreate, RectificationCreate, RefusalCreate, ReinspectionCreate
+from app.services.common import audit
+from app.services.common.access import scope_visits
+from app.services.findings import risk_list
+from app.services.findings.findings import get_finding, level_of
+
+LOOP_FIELDS = (
+    "status",
+    "deadline",
+    "extensions_used",
+    "failed_reinspections",
+    "reinspection_passed",
+    "case_filed",
+    "refused_on",
+    "closed_at",
+)
+
+
+async def _record_step(
+    session: AsyncSession, actor: Actor, finding: Finding, before: dict[str, Any], step: FindingStep
+) -> Finding:
+    step.finding_id = finding.id
+    step.actor_id = actor.id if actor.kind == "user" else None
+    step.actor_name = actor.name
+    finding.updated_at = utcnow()
+    session.add(step)
+    session.add(finding)
+    await session.flush()
+    old, new = audit.diff(before, audit.snapshot(finding, LOOP_FIELDS))
+    new["step"] = audit.snapshot(step, ("id", "kind", "text", "result", "case_no"))
+    await audit.record(
+        session, actor, f"finding.{step.kind}", "finding", finding.id,
+        county_code=finding.county_code, before=old, after=new,
+    )  # fmt: skip
+    return finding
+
+
+def _open_or_conflict(finding: Finding) -> None:
+    if finding.status == "closed":
+        raise Conflict("问题已闭环 (finding is closed)")
+
+
+async def _load(session: AsyncSession, actor: Actor, finding_id: uuid.UUID) -> tuple[Finding, dict[str, Any]]:
+    finding = await get_finding(session, actor, finding_id, lock=True)
+    return finding, audit.snapshot(finding, LOOP_FIELDS)
+
+
+def _close_if_allowed(finding: Finding) -> None:
+    if not can_close(Severity(finding.severity), finding.case_filed, finding.reinspection_passed):
+        finding.status = "closed"
+        finding.closed_at = utcnow()
+    elif finding.reinspection_passed:
+        finding.status = "awaiting_case"
+
+
+async def extend(session: AsyncSession, actor: Actor, finding_id: uuid.UUID, data: ExtensionCreate) -> Finding:
+    """延期整改: once, with a reason, within the rule's limit."""
+    finding, before = await _load(session, actor, finding_id)
+    _open_or_conflict(finding)
+    ruleset = ruleset_for(finding.found_on.year)
+    new_deadline = extend_deadline(finding.deadline, data.days, data.reason, finding.extensions_used, ruleset)
+    step = FindingStep(
+        kind="extension", text=data.reason, days=data.days,
+        deadline_before=finding.deadline, deadline_after=new_deadline,
+    )  # fmt: skip
+    finding.deadline = new_deadline
+    finding.extensions_used += 1
+    return await _record_step(session, actor, finding, before, step)
+
+
+async def record_rectification(
+    session: AsyncSession, actor: Actor, finding_id: uuid.UUID, data: RectificationCreate
+) -> Finding:
+    """The enterprise's rectification report (整改报告), recorded by an inspector, with attachments."""
+    finding, before = await _load(session, actor, finding_id)
+    _open_or_conflict(finding)
+    if finding.status == "awaiting_case":
+        raise Conflict("复查已合格，待立案 (re-inspection already passed)")
+    problems = []
+    for i, attachment_id in enumerate(data.attachment_ids):
+        stmt = scope_visits(
+            select(Attachment)
+            .join(Visit, col(Visit.id) == Attachment.visit_id)
+            .where(Attachment.id == attachment_id, Visit.enterprise_id == finding.enterprise_id),
+            actor,
+        )
+        if (await session.exec(stmt)).first() is None:
+            problems.append(Problem(("attachment_ids", i), "附件不存在或不属于该企业 (attachment not found)"))
+    raise_if_any(problems)
+    step = FindingStep(kind="rectification", text=data.text, attachment_ids=[str(a) for a in data.attachment_ids])
+    finding.status = "rectified"
+    return await _record_step(session, actor, finding, before, step)
+
+
+async def _reinspection_visit(session: AsyncSession, actor: Actor, finding: Finding, visit_id: uuid.UUID) -> Visit:
+    visit = (await session.exec(scope_visits(select(Visit).where(Visit.id == visit_id), actor))).first()
+    loc = ("visit_id",)
+    if visit is None or visit.enterprise_id != finding.enterprise_id or visit.id == finding.visit_id:
+        raise_if_any([Problem(loc, "复查回访记录不存在或不属于该企业 (re-inspection visit not found)")])
+    assert visit is not None
+    problems = []
+    if visit.visit_type != VisitType.reinspection:
+        problems.append(Problem(loc, "须为“复查回访”类型的检查记录 (must be a reinspection visit)"))
+    if visit.status != "archived":
+        problems.append(Problem(loc, "复查回访记录须先提交归档 (submit the re-inspection visit first)"))
+    if visit.visit_date < finding.found_on:
+        problems.append(Problem(loc, "复查日期早于发现问题日期 (re-inspection before the finding)"))
+    raise_if_any(problems)
+    return visit
+
+
+async def record_reinspection(
+    session: AsyncSession, actor: Actor, finding_id: uuid.UUID, data: ReinspectionCreate, *, today: date
+) -> Finding:
+    """复查回访: pass closes (a violation also needs its case); fail reopens, counts and escalates — from
+    level 2 the finding joins the risk problem list."""
+    finding, before = await _load(session, actor, finding_id)
+    _open_or_conflict(finding)
+    if finding.status == "awaiting_case":
+        raise Conflict("复查已合格，待立案 (re-inspection already passed)")
+    visit = await _reinspection_visit(session, actor, finding, data.visit_id)
+    step = FindingStep(kind="reinspection", text=data.note, reinspection_visit_id=visit.id, result=data.result)
+    if data.result == "pass":
+        finding.reinspection_passed = True
+        _close_if_allowed(finding)
+    else:
+        finding.reinspection_passed = False
+        finding.failed_reinspections += 1
+        finding.status = "open"
+    await _record_step(session, actor, finding, before, step)
+    if data.result == "fail" and level_of(finding, today)[0] >= 2:
+        await risk_list.enter_automatically(session, actor, finding, "escalation")
+    return finding
+
+
+async def record_refusal(
+    session: AsyncSession, actor: Actor, finding_id: uuid.UUID, data: RefusalCreate, *, today: date
+) -> Finding:
+    """拒不整改: escalation level 3 (a case must be filed) and, like every level ≥ 2, the risk problem list."""
+    finding, before = await _load(session, actor, finding_id)
+    _open_or_conflict(finding)
+    if finding.refused_on is not None:
+        raise Conflict("已记录拒不整改 (a refusal is already recorded)")
+    if not finding.found_on <= data.refused_on <= today:
+        raise_if_any([Problem(("refused_on",), "拒不整改日期应在发现问题之后、今天之前 (refused_on out of range)")])
+    finding.refused_on = data.refused_on
+    await _record_step(session, actor, finding, before, FindingStep(kind="refusal", text=data.note))
+    await risk_list.enter_automatically(session, actor, finding, "escalation")
+    return finding
+
+
+async def file_case(
+    session: AsyncSession, actor: Actor, finding_id: uuid.UUID, data: CaseCreate, *, today: date
+) -> Finding:
+    """立案查处: case number, date, officer; a violation that passed its re-inspection closes now."""
+    finding, before = await _load(session, actor, finding_id)
+    if finding.case_filed:
+        raise Conflict("该问题已立案 (a case is already filed)")
+    if not finding.found_on <= data.filed_on <= today:
+        raise_if_any([Problem(("filed_on",), "立案日期应在发现问题之后、今天之前 (filed_on out of range)")])
+    step = FindingStep(
+        kind="case", text=data.note, case_no=data.case_no, case_filed_on=data.filed_on, case_officer=data.officer
+    )
+    finding.case_filed = True
+    if finding.status == "awaiting_case":
+        _close_if_allowed(finding)
+    return await _record_step(session, actor, finding, before, step)

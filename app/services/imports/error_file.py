@@ -1,0 +1,44 @@
+"""The "errors" workbook of an upload: the rows as uploaded, each bad cell marked red with a comment."""
+
+import json
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import anyio
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.core.errors import NotFound
+from app.models import EnterpriseImport
+from app.services.imports.rows import ROW, text
+from app.services.imports.service import max_uncompressed, source_path
+from app.services.ledger.enterprises import county_names
+from app.xlsx.enterprise_columns import INDEX, KEYS
+from app.xlsx.enterprise_sheet import errors_workbook, read_enterprise_rows
+
+
+async def errors_xlsx(
+    session: AsyncSession, job: EnterpriseImport, *, upload_dir: Path, max_upload_bytes: int
+) -> bytes:
+    path = source_path(upload_dir, job.id, job.source)
+    if not job.error_count or not path.exists():
+        raise NotFound("该导入没有错误记录 (this import has no errors to show)")
+    problems: dict[int, dict[int, list[str]]] = {}
+    for e in job.errors or []:
+        column = INDEX.get(e["column"], ROW)
+        problems.setdefault(e["row"], {}).setdefault(column, []).append(e["msg"])
+    names = sorted(set((await county_names(session)).values()))
+    build = partial(_build, path, job.source, problems, names, max_upload_bytes)
+    return await anyio.to_thread.run_sync(build)
+
+
+def _build(path: Path, source: str, problems: dict[int, dict[int, list[str]]], names: list[str], limit: int) -> bytes:
+    content = path.read_bytes()
+    if source == "xlsx":
+        sheet = read_enterprise_rows(content, max_uncompressed=max_uncompressed(limit))
+        return errors_workbook(sheet.rows, sheet.first_row, problems, names)
+    body: Any = json.loads(content)
+    if isinstance(body, dict):
+        body = body.get("rows", [])
+    rows = [[text(r.get(k)) for k in KEYS] if isinstance(r, dict) else [] for r in body]
+    return errors_workbook(rows, 0, problems, names)

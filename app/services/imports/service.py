@@ -1,0 +1,307 @@
+"""Bulk upload of enterprises: parse safely, check every row, upsert by credit code, all-or-nothing by default.
+
+Small uploads are processed inside the request; large ones become a job (see enterprise_import_jobs).
+An `Idempotency-Key` is stored with the job: the same key and the same upload return the first job, the same
+key with a different upload is refused.
+"""
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anyio
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.core.actor import Actor
+from app.core.clock import today_in_china
+from app.core.errors import NotFound, PayloadTooLarge, Unprocessable
+from app.models import EnterpriseImport, Jurisdiction
+from app.models.base import utcnow
+from app.services.common import audit, idempotency
+from app.services.common.paging import in_jurisdiction
+from app.services.imports.apply import PLAN_KEYS, Applied, existing_by_code, upsert
+from app.services.imports.rows import I_CODE, I_RISK, ROW, RowCheck, Vocabulary, check_rows
+from app.services.ledger.enterprises import DEFAULT_RISK_CLASS, RISK_CLASS_IS_THE_PREFECTURES
+from app.services.plans.recompute import recompute_for_enterprise
+from app.xlsx.enterprise_columns import COLUMNS, INDEX
+from app.xlsx.enterprise_sheet import read_enterprise_rows
+from app.xlsx.safety import WorkbookRejected
+
+SYNC_ROW_LIMIT = 2_000
+"""Up to this many rows the upload is processed inside the request; above it, as a job (202)."""
+MAX_ROWS = 200_000
+MAX_STORED_ERRORS = 10_000
+CHECK_CHUNK = 10_000
+UNCOMPRESSED_FACTOR = 16
+"""A workbook may inflate to this many times the upload limit (worksheet XML compresses 10–15×)."""
+_PLAN_INDEXES = tuple(INDEX[k] for k in PLAN_KEYS)
+
+
+class ImportRejected(Unprocessable):
+    """All-or-nothing upload with bad rows: nothing written, the job (with its errors) is kept."""
+
+    code = "import-rejected"
+    title = "导入未通过校验，未写入任何数据 (import rejected: nothing was written)"
+    keep_changes = True
+
+
+@dataclass(frozen=True)
+class Upload:
+    source: str  # xlsx | json
+    filename: str | None
+    content: bytes
+
+    def digest(self, *, dry_run: bool, all_or_nothing: bool) -> str:
+        h = hashlib.sha256(f"{self.source}|{dry_run}|{all_or_nothing}|".encode())
+        h.update(self.content)
+        return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Parsed:
+    rows: list[Any]
+    numbers: range
+    """Row numbers as the user sees them: sheet rows for xlsx, array indexes for JSON."""
+
+
+def max_uncompressed(max_upload_bytes: int) -> int:
+    return UNCOMPRESSED_FACTOR * max_upload_bytes
+
+
+def parse(upload: Upload, *, max_upload_bytes: int) -> Parsed:
+    """Read the upload into raw rows; refuse (4xx) anything that is not a ledger sheet or a JSON array."""
+    if upload.source == "xlsx":
+        try:
+            sheet = read_enterprise_rows(
+                upload.content, max_uncompressed=max_uncompressed(max_upload_bytes), max_rows=MAX_ROWS
+            )
+        except WorkbookRejected as exc:
+            if exc.too_large:
+                raise PayloadTooLarge(exc.message) from exc
+            raise Unprocessable(exc.message, errors=exc.errors or [(["file"], exc.message)]) from exc
+        rows, numbers = sheet.rows, range(sheet.first_row, sheet.first_row + len(sheet.rows))
+    else:
+        try:
+            body = json.loads(upload.content)
+        except (ValueError, RecursionError) as exc:
+            raise Unprocessable(
+                "请求体不是有效的JSON (the body is not valid JSON)", errors=[(["body"], str(exc))]
+            ) from exc
+        if isinstance(body, dict) and isinstance(body.get("rows"), list):
+            body = body["rows"]
+        if not isinstance(body, list):
+            msg = "JSON请求体应为企业数组 (the JSON body must be an array of enterprises)"
+            raise Unprocessable(msg, errors=[(["body"], msg)])
+        rows, numbers = body, range(len(body))
+    if not rows:
+        raise Unprocessable("没有可导入的数据行 (no rows to import)", errors=[(["rows"], "empty")])
+    if len(rows) > MAX_ROWS:
+        raise PayloadTooLarge(f"一次最多导入{MAX_ROWS}行 (at most {MAX_ROWS} rows per upload)")
+    return Parsed(rows=rows, numbers=numbers)
+
+
+async def find_replay(session: AsyncSession, actor: Actor, key: str | None, digest: str) -> EnterpriseImport | None:
+    return await idempotency.find_replay(session, EnterpriseImport, actor, key, digest, "body_sha256")
+
+
+async def create_job(
+    session: AsyncSession,
+    actor: Actor,
+    upload: Upload,
+    parsed: Parsed,
+    *,
+    dry_run: bool,
+    all_or_nothing: bool,
+    idempotency_key: str | None,
+) -> EnterpriseImport:
+    job = EnterpriseImport(
+        source=upload.source,
+        filename=upload.filename,
+        dry_run=dry_run,
+        all_or_nothing=all_or_nothing,
+        county_code=actor.county_code,
+        actor_kind=actor.kind,
+        actor_id=actor.id,
+        actor_name=actor.name,
+        rows_total=len(parsed.rows),
+        status="pending",
+        http_status=202,
+    )
+    digest = upload.digest(dry_run=dry_run, all_or_nothing=all_or_nothing)
+    idempotency.stamp(job, actor, idempotency_key, digest, "body_sha256")
+    await idempotency.claim(session, job)
+    return job
+
+
+async def _vocabulary(session: AsyncSession, actor: Actor) -> Vocabulary:
+    counties = (await session.exec(select(Jurisdiction).where(Jurisdiction.level == "county"))).all()
+    names = {c.name: c.code for c in counties} | {c.code: c.code for c in counties}
+    return Vocabulary(counties=names, actor_county=actor.county_code)
+
+
+async def process(
+    session: AsyncSession,
+    actor: Actor,
+    job: EnterpriseImport,
+    upload: Upload,
+    parsed: Parsed,
+    *,
+    upload_dir: Path,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Check every row and write the good ones, chunk by chunk, all inside one savepoint.
+
+    Writing chunk i overlaps checking chunk i+1 (PostgreSQL works while Python checks). If any row is bad
+    in all-or-nothing mode, the savepoint is rolled back: nothing is written, the job keeps the errors.
+    """
+    job.status, job.started_at = "running", job.started_at or utcnow()
+    vocab = await _vocabulary(session, actor)
+    write = not job.dry_run
+    check, existing, good = RowCheck(), {}, []
+    created = updated = 0
+    # a dry run writes too, inside the savepoint it always rolls back: its counts are a real run's, exactly
+    savepoint = await session.begin_nested()
+    pending: asyncio.Task[Applied] | None = None
+    now = utcnow()
+    try:
+        for start in range(0, len(parsed.rows), CHECK_CHUNK):
+            stop = min(start + CHECK_CHUNK, len(parsed.rows))
+            part = RowCheck(seen=check.seen)
+            await anyio.to_thread.run_sync(check_rows, parsed.rows[start:stop], parsed.numbers[start:stop], vocab, part)
+            if pending is not None:
+                applied, pending = await pending, None
+                created, updated = created + applied.created, updated + applied.updated
+            found = await existing_by_code(session, [row[I_CODE] for _, row in part.rows])
+            part_good = _apply_existing(actor, part, found)
+            check.errors += part.errors
+            existing |= found
+            good += part_good
+            if progress:
+                progress(stop)
+            if part_good and not (write and job.all_or_nothing and check.errors):
+                pending = asyncio.create_task(upsert(session, part_good, now=now, county=actor.county_code))
+        if pending is not None:
+            applied, pending = await pending, None
+            created, updated = created + applied.created, updated + applied.updated
+    finally:
+        if pending is not None:
+            pending.cancel()
+            with contextlib.suppress(BaseException):
+                await pending
+    errors = sorted(check.errors)
+    rejected = bool(errors) and job.all_or_nothing
+    # before touching `job`: a savepoint rollback expires what changed inside it
+    await (savepoint.rollback() if rejected or not write else savepoint.commit())
+    job.rows_processed = job.rows_total
+    job.error_count = len(errors)
+    job.errors_truncated = len(errors) > MAX_STORED_ERRORS
+    job.errors = [_error_dict(n, i, msg) for n, i, msg in errors[:MAX_STORED_ERRORS]]
+    if errors:
+        await anyio.to_thread.run_sync(_keep_source, upload_dir, job.id, upload)
+    if not (write and rejected):  # a dry run's counts are those of the real run it stands for
+        job.created_count, job.updated_count = created, updated
+        job.unchanged_count = len(good) - created - updated
+    if not write:
+        job.status, job.http_status = "validated", 200
+    elif rejected:
+        job.status, job.http_status = "failed", 422
+        job.detail = f"{len(errors)}处错误，未写入任何数据 ({len(errors)} problems: nothing was written)"
+    else:
+        job.status, job.http_status = "succeeded", 201
+        await _after_write(session, actor, job, good, existing)
+    job.finished_at = utcnow()
+    session.add(job)
+    await session.flush()
+
+
+def _apply_existing(actor: Actor, check: RowCheck, existing: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Checks that need the ledger: a county importer may not touch another county's enterprise nor set a
+    risk class; the risk class left empty keeps the current one (new enterprises: B)."""
+    good = []
+    for number, row in check.rows:
+        found = existing.get(row[I_CODE])
+        given = row[I_RISK]
+        if actor.is_county_bound:
+            if found is not None and found.county_code != actor.county_code:
+                msg = "该统一社会信用代码已登记在其他县（市）(credit code registered in another county)"
+                check.errors.append((number, I_CODE, msg))
+                continue
+            if given is not None and (found is None or found.risk_class != given):
+                check.errors.append((number, I_RISK, RISK_CLASS_IS_THE_PREFECTURES))
+                continue
+        if given is None:
+            row = (*row[:I_RISK], found.risk_class if found else DEFAULT_RISK_CLASS.value, *row[I_RISK + 1 :])
+        good.append(row)
+    return good
+
+
+async def _after_write(
+    session: AsyncSession, actor: Actor, job: EnterpriseImport, good: list[tuple[Any, ...]], existing: dict[str, Any]
+) -> None:
+    """One audit event per import (bounded, whatever the size), then the plan follows changed enterprises."""
+    await audit.record(
+        session,
+        actor,
+        "enterprise.import",
+        "enterprise_import",
+        job.id,
+        county_code=actor.county_code,
+        after={
+            "source": job.source,
+            "filename": job.filename,
+            "rows": job.rows_total,
+            "created": job.created_count,
+            "updated": job.updated_count,
+            "unchanged": job.unchanged_count,
+            "errors": job.error_count,
+        },
+    )
+    today = today_in_china()
+    for row in good:
+        found = existing.get(row[I_CODE])
+        if found is not None and tuple(row[i] for i in _PLAN_INDEXES) != found.plan_inputs:
+            await recompute_for_enterprise(session, found.id, today=today)
+
+
+def _error_dict(number: int, index: int, msg: str) -> dict[str, Any]:
+    if index == ROW:
+        return {"row": number, "column": "row", "header": None, "msg": msg}
+    return {"row": number, "column": COLUMNS[index].key, "header": COLUMNS[index].header, "msg": msg}
+
+
+def source_path(upload_dir: Path, job_id: uuid.UUID, source: str) -> Path:
+    return upload_dir / "enterprise-imports" / f"{job_id}.{source}"
+
+
+def _keep_source(upload_dir: Path, job_id: uuid.UUID, upload: Upload) -> None:
+    """Keep an upload that had errors, to hand it back with the bad cells marked."""
+    path = source_path(upload_dir, job_id, upload.source)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(upload.content)
+
+
+async def get_import(session: AsyncSession, actor: Actor, job_id: uuid.UUID) -> EnterpriseImport:
+    stmt = in_jurisdiction(
+        select(EnterpriseImport).where(EnterpriseImport.id == job_id), EnterpriseImport.county_code, actor.county_code
+    )
+    job = (await session.exec(stmt)).first()
+    if job is None:
+        raise NotFound("导入任务不存在 (import not found)")
+    return job
+
+
+def rejection(job: EnterpriseImport) -> ImportRejected:
+    """The problem+json of a rejected all-or-nothing upload: every bad cell at loc ["rows", n, column]."""
+    exc = ImportRejected(
+        f"{job.detail or ''} 错误文件: GET /api/v1/enterprise-imports/{job.id}/errors",
+        errors=[(["rows", e["row"], e["column"]], e["msg"]) for e in job.errors or []],
+    )
+    exc.headers = {"Location": f"/api/v1/enterprise-imports/{job.id}"}
+    return exc

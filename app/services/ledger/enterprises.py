@@ -1,0 +1,168 @@
+"""Enterprise records: scoped load, create, update with optimistic concurrency, history from the audit trail."""
+
+import uuid
+
+from sqlalchemy import and_, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.core.actor import Actor
+from app.core.clock import today_in_china
+from app.core.errors import Conflict, NotFound
+from app.domain.credit_code import credit_code_problems, normalise_credit_code
+from app.domain.errors import Problem, RuleViolation
+from app.domain.ledger import EnterpriseStatus
+from app.domain.risk import RiskClass
+from app.models import AuditEvent, Enterprise, Jurisdiction, Licence, RiskSignal
+from app.models.base import utcnow
+from app.schemas.enterprise import EnterpriseCreate, EnterpriseRead, EnterpriseUpdate
+from app.services.common import audit
+from app.services.common.access import scope_enterprises
+from app.services.common.concurrency import check_if_match
+from app.services.common.jurisdictions import county_exists
+from app.services.common.paging import in_jurisdiction, paginate
+from app.services.plans.recompute import recompute_for_enterprise
+
+DEFAULT_RISK_CLASS = RiskClass.B
+"""A new enterprise is class B until the prefecture classifies it."""
+PLAN_INPUTS = frozenset({"risk_class", "status", "key_industry", "key_region", "key_enterprise", "key_product"})
+"""Changes to these may change the visits the plan requires."""
+RISK_CLASS_IS_THE_PREFECTURES = "风险等级由地区局评定，县（市）用户不能设置或修改 (risk class is set by the prefecture)"
+
+
+async def county_names(session: AsyncSession) -> dict[str, str]:
+    rows = (await session.exec(select(Jurisdiction.code, Jurisdiction.name))).all()
+    return dict(rows)
+
+
+async def county_options(session: AsyncSession, actor: Actor) -> list[str]:
+    """Names of the counties the actor may put enterprises in (the template's drop-down)."""
+    stmt = select(Jurisdiction.name).where(Jurisdiction.level == "county")
+    stmt = in_jurisdiction(stmt, Jurisdiction.code, actor.county_code).order_by(Jurisdiction.code)
+    return list((await session.exec(stmt)).all())
+
+
+def to_read(enterprise: Enterprise, names: dict[str, str]) -> EnterpriseRead:
+    read = EnterpriseRead.model_validate(enterprise)
+    read.county_name = names.get(enterprise.county_code)
+    return read
+
+
+async def get_enterprise(
+    session: AsyncSession, actor: Actor, enterprise_id: uuid.UUID, *, for_update: bool = False
+) -> Enterprise:
+    stmt = scope_enterprises(select(Enterprise).where(Enterprise.id == enterprise_id), actor)
+    if for_update:
+        stmt = stmt.with_for_update()
+    enterprise = (await session.exec(stmt)).first()
+    if enterprise is None:
+        raise NotFound("企业不存在或不在您的管辖范围 (enterprise not found)")
+    return enterprise
+
+
+async def _check_county(session: AsyncSession, actor: Actor, county_code: str) -> None:
+    if actor.is_county_bound and county_code != actor.county_code:
+        raise NotFound("县（市）不存在或不在您的管辖范围 (county not found in your jurisdiction)")
+    if not await county_exists(session, county_code):
+        raise RuleViolation([Problem(("county_code",), f"县（市）代码不存在: {county_code} (unknown county)")])
+
+
+async def _credit_code_free(session: AsyncSession, code: str, exclude: uuid.UUID | None = None) -> None:
+    stmt = select(Enterprise.id).where(Enterprise.credit_code == code)
+    if exclude is not None:
+        stmt = stmt.where(Enterprise.id != exclude)
+    if (await session.exec(stmt)).first() is not None:
+        raise Conflict(f"统一社会信用代码已登记: {code} (credit code already on the ledger)")
+
+
+def _closing(enterprise: Enterprise) -> None:
+    """Keep `closed_at` in step with the status: set when it closes, cleared when it reopens."""
+    if enterprise.status == EnterpriseStatus.closed.value:
+        enterprise.closed_at = enterprise.closed_at or utcnow()
+    else:
+        enterprise.closed_at = None
+
+
+async def create_enterprise(session: AsyncSession, actor: Actor, data: EnterpriseCreate) -> Enterprise:
+    code = normalise_credit_code(data.credit_code)
+    problems = credit_code_problems(code)
+    if data.risk_class is not None and actor.is_county_bound:
+        problems.append(Problem(("risk_class",), RISK_CLASS_IS_THE_PREFECTURES))
+    await _check_county(session, actor, data.county_code)
+    if problems:
+        raise RuleViolation(problems)
+    await _credit_code_free(session, code)
+    fields = data.model_dump(exclude={"credit_code", "risk_class", "status"})
+    enterprise = Enterprise(
+        **fields,
+        credit_code=code,
+        risk_class=(data.risk_class or DEFAULT_RISK_CLASS).value,
+        status=data.status.value,
+    )
+    _closing(enterprise)
+    session.add(enterprise)
+    await session.flush()
+    await audit.record(
+        session,
+        actor,
+        "enterprise.create",
+        "enterprise",
+        enterprise.id,
+        county_code=enterprise.county_code,
+        after=audit.snapshot(enterprise),
+    )
+    return enterprise
+
+
+async def update_enterprise(
+    session: AsyncSession, actor: Actor, enterprise_id: uuid.UUID, data: EnterpriseUpdate, if_match: str | None
+) -> Enterprise:
+    enterprise = await get_enterprise(session, actor, enterprise_id, for_update=True)
+    check_if_match(if_match, enterprise.version)
+    changes = data.model_dump(exclude_unset=True)
+    problems: list[Problem] = []
+    if changes.get("credit_code") is not None:
+        changes["credit_code"] = normalise_credit_code(changes["credit_code"])
+        problems += credit_code_problems(changes["credit_code"])
+    if actor.is_county_bound:
+        for name, value in (("county_code", changes.get("county_code")), ("risk_class", changes.get("risk_class"))):
+            if value is not None and value != getattr(enterprise, name):
+                msg = (
+                    RISK_CLASS_IS_THE_PREFECTURES
+                    if name == "risk_class"
+                    else "县（市）用户不能修改所属县（市）(county users cannot move an enterprise)"
+                )
+                problems.append(Problem((name,), msg))
+    if problems:
+        raise RuleViolation(problems)
+    if "county_code" in changes and changes["county_code"] != enterprise.county_code:
+        await _check_county(session, actor, changes["county_code"])
+    if "credit_code" in changes and changes["credit_code"] != enterprise.credit_code:
+        await _credit_code_free(session, changes["credit_code"], exclude=enterprise.id)
+
+    before = audit.snapshot(enterprise)
+    for name, value in changes.items():
+        setattr(enterprise, name, value.value if hasattr(value, "value") else value)
+    _closing(enterprise)
+    new = await audit.record_update(session, actor, enterprise, before, county_code=enterprise.county_code)
+    if PLAN_INPUTS & new.keys():
+        await recompute_for_enterprise(session, enterprise.id, today=today_in_china())
+    return enterprise
+
+
+async def enterprise_history(
+    session: AsyncSession, actor: Actor, enterprise_id: uuid.UUID, *, limit: int, offset: int
+) -> tuple[list[AuditEvent], int]:
+    enterprise = await get_enterprise(session, actor, enterprise_id)
+    licence_ids = select(Licence.id).where(Licence.enterprise_id == enterprise.id)
+    signal_ids = select(RiskSignal.id).where(RiskSignal.enterprise_id == enterprise.id)
+    licence_keys = [str(i) for i in (await session.exec(licence_ids)).all()]
+    signal_keys = [str(i) for i in (await session.exec(signal_ids)).all()]
+    stmt = select(AuditEvent).where(
+        or_(
+            and_(AuditEvent.entity == "enterprise", AuditEvent.entity_id == str(enterprise.id)),
+            and_(AuditEvent.entity == "licence", col(AuditEvent.entity_id).in_(licence_keys)),
+            and_(AuditEvent.entity == "risk_signal", col(AuditEvent.entity_id).in_(signal_keys)),
+        )
+    )
+    return await paginate(session, stmt.order_by(col(AuditEvent.id).desc()), limit=limit, offset=offset)

@@ -1,0 +1,183 @@
+"""Licences from the licensing system: idempotent upserts keyed by licence number, enterprise by credit code.
+
+A county-bound key sees only its county's enterprises, so another county's credit code reads as unknown (422),
+never as "exists elsewhere". Every change is audited and raises the plan line when the escalation rule asks.
+"""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.core.actor import Actor
+from app.domain.credit_code import normalise_credit_code
+from app.domain.errors import Problem, RuleViolation
+from app.domain.licence import is_valid_licence_number, normalise_licence_number
+from app.models import Enterprise, Licence, LicenceCategory, LicenceSyncRun
+from app.models.base import utcnow
+from app.schemas.licence_sync import LicencePush, LicenceSyncRow, Outcome
+from app.services.common import audit
+from app.services.common.access import scope_enterprises
+from app.services.common.paging import paginate
+from app.services.plans.recompute import recompute_for_enterprise
+
+SOURCE = "licensing_system"
+_FIELDS = ("product_category", "issued_on", "expires_on", "status")
+
+
+@dataclass
+class Lookup:
+    """What validating a set of rows needs, loaded in three queries."""
+
+    enterprises: dict[str, Enterprise]
+    categories: set[str]
+    licences: dict[str, Licence]
+
+
+async def load_lookup(session: AsyncSession, actor: Actor, rows: Sequence[LicenceSyncRow]) -> Lookup:
+    codes = {normalise_credit_code(r.credit_code) for r in rows}
+    numbers = {normalise_licence_number(r.licence_no) for r in rows}
+    enterprises = (
+        await session.exec(scope_enterprises(select(Enterprise).where(col(Enterprise.credit_code).in_(codes)), actor))
+    ).all()
+    categories = (
+        await session.exec(select(LicenceCategory.name).where(col(LicenceCategory.is_active).is_(True)))
+    ).all()
+    licences = (await session.exec(select(Licence).where(col(Licence.licence_no).in_(numbers)).with_for_update())).all()
+    return Lookup(
+        enterprises={e.credit_code: e for e in enterprises},
+        categories=set(categories),
+        licences={lic.licence_no: lic for lic in licences},
+    )
+
+
+def row_problems(row: LicenceSyncRow, lookup: Lookup, loc: tuple[str | int, ...] = ()) -> list[Problem]:
+    problems = []
+    number = normalise_licence_number(row.licence_no)
+    code = normalise_credit_code(row.credit_code)
+    if not is_valid_licence_number(number):
+        problems.append(
+            Problem((*loc, "licence_no"), f"许可证编号“{number}”格式应为[省简称]XKnn-nnn-nnnnn (bad licence number)")
+        )
+    enterprise = lookup.enterprises.get(code)
+    if enterprise is None:
+        problems.append(
+            Problem(
+                (*loc, "credit_code"),
+                f"台账中没有统一社会信用代码为 {code} 的企业，请先登记企业 (unknown enterprise {code})",
+            )
+        )
+    if row.product_category not in lookup.categories:
+        problems.append(
+            Problem(
+                (*loc, "product_category"),
+                f"产品类别“{row.product_category}”不在许可目录中 (not a category of the licence catalogue)",
+            )
+        )
+    if row.issued_on and row.expires_on < row.issued_on:
+        problems.append(Problem((*loc, "expires_on"), "有效期至早于发证日期 (expires before it was issued)"))
+    existing = lookup.licences.get(number)
+    if existing is not None and enterprise is not None and existing.enterprise_id != enterprise.id:
+        problems.append(
+            Problem((*loc, "credit_code"), f"许可证 {number} 已登记在另一企业名下 (licence held by another enterprise)")
+        )
+    return problems
+
+
+async def apply_row(
+    session: AsyncSession, actor: Actor, row: LicenceSyncRow, lookup: Lookup
+) -> tuple[Licence, Outcome]:
+    """Create or update one validated row; an identical row changes nothing (idempotent)."""
+    number = normalise_licence_number(row.licence_no)
+    enterprise = lookup.enterprises[normalise_credit_code(row.credit_code)]
+    values = {
+        "product_category": row.product_category,
+        "issued_on": row.issued_on,
+        "expires_on": row.expires_on,
+        "status": row.status.value,
+    }
+    licence = lookup.licences.get(number)
+    if licence is None:
+        licence = Licence(licence_no=number, enterprise_id=enterprise.id, source=SOURCE, **values)
+        session.add(licence)
+        await session.flush()
+        lookup.licences[number] = licence
+        await audit.record(
+            session,
+            actor,
+            "licence.create",
+            "licence",
+            licence.id,
+            county_code=enterprise.county_code,
+            after=audit.snapshot(licence),
+        )
+        return licence, "created"
+    before = audit.snapshot(licence, _FIELDS)
+    for name, value in values.items():
+        setattr(licence, name, value)
+    if not await audit.record_update(session, actor, licence, before, county_code=enterprise.county_code):
+        return licence, "unchanged"
+    licence.source = SOURCE
+    return licence, "updated"
+
+
+async def recompute(session: AsyncSession, enterprise_ids: set[uuid.UUID], *, today: date) -> None:
+    for enterprise_id in sorted(enterprise_ids):
+        await recompute_for_enterprise(session, enterprise_id, today=today)
+
+
+async def push_licence(
+    session: AsyncSession, actor: Actor, licence_no: str, data: LicencePush, *, today: date
+) -> tuple[Licence, Outcome]:
+    """PUT by licence number: 422 naming the problem (an unknown credit code is named), else upsert."""
+    row = LicenceSyncRow(licence_no=licence_no, **data.model_dump())
+    lookup = await load_lookup(session, actor, [row])
+    problems = row_problems(row, lookup)
+    if problems:
+        raise RuleViolation(problems)
+    licence, outcome = await apply_row(session, actor, row, lookup)
+    if outcome != "unchanged":
+        await recompute(session, {licence.enterprise_id}, today=today)
+    return licence, outcome
+
+
+async def sync_batch(
+    session: AsyncSession, actor: Actor, rows: Sequence[LicenceSyncRow], *, today: date
+) -> LicenceSyncRun:
+    """All or nothing: every row is checked first; any problem → 422 with each ["rows", i, field]."""
+    lookup = await load_lookup(session, actor, rows)
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for n, row in enumerate(rows):
+        problems += row_problems(row, lookup, ("rows", n))
+        number = normalise_licence_number(row.licence_no)
+        if number in seen:
+            problems.append(Problem(("rows", n, "licence_no"), f"与第{seen[number]}行许可证编号重复 (duplicate row)"))
+        seen.setdefault(number, n)
+    if problems:
+        raise RuleViolation(problems)
+    run = LicenceSyncRun(direction="push", actor_name=actor.name, fetched=len(rows))
+    changed: set[uuid.UUID] = set()
+    for row in rows:
+        licence, outcome = await apply_row(session, actor, row, lookup)
+        setattr(run, outcome, getattr(run, outcome) + 1)
+        if outcome != "unchanged":
+            changed.add(licence.enterprise_id)
+    await recompute(session, changed, today=today)
+    run.status = "succeeded"
+    run.finished_at = utcnow()
+    session.add(run)
+    await session.flush()
+    return run
+
+
+async def list_runs(
+    session: AsyncSession, *, direction: str | None, limit: int, offset: int
+) -> tuple[list[LicenceSyncRun], int]:
+    stmt = select(LicenceSyncRun)
+    if direction:
+        stmt = stmt.where(LicenceSyncRun.direction == direction)
+    return await paginate(session, stmt.order_by(col(LicenceSyncRun.started_at).desc()), limit=limit, offset=offset)

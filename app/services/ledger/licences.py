@@ -1,0 +1,142 @@
+"""Production licences (工业产品生产许可证) of an enterprise, checked against the licence catalogue."""
+
+import uuid
+from datetime import date
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.core.actor import Actor
+from app.core.clock import today_in_china
+from app.core.errors import Conflict, NotFound
+from app.domain.errors import Problem, RuleViolation
+from app.domain.licence import normalise_licence_number, validate_licence_number
+from app.models import Enterprise, Licence, LicenceCategory
+from app.schemas.licence import LicenceCreate, LicenceUpdate
+from app.services.common import audit
+from app.services.common.access import scope_enterprises
+from app.services.common.concurrency import check_if_match
+from app.services.ledger.enterprises import get_enterprise
+from app.services.plans.recompute import recompute_for_enterprise
+
+
+async def list_categories(session: AsyncSession) -> list[LicenceCategory]:
+    stmt = select(LicenceCategory).where(LicenceCategory.is_active == True).order_by(LicenceCategory.position)  # noqa: E712
+    return list((await session.exec(stmt)).all())
+
+
+async def _category_problems(session: AsyncSession, category: str | None) -> list[Problem]:
+    if category is None:
+        return []
+    found = await session.get(LicenceCategory, category)
+    if found is None or not found.is_active:
+        return [
+            Problem(
+                ("product_category",),
+                f"产品类别“{category}”不在许可目录中，见 GET /api/v1/licence-categories "
+                "(not a category of the licence catalogue)",
+            )
+        ]
+    return []
+
+
+def _licence_no_problems(raw: str | None) -> list[Problem]:
+    if raw is None:
+        return []
+    try:
+        validate_licence_number(raw)
+    except RuleViolation as exc:
+        return exc.problems
+    return []
+
+
+def _date_problems(issued_on: date | None, expires_on: date | None) -> list[Problem]:
+    if issued_on and expires_on and expires_on < issued_on:
+        return [Problem(("expires_on",), "有效期至早于发证日期 (expires before it was issued)")]
+    return []
+
+
+async def _number_free(session: AsyncSession, number: str, exclude: uuid.UUID | None = None) -> None:
+    stmt = select(Licence.id).where(Licence.licence_no == number)
+    if exclude is not None:
+        stmt = stmt.where(Licence.id != exclude)
+    if (await session.exec(stmt)).first() is not None:
+        raise Conflict(f"许可证编号已登记: {number} (licence number already on the ledger)")
+
+
+async def list_licences(session: AsyncSession, actor: Actor, enterprise_id: uuid.UUID) -> list[Licence]:
+    enterprise = await get_enterprise(session, actor, enterprise_id)
+    stmt = select(Licence).where(Licence.enterprise_id == enterprise.id).order_by(col(Licence.expires_on).desc())
+    return list((await session.exec(stmt)).all())
+
+
+async def get_licence(session: AsyncSession, actor: Actor, licence_id: uuid.UUID, *, for_update: bool = False):  # noqa: ANN201
+    """The licence and its enterprise, if the enterprise is in the actor's jurisdiction."""
+    stmt = scope_enterprises(
+        select(Licence, Enterprise).join(Enterprise, Enterprise.id == Licence.enterprise_id), actor
+    ).where(Licence.id == licence_id)
+    if for_update:
+        stmt = stmt.with_for_update(of=Licence)
+    found = (await session.exec(stmt)).first()
+    if found is None:
+        raise NotFound("许可证不存在或不在您的管辖范围 (licence not found)")
+    return found
+
+
+async def create_licence(session: AsyncSession, actor: Actor, enterprise_id: uuid.UUID, data: LicenceCreate) -> Licence:
+    enterprise = await get_enterprise(session, actor, enterprise_id)
+    problems = (
+        _licence_no_problems(data.licence_no)
+        + await _category_problems(session, data.product_category)
+        + _date_problems(data.issued_on, data.expires_on)
+    )
+    if problems:
+        raise RuleViolation(problems)
+    number = normalise_licence_number(data.licence_no)
+    await _number_free(session, number)
+    licence = Licence(
+        **data.model_dump(exclude={"licence_no", "status"}),
+        licence_no=number,
+        status=data.status.value,
+        enterprise_id=enterprise.id,
+    )
+    session.add(licence)
+    await session.flush()
+    await audit.record(
+        session,
+        actor,
+        "licence.create",
+        "licence",
+        licence.id,
+        county_code=enterprise.county_code,
+        after=audit.snapshot(licence),
+    )
+    await recompute_for_enterprise(session, enterprise.id, today=today_in_china())
+    return licence
+
+
+async def update_licence(
+    session: AsyncSession, actor: Actor, licence_id: uuid.UUID, data: LicenceUpdate, if_match: str | None
+) -> Licence:
+    licence, enterprise = await get_licence(session, actor, licence_id, for_update=True)
+    check_if_match(if_match, licence.version)
+    changes = data.model_dump(exclude_unset=True)
+    problems = _licence_no_problems(changes.get("licence_no"))
+    if changes.get("product_category") != licence.product_category:
+        problems += await _category_problems(session, changes.get("product_category"))
+    problems += _date_problems(
+        changes.get("issued_on", licence.issued_on), changes.get("expires_on", licence.expires_on)
+    )
+    if problems:
+        raise RuleViolation(problems)
+    if "licence_no" in changes:
+        changes["licence_no"] = normalise_licence_number(changes["licence_no"])
+        if changes["licence_no"] != licence.licence_no:
+            await _number_free(session, changes["licence_no"], exclude=licence.id)
+    before = audit.snapshot(licence)
+    for name, value in changes.items():
+        setattr(licence, name, value.value if hasattr(value, "value") else value)
+    if not await audit.record_update(session, actor, licence, before, county_code=enterprise.county_code):
+        return licence
+    await recompute_for_enterprise(session, enterprise.id, today=today_in_china())
+    return licence

@@ -1,0 +1,129 @@
+"""Finding enterprises: the filters of the list, sorting, delta sync, and the rows of an export."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, asc, desc, exists
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
+
+from app.core.actor import Actor
+from app.domain.ledger import EnterpriseStatus, LicenceStatus
+from app.domain.risk import KeyFlag, RiskClass
+from app.models import Enterprise, Licence, RiskSignal
+from app.schemas.enterprise import EnterpriseSort
+from app.services.common.access import scope_enterprises
+from app.services.common.paging import paginate
+from app.xlsx.enterprise_columns import NO, YES
+
+MAX_EXPORT_ROWS = 200_000
+
+
+@dataclass(frozen=True)
+class EnterpriseFilter:
+    county_code: str | None = None
+    risk_class: RiskClass | None = None
+    status: EnterpriseStatus | None = None
+    q: str | None = None
+    key_flag: KeyFlag | None = None
+    licence_expiring_before: date | None = None
+    has_open_signals: bool | None = None
+    updated_since: datetime | None = None
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _filtered(stmt: SelectOfScalar[Any], actor: Actor, f: EnterpriseFilter) -> SelectOfScalar[Any]:
+    stmt = scope_enterprises(stmt, actor)
+    if f.county_code:
+        stmt = stmt.where(Enterprise.county_code == f.county_code)
+    if f.risk_class:
+        stmt = stmt.where(Enterprise.risk_class == f.risk_class.value)
+    if f.status:
+        stmt = stmt.where(Enterprise.status == f.status.value)
+    if f.q and f.q.strip():
+        q = f.q.strip()
+        stmt = stmt.where(
+            col(Enterprise.name).ilike(_like(q), escape="\\")
+            | col(Enterprise.credit_code).like(_like(q.upper()), escape="\\")
+        )
+    if f.key_flag:
+        stmt = stmt.where(getattr(Enterprise, f"key_{f.key_flag.value}") == True)  # noqa: E712
+    if f.licence_expiring_before:
+        stmt = stmt.where(
+            exists().where(
+                Licence.enterprise_id == Enterprise.id,
+                Licence.status == LicenceStatus.valid.value,
+                col(Licence.expires_on) < f.licence_expiring_before,
+            )
+        )
+    if f.has_open_signals is not None:
+        open_signal = exists().where(RiskSignal.enterprise_id == Enterprise.id, RiskSignal.is_open == True)  # noqa: E712
+        stmt = stmt.where(open_signal if f.has_open_signals else ~open_signal)
+    if f.updated_since:
+        stmt = stmt.where(col(Enterprise.updated_at) >= f.updated_since)
+    return stmt
+
+
+def _ordered(stmt: SelectOfScalar[Any], sort: EnterpriseSort) -> SelectOfScalar[Any]:
+    name = sort.value.lstrip("-")
+    direction = desc if sort.value.startswith("-") else asc
+    return stmt.order_by(direction(getattr(Enterprise, name)), direction(Enterprise.id))
+
+
+async def list_enterprises(
+    session: AsyncSession, actor: Actor, f: EnterpriseFilter, *, sort: EnterpriseSort, limit: int, offset: int
+) -> tuple[list[Enterprise], int, list[uuid.UUID] | None]:
+    stmt = _ordered(_filtered(select(Enterprise), actor, f), sort)
+    items, total = await paginate(session, stmt, limit=limit, offset=offset)
+    closed_ids = None
+    if f.updated_since:
+        closed = scope_enterprises(select(Enterprise.id), actor).where(col(Enterprise.closed_at) >= f.updated_since)
+        if f.county_code:
+            closed = closed.where(Enterprise.county_code == f.county_code)
+        closed_ids = list((await session.exec(closed)).all())
+    return items, total, closed_ids
+
+
+def export_select(actor: Actor, f: EnterpriseFilter, sort: EnterpriseSort) -> Select[Any]:
+    columns = (
+        Enterprise.credit_code,
+        Enterprise.name,
+        Enterprise.county_code,
+        Enterprise.address,
+        Enterprise.legal_representative,
+        Enterprise.industry,
+        Enterprise.main_products,
+        Enterprise.risk_class,
+        Enterprise.status,
+        Enterprise.key_industry,
+        Enterprise.key_region,
+        Enterprise.key_enterprise,
+        Enterprise.key_product,
+        Enterprise.contact_person,
+        Enterprise.contact_phone,
+    )
+    stmt = _ordered(_filtered(select(*columns), actor, f), sort)  # type: ignore[call-overload]
+    return stmt.limit(MAX_EXPORT_ROWS)
+
+
+async def export_rows(
+    session: AsyncSession, actor: Actor, f: EnterpriseFilter, sort: EnterpriseSort, names: dict[str, str]
+) -> list[list[Any]]:
+    """The filtered enterprises in sheet form (COLUMNS order): county name, status label, 是/否."""
+    rows = (await session.exec(export_select(actor, f, sort))).all()  # type: ignore[call-overload]
+    out = []
+    for r in rows:
+        row = list(r)
+        row[2] = names.get(row[2], row[2])
+        row[8] = EnterpriseStatus(row[8]).label
+        for i in (9, 10, 11, 12):
+            row[i] = YES if row[i] else NO
+        out.append(row)
+    return out

@@ -1,0 +1,76 @@
+"""Risk signals of an enterprise: complaints, risk-monitoring alerts, sampling results, unlicensed production."""
+
+import uuid
+from datetime import date
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.core.actor import Actor
+from app.domain.errors import Problem, RuleViolation
+from app.domain.ledger import SignalKind
+from app.models import RiskSignal
+from app.schemas.signal import SignalCreate
+from app.services.common import audit
+from app.services.ledger.enterprises import get_enterprise
+from app.services.plans.recompute import recompute_for_enterprise
+
+
+def _signal_problems(data: SignalCreate, today: date) -> list[Problem]:
+    problems = []
+    if data.occurred_on > today:
+        problems.append(Problem(("occurred_on",), "日期不能晚于今天 (must not be in the future)"))
+    if data.kind is SignalKind.sampling:
+        if data.qualified is None:
+            problems.append(Problem(("qualified",), "监督抽查须填写是否合格 (sampling needs a result)"))
+        if not data.product:
+            problems.append(Problem(("product",), "监督抽查须填写抽查产品 (sampling needs the product)"))
+    else:
+        for name in ("qualified", "batch", "report_no"):
+            if getattr(data, name) is not None:
+                problems.append(Problem((name,), "仅监督抽查可填写此项 (only for sampling results)"))
+    if data.kind is not SignalKind.complaint and data.substantiated is not None:
+        problems.append(Problem(("substantiated",), "仅举报投诉可填写是否查实 (only for complaints)"))
+    return problems
+
+
+async def list_signals(
+    session: AsyncSession, actor: Actor, enterprise_id: uuid.UUID, *, is_open: bool | None
+) -> list[RiskSignal]:
+    enterprise = await get_enterprise(session, actor, enterprise_id)
+    stmt = select(RiskSignal).where(RiskSignal.enterprise_id == enterprise.id)
+    if is_open is not None:
+        stmt = stmt.where(RiskSignal.is_open == is_open)
+    stmt = stmt.order_by(col(RiskSignal.occurred_on).desc(), col(RiskSignal.created_at).desc())
+    return list((await session.exec(stmt)).all())
+
+
+async def create_signal(
+    session: AsyncSession, actor: Actor, enterprise_id: uuid.UUID, data: SignalCreate, *, today: date
+) -> RiskSignal:
+    enterprise = await get_enterprise(session, actor, enterprise_id)
+    problems = _signal_problems(data, today)
+    if problems:
+        raise RuleViolation(problems)
+    signal = RiskSignal(
+        **data.model_dump(exclude={"kind"}),
+        kind=data.kind.value,
+        enterprise_id=enterprise.id,
+        created_by_id=actor.id if actor.kind == "user" else None,
+    )
+    session.add(signal)
+    await session.flush()
+    await audit.record(
+        session,
+        actor,
+        "risk_signal.create",
+        "risk_signal",
+        signal.id,
+        county_code=enterprise.county_code,
+        after=audit.snapshot(signal),
+    )
+    await recompute_for_enterprise(session, enterprise.id, today=today)
+    from app.services.findings.sampling_followups import open_followup_for_signal  # issue 7: 不合格后处理
+
+    await open_followup_for_signal(session, actor, signal, enterprise.county_code)
+    return signal

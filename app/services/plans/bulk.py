@@ -1,0 +1,125 @@
+"""Writing plan lines in bulk: COPY on PostgreSQL, chunked executemany elsewhere (SQLite)."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, delete, insert, update
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.models import PlanItem
+from app.services.plans.rules import reasons_json
+
+CHUNK = 5_000
+_COLUMNS = (
+    "id",
+    "plan_id",
+    "enterprise_id",
+    "county_code",
+    "risk_class",
+    "rule_minimum",
+    "rule_maximum",
+    "reasons",
+    "required_visits",
+    "issued_visits",
+    "due_dates",
+    "source",
+    "version",
+    "created_at",
+    "updated_at",
+)
+_TABLE = PlanItem.__table__
+_TEXT_KEYS = ("reasons_text", "due_dates_text")
+
+
+async def insert_lines(session: AsyncSession, plan_id: uuid.UUID, lines: list[dict[str, Any]], now: datetime) -> None:
+    """Insert lines made by `plan_rules.lines_for` (reasons as Reason tuples, and also as JSON text for COPY)."""
+    if not lines:
+        return
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        records = [
+            (
+                uuid.uuid4(),
+                plan_id,
+                line["enterprise_id"],
+                line["county_code"],
+                line["risk_class"],
+                line["rule_minimum"],
+                line["rule_maximum"],
+                line["reasons_text"],
+                line["required_visits"],
+                line.get("issued_visits"),
+                line["due_dates_text"],
+                line.get("source", "generated"),
+                1,
+                now,
+                now,
+            )
+            for line in lines
+        ]
+        raw = await connection.get_raw_connection()
+        await raw.driver_connection.copy_records_to_table("plan_item", records=records, columns=_COLUMNS)
+        return
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "plan_id": plan_id,
+            **{k: v for k, v in line.items() if k not in _TEXT_KEYS},
+            "reasons": reasons_json(line["reasons"]),
+            "due_dates": list(line["due_dates"]),
+            "source": line.get("source", "generated"),
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for line in lines
+    ]
+    for start in range(0, len(rows), CHUNK):
+        await connection.execute(insert(_TABLE), rows[start : start + CHUNK])
+
+
+async def update_lines(session: AsyncSession, changes: list[dict[str, Any]], now: datetime) -> None:
+    """Rewrite the rule's part of existing lines (each change carries `id` and the `line_values` fields)."""
+    if not changes:
+        return
+    stmt = (
+        update(_TABLE)
+        .where(_TABLE.c.id == bindparam("_id"))
+        .values(
+            county_code=bindparam("_county_code"),
+            risk_class=bindparam("_risk_class"),
+            rule_minimum=bindparam("_rule_minimum"),
+            rule_maximum=bindparam("_rule_maximum"),
+            reasons=bindparam("_reasons"),
+            required_visits=bindparam("_required_visits"),
+            issued_visits=bindparam("_issued_visits"),
+            due_dates=bindparam("_due_dates"),
+            version=_TABLE.c.version + 1,
+            updated_at=now,
+        )
+    )
+    params = [
+        {
+            "_id": c["id"],
+            "_county_code": c["county_code"],
+            "_risk_class": c["risk_class"],
+            "_rule_minimum": c["rule_minimum"],
+            "_rule_maximum": c["rule_maximum"],
+            "_reasons": reasons_json(c["reasons"]),
+            "_required_visits": c["required_visits"],
+            "_issued_visits": c["issued_visits"],
+            "_due_dates": list(c["due_dates"]),
+        }
+        for c in changes
+    ]
+    connection = await session.connection()
+    for start in range(0, len(params), CHUNK):
+        await connection.execute(stmt, params[start : start + CHUNK])
+
+
+async def delete_lines(session: AsyncSession, ids: list[uuid.UUID]) -> None:
+    connection = await session.connection()
+    for start in range(0, len(ids), CHUNK):
+        await connection.execute(delete(_TABLE).where(col(PlanItem.id).in_(ids[start : start + CHUNK])))

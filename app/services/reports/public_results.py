@@ -1,0 +1,74 @@
+"""The public page of inspection results: published, non-withdrawn entries only, public fields only."""
+
+from datetime import date
+
+from sqlalchemy import and_, case, func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.domain.checklist import Conclusion
+from app.domain.reporting import rectification_status
+from app.domain.visit_types import VisitType
+from app.models import DisclosureEntry, Finding
+from app.schemas.disclosure import PublicInspectionResult
+from app.services.common.paging import paginate
+
+
+def _label(enum: type, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return enum(value).label
+    except ValueError:
+        return value
+
+
+async def public_results(
+    session: AsyncSession,
+    *,
+    today: date,
+    county_code: str | None,
+    year: int | None,
+    q: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[PublicInspectionResult], int]:
+    stmt = select(DisclosureEntry).where(col(DisclosureEntry.withdrawn_at).is_(None))
+    if county_code:
+        stmt = stmt.where(DisclosureEntry.county_code == county_code)
+    if year:
+        stmt = stmt.where(
+            col(DisclosureEntry.visit_date) >= date(year, 1, 1), col(DisclosureEntry.visit_date) <= date(year, 12, 31)
+        )
+    if q:
+        stmt = stmt.where(col(DisclosureEntry.enterprise_name).contains(q) | (DisclosureEntry.credit_code == q.upper()))
+    stmt = stmt.order_by(col(DisclosureEntry.visit_date).desc(), col(DisclosureEntry.id))
+    entries, total = await paginate(session, stmt, limit=limit, offset=offset)
+    open_finding = Finding.status != "closed"
+    loops = {
+        visit_id: (n, n_open, n_overdue)
+        for visit_id, n, n_open, n_overdue in (
+            await session.exec(
+                select(
+                    Finding.visit_id,
+                    func.count(),
+                    func.sum(case((open_finding, 1), else_=0)),
+                    func.sum(case((and_(open_finding, col(Finding.deadline) < today), 1), else_=0)),
+                )
+                .where(col(Finding.visit_id).in_([e.visit_id for e in entries]))
+                .group_by(Finding.visit_id)
+            )
+        ).all()
+    }
+    return [
+        PublicInspectionResult(
+            enterprise_name=e.enterprise_name,
+            credit_code=e.credit_code,
+            county_name=e.county_name,
+            visit_date=e.visit_date,
+            visit_type=_label(VisitType, e.visit_type) or e.visit_type,
+            conclusion=_label(Conclusion, e.conclusion),
+            rectification_status=rectification_status(*(int(v or 0) for v in loops.get(e.visit_id, (0, 0, 0)))).label,
+        )
+        for e in entries
+    ], total

@@ -1,0 +1,153 @@
+"""Attachments: size-limited, type sniffed from the bytes, stored by SHA-256 under the upload directory."""
+
+import hashlib
+import os
+import tempfile
+import uuid
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.core.actor import Actor
+from app.core.errors import NotFound, PayloadTooLarge
+from app.domain.errors import Problem, raise_if_any
+from app.models import Attachment, Visit
+from app.services.common import audit
+from app.services.common.access import scope_visits
+from app.services.visits.visits import get_visit
+
+CHUNK = 1024 * 1024
+EXTENSIONS = {
+    "image/jpeg": {".jpg", ".jpeg", ".jpe"},
+    "image/png": {".png"},
+    "image/webp": {".webp"},
+    "image/heic": {".heic", ".heif"},
+    "application/pdf": {".pdf"},
+}
+HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
+
+
+def sniff(head: bytes) -> str | None:
+    """The content type by magic bytes; None for anything we do not keep."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head[4:8] == b"ftyp" and head[8:12] in HEIC_BRANDS:
+        return "image/heic"
+    return None
+
+
+def _display_name(filename: str | None) -> str:
+    name = PurePosixPath((filename or "").replace("\\", "/")).name
+    return "".join(c for c in name if c.isprintable())[:255] or "attachment"
+
+
+def _spool(source: BinaryIO, limit: int, directory: Path) -> tuple[Path, str, int, bytes]:
+    """Copy the upload to a temporary file beside the store, hashing it; refuse past `limit` bytes."""
+    digest, size, head = hashlib.sha256(), 0, b""
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while chunk := source.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise PayloadTooLarge(f"附件不能超过 {limit} 字节 (file larger than {limit} bytes)")
+                if len(head) < 32:
+                    head = (head + chunk)[:32]
+                digest.update(chunk)
+                out.write(chunk)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return Path(tmp), digest.hexdigest(), size, head
+
+
+def stored_path(upload_dir: Path, sha256: str) -> Path:
+    """Content-addressed: the path is the hash, never anything the client sent."""
+    return upload_dir / sha256[:2] / sha256[2:4] / sha256
+
+
+async def add_attachment(
+    session: AsyncSession,
+    actor: Actor,
+    visit_id: uuid.UUID,
+    *,
+    source: BinaryIO,
+    filename: str | None,
+    description: str | None,
+    upload_dir: Path,
+    max_bytes: int,
+) -> Attachment:
+    """Photos, scanned signed forms and PDFs; also after archiving (the signed form is scanned later)."""
+    visit = await get_visit(session, actor, visit_id)
+    tmp, sha256, size, head = _spool(source, max_bytes, upload_dir / "tmp")
+    try:
+        content_type = sniff(head)
+        name = _display_name(filename)
+        suffix = PurePosixPath(name).suffix.lower()
+        problems = []
+        if content_type is None:
+            problems.append(
+                Problem(("file",), "仅接受 JPEG/PNG/WebP/HEIC 图片或 PDF 文件 (only JPEG, PNG, WebP, HEIC or PDF)")
+            )
+        elif suffix and suffix not in EXTENSIONS[content_type]:
+            problems.append(
+                Problem(("file",), f"文件扩展名 {suffix} 与内容 {content_type} 不符 (extension does not match content)")
+            )
+        if size == 0:
+            problems.append(Problem(("file",), "文件为空 (empty file)"))
+        raise_if_any(problems)
+        target = stored_path(upload_dir, sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            tmp.unlink()
+        else:
+            os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    assert content_type is not None
+    attachment = Attachment(
+        visit_id=visit.id,
+        county_code=visit.county_code,
+        sha256=sha256,
+        content_type=content_type,
+        size=size,
+        filename=name,
+        description=description,
+        uploaded_by_id=actor.id if actor.kind == "user" else None,
+    )
+    session.add(attachment)
+    await session.flush()
+    await audit.record(
+        session, actor, "attachment.create", "attachment", attachment.id,
+        county_code=attachment.county_code, after=audit.snapshot(attachment),
+    )  # fmt: skip
+    return attachment
+
+
+async def list_attachments(session: AsyncSession, actor: Actor, visit_id: uuid.UUID) -> list[Attachment]:
+    visit = await get_visit(session, actor, visit_id)
+    stmt = select(Attachment).where(Attachment.visit_id == visit.id).order_by(col(Attachment.created_at))
+    return list((await session.exec(stmt)).all())
+
+
+async def get_attachment(
+    session: AsyncSession, actor: Actor, attachment_id: uuid.UUID, upload_dir: Path
+) -> tuple[Attachment, Path]:
+    stmt = scope_visits(
+        select(Attachment).join(Visit, col(Visit.id) == Attachment.visit_id).where(Attachment.id == attachment_id),
+        actor,
+    )
+    attachment = (await session.exec(stmt)).first()
+    path = stored_path(upload_dir, attachment.sha256) if attachment else None
+    if attachment is None or path is None or not path.is_file():
+        raise NotFound("附件不存在 (attachment not found)")
+    return attachment, path

@@ -1,0 +1,220 @@
+"""Visits (现场监督检查): drafts an inspector saves often, scoped so another county's visit is not found."""
+
+import uuid
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.core.actor import Actor
+from app.core.errors import Conflict, NotFound
+from app.domain.errors import Problem, raise_if_any
+from app.models import Assignment, Enterprise, Jurisdiction, Licence, User, Visit, VisitInspector
+from app.models.base import utcnow
+from app.schemas.visit import InspectorIn, VisitCreate, VisitUpdate
+from app.services.common import audit, idempotency
+from app.services.common.access import scope_enterprises, scope_visits
+from app.services.common.concurrency import check_if_match
+from app.services.common.paging import paginate
+
+AUDITED_FIELDS = (
+    "visit_type",
+    "visit_date",
+    "assignment_id",
+    "supervisory_functions",
+    "checklist",
+    "conclusion",
+    "representative_name",
+    "representative_title",
+    "notes",
+    "status",
+    "version",
+)
+
+
+async def get_enterprise(session: AsyncSession, actor: Actor, enterprise_id: uuid.UUID) -> Enterprise:
+    stmt = scope_enterprises(select(Enterprise).where(Enterprise.id == enterprise_id), actor)
+    enterprise = (await session.exec(stmt)).first()
+    if enterprise is None:
+        raise NotFound("企业不存在 (enterprise not found)")
+    return enterprise
+
+
+async def get_visit(session: AsyncSession, actor: Actor, visit_id: uuid.UUID, *, lock: bool = False) -> Visit:
+    stmt = scope_visits(select(Visit).where(Visit.id == visit_id), actor)
+    if lock:
+        stmt = stmt.with_for_update()
+    visit = (await session.exec(stmt)).first()
+    if visit is None:
+        raise NotFound("检查记录不存在 (visit not found)")
+    return visit
+
+
+async def is_licence_holder(session: AsyncSession, enterprise_id: uuid.UUID) -> bool:
+    stmt = select(Licence.id).where(Licence.enterprise_id == enterprise_id, Licence.status == "valid")
+    return (await session.exec(stmt.limit(1))).first() is not None
+
+
+async def list_visits(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    enterprise_id: uuid.UUID | None,
+    county_code: str | None,
+    status: str | None,
+    visit_type: str | None,
+    inspector_id: uuid.UUID | None,
+    date_from: date | None,
+    date_to: date | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Visit], int]:
+    stmt = scope_visits(select(Visit), actor)
+    filters = {
+        Visit.enterprise_id: enterprise_id,
+        Visit.county_code: county_code,
+        Visit.status: status,
+        Visit.visit_type: visit_type,
+    }
+    for column, value in filters.items():
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if inspector_id is not None:
+        mine = select(VisitInspector.visit_id).where(VisitInspector.user_id == inspector_id)
+        stmt = stmt.where(col(Visit.id).in_(mine))
+    if date_from is not None:
+        stmt = stmt.where(Visit.visit_date >= date_from)
+    if date_to is not None:
+        stmt = stmt.where(Visit.visit_date <= date_to)
+    stmt = stmt.order_by(col(Visit.visit_date).desc(), col(Visit.created_at).desc())
+    return await paginate(session, stmt, limit=limit, offset=offset)
+
+
+async def _prefecture_code(session: AsyncSession) -> str:
+    code = (await session.exec(select(Jurisdiction.code).where(Jurisdiction.level == "prefecture"))).first()
+    return code or ""
+
+
+async def _set_inspectors(session: AsyncSession, visit: Visit, inspectors: list[InspectorIn]) -> None:
+    """Replace the inspectors, copying each one's credential (执法证) from their user record as shown."""
+    problems = []
+    seen: set[uuid.UUID] = set()
+    users: list[User | None] = []
+    for i, entry in enumerate(inspectors):
+        if entry.user_id in seen:
+            problems.append(Problem(("inspectors", i), "检查人员重复 (inspector listed twice)"))
+        seen.add(entry.user_id)
+        user = await session.get(User, entry.user_id)
+        if user is None or not user.is_active:
+            problems.append(Problem(("inspectors", i, "user_id"), "检查人员不存在或已停用 (unknown inspector)"))
+        users.append(user)
+    raise_if_any(problems)
+    await session.exec(delete(VisitInspector).where(col(VisitInspector.visit_id) == visit.id))
+    prefecture = await _prefecture_code(session)
+    for position, (entry, user) in enumerate(zip(inspectors, users, strict=True)):
+        assert user is not None
+        session.add(
+            VisitInspector(
+                visit_id=visit.id,
+                user_id=user.id,
+                position=position,
+                county_code=user.county_code or prefecture,
+                credential_no=user.credential_no,
+                credential_valid_from=user.credential_valid_from,
+                credential_valid_until=user.credential_valid_until,
+                credential_shown=entry.credential_shown,
+            )
+        )
+
+
+async def _check_assignment(session: AsyncSession, visit: Visit) -> None:
+    if visit.assignment_id is None:
+        return
+    assignment = await session.get(Assignment, visit.assignment_id)
+    if assignment is None or assignment.enterprise_id != visit.enterprise_id:
+        raise_if_any(
+            [Problem(("assignment_id",), "检查任务不存在或不属于该企业 (assignment not found for this enterprise)")]
+        )
+
+
+def _checklist_json(entries: dict[Any, Any]) -> dict[str, Any]:
+    return {str(item): entry.model_dump(mode="json") for item, entry in entries.items() if entry is not None}
+
+
+def _snapshot(visit: Visit) -> dict[str, Any]:
+    return audit.snapshot(visit, AUDITED_FIELDS)
+
+
+async def create_visit(
+    session: AsyncSession, actor: Actor, data: VisitCreate, *, idempotency_key: str | None = None
+) -> Visit:
+    """A new draft, or (with an Idempotency-Key seen before from this caller) the draft that key created."""
+    request_digest = idempotency.digest(data)
+    replay = await idempotency.find_replay(session, Visit, actor, idempotency_key, request_digest, "request_sha256")
+    if replay is not None:
+        return await get_visit(session, actor, replay.id)
+    enterprise = await get_enterprise(session, actor, data.enterprise_id)
+    visit = Visit(
+        enterprise_id=enterprise.id,
+        county_code=enterprise.county_code,
+        visit_type=data.visit_type.value,
+        visit_date=data.visit_date,
+        assignment_id=data.assignment_id,
+        supervisory_functions=[f.value for f in data.supervisory_functions or []],
+        checklist=_checklist_json(data.checklist),
+        conclusion=data.conclusion.value if data.conclusion else None,
+        representative_name=data.representative_name,
+        representative_title=data.representative_title,
+        notes=data.notes,
+        created_by_id=actor.id if actor.kind == "user" else None,
+    )
+    await _check_assignment(session, visit)
+    idempotency.stamp(visit, actor, idempotency_key, request_digest, "request_sha256")
+    await idempotency.claim(session, visit)
+    await _set_inspectors(session, visit, data.inspectors)
+    await session.flush()
+    await audit.record(
+        session, actor, "visit.create", "visit", visit.id, county_code=visit.county_code, after=_snapshot(visit)
+    )
+    return visit
+
+
+async def update_visit(
+    session: AsyncSession, actor: Actor, visit_id: uuid.UUID, data: VisitUpdate, *, if_match: str | None
+) -> Visit:
+    """Save a draft. An archived visit is read-only: corrections are amendments (409 here)."""
+    visit = await get_visit(session, actor, visit_id, lock=True)
+    check_if_match(if_match, visit.version, what="检查记录")
+    if visit.status != "draft":
+        raise Conflict("检查记录已归档，不可修改；请提交更正 (archived visits are read-only; post an amendment)")
+    before = _snapshot(visit)
+    changes = data.model_dump(exclude_unset=True, exclude={"inspectors", "checklist"})
+    for name, value in changes.items():
+        if name == "supervisory_functions":
+            value = [str(f) for f in value or []]
+        setattr(visit, name, str(value) if isinstance(value, StrEnum) else value)
+    if data.checklist is not None:
+        merged = dict(visit.checklist)
+        for item, entry in data.checklist.items():
+            if entry is None:
+                merged.pop(str(item), None)
+            else:
+                merged[str(item)] = entry.model_dump(mode="json")
+        visit.checklist = merged
+    if "assignment_id" in changes:
+        await _check_assignment(session, visit)
+    if data.inspectors is not None:
+        await _set_inspectors(session, visit, data.inspectors)
+    visit.version += 1
+    visit.updated_at = utcnow()
+    session.add(visit)
+    await session.flush()
+    old, new = audit.diff(before, _snapshot(visit))
+    if data.inspectors is not None:
+        new["inspectors"] = [str(i.user_id) for i in data.inspectors]
+    await audit.record(
+        session, actor, "visit.update", "visit", visit.id, county_code=visit.county_code, before=old, after=new
+    )
+    return visit
