@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install run test test-postgres test-sqlite contract migrate openapi lint bench clean
+.PHONY: install run test walls test-postgres test-sqlite contract migrate openapi lint bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -27,13 +27,17 @@ run: install
 
 ## The whole suite on a real PostgreSQL (127.0.0.1:5432, user postgres), the portable part again on SQLite,
 ## then the frontend contract: TypeScript types generated from openapi/openapi.json must type-check a usage file.
-test: install test-postgres test-sqlite contract
+test: install walls test-postgres test-sqlite contract
+
+## The walls of the house: import-linter contracts in pyproject.toml ([tool.importlinter])
+walls: install
+	$(BIN)/lint-imports
 
 test-postgres: install
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -n 2
 
 test-sqlite: install
-	TEST_BACKEND=sqlite $(BIN)/pytest -q -p no:cacheprovider -m "not postgres_only" tests/api
+	TEST_BACKEND=sqlite $(BIN)/pytest -q -p no:cacheprovider -n 2 -m "not postgres_only" tests/api
 
 contract:
 	cd contract && npm ci --no-audit --no-fund --loglevel=error && npm run --silent check

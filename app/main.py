@@ -41,6 +41,7 @@ from app.routers import (
     visits,
     visits_attachments,
 )
+from app.schemas.enterprise_import import EnterpriseImportRow
 
 ROUTERS = (
     health,
@@ -117,7 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in ROUTERS:
         app.include_router(module.router)
     install_docs(app)
-    app.openapi = lambda: build_openapi(app)
+    app.openapi = lambda: build_openapi(app, referenced_by_hand=(EnterpriseImportRow,))
     return app
 
 

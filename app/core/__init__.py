@@ -1,0 +1,1 @@
+"""Infrastructure: settings, database, errors, security, the caller, the clock, middleware, OpenAPI."""

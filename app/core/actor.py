@@ -21,6 +21,11 @@ class Actor:
     access_jti: uuid.UUID | None = None
 
     @property
+    def user_id(self) -> uuid.UUID | None:
+        """The signed-in user's id, for the "by whom" columns; None for a service account or the system."""
+        return self.id if self.kind == "user" else None
+
+    @property
     def is_county_bound(self) -> bool:
         return self.county_code is not None
 

@@ -2,7 +2,12 @@
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
+from app.models.base import utcnow
+
 CHINA = timezone(timedelta(hours=8), "CST")
+
+
+__all__ = ["CHINA", "today_in_china", "utcnow"]
 
 
 def today_in_china() -> date:

@@ -13,9 +13,8 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.core.validation_messages import message_for
+from app.core.validation_messages import NUL_REFUSED, message_for
 from app.domain.errors import RuleViolation
-from app.schemas.common import NUL_REFUSED
 
 log = logging.getLogger("app.core.errors")
 
@@ -135,6 +134,13 @@ class ServiceUnavailable(AppError):
 def error_responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
     """`responses=` for a route: each error class shows in OpenAPI as problem+json."""
     return {e.status: {"model": Problem, "description": e.title} for e in errors}
+
+
+COMMON_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Unprocessable)
+"""What most operations answer besides success: not signed in, not permitted, not found (or not yours), invalid."""
+WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Unprocessable)
+VERSIONED_WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, Unprocessable)
+"""A write that honours If-Match: 412 when the record changed since it was read."""
 
 
 def problem_response(

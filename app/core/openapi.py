@@ -8,11 +8,8 @@ from pydantic import BaseModel
 
 from app.core.errors import PROBLEM_JSON, Problem, Unprocessable
 from app.core.openapi_links import add_create_links
-from app.schemas.enterprise_import import EnterpriseImportRow
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
-REFERENCED_BY_HAND: tuple[type[BaseModel], ...] = (EnterpriseImportRow,)
-"""Models that hand-written `openapi_extra` bodies point at with a $ref: FastAPI does not see them."""
 MALFORMED_BODY = "请求体无法解析 (malformed request body)"
 
 
@@ -23,14 +20,16 @@ def _register(components: dict[str, Any], model: type[BaseModel]) -> None:
     components.setdefault(model.__name__, schema)
 
 
-def build_openapi(app: FastAPI) -> dict[str, Any]:
+def build_openapi(app: FastAPI, referenced_by_hand: tuple[type[BaseModel], ...] = ()) -> dict[str, Any]:
+    """The document; `referenced_by_hand` are models that hand-written `openapi_extra` bodies point at with a
+    $ref (FastAPI does not see them)."""
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(
         title=app.title, version=app.version, description=app.description, routes=app.routes, tags=app.openapi_tags
     )
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    for model in (Problem, *REFERENCED_BY_HAND):
+    for model in (Problem, *referenced_by_hand):
         _register(components, model)
     for path in schema.get("paths", {}).values():
         for operation in path.values():

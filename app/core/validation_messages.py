@@ -6,6 +6,8 @@ Pydantic's own message; our own validators already raise Chinese text ("Value er
 
 from typing import Any
 
+NUL_REFUSED = "不能包含空字符 U+0000 (text may not contain a NUL character)"
+
 TEMPLATES: dict[str, str] = {
     "missing": "必填字段缺失 (field required)",
     "extra_forbidden": "不允许提交此字段（只读或未知字段）(field not permitted: read-only or unknown)",

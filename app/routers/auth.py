@@ -3,6 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
+from app.core.clock import utcnow
 from app.core.db import SessionDep
 from app.core.deps import CurrentActor, SettingsDep
 from app.core.errors import (
@@ -14,8 +15,6 @@ from app.core.errors import (
     error_responses,
 )
 from app.core.ratelimit import limit_logins
-from app.models import User
-from app.models.base import utcnow
 from app.schemas.auth import PasswordChange, RefreshRequest, TokenPairRead
 from app.schemas.user import MeRead, UserRead
 from app.services.accounts import auth as auth_service
@@ -65,7 +64,7 @@ async def read_me(actor: CurrentActor, session: SessionDep) -> MeRead:
     """The signed-in user, with the permissions of their role."""
     if actor.kind != "user":
         raise Unauthorized("系统对接账号没有个人资料 (service accounts have no profile)")
-    user = await session.get(User, actor.id)
+    user = await auth_service.get_me(session, actor)
     return MeRead(**UserRead.model_validate(user).model_dump(), permissions=sorted(actor.permissions))
 
 

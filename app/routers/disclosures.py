@@ -5,7 +5,10 @@ from fastapi import APIRouter, Query
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, PageParams, Today
-from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
+from app.core.errors import (
+    COMMON_ERRORS,
+    WRITE_ERRORS,
+)
 from app.domain.permissions import Permission
 from app.schemas.common import Page
 from app.schemas.disclosure import DisclosureCreate, DisclosureDetail, DisclosureRead, DisclosureWithdraw
@@ -14,8 +17,6 @@ from app.services.reports import disclosures as service
 router = APIRouter(prefix="/api/v1/disclosures", tags=["disclosures"])
 Reader = Allowed(Permission.REPORTS_READ)
 Publisher = Allowed(Permission.DISCLOSURES_PUBLISH)
-ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Unprocessable)
-WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Unprocessable)
 
 
 @router.post("", status_code=201, response_model=DisclosureDetail, responses=WRITE_ERRORS)
@@ -27,7 +28,7 @@ async def publish_disclosure(
     return await service.present_disclosure(session, actor, disclosure)
 
 
-@router.get("", response_model=Page[DisclosureRead], responses=ERRORS)
+@router.get("", response_model=Page[DisclosureRead], responses=COMMON_ERRORS)
 async def list_disclosures(
     actor: Reader, session: SessionDep, page: PageParams, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
 ) -> Page[DisclosureRead]:
@@ -37,7 +38,7 @@ async def list_disclosures(
     return Page(items=[DisclosureRead.model_validate(d) for d in items], total=total, limit=limit, offset=offset)
 
 
-@router.get("/{disclosure_id}", response_model=DisclosureDetail, responses=ERRORS)
+@router.get("/{disclosure_id}", response_model=DisclosureDetail, responses=COMMON_ERRORS)
 async def read_disclosure(disclosure_id: uuid.UUID, actor: Reader, session: SessionDep) -> DisclosureDetail:
     """One batch with its entries (a county sees its own entries), withdrawn ones included."""
     disclosure = await service.get_disclosure(session, actor, disclosure_id)

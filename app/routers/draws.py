@@ -4,12 +4,14 @@ from fastapi import APIRouter
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed
+from app.core.errors import WRITE_ERRORS, Forbidden, NotFound, Unauthorized, error_responses
 from app.domain.permissions import Permission
-from app.routers.plans import ERRORS, WRITE_ERRORS, Reader
 from app.schemas.draw import DrawCreate, DrawRead, DrawVerification
 from app.services.plans import draws as service
 
 router = APIRouter(prefix="/api/v1", tags=["draws"])
+Reader = Allowed(Permission.PLANS_READ)
+ERRORS = error_responses(Unauthorized, Forbidden, NotFound)
 
 
 @router.post("/plans/{plan_id}/draws", status_code=201, response_model=DrawRead, responses=WRITE_ERRORS)

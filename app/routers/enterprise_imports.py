@@ -1,28 +1,26 @@
 """Bulk upload of enterprises (xlsx or JSON), its jobs and their error workbooks."""
 
 import uuid
-from functools import partial
 from typing import Annotated, Any
 
-import anyio
 from fastapi import APIRouter, BackgroundTasks, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 
 from app.core.db import SessionDep
-from app.core.deps import Allowed, SettingsDep
+from app.core.deps import Allowed, SettingsDep, Today
 from app.core.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable, error_responses
 from app.domain.permissions import Permission
-from app.models import EnterpriseImport
 from app.schemas.enterprise_import import EnterpriseImportRead, EnterpriseImportRow
 from app.services.imports import error_file as error_file
 from app.services.imports import jobs as jobs
 from app.services.imports import service as service
+from app.services.imports import submit
+from app.services.imports.service import Upload
 from app.xlsx.enterprise_sheet import XLSX_MEDIA_TYPE
 
 router = APIRouter(prefix="/api/v1/enterprise-imports", tags=["enterprise-imports"])
 Importer = Allowed(Permission.ENTERPRISES_IMPORT)
-MULTIPART_SLACK = 64 * 1024
 UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
@@ -45,30 +43,26 @@ UPLOAD_BODY: dict[str, Any] = {
 }
 
 
-async def _read_upload(request: Request, limit: int) -> service.Upload:
+async def _read_upload(request: Request, limit: int) -> Upload:
     """The body, refused with 413 as soon as it passes the limit (never buffered beyond it)."""
     declared = request.headers.get("content-length", "")
-    too_large = f"上传内容超过{limit // 2**20}MB上限 (upload larger than {limit} bytes)"
-    if declared.isdigit() and int(declared) > limit + MULTIPART_SLACK:
-        raise PayloadTooLarge(too_large)
+    if declared.isdigit():
+        submit.check_body_size(int(declared), limit)
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
-        if len(body) > limit + MULTIPART_SLACK:
-            raise PayloadTooLarge(too_large)
+        submit.check_body_size(len(body), limit)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
         file = await _form_file(request, bytes(body))
         content = await file.read()
-        if len(content) > limit:
-            raise PayloadTooLarge(too_large)
-        return service.Upload("xlsx", file.filename, content)
-    if len(body) > limit:
-        raise PayloadTooLarge(too_large)
+        submit.check_body_size(len(content), limit, framed=False)
+        return Upload("xlsx", file.filename, content)
+    submit.check_body_size(len(body), limit, framed=False)
     if content_type in ("application/json", ""):
-        return service.Upload("json", None, bytes(body))
+        return Upload("json", None, bytes(body))
     if content_type in (XLSX_MEDIA_TYPE, "application/octet-stream"):
-        return service.Upload("xlsx", None, bytes(body))
+        return Upload("xlsx", None, bytes(body))
     msg = f"不支持的内容类型 {content_type} (send multipart/form-data with `file`, or a JSON array)"
     raise Unprocessable(msg, errors=[(["header", "Content-Type"], msg)])
 
@@ -88,24 +82,6 @@ async def _form_file(request: Request, body: bytes) -> UploadFile:
     return file
 
 
-def _read(job: EnterpriseImport) -> EnterpriseImportRead:
-    read = EnterpriseImportRead.model_validate(job)
-    read.rows_processed = jobs.PROGRESS.get(job.id, job.rows_processed)
-    return read
-
-
-def _answer(job: EnterpriseImport) -> JSONResponse:
-    """The same answer for the first request and for an idempotent retry of it."""
-    if job.status in ("pending", "running"):
-        status = 202
-    elif job.http_status == 422:
-        raise service.rejection(job)
-    else:
-        status = job.http_status if job.http_status in (200, 201) else 200
-    location = f"{router.prefix}/{job.id}"
-    return JSONResponse(_read(job).model_dump(mode="json"), status_code=status, headers={"Location": location})
-
-
 @router.post(
     "",
     status_code=201,
@@ -123,6 +99,7 @@ async def create_enterprise_import(
     session: SessionDep,
     settings: SettingsDep,
     background: BackgroundTasks,
+    today: Today,
     dry_run: Annotated[
         bool, Query(description="check only, keep nothing; the counts are what a real run would do")
     ] = False,
@@ -135,30 +112,31 @@ async def create_enterprise_import(
     xlsx at GET /{id}/errors. Over 2,000 rows the upload runs as a job: 202, then poll GET /{id}.
     """
     upload = await _read_upload(request, settings.max_upload_bytes)
-    digest = upload.digest(dry_run=dry_run, all_or_nothing=all_or_nothing)
-    replay = await service.find_replay(session, actor, idempotency_key, digest)
-    if replay is not None and not await jobs.retire_if_interrupted(session, replay, settings.import_stale_seconds):
-        return _answer(replay)
-    parse = partial(service.parse, upload, max_upload_bytes=settings.max_upload_bytes)
-    parsed = await anyio.to_thread.run_sync(parse)
-    job = await service.create_job(
-        session, actor, upload, parsed, dry_run=dry_run, all_or_nothing=all_or_nothing, idempotency_key=idempotency_key
+    limits = submit.Limits(settings.max_upload_bytes, settings.upload_dir, settings.import_stale_seconds)
+    outcome = await submit.submit(
+        session,
+        actor,
+        upload,
+        dry_run=dry_run,
+        all_or_nothing=all_or_nothing,
+        idempotency_key=idempotency_key,
+        limits=limits,
+        today=today,
     )
-    if job.rows_total <= service.SYNC_ROW_LIMIT:
-        await service.process(session, actor, job, upload, parsed, upload_dir=settings.upload_dir)
-    else:
-        sessionmaker = request.app.state.sessionmaker
+    if outcome.parsed is not None:
         background.add_task(
             jobs.spawn,
-            sessionmaker,
+            request.app.state.sessionmaker,
             actor,
-            job.id,
+            outcome.job.id,
             upload,
-            parsed,
+            outcome.parsed,
             settings.upload_dir,
             settings.import_heartbeat_seconds,
+            today=today,
         )
-    return _answer(job)
+    headers = {"Location": f"{router.prefix}/{outcome.job.id}"}
+    return JSONResponse(outcome.read().model_dump(mode="json"), status_code=outcome.status, headers=headers)
 
 
 @router.get(

@@ -9,10 +9,11 @@ import anyio
 from fastapi import APIRouter, Depends, Query, Response
 
 from app.core.actor import Actor
-from app.core.clock import today_in_china
+from app.core.clock import utcnow
 from app.core.db import SessionDep
-from app.core.deps import Allowed, IfMatch, PageParams
+from app.core.deps import Allowed, IfMatch, PageParams, Today
 from app.core.errors import (
+    COMMON_ERRORS,
     Conflict,
     Forbidden,
     NotFound,
@@ -24,7 +25,6 @@ from app.core.errors import (
 from app.domain.ledger import EnterpriseStatus
 from app.domain.permissions import Permission
 from app.domain.risk import KeyFlag, RiskClass
-from app.models.base import utcnow
 from app.schemas.common import Page
 from app.schemas.enterprise import (
     EnterpriseCreate,
@@ -42,7 +42,6 @@ from app.xlsx.enterprise_sheet import XLSX_MEDIA_TYPE, export_workbook, template
 router = APIRouter(prefix="/api/v1/enterprises", tags=["enterprises"])
 Reader = Allowed(Permission.ENTERPRISES_READ)
 Writer = Allowed(Permission.ENTERPRISES_WRITE)
-ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Unprocessable)
 ETAG_HEADER = {"ETag": {"description": 'W/"<version>": send it back as If-Match', "schema": {"type": "string"}}}
 
 
@@ -84,7 +83,7 @@ async def _scoped_county_names(session: SessionDep, actor: Actor) -> tuple[dict[
     return await service.county_names(session), await service.county_options(session, actor)
 
 
-@router.get("", response_model=EnterprisePage, responses=ERRORS)
+@router.get("", response_model=EnterprisePage, responses=COMMON_ERRORS)
 async def list_enterprises(
     actor: Reader, session: SessionDep, page: PageParams, f: Filter, sort: EnterpriseSort = EnterpriseSort.name
 ) -> EnterprisePage:
@@ -122,22 +121,22 @@ async def create_enterprise(
 @router.get(
     "/export",
     response_class=Response,
-    responses={200: {"content": {XLSX_MEDIA_TYPE: {}}, "description": "xlsx"}} | ERRORS,
+    responses={200: {"content": {XLSX_MEDIA_TYPE: {}}, "description": "xlsx"}} | COMMON_ERRORS,
 )
 async def export_enterprises(
-    actor: Reader, session: SessionDep, f: Filter, sort: EnterpriseSort = EnterpriseSort.name
+    actor: Reader, session: SessionDep, f: Filter, today: Today, sort: EnterpriseSort = EnterpriseSort.name
 ) -> Response:
     """The filtered enterprises as xlsx, with the import template's headers (re-imports unchanged)."""
     names, in_scope = await _scoped_county_names(session, actor)
     rows = await query.export_rows(session, actor, f, sort, names)
     content = await anyio.to_thread.run_sync(export_workbook, rows, in_scope)
-    return _xlsx(content, f"企业台账-{today_in_china().isoformat()}.xlsx")
+    return _xlsx(content, f"企业台账-{today.isoformat()}.xlsx")
 
 
 @router.get(
     "/import-template",
     response_class=Response,
-    responses={200: {"content": {XLSX_MEDIA_TYPE: {}}, "description": "xlsx"}} | ERRORS,
+    responses={200: {"content": {XLSX_MEDIA_TYPE: {}}, "description": "xlsx"}} | COMMON_ERRORS,
 )
 async def download_import_template(actor: Reader, session: SessionDep) -> Response:
     """The xlsx template for POST /api/v1/enterprise-imports: Chinese headers and drop-down lists."""
@@ -146,7 +145,9 @@ async def download_import_template(actor: Reader, session: SessionDep) -> Respon
     return _xlsx(content, "企业台账导入模板.xlsx")
 
 
-@router.get("/{enterprise_id}", response_model=EnterpriseRead, responses=ERRORS | {200: {"headers": ETAG_HEADER}})
+@router.get(
+    "/{enterprise_id}", response_model=EnterpriseRead, responses=COMMON_ERRORS | {200: {"headers": ETAG_HEADER}}
+)
 async def read_enterprise(
     enterprise_id: uuid.UUID, actor: Reader, session: SessionDep, response: Response
 ) -> EnterpriseRead:
@@ -167,15 +168,16 @@ async def update_enterprise(
     actor: Writer,
     session: SessionDep,
     response: Response,
+    today: Today,
     if_match: IfMatch = None,
 ) -> EnterpriseRead:
     """Change fields; `status: closed` closes it. If-Match with a stale ETag → 412; without, last write wins."""
-    enterprise = await service.update_enterprise(session, actor, enterprise_id, body, if_match)
+    enterprise = await service.update_enterprise(session, actor, enterprise_id, body, if_match, today=today)
     response.headers["ETag"] = etag(enterprise.version)
     return service.to_read(enterprise, await service.county_names(session))
 
 
-@router.get("/{enterprise_id}/history", response_model=Page[HistoryEntry], responses=ERRORS)
+@router.get("/{enterprise_id}/history", response_model=Page[HistoryEntry], responses=COMMON_ERRORS)
 async def read_enterprise_history(
     enterprise_id: uuid.UUID, actor: Reader, session: SessionDep, page: PageParams
 ) -> Page[HistoryEntry]:

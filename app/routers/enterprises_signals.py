@@ -6,16 +6,15 @@ from fastapi import APIRouter, Response
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, Today
-from app.core.errors import Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
+from app.core.errors import COMMON_ERRORS
 from app.domain.permissions import Permission
 from app.schemas.signal import SignalCreate, SignalRead
 from app.services.ledger import signals as service
 
 router = APIRouter(prefix="/api/v1/enterprises/{enterprise_id}/signals", tags=["signals"])
-ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Unprocessable)
 
 
-@router.get("", response_model=list[SignalRead], responses=ERRORS)
+@router.get("", response_model=list[SignalRead], responses=COMMON_ERRORS)
 async def list_enterprise_signals(
     enterprise_id: uuid.UUID,
     actor: Allowed(Permission.ENTERPRISES_READ),
@@ -27,7 +26,7 @@ async def list_enterprise_signals(
     return [SignalRead.model_validate(s) for s in signals]
 
 
-@router.post("", status_code=201, response_model=SignalRead, responses=ERRORS)
+@router.post("", status_code=201, response_model=SignalRead, responses=COMMON_ERRORS)
 async def create_enterprise_signal(
     enterprise_id: uuid.UUID,
     body: SignalCreate,

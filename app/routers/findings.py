@@ -5,7 +5,10 @@ from fastapi import APIRouter, Query
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, PageParams, Today
-from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
+from app.core.errors import (
+    COMMON_ERRORS,
+    WRITE_ERRORS,
+)
 from app.domain.findings import Severity
 from app.domain.permissions import Permission
 from app.schemas.common import Page
@@ -25,11 +28,9 @@ from app.services.findings import steps as finding_steps
 router = APIRouter(prefix="/api/v1", tags=["findings"])
 Reader = Allowed(Permission.VISITS_READ)
 Writer = Allowed(Permission.FINDINGS_WRITE)
-ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Unprocessable)
-STEP_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Unprocessable)
 
 
-@router.get("/findings", response_model=Page[FindingRead], responses=ERRORS)
+@router.get("/findings", response_model=Page[FindingRead], responses=COMMON_ERRORS)
 async def list_findings(
     actor: Reader,
     session: SessionDep,
@@ -62,7 +63,7 @@ async def list_findings(
     return Page(items=[service.present_finding(f, today) for f in items], total=total, limit=limit, offset=offset)
 
 
-@router.post("/visits/{visit_id}/findings", status_code=201, response_model=FindingDetail, responses=STEP_ERRORS)
+@router.post("/visits/{visit_id}/findings", status_code=201, response_model=FindingDetail, responses=WRITE_ERRORS)
 async def create_finding(
     visit_id: uuid.UUID, body: FindingCreate, actor: Writer, session: SessionDep, today: Today
 ) -> FindingDetail:
@@ -71,14 +72,14 @@ async def create_finding(
     return await service.present_detail(session, finding, today)
 
 
-@router.get("/findings/{finding_id}", response_model=FindingDetail, responses=ERRORS)
+@router.get("/findings/{finding_id}", response_model=FindingDetail, responses=COMMON_ERRORS)
 async def read_finding(finding_id: uuid.UUID, actor: Reader, session: SessionDep, today: Today) -> FindingDetail:
     """One finding with every step of its loop."""
     finding = await service.get_finding(session, actor, finding_id)
     return await service.present_detail(session, finding, today)
 
 
-@router.post("/findings/{finding_id}/extension", response_model=FindingDetail, responses=STEP_ERRORS)
+@router.post("/findings/{finding_id}/extension", response_model=FindingDetail, responses=WRITE_ERRORS)
 async def extend_finding(
     finding_id: uuid.UUID, body: ExtensionCreate, actor: Writer, session: SessionDep, today: Today
 ) -> FindingDetail:
@@ -87,7 +88,7 @@ async def extend_finding(
     return await service.present_detail(session, finding, today)
 
 
-@router.post("/findings/{finding_id}/rectification", response_model=FindingDetail, responses=STEP_ERRORS)
+@router.post("/findings/{finding_id}/rectification", response_model=FindingDetail, responses=WRITE_ERRORS)
 async def record_rectification(
     finding_id: uuid.UUID, body: RectificationCreate, actor: Writer, session: SessionDep, today: Today
 ) -> FindingDetail:
@@ -96,7 +97,7 @@ async def record_rectification(
     return await service.present_detail(session, finding, today)
 
 
-@router.post("/findings/{finding_id}/reinspection", response_model=FindingDetail, responses=STEP_ERRORS)
+@router.post("/findings/{finding_id}/reinspection", response_model=FindingDetail, responses=WRITE_ERRORS)
 async def record_reinspection(
     finding_id: uuid.UUID, body: ReinspectionCreate, actor: Writer, session: SessionDep, today: Today
 ) -> FindingDetail:
@@ -105,7 +106,7 @@ async def record_reinspection(
     return await service.present_detail(session, finding, today)
 
 
-@router.post("/findings/{finding_id}/refusal", response_model=FindingDetail, responses=STEP_ERRORS)
+@router.post("/findings/{finding_id}/refusal", response_model=FindingDetail, responses=WRITE_ERRORS)
 async def record_refusal(
     finding_id: uuid.UUID, body: RefusalCreate, actor: Writer, session: SessionDep, today: Today
 ) -> FindingDetail:
@@ -114,7 +115,7 @@ async def record_refusal(
     return await service.present_detail(session, finding, today)
 
 
-@router.post("/findings/{finding_id}/case", response_model=FindingDetail, responses=STEP_ERRORS)
+@router.post("/findings/{finding_id}/case", response_model=FindingDetail, responses=WRITE_ERRORS)
 async def file_case(
     finding_id: uuid.UUID, body: CaseCreate, actor: Writer, session: SessionDep, today: Today
 ) -> FindingDetail:

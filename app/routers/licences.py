@@ -5,15 +5,10 @@ import uuid
 from fastapi import APIRouter, Response
 
 from app.core.db import SessionDep
-from app.core.deps import Allowed, IfMatch
+from app.core.deps import Allowed, IfMatch, Today
 from app.core.errors import (
-    Conflict,
-    Forbidden,
-    NotFound,
-    PreconditionFailed,
-    Unauthorized,
-    Unprocessable,
-    error_responses,
+    COMMON_ERRORS,
+    VERSIONED_WRITE_ERRORS,
 )
 from app.domain.permissions import Permission
 from app.schemas.licence import LicenceCategoryRead, LicenceCreate, LicenceRead, LicenceUpdate
@@ -23,36 +18,42 @@ from app.services.ledger import licences as service
 router = APIRouter(prefix="/api/v1", tags=["licences"])
 Reader = Allowed(Permission.ENTERPRISES_READ)
 Writer = Allowed(Permission.LICENCES_WRITE)
-ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Unprocessable)
-WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, Unprocessable)
 
 
-@router.get("/licence-categories", response_model=list[LicenceCategoryRead], responses=ERRORS)
+@router.get("/licence-categories", response_model=list[LicenceCategoryRead], responses=COMMON_ERRORS)
 async def list_licence_categories(actor: Reader, session: SessionDep) -> list[LicenceCategoryRead]:
     """The product categories of the current licence catalogue (data, not code)."""
     return [LicenceCategoryRead.model_validate(c) for c in await service.list_categories(session)]
 
 
-@router.get("/enterprises/{enterprise_id}/licences", response_model=list[LicenceRead], responses=ERRORS)
+@router.get("/enterprises/{enterprise_id}/licences", response_model=list[LicenceRead], responses=COMMON_ERRORS)
 async def list_enterprise_licences(enterprise_id: uuid.UUID, actor: Reader, session: SessionDep) -> list[LicenceRead]:
     """The enterprise's licences, latest expiry first."""
     return [LicenceRead.model_validate(lic) for lic in await service.list_licences(session, actor, enterprise_id)]
 
 
 @router.post(
-    "/enterprises/{enterprise_id}/licences", status_code=201, response_model=LicenceRead, responses=WRITE_ERRORS
+    "/enterprises/{enterprise_id}/licences",
+    status_code=201,
+    response_model=LicenceRead,
+    responses=VERSIONED_WRITE_ERRORS,
 )
 async def create_enterprise_licence(
-    enterprise_id: uuid.UUID, body: LicenceCreate, actor: Writer, session: SessionDep, response: Response
+    enterprise_id: uuid.UUID,
+    body: LicenceCreate,
+    actor: Writer,
+    session: SessionDep,
+    response: Response,
+    today: Today,
 ) -> LicenceRead:
     """Add a licence; the number is checked against the national format, the category against the catalogue."""
-    licence = await service.create_licence(session, actor, enterprise_id, body)
+    licence = await service.create_licence(session, actor, enterprise_id, body, today=today)
     response.headers["ETag"] = etag(licence.version)
     response.headers["Location"] = f"/api/v1/licences/{licence.id}"
     return LicenceRead.model_validate(licence)
 
 
-@router.get("/licences/{licence_id}", response_model=LicenceRead, responses=ERRORS)
+@router.get("/licences/{licence_id}", response_model=LicenceRead, responses=COMMON_ERRORS)
 async def read_licence(licence_id: uuid.UUID, actor: Reader, session: SessionDep, response: Response) -> LicenceRead:
     """One licence; the ETag names its version for a later If-Match."""
     licence, _ = await service.get_licence(session, actor, licence_id)
@@ -60,16 +61,17 @@ async def read_licence(licence_id: uuid.UUID, actor: Reader, session: SessionDep
     return LicenceRead.model_validate(licence)
 
 
-@router.patch("/licences/{licence_id}", response_model=LicenceRead, responses=WRITE_ERRORS)
+@router.patch("/licences/{licence_id}", response_model=LicenceRead, responses=VERSIONED_WRITE_ERRORS)
 async def update_licence(
     licence_id: uuid.UUID,
     body: LicenceUpdate,
     actor: Writer,
     session: SessionDep,
     response: Response,
+    today: Today,
     if_match: IfMatch = None,
 ) -> LicenceRead:
     """Renew, correct or revoke a licence. If-Match with a stale ETag → 412."""
-    licence = await service.update_licence(session, actor, licence_id, body, if_match)
+    licence = await service.update_licence(session, actor, licence_id, body, if_match, today=today)
     response.headers["ETag"] = etag(licence.version)
     return LicenceRead.model_validate(licence)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Response
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, Today
-from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
+from app.core.errors import WRITE_ERRORS, Forbidden, NotFound, Unauthorized, error_responses
 from app.domain.permissions import Permission
 from app.schemas.plan import PlanCreate, PlanProgress, PlanRead
 from app.services.plans import export as plan_export
@@ -19,7 +19,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Reader = Allowed(Permission.PLANS_READ)
 Manager = Allowed(Permission.PLANS_MANAGE)
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound)
-WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Unprocessable)
 
 router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
 

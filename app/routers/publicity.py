@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, PageParams, Today
-from app.core.errors import Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
+from app.core.errors import COMMON_ERRORS
 from app.domain.permissions import Permission
 from app.domain.reporting import PublicityCampaign
 from app.schemas.common import Page
@@ -15,10 +15,9 @@ from app.services.reports import publicity as service
 router = APIRouter(prefix="/api/v1/publicity-activities", tags=["publicity"])
 Reader = Allowed(Permission.REPORTS_READ)
 Writer = Allowed(Permission.PUBLICITY_WRITE)
-ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Unprocessable)
 
 
-@router.get("", response_model=Page[PublicityActivityRead], responses=ERRORS)
+@router.get("", response_model=Page[PublicityActivityRead], responses=COMMON_ERRORS)
 async def list_publicity_activities(
     actor: Reader,
     session: SessionDep,
@@ -45,7 +44,7 @@ async def list_publicity_activities(
     return Page(items=[PublicityActivityRead.model_validate(a) for a in items], total=total, limit=limit, offset=offset)
 
 
-@router.post("", status_code=201, response_model=PublicityActivityRead, responses=ERRORS)
+@router.post("", status_code=201, response_model=PublicityActivityRead, responses=COMMON_ERRORS)
 async def create_publicity_activity(
     body: PublicityActivityCreate, actor: Writer, session: SessionDep, today: Today
 ) -> PublicityActivityRead:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Response
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, Today
-from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
+from app.core.errors import COMMON_ERRORS, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.domain.calendar import ReportPeriod
 from app.domain.permissions import Permission
 from app.schemas.report import ReportCreate, ReportOverview, ReportRead, Summary
@@ -17,12 +17,11 @@ from app.services.reports import reports, summary
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 Reader = Allowed(Permission.REPORTS_READ)
 Submitter = Allowed(Permission.REPORTS_SUBMIT)
-ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Unprocessable)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Year = Annotated[int, Query(ge=2000, le=2100)]
 
 
-@router.get("/summary", response_model=Summary, responses=ERRORS)
+@router.get("/summary", response_model=Summary, responses=COMMON_ERRORS)
 async def read_summary(
     actor: Reader,
     session: SessionDep,
@@ -46,7 +45,7 @@ async def submit_report(body: ReportCreate, actor: Submitter, session: SessionDe
     return ReportRead.model_validate(await reports.submit_report(session, actor, body, today=today))
 
 
-@router.get("", response_model=ReportOverview, responses=ERRORS)
+@router.get("", response_model=ReportOverview, responses=COMMON_ERRORS)
 async def list_reports(actor: Reader, session: SessionDep, today: Today, year: Year) -> ReportOverview:
     """Who submitted, who is late, who is missing, and what changed in the records since each submission."""
     return await reports.report_overview(session, actor, year=year, today=today)
@@ -55,7 +54,7 @@ async def list_reports(actor: Reader, session: SessionDep, today: Today, year: Y
 @router.get(
     "/export",
     response_class=Response,
-    responses={200: {"content": {XLSX: {}}, "description": "附件3 xlsx"}, **ERRORS},
+    responses={200: {"content": {XLSX: {}}, "description": "附件3 xlsx"}, **COMMON_ERRORS},
 )
 async def export_reports(
     actor: Reader, session: SessionDep, today: Today, year: Year, period: ReportPeriod
@@ -66,7 +65,7 @@ async def export_reports(
     return Response(content, media_type=XLSX, headers={"Content-Disposition": disposition})
 
 
-@router.get("/{report_id}", response_model=ReportRead, responses=ERRORS)
+@router.get("/{report_id}", response_model=ReportRead, responses=COMMON_ERRORS)
 async def read_report(report_id: uuid.UUID, actor: Reader, session: SessionDep) -> ReportRead:
     """One submission with its frozen figures (also superseded versions)."""
     return ReportRead.model_validate(await reports.get_report(session, actor, report_id))

@@ -5,7 +5,10 @@ from fastapi import APIRouter, Query
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, PageParams
-from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
+from app.core.errors import (
+    COMMON_ERRORS,
+    WRITE_ERRORS,
+)
 from app.domain.permissions import Permission
 from app.schemas.common import Page
 from app.schemas.risk_list import RiskListEntryCreate, RiskListEntryRead, RiskListEntryUpdate, RiskListReview
@@ -15,11 +18,9 @@ router = APIRouter(prefix="/api/v1/risk-list", tags=["risk-list"])
 Reader = Allowed(Permission.VISITS_READ)
 Writer = Allowed(Permission.FINDINGS_WRITE)
 Reviewer = Allowed(Permission.RISK_LIST_REVIEW)
-ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Unprocessable)
-WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Unprocessable)
 
 
-@router.get("", response_model=Page[RiskListEntryRead], responses=ERRORS)
+@router.get("", response_model=Page[RiskListEntryRead], responses=COMMON_ERRORS)
 async def list_risk_list(
     actor: Reader,
     session: SessionDep,
@@ -50,7 +51,7 @@ async def create_risk_list_entry(body: RiskListEntryCreate, actor: Writer, sessi
     return RiskListEntryRead.model_validate(await service.create_entry(session, actor, body))
 
 
-@router.get("/{entry_id}", response_model=RiskListEntryRead, responses=ERRORS)
+@router.get("/{entry_id}", response_model=RiskListEntryRead, responses=COMMON_ERRORS)
 async def read_risk_list_entry(entry_id: uuid.UUID, actor: Reader, session: SessionDep) -> RiskListEntryRead:
     """One entry of the list."""
     return RiskListEntryRead.model_validate(await service.get_entry(session, actor, entry_id))

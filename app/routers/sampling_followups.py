@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, PageParams, Today
-from app.core.errors import Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
+from app.core.errors import COMMON_ERRORS
 from app.domain.permissions import Permission
 from app.schemas.common import Page
 from app.schemas.sampling import FollowUpDetail, FollowUpRead, FollowUpStepCreate
@@ -15,10 +15,9 @@ from app.services.findings import sampling_followups as service
 router = APIRouter(prefix="/api/v1/sampling-follow-ups", tags=["sampling-follow-ups"])
 Reader = Allowed(Permission.VISITS_READ)
 Writer = Allowed(Permission.SIGNALS_WRITE)
-ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Unprocessable)
 
 
-@router.get("", response_model=Page[FollowUpRead], responses=ERRORS)
+@router.get("", response_model=Page[FollowUpRead], responses=COMMON_ERRORS)
 async def list_sampling_follow_ups(
     actor: Reader,
     session: SessionDep,
@@ -45,13 +44,13 @@ async def list_sampling_follow_ups(
     return Page(items=[FollowUpRead.model_validate(f) for f in items], total=total, limit=limit, offset=offset)
 
 
-@router.get("/{follow_up_id}", response_model=FollowUpDetail, responses=ERRORS)
+@router.get("/{follow_up_id}", response_model=FollowUpDetail, responses=COMMON_ERRORS)
 async def read_sampling_follow_up(follow_up_id: uuid.UUID, actor: Reader, session: SessionDep) -> FollowUpDetail:
     """One follow-up with its steps."""
     return await service.present_followup(session, await service.get_followup(session, actor, follow_up_id))
 
 
-@router.post("/{follow_up_id}/steps", status_code=201, response_model=FollowUpDetail, responses=ERRORS)
+@router.post("/{follow_up_id}/steps", status_code=201, response_model=FollowUpDetail, responses=COMMON_ERRORS)
 async def add_sampling_follow_up_step(
     follow_up_id: uuid.UUID, body: FollowUpStepCreate, actor: Writer, session: SessionDep, today: Today
 ) -> FollowUpDetail:

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query, Response
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, PageParams
-from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
+from app.core.errors import COMMON_ERRORS, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.domain.permissions import Permission, Role
 from app.schemas.auth import PasswordReset
 from app.schemas.common import Page
@@ -15,10 +15,9 @@ from app.services.accounts import users as service
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
 Reader = Allowed(Permission.USERS_READ)
 Writer = Allowed(Permission.USERS_WRITE)
-ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Unprocessable)
 
 
-@router.get("", response_model=Page[UserRead], responses=ERRORS)
+@router.get("", response_model=Page[UserRead], responses=COMMON_ERRORS)
 async def list_users(
     actor: Reader,
     session: SessionDep,
@@ -46,26 +45,26 @@ async def create_user(body: UserCreate, actor: Writer, session: SessionDep) -> U
     return UserRead.model_validate(await service.create_user(session, actor, body))
 
 
-@router.get("/{user_id}", response_model=UserRead, responses=ERRORS)
+@router.get("/{user_id}", response_model=UserRead, responses=COMMON_ERRORS)
 async def read_user(user_id: uuid.UUID, actor: Reader, session: SessionDep) -> UserRead:
     """One user in the caller's jurisdiction."""
     return UserRead.model_validate(await service.get_user(session, actor, user_id))
 
 
-@router.patch("/{user_id}", response_model=UserRead, responses=ERRORS)
+@router.patch("/{user_id}", response_model=UserRead, responses=COMMON_ERRORS)
 async def update_user(user_id: uuid.UUID, body: UserUpdate, actor: Writer, session: SessionDep) -> UserRead:
     """Change name, phone, enforcement credential (执法证) or deactivate; deactivation ends all sessions."""
     return UserRead.model_validate(await service.update_user(session, actor, user_id, body))
 
 
-@router.post("/{user_id}/password", status_code=204, responses=ERRORS)
+@router.post("/{user_id}/password", status_code=204, responses=COMMON_ERRORS)
 async def reset_user_password(user_id: uuid.UUID, body: PasswordReset, actor: Writer, session: SessionDep) -> Response:
     """Set a new password for a user (e.g. forgotten); every token they hold is revoked."""
     await service.reset_password(session, actor, user_id, body.new_password)
     return Response(status_code=204)
 
 
-@router.post("/{user_id}/unlock", response_model=UserRead, responses=ERRORS)
+@router.post("/{user_id}/unlock", response_model=UserRead, responses=COMMON_ERRORS)
 async def unlock_user(user_id: uuid.UUID, actor: Writer, session: SessionDep) -> UserRead:
     """Lift a lockout caused by failed logins before it expires."""
     return UserRead.model_validate(await service.unlock_user(session, actor, user_id))

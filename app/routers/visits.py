@@ -8,13 +8,8 @@ from fastapi import APIRouter, Header, Query, Response
 from app.core.db import SessionDep
 from app.core.deps import Allowed, IfMatch, PageParams, Today
 from app.core.errors import (
-    Conflict,
-    Forbidden,
-    NotFound,
-    PreconditionFailed,
-    Unauthorized,
-    Unprocessable,
-    error_responses,
+    COMMON_ERRORS,
+    VERSIONED_WRITE_ERRORS,
 )
 from app.domain.permissions import Permission
 from app.domain.visit_types import VisitType
@@ -29,8 +24,6 @@ from app.services.visits import visits as service
 router = APIRouter(prefix="/api/v1/visits", tags=["visits"])
 Reader = Allowed(Permission.VISITS_READ)
 Writer = Allowed(Permission.VISITS_WRITE)
-ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Unprocessable)
-WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, Unprocessable)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -39,7 +32,7 @@ def _with_etag(response: Response, read: VisitRead) -> VisitRead:
     return read
 
 
-@router.post("", status_code=201, response_model=VisitRead, responses=WRITE_ERRORS)
+@router.post("", status_code=201, response_model=VisitRead, responses=VERSIONED_WRITE_ERRORS)
 async def create_visit(
     body: VisitCreate,
     actor: Writer,
@@ -64,7 +57,7 @@ async def create_visit(
     return _with_etag(response, await visit_views.present_visit(session, visit, warnings=warnings))
 
 
-@router.get("", response_model=Page[VisitSummary], responses=ERRORS)
+@router.get("", response_model=Page[VisitSummary], responses=COMMON_ERRORS)
 async def list_visits(
     actor: Reader,
     session: SessionDep,
@@ -95,14 +88,14 @@ async def list_visits(
     return Page(items=await visit_views.summarize(session, items), total=total, limit=limit, offset=offset)
 
 
-@router.get("/{visit_id}", response_model=VisitRead, responses=ERRORS)
+@router.get("/{visit_id}", response_model=VisitRead, responses=COMMON_ERRORS)
 async def read_visit(visit_id: uuid.UUID, actor: Reader, session: SessionDep, response: Response) -> VisitRead:
     """One visit with its inspectors, checklist, findings and amendments; the ETag is its version."""
     visit = await service.get_visit(session, actor, visit_id)
     return _with_etag(response, await visit_views.present_visit(session, visit))
 
 
-@router.patch("/{visit_id}", response_model=VisitRead, responses=WRITE_ERRORS)
+@router.patch("/{visit_id}", response_model=VisitRead, responses=VERSIONED_WRITE_ERRORS)
 async def update_visit(
     visit_id: uuid.UUID,
     body: VisitUpdate,
@@ -116,7 +109,7 @@ async def update_visit(
     return _with_etag(response, await visit_views.present_visit(session, visit))
 
 
-@router.post("/{visit_id}/submit", response_model=VisitRead, responses=WRITE_ERRORS)
+@router.post("/{visit_id}/submit", response_model=VisitRead, responses=VERSIONED_WRITE_ERRORS)
 async def submit_visit(
     visit_id: uuid.UUID, actor: Writer, session: SessionDep, response: Response, today: Today, if_match: IfMatch = None
 ) -> VisitRead:
@@ -126,7 +119,7 @@ async def submit_visit(
     return _with_etag(response, await visit_views.present_visit(session, visit, warnings=warnings))
 
 
-@router.post("/{visit_id}/amendments", status_code=201, response_model=VisitRead, responses=WRITE_ERRORS)
+@router.post("/{visit_id}/amendments", status_code=201, response_model=VisitRead, responses=VERSIONED_WRITE_ERRORS)
 async def amend_visit(
     visit_id: uuid.UUID, body: VisitAmendmentCreate, actor: Writer, session: SessionDep, response: Response
 ) -> VisitRead:
@@ -139,7 +132,7 @@ async def amend_visit(
 @router.get(
     "/{visit_id}/record-form",
     response_class=Response,
-    responses={200: {"content": {XLSX: {}}, "description": "附件2 xlsx"}, **ERRORS},
+    responses={200: {"content": {XLSX: {}}, "description": "附件2 xlsx"}, **COMMON_ERRORS},
 )
 async def download_record_form(visit_id: uuid.UUID, actor: Reader, session: SessionDep) -> Response:
     """附件2 生产企业现场监督检查记录表 as xlsx: two sheets, 企业留存 and 监管部门留存, printable on A4."""

@@ -4,7 +4,6 @@ from typing import Any, ClassVar, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 T = TypeVar("T")
-NUL_REFUSED = "不能包含空字符 U+0000 (text may not contain a NUL character)"
 CONTROL_REFUSED = "不能包含控制字符 (text may not contain control characters such as U+0000–U+001F)"
 NULL_REFUSED = "不能为空：可不传，不可传 null (may be left out, not sent as null)"
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

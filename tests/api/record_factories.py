@@ -21,6 +21,7 @@ from app.domain.permissions import SERVICE_SCOPES, Permission, Role
 from app.main import create_app
 from app.models import Draw, EnterpriseImport, PlanItem, RiskListEntry, SamplingFollowUp, Visit
 from app.seed.jurisdictions import seed_jurisdictions
+from tests.api.conftest import BACKEND, TEST_SECRET
 from tests.builders import (
     TACHENG,
     WUSU,
@@ -37,7 +38,6 @@ from tests.builders import (
     post_visit,
     visit_body,
 )
-from tests.conftest import BACKEND, TEST_SECRET
 from tests.databases import scratch_database
 
 COUNTIES = (TACHENG, WUSU)

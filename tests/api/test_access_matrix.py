@@ -27,9 +27,9 @@ from app.domain.permissions import ROLE_PERMISSIONS, SERVICE_SCOPES, Permission
 from app.main import create_app
 from tests.api import record_factories
 from tests.api.access_table import PARAMS, PUBLIC, QUERY, SHARED_KINDS, SIGNED_IN, TABLE, Op
+from tests.api.conftest import TEST_SECRET
 from tests.api.record_factories import USER_CALLERS, World
 from tests.builders import TACHENG, WUSU
-from tests.conftest import TEST_SECRET
 
 pytestmark = pytest.mark.anyio
 world_database = record_factories.world_database  # module-scoped fixtures: the committed world

@@ -16,7 +16,7 @@ from app.models import AuditEvent
 from app.seed.jurisdictions import seed_jurisdictions
 from app.services.accounts.audit_events import verify_chain
 from app.services.common import audit
-from tests.conftest import BACKEND
+from tests.api.conftest import BACKEND
 from tests.databases import scratch_database
 
 pytestmark = pytest.mark.anyio

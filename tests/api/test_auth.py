@@ -10,8 +10,8 @@ from sqlmodel import select
 from app.domain.permissions import Role
 from app.models import AuditEvent, User
 from app.models.base import utcnow
+from tests.api.conftest import TEST_SECRET
 from tests.builders import PASSWORD, TACHENG, make_service_account, make_user, sign_in
-from tests.conftest import TEST_SECRET
 
 pytestmark = pytest.mark.anyio
 TOKEN = "/api/v1/auth/token"

@@ -1,5 +1,6 @@
 """With RATE_LIMIT_STORAGE on Redis, every worker counts against one limit (in memory, each counts alone)."""
 
+import logging
 import os
 import uuid
 
@@ -9,7 +10,7 @@ import pytest
 from app.core.config import Settings
 from app.core.ratelimit import RateLimiter
 from app.main import create_app
-from tests.conftest import TEST_SECRET
+from tests.api.conftest import TEST_SECRET
 
 pytestmark = pytest.mark.anyio
 
@@ -56,7 +57,12 @@ async def test_two_workers_in_memory_each_count_alone(database_url):
     assert 429 not in await _statuses(workers, 6)  # 3 each: the per-process limit, as documented
 
 
-async def test_an_unreachable_rate_limit_store_lets_the_request_through():
+async def test_an_unreachable_rate_limit_store_lets_the_request_through_and_says_so(caplog):
     limiter = RateLimiter("async+redis://127.0.0.1:1/0")
-    await limiter.hit("1/minute", "login", "192.0.2.1")
-    await limiter.hit("1/minute", "login", "192.0.2.1")  # would be 429 if counted; the store is down
+    assert not await limiter.reachable()
+    with caplog.at_level(logging.WARNING, logger="app.core.ratelimit"):
+        await limiter.hit("1/minute", "login", "192.0.2.1")
+        await limiter.hit("1/minute", "login", "192.0.2.1")  # would raise 429 if counted; the store is down
+    warnings = [r for r in caplog.records if r.name == "app.core.ratelimit" and r.levelno == logging.WARNING]
+    assert len(warnings) == 2
+    assert "let through" in warnings[0].getMessage()

@@ -33,8 +33,8 @@ from app.core.db import make_sessionmaker
 from app.domain.permissions import Role
 from app.main import create_app
 from app.seed.jurisdictions import COUNTIES, seed_jurisdictions
+from tests.api.conftest import BACKEND, TEST_SECRET
 from tests.builders import PASSWORD, TACHENG, make_enterprise, make_user, new_credit_code
-from tests.conftest import BACKEND, TEST_SECRET
 from tests.databases import scratch_database
 
 pytestmark = pytest.mark.postgres_only

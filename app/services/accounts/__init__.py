@@ -1,0 +1,1 @@
+"""Accounts: sign-in, users, service accounts, the audit trail read back."""

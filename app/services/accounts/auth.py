@@ -125,6 +125,13 @@ def check_password_policy(password: str, loc: str = "new_password") -> None:
         raise RuleViolation([Problem((loc,), p) for p in problems])
 
 
+async def get_me(session: AsyncSession, actor: Actor) -> User:
+    user = await session.get(User, actor.user_id)
+    if user is None:
+        raise Unauthorized("账号不存在 (account not found)")
+    return user
+
+
 async def set_password(session: AsyncSession, user: User, new_password: str) -> None:
     """Store a new password and revoke every outstanding token of the account."""
     check_password_policy(new_password)

@@ -43,17 +43,7 @@ async def create_service_account(
         key_hash=key_hash,
         created_by_id=actor.id,
     )
-    session.add(account)
-    await session.flush()
-    await audit.record(
-        session,
-        actor,
-        "service_account.create",
-        "service_account",
-        account.id,
-        county_code=account.county_code,
-        after=audit.snapshot(account),
-    )
+    await audit.record_create(session, actor, account, county_code=account.county_code)
     return account, key
 
 

@@ -15,16 +15,14 @@ from app.models.base import utcnow
 from app.schemas.user import UserCreate, UserUpdate
 from app.services.accounts.auth import check_password_policy, set_password
 from app.services.common import audit
+from app.services.common.access import one_or_404
 from app.services.common.jurisdictions import county_exists
 from app.services.common.paging import in_jurisdiction, paginate
 
 
 async def get_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> User:
     stmt = in_jurisdiction(select(User).where(User.id == user_id), User.county_code, actor.county_code)
-    user = (await session.exec(stmt)).first()
-    if user is None:
-        raise NotFound("用户不存在 (user not found)")
-    return user
+    return await one_or_404(session, stmt, "用户不存在 (user not found)")
 
 
 async def list_users(
@@ -78,17 +76,7 @@ async def create_user(session: AsyncSession, actor: Actor, data: UserCreate) -> 
         role=data.role.value,
         password_hash=hash_password(data.password),
     )
-    session.add(user)
-    await session.flush()
-    await audit.record(
-        session,
-        actor,
-        "user.create",
-        "user",
-        user.id,
-        county_code=user.county_code,
-        after=audit.snapshot(user),
-    )
+    await audit.record_create(session, actor, user, county_code=user.county_code)
     return user
 
 

@@ -1,0 +1,1 @@
+"""What every area shares: jurisdiction scoping, paging, ETags, idempotency, the audit trail."""

@@ -1,16 +1,19 @@
 """Which enterprises and visits a caller may see: their county's, plus what an assignment grants them.
 
 Jurisdiction is a WHERE, never an `if`: every service that loads an enterprise or a visit goes through
-these two functions, so a record outside them is simply not found (404).
+these two functions, so a record outside them is simply not found (404). `one_or_404` loads the one row a
+scoped query finds.
 """
 
 from typing import TypeVar
 
 from sqlalchemy import and_, or_
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.core.actor import Actor
+from app.core.errors import NotFound
 from app.models import Assignment, AssignmentInspector, Enterprise, Visit
 
 T = TypeVar("T")
@@ -45,3 +48,12 @@ def scope_visits(stmt: SelectOfScalar[T], actor: Actor) -> SelectOfScalar[T]:
         col(Visit.enterprise_id).in_(assignments.with_only_columns(Assignment.enterprise_id)),
     )
     return stmt.where(or_(Visit.county_code == actor.county_code, granted))
+
+
+async def one_or_404(session: AsyncSession, stmt: SelectOfScalar[T], not_found: str) -> T:
+    """The row a jurisdiction-scoped query finds, or 404 with `not_found`: a record outside the caller's
+    jurisdiction is simply not there (never 403, which would tell that it exists)."""
+    row = (await session.exec(stmt)).first()
+    if row is None:
+        raise NotFound(not_found)
+    return row

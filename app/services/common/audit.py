@@ -152,12 +152,32 @@ async def record(
     return event
 
 
+async def record_create(
+    session: AsyncSession, actor: Actor | None, row: Any, *, county_code: str | None, action: str | None = None
+) -> Any:
+    """Add `row`, flush it (so it has its id and defaults) and audit "<table>.create" (or `action`) with all of it."""
+    session.add(row)
+    await session.flush()
+    entity = type(row).__tablename__
+    action = action or f"{entity}.create"
+    await record(session, actor, action, entity, row.id, county_code=county_code, after=snapshot(row))
+    return row
+
+
 async def record_update(
-    session: AsyncSession, actor: Actor | None, row: Any, before: dict[str, Any], *, county_code: str | None
+    session: AsyncSession,
+    actor: Actor | None,
+    row: Any,
+    before: dict[str, Any],
+    *,
+    county_code: str | None,
+    also_changed: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """After `row` was changed in place: if any field in `before` differs, bump its version and updated_at, flush,
-    and audit "<table>.update" with the before/after of what changed. Returns the changed fields ({} if none)."""
+    """After `row` was changed in place: if any field in `before` differs (or `also_changed` names what changed
+    beside its columns), bump its version and updated_at, flush, and audit "<table>.update" with the before/after
+    of what changed. Returns the changed fields ({} if none)."""
     old, new = diff(before, snapshot(row, before.keys()))
+    new |= also_changed or {}
     if not new:
         return new
     row.version += 1

@@ -7,7 +7,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
-from app.core.errors import Conflict, NotFound
+from app.core.errors import Conflict
 from app.domain.checklist import ChecklistItem
 from app.domain.findings import FindingState, Severity, consequences, deadline_for, escalation_level, is_overdue
 from app.domain.ruleset import ruleset_for
@@ -22,10 +22,10 @@ from app.schemas.finding import (
     ReasonRead,
 )
 from app.services.common import audit
-from app.services.common.access import scope_visits
+from app.services.common.access import one_or_404, scope_visits
 from app.services.common.paging import paginate
 from app.services.findings import risk_list
-from app.services.visits.visits import get_visit
+from app.services.visits import get_visit
 
 
 def _state(finding: Finding) -> FindingState:
@@ -78,10 +78,7 @@ async def get_finding(session: AsyncSession, actor: Actor, finding_id: uuid.UUID
     stmt = scope_visits(_scoped(select(Finding)).where(Finding.id == finding_id), actor)
     if lock:
         stmt = stmt.with_for_update(of=Finding)
-    finding = (await session.exec(stmt)).first()
-    if finding is None:
-        raise NotFound("问题不存在 (finding not found)")
-    return finding
+    return await one_or_404(session, stmt, "问题不存在 (finding not found)")
 
 
 async def list_findings(
@@ -143,14 +140,9 @@ async def add_finding(
         found_on=visit.visit_date,
         original_deadline=deadline,
         deadline=deadline,
-        created_by_id=actor.id if actor.kind == "user" else None,
+        created_by_id=actor.user_id,
     )
-    session.add(finding)
-    await session.flush()
-    await audit.record(
-        session, actor, "finding.create", "finding", finding.id,
-        county_code=finding.county_code, after=audit.snapshot(finding),
-    )  # fmt: skip
+    await audit.record_create(session, actor, finding, county_code=finding.county_code)
     if severity == Severity.serious_hazard:
         await risk_list.enter_automatically(session, actor, finding, "serious_hazard")
     return finding

@@ -7,15 +7,15 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
-from app.core.errors import Conflict, NotFound
+from app.core.errors import Conflict
 from app.domain.errors import Problem, raise_if_any
 from app.models import Finding, RiskListEntry, Visit
 from app.models.base import utcnow
 from app.schemas.risk_list import RiskListEntryCreate, RiskListEntryUpdate
 from app.services.common import audit
-from app.services.common.access import scope_visits
+from app.services.common.access import one_or_404, scope_visits
 from app.services.common.paging import in_jurisdiction, paginate
-from app.services.visits.visits import get_enterprise
+from app.services.ledger import get_enterprise
 
 
 def _scoped(actor: Actor):  # noqa: ANN202
@@ -34,20 +34,16 @@ async def enter_automatically(session: AsyncSession, actor: Actor, finding: Find
         source=source,
         problem=finding.description,
     )
-    session.add(entry)
-    await session.flush()
-    await audit.record(
-        session, actor, "risk_list.enter", "risk_list_entry", entry.id,
-        county_code=entry.county_code, after=audit.snapshot(entry),
-    )  # fmt: skip
+    await audit.record_create(session, actor, entry, county_code=entry.county_code, action="risk_list.enter")
     return entry
 
 
 async def get_entry(session: AsyncSession, actor: Actor, entry_id: uuid.UUID) -> RiskListEntry:
-    entry = (await session.exec(_scoped(actor).where(RiskListEntry.id == entry_id))).first()
-    if entry is None:
-        raise NotFound("风险问题清单条目不存在 (risk-list entry not found)")
-    return entry
+    return await one_or_404(
+        session,
+        _scoped(actor).where(RiskListEntry.id == entry_id),
+        "风险问题清单条目不存在 (risk-list entry not found)",
+    )
 
 
 async def list_entries(
@@ -97,14 +93,9 @@ async def create_entry(session: AsyncSession, actor: Actor, data: RiskListEntryC
         problem=data.problem,
         cause_analysis=data.cause_analysis,
         measures=data.measures,
-        created_by_id=actor.id if actor.kind == "user" else None,
+        created_by_id=actor.user_id,
     )
-    session.add(entry)
-    await session.flush()
-    await audit.record(
-        session, actor, "risk_list.create", "risk_list_entry", entry.id,
-        county_code=entry.county_code, after=audit.snapshot(entry),
-    )  # fmt: skip
+    await audit.record_create(session, actor, entry, county_code=entry.county_code, action="risk_list.create")
     return entry
 
 
@@ -144,7 +135,7 @@ async def review_entry(session: AsyncSession, actor: Actor, entry_id: uuid.UUID,
     if entry.reviewed_at is not None:
         raise Conflict("该条目已审阅 (already reviewed)")
     entry.reviewed_at = utcnow()
-    entry.reviewed_by_id = actor.id if actor.kind == "user" else None
+    entry.reviewed_by_id = actor.user_id
     entry.review_note = note
     entry.updated_at = entry.reviewed_at
     session.add(entry)

@@ -9,7 +9,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
-from app.core.errors import NotFound
 from app.domain.errors import RuleViolation
 from app.domain.ledger import SignalKind
 from app.domain.reporting import FollowUpStep, StepDone, follow_up_step_problems
@@ -17,6 +16,7 @@ from app.models import Enterprise, RiskSignal, SamplingFollowUp, SamplingFollowU
 from app.models.base import utcnow
 from app.schemas.sampling import FollowUpDetail, FollowUpStepCreate, FollowUpStepRead
 from app.services.common import audit
+from app.services.common.access import one_or_404
 from app.services.common.paging import in_jurisdiction, paginate
 
 _DATE_OF_STEP = {
@@ -95,10 +95,7 @@ async def get_followup(
     )
     if lock:
         stmt = stmt.with_for_update()
-    follow_up = (await session.exec(stmt)).first()
-    if follow_up is None:
-        raise NotFound("抽查不合格后处理记录不存在 (follow-up not found)")
-    return follow_up
+    return await one_or_404(session, stmt, "抽查不合格后处理记录不存在 (follow-up not found)")
 
 
 async def _steps(session: AsyncSession, follow_up_id: uuid.UUID) -> list[SamplingFollowUpStep]:
@@ -132,7 +129,7 @@ async def add_step(
             done_on=data.on,
             qualified=data.qualified,
             note=data.note,
-            actor_id=actor.id if actor.kind == "user" else None,
+            actor_id=actor.user_id,
             actor_name=actor.name,
         )
     )

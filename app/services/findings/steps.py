@@ -40,7 +40,7 @@ async def _record_step(
     session: AsyncSession, actor: Actor, finding: Finding, before: dict[str, Any], step: FindingStep
 ) -> Finding:
     step.finding_id = finding.id
-    step.actor_id = actor.id if actor.kind == "user" else None
+    step.actor_id = actor.user_id
     step.actor_name = actor.name
     finding.updated_at = utcnow()
     session.add(step)

@@ -1,0 +1,1 @@
+"""Enterprise imports: uploads checked, applied all-or-nothing, run inline or as jobs."""

@@ -12,7 +12,7 @@ from app.core.errors import NotFound
 from app.models import EnterpriseImport
 from app.services.imports.rows import ROW, text
 from app.services.imports.service import max_uncompressed, source_path
-from app.services.ledger.enterprises import county_names
+from app.services.ledger import county_names
 from app.xlsx.enterprise_columns import INDEX, KEYS
 from app.xlsx.enterprise_sheet import errors_workbook, read_enterprise_rows
 

@@ -1,5 +1,5 @@
 """Large uploads run as an in-process asyncio task with a session of their own; the whole job is one
-transaction (all-or-nothing). Progress lives in memory and, every few seconds, in an `ImportHeartbeat` row
+transaction (all-or-nothing). Progress is written every few seconds to an `ImportHeartbeat` row
 written from outside the job's transaction, so every worker sees it.
 
 A job does not survive a restart of the process that runs it: its transaction dies with the process, so
@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -23,8 +24,6 @@ from app.services.imports.service import Parsed, Upload, process
 
 log = logging.getLogger("app.imports")
 
-PROGRESS: dict[uuid.UUID, int] = {}
-"""Rows checked so far, per running job."""
 RUNNING: dict[uuid.UUID, asyncio.Task[None]] = {}
 """The tasks of running jobs (tests await them instead of polling)."""
 
@@ -37,10 +36,14 @@ async def spawn(
     parsed: Parsed,
     upload_dir: Path,
     heartbeat_seconds: float = 5.0,
+    *,
+    today: date,
 ) -> None:
     """Start the job and return at once; call it only after the request that created the job row committed
     (as a background task of that request: async, so it runs on the event loop, not in a thread)."""
-    task = asyncio.create_task(run(sessionmaker, actor, job_id, upload, parsed, upload_dir, heartbeat_seconds))
+    task = asyncio.create_task(
+        run(sessionmaker, actor, job_id, upload, parsed, upload_dir, heartbeat_seconds, today=today)
+    )
     RUNNING[job_id] = task
     task.add_done_callback(lambda _: RUNNING.pop(job_id, None))
 
@@ -53,8 +56,11 @@ async def run(
     parsed: Parsed,
     upload_dir: Path,
     heartbeat_seconds: float = 5.0,
+    *,
+    today: date,
 ) -> None:
     beating: asyncio.Task[None] | None = None
+    checked = [0]  # rows checked so far, shared with the heartbeat
     async with sessionmaker() as session:
         try:
             job = await session.get(EnterpriseImport, job_id)
@@ -63,8 +69,7 @@ async def run(
             job.status, job.started_at = "running", utcnow()
             session.add(job)
             await session.commit()
-            PROGRESS[job_id] = 0
-            beating = asyncio.create_task(_beat(sessionmaker, job_id, heartbeat_seconds))
+            beating = asyncio.create_task(_beat(sessionmaker, job_id, heartbeat_seconds, checked))
             await process(
                 session,
                 actor,
@@ -72,7 +77,8 @@ async def run(
                 upload,
                 parsed,
                 upload_dir=upload_dir,
-                progress=lambda n: PROGRESS.__setitem__(job_id, n),
+                today=today,
+                progress=lambda n: checked.__setitem__(0, n),
             )
             if job.http_status == 201:
                 job.http_status = 200
@@ -92,16 +98,17 @@ async def run(
                 beating.cancel()
                 with contextlib.suppress(BaseException):
                     await beating
-            PROGRESS.pop(job_id, None)
 
 
-async def _beat(sessionmaker: async_sessionmaker[AsyncSession], job_id: uuid.UUID, every: float) -> None:
+async def _beat(
+    sessionmaker: async_sessionmaker[AsyncSession], job_id: uuid.UUID, every: float, checked: list[int]
+) -> None:
     while True:
         await asyncio.sleep(every)
         try:
             async with sessionmaker() as session:
                 beat = await session.get(ImportHeartbeat, job_id) or ImportHeartbeat(job_id=job_id, beat_at=utcnow())
-                beat.beat_at, beat.rows_processed = utcnow(), PROGRESS.get(job_id, 0)
+                beat.beat_at, beat.rows_processed = utcnow(), checked[0]
                 session.add(beat)
                 await session.commit()
         except Exception:  # a missed beat is not a failed import
@@ -123,8 +130,7 @@ async def current_state(
     last_sign = max(t for t in (job.created_at, job.started_at, beat.beat_at if beat else None) if t is not None)
     if (utcnow() - last_sign).total_seconds() > stale_after:
         return "interrupted", beat.rows_processed if beat else 0, INTERRUPTED
-    rows = max(PROGRESS.get(job.id, 0), beat.rows_processed if beat else 0)
-    return job.status, rows, job.detail
+    return job.status, beat.rows_processed if beat else job.rows_processed, job.detail
 
 
 async def retire_if_interrupted(session: AsyncSession, job: EnterpriseImport, stale_after: float) -> bool:

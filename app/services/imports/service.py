@@ -12,6 +12,7 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,16 +21,16 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
-from app.core.clock import today_in_china
-from app.core.errors import NotFound, PayloadTooLarge, Unprocessable
+from app.core.errors import PayloadTooLarge, Unprocessable
 from app.models import EnterpriseImport, Jurisdiction
 from app.models.base import utcnow
 from app.services.common import audit, idempotency
+from app.services.common.access import one_or_404
 from app.services.common.paging import in_jurisdiction
 from app.services.imports.apply import PLAN_KEYS, Applied, existing_by_code, upsert
 from app.services.imports.rows import I_CODE, I_RISK, ROW, RowCheck, Vocabulary, check_rows
-from app.services.ledger.enterprises import DEFAULT_RISK_CLASS, RISK_CLASS_IS_THE_PREFECTURES
-from app.services.plans.recompute import recompute_for_enterprise
+from app.services.ledger import DEFAULT_RISK_CLASS, RISK_CLASS_IS_THE_PREFECTURES
+from app.services.plans import recompute_for_enterprise
 from app.xlsx.enterprise_columns import COLUMNS, INDEX
 from app.xlsx.enterprise_sheet import read_enterprise_rows
 from app.xlsx.safety import WorkbookRejected
@@ -154,6 +155,7 @@ async def process(
     parsed: Parsed,
     *,
     upload_dir: Path,
+    today: date,
     progress: Callable[[int], None] | None = None,
 ) -> None:
     """Check every row and write the good ones, chunk by chunk, all inside one savepoint.
@@ -215,7 +217,7 @@ async def process(
         job.detail = f"{len(errors)}处错误，未写入任何数据 ({len(errors)} problems: nothing was written)"
     else:
         job.status, job.http_status = "succeeded", 201
-        await _after_write(session, actor, job, good, existing)
+        await _after_write(session, actor, job, good, existing, today)
     job.finished_at = utcnow()
     session.add(job)
     await session.flush()
@@ -243,7 +245,12 @@ def _apply_existing(actor: Actor, check: RowCheck, existing: dict[str, Any]) -> 
 
 
 async def _after_write(
-    session: AsyncSession, actor: Actor, job: EnterpriseImport, good: list[tuple[Any, ...]], existing: dict[str, Any]
+    session: AsyncSession,
+    actor: Actor,
+    job: EnterpriseImport,
+    good: list[tuple[Any, ...]],
+    existing: dict[str, Any],
+    today: date,
 ) -> None:
     """One audit event per import (bounded, whatever the size), then the plan follows changed enterprises."""
     await audit.record(
@@ -263,7 +270,6 @@ async def _after_write(
             "errors": job.error_count,
         },
     )
-    today = today_in_china()
     for row in good:
         found = existing.get(row[I_CODE])
         if found is not None and tuple(row[i] for i in _PLAN_INDEXES) != found.plan_inputs:
@@ -291,10 +297,7 @@ async def get_import(session: AsyncSession, actor: Actor, job_id: uuid.UUID) -> 
     stmt = in_jurisdiction(
         select(EnterpriseImport).where(EnterpriseImport.id == job_id), EnterpriseImport.county_code, actor.county_code
     )
-    job = (await session.exec(stmt)).first()
-    if job is None:
-        raise NotFound("导入任务不存在 (import not found)")
-    return job
+    return await one_or_404(session, stmt, "导入任务不存在 (import not found)")
 
 
 def rejection(job: EnterpriseImport) -> ImportRejected:

@@ -1,13 +1,13 @@
 """Enterprise records: scoped load, create, update with optimistic concurrency, history from the audit trail."""
 
 import uuid
+from datetime import date
 
 from sqlalchemy import and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
-from app.core.clock import today_in_china
 from app.core.errors import Conflict, NotFound
 from app.domain.credit_code import credit_code_problems, normalise_credit_code
 from app.domain.errors import Problem, RuleViolation
@@ -17,11 +17,11 @@ from app.models import AuditEvent, Enterprise, Jurisdiction, Licence, RiskSignal
 from app.models.base import utcnow
 from app.schemas.enterprise import EnterpriseCreate, EnterpriseRead, EnterpriseUpdate
 from app.services.common import audit
-from app.services.common.access import scope_enterprises
+from app.services.common.access import one_or_404, scope_enterprises
 from app.services.common.concurrency import check_if_match
 from app.services.common.jurisdictions import county_exists
 from app.services.common.paging import in_jurisdiction, paginate
-from app.services.plans.recompute import recompute_for_enterprise
+from app.services.plans import recompute_for_enterprise
 
 DEFAULT_RISK_CLASS = RiskClass.B
 """A new enterprise is class B until the prefecture classifies it."""
@@ -54,10 +54,7 @@ async def get_enterprise(
     stmt = scope_enterprises(select(Enterprise).where(Enterprise.id == enterprise_id), actor)
     if for_update:
         stmt = stmt.with_for_update()
-    enterprise = (await session.exec(stmt)).first()
-    if enterprise is None:
-        raise NotFound("企业不存在或不在您的管辖范围 (enterprise not found)")
-    return enterprise
+    return await one_or_404(session, stmt, "企业不存在或不在您的管辖范围 (enterprise not found)")
 
 
 async def _check_county(session: AsyncSession, actor: Actor, county_code: str) -> None:
@@ -100,22 +97,18 @@ async def create_enterprise(session: AsyncSession, actor: Actor, data: Enterpris
         status=data.status.value,
     )
     _closing(enterprise)
-    session.add(enterprise)
-    await session.flush()
-    await audit.record(
-        session,
-        actor,
-        "enterprise.create",
-        "enterprise",
-        enterprise.id,
-        county_code=enterprise.county_code,
-        after=audit.snapshot(enterprise),
-    )
+    await audit.record_create(session, actor, enterprise, county_code=enterprise.county_code)
     return enterprise
 
 
 async def update_enterprise(
-    session: AsyncSession, actor: Actor, enterprise_id: uuid.UUID, data: EnterpriseUpdate, if_match: str | None
+    session: AsyncSession,
+    actor: Actor,
+    enterprise_id: uuid.UUID,
+    data: EnterpriseUpdate,
+    if_match: str | None,
+    *,
+    today: date,
 ) -> Enterprise:
     enterprise = await get_enterprise(session, actor, enterprise_id, for_update=True)
     check_if_match(if_match, enterprise.version)
@@ -146,7 +139,7 @@ async def update_enterprise(
     _closing(enterprise)
     new = await audit.record_update(session, actor, enterprise, before, county_code=enterprise.county_code)
     if PLAN_INPUTS & new.keys():
-        await recompute_for_enterprise(session, enterprise.id, today=today_in_china())
+        await recompute_for_enterprise(session, enterprise.id, today=today)
     return enterprise
 
 

@@ -22,7 +22,7 @@ from app.schemas.licence_sync import LicencePush, LicenceSyncRow, Outcome
 from app.services.common import audit
 from app.services.common.access import scope_enterprises
 from app.services.common.paging import paginate
-from app.services.plans.recompute import recompute_for_enterprise
+from app.services.plans import recompute_for_enterprise
 
 SOURCE = "licensing_system"
 _FIELDS = ("product_category", "issued_on", "expires_on", "status")
@@ -102,18 +102,7 @@ async def apply_row(
     licence = lookup.licences.get(number)
     if licence is None:
         licence = Licence(licence_no=number, enterprise_id=enterprise.id, source=SOURCE, **values)
-        session.add(licence)
-        await session.flush()
-        lookup.licences[number] = licence
-        await audit.record(
-            session,
-            actor,
-            "licence.create",
-            "licence",
-            licence.id,
-            county_code=enterprise.county_code,
-            after=audit.snapshot(licence),
-        )
+        lookup.licences[number] = await audit.record_create(session, actor, licence, county_code=enterprise.county_code)
         return licence, "created"
     before = audit.snapshot(licence, _FIELDS)
     for name, value in values.items():

@@ -7,17 +7,16 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
-from app.core.clock import today_in_china
-from app.core.errors import Conflict, NotFound
+from app.core.errors import Conflict
 from app.domain.errors import Problem, RuleViolation
 from app.domain.licence import normalise_licence_number, validate_licence_number
 from app.models import Enterprise, Licence, LicenceCategory
 from app.schemas.licence import LicenceCreate, LicenceUpdate
 from app.services.common import audit
-from app.services.common.access import scope_enterprises
+from app.services.common.access import one_or_404, scope_enterprises
 from app.services.common.concurrency import check_if_match
 from app.services.ledger.enterprises import get_enterprise
-from app.services.plans.recompute import recompute_for_enterprise
+from app.services.plans import recompute_for_enterprise
 
 
 async def list_categories(session: AsyncSession) -> list[LicenceCategory]:
@@ -77,13 +76,12 @@ async def get_licence(session: AsyncSession, actor: Actor, licence_id: uuid.UUID
     ).where(Licence.id == licence_id)
     if for_update:
         stmt = stmt.with_for_update(of=Licence)
-    found = (await session.exec(stmt)).first()
-    if found is None:
-        raise NotFound("许可证不存在或不在您的管辖范围 (licence not found)")
-    return found
+    return await one_or_404(session, stmt, "许可证不存在或不在您的管辖范围 (licence not found)")
 
 
-async def create_licence(session: AsyncSession, actor: Actor, enterprise_id: uuid.UUID, data: LicenceCreate) -> Licence:
+async def create_licence(
+    session: AsyncSession, actor: Actor, enterprise_id: uuid.UUID, data: LicenceCreate, *, today: date
+) -> Licence:
     enterprise = await get_enterprise(session, actor, enterprise_id)
     problems = (
         _licence_no_problems(data.licence_no)
@@ -100,23 +98,19 @@ async def create_licence(session: AsyncSession, actor: Actor, enterprise_id: uui
         status=data.status.value,
         enterprise_id=enterprise.id,
     )
-    session.add(licence)
-    await session.flush()
-    await audit.record(
-        session,
-        actor,
-        "licence.create",
-        "licence",
-        licence.id,
-        county_code=enterprise.county_code,
-        after=audit.snapshot(licence),
-    )
-    await recompute_for_enterprise(session, enterprise.id, today=today_in_china())
+    await audit.record_create(session, actor, licence, county_code=enterprise.county_code)
+    await recompute_for_enterprise(session, enterprise.id, today=today)
     return licence
 
 
 async def update_licence(
-    session: AsyncSession, actor: Actor, licence_id: uuid.UUID, data: LicenceUpdate, if_match: str | None
+    session: AsyncSession,
+    actor: Actor,
+    licence_id: uuid.UUID,
+    data: LicenceUpdate,
+    if_match: str | None,
+    *,
+    today: date,
 ) -> Licence:
     licence, enterprise = await get_licence(session, actor, licence_id, for_update=True)
     check_if_match(if_match, licence.version)
@@ -138,5 +132,5 @@ async def update_licence(
         setattr(licence, name, value.value if hasattr(value, "value") else value)
     if not await audit.record_update(session, actor, licence, before, county_code=enterprise.county_code):
         return licence
-    await recompute_for_enterprise(session, enterprise.id, today=today_in_china())
+    await recompute_for_enterprise(session, enterprise.id, today=today)
     return licence

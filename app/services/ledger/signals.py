@@ -12,8 +12,9 @@ from app.domain.ledger import SignalKind
 from app.models import RiskSignal
 from app.schemas.signal import SignalCreate
 from app.services.common import audit
+from app.services.findings import open_followup_for_signal
 from app.services.ledger.enterprises import get_enterprise
-from app.services.plans.recompute import recompute_for_enterprise
+from app.services.plans import recompute_for_enterprise
 
 
 def _signal_problems(data: SignalCreate, today: date) -> list[Problem]:
@@ -56,21 +57,10 @@ async def create_signal(
         **data.model_dump(exclude={"kind"}),
         kind=data.kind.value,
         enterprise_id=enterprise.id,
-        created_by_id=actor.id if actor.kind == "user" else None,
+        created_by_id=actor.user_id,
     )
-    session.add(signal)
-    await session.flush()
-    await audit.record(
-        session,
-        actor,
-        "risk_signal.create",
-        "risk_signal",
-        signal.id,
-        county_code=enterprise.county_code,
-        after=audit.snapshot(signal),
-    )
+    await audit.record_create(session, actor, signal, county_code=enterprise.county_code)
     await recompute_for_enterprise(session, enterprise.id, today=today)
-    from app.services.findings.sampling_followups import open_followup_for_signal  # issue 7: 不合格后处理
 
     await open_followup_for_signal(session, actor, signal, enterprise.county_code)
     return signal

@@ -18,6 +18,7 @@ from app.domain.risk import RiskClass
 from app.models import Assignment, AssignmentInspector, Draw, PlanItem, User
 from app.schemas.draw import MAX_SEED, DrawCreate
 from app.services.common import audit
+from app.services.common.access import one_or_404
 from app.services.common.jurisdictions import county_exists
 from app.services.common.paging import in_jurisdiction
 from app.services.plans.plans import get_plan
@@ -124,7 +125,7 @@ async def create_draw(session: AsyncSession, actor: Actor, plan_id: uuid.UUID, d
         result=[{"enterprise_id": a.enterprise_id, "inspector_ids": list(a.inspector_ids)} for a in result.assignments],
         due_from=data.due_from,
         due_until=data.due_until,
-        created_by_id=actor.id if actor.kind == "user" else None,
+        created_by_id=actor.user_id,
     )
     session.add(row)
     await session.flush()
@@ -160,10 +161,7 @@ async def create_draw(session: AsyncSession, actor: Actor, plan_id: uuid.UUID, d
 
 async def get_draw(session: AsyncSession, actor: Actor, draw_id: uuid.UUID) -> Draw:
     stmt = in_jurisdiction(select(Draw).where(Draw.id == draw_id), Draw.county_code, actor.county_code)
-    row = (await session.exec(stmt)).first()
-    if row is None:
-        raise NotFound("抽取记录不存在 (draw not found)")
-    return row
+    return await one_or_404(session, stmt, "抽取记录不存在 (draw not found)")
 
 
 async def draw_view(session: AsyncSession, row: Draw) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
-from app.core.errors import Conflict, NotFound
+from app.core.errors import Conflict
 from app.domain.errors import Problem, RuleViolation
 from app.domain.ledger import EnterpriseStatus
 from app.domain.permissions import Permission
@@ -20,7 +20,7 @@ from app.models import Enterprise, Plan, PlanAdjustment, PlanItem
 from app.models.base import utcnow
 from app.schemas.plan import PlanItemCreate, PlanItemUpdate
 from app.services.common import audit
-from app.services.common.access import scope_enterprises
+from app.services.common.access import one_or_404, scope_enterprises
 from app.services.common.paging import in_jurisdiction, paginate
 from app.services.plans.plans import get_plan, plan_as_of
 from app.services.plans.risk_facts import gather_risk_facts
@@ -95,9 +95,7 @@ async def get_item(
 ) -> dict[str, Any]:
     plan = await get_plan(session, actor, plan_id)
     stmt, _, _ = _item_query(plan, actor, today, None)
-    row = (await session.exec(stmt.where(PlanItem.id == item_id))).first()
-    if row is None:
-        raise NotFound("计划明细不存在 (plan line not found)")
+    row = await one_or_404(session, stmt.where(PlanItem.id == item_id), "计划明细不存在 (plan line not found)")
     adjustments = (
         await session.exec(
             select(PlanAdjustment).where(PlanAdjustment.plan_item_id == item_id).order_by(PlanAdjustment.at)
@@ -161,9 +159,9 @@ async def adjust_item(
     """Raise (or, for the prefecture, lower) a line's required visits, keeping who, when, why and the value before."""
     plan = await _issued_plan(session, actor, plan_id)
     stmt = select(PlanItem).where(PlanItem.id == item_id, PlanItem.plan_id == plan.id).with_for_update()
-    item = (await session.exec(in_jurisdiction(stmt, PlanItem.county_code, actor.county_code))).first()
-    if item is None:
-        raise NotFound("计划明细不存在 (plan line not found)")
+    item = await one_or_404(
+        session, in_jurisdiction(stmt, PlanItem.county_code, actor.county_code), "计划明细不存在 (plan line not found)"
+    )
     before = item.required_visits
     if data.required_visits == before:
         raise RuleViolation([Problem(("required_visits",), f"计划检查次数已是{before}次 (no change)")])
@@ -196,9 +194,7 @@ async def add_item(
     stmt = in_jurisdiction(
         select(Enterprise).where(Enterprise.id == data.enterprise_id), Enterprise.county_code, actor.county_code
     )
-    enterprise = (await session.exec(stmt)).first()
-    if enterprise is None:
-        raise NotFound("企业不存在 (enterprise not found)")
+    enterprise = await one_or_404(session, stmt, "企业不存在 (enterprise not found)")
     taken = select(PlanItem.id).where(PlanItem.plan_id == plan.id, PlanItem.enterprise_id == enterprise.id)
     if (await session.exec(taken)).first():
         raise Conflict("该企业已在计划中 (the enterprise is already in the plan)")

@@ -9,11 +9,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
-from app.core.errors import Conflict, NotFound
+from app.core.errors import Conflict
 from app.domain.ruleset import ruleset_for
 from app.models import Plan, PlanItem
 from app.models.base import utcnow
 from app.services.common import audit
+from app.services.common.access import one_or_404
 from app.services.common.paging import in_jurisdiction
 from app.services.plans.bulk import delete_lines, insert_lines, update_lines
 from app.services.plans.risk_facts import gather_risk_facts
@@ -36,10 +37,7 @@ async def get_plan(session: AsyncSession, actor: Actor, plan_id: uuid.UUID, *, f
     stmt = visible_plans(select(Plan).where(Plan.id == plan_id), actor)
     if for_update:
         stmt = stmt.with_for_update()
-    plan = (await session.exec(stmt)).first()
-    if plan is None:
-        raise NotFound("检查计划不存在 (plan not found)")
-    return plan
+    return await one_or_404(session, stmt, "检查计划不存在 (plan not found)")
 
 
 async def _totals(session: AsyncSession, actor: Actor, plan_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[int, int]]:

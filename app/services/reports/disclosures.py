@@ -83,7 +83,7 @@ async def publish(session: AsyncSession, actor: Actor, data: DisclosureCreate, *
         period=data.period.value,
         review_note=data.review_note,
         entry_count=len(rows),
-        published_by_id=actor.id if actor.kind == "user" else None,
+        published_by_id=actor.user_id,
         published_by_name=actor.name,
     )
     session.add(disclosure)

@@ -39,20 +39,10 @@ async def create_activity(
         **data.model_dump(exclude={"county_code", "campaign"}),
         campaign=data.campaign.value,
         county_code=county,
-        created_by_id=actor.id if actor.kind == "user" else None,
+        created_by_id=actor.user_id,
         created_by_name=actor.name,
     )
-    session.add(activity)
-    await session.flush()
-    await audit.record(
-        session,
-        actor,
-        "publicity_activity.create",
-        "publicity_activity",
-        activity.id,
-        county_code=county,
-        after=audit.snapshot(activity),
-    )
+    await audit.record_create(session, actor, activity, county_code=county)
     return activity
 
 

@@ -34,6 +34,7 @@ from app.schemas.report import (
     SummaryFigures,
 )
 from app.services.common import audit
+from app.services.common.access import one_or_404
 from app.services.common.paging import in_jurisdiction
 from app.services.reports.summary import county_figures, county_names
 
@@ -79,7 +80,7 @@ async def submit_report(session: AsyncSession, actor: Actor, data: ReportCreate,
         late=kind is SubmissionKind.late,
         figures=(figures or SummaryFigures()).model_dump(),
         note=data.note,
-        submitted_by_id=actor.id if actor.kind == "user" else None,
+        submitted_by_id=actor.user_id,
         submitted_by_name=actor.name,
     )
     try:
@@ -109,10 +110,7 @@ async def get_report(session: AsyncSession, actor: Actor, report_id: uuid.UUID) 
         ReportSubmission.county_code,
         actor.county_code,
     )
-    report = (await session.exec(stmt)).first()
-    if report is None:
-        raise NotFound("报送记录不存在 (report not found)")
-    return report
+    return await one_or_404(session, stmt, "报送记录不存在 (report not found)")
 
 
 async def current_reports(

@@ -32,7 +32,7 @@ from app.models import (
 )
 from app.schemas.report import COUNT_FIGURES, Summary, SummaryFigures, SummaryRow
 from app.services.common.paging import in_jurisdiction
-from app.services.plans.rules import counting_visit
+from app.services.plans import counting_visit
 
 CHINA = timezone(timedelta(hours=8), "CST")
 

@@ -122,14 +122,9 @@ async def add_attachment(
         size=size,
         filename=name,
         description=description,
-        uploaded_by_id=actor.id if actor.kind == "user" else None,
+        uploaded_by_id=actor.user_id,
     )
-    session.add(attachment)
-    await session.flush()
-    await audit.record(
-        session, actor, "attachment.create", "attachment", attachment.id,
-        county_code=attachment.county_code, after=audit.snapshot(attachment),
-    )  # fmt: skip
+    await audit.record_create(session, actor, attachment, county_code=attachment.county_code)
     return attachment
 
 

@@ -28,7 +28,7 @@ from app.models.base import utcnow
 from app.schemas.visit import VisitAmendmentCreate
 from app.services.common import audit
 from app.services.common.concurrency import check_if_match
-from app.services.findings.findings import add_finding
+from app.services.findings import add_finding
 from app.services.visits.visits import AUDITED_FIELDS, get_visit, is_licence_holder
 
 AMENDABLE = ("conclusion", "representative_name", "representative_title", "notes", "supervisory_functions")
@@ -98,7 +98,7 @@ async def submit_visit(
     visit.status = "archived"
     visit.covers_full_checklist = covers_full_checklist(results, holder)
     visit.archived_at = utcnow()
-    visit.archived_by_id = actor.id if actor.kind == "user" else None
+    visit.archived_by_id = actor.user_id
     visit.updated_at = visit.archived_at
     visit.version += 1
     session.add(visit)
@@ -163,7 +163,7 @@ async def amend_visit(
         reason=data.reason,
         before=before,
         after=after,
-        created_by_id=actor.id if actor.kind == "user" else None,
+        created_by_id=actor.user_id,
         created_by_name=actor.name,
     )
     visit.version += 1

@@ -13,7 +13,7 @@ from app.schemas.finding import FINDING_STATUS_LABELS, STEP_LABELS
 from app.schemas.timeline import EnterpriseTimeline, TimelineItem
 from app.schemas.visit import VISIT_STATUS_LABELS
 from app.services.common.access import scope_visits
-from app.services.visits.visits import get_enterprise
+from app.services.ledger import get_enterprise
 
 SIGNAL_LABELS = {
     "complaint": "举报投诉",

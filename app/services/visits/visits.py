@@ -9,15 +9,15 @@ from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
-from app.core.errors import Conflict, NotFound
+from app.core.errors import Conflict
 from app.domain.errors import Problem, raise_if_any
-from app.models import Assignment, Enterprise, Jurisdiction, Licence, User, Visit, VisitInspector
-from app.models.base import utcnow
+from app.models import Assignment, Jurisdiction, Licence, User, Visit, VisitInspector
 from app.schemas.visit import InspectorIn, VisitCreate, VisitUpdate
 from app.services.common import audit, idempotency
-from app.services.common.access import scope_enterprises, scope_visits
+from app.services.common.access import one_or_404, scope_visits
 from app.services.common.concurrency import check_if_match
 from app.services.common.paging import paginate
+from app.services.ledger import get_enterprise
 
 AUDITED_FIELDS = (
     "visit_type",
@@ -34,22 +34,11 @@ AUDITED_FIELDS = (
 )
 
 
-async def get_enterprise(session: AsyncSession, actor: Actor, enterprise_id: uuid.UUID) -> Enterprise:
-    stmt = scope_enterprises(select(Enterprise).where(Enterprise.id == enterprise_id), actor)
-    enterprise = (await session.exec(stmt)).first()
-    if enterprise is None:
-        raise NotFound("企业不存在 (enterprise not found)")
-    return enterprise
-
-
 async def get_visit(session: AsyncSession, actor: Actor, visit_id: uuid.UUID, *, lock: bool = False) -> Visit:
     stmt = scope_visits(select(Visit).where(Visit.id == visit_id), actor)
     if lock:
         stmt = stmt.with_for_update()
-    visit = (await session.exec(stmt)).first()
-    if visit is None:
-        raise NotFound("检查记录不存在 (visit not found)")
-    return visit
+    return await one_or_404(session, stmt, "检查记录不存在 (visit not found)")
 
 
 async def is_licence_holder(session: AsyncSession, enterprise_id: uuid.UUID) -> bool:
@@ -168,7 +157,7 @@ async def create_visit(
         representative_name=data.representative_name,
         representative_title=data.representative_title,
         notes=data.notes,
-        created_by_id=actor.id if actor.kind == "user" else None,
+        created_by_id=actor.user_id,
     )
     await _check_assignment(session, visit)
     idempotency.stamp(visit, actor, idempotency_key, request_digest, "request_sha256")
@@ -207,14 +196,6 @@ async def update_visit(
         await _check_assignment(session, visit)
     if data.inspectors is not None:
         await _set_inspectors(session, visit, data.inspectors)
-    visit.version += 1
-    visit.updated_at = utcnow()
-    session.add(visit)
-    await session.flush()
-    old, new = audit.diff(before, _snapshot(visit))
-    if data.inspectors is not None:
-        new["inspectors"] = [str(i.user_id) for i in data.inspectors]
-    await audit.record(
-        session, actor, "visit.update", "visit", visit.id, county_code=visit.county_code, before=old, after=new
-    )
+    inspectors = None if data.inspectors is None else {"inspectors": [str(i.user_id) for i in data.inspectors]}
+    await audit.record_update(session, actor, visit, before, county_code=visit.county_code, also_changed=inspectors)
     return visit

@@ -1,0 +1,91 @@
+"""One upload from receipt to answer: size limits, replay by Idempotency-Key, parse, and the choice between
+checking it inside the request and running it as a job."""
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import anyio
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.core.actor import Actor
+from app.core.errors import PayloadTooLarge
+from app.models import EnterpriseImport
+from app.schemas.enterprise_import import EnterpriseImportRead
+from app.services.imports import jobs
+from app.services.imports.service import (
+    SYNC_ROW_LIMIT,
+    Parsed,
+    Upload,
+    create_job,
+    find_replay,
+    parse,
+    process,
+    rejection,
+)
+
+MULTIPART_SLACK = 64 * 1024
+"""What multipart framing may add around the file itself."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_upload_bytes: int
+    upload_dir: Path
+    stale_seconds: float
+
+
+@dataclass(frozen=True)
+class Outcome:
+    job: EnterpriseImport
+    parsed: Parsed | None
+    """Set when the upload is to run as a job once the request has committed."""
+
+    @property
+    def status(self) -> int:
+        """201 created, 200 a dry run or a replay, 202 running as a job; a rejected upload raises its 422."""
+        if self.job.status in ("pending", "running"):
+            return 202
+        if self.job.http_status == 422:
+            raise rejection(self.job)
+        return self.job.http_status if self.job.http_status in (200, 201) else 200
+
+    def read(self) -> EnterpriseImportRead:
+        return EnterpriseImportRead.model_validate(self.job)
+
+
+def too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"上传内容超过{limit // 2**20}MB上限 (upload larger than {limit} bytes)")
+
+
+def check_body_size(size: int, limit: int, *, framed: bool = True) -> None:
+    """413 as soon as the body (with multipart framing, when `framed`) passes the limit."""
+    if size > limit + (MULTIPART_SLACK if framed else 0):
+        raise too_large(limit)
+
+
+async def submit(
+    session: AsyncSession,
+    actor: Actor,
+    upload: Upload,
+    *,
+    dry_run: bool,
+    all_or_nothing: bool,
+    idempotency_key: str | None,
+    limits: Limits,
+    today: date,
+) -> Outcome:
+    """A replay answers with the first job (unless it died: then the upload runs again); a small upload is
+    checked and written now; a large one is left for `start` after the commit."""
+    digest = upload.digest(dry_run=dry_run, all_or_nothing=all_or_nothing)
+    replay = await find_replay(session, actor, idempotency_key, digest)
+    if replay is not None and not await jobs.retire_if_interrupted(session, replay, limits.stale_seconds):
+        return Outcome(replay, None)
+    parsed = await anyio.to_thread.run_sync(lambda: parse(upload, max_upload_bytes=limits.max_upload_bytes))
+    job = await create_job(
+        session, actor, upload, parsed, dry_run=dry_run, all_or_nothing=all_or_nothing, idempotency_key=idempotency_key
+    )
+    if job.rows_total <= SYNC_ROW_LIMIT:
+        await process(session, actor, job, upload, parsed, upload_dir=limits.upload_dir, today=today)
+        return Outcome(job, None)
+    return Outcome(job, parsed)
