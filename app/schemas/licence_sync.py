@@ -59,7 +59,7 @@ class LicenceSyncRunRead(Output):
 
 
 class PulledLicence(BaseModel):
-    """One item of the licensing system's `GET {base}/licences` answer (see app/services/licensing_client.py)."""
+    """One item of the licensing system's `GET {base}/licences` answer (see app/services/ledger/licensing_client.py)."""
 
     licence_no: str = Field(max_length=40)
     credit_code: str = Field(max_length=24)

@@ -12,7 +12,7 @@ from sqlmodel import select
 from app.domain.permissions import Role
 from app.models import AuditEvent, Enterprise
 from app.services.imports import jobs as jobs
-from app.services.imports import service as import_service
+from app.services.imports import submit
 from app.xlsx.enterprise_columns import HEADERS
 from tests.builders import WUSU, as_role, make_enterprise, make_service_account, new_credit_code
 
@@ -295,7 +295,7 @@ async def test_an_xml_entity_bomb_is_refused(client, session):
 
 
 async def test_a_large_upload_runs_as_a_job_that_reports_progress_and_result(client, session, monkeypatch):
-    monkeypatch.setattr(import_service, "SYNC_ROW_LIMIT", 3)
+    monkeypatch.setattr(submit, "SYNC_ROW_LIMIT", 3)
     _, headers = await as_role(client, session, Role.COUNTY_ADMIN)
     body = [{"credit_code": new_credit_code(), "name": f"企业{i}", "county_code": "654201"} for i in range(10)]
     response = await client.post(URL, json=body, headers=headers)
@@ -308,7 +308,7 @@ async def test_a_large_upload_runs_as_a_job_that_reports_progress_and_result(cli
 
 
 async def test_a_large_job_with_a_bad_row_writes_nothing(client, session, monkeypatch):
-    monkeypatch.setattr(import_service, "SYNC_ROW_LIMIT", 3)
+    monkeypatch.setattr(submit, "SYNC_ROW_LIMIT", 3)
     _, headers = await as_role(client, session, Role.COUNTY_ADMIN)
     body = [{"credit_code": new_credit_code(), "name": f"企业{i}", "county_code": "654201"} for i in range(10)]
     body[7]["county_code"] = WUSU

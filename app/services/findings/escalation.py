@@ -3,7 +3,7 @@ rule's days — joins the risk problem list and so reaches the prefecture, with 
 
 Run once a day by the scheduler of the deployment (cron, a systemd timer, a Kubernetes CronJob):
 `python -m app.cli escalate-overdue`. Running it again is harmless: a finding has at most one entry.
-Level 2 reached by a failed re-inspection enters the list at that step already (services/finding_steps.py).
+Level 2 reached by a failed re-inspection enters the list at that step already (services/findings/steps.py).
 """
 
 from datetime import date

@@ -1,6 +1,6 @@
 """Bulk upload of enterprises: parse safely, check every row, upsert by credit code, all-or-nothing by default.
 
-Small uploads are processed inside the request; large ones become a job (see enterprise_import_jobs).
+Small uploads are processed inside the request; large ones become a job (see imports.jobs; imports.submit chooses).
 An `Idempotency-Key` is stored with the job: the same key and the same upload return the first job, the same
 key with a different upload is refused.
 """
@@ -35,8 +35,6 @@ from app.xlsx.enterprise_columns import COLUMNS, INDEX
 from app.xlsx.enterprise_sheet import read_enterprise_rows
 from app.xlsx.safety import WorkbookRejected
 
-SYNC_ROW_LIMIT = 2_000
-"""Up to this many rows the upload is processed inside the request; above it, as a job (202)."""
 MAX_ROWS = 200_000
 MAX_STORED_ERRORS = 10_000
 CHECK_CHUNK = 10_000

@@ -14,7 +14,6 @@ from app.models import EnterpriseImport
 from app.schemas.enterprise_import import EnterpriseImportRead
 from app.services.imports import jobs
 from app.services.imports.service import (
-    SYNC_ROW_LIMIT,
     Parsed,
     Upload,
     create_job,
@@ -24,6 +23,8 @@ from app.services.imports.service import (
     rejection,
 )
 
+SYNC_ROW_LIMIT = 2_000
+"""Up to this many rows the upload is processed inside the request; above it, as a job (202)."""
 MULTIPART_SLACK = 64 * 1024
 """What multipart framing may add around the file itself."""
 

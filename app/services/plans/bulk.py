@@ -34,7 +34,7 @@ _TEXT_KEYS = ("reasons_text", "due_dates_text")
 
 
 async def insert_lines(session: AsyncSession, plan_id: uuid.UUID, lines: list[dict[str, Any]], now: datetime) -> None:
-    """Insert lines made by `plan_rules.lines_for` (reasons as Reason tuples, and also as JSON text for COPY)."""
+    """Insert lines made by `rules.lines_for` (reasons as Reason tuples, and also as JSON text for COPY)."""
     if not lines:
         return
     connection = await session.connection()
