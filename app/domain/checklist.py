@@ -1,107 +1,92 @@
 """Rule 6: the on-site checklist 日常监督检查事项 (计划 四) and what a complete record looks like."""
 
-from enum import StrEnum
+from typing import Self
 
 from app.domain.errors import Problem, raise_if_any
+from app.domain.labels import LabelledEnum
 
 
-class ChecklistItem(StrEnum):
+class ChecklistItem(LabelledEnum):
     """计划 四、日常监督检查事项, in the plan's order."""
 
-    production_environment = "production_environment"
-    incoming_inspection = "incoming_inspection"
-    process_control = "process_control"
-    outgoing_inspection = "outgoing_inspection"
-    storage_delivery = "storage_delivery"
-    labelling = "labelling"
-    nonconforming_products = "nonconforming_products"
-    personnel = "personnel"
-    incident_handling = "incident_handling"
-    records = "records"
-    licence_conditions = "licence_conditions"
+    content: str
 
-    @property
-    def label(self) -> str:
-        return _ITEMS[self][0]
+    def __new__(cls, value: str, label: str, content: str = "") -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        member.content = content
+        return member
 
-    @property
-    def content(self) -> str:
-        """检查内容: one sentence saying what the inspector checks, printed on 附件2."""
-        return _ITEMS[self][1]
-
-
-_ITEMS = {
-    ChecklistItem.production_environment: (
+    production_environment = (
+        "production_environment",
         "生产环境条件",
         "生产场所、设备设施、检验仪器是否与所生产产品相适应并保持正常运行。",
-    ),
-    ChecklistItem.incoming_inspection: (
+    )
+    incoming_inspection = (
+        "incoming_inspection",
         "进货查验",
         "是否对原辅材料、零部件进行进货查验并保存供货方资质和查验记录。",
-    ),
-    ChecklistItem.process_control: (
+    )
+    process_control = (
+        "process_control",
         "生产过程控制",
         "是否按照工艺文件和作业指导书组织生产并对关键工序实施控制。",
-    ),
-    ChecklistItem.outgoing_inspection: (
+    )
+    outgoing_inspection = (
+        "outgoing_inspection",
         "产品出厂检验",
         "是否按标准规定逐批实施出厂检验，检验合格后方可出厂并保存检验记录。",
-    ),
-    ChecklistItem.storage_delivery: (
+    )
+    storage_delivery = (
+        "storage_delivery",
         "贮存及交付控制",
         "产品贮存条件是否符合要求，交付、销售记录是否完整可追溯。",
-    ),
-    ChecklistItem.labelling: (
+    )
+    labelling = (
+        "labelling",
         "标识标注",
         "产品及包装标识是否符合法律法规和标准要求，是否存在伪造、冒用标志等情形。",
-    ),
-    ChecklistItem.nonconforming_products: (
+    )
+    nonconforming_products = (
+        "nonconforming_products",
         "不合格品管理",
         "是否对不合格原材料、半成品和成品进行标识、隔离、评审和处置并留存记录。",
-    ),
-    ChecklistItem.personnel: (
+    )
+    personnel = (
+        "personnel",
         "从业人员管理",
         "关键岗位人员是否具备相应能力并经培训考核，检验人员是否具备相应资格。",
-    ),
-    ChecklistItem.incident_handling: (
+    )
+    incident_handling = (
+        "incident_handling",
         "产品质量安全事项处置",
         "是否建立并落实产品质量安全事故报告、召回及投诉处理制度。",
-    ),
-    ChecklistItem.records: (
+    )
+    records = (
+        "records",
         "全过程记录",
         "采购、生产、检验、销售等全过程记录是否真实、完整并按规定保存。",
-    ),
-    ChecklistItem.licence_conditions: (
+    )
+    licence_conditions = (
+        "licence_conditions",
         "持续满足许可条件",
         "取得生产许可证的企业是否持续保持生产许可所要求的条件并在许可范围内生产。",
-    ),
-}
+    )
 
 
-class ItemResult(StrEnum):
-    conforming = "conforming"
-    nonconforming = "nonconforming"
-    not_applicable = "not_applicable"
-
-    @property
-    def label(self) -> str:
-        return {"conforming": "符合", "nonconforming": "不符合", "not_applicable": "不适用"}[self.value]
+class ItemResult(LabelledEnum):
+    conforming = "conforming", "符合"
+    nonconforming = "nonconforming", "不符合"
+    not_applicable = "not_applicable", "不适用"
 
 
-class Conclusion(StrEnum):
+class Conclusion(LabelledEnum):
     """计划 七（二）: the visit's overall conclusion."""
 
-    conforming = "conforming"
-    rectification_required = "rectification_required"
-    violation = "violation"
-
-    @property
-    def label(self) -> str:
-        return {
-            "conforming": "符合",
-            "rectification_required": "限期整改",
-            "violation": "涉嫌违法，移交立案查处",
-        }[self.value]
+    conforming = "conforming", "符合"
+    rectification_required = "rectification_required", "限期整改"
+    violation = "violation", "涉嫌违法，移交立案查处"
 
 
 def applicable_items(licence_holder: bool) -> list[ChecklistItem]:

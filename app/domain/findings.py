@@ -2,23 +2,19 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
 
 from app.domain.errors import Problem, raise_if_any
+from app.domain.labels import LabelledEnum
 from app.domain.reasons import Reason
 from app.domain.ruleset import RuleSet
 
 
-class Severity(StrEnum):
+class Severity(LabelledEnum):
     """计划 七（二）: 一般问题 → 限期整改; 严重隐患 → 风险问题清单; 违法违规 → 立案查处."""
 
-    general = "general"
-    serious_hazard = "serious_hazard"
-    violation = "violation"
-
-    @property
-    def label(self) -> str:
-        return {"general": "一般问题", "serious_hazard": "严重隐患", "violation": "违法违规"}[self.value]
+    general = "general", "一般问题"
+    serious_hazard = "serious_hazard", "严重隐患"
+    violation = "violation", "违法违规"
 
 
 @dataclass(frozen=True)
