@@ -1,5 +1,6 @@
 """Rule 10: the two cumulative completion reports (计划 八: 6月25日、10月30日前报送附件3)."""
 
+import calendar
 from datetime import date
 from enum import StrEnum
 
@@ -38,3 +39,20 @@ def current_period(today: date, ruleset: RuleSet) -> ReportPeriod | None:
         if period_due_date(today.year, period, ruleset) >= today:
             return period
     return None
+
+
+def months_before(day: date, months: int) -> date:
+    """The same date `months` calendar months earlier; where that month is shorter, its last day
+    (2024-03-31 − 1 month = 2024-02-29; 2024-02-29 − 12 months = 2023-02-28).
+    """
+    if months < 0:
+        raise ValueError(f"months must not be negative, got {months}")
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def within_months(day: date, today: date, months: int) -> bool:
+    """近N个月 as a calendar window: from the same date N months ago up to today, both included."""
+    return months_before(today, months) <= day <= today
