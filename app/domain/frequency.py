@@ -52,6 +52,13 @@ def _failed_sampling_in_window(today: date, facts: RiskFacts, ruleset: RuleSet) 
     return [d for d in facts.failed_sampling_dates if first_year <= d.year and d <= today]
 
 
+def _sampling_years(ruleset: RuleSet) -> str:
+    years = ruleset.sampling_lookback_years
+    if years == 0:
+        return "本年度"
+    return "本年度或上年度" if years == 1 else f"本年度或前{years}个年度"
+
+
 def _licence_renewal_due(today: date, facts: RiskFacts, ruleset: RuleSet) -> bool:
     window_end = today + timedelta(days=ruleset.licence_expiry_window_days)
     expiring = any(today < d <= window_end for d in facts.licence_expiry_dates)
@@ -73,7 +80,9 @@ def active_factors(today: date, facts: RiskFacts, ruleset: RuleSet) -> list[Reas
     if alerts:
         factors.append(Reason("risk_monitoring", f"风险监测：近{months}个月内有{len(alerts)}条风险监测预警"))
     if _failed_sampling_in_window(today, facts, ruleset):
-        factors.append(Reason("failed_sampling", "监督抽查不合格：本年度或上年度抽查不合格，列为后续监管重点"))
+        factors.append(
+            Reason("failed_sampling", f"监督抽查不合格：{_sampling_years(ruleset)}抽查不合格，列为后续监管重点")
+        )
     if _licence_renewal_due(today, facts, ruleset):
         factors.append(
             Reason(

@@ -5,6 +5,7 @@ import unicodedata
 from datetime import date, timedelta
 
 from app.domain.errors import Problem, RuleViolation
+from app.domain.ruleset import RuleSet
 
 PROVINCE_ABBREVIATIONS = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼港澳台"
 """The 34 provincial-level abbreviations that may prefix a licence number."""
@@ -41,6 +42,7 @@ def validate_licence_number(raw: str) -> str:
     return number
 
 
-def licence_expiring(today: date, expires_on: date, window_days: int = 90) -> bool:
-    """计划 六、日常监督检查频次（到期换证）: expires within `window_days` of today, or already expired."""
-    return expires_on <= today + timedelta(days=window_days)
+def licence_expiring(today: date, expires_on: date, ruleset: RuleSet) -> bool:
+    """计划 六、日常监督检查频次（到期换证）: expires within the RuleSet's `licence_expiry_window_days` of today,
+    or already expired."""
+    return expires_on <= today + timedelta(days=ruleset.licence_expiry_window_days)

@@ -10,6 +10,7 @@ from app.domain.calendar import (
     is_late,
     months_before,
     period_due_date,
+    period_label,
     period_range,
     within_months,
 )
@@ -52,9 +53,13 @@ def test_the_current_period_is_the_next_one_still_due_this_year(today, period):
     assert current_period(today, RULES) == period
 
 
-def test_periods_have_chinese_labels():
-    assert H1.label == "6月25日前（上半年累计）"
-    assert H2.label == "10月30日前（1-10月累计）"
+def test_a_period_label_states_the_rulesets_due_date():
+    assert period_label(H1, RULES) == "6月25日前（上半年累计）"
+    assert period_label(H2, RULES) == "10月30日前（1-10月累计）"
+
+
+def test_a_period_also_has_a_name_that_holds_whatever_the_due_dates():
+    assert (H1.label, H2.label) == ("第一次报送（上半年累计）", "第二次报送（年内累计）")
 
 
 @pytest.mark.parametrize(

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -10,6 +11,9 @@ from app.domain.licence import (
     normalise_licence_number,
     validate_licence_number,
 )
+from app.domain.ruleset import RULESETS
+
+RULES = RULESETS[2022]
 
 
 def test_there_are_34_province_abbreviations():
@@ -60,9 +64,11 @@ def test_a_malformed_licence_number_is_rejected_at_licence_no(raw):
         (date(2022, 6, 1), True),  # already expired
     ],
 )
-def test_a_licence_is_expiring_within_90_days_or_when_already_expired(expires_on, expiring):
-    assert licence_expiring(date(2022, 7, 2), expires_on) is expiring
+def test_a_licence_is_expiring_within_the_rulesets_90_days_or_when_already_expired(expires_on, expiring):
+    assert licence_expiring(date(2022, 7, 2), expires_on, RULES) is expiring
 
 
-def test_the_expiry_window_can_be_narrowed():
-    assert not licence_expiring(date(2022, 7, 1), date(2022, 8, 15), window_days=30)
+def test_the_expiry_window_is_the_rulesets():
+    narrow = replace(RULES, licence_expiry_window_days=30)
+    assert licence_expiring(date(2022, 7, 1), date(2022, 7, 31), narrow)
+    assert not licence_expiring(date(2022, 7, 1), date(2022, 8, 15), narrow)
