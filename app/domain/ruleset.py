@@ -40,6 +40,12 @@ class RuleSet:
     a licence's validity ends on a day, so the window is counted in days)."""
     min_inspectors: int = 2
     """计划 五: 由2名以上（含2名）监督检查人员参加."""
+    min_checked_items: int = 6
+    """计划 七（二）一次检查，全面体检: items a visit must actually check (conforming or nonconforming) to count
+    toward the frequency (local rule; the plan sets no number). Every item applies and "not applicable" needs
+    a written reason; this floor keeps a visit that marked most items not applicable from counting. 6 of the
+    10 general items: a manufacturer may truly lack up to four of them (e.g. no quality incident to handle,
+    no nonconforming product, delivery straight from the line), never the core of production."""
     deadline_general_days: int = 30
     deadline_serious_hazard_days: int = 15
     deadline_violation_days: int = 15

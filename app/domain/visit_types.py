@@ -25,13 +25,16 @@ class SupervisoryFunction(LabelledEnum):
     licensing = "licensing", "许可"
 
 
-def counts_toward_frequency(visit_type: VisitType, covered_full_checklist: bool) -> bool:
-    """计划 六（第二段）: 飞行检查、双随机抽查、生产许可监督评审、证后监督检查等现场检查事项
-    可计入日常监督检查频次.
+COUNTING_VISIT_TYPES = frozenset(VisitType)
+"""计划 六（第二段）: 飞行检查、双随机抽查、生产许可监督评审、证后监督检查等现场检查事项可计入日常监督检查频次;
+routine patrols and cross-inspections are the daily inspection itself; a re-inspection (复查回访) counts
+when it also went through the full checklist."""
 
-    Routine patrols and cross-inspections are the daily inspection itself. A re-inspection (复查回访)
-    only verifies findings, so it counts only when it also went through the full checklist (全面体检).
+
+def counts_toward_frequency(visit_type: VisitType, covered_full_checklist: bool) -> bool:
+    """计划 六 on a visit's stored flag: an on-site visit of a counting type counts only when it was a full
+    check (一次检查，全面体检) — `covered_full_checklist` as `checklist.covers_checklist` decides it. Whatever
+    its type, a visit where nothing was really checked does not count. The full rule, on the record itself,
+    is `checklist.counts_toward_frequency`.
     """
-    if visit_type == VisitType.reinspection:
-        return covered_full_checklist
-    return True
+    return VisitType(visit_type) in COUNTING_VISIT_TYPES and covered_full_checklist

@@ -85,7 +85,7 @@ def test_months_before_refuses_a_negative_number_of_months():
         months_before(date(2024, 1, 1), -1)
 
 
-@settings(max_examples=200)
+@settings(max_examples=100)
 @given(st.dates(min_value=date(1901, 1, 1), max_value=date(2099, 12, 31)))
 def test_twelve_months_before_is_a_year_earlier_and_365_or_366_days_back(day):
     earlier = months_before(day, 12)
