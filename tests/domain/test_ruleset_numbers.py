@@ -7,6 +7,8 @@ from types import MappingProxyType
 import pytest
 
 from app.domain.calendar import ReportPeriod, period_due_date, period_label
+from app.domain.checklist import ChecklistEntry, ChecklistItem, ItemResult, coverage_problems
+from app.domain.draw import DrawEnterprise, DrawInspector, DrawRequest, draw
 from app.domain.errors import RuleViolation
 from app.domain.findings import FindingState, deadline_for, escalation_level, extend_deadline
 from app.domain.frequency import RiskFacts, active_factors, required_visits
@@ -42,6 +44,7 @@ OTHER = RuleSet(
     extensions_allowed=2,
     overdue_days_for_level_2=20,
     duplicate_visit_window_days=14,
+    min_checked_items=8,
     report_due_h1=(7, 5),
     report_due_h2=(11, 15),
 )
@@ -65,6 +68,7 @@ NUMBERS_OF_2022 = [
     "至30天",
     "最多延期1次",
     "上年度抽查",
+    "至少6项",
 ]
 
 
@@ -114,6 +118,16 @@ def texts_under(ruleset: RuleSet) -> list[str]:
     )
     warning = duplicate_visit_warning(TODAY, date(2031, 7, 25), ruleset)
     texts += [warning.label] if warning else []
+    nothing_checked = {item: ChecklistEntry(ItemResult.not_applicable) for item in ChecklistItem}
+    texts += [p.msg for p in coverage_problems(nothing_checked, licence_holder=True, ruleset=ruleset)]
+    lonely = DrawRequest(
+        seed=1,
+        enterprises=(DrawEnterprise("e1", "654201", RiskClass.B),),
+        inspectors=(DrawInspector("i1", "654201"),),
+        count=1,
+        team_size=ruleset.min_inspectors,
+    )
+    texts += _messages(lambda: draw(lonely))
     return texts
 
 
@@ -126,6 +140,8 @@ def test_the_2022_ruleset_states_the_2022_numbers():
         "90日内",
         "至少需要2名",
         "延期天数应为1至30天",
+        "至少6项",
+        "安排2名检查人员",
     ):
         assert expected in text
 
@@ -152,6 +168,8 @@ def test_no_text_under_another_ruleset_carries_a_2022_number(number):
         "延期天数应为1至45天",
         "最多延期2次",
         "至少需要3名",
+        "安排3名检查人员",
+        "至少8项",
     ],
 )
 def test_texts_under_another_ruleset_state_its_own_numbers(expected):
