@@ -4,7 +4,11 @@ import hashlib
 import json
 import math
 import random
+import secrets
+from collections import Counter
 from dataclasses import dataclass
+from datetime import date
+from itertools import combinations
 
 from app.domain.errors import Problem, RuleViolation, raise_if_any
 from app.domain.risk import RISK_ORDER, RiskClass
@@ -24,25 +28,47 @@ class DrawInspector:
 
 
 @dataclass(frozen=True)
+class Exclusion:
+    """An enterprise of the pool kept out of the draw (e.g. closed, inspected last week), with why."""
+
+    enterprise_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class PastAssignment:
+    """An inspection team of an earlier draw, so this one can prefer teams not used recently."""
+
+    inspector_ids: tuple[str, ...]
+    drawn_on: date
+
+
+@dataclass(frozen=True, kw_only=True)
 class DrawRequest:
     """Give exactly one of `count` (enterprises in all) or `ratio_by_class` (share of each class's pool).
 
-    `conflicts` holds (inspector_id, enterprise_id) pairs that must not meet (回避).
+    `conflicts` holds (inspector_id, enterprise_id) pairs that must not meet (回避). `exclusions` keep
+    enterprises of the pool out of the draw, each with its reason. `recent` lists earlier draws' teams.
+    `team_size` is the RuleSet's `min_inspectors` (计划 五). The seed may be left out while the pool is frozen
+    (`freeze_pool`) and given afterwards (`new_seed`).
     """
 
-    seed: int
+    seed: int | None = None
     enterprises: tuple[DrawEnterprise, ...]
     inspectors: tuple[DrawInspector, ...]
     count: int | None = None
     ratio_by_class: dict[RiskClass, float] | None = None
     cross_inspection: bool = False
     conflicts: frozenset[tuple[str, str]] = frozenset()
+    exclusions: tuple[Exclusion, ...] = ()
+    recent: tuple[PastAssignment, ...] = ()
+    team_size: int = 2
 
 
 @dataclass(frozen=True)
 class Assignment:
     enterprise_id: str
-    inspector_ids: tuple[str, str]
+    inspector_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -52,12 +78,23 @@ class DrawResult:
     assignments: tuple[Assignment, ...]
 
 
+SEED_LIMIT = 2**63
+"""Seeds are 0 ≤ seed < 2**63, so they fit a signed 64-bit column."""
+
+
+def new_seed() -> int:
+    """A fresh seed from the operating system's randomness, drawn by the server after the pool is frozen."""
+    return secrets.randbelow(SEED_LIMIT)
+
+
 def inputs_hash(request: DrawRequest) -> str:
-    """sha256 of the canonical JSON of everything but the seed, so the pool can be published (and its
-    hash fixed) before the seed is drawn. Independent of the order the inputs were given in.
+    """sha256 of the canonical JSON of everything but the seed — the pool, its exclusions with their reasons,
+    the history and the team size — so the pool can be frozen and published before the seed is drawn.
+    Independent of the order the inputs were given in. Keys added after the first draws (exclusions, recent,
+    team_size) appear only when they differ from their default, so earlier draws keep their hash.
     """
     ratios = request.ratio_by_class
-    canonical = {
+    canonical: dict[str, object] = {
         "enterprises": sorted([e.id, e.county_code, str(e.risk_class)] for e in request.enterprises),
         "inspectors": sorted([i.id, i.county_code] for i in request.inspectors),
         "count": request.count,
@@ -65,20 +102,47 @@ def inputs_hash(request: DrawRequest) -> str:
         "cross_inspection": request.cross_inspection,
         "conflicts": sorted([inspector, enterprise] for inspector, enterprise in request.conflicts),
     }
+    if request.exclusions:
+        canonical["exclusions"] = sorted([x.enterprise_id, x.reason] for x in request.exclusions)
+    if request.recent:
+        canonical["recent"] = sorted([p.drawn_on.isoformat(), *sorted(p.inspector_ids)] for p in request.recent)
+    if request.team_size != 2:
+        canonical["team_size"] = request.team_size
     text = json.dumps(canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _exclusion_problems(request: DrawRequest) -> list[Problem]:
+    pool = {e.id for e in request.enterprises}
+    problems, seen = [], set()
+    for exclusion in request.exclusions:
+        loc = ("exclusions", exclusion.enterprise_id)
+        if exclusion.enterprise_id in seen:
+            problems.append(Problem(loc, "重复排除同一企业 (enterprise excluded twice)"))
+        elif exclusion.enterprise_id not in pool:
+            problems.append(Problem(loc, "被排除的企业不在抽取范围内 (excluded enterprise is not in the pool)"))
+        elif not exclusion.reason.strip():
+            problems.append(Problem((*loc, "reason"), "排除企业须写明理由 (an exclusion needs a reason)"))
+        seen.add(exclusion.enterprise_id)
+    return problems
+
+
+def _pool(request: DrawRequest) -> list[DrawEnterprise]:
+    """The enterprises that may be drawn: the pool less its exclusions, by id."""
+    excluded = {x.enterprise_id for x in request.exclusions}
+    return sorted((e for e in request.enterprises if e.id not in excluded), key=lambda e: e.id)
+
+
 def _request_problems(request: DrawRequest) -> list[Problem]:
     problems = []
+    pool_size = len(_pool(request))
     if (request.count is None) == (request.ratio_by_class is None):
         problems.append(Problem(("count",), "须且只能指定抽取数量或抽取比例之一 (give count or ratio)"))
-    elif request.count is not None and not 0 <= request.count <= len(request.enterprises):
+    elif request.count is not None and not 0 <= request.count <= pool_size:
         problems.append(
             Problem(
                 ("count",),
-                f"抽取数量应在0至{len(request.enterprises)}之间 "
-                f"(count must be between 0 and the pool size {len(request.enterprises)})",
+                f"抽取数量应在0至{pool_size}之间 (count must be between 0 and the pool size {pool_size})",
             )
         )
     for risk_class, ratio in (request.ratio_by_class or {}).items():
@@ -92,11 +156,20 @@ def _request_problems(request: DrawRequest) -> list[Problem]:
     ):
         for duplicate in sorted({x for x in ids if ids.count(x) > 1}):
             problems.append(Problem((kind, duplicate), "重复的编号 (duplicate id)"))
-    return problems
+    if request.team_size < 2:
+        problems.append(Problem(("team_size",), "每组检查人员不少于2名 (a team has at least two inspectors)"))
+    return problems + _exclusion_problems(request)
+
+
+def freeze_pool(request: DrawRequest) -> str:
+    """Step one of a draw: check the pool (everything but the seed) and return its `inputs_hash`, to be
+    stored and published before any seed exists. Raises with every problem of the pool."""
+    raise_if_any(_request_problems(request))
+    return inputs_hash(request)
 
 
 def _select(request: DrawRequest, rng: random.Random) -> list[DrawEnterprise]:
-    pool = sorted(request.enterprises, key=lambda e: e.id)
+    pool = _pool(request)
     if request.count is not None:
         return rng.sample(pool, request.count)
     ratios = {RiskClass(k): v for k, v in (request.ratio_by_class or {}).items()}
@@ -118,47 +191,115 @@ def _eligible(request: DrawRequest, enterprise: DrawEnterprise) -> list[DrawInsp
     ]
 
 
-def _pick_pair(candidates: list[str], used: set[frozenset[str]]) -> tuple[str, str] | None:
-    for n, first in enumerate(candidates):
-        for second in candidates[n + 1 :]:
-            if frozenset((first, second)) not in used:
-                return first, second
-    return None
+@dataclass
+class _Rotation:
+    """Who has worked how much, and which pairs have worked together — in this draw and before it."""
+
+    load: dict[str, int]
+    used: Counter[frozenset[str]]
+    before: Counter[frozenset[str]]
+    last_before: dict[frozenset[str], date]
+
+    @classmethod
+    def start(cls, request: DrawRequest) -> "_Rotation":
+        before: Counter[frozenset[str]] = Counter()
+        last: dict[frozenset[str], date] = {}
+        for past in request.recent:
+            for pair in map(frozenset, combinations(sorted(set(past.inspector_ids)), 2)):
+                before[pair] += 1
+                last[pair] = max(last.get(pair, past.drawn_on), past.drawn_on)
+        return cls({i.id: 0 for i in request.inspectors}, Counter(), before, last)
+
+    def pair_key(self, pair: frozenset[str]) -> tuple[int, int]:
+        """Fewer uses in earlier draws first, then the one used longest ago (never used: first of all)."""
+        last = self.last_before.get(pair)
+        return self.before[pair], last.toordinal() if last else 0
+
+    def take(self, team: tuple[str, ...]) -> None:
+        for member in team:
+            self.load[member] += 1
+        for pair in combinations(team, 2):
+            self.used[frozenset(pair)] += 1
 
 
-def draw(request: DrawRequest) -> DrawResult:
-    """计划 三、六 双随机抽查: pick enterprises at random (by count, or ceil(ratio × class pool) per class),
-    then give each two distinct inspectors: never a conflicted one (回避), none from the enterprise's own
-    county in a cross-inspection, never the same pair twice; least-loaded inspectors first, ties broken
-    by the seeded generator. Most-constrained enterprises are staffed first. Reproducible from the seed.
+def _pick_team(candidates: list[str], rotation: _Rotation, size: int) -> tuple[str, ...] | None:
+    """Pairs rotate: the pair used least in this draw; among those, the first inspector in `candidates`
+    (least loaded, ties by the seeded shuffle), then the least loaded partner, the pair used least and
+    longest ago in earlier draws, then candidate order. A larger team adds members the same way. With fresh
+    pairs and no history this is the first unused pair in candidate order, as in the first draws.
     """
-    raise_if_any(_request_problems(request))
+    if len(candidates) < size:
+        return None
+    position = {c: n for n, c in enumerate(candidates)}
+    first, fewest = candidates[0], None
+    for n, c in enumerate(candidates):  # the first inspector of a pair used least in this draw
+        for d in candidates[n + 1 :]:
+            uses = rotation.used[frozenset((c, d))]
+            if fewest is None or uses < fewest:
+                first, fewest = c, uses
+            if uses == 0:
+                break
+        if fewest == 0:
+            break
+    team = [first]
+    while len(team) < size:
+        rest = [c for c in candidates if c not in team and (len(team) > 1 or position[c] > position[first])]
+        rest = rest or [c for c in candidates if c not in team]
+        team.append(
+            min(
+                rest,
+                key=lambda c: (
+                    max(rotation.used[frozenset((m, c))] for m in team),
+                    rotation.load[c],
+                    max(rotation.pair_key(frozenset((m, c))) for m in team),
+                    position[c],
+                ),
+            )
+        )
+    return tuple(team)
+
+
+def draw(request: DrawRequest, *, frozen_hash: str | None = None) -> DrawResult:
+    """计划 三、六 双随机抽查: pick enterprises at random from the pool less its exclusions (by count, or
+    ceil(ratio × class pool) per class), then give each a team of `team_size` distinct inspectors: never a
+    conflicted one (回避), none from the enterprise's own county in a cross-inspection. Pairs rotate: a pair
+    works again only once every pair open to that enterprise has worked as often (and then the one of earlier
+    draws used least and longest ago); least-loaded inspectors first, ties broken by the seeded generator.
+    Most-constrained enterprises are staffed first. Reproducible from the seed.
+
+    Step two of a draw: with `frozen_hash` (from `freeze_pool`) the pool must not have changed since.
+    """
+    problems = _request_problems(request)
+    if request.seed is None:
+        problems.append(Problem(("seed",), "尚未生成随机种子 (no seed: draw one with new_seed or give it)"))
+    if frozen_hash is not None and frozen_hash != inputs_hash(request):
+        problems.append(
+            Problem(("inputs_hash",), "抽取范围自冻结后已改变，请重新冻结 (the pool changed since it was frozen)")
+        )
+    raise_if_any(problems)
+    assert request.seed is not None
     rng = random.Random(request.seed)
     chosen = _select(request, rng)
     eligible = {e.id: [i.id for i in _eligible(request, e)] for e in chosen}
-    load = {i.id: 0 for i in request.inspectors}
-    used: set[frozenset[str]] = set()
-    assignments, problems = [], []
+    rotation = _Rotation.start(request)
+    assignments = []
     for enterprise in sorted(chosen, key=lambda e: (len(eligible[e.id]), e.id)):
         candidates = list(eligible[enterprise.id])
         rng.shuffle(candidates)
-        candidates.sort(key=lambda inspector_id: load[inspector_id])
-        pair = _pick_pair(candidates, used)
-        if pair is None:
+        candidates.sort(key=lambda inspector_id: rotation.load[inspector_id])
+        team = _pick_team(candidates, rotation, request.team_size)
+        if team is None:
             problems.append(
                 Problem(
                     ("enterprises", enterprise.id),
-                    f"可选检查人员不足，无法为企业{enterprise.id}安排2名检查人员 "
-                    "(not enough eligible inspectors for this enterprise)",
+                    f"可选检查人员不足，无法为企业{enterprise.id}安排{request.team_size}名检查人员 "
+                    f"(fewer than {request.team_size} eligible inspectors for this enterprise)",
                 )
             )
             continue
-        used.add(frozenset(pair))
-        for inspector_id in pair:
-            load[inspector_id] += 1
-        assignments.append(Assignment(enterprise.id, tuple(sorted(pair))))
-    if problems:
-        raise RuleViolation(problems)
+        rotation.take(team)
+        assignments.append(Assignment(enterprise.id, tuple(sorted(team))))
+    raise_if_any(problems)
     return DrawResult(
         seed=request.seed,
         inputs_hash=inputs_hash(request),

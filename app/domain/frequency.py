@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from app.domain.calendar import months_before, within_months
 from app.domain.reasons import Reason
 from app.domain.risk import KeyFlag, RiskClass
 from app.domain.ruleset import RuleSet
@@ -32,15 +33,30 @@ class Requirement:
     escalation: int
 
 
-def _within_days(today: date, dates: tuple[date, ...], days: int) -> list[date]:
-    """Dates in the closed window [today − days, today]; future dates are ignored."""
-    start = today - timedelta(days=days)
-    return [d for d in dates if start <= d <= today]
+def _within_months(today: date, dates: tuple[date, ...], months: int) -> list[date]:
+    """Dates in the calendar window [same date `months` ago, today]; future dates are ignored."""
+    return [d for d in dates if within_months(d, today, months)]
+
+
+def earliest_relevant_date(today: date, ruleset: RuleSet) -> date:
+    """The first day any factor's window reaches back to: facts before it cannot change the answer, so a
+    service may load only facts on or after it."""
+    longest = max(
+        ruleset.complaint_lookback_months, ruleset.risk_alert_lookback_months, ruleset.unlicensed_lookback_months
+    )
+    return min(months_before(today, longest), date(today.year - ruleset.sampling_lookback_years, 1, 1))
 
 
 def _failed_sampling_in_window(today: date, facts: RiskFacts, ruleset: RuleSet) -> list[date]:
     first_year = today.year - ruleset.sampling_lookback_years
     return [d for d in facts.failed_sampling_dates if first_year <= d.year and d <= today]
+
+
+def _sampling_years(ruleset: RuleSet) -> str:
+    years = ruleset.sampling_lookback_years
+    if years == 0:
+        return "本年度"
+    return "本年度或上年度" if years == 1 else f"本年度或前{years}个年度"
 
 
 def _licence_renewal_due(today: date, facts: RiskFacts, ruleset: RuleSet) -> bool:
@@ -55,14 +71,18 @@ def active_factors(today: date, facts: RiskFacts, ruleset: RuleSet) -> list[Reas
     重点行业/区域/企业/产品 — one Reason per active factor, always in this order.
     """
     factors = []
-    complaints = _within_days(today, facts.substantiated_complaint_dates, ruleset.complaint_lookback_days)
+    months = ruleset.complaint_lookback_months
+    complaints = _within_months(today, facts.substantiated_complaint_dates, months)
     if complaints:
-        factors.append(Reason("complaint", f"举报投诉：近12个月内有{len(complaints)}件查实的举报投诉"))
-    alerts = _within_days(today, facts.risk_alert_dates, ruleset.risk_alert_lookback_days)
+        factors.append(Reason("complaint", f"举报投诉：近{months}个月内有{len(complaints)}件查实的举报投诉"))
+    months = ruleset.risk_alert_lookback_months
+    alerts = _within_months(today, facts.risk_alert_dates, months)
     if alerts:
-        factors.append(Reason("risk_monitoring", f"风险监测：近12个月内有{len(alerts)}条风险监测预警"))
+        factors.append(Reason("risk_monitoring", f"风险监测：近{months}个月内有{len(alerts)}条风险监测预警"))
     if _failed_sampling_in_window(today, facts, ruleset):
-        factors.append(Reason("failed_sampling", "监督抽查不合格：本年度或上年度抽查不合格，列为后续监管重点"))
+        factors.append(
+            Reason("failed_sampling", f"监督抽查不合格：{_sampling_years(ruleset)}抽查不合格，列为后续监管重点")
+        )
     if _licence_renewal_due(today, facts, ruleset):
         factors.append(
             Reason(
@@ -70,9 +90,9 @@ def active_factors(today: date, facts: RiskFacts, ruleset: RuleSet) -> list[Reas
                 f"到期换证：生产许可证{ruleset.licence_expiry_window_days}日内到期或已过期仍在生产",
             )
         )
-    unlicensed = _within_days(today, facts.unlicensed_production_dates, ruleset.unlicensed_lookback_days)
-    if unlicensed:
-        factors.append(Reason("unlicensed_production", "无证生产：近12个月内发现无证生产"))
+    months = ruleset.unlicensed_lookback_months
+    if _within_months(today, facts.unlicensed_production_dates, months):
+        factors.append(Reason("unlicensed_production", f"无证生产：近{months}个月内发现无证生产"))
     if facts.key_flags:
         flags = "、".join(flag.label for flag in KeyFlag if flag in facts.key_flags)
         factors.append(Reason("key_supervision", f"重点监管：{flags}"))

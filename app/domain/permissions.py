@@ -5,30 +5,23 @@ Jurisdiction (which county's records) is not decided here: it is a WHERE in ever
 
 from enum import StrEnum
 
+from app.domain.labels import LabelledEnum
 
-class Role(StrEnum):
-    PREFECTURE_ADMIN = "prefecture_admin"
-    PREFECTURE_VIEWER = "prefecture_viewer"
-    COUNTY_ADMIN = "county_admin"
-    COUNTY_INSPECTOR = "county_inspector"
-    SERVICE = "service"
 
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
+class Role(LabelledEnum):
+    PREFECTURE_ADMIN = "prefecture_admin", "地区局质量监督科（管理员）"
+    PREFECTURE_VIEWER = "prefecture_viewer", "地区局领导（只读）"
+    COUNTY_ADMIN = "county_admin", "县（市）局管理员"
+    COUNTY_INSPECTOR = "county_inspector", "县（市）局执法人员"
+    SERVICE = "service", "系统对接账号"
 
     @property
     def is_county_bound(self) -> bool:
         return self in (Role.COUNTY_ADMIN, Role.COUNTY_INSPECTOR)
 
 
-ROLE_LABELS = {
-    Role.PREFECTURE_ADMIN: "地区局质量监督科（管理员）",
-    Role.PREFECTURE_VIEWER: "地区局领导（只读）",
-    Role.COUNTY_ADMIN: "县（市）局管理员",
-    Role.COUNTY_INSPECTOR: "县（市）局执法人员",
-    Role.SERVICE: "系统对接账号",
-}
+ROLE_LABELS: dict[Role, str] = {role: role.label for role in Role}
+"""Kept for callers that look labels up in a dict; `Role.X.label` is the source."""
 
 
 class Permission(StrEnum):

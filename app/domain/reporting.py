@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from app.domain.calendar import ReportPeriod, is_late, period_due_date
 from app.domain.errors import Problem, RuleViolation
+from app.domain.labels import LabelledEnum
 from app.domain.ruleset import RuleSet
 
 
@@ -33,32 +34,33 @@ def report_as_of(today: date, year: int, period: ReportPeriod, ruleset: RuleSet)
     return min(today, period_due_date(year, period, ruleset))
 
 
-def report_status(today: date, due_on: date, submitted_on: date | None) -> str:
+class ReportStatus(LabelledEnum):
+    """Where a county's report for one period stands."""
+
+    submitted = "submitted", "按时报送"
+    late = "late", "逾期报送"
+    missing = "missing", "未报送（已逾期）"
+    pending = "pending", "未报送"
+
+
+def report_status(today: date, due_on: date, submitted_on: date | None) -> ReportStatus:
     """submitted | late | missing (due date passed, nothing received) | pending (not yet due)."""
     if submitted_on is not None:
-        return "late" if submitted_on > due_on else "submitted"
-    return "missing" if today > due_on else "pending"
+        return ReportStatus.late if submitted_on > due_on else ReportStatus.submitted
+    return ReportStatus.missing if today > due_on else ReportStatus.pending
 
 
-REPORT_STATUS_LABELS = {"submitted": "按时报送", "late": "逾期报送", "missing": "未报送（已逾期）", "pending": "未报送"}
+REPORT_STATUS_LABELS: dict[str, str] = ReportStatus.label_map()
+"""Kept for callers that look labels up in a dict; `ReportStatus.X.label` is the source."""
 
 
-class FollowUpStep(StrEnum):
+class FollowUpStep(LabelledEnum):
     """计划 七（四）监督抽查不合格产品后处理: the steps, in the order they happen."""
 
-    notified = "notified"
-    rectification_ordered = "rectification_ordered"
-    resampled = "resampled"
-    closed = "closed"
-
-    @property
-    def label(self) -> str:
-        return {
-            "notified": "告知企业检验结果",
-            "rectification_ordered": "责令整改",
-            "resampled": "跟踪复查抽样",
-            "closed": "后处理完结",
-        }[self.value]
+    notified = "notified", "告知企业检验结果"
+    rectification_ordered = "rectification_ordered", "责令整改"
+    resampled = "resampled", "跟踪复查抽样"
+    closed = "closed", "后处理完结"
 
 
 @dataclass(frozen=True)
@@ -106,39 +108,23 @@ def _expected_next(kinds: list[FollowUpStep], done: tuple[StepDone, ...]) -> lis
     return [FollowUpStep.resampled]
 
 
-class PublicityCampaign(StrEnum):
+class PublicityCampaign(LabelledEnum):
     """计划 七（五）: 世界标准日、世界计量日、“3·15国际消费者权益日”、“质量月” and other activities."""
 
-    world_standards_day = "world_standards_day"
-    world_metrology_day = "world_metrology_day"
-    consumer_rights_day = "consumer_rights_day"
-    quality_month = "quality_month"
-    other = "other"
-
-    @property
-    def label(self) -> str:
-        return {
-            "world_standards_day": "世界标准日",
-            "world_metrology_day": "世界计量日",
-            "consumer_rights_day": "3·15国际消费者权益日",
-            "quality_month": "质量月",
-            "other": "其他宣传活动",
-        }[self.value]
+    world_standards_day = "world_standards_day", "世界标准日"
+    world_metrology_day = "world_metrology_day", "世界计量日"
+    consumer_rights_day = "consumer_rights_day", "3·15国际消费者权益日"
+    quality_month = "quality_month", "质量月"
+    other = "other", "其他宣传活动"
 
 
-class RectificationStatus(StrEnum):
+class RectificationStatus(LabelledEnum):
     """What the public page says about a visit's findings (信息公开)."""
 
-    none_required = "none_required"
-    rectifying = "rectifying"
-    overdue = "overdue"
-    rectified = "rectified"
-
-    @property
-    def label(self) -> str:
-        return {"none_required": "无需整改", "rectifying": "整改中", "overdue": "逾期未整改", "rectified": "已整改"}[
-            self.value
-        ]
+    none_required = "none_required", "无需整改"
+    rectifying = "rectifying", "整改中"
+    overdue = "overdue", "逾期未整改"
+    rectified = "rectified", "已整改"
 
 
 def rectification_status(findings: int, open_findings: int, overdue_findings: int) -> RectificationStatus:

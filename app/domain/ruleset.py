@@ -26,18 +26,26 @@ class RuleSet:
     """计划 六（加大频次）: each active risk factor adds this many visits."""
     escalation_cap: int = 3
     """Upper bound on visits added by escalation (local rule; the plan sets no number)."""
-    complaint_lookback_days: int = 365
-    """计划 六（举报投诉）: substantiated complaints of the last 12 months."""
-    risk_alert_lookback_days: int = 365
-    """计划 六（风险监测信息）: risk-monitoring alerts of the last 12 months."""
-    unlicensed_lookback_days: int = 365
-    """计划 六（无证生产）: unlicensed production found in the last 12 months."""
+    complaint_lookback_months: int = 12
+    """计划 六（举报投诉）: substantiated complaints of the last 12 calendar months (local rule: the plan names
+    the factor, not the window). A calendar window: since the same date 12 months ago, inclusive."""
+    risk_alert_lookback_months: int = 12
+    """计划 六（风险监测信息）: risk-monitoring alerts of the last 12 calendar months (local rule)."""
+    unlicensed_lookback_months: int = 12
+    """计划 六（无证生产）: unlicensed production found in the last 12 calendar months (local rule)."""
     sampling_lookback_years: int = 1
     """计划 七（四）: a failed sampling this calendar year or the previous one (1 year back)."""
     licence_expiry_window_days: int = 90
-    """计划 六（到期换证）: a licence expiring within this many days."""
+    """计划 六（到期换证）: a licence expiring within this many days (local rule: the plan sets no number;
+    a licence's validity ends on a day, so the window is counted in days)."""
     min_inspectors: int = 2
     """计划 五: 由2名以上（含2名）监督检查人员参加."""
+    min_checked_items: int = 6
+    """计划 七（二）一次检查，全面体检: items a visit must actually check (conforming or nonconforming) to count
+    toward the frequency (local rule; the plan sets no number). Every item applies and "not applicable" needs
+    a written reason; this floor keeps a visit that marked most items not applicable from counting. 6 of the
+    10 general items: a manufacturer may truly lack up to four of them (e.g. no quality incident to handle,
+    no nonconforming product, delivery straight from the line), never the core of production."""
     deadline_general_days: int = 30
     deadline_serious_hazard_days: int = 15
     deadline_violation_days: int = 15
@@ -56,6 +64,20 @@ class RuleSet:
 
     def visits_for(self, risk_class: RiskClass) -> VisitRange:
         return self.frequency[risk_class]
+
+    # Until the services move to months: an upper bound in days of each calendar-month window (31 days a
+    # month), good only for loading "enough" facts; the rules themselves use the months.
+    @property
+    def complaint_lookback_days(self) -> int:
+        return 31 * self.complaint_lookback_months
+
+    @property
+    def risk_alert_lookback_days(self) -> int:
+        return 31 * self.risk_alert_lookback_months
+
+    @property
+    def unlicensed_lookback_days(self) -> int:
+        return 31 * self.unlicensed_lookback_months
 
 
 _FREQUENCY_2022 = MappingProxyType(

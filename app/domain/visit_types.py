@@ -1,65 +1,40 @@
 """Rule 3: which on-site visits count toward the yearly frequency, and the functions one visit covers."""
 
-from enum import StrEnum
+from app.domain.labels import LabelledEnum
 
 
-class VisitType(StrEnum):
+class VisitType(LabelledEnum):
     """计划 三、六: forms of on-site inspection (检查形式)."""
 
-    routine_patrol = "routine_patrol"
-    cross_inspection = "cross_inspection"
-    flight_inspection = "flight_inspection"
-    double_random = "double_random"
-    licence_review = "licence_review"
-    post_licence = "post_licence"
-    reinspection = "reinspection"
-
-    @property
-    def label(self) -> str:
-        return _VISIT_LABELS[self]
+    routine_patrol = "routine_patrol", "日常巡查"
+    cross_inspection = "cross_inspection", "交叉互查"
+    flight_inspection = "flight_inspection", "飞行检查"
+    double_random = "double_random", "双随机抽查"
+    licence_review = "licence_review", "生产许可监督评审"
+    post_licence = "post_licence", "证后监督检查"
+    reinspection = "reinspection", "复查回访"
 
 
-_VISIT_LABELS = {
-    VisitType.routine_patrol: "日常巡查",
-    VisitType.cross_inspection: "交叉互查",
-    VisitType.flight_inspection: "飞行检查",
-    VisitType.double_random: "双随机抽查",
-    VisitType.licence_review: "生产许可监督评审",
-    VisitType.post_licence: "证后监督检查",
-    VisitType.reinspection: "复查回访",
-}
-
-
-class SupervisoryFunction(StrEnum):
+class SupervisoryFunction(LabelledEnum):
     """计划 七（三）: functions one visit may also cover, to avoid repeated inspection (避免重复检查)."""
 
-    metrology = "metrology"
-    standardisation = "standardisation"
-    special_equipment = "special_equipment"
-    advertising = "advertising"
-    licensing = "licensing"
-
-    @property
-    def label(self) -> str:
-        return _FUNCTION_LABELS[self]
+    metrology = "metrology", "计量"
+    standardisation = "standardisation", "标准化"
+    special_equipment = "special_equipment", "特种设备"
+    advertising = "advertising", "广告"
+    licensing = "licensing", "许可"
 
 
-_FUNCTION_LABELS = {
-    SupervisoryFunction.metrology: "计量",
-    SupervisoryFunction.standardisation: "标准化",
-    SupervisoryFunction.special_equipment: "特种设备",
-    SupervisoryFunction.advertising: "广告",
-    SupervisoryFunction.licensing: "许可",
-}
+COUNTING_VISIT_TYPES = frozenset(VisitType)
+"""计划 六（第二段）: 飞行检查、双随机抽查、生产许可监督评审、证后监督检查等现场检查事项可计入日常监督检查频次;
+routine patrols and cross-inspections are the daily inspection itself; a re-inspection (复查回访) counts
+when it also went through the full checklist."""
 
 
 def counts_toward_frequency(visit_type: VisitType, covered_full_checklist: bool) -> bool:
-    """计划 六（第二段）: 飞行检查、双随机抽查、生产许可监督评审、证后监督检查等现场检查事项
-    可计入日常监督检查频次.
-
-    Routine patrols and cross-inspections are the daily inspection itself. A re-inspection (复查回访)
-    only verifies findings, so it counts only when it also went through the full checklist (全面体检).
+    """计划 六 on a visit's stored flag: an on-site visit of a counting type counts only when it was a full
+    check (一次检查，全面体检) — `covered_full_checklist` as `checklist.covers_checklist` decides it. Whatever
+    its type, a visit where nothing was really checked does not count. The full rule, on the record itself,
+    is `checklist.counts_toward_frequency`.
     """
-    if visit_type == VisitType.reinspection:
-        return covered_full_checklist
-    return True
+    return VisitType(visit_type) in COUNTING_VISIT_TYPES and covered_full_checklist

@@ -4,7 +4,9 @@ from hypothesis import strategies as st
 
 from app.domain.credit_code import (
     ALPHABET,
+    REGISTRATION_AUTHORITIES,
     credit_code_check_char,
+    credit_code_problems,
     is_valid_credit_code,
     make_credit_code,
     normalise_credit_code,
@@ -68,16 +70,97 @@ def test_every_illegal_character_is_reported_not_only_the_first():
     assert "position 1" in messages and "position 18" in messages
 
 
-body = st.text(alphabet=ALPHABET, min_size=17, max_size=17)
+KNOWN_PREFIXES = [
+    authority + category for authority, (_, categories) in REGISTRATION_AUTHORITIES.items() for category in categories
+]
+
+body = st.builds(
+    lambda prefix, division, organisation: prefix + division + organisation,
+    st.sampled_from(KNOWN_PREFIXES),
+    st.text(alphabet="0123456789", min_size=6, max_size=6),
+    st.text(alphabet=ALPHABET, min_size=9, max_size=9),
+)
 
 
-@settings(max_examples=200)
+@settings(max_examples=100)
 @given(body)
-def test_every_code_from_make_credit_code_validates(first17):
+def test_every_code_from_make_credit_code_over_a_well_formed_body_validates(first17):
     assert is_valid_credit_code(make_credit_code(first17))
 
 
-@settings(max_examples=200)
+def test_make_credit_code_only_appends_the_check_character_so_a_malformed_body_stays_invalid():
+    code = make_credit_code("AAABCDEFGHJKLMNPQ")
+    assert code[:17] == "AAABCDEFGHJKLMNPQ"
+    assert not is_valid_credit_code(code)
+    with pytest.raises(RuleViolation) as caught:
+        validate_credit_code(code)
+    messages = [p.msg for p in caught.value.problems]
+    assert any("第2位" in m for m in messages) and any("第3-8位" in m for m in messages)
+    assert all(p.loc == ("credit_code",) for p in caught.value.problems)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "valid"),
+    [
+        ("11", True),  # 机构编制: 机关
+        ("12", True),  # 机构编制: 事业单位
+        ("13", True),  # 机构编制: 中央编办直接管理机构编制的群众团体
+        ("19", True),
+        ("14", False),
+        ("21", True),  # 外交: 外国常驻新闻机构
+        ("31", True),  # 司法行政: 律师执业机构
+        ("35", True),  # 司法行政: 仲裁委员会
+        ("36", False),
+        ("41", True),  # 文化: 外国在华文化中心
+        ("51", True),  # 民政: 社会团体
+        ("52", True),  # 民政: 民办非企业单位
+        ("53", True),  # 民政: 基金会
+        ("59", True),
+        ("54", False),
+        ("62", True),  # 旅游: 港澳台地区旅游部门常驻内地（大陆）代表机构
+        ("72", True),  # 宗教: 宗教院校
+        ("81", True),  # 工会: 基层工会
+        ("91", True),  # 工商: 企业
+        ("92", True),  # 工商: 个体工商户
+        ("93", True),  # 工商: 农民专业合作社
+        ("94", False),
+        ("99", False),
+        ("A1", True),  # 中央军委改革和编制办公室: 军队事业单位
+        ("A2", False),
+        ("N1", True),  # 农业: 组级集体经济组织
+        ("N3", True),  # 农业: 乡镇级集体经济组织
+        ("N4", False),
+        ("Y1", True),  # 其他
+        ("Y2", False),
+        ("01", False),
+        ("B1", False),
+    ],
+)
+def test_positions_one_and_two_must_be_a_registration_authority_and_one_of_its_categories(prefix, valid):
+    code = make_credit_code(prefix + "654201" + "MA0000001")
+    assert is_valid_credit_code(code) is valid
+    if not valid:
+        [problem] = credit_code_problems(code)
+        assert problem.loc == ("credit_code",)
+        assert ("第1位" if prefix[0] not in REGISTRATION_AUTHORITIES else "第2位") in problem.msg
+
+
+@pytest.mark.parametrize("division", ["65420A", "MA0000", "6542 1", "ABCDEF"])
+def test_positions_three_to_eight_must_be_six_digits_of_an_administrative_division(division):
+    code = make_credit_code(("91" + division + "MA0000001").replace(" ", "X"))
+    problems = credit_code_problems(code)
+    assert [p.loc for p in problems] == [("credit_code",)]
+    assert "第3-8位" in problems[0].msg and "positions 3-8" in problems[0].msg
+
+
+def test_every_structural_problem_is_reported_with_the_check_character():
+    right = make_credit_code("AAABCDEFMA0000001")
+    code = right[:-1] + ("0" if right[-1] != "0" else "1")
+    messages = " ".join(p.msg for p in credit_code_problems(code))
+    assert "第2位" in messages and "第3-8位" in messages and "校验码" in messages
+
+
+@settings(max_examples=100)
 @given(body, st.integers(min_value=0, max_value=17), st.integers(min_value=1, max_value=30))
 def test_any_single_character_change_to_a_valid_code_fails(first17, position, shift):
     code = make_credit_code(first17)

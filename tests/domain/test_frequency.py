@@ -1,10 +1,17 @@
+from dataclasses import replace
 from datetime import date
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.frequency import RiskFacts, active_factors, is_key_supervision, required_visits
+from app.domain.frequency import (
+    RiskFacts,
+    active_factors,
+    earliest_relevant_date,
+    is_key_supervision,
+    required_visits,
+)
 from app.domain.reasons import Reason
 from app.domain.risk import KeyFlag, RiskClass
 from app.domain.ruleset import RULESETS, ruleset_for
@@ -178,3 +185,43 @@ def test_d_needs_at_least_as_much_as_c_then_b_then_a(n):
     minimums = [required_visits(c, factors, RULES).minimum for c in (RiskClass.A, RiskClass.B, RiskClass.C)]
     minimums.append(required_visits(RiskClass.D, factors, RULES).minimum)
     assert minimums == sorted(minimums)
+
+
+@pytest.mark.parametrize("field", ["substantiated_complaint_dates", "risk_alert_dates", "unlicensed_production_dates"])
+@pytest.mark.parametrize(
+    ("today", "day", "active"),
+    [
+        (date(2024, 3, 1), date(2023, 3, 1), True),
+        (date(2024, 3, 1), date(2023, 2, 28), False),
+        (date(2022, 6, 1), date(2021, 6, 1), True),
+        (date(2024, 2, 29), date(2023, 2, 28), True),
+        (date(2024, 2, 29), date(2023, 2, 27), False),
+    ],
+)
+def test_twelve_months_back_are_calendar_months_since_the_same_date_a_year_ago(field, today, day, active):
+    factors = active_factors(today, RiskFacts(**{field: (day,)}), RULES)
+    assert bool(factors) is active
+
+
+def test_the_look_back_windows_are_counted_in_months():
+    assert (RULES.complaint_lookback_months, RULES.risk_alert_lookback_months, RULES.unlicensed_lookback_months) == (
+        12,
+        12,
+        12,
+    )
+
+
+@pytest.mark.parametrize(
+    ("today", "start"),
+    [
+        (date(2022, 7, 1), date(2021, 1, 1)),  # the sampling window (last year and this) reaches furthest back
+        (date(2024, 2, 29), date(2023, 1, 1)),
+    ],
+)
+def test_the_earliest_relevant_fact_date_covers_every_window(today, start):
+    assert earliest_relevant_date(today, RULES) == start
+
+
+def test_a_longer_complaint_window_reaches_further_back_than_the_sampling_window():
+    rules = replace(RULES, complaint_lookback_months=30)
+    assert earliest_relevant_date(date(2024, 3, 31), rules) == date(2021, 9, 30)

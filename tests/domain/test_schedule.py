@@ -66,21 +66,10 @@ def test_visits_due_never_decrease_as_the_year_goes_on(today, n):
     assert visits_due_by(today, 2022, n) <= visits_due_by(date(2023, 1, 1), 2022, n) == n
 
 
-@pytest.mark.parametrize(
-    ("visit_type", "full_checklist", "counts"),
-    [
-        (VisitType.routine_patrol, False, True),
-        (VisitType.cross_inspection, True, True),
-        (VisitType.flight_inspection, False, True),
-        (VisitType.double_random, False, True),
-        (VisitType.licence_review, False, True),
-        (VisitType.post_licence, False, True),
-        (VisitType.reinspection, False, False),
-        (VisitType.reinspection, True, True),
-    ],
-)
-def test_a_re_inspection_counts_toward_frequency_only_with_the_full_checklist(visit_type, full_checklist, counts):
-    assert counts_toward_frequency(visit_type, full_checklist) is counts
+@pytest.mark.parametrize("visit_type", list(VisitType))
+@pytest.mark.parametrize("full_checklist", [True, False])
+def test_every_on_site_visit_counts_toward_frequency_only_as_a_full_check(visit_type, full_checklist):
+    assert counts_toward_frequency(visit_type, full_checklist) is full_checklist
 
 
 @pytest.mark.parametrize(
