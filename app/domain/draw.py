@@ -154,10 +154,10 @@ def _request_problems(request: DrawRequest) -> list[Problem]:
         ("enterprises", [e.id for e in request.enterprises]),
         ("inspectors", [i.id for i in request.inspectors]),
     ):
-        for duplicate in sorted({x for x in ids if ids.count(x) > 1}):
+        for duplicate in sorted(x for x, n in Counter(ids).items() if n > 1):
             problems.append(Problem((kind, duplicate), "重复的编号 (duplicate id)"))
     if request.team_size < 2:
-        problems.append(Problem(("team_size",), "每组检查人员不少于2名 (a team has at least two inspectors)"))
+        problems.append(Problem(("team_size",), "检查组须由多名检查人员组成 (a team has more than one inspector)"))
     return problems + _exclusion_problems(request)
 
 

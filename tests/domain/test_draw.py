@@ -120,6 +120,7 @@ def test_an_enterprise_nobody_may_inspect_is_named():
         ({"count": None, "ratio_by_class": {RiskClass.B: 1.5}}, ("ratio_by_class", "B")),
         ({"count": None, "ratio_by_class": {"E": 0.5}}, ("ratio_by_class", "E")),
         ({"inspectors": (*inspectors(6), DrawInspector("i00", "652801"))}, ("inspectors", "i00")),
+        ({"team_size": 1}, ("team_size",)),
     ],
 )
 def test_an_ill_formed_draw_request_is_refused(overrides, loc):
