@@ -83,8 +83,8 @@ async def read_finding(finding_id: uuid.UUID, actor: Reader, session: SessionDep
 async def extend_finding(
     finding_id: uuid.UUID, body: ExtensionCreate, actor: Writer, session: SessionDep, today: Today
 ) -> FindingDetail:
-    """Extend the deadline once, with a reason, by at most 30 days (延期整改)."""
-    finding = await finding_steps.extend(session, actor, finding_id, body)
+    """Extend the deadline (延期整改): asked before it passes, once, with a reason, within the year's limit."""
+    finding = await finding_steps.extend(session, actor, finding_id, body, today=today)
     return await service.present_detail(session, finding, today)
 
 

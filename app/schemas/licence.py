@@ -8,6 +8,7 @@ from pydantic import Field, computed_field
 from app.core.clock import today_in_china
 from app.domain.ledger import LicenceStatus
 from app.domain.licence import licence_expiring
+from app.domain.ruleset import ruleset_for
 from app.schemas.common import Input, Output
 
 
@@ -54,7 +55,8 @@ class LicenceRead(Output):
     def status_label(self) -> str:
         return self.status.label
 
-    @computed_field(description="到期换证: valid and expiring within 90 days (or already expired)")
+    @computed_field(description="到期换证: valid and expiring within the year's renewal window (or already expired)")
     @property
     def renewal_due(self) -> bool:
-        return self.status is LicenceStatus.valid and licence_expiring(today_in_china(), self.expires_on)
+        today = today_in_china()
+        return self.status is LicenceStatus.valid and licence_expiring(today, self.expires_on, ruleset_for(today.year))

@@ -25,6 +25,7 @@ async def _visit(session, enterprise, **fields) -> Visit:  # noqa: ANN001
         "visit_type": "routine_patrol",
         "visit_date": date(2026, 5, 10),
         "status": "archived",
+        "covers_full_checklist": True,  # as submit sets it for a visit that checked its items
     }
     visit = Visit(**(values | fields))
     session.add(visit)

@@ -1,9 +1,10 @@
 """An enterprise's timeline: what an inspector reads before walking in, newest first."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
+from app.core.deps import local_today
 from app.domain.permissions import Role
 from tests.builders import (
     TACHENG,
@@ -29,11 +30,14 @@ async def test_the_timeline_holds_visits_findings_steps_signals_and_licences_new
     checklist = full_checklist(True, labelling={"result": "nonconforming", "note": "无厂址"})
     body = visit_body(
         enterprise, await make_inspectors(session), checklist=checklist,
-        conclusion="rectification_required", visit_date="2026-04-10",
+        conclusion="rectification_required", visit_date=str(local_today() - timedelta(days=10)),
     )  # fmt: skip
     visit = await archived_visit(client, headers, body)
     finding_id = visit["findings"][0]["id"]
-    await client.post(f"/api/v1/findings/{finding_id}/extension", json={"days": 7, "reason": "备货"}, headers=headers)
+    extension = {"days": 7, "reason": "备货"}  # asked before the deadline, as it must be
+    assert (
+        await client.post(f"/api/v1/findings/{finding_id}/extension", json=extension, headers=headers)
+    ).status_code == 200
 
     response = await client.get(f"/api/v1/enterprises/{enterprise.id}/timeline", headers=headers)
     assert response.status_code == 200, response.text

@@ -73,12 +73,16 @@ def _close_if_allowed(finding: Finding) -> None:
         finding.status = "awaiting_case"
 
 
-async def extend(session: AsyncSession, actor: Actor, finding_id: uuid.UUID, data: ExtensionCreate) -> Finding:
-    """延期整改: once, with a reason, within the rule's limit."""
+async def extend(
+    session: AsyncSession, actor: Actor, finding_id: uuid.UUID, data: ExtensionCreate, *, today: date
+) -> Finding:
+    """延期整改: asked before the deadline, once, with a reason, within the rule's limit."""
     finding, before = await _load(session, actor, finding_id)
     _open_or_conflict(finding)
     ruleset = ruleset_for(finding.found_on.year)
-    new_deadline = extend_deadline(finding.deadline, data.days, data.reason, finding.extensions_used, ruleset)
+    new_deadline = extend_deadline(
+        finding.deadline, data.days, data.reason, finding.extensions_used, ruleset, today=today
+    )
     step = FindingStep(
         kind="extension", text=data.reason, days=data.days,
         deadline_before=finding.deadline, deadline_after=new_deadline,

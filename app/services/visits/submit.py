@@ -11,12 +11,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.actor import Actor
 from app.core.errors import Conflict
 from app.domain.checklist import (
+    ChecklistEntry,
     ChecklistItem,
     Conclusion,
     ItemResult,
-    covers_full_checklist,
+    checklist_problems,
+    conclusion_problems,
+    covers_checklist,
     nonconforming_items,
-    validate_checklist,
 )
 from app.domain.errors import Problem, RuleViolation, raise_if_any
 from app.domain.findings import Severity
@@ -34,8 +36,11 @@ from app.services.visits.visits import AUDITED_FIELDS, get_visit, is_licence_hol
 AMENDABLE = ("conclusion", "representative_name", "representative_title", "notes", "supervisory_functions")
 
 
-def _results(visit: Visit) -> dict[ChecklistItem, ItemResult]:
-    return {ChecklistItem(k): ItemResult(v["result"]) for k, v in visit.checklist.items()}
+def _results(visit: Visit) -> dict[ChecklistItem, ChecklistEntry]:
+    """The checklist as recorded: each item's result with the inspector's note (the reason of a "not applicable")."""
+    return {
+        ChecklistItem(k): ChecklistEntry(ItemResult(v["result"]), v.get("note")) for k, v in visit.checklist.items()
+    }
 
 
 async def _inspectors(session: AsyncSession, visit: Visit) -> list[InspectorOnVisit]:
@@ -77,12 +82,13 @@ async def _validate(session: AsyncSession, visit: Visit, licence_holder: bool, t
     if visit.conclusion is None:
         problems.append(Problem(("conclusion",), "缺少检查结论 (conclusion missing)"))
     conclusion = Conclusion(visit.conclusion or Conclusion.rectification_required)
-    checklist_problems = _problems(validate_checklist, _results(visit), licence_holder, conclusion)
-    if visit_type == VisitType.reinspection:
-        checklist_problems = [
-            p for p in checklist_problems if not (p.loc[0] == "checklist" and p.loc[1] not in visit.checklist)
-        ]
-    raise_if_any(problems + checklist_problems)
+    checklist = checklist_problems(
+        _results(visit),
+        licence_holder=licence_holder,
+        conclusion=conclusion,
+        complete=visit_type != VisitType.reinspection,
+    )
+    raise_if_any(problems + checklist)
 
 
 async def submit_visit(
@@ -96,7 +102,9 @@ async def submit_visit(
     await _validate(session, visit, holder, today)
     results = _results(visit)
     visit.status = "archived"
-    visit.covers_full_checklist = covers_full_checklist(results, holder)
+    visit.covers_full_checklist = covers_checklist(
+        results, licence_holder=holder, ruleset=ruleset_for(visit.visit_date.year)
+    )
     visit.archived_at = utcnow()
     visit.archived_by_id = actor.user_id
     visit.updated_at = visit.archived_at
@@ -150,11 +158,8 @@ async def amend_visit(
     if not after:
         raise_if_any([Problem(("reason",), "更正未改变任何内容 (the amendment changes nothing)")])
     if "conclusion" in after:
-        holder = await is_licence_holder(session, visit.enterprise_id)
         conclusion = Conclusion(visit.conclusion or Conclusion.rectification_required)
-        problems = [
-            p for p in _problems(validate_checklist, _results(visit), holder, conclusion) if p.loc[0] != "checklist"
-        ]
+        problems = conclusion_problems(_results(visit), conclusion)
         if visit.conclusion is None:
             problems.append(Problem(("conclusion",), "检查结论不能为空 (conclusion cannot be removed)"))
         raise_if_any(problems)
