@@ -49,7 +49,9 @@ def export_openapi(path: Path = OPENAPI_PATH) -> None:
 async def _with_session(work) -> None:  # noqa: ANN001
     from app.core.config import get_settings
     from app.core.db import make_engine, make_sessionmaker
+    from app.services.common import audit
 
+    audit.install()
     engine = make_engine(get_settings().database_url)
     try:
         async with make_sessionmaker(engine)() as session:
@@ -123,18 +125,31 @@ def sync_licences() -> None:
         sys.exit(1)
 
 
-def escalate_overdue() -> None:
-    """Put findings overdue past the level-2 limit on the risk problem list; print what was entered."""
+def run_job(name: str) -> None:
+    """Run one entry of the plan's calendar now, for today (what the worker runs on its schedule)."""
     from app.core.clock import today_in_china
-    from app.services.findings.escalation import sweep_overdue_findings
+    from app.worker.calendar import BY_NAME, run_entry
+
+    if name not in BY_NAME:
+        sys.exit(f"unknown job {name!r}; the calendar has: {', '.join(BY_NAME)}")
 
     async def work(session) -> None:  # noqa: ANN001
-        entries = await sweep_overdue_findings(session, today=today_in_china())
-        print(f"escalate-overdue: {len(entries)} finding(s) entered on the risk problem list")
-        for entry in entries:
-            print(f"  {entry.county_code} finding {entry.finding_id}: {entry.problem[:60]}")
+        print(f"{name}: {await run_entry(session, BY_NAME[name], today_in_china())}")
 
     asyncio.run(_with_session(work))
+
+
+def worker(concurrency: int, burst: bool) -> None:
+    """A job-engine worker on DATABASE_URL (PostgreSQL): the calendar's tasks and queued imports."""
+    from app.core.config import get_settings
+    from app.worker.engine import run_worker
+
+    settings = get_settings()
+    if not settings.database_url.startswith("postgresql"):
+        sys.exit(
+            "the worker needs PostgreSQL (DATABASE_URL=postgresql+asyncpg://…); on SQLite the app runs jobs itself"
+        )
+    asyncio.run(run_worker(settings, concurrency=concurrency, wait=not burst))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -152,7 +167,12 @@ def main(argv: list[str] | None = None) -> None:
     user.add_argument("--password", help="prompted for when omitted")
     sub.add_parser("export-openapi", help=f"write {OPENAPI_PATH.relative_to(ROOT)}")
     sub.add_parser("sync-licences", help="pull changed licences from LICENSING_SYSTEM_URL")
-    sub.add_parser("escalate-overdue", help="daily: overdue findings past the level-2 limit join the risk list")
+    sub.add_parser("escalate-overdue", help="= run-job escalate-overdue")
+    job = sub.add_parser("run-job", help="run one entry of the plan's calendar now (see README: what runs when)")
+    job.add_argument("name", help="escalate-overdue | raise-plan-lines | … (the worker's calendar)")
+    work = sub.add_parser("worker", help="start a job-engine worker (PostgreSQL)")
+    work.add_argument("--concurrency", type=int, default=1, help="jobs run at once by this worker")
+    work.add_argument("--burst", action="store_true", help="stop when the queues are empty")
     args = parser.parse_args(argv)
 
     if args.command == "migrate":
@@ -168,7 +188,11 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "sync-licences":
         sync_licences()
     elif args.command == "escalate-overdue":
-        escalate_overdue()
+        run_job("escalate-overdue")
+    elif args.command == "run-job":
+        run_job(args.name)
+    elif args.command == "worker":
+        worker(args.concurrency, args.burst)
     elif args.command == "export-openapi":
         export_openapi()
         print(f"wrote {OPENAPI_PATH}")

@@ -1,5 +1,6 @@
 """create_app(): routers, middleware, one error handler, "{tag}-{name}" operation ids."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -42,6 +43,8 @@ from app.routers import (
     visits_attachments,
 )
 from app.schemas.enterprise_import import EnterpriseImportRow
+from app.services.common import audit as audit_trail
+from app.worker import embedded
 
 ROUTERS = (
     health,
@@ -89,7 +92,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        calendar = None
+        if app.state.settings.database_url.startswith("sqlite"):
+            calendar = asyncio.create_task(embedded.run_calendar(app))
         yield
+        if calendar is not None:
+            calendar.cancel()
+        await embedded.drain()
         await app.state.engine.dispose()
 
     app = FastAPI(
@@ -105,6 +114,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_storage)
+    audit_trail.install()
+    if settings.database_url.startswith("sqlite"):
+        embedded.install(app)
     install_error_handlers(app)
     if settings.cors_origins:
         app.add_middleware(

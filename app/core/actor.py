@@ -2,7 +2,7 @@
 
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.domain.permissions import Permission, Role, permissions_for
 
@@ -31,6 +31,28 @@ class Actor:
 
     def may(self, permission: Permission) -> bool:
         return permission in self.permissions
+
+    def to_job(self) -> dict[str, Any]:
+        """The actor as a job's JSON argument: a job runs as whoever asked for it."""
+        return {
+            "kind": self.kind,
+            "id": str(self.id) if self.id else None,
+            "name": self.name,
+            "role": self.role.value,
+            "county_code": self.county_code,
+            "permissions": sorted(p.value for p in self.permissions),
+        }
+
+    @classmethod
+    def from_job(cls, data: dict[str, Any]) -> "Actor":
+        return cls(
+            kind=data["kind"],
+            id=uuid.UUID(data["id"]) if data["id"] else None,
+            name=data["name"],
+            role=Role(data["role"]),
+            county_code=data["county_code"],
+            permissions=frozenset(Permission(p) for p in data["permissions"]),
+        )
 
 
 SYSTEM = Actor(kind="system", id=None, name="system", role=Role.PREFECTURE_ADMIN, county_code=None)

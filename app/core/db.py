@@ -8,6 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.core import jobs
 from app.core.errors import AppError
 
 
@@ -28,6 +29,7 @@ def make_engine(database_url: str) -> AsyncEngine:
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    jobs.install()
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
 
 

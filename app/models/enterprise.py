@@ -2,7 +2,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.models.base import UTCDateTime, created_at_field, utcnow, uuid_pk
@@ -142,3 +142,15 @@ class ImportHeartbeat(SQLModel, table=True):
     job_id: uuid.UUID = Field(primary_key=True)
     beat_at: datetime = Field(sa_type=UTCDateTime)
     rows_processed: int = 0
+    cancel_requested: bool = False
+    """Set by POST /enterprise-imports/{id}/cancel while a worker runs the import; the worker stops at its next beat."""
+
+
+class ImportUpload(SQLModel, table=True):
+    """The uploaded bytes of an import that runs as a job, kept in the database so any worker on any machine can
+    run it (and run it again after a crash); deleted when the import finishes."""
+
+    __tablename__ = "import_upload"
+
+    import_id: uuid.UUID = Field(foreign_key="enterprise_import.id", primary_key=True, ondelete="CASCADE")
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

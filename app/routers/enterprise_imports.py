@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 
@@ -98,7 +98,6 @@ async def create_enterprise_import(
     actor: Importer,
     session: SessionDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
     today: Today,
     dry_run: Annotated[
         bool, Query(description="check only, keep nothing; the counts are what a real run would do")
@@ -123,18 +122,6 @@ async def create_enterprise_import(
         limits=limits,
         today=today,
     )
-    if outcome.parsed is not None:
-        background.add_task(
-            jobs.spawn,
-            request.app.state.sessionmaker,
-            actor,
-            outcome.job.id,
-            upload,
-            outcome.parsed,
-            settings.upload_dir,
-            settings.import_heartbeat_seconds,
-            today=today,
-        )
     headers = {"Location": f"{router.prefix}/{outcome.job.id}"}
     return JSONResponse(outcome.read().model_dump(mode="json"), status_code=outcome.status, headers=headers)
 
@@ -152,6 +139,18 @@ async def read_enterprise_import(
         session, job, settings.import_stale_seconds
     )
     return read
+
+
+@router.post(
+    "/{import_id}/cancel",
+    response_model=EnterpriseImportRead,
+    responses=error_responses(Unauthorized, Forbidden, NotFound, Conflict),
+)
+async def cancel_enterprise_import(import_id: uuid.UUID, actor: Importer, session: SessionDep) -> EnterpriseImportRead:
+    """Cancel an import that runs as a job: a waiting one at once; a running one stops at its next heartbeat and
+    writes nothing (poll GET /{id} for `cancelled`). A finished import cannot be cancelled (409)."""
+    job = await service.get_import(session, actor, import_id)
+    return EnterpriseImportRead.model_validate(await jobs.cancel_import(session, actor, job))
 
 
 @router.get(

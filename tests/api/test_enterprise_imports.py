@@ -1,6 +1,5 @@
 """Bulk upload: the template, good and bad files, dry run, all-or-nothing, idempotent retries, hostile files."""
 
-import asyncio
 import io
 import zipfile
 
@@ -14,6 +13,7 @@ from app.models import AuditEvent, Enterprise
 from app.services.imports import jobs as jobs
 from app.services.imports import submit
 from app.xlsx.enterprise_columns import HEADERS
+from tests.api.job_helpers import run_queued_jobs
 from tests.builders import WUSU, as_role, make_enterprise, make_service_account, new_credit_code
 
 pytestmark = pytest.mark.anyio
@@ -294,27 +294,27 @@ async def test_an_xml_entity_bomb_is_refused(client, session):
     assert "DTD" in response.json()["detail"]
 
 
-async def test_a_large_upload_runs_as_a_job_that_reports_progress_and_result(client, session, monkeypatch):
+async def test_a_large_upload_runs_as_a_job_that_reports_progress_and_result(client, session, app, monkeypatch):
     monkeypatch.setattr(submit, "SYNC_ROW_LIMIT", 3)
     _, headers = await as_role(client, session, Role.COUNTY_ADMIN)
     body = [{"credit_code": new_credit_code(), "name": f"企业{i}", "county_code": "654201"} for i in range(10)]
     response = await client.post(URL, json=body, headers=headers)
     assert response.status_code == 202, response.text
     assert response.json()["status"] == "pending" and response.json()["rows_total"] == 10
-    await asyncio.gather(*jobs.RUNNING.values())
+    await run_queued_jobs(app, session)
     job = (await client.get(response.headers["Location"], headers=headers)).json()
     assert (job["status"], job["rows_processed"], job["created_count"]) == ("succeeded", 10, 10)
     assert await count(session) == 10
 
 
-async def test_a_large_job_with_a_bad_row_writes_nothing(client, session, monkeypatch):
+async def test_a_large_job_with_a_bad_row_writes_nothing(client, session, app, monkeypatch):
     monkeypatch.setattr(submit, "SYNC_ROW_LIMIT", 3)
     _, headers = await as_role(client, session, Role.COUNTY_ADMIN)
     body = [{"credit_code": new_credit_code(), "name": f"企业{i}", "county_code": "654201"} for i in range(10)]
     body[7]["county_code"] = WUSU
     response = await client.post(URL, json=body, headers=headers)
     assert response.status_code == 202
-    await asyncio.gather(*jobs.RUNNING.values())
+    await run_queued_jobs(app, session)
     job = (await client.get(response.headers["Location"], headers=headers)).json()
     assert (job["status"], job["error_count"], job["errors"][0]["row"]) == ("failed", 1, 7)
     assert await count(session) == 0

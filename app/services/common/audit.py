@@ -76,7 +76,18 @@ def event_hash(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
-@sa_event.listens_for(Session, "before_commit")
+def install() -> None:
+    """Register the sealing hooks on every ORM session (idempotent). Called where the engine is set up: the app,
+    the CLI, the worker; `record` refuses to queue an event that nothing would seal."""
+    if not installed():
+        sa_event.listen(Session, "before_commit", _seal)
+        sa_event.listen(Session, "after_soft_rollback", _drop_rolled_back)
+
+
+def installed() -> bool:
+    return sa_event.contains(Session, "before_commit", _seal)
+
+
 def _seal(session: Session) -> None:
     """Runs inside the commit (in the async session's greenlet, so plain synchronous SQL is allowed)."""
     if session.in_nested_transaction():
@@ -97,7 +108,6 @@ def _seal(session: Session) -> None:
         session.add(audit_event)
 
 
-@sa_event.listens_for(Session, "after_soft_rollback")
 def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
     """A rollback drops the events recorded inside the transaction (or savepoint) it undid."""
 
@@ -128,6 +138,8 @@ async def record(
     after: dict[str, Any] | None = None,
     actor_name: str | None = None,
 ) -> AuditEvent:
+    if not installed():
+        raise RuntimeError("audit hooks not installed: call app.services.common.audit.install() at start-up")
     ctx = request_context.get()
     event = AuditEvent(
         at=utcnow(),

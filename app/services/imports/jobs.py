@@ -1,10 +1,14 @@
-"""Large uploads run as an in-process asyncio task with a session of their own; the whole job is one
-transaction (all-or-nothing). Progress is written every few seconds to an `ImportHeartbeat` row
-written from outside the job's transaction, so every worker sees it.
+"""Large uploads run as jobs on the job engine (app/core/jobs.py): any worker on any machine runs them.
 
-A job does not survive a restart of the process that runs it: its transaction dies with the process, so
-nothing of it is written, and its heartbeat stops. A pending or running job whose heartbeat is older than
-`import_stale_seconds` is reported as `interrupted` (derived when read, so no sweeper is needed).
+`enqueue_import` keeps the upload's bytes in the database and enqueues the job in the request's transaction, so
+an upload the request did not commit never runs, and a committed one always does. `run_import` runs one import
+as one transaction that holds the import's row lock from start to end:
+- two workers never run the same import (the second waits for the lock, then finds it finished);
+- a worker killed mid-run takes its transaction with it: nothing is written, the import is still `pending`, and
+  the engine's retry of the stalled job runs it again — all-or-nothing holds and nothing is applied twice;
+- a finished, failed or cancelled import is never run again.
+Progress is written every few seconds to an `ImportHeartbeat` row from outside that transaction, so any API
+process sees it; the same row carries a cancel request to the running worker.
 """
 
 import asyncio
@@ -14,62 +18,68 @@ import uuid
 from datetime import date
 from pathlib import Path
 
+import anyio
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.core import jobs as engine
 from app.core.actor import Actor
-from app.models import EnterpriseImport, ImportHeartbeat
+from app.core.errors import Conflict
+from app.models import EnterpriseImport, ImportHeartbeat, ImportUpload
 from app.models.base import utcnow
-from app.services.imports.service import Parsed, Upload, process
+from app.services.common import audit
+from app.services.imports.service import Upload, parse, process
 
 log = logging.getLogger("app.imports")
 
-RUNNING: dict[uuid.UUID, asyncio.Task[None]] = {}
-"""The tasks of running jobs (tests await them instead of polling)."""
+RUN_IMPORT = "imports.run_import"
+INTERRUPTED = (
+    "导入进程已中断（如服务重启），未写入任何数据，请重新上传 (the import was interrupted: nothing was written)"
+)
+CANCELLED = "导入已取消，未写入任何数据 (the import was cancelled: nothing was written)"
+FAILED = "导入失败（内部错误），未写入任何数据 (the import failed: nothing was written)"
 
 
-async def spawn(
+class _CancelRequested(Exception):
+    pass
+
+
+async def enqueue_import(
+    session: AsyncSession, actor: Actor, job: EnterpriseImport, upload: Upload, today: date
+) -> None:
+    """Keep the bytes and enqueue the run in the caller's transaction (the job exists only if it commits)."""
+    session.add(ImportUpload(import_id=job.id, content=upload.content))
+    await session.flush()
+    args = {"import_id": str(job.id), "actor": actor.to_job(), "today": today.isoformat()}
+    await engine.enqueue(session, RUN_IMPORT, args, queueing_lock=f"import:{job.id}")
+
+
+async def run_import(
     sessionmaker: async_sessionmaker[AsyncSession],
+    import_id: uuid.UUID,
     actor: Actor,
-    job_id: uuid.UUID,
-    upload: Upload,
-    parsed: Parsed,
-    upload_dir: Path,
-    heartbeat_seconds: float = 5.0,
     *,
     today: date,
-) -> None:
-    """Start the job and return at once; call it only after the request that created the job row committed
-    (as a background task of that request: async, so it runs on the event loop, not in a thread)."""
-    task = asyncio.create_task(
-        run(sessionmaker, actor, job_id, upload, parsed, upload_dir, heartbeat_seconds, today=today)
-    )
-    RUNNING[job_id] = task
-    task.add_done_callback(lambda _: RUNNING.pop(job_id, None))
-
-
-async def run(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    actor: Actor,
-    job_id: uuid.UUID,
-    upload: Upload,
-    parsed: Parsed,
     upload_dir: Path,
+    max_upload_bytes: int,
     heartbeat_seconds: float = 5.0,
-    *,
-    today: date,
-) -> None:
-    beating: asyncio.Task[None] | None = None
-    checked = [0]  # rows checked so far, shared with the heartbeat
+) -> str:
+    """Run a pending import once (see the module's docstring); returns its status afterwards."""
     async with sessionmaker() as session:
+        stmt = select(EnterpriseImport).where(EnterpriseImport.id == import_id).with_for_update()
+        job = (await session.exec(stmt)).first()
+        if job is None or job.status != "pending":
+            return job.status if job else "missing"
+        stored = await session.get(ImportUpload, import_id)
+        if stored is None:
+            return await _finish(session, job, "failed", FAILED)
+        upload = Upload(job.source, job.filename, stored.content)
+        checked = [0]
+        work = asyncio.current_task()
+        beating = asyncio.create_task(_beat(sessionmaker, import_id, heartbeat_seconds, checked, work))
         try:
-            job = await session.get(EnterpriseImport, job_id)
-            if job is None or job.status != "pending":
-                return
-            job.status, job.started_at = "running", utcnow()
-            session.add(job)
-            await session.commit()
-            beating = asyncio.create_task(_beat(sessionmaker, job_id, heartbeat_seconds, checked))
+            parsed = await anyio.to_thread.run_sync(lambda: parse(upload, max_upload_bytes=max_upload_bytes))
             await process(
                 session,
                 actor,
@@ -82,55 +92,88 @@ async def run(
             )
             if job.http_status == 201:
                 job.http_status = 200
+            await session.delete(stored)
             session.add(job)
             await session.commit()
-        except Exception:
-            log.exception("enterprise import %s failed", job_id)
+            return job.status
+        except asyncio.CancelledError:
+            if not beating.done() or not isinstance(beating.exception(), _CancelRequested):
+                raise
+            if work is not None:
+                work.uncancel()  # the cancel was ours, asked for by the cancel request: the run ends normally
             await session.rollback()
-            job = await session.get(EnterpriseImport, job_id)
-            if job is not None:
-                job.status, job.http_status, job.finished_at = "failed", 500, utcnow()
-                job.detail = "导入失败（内部错误），未写入任何数据 (the import failed: nothing was written)"
-                session.add(job)
-                await session.commit()
+            return await _finish_fresh(sessionmaker, import_id, "cancelled", CANCELLED)
+        except Exception:
+            log.exception("enterprise import %s failed", import_id)
+            await session.rollback()
+            return await _finish_fresh(sessionmaker, import_id, "failed", FAILED)
         finally:
-            if beating is not None:
-                beating.cancel()
-                with contextlib.suppress(BaseException):
-                    await beating
+            beating.cancel()
+            with contextlib.suppress(BaseException):
+                await beating
+
+
+async def _finish(session: AsyncSession, job: EnterpriseImport, status: str, detail: str) -> str:
+    job.status, job.detail, job.finished_at = status, detail, utcnow()
+    job.http_status = 500 if status == "failed" else 200
+    job.idempotency_key = None if status == "cancelled" else job.idempotency_key
+    session.add(job)
+    stored = await session.get(ImportUpload, job.id)
+    if stored is not None:
+        await session.delete(stored)
+    await session.commit()
+    return status
+
+
+async def _finish_fresh(
+    sessionmaker: async_sessionmaker[AsyncSession], import_id: uuid.UUID, status: str, detail: str
+) -> str:
+    async with sessionmaker() as session:
+        stmt = select(EnterpriseImport).where(EnterpriseImport.id == import_id).with_for_update()
+        job = (await session.exec(stmt)).one()
+        return await _finish(session, job, status, detail)
 
 
 async def _beat(
-    sessionmaker: async_sessionmaker[AsyncSession], job_id: uuid.UUID, every: float, checked: list[int]
+    sessionmaker: async_sessionmaker[AsyncSession],
+    job_id: uuid.UUID,
+    every: float,
+    checked: list[int],
+    work: asyncio.Task | None,
 ) -> None:
+    """Proof of life and progress, outside the import's transaction; stops the work when a cancel is asked."""
     while True:
-        await asyncio.sleep(every)
+        cancel = False
         try:
             async with sessionmaker() as session:
                 beat = await session.get(ImportHeartbeat, job_id) or ImportHeartbeat(job_id=job_id, beat_at=utcnow())
                 beat.beat_at, beat.rows_processed = utcnow(), checked[0]
+                cancel = beat.cancel_requested
                 session.add(beat)
                 await session.commit()
         except Exception:  # a missed beat is not a failed import
             log.warning("heartbeat of import %s not written", job_id, exc_info=True)
-
-
-INTERRUPTED = (
-    "导入进程已中断（如服务重启），未写入任何数据，请重新上传 (the import was interrupted: nothing was written)"
-)
+        if cancel and work is not None:
+            work.cancel()
+            raise _CancelRequested
+        await asyncio.sleep(every)
 
 
 async def current_state(
     session: AsyncSession, job: EnterpriseImport, stale_after: float
 ) -> tuple[str, int, str | None]:
-    """Status, rows processed and detail as they are now, for any worker that reads the job."""
+    """Status, rows processed and detail as they are now, for any API process that reads the job. A pending job
+    with a fresh heartbeat is running; one whose heartbeat stopped was interrupted (the engine retries it)."""
     if job.status not in ("pending", "running"):
         return job.status, job.rows_processed, job.detail
     beat = await session.get(ImportHeartbeat, job.id)
-    last_sign = max(t for t in (job.created_at, job.started_at, beat.beat_at if beat else None) if t is not None)
-    if (utcnow() - last_sign).total_seconds() > stale_after:
-        return "interrupted", beat.rows_processed if beat else 0, INTERRUPTED
-    return job.status, beat.rows_processed if beat else job.rows_processed, job.detail
+    if job.status == "pending" and beat is None:
+        return job.status, job.rows_processed, job.detail  # waiting in the queue for a worker
+    signs = [t for t in (job.started_at, beat.beat_at if beat else None) if t is not None]
+    rows = beat.rows_processed if beat else job.rows_processed
+    if (utcnow() - max(signs or [job.created_at])).total_seconds() > stale_after:
+        return "interrupted", rows, INTERRUPTED
+    return "running", rows, job.detail
 
 
 async def retire_if_interrupted(session: AsyncSession, job: EnterpriseImport, stale_after: float) -> bool:
@@ -144,3 +187,41 @@ async def retire_if_interrupted(session: AsyncSession, job: EnterpriseImport, st
     session.add(job)
     await session.flush()
     return True
+
+
+async def cancel_import(session: AsyncSession, actor: Actor, job: EnterpriseImport) -> EnterpriseImport:
+    """A waiting import is cancelled at once; a running one is asked to stop (its worker rolls back at the next
+    beat, so nothing is written). A finished one cannot be cancelled (409)."""
+    if job.status not in ("pending", "running"):
+        raise Conflict(f"导入已结束（{job.status}），不能取消 (the import has already finished)")
+    locked = await _lock_if_idle(session, job.id)
+    if locked is not None:
+        locked.status, locked.detail, locked.finished_at, locked.http_status = "cancelled", CANCELLED, utcnow(), 200
+        locked.idempotency_key = None
+        session.add(locked)
+        stored = await session.get(ImportUpload, job.id)
+        if stored is not None:
+            await session.delete(stored)
+    else:
+        beat = await session.get(ImportHeartbeat, job.id) or ImportHeartbeat(job_id=job.id, beat_at=utcnow())
+        beat.cancel_requested = True
+        session.add(beat)
+    await session.flush()
+    await audit.record(
+        session, actor, "enterprise_import.cancel", "enterprise_import", job.id, county_code=job.county_code
+    )
+    return locked or job
+
+
+async def _lock_if_idle(session: AsyncSession, import_id: uuid.UUID) -> EnterpriseImport | None:
+    """The import's row, locked, if no worker holds it (on PostgreSQL: NOWAIT); None while a worker runs it."""
+    stmt = select(EnterpriseImport).where(EnterpriseImport.id == import_id)
+    if session.get_bind().dialect.name != "postgresql":
+        return (await session.exec(stmt)).one()
+    try:
+        async with session.begin_nested():
+            return (await session.exec(stmt.with_for_update(nowait=True))).one()
+    except Exception as exc:  # lock not available: a worker is running it
+        if "55P03" in str(getattr(exc, "orig", exc)) or "could not obtain lock" in str(exc):
+            return None
+        raise

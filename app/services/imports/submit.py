@@ -14,7 +14,6 @@ from app.models import EnterpriseImport
 from app.schemas.enterprise_import import EnterpriseImportRead
 from app.services.imports import jobs
 from app.services.imports.service import (
-    Parsed,
     Upload,
     create_job,
     find_replay,
@@ -39,8 +38,6 @@ class Limits:
 @dataclass(frozen=True)
 class Outcome:
     job: EnterpriseImport
-    parsed: Parsed | None
-    """Set when the upload is to run as a job once the request has committed."""
 
     @property
     def status(self) -> int:
@@ -77,16 +74,17 @@ async def submit(
     today: date,
 ) -> Outcome:
     """A replay answers with the first job (unless it died: then the upload runs again); a small upload is
-    checked and written now; a large one is left for `start` after the commit."""
+    checked and written now; a large one is enqueued as a job in this transaction (202)."""
     digest = upload.digest(dry_run=dry_run, all_or_nothing=all_or_nothing)
     replay = await find_replay(session, actor, idempotency_key, digest)
     if replay is not None and not await jobs.retire_if_interrupted(session, replay, limits.stale_seconds):
-        return Outcome(replay, None)
+        return Outcome(replay)
     parsed = await anyio.to_thread.run_sync(lambda: parse(upload, max_upload_bytes=limits.max_upload_bytes))
     job = await create_job(
         session, actor, upload, parsed, dry_run=dry_run, all_or_nothing=all_or_nothing, idempotency_key=idempotency_key
     )
     if job.rows_total <= SYNC_ROW_LIMIT:
         await process(session, actor, job, upload, parsed, upload_dir=limits.upload_dir, today=today)
-        return Outcome(job, None)
-    return Outcome(job, parsed)
+    else:
+        await jobs.enqueue_import(session, actor, job, upload, today)
+    return Outcome(job)

@@ -8,11 +8,11 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import SYSTEM
-from app.domain.ruleset import ruleset_for
+from app.domain.ruleset import RuleSet, ruleset_for
 from app.models import Plan, PlanAdjustment, PlanItem
 from app.models.base import utcnow
 from app.services.common import audit
-from app.services.plans.risk_facts import gather_risk_facts
+from app.services.plans.risk_facts import EnterpriseRisk, gather_risk_facts
 from app.services.plans.rules import due_dates_json, reasons_json, requirement_for
 
 
@@ -34,17 +34,47 @@ async def recompute_for_enterprise(session: AsyncSession, enterprise_id: uuid.UU
         return
     ruleset = ruleset_for(today.year)
     risks = await gather_risk_facts(session, today=today, ruleset=ruleset, enterprise_ids=[enterprise_id])
-    if not risks:
-        return
-    requirement = requirement_for(risks[0], today, ruleset)
+    if risks:
+        await _raise_if_required(session, item, risks[0], today, ruleset)
+
+
+async def raise_lines_by_time(session: AsyncSession, *, today: date) -> int:
+    """Daily job: the factors that change with time alone (a licence entering its renewal window, a look-back
+    window) raise the lines of this year's issued plan that now need more visits; never lowers one. Idempotent:
+    a line already at what the rule asks is left alone. Returns how many lines were raised."""
+    stmt = (
+        select(PlanItem)
+        .join(Plan, Plan.id == PlanItem.plan_id)
+        .where(Plan.year == today.year, Plan.status == "issued")
+        .with_for_update(of=PlanItem)
+    )
+    items = {item.enterprise_id: item for item in (await session.exec(stmt)).all()}
+    if not items:
+        return 0
+    ruleset = ruleset_for(today.year)
+    risks = await gather_risk_facts(session, today=today, ruleset=ruleset, enterprise_ids=list(items))
+    raised = 0
+    for risk in risks:
+        raised += await _raise_if_required(session, items[risk.enterprise_id], risk, today, ruleset)
+    await audit.record(
+        session, SYSTEM, "plan.raise_by_time", "plan", None, after={"day": today.isoformat(), "raised": raised}
+    )
+    return raised
+
+
+async def _raise_if_required(
+    session: AsyncSession, item: PlanItem, risk: EnterpriseRisk, today: date, ruleset: RuleSet
+) -> int:
+    """1 if the line's required visits rose, else 0 (reasons and rule bounds are refreshed whenever they grow)."""
+    requirement = requirement_for(risk, today, ruleset)
     if requirement.minimum <= item.rule_minimum:
-        return
+        return 0
     old_codes = {r["code"] for r in item.reasons}
     new_reasons = [r.label for r in requirement.reasons if r.code not in old_codes or r.code == "base_frequency"]
-    if risks[0].risk_class.value == item.risk_class:
+    if risk.risk_class.value == item.risk_class:
         new_reasons = [r.label for r in requirement.reasons if r.code not in old_codes]
     before = {"risk_class": item.risk_class, "rule_minimum": item.rule_minimum, "required_visits": item.required_visits}
-    item.risk_class = risks[0].risk_class.value
+    item.risk_class = risk.risk_class.value
     item.rule_minimum = requirement.minimum
     item.rule_maximum = requirement.maximum
     item.reasons = reasons_json(requirement.reasons)
@@ -86,3 +116,4 @@ async def recompute_for_enterprise(session: AsyncSession, enterprise_id: uuid.UU
             "required_visits": item.required_visits,
         },
     )
+    return int(raised)

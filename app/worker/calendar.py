@@ -1,0 +1,53 @@
+"""The plan's calendar: what runs by itself, when, and what each run does. Each entry is a use case of its area
+(idempotent: a second run on the same day changes nothing), run in one transaction and audited as the system.
+
+Times are cron expressions in UTC, the workers' clock: 17:00 UTC is 01:00 in China (UTC+8).
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.core.actor import SYSTEM
+from app.services.common import audit
+from app.services.findings import sweep_overdue_findings
+from app.services.plans import raise_lines_by_time
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    cron: str
+    """UTC."""
+    when: str
+    """The same, in words, in China's time."""
+    run: Callable[[AsyncSession, date], Awaitable[str]]
+    """Does the day's work and says what it did, in one line."""
+
+
+async def _escalate_overdue(session: AsyncSession, today: date) -> str:
+    entries = await sweep_overdue_findings(session, today=today)
+    return f"{len(entries)} finding(s) overdue past the level-2 limit entered on the risk problem list"
+
+
+async def _raise_plan_lines(session: AsyncSession, today: date) -> str:
+    raised = await raise_lines_by_time(session, today=today)
+    return f"{raised} plan line(s) raised by time-based risk factors"
+
+
+CALENDAR: tuple[Periodic, ...] = (
+    Periodic("escalate-overdue", "0 17 * * *", "daily 01:00", _escalate_overdue),
+    Periodic("raise-plan-lines", "10 17 * * *", "daily 01:10", _raise_plan_lines),
+)
+BY_NAME = {entry.name: entry for entry in CALENDAR}
+
+
+async def run_entry(session: AsyncSession, entry: Periodic, today: date) -> str:
+    """One run of a calendar entry in the caller's transaction, audited as the system with what it did."""
+    summary = await entry.run(session, today)
+    await audit.record(
+        session, SYSTEM, "job.run", "job", entry.name, after={"day": today.isoformat(), "summary": summary}
+    )
+    return summary

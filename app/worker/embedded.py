@@ -1,0 +1,83 @@
+"""The embedded default (SQLite, `make run`) has no job engine: the app runs the same functions itself.
+
+- Queued work (a large import) runs as a task of the app's event loop once its request has committed.
+- The calendar's entries run on their schedule while the app is up (checked every minute; a day missed while
+  the app was down is not caught up — on SQLite the demo is the point, PostgreSQL with workers is production).
+Nothing here survives a restart: work that must, runs on PostgreSQL with `python -m app.cli worker`.
+"""
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from datetime import UTC, date, datetime
+
+from croniter import croniter
+from fastapi import FastAPI
+
+from app.core import jobs
+from app.core.actor import Actor
+from app.core.clock import today_in_china
+from app.services.imports import RUN_IMPORT, run_import
+from app.worker.calendar import CALENDAR, run_entry
+
+log = logging.getLogger("app.worker")
+_tasks: set[asyncio.Task[None]] = set()
+
+
+def install(app: FastAPI) -> None:
+    """Let `app.core.jobs.enqueue` hand queued work to this app after commit."""
+
+    async def runner(request: jobs.JobRequest) -> None:
+        if request.task != RUN_IMPORT:
+            log.error("no embedded runner for task %s", request.task)
+            return
+        settings = app.state.settings
+        args = request.args
+        await run_import(
+            app.state.sessionmaker,
+            uuid.UUID(args["import_id"]),
+            Actor.from_job(args["actor"]),
+            today=date.fromisoformat(args["today"]),
+            upload_dir=settings.upload_dir,
+            max_upload_bytes=settings.max_upload_bytes,
+            heartbeat_seconds=settings.import_heartbeat_seconds,
+        )
+
+    def start(request: jobs.JobRequest) -> None:
+        task = asyncio.get_running_loop().create_task(runner(request))
+        _tasks.add(task)
+        task.add_done_callback(_tasks.discard)
+
+    jobs.set_embedded_runner(start)
+
+
+async def drain() -> None:
+    """Wait for the queued work started so far (tests; a graceful stop)."""
+    while _tasks:
+        await asyncio.gather(*list(_tasks), return_exceptions=True)
+
+
+async def run_calendar(app: FastAPI, *, every_seconds: float = 60.0) -> None:
+    """Run each calendar entry when its cron time passes, for as long as the app runs."""
+    last = datetime.now(UTC)
+    while True:
+        await asyncio.sleep(every_seconds)
+        now = datetime.now(UTC)
+        for entry in CALENDAR:
+            if croniter(entry.cron, last).get_next(datetime) <= now:
+                with contextlib.suppress(Exception):
+                    await _run(app, entry.name)
+        last = now
+
+
+async def _run(app: FastAPI, name: str) -> None:
+    entry = next(e for e in CALENDAR if e.name == name)
+    try:
+        async with app.state.sessionmaker() as session:
+            summary = await run_entry(session, entry, today_in_china())
+            await session.commit()
+        log.info("%s: %s", name, summary)
+    except Exception:
+        log.exception("calendar entry %s failed", name)
+        raise
