@@ -15,6 +15,7 @@ from app.models.enterprise import (
 from app.models.finding import Finding, FindingStep
 from app.models.jurisdiction import Jurisdiction
 from app.models.licence_sync import LicenceSyncCursor, LicenceSyncRun
+from app.models.notification import Notification
 from app.models.plan import Assignment, AssignmentInspector, Draw, Plan, PlanAdjustment, PlanItem
 from app.models.publicity import PublicityActivity
 from app.models.report import ReportSubmission
@@ -58,4 +59,5 @@ __all__ = [
     "PublicityActivity",
     "LicenceSyncCursor",
     "LicenceSyncRun",
+    "Notification",
 ]
