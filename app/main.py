@@ -28,6 +28,7 @@ from app.routers import (
     ledger,
     licence_sync,
     licences,
+    notifications,
     plan_items,
     plans,
     public,
@@ -69,6 +70,7 @@ ROUTERS = (
     public,
     publicity,
     licence_sync,
+    notifications,
 )
 
 DESCRIPTION = """

@@ -5,7 +5,7 @@ reminder on exactly that day; the lead times come from the year's RuleSet.
 """
 
 import calendar
-from datetime import date
+from datetime import date, timedelta
 
 from app.domain.calendar import ReportPeriod, period_due_date
 from app.domain.labels import LabelledEnum
@@ -32,6 +32,14 @@ def reminder_due(deadline: date, today: date, ruleset: RuleSet) -> NotificationK
     if days_left == -1:
         return NotificationKind.deadline_passed
     return None
+
+
+def deadlines_reminded_on(today: date, ruleset: RuleSet) -> dict[NotificationKind, date]:
+    """The inverse of `reminder_due`: the deadline each deadline reminder falls on `today` (to find them)."""
+    return {
+        NotificationKind.deadline_soon: today + timedelta(days=ruleset.deadline_reminder_days),
+        NotificationKind.deadline_passed: today - timedelta(days=1),
+    }
 
 
 def reinspection_reminder_due(rectified_on: date, today: date, ruleset: RuleSet) -> bool:

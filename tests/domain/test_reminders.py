@@ -6,6 +6,7 @@ import pytest
 from app.domain.calendar import ReportPeriod
 from app.domain.reminders import (
     NotificationKind,
+    deadlines_reminded_on,
     quarter_end,
     reinspection_reminder_due,
     reminder_due,
@@ -31,6 +32,13 @@ DEADLINE = date(2026, 12, 2)
 )
 def test_a_deadline_reminds_three_days_before_and_on_the_first_overdue_day_only(today, kind):
     assert reminder_due(DEADLINE, today, RULES) == kind
+
+
+@pytest.mark.parametrize("today", [date(2026, 11, 29), date(2026, 12, 3), date(2026, 12, 31), date(2028, 2, 29)])
+def test_the_deadlines_reminded_on_a_day_are_those_the_rule_reminds_that_day(today):
+    found = deadlines_reminded_on(today, RULES)
+    assert set(found) == {SOON, PASSED}
+    assert all(reminder_due(deadline, today, RULES) == kind for kind, deadline in found.items())
 
 
 def test_the_deadline_lead_time_is_the_rulesets():
