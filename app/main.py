@@ -29,6 +29,7 @@ from app.routers import (
     ledger,
     licence_sync,
     licences,
+    notifications,
     plan_items,
     plans,
     public,
@@ -72,6 +73,7 @@ ROUTERS = (
     public,
     publicity,
     licence_sync,
+    notifications,
 )
 
 DESCRIPTION = """

@@ -46,6 +46,7 @@ class Permission(StrEnum):
     REPORTS_SUBMIT = "reports:submit"
     DISCLOSURES_PUBLISH = "disclosures:publish"
     PUBLICITY_WRITE = "publicity:write"
+    NOTIFICATIONS_READ = "notifications:read"
 
 
 _READ = frozenset(
@@ -58,10 +59,14 @@ _READ = frozenset(
     }
 )
 
+_OWN = frozenset({Permission.NOTIFICATIONS_READ})
+"""What every person who signs in has of their own: their inbox. A service account has none."""
+
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PREFECTURE_ADMIN: frozenset(Permission),
-    Role.PREFECTURE_VIEWER: _READ | {Permission.USERS_READ},
+    Role.PREFECTURE_VIEWER: _READ | _OWN | {Permission.USERS_READ},
     Role.COUNTY_ADMIN: _READ
+    | _OWN
     | {
         Permission.USERS_READ,
         Permission.USERS_WRITE,
@@ -76,6 +81,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.PUBLICITY_WRITE,
     },
     Role.COUNTY_INSPECTOR: _READ
+    | _OWN
     | {
         Permission.SIGNALS_WRITE,
         Permission.VISITS_WRITE,

@@ -61,6 +61,15 @@ class RuleSet:
     report_due_h1: tuple[int, int] = (6, 25)
     report_due_h2: tuple[int, int] = (10, 30)
     """计划 八: 于6月25日、10月30日前报送完成情况汇总表（附件3）."""
+    deadline_reminder_days: int = 3
+    """计划 七（二）限期整改: the inspectors and the county admins are reminded this many days before a rectification
+    deadline (local rule; the plan sets no number)."""
+    reinspection_reminder_days: int = 7
+    """计划 七（二）按时实施复查回访: a finding whose rectification report has waited this many days for its
+    re-inspection reminds its inspectors (local rule; the plan says 按时 without a number)."""
+    report_reminder_days: int = 7
+    """计划 八: a county that has not yet submitted the completion summary (附件3) is reminded this many days
+    before the due date (local rule; the plan sets no number)."""
 
     def visits_for(self, risk_class: RiskClass) -> VisitRange:
         return self.frequency[risk_class]

@@ -16,6 +16,7 @@ from app.models.enterprise import (
 from app.models.finding import Finding, FindingStep
 from app.models.jurisdiction import Jurisdiction
 from app.models.licence_sync import LicenceSyncCursor, LicenceSyncRun
+from app.models.notification import Notification
 from app.models.plan import Assignment, AssignmentInspector, Draw, Plan, PlanAdjustment, PlanItem
 from app.models.publicity import PublicityActivity
 from app.models.report import ReportSubmission
@@ -60,4 +61,5 @@ __all__ = [
     "PublicityActivity",
     "LicenceSyncCursor",
     "LicenceSyncRun",
+    "Notification",
 ]

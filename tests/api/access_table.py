@@ -37,6 +37,7 @@ PARAMS = {
     "user_id": "user",
     "account_id": "service_account",
     "disclosure_id": "disclosure",
+    "notification_id": "notification",
 }
 SHARED_KINDS = frozenset({"plan", "disclosure", "service_account"})  # prefecture-wide: no county to be out of
 
@@ -108,6 +109,18 @@ TABLE: dict[tuple[str, str], Op] = {
     ("POST", "/api/v1/auth/logout"): Op(SIGNED_IN, mutates=False, fresh_token=True, why="ends one's own session"),
     ("GET", "/api/v1/me"): Op(SIGNED_IN, service_status=401, why="a service account has no profile"),
     ("POST", "/api/v1/me/password"): Op(SIGNED_IN, body=lambda w, c: {}, mutates=False, why="one's own password"),
+    ("GET", "/api/v1/me/notifications"): Op(P.NOTIFICATIONS_READ),
+    ("POST", "/api/v1/me/notifications/read-all"): Op(
+        P.NOTIFICATIONS_READ, mutates=False, why="marks one's own inbox read: no record of the bureau changes"
+    ),
+    ("POST", "/api/v1/me/notifications/{notification_id}/read"): Op(
+        P.NOTIFICATIONS_READ,
+        mutates=False,
+        also_allowed=(404,),
+        why="one's own inbox, no record of the bureau changes; the inbox is the recipient's, so a notification of "
+        "another user is 404 to every caller, whatever the county (the 塔城市 one is the county admin's: 200 there; "
+        "ownership in test_notifications.py)",
+    ),
     # --- users and service accounts ---------------------------------------------------------------------------
     ("GET", "/api/v1/users"): Op(P.USERS_READ),
     ("POST", "/api/v1/users"): Op(

@@ -19,7 +19,7 @@ from app.core.config import Settings
 from app.core.security import create_access_token
 from app.domain.permissions import SERVICE_SCOPES, Permission, Role
 from app.main import create_app
-from app.models import Draw, EnterpriseImport, PlanItem, RiskListEntry, SamplingFollowUp, Visit
+from app.models import Draw, EnterpriseImport, Notification, PlanItem, RiskListEntry, SamplingFollowUp, Visit
 from app.seed.jurisdictions import seed_jurisdictions
 from tests.api.conftest import BACKEND, TEST_SECRET
 from tests.builders import (
@@ -208,6 +208,20 @@ async def _build(world: World) -> None:
             visit = await session.get(Visit, visit_id)
             finding = await make_finding_record(session, visit, date.today(), date.today() + timedelta(days=30))
             world.records.setdefault("finding", {})[county] = finding.id
+            owner = world.users["county_admin"] if county == TACHENG else world.records["user"][county]
+            notification = Notification(
+                user_id=owner.id,
+                county_code=county,
+                kind="deadline_soon",
+                title="整改期限将至",
+                body="整改期限将至",
+                ref_type="finding",
+                ref_id=finding.id,
+                link=f"/api/v1/findings/{finding.id}",
+                dedupe_key=f"world:{county}",
+            )
+            session.add(notification)
+            world.records.setdefault("notification", {})[county] = notification.id
             entry = RiskListEntry(county_code=county, enterprise_id=enterprise.id, source="manual", problem="突出问题")
             session.add(entry)
             await session.commit()

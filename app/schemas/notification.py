@@ -1,0 +1,31 @@
+"""The notifications inbox: reminders of the plan's calendar, with the record each one points at."""
+
+import uuid
+from datetime import datetime
+
+from pydantic import Field, computed_field
+
+from app.domain.reminders import NotificationKind
+from app.schemas.common import Output
+
+
+class NotificationRead(Output):
+    id: uuid.UUID
+    kind: NotificationKind
+    title: str = Field(description="one line, Chinese, with the numbers a reader needs")
+    body: str
+    county_code: str | None = Field(description="the county it concerns; null: the whole prefecture")
+    ref_type: str = Field(description="the kind of record it points at: finding | plan | report")
+    ref_id: uuid.UUID | None = Field(description="that record's id; null when there is none yet (a report due)")
+    link: str = Field(description="API path that opens the record, e.g. /api/v1/findings/{id}")
+    created_at: datetime
+    read_at: datetime | None
+
+    @computed_field
+    @property
+    def kind_label(self) -> str:
+        return self.kind.label
+
+
+class NotificationsMarked(Output):
+    marked: int = Field(description="how many unread notifications were marked read")
