@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.actor import SYSTEM
 from app.services.common import audit
 from app.services.findings import sweep_overdue_findings
+from app.services.notifications import send_reminders
 from app.services.plans import raise_lines_by_time
 
 
@@ -37,9 +38,15 @@ async def _raise_plan_lines(session: AsyncSession, today: date) -> str:
     return f"{raised} plan line(s) raised by time-based risk factors"
 
 
+async def _send_reminders(session: AsyncSession, today: date) -> str:
+    sent = await send_reminders(session, today=today)
+    return "reminders sent: " + ", ".join(f"{kind.value} {n}" for kind, n in sent.items())
+
+
 CALENDAR: tuple[Periodic, ...] = (
     Periodic("escalate-overdue", "0 17 * * *", "daily 01:00", _escalate_overdue),
     Periodic("raise-plan-lines", "10 17 * * *", "daily 01:10", _raise_plan_lines),
+    Periodic("send-reminders", "0 23 * * *", "daily 07:00", _send_reminders),
 )
 BY_NAME = {entry.name: entry for entry in CALENDAR}
 
