@@ -2,6 +2,7 @@
 report date, and the jobs the workers run each day raise the escalation, the plan line and the notifications on
 exactly the days the rules say, in that order."""
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -41,7 +42,7 @@ async def test_escalation_the_raised_line_and_the_reminders_arrive_on_their_days
     plan = await issue(
         client, await prefecture(client, session), (await generate(client, await prefecture(client, session)))["id"]
     )
-    line = select(PlanItem).where(PlanItem.plan_id == plan["id"], PlanItem.enterprise_id == enterprise.id)
+    line = select(PlanItem).where(PlanItem.plan_id == uuid.UUID(plan["id"]), PlanItem.enterprise_id == enterprise.id)
     assert (await session.exec(line.with_only_columns(PlanItem.required_visits))).one() == 1
 
     freeze_today(app, date(2026, 7, 1))
@@ -59,7 +60,7 @@ async def test_escalation_the_raised_line_and_the_reminders_arrive_on_their_days
     while day <= date(2026, 10, 25):
         await _run_calendar(session, day)
         session.expire_all()
-        entries = select(RiskListEntry.id).where(RiskListEntry.finding_id == finding["id"])
+        entries = select(RiskListEntry.id).where(RiskListEntry.finding_id == uuid.UUID(finding["id"]))
         observed = {
             "escalated": bool((await session.exec(entries)).all()),
             "line_raised": (await session.exec(line.with_only_columns(PlanItem.required_visits))).one() == 2,
