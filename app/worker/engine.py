@@ -33,6 +33,8 @@ RETRY = procrastinate.RetryStrategy(max_attempts=8, exponential_wait=2)
 """2, 4, 8 … 256 s between attempts of a task that raised (about 8 minutes in all)."""
 STALLED_AFTER_SECONDS = 60
 RETRY_STALLED = "engine.retry-stalled-jobs"
+PING = "engine.ping"
+"""A job that does nothing but finish: proves a worker takes jobs (monitoring) and measures the engine's own cost."""
 
 
 class _Database:
@@ -85,7 +87,11 @@ def build(settings: Settings) -> tuple[procrastinate.App, _Database]:
             await app.job_manager.retry_job(job)
         return len(stalled)
 
-    _ = (run_enterprise_import, retry_stalled_jobs)
+    @app.task(name=PING)
+    async def ping(sent_at: float) -> float:
+        return sent_at
+
+    _ = (run_enterprise_import, retry_stalled_jobs, ping)
     return app, database
 
 
