@@ -1,6 +1,6 @@
 """Findings and their loop: deadlines, re-inspection, escalation, risk list, sampling follow-ups."""
 
 from app.services.findings.findings import add_finding
-from app.services.findings.sampling_followups import open_followup_for_signal
+from app.services.findings.sampling_followups import open_followup_for_signal, origin_problems
 
-__all__ = ["add_finding", "open_followup_for_signal"]
+__all__ = ["add_finding", "open_followup_for_signal", "origin_problems"]

@@ -1,9 +1,15 @@
 """The completion summary (附件3): one GROUP BY county per kind of record, never a query per county.
 
-Figures are cumulative from January 1 of the year to `as_of` (inclusive, Beijing time) and are counted from the
-records as they stand now; `drill` gives, for each figure, the API query that lists the records behind it.
-The ledger figures (enterprises by class) are the operating enterprises on the ledger now: the ledger is kept
-current (计划 七（一）) and an enterprise's registration date in this system says nothing about when it began.
+Every figure is as of `as_of` (inclusive, Beijing time), cumulative from January 1 of the year:
+- enterprises: on the ledger by the end of `as_of` (registered then, not closed by then; one closed since counts
+  as operating then). The ledger keeps no dates for a class change or a suspension, so the class is today's and an
+  enterprise suspended today is left out;
+- the plan: the year's plan if issued by then, its lines that existed then, each with the visits it required then
+  (read back through the adjustments made since);
+- visits, findings, cases, risk-list entries, failed samplings and publicity: dated by then; rectified = closed by
+  then; overdue = past the deadline in force then (extensions granted since are read back) and not closed by then;
+  a sampling follow-up is handled if it was closed by then.
+`drill` gives, for each figure, the API query that lists the records behind it (today's state of the records).
 """
 
 import uuid
@@ -11,18 +17,20 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import and_, case, func, not_
+from sqlalchemy import and_, case, func, not_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
 from app.domain.ledger import EnterpriseStatus, SignalKind
+from app.domain.reporting import REPORTED_MEDIA_LEVELS, MediaLevel, SamplingOrigin
 from app.models import (
     Enterprise,
     Finding,
     FindingStep,
     Jurisdiction,
     Plan,
+    PlanAdjustment,
     PlanItem,
     PublicityActivity,
     RiskListEntry,
@@ -63,13 +71,41 @@ async def _grouped(session: AsyncSession, stmt: Any, names: Sequence[str]) -> di
 
 
 def _ledger(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
+    closed_since = and_(Enterprise.status == EnterpriseStatus.closed.value, col(Enterprise.closed_at) >= w.end_at)
     stmt = select(
         Enterprise.county_code,
         func.count(),
         *(_count_if(Enterprise.risk_class == c) for c in "ABCD"),
-    ).where(Enterprise.status == EnterpriseStatus.operating.value)
+    ).where(
+        col(Enterprise.created_at) < w.end_at,
+        or_(Enterprise.status == EnterpriseStatus.operating.value, closed_since),
+    )
     stmt = _scoped(stmt, Enterprise.county_code, counties).group_by(Enterprise.county_code)
     return stmt, ("enterprises", "enterprises_a", "enterprises_b", "enterprises_c", "enterprises_d")
+
+
+def _required_then(w: _Window) -> Any:
+    """A line's required visits at the end of `as_of`: the value before the first adjustment made since, if any."""
+    first_since = (
+        select(PlanAdjustment.before)
+        .where(PlanAdjustment.plan_item_id == PlanItem.id, col(PlanAdjustment.at) >= w.end_at)
+        .order_by(col(PlanAdjustment.at), col(PlanAdjustment.id))
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(first_since, PlanItem.required_visits)
+
+
+def _deadline_then(w: _Window) -> Any:
+    """A finding's deadline at the end of `as_of`: the one before the first extension granted since, if any."""
+    first_since = (
+        select(FindingStep.deadline_before)
+        .where(FindingStep.finding_id == Finding.id, FindingStep.kind == "extension", col(FindingStep.at) >= w.end_at)
+        .order_by(col(FindingStep.at), col(FindingStep.id))
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(first_since, Finding.deadline)
 
 
 def _visits_and_plan(
@@ -89,8 +125,8 @@ def _visits_and_plan(
     ).group_by(Visit.enterprise_id, Visit.county_code)
     counted = counted.subquery("counted")
     lines = _scoped(
-        select(PlanItem.enterprise_id, PlanItem.county_code, PlanItem.required_visits).where(
-            PlanItem.plan_id == plan_id
+        select(PlanItem.enterprise_id, PlanItem.county_code, _required_then(w).label("required_visits")).where(
+            PlanItem.plan_id == plan_id, col(PlanItem.created_at) < w.end_at
         ),
         PlanItem.county_code,
         counties,
@@ -123,7 +159,7 @@ def _findings(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[st
         _count_if(Finding.severity == "serious_hazard"),
         _count_if(Finding.severity == "violation"),
         _count_if(closed_by_then),
-        _count_if(and_(col(Finding.deadline) < w.end, not_(closed_by_then))),
+        _count_if(and_(_deadline_then(w) < w.end, not_(closed_by_then))),
     ).where(col(Finding.found_on) >= w.start, col(Finding.found_on) <= w.end)
     stmt = _scoped(stmt, Finding.county_code, counties).group_by(Finding.county_code)
     names = ("findings", "findings_general", "findings_serious_hazard", "findings_violation", "rectified", "overdue")
@@ -153,9 +189,22 @@ def _risk_list(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[s
 
 
 def _samplings(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
+    """计划 七（四）: failed samplings and their post-processing, referred (上级转办) and local (本级组织) apart.
+    A failed sampling without a follow-up (entered before follow-ups existed) counts as local, like the
+    follow-ups the migration found."""
     handled = and_(SamplingFollowUp.status == "closed", col(SamplingFollowUp.closed_on) <= w.end)
+    referred = SamplingFollowUp.origin == SamplingOrigin.referred.value
+    local = func.coalesce(SamplingFollowUp.origin, SamplingOrigin.local.value) == SamplingOrigin.local.value
     stmt = (
-        select(Enterprise.county_code, func.count(), _count_if(handled))
+        select(
+            Enterprise.county_code,
+            func.count(),
+            _count_if(referred),
+            _count_if(local),
+            _count_if(handled),
+            _count_if(and_(handled, referred)),
+            _count_if(and_(handled, local)),
+        )
         .select_from(RiskSignal)
         .join(Enterprise, col(Enterprise.id) == RiskSignal.enterprise_id)
         .outerjoin(SamplingFollowUp, col(SamplingFollowUp.signal_id) == RiskSignal.id)
@@ -168,22 +217,33 @@ def _samplings(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[s
     )
     return _scoped(stmt, Enterprise.county_code, counties).group_by(Enterprise.county_code), (
         "failed_samplings",
+        "failed_samplings_referred",
+        "failed_samplings_local",
         "samplings_handled",
+        "samplings_handled_referred",
+        "samplings_handled_local",
     )
 
 
 def _publicity(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
-    stmt = select(
-        PublicityActivity.county_code, func.count(), _count_if(col(PublicityActivity.media_adopted).is_(True))
-    ).where(col(PublicityActivity.held_on) >= w.start, col(PublicityActivity.held_on) <= w.end)
+    """计划 八 counts the adoptions by 地区级以上 media: a county-level outlet is no media adoption in 附件3."""
+    reported = and_(
+        col(PublicityActivity.media_adopted).is_(True),
+        col(PublicityActivity.media_level).in_(sorted(level.value for level in REPORTED_MEDIA_LEVELS)),
+    )
+    stmt = select(PublicityActivity.county_code, func.count(), _count_if(reported)).where(
+        col(PublicityActivity.held_on) >= w.start, col(PublicityActivity.held_on) <= w.end
+    )
     return _scoped(stmt, PublicityActivity.county_code, counties).group_by(PublicityActivity.county_code), (
         "publicity_activities",
         "media_adoptions",
     )
 
 
-async def issued_plan_id(session: AsyncSession, year: int) -> uuid.UUID | None:
-    return (await session.exec(select(Plan.id).where(Plan.year == year, Plan.status == "issued"))).first()
+async def issued_plan_id(session: AsyncSession, year: int, as_of: date) -> uuid.UUID | None:
+    """The year's plan if it was issued by the end of `as_of`."""
+    stmt = select(Plan.id).where(Plan.year == year, Plan.status == "issued", col(Plan.issued_at) < day_end(as_of))
+    return (await session.exec(stmt)).first()
 
 
 async def county_figures(
@@ -199,7 +259,7 @@ async def county_figures(
         _samplings(w, counties),
         _publicity(w, counties),
     ]
-    queries.append(_visits_and_plan(await issued_plan_id(session, year), w, counties))
+    queries.append(_visits_and_plan(await issued_plan_id(session, year, as_of), w, counties))
     sums: dict[str, dict[str, int]] = {}
     for stmt, names in queries:
         for county, values in (await _grouped(session, stmt, names)).items():
@@ -218,6 +278,7 @@ def drill(county_code: str | None, year: int, as_of: date, plan_id: uuid.UUID | 
     ledger = f"/api/v1/enterprises?{county}status=operating"
     findings = f"/api/v1/findings?{county}".rstrip("&?")
     sep = "&" if county else "?"
+    reported_levels = "&".join(f"media_level={level.value}" for level in MediaLevel if level in REPORTED_MEDIA_LEVELS)
     links = {
         "enterprises": ledger,
         **{f"enterprises_{c.lower()}": f"{ledger}&risk_class={c}" for c in "ABCD"},
@@ -232,8 +293,13 @@ def drill(county_code: str | None, year: int, as_of: date, plan_id: uuid.UUID | 
         "risk_list_entries": f"/api/v1/risk-list?{county}".rstrip("&?"),
         "failed_samplings": f"/api/v1/sampling-follow-ups?{county}{span}",
         "samplings_handled": f"/api/v1/sampling-follow-ups?{county}status=closed&{span}",
+        **{f"failed_samplings_{o}": f"/api/v1/sampling-follow-ups?{county}origin={o}&{span}" for o in SamplingOrigin},
+        **{
+            f"samplings_handled_{o}": f"/api/v1/sampling-follow-ups?{county}origin={o}&status=closed&{span}"
+            for o in SamplingOrigin
+        },
         "publicity_activities": f"/api/v1/publicity-activities?{county}{span}",
-        "media_adoptions": f"/api/v1/publicity-activities?{county}media_adopted=true&{span}",
+        "media_adoptions": f"/api/v1/publicity-activities?{county}media_adopted=true&{reported_levels}&{span}",
     }
     if plan_id is not None:
         items = f"/api/v1/plans/{plan_id}/items?{county}".rstrip("&?")
@@ -258,7 +324,7 @@ async def completion_summary(session: AsyncSession, actor: Actor, *, year: int, 
     names = await county_names(session, actor)
     counties = None if actor.county_code is None else list(names)
     figures = await county_figures(session, year=year, as_of=as_of, counties=counties)
-    plan_id = await issued_plan_id(session, year)
+    plan_id = await issued_plan_id(session, year, as_of)
     rows = [
         SummaryRow(
             county_code=code,
