@@ -36,7 +36,8 @@ from app.schemas.report import (
 from app.services.common import audit
 from app.services.common.access import one_or_404
 from app.services.common.paging import in_jurisdiction
-from app.services.reports.summary import county_figures, county_names
+from app.services.reports.figures import county_figures
+from app.services.reports.summary import county_names
 
 
 async def target_county(session: AsyncSession, actor: Actor, county_code: str | None) -> str:
