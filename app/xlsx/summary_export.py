@@ -118,7 +118,8 @@ def summary_workbook(
     note = foot + 1
     ws.merged_cells.add(f"A{note}:{last}{note}")
     ws[f"A{note}"] = (
-        "说明：数据自当年1月1日起累计，由系统按各县（市）报送时冻结的数据生成；完成率=计划内完成次数/计划检查次数。"
+        "说明：数据自当年1月1日起累计，由系统按各县（市）报送时冻结的数据生成；完成率=计划内完成次数/计划检查次数；"
+        "不合格后处理分上级转办与本级组织；媒体采纳仅计地区级以上媒体、网站。"
     )
     ws[f"A{note}"].alignment = LEFT
     out = BytesIO()
