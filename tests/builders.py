@@ -1,7 +1,7 @@
 """make_user / make_service_account / sign_in: test data with sensible defaults, any field overridable."""
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -243,10 +243,11 @@ async def make_finding_record(
 
 
 async def make_issued_plan(session: AsyncSession, year: int, lines: list[tuple[Enterprise, int]]) -> Any:
-    """An issued plan of `year` with one line per (enterprise, required visits)."""
+    """An issued plan of `year` with one line per (enterprise, required visits), generated and issued on January 1."""
     from app.models import Plan, PlanItem
 
-    plan = Plan(year=year, status="issued", as_of=date(year, 1, 1), ruleset_year=2022)
+    new_year = datetime(year, 1, 1, tzinfo=UTC)
+    plan = Plan(year=year, status="issued", as_of=date(year, 1, 1), ruleset_year=2022, issued_at=new_year)
     session.add(plan)
     for enterprise, required in lines:
         session.add(
@@ -257,6 +258,7 @@ async def make_issued_plan(session: AsyncSession, year: int, lines: list[tuple[E
                 risk_class=enterprise.risk_class,
                 rule_minimum=required,
                 required_visits=required,
+                created_at=new_year,
             )
         )
     await session.commit()

@@ -108,6 +108,47 @@ def _expected_next(kinds: list[FollowUpStep], done: tuple[StepDone, ...]) -> lis
     return [FollowUpStep.resampled]
 
 
+class SamplingOrigin(LabelledEnum):
+    """计划 七（四）: a county handles the failed samplings a higher authority refers to it (上级转办) as well as
+    those of the samplings it organised itself (本级组织); 附件3 counts the two apart."""
+
+    referred = "referred", "上级转办"
+    local = "local", "本级组织"
+
+
+class MediaLevel(LabelledEnum):
+    """The level of the outlet that took a county's publicity up (媒体采纳)."""
+
+    national = "national", "国家级"
+    province = "province", "省（区）级"
+    prefecture = "prefecture", "地区级"
+    county = "county", "县（市）级"
+
+
+REPORTED_MEDIA_LEVELS = frozenset({MediaLevel.national, MediaLevel.province, MediaLevel.prefecture})
+"""计划 八: 地区级以上主流媒体、网站采纳的信息 — only prefecture level and above counts as a media adoption."""
+
+
+def counts_as_media_adoption(adopted: bool, level: MediaLevel | None) -> bool:
+    """计划 八: an adoption counts when an outlet of prefecture level or above took it up."""
+    return adopted and level in REPORTED_MEDIA_LEVELS
+
+
+class DisclosurePeriod(LabelledEnum):
+    """信息公开 on its own calendar: the two calendar halves of the year, which hold every day of it. The report
+    periods (计划 八) end on their due dates and would leave the days after the last one out."""
+
+    h1 = "h1", "上半年（1月1日至6月30日）"
+    h2 = "h2", "下半年（7月1日至12月31日）"
+
+
+def disclosure_range(year: int, period: DisclosurePeriod) -> tuple[date, date]:
+    """The visit dates a disclosure batch of `period` covers, both included."""
+    if period is DisclosurePeriod.h1:
+        return date(year, 1, 1), date(year, 6, 30)
+    return date(year, 7, 1), date(year, 12, 31)
+
+
 class PublicityCampaign(LabelledEnum):
     """计划 七（五）: 世界标准日、世界计量日、“3·15国际消费者权益日”、“质量月” and other activities."""
 

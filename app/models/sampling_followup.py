@@ -18,6 +18,7 @@ class SamplingFollowUp(SQLModel, table=True):
     county_code: str = Field(foreign_key="jurisdiction.code", max_length=12, index=True)  # the enterprise's
     product: str | None = Field(default=None, max_length=128)
     report_no: str | None = Field(default=None, max_length=64)
+    origin: str = Field(max_length=16)  # referred (上级转办) | local (本级组织): 计划 七（四）
     failed_on: date = Field(index=True)
     status: str = Field(default="open", max_length=8, index=True)  # open | closed
     notified_on: date | None = None

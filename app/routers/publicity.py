@@ -7,7 +7,7 @@ from app.core.db import SessionDep
 from app.core.deps import Allowed, PageParams, Today
 from app.core.errors import COMMON_ERRORS
 from app.domain.permissions import Permission
-from app.domain.reporting import PublicityCampaign
+from app.domain.reporting import MediaLevel, PublicityCampaign
 from app.schemas.common import Page
 from app.schemas.publicity import PublicityActivityCreate, PublicityActivityRead
 from app.services.reports import publicity as service
@@ -25,6 +25,7 @@ async def list_publicity_activities(
     county_code: Annotated[str | None, Query(max_length=12)] = None,
     campaign: PublicityCampaign | None = None,
     media_adopted: bool | None = None,
+    media_level: Annotated[list[MediaLevel] | None, Query(description="any of these levels (repeat)")] = None,
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> Page[PublicityActivityRead]:
@@ -36,6 +37,7 @@ async def list_publicity_activities(
         county_code=county_code,
         campaign=campaign,
         media_adopted=media_adopted,
+        media_levels=media_level,
         date_from=date_from,
         date_to=date_to,
         limit=limit,

@@ -5,11 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.core.db import SessionDep
-from app.core.deps import Allowed, PageParams, Today
-from app.core.errors import COMMON_ERRORS
+from app.core.deps import Allowed, IfMatch, PageParams, Today
+from app.core.errors import COMMON_ERRORS, VERSIONED_WRITE_ERRORS
 from app.domain.permissions import Permission
+from app.domain.reporting import SamplingOrigin
 from app.schemas.common import Page
-from app.schemas.sampling import FollowUpDetail, FollowUpRead, FollowUpStepCreate
+from app.schemas.sampling import FollowUpDetail, FollowUpRead, FollowUpStepCreate, FollowUpUpdate
 from app.services.findings import sampling_followups as service
 
 router = APIRouter(prefix="/api/v1/sampling-follow-ups", tags=["sampling-follow-ups"])
@@ -23,6 +24,7 @@ async def list_sampling_follow_ups(
     session: SessionDep,
     page: PageParams,
     status: Annotated[str | None, Query(pattern="^(open|closed)$")] = None,
+    origin: Annotated[SamplingOrigin | None, Query(description="referred 上级转办 | local 本级组织")] = None,
     county_code: Annotated[str | None, Query(max_length=12)] = None,
     enterprise_id: uuid.UUID | None = None,
     date_from: Annotated[date | None, Query(description="sampling failed on or after")] = None,
@@ -34,6 +36,7 @@ async def list_sampling_follow_ups(
         session,
         actor,
         status=status,
+        origin=origin,
         county_code=county_code,
         enterprise_id=enterprise_id,
         date_from=date_from,
@@ -48,6 +51,15 @@ async def list_sampling_follow_ups(
 async def read_sampling_follow_up(follow_up_id: uuid.UUID, actor: Reader, session: SessionDep) -> FollowUpDetail:
     """One follow-up with its steps."""
     return await service.present_followup(session, await service.get_followup(session, actor, follow_up_id))
+
+
+@router.patch("/{follow_up_id}", response_model=FollowUpDetail, responses=VERSIONED_WRITE_ERRORS)
+async def correct_sampling_follow_up(
+    follow_up_id: uuid.UUID, body: FollowUpUpdate, actor: Writer, session: SessionDep, if_match: IfMatch = None
+) -> FollowUpDetail:
+    """Correct the origin (上级转办 / 本级组织) with a reason; audited."""
+    follow_up = await service.correct_origin(session, actor, follow_up_id, body, if_match)
+    return await service.present_followup(session, follow_up)
 
 
 @router.post("/{follow_up_id}/steps", status_code=201, response_model=FollowUpDetail, responses=COMMON_ERRORS)

@@ -3,19 +3,21 @@
 import uuid
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from app.domain.calendar import ReportPeriod
+from app.domain.reporting import DisclosurePeriod
 from app.schemas.common import Input, Output
 
 
 class DisclosureCreate(Input):
-    """Publish archived visits of the period (cumulative from January 1 to its due date) after review.
+    """Publish archived visits of a half of the year after review: h1 = January 1 – June 30, h2 = July 1 –
+    December 31 (up to today), so every visit of the year belongs to one. A half may be published in several
+    batches: each takes what is not yet published.
 
-    `visit_ids` lists the reviewed visits; omitted, every archived visit of the period not yet published."""
+    `visit_ids` lists the reviewed visits; omitted, every archived visit of the half not yet published."""
 
     year: int = Field(ge=2000, le=2100)
-    period: ReportPeriod
+    period: DisclosurePeriod = Field(description="h1 上半年（1月1日至6月30日） | h2 下半年（7月1日至12月31日）")
     visit_ids: list[uuid.UUID] | None = Field(default=None, max_length=5000)
     review_note: str = Field(min_length=1, max_length=2000, description="审核意见")
 
@@ -45,11 +47,16 @@ class DisclosureEntryRead(Output):
 class DisclosureRead(Output):
     id: uuid.UUID
     year: int
-    period: ReportPeriod
+    period: DisclosurePeriod
     review_note: str | None
     entry_count: int
     published_by_name: str
     published_at: datetime
+
+    @computed_field(description="公开期（中文）")
+    @property
+    def period_label(self) -> str:
+        return self.period.label
 
 
 class DisclosureDetail(DisclosureRead):

@@ -2,15 +2,11 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
 
 from pydantic import Field, computed_field
 
-from app.domain.reporting import PublicityCampaign
+from app.domain.reporting import MediaLevel, PublicityCampaign, counts_as_media_adoption
 from app.schemas.common import Input, Output
-
-MediaLevel = Literal["national", "province", "prefecture", "county"]
-MEDIA_LEVEL_LABELS = {"national": "国家级", "province": "省（区）级", "prefecture": "地区级", "county": "县（市）级"}
 
 
 class PublicityActivityCreate(Input):
@@ -20,7 +16,9 @@ class PublicityActivityCreate(Input):
     description: str | None = Field(default=None, max_length=4000)
     media_adopted: bool = Field(default=False, description="媒体、网站采纳")
     media_outlet: str | None = Field(default=None, max_length=128, description="采纳媒体")
-    media_level: MediaLevel | None = None
+    media_level: MediaLevel | None = Field(
+        default=None, description="采纳媒体级别: required with media_adopted; 附件3 counts prefecture level and above"
+    )
     media_url: str | None = Field(default=None, max_length=512)
     screenshot_refs: list[str] = Field(
         default_factory=list, max_length=10, description="采纳截图: file references (URL or stored-file id)"
@@ -47,3 +45,13 @@ class PublicityActivityRead(Output):
     @property
     def campaign_label(self) -> str:
         return self.campaign.label
+
+    @computed_field
+    @property
+    def media_level_label(self) -> str | None:
+        return self.media_level.label if self.media_level else None
+
+    @computed_field(description="计划 八: counted in 附件3 as a media adoption (地区级以上媒体采纳)")
+    @property
+    def counts_as_media_adoption(self) -> bool:
+        return counts_as_media_adoption(self.media_adopted, self.media_level)

@@ -5,7 +5,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field, computed_field
 
-from app.domain.calendar import ReportPeriod
+from app.domain.calendar import ReportPeriod, period_label
+from app.domain.ruleset import ruleset_for
 from app.schemas.common import Input, Output
 
 FIGURE_LABELS: dict[str, str] = {
@@ -29,9 +30,13 @@ FIGURE_LABELS: dict[str, str] = {
     "cases_filed": "立案查处",
     "risk_list_entries": "列入风险问题清单",
     "failed_samplings": "监督抽查不合格",
+    "failed_samplings_referred": "不合格后处理：上级转办",
+    "failed_samplings_local": "不合格后处理：本级组织",
     "samplings_handled": "不合格后处理完结",
+    "samplings_handled_referred": "后处理完结：上级转办",
+    "samplings_handled_local": "后处理完结：本级组织",
     "publicity_activities": "宣传活动",
-    "media_adoptions": "媒体采纳",
+    "media_adoptions": "媒体采纳（地区级以上）",
 }
 COUNT_FIGURES = tuple(name for name in FIGURE_LABELS if name != "completion_rate")
 
@@ -58,7 +63,11 @@ class SummaryFigures(BaseModel):
     cases_filed: int = 0
     risk_list_entries: int = 0
     failed_samplings: int = 0
+    failed_samplings_referred: int = 0
+    failed_samplings_local: int = 0
     samplings_handled: int = 0
+    samplings_handled_referred: int = 0
+    samplings_handled_local: int = 0
     publicity_activities: int = 0
     media_adoptions: int = 0
 
@@ -87,7 +96,7 @@ class Summary(BaseModel):
 
 
 class ReportCreate(Input):
-    """Freeze the county's figures for one period (计划 八: by June 25 — h1, by October 30 — h2)."""
+    """Freeze the county's figures for one period (计划 八: due by the year's report due dates (RuleSet))."""
 
     year: int = Field(ge=2000, le=2100)
     period: ReportPeriod
@@ -114,10 +123,10 @@ class ReportRead(Output):
     submitted_by_name: str
     submitted_at: datetime
 
-    @computed_field(description="报送期（中文）")
+    @computed_field(description="报送期（中文）, dated by the year's report due dates (RuleSet)")
     @property
     def period_label(self) -> str:
-        return self.period.label
+        return period_label(self.period, ruleset_for(self.year))
 
 
 class FigureChange(BaseModel):

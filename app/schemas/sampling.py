@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field, computed_field
 
-from app.domain.reporting import FollowUpStep
+from app.domain.reporting import FollowUpStep, SamplingOrigin
 from app.schemas.common import Input, Output
 
 FOLLOW_UP_STATUS_LABELS = {"open": "后处理中", "closed": "已完结"}
@@ -18,6 +18,13 @@ class FollowUpStepCreate(Input):
     on: date = Field(description="the day it happened: not before the sampling or the previous step")
     qualified: bool | None = Field(default=None, description="resampled: 复查抽样是否合格")
     note: str | None = Field(default=None, max_length=2000)
+
+
+class FollowUpUpdate(Input):
+    """Correct where the failed sampling came from (计划 七（四）), with the reason."""
+
+    origin: SamplingOrigin = Field(description="referred 上级转办 | local 本级组织")
+    reason: str = Field(min_length=1, max_length=2000, description="更正理由")
 
 
 class FollowUpStepRead(Output):
@@ -42,6 +49,7 @@ class FollowUpRead(Output):
     county_code: str
     product: str | None
     report_no: str | None
+    origin: SamplingOrigin = Field(description="计划 七（四）: referred 上级转办 | local 本级组织")
     failed_on: date
     status: str
     notified_on: date | None
@@ -52,6 +60,11 @@ class FollowUpRead(Output):
     version: int
     created_at: datetime
     updated_at: datetime
+
+    @computed_field
+    @property
+    def origin_label(self) -> str:
+        return self.origin.label
 
     @computed_field
     @property

@@ -6,12 +6,13 @@ from datetime import date, datetime
 from pydantic import Field, computed_field
 
 from app.domain.ledger import SignalKind
+from app.domain.reporting import SamplingOrigin
 from app.schemas.common import Input, Output
 
 
 class SignalCreate(Input):
     """complaint: `substantiated` (查实) when known; sampling: `product` and `qualified` required, plus batch,
-    report number; risk_alert / unlicensed_production: date, source and note."""
+    report number, and for a failed one `sampling_origin`; risk_alert / unlicensed_production: date, source and note."""
 
     kind: SignalKind
     occurred_on: date = Field(description="日期: not in the future")
@@ -22,6 +23,10 @@ class SignalCreate(Input):
     batch: str | None = Field(default=None, max_length=64, description="sampling: 批次")
     qualified: bool | None = Field(default=None, description="sampling: 合格 true / 不合格 false")
     report_no: str | None = Field(default=None, max_length=64, description="sampling: 检验报告编号")
+    sampling_origin: SamplingOrigin | None = Field(
+        default=None,
+        description="failed sampling (required): referred 上级转办 | local 本级组织, kept on its follow-up",
+    )
 
 
 class SignalRead(Output):

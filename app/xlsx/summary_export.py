@@ -25,10 +25,12 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("overdue", "逾期未整改", 8),
     ("cases_filed", "立案查处", 7),
     ("risk_list_entries", "风险问题清单", 8),
-    ("failed_samplings", "抽查不合格", 8),
-    ("samplings_handled", "后处理完结", 8),
+    ("failed_samplings_referred", "不合格后处理\n上级转办", 9),
+    ("samplings_handled_referred", "上级转办\n已完结", 8),
+    ("failed_samplings_local", "不合格后处理\n本级组织", 9),
+    ("samplings_handled_local", "本级组织\n已完结", 8),
     ("publicity_activities", "宣传活动", 7),
-    ("media_adoptions", "媒体采纳", 7),
+    ("media_adoptions", "地区级以上媒体采纳", 9),
 )
 LEAD = (("序号", 5), ("县（市）", 16))
 TAIL = (("报送情况", 20),)
@@ -116,7 +118,8 @@ def summary_workbook(
     note = foot + 1
     ws.merged_cells.add(f"A{note}:{last}{note}")
     ws[f"A{note}"] = (
-        "说明：数据自当年1月1日起累计，由系统按各县（市）报送时冻结的数据生成；完成率=计划内完成次数/计划检查次数。"
+        "说明：数据自当年1月1日起累计，由系统按各县（市）报送时冻结的数据生成；完成率=计划内完成次数/计划检查次数；"
+        "不合格后处理分上级转办与本级组织；媒体采纳仅计地区级以上媒体、网站。"
     )
     ws[f"A{note}"].alignment = LEFT
     out = BytesIO()

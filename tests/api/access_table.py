@@ -248,6 +248,9 @@ TABLE: dict[tuple[str, str], Op] = {
     ("POST", "/api/v1/risk-list/{entry_id}/review"): Op(P.RISK_LIST_REVIEW, body=lambda w, c: {"note": "已审阅"}),
     ("GET", "/api/v1/sampling-follow-ups"): Op(P.VISITS_READ),
     ("GET", "/api/v1/sampling-follow-ups/{follow_up_id}"): Op(P.VISITS_READ),
+    ("PATCH", "/api/v1/sampling-follow-ups/{follow_up_id}"): Op(
+        P.SIGNALS_WRITE, body=lambda w, c: {"origin": "local", "reason": "经核实为本级监督抽查"}
+    ),
     ("POST", "/api/v1/sampling-follow-ups/{follow_up_id}/steps"): Op(
         P.SIGNALS_WRITE, body=lambda w, c: {"kind": "notified", "on": _today()}
     ),

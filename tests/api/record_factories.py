@@ -148,6 +148,7 @@ async def _build(world: World) -> None:
                     "occurred_on": (date.today() - timedelta(days=20)).isoformat(),
                     "product": "水泥",
                     "qualified": False,
+                    "sampling_origin": "referred",
                     "report_no": f"R{uuid.uuid4().hex[:8]}",
                 },
                 headers=headers,

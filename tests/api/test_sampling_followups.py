@@ -25,7 +25,7 @@ async def failed_sampling(client: Any, headers: dict[str, str], enterprise: Any,
         "product": "水泥",
         "qualified": qualified,
         "report_no": "R-1",
-    }
+    } | ({} if qualified else {"sampling_origin": "local"})
     response = await client.post(f"/api/v1/enterprises/{enterprise.id}/signals", json=body, headers=headers)
     assert response.status_code == 201, response.text
     return response.json()

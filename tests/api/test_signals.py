@@ -23,6 +23,7 @@ async def test_an_inspector_records_a_failed_sampling_with_its_report(client, se
             "batch": "20260402",
             "qualified": False,
             "report_no": "XJ2026-0042",
+            "sampling_origin": "referred",
         },
         headers=headers,
     )

@@ -38,6 +38,7 @@ async def _failed_sampling(session: Any, enterprise: Any, on: date, closed_on: d
             enterprise_id=enterprise.id,
             county_code=enterprise.county_code,
             failed_on=on,
+            origin="local",
             status="closed" if closed_on else "open",
             closed_on=closed_on,
         )
@@ -47,12 +48,13 @@ async def _failed_sampling(session: Any, enterprise: Any, on: date, closed_on: d
 
 async def build_fixture(session: Any) -> dict[str, Any]:
     """塔城市: 4 operating enterprises (A, B, C, D) and a closed one; 乌苏市: one B. Counted by hand below."""
-    e_a = await make_enterprise(session, risk_class="A")
-    e_b = await make_enterprise(session, risk_class="B")
-    e_c = await make_enterprise(session, risk_class="C")
-    e_d = await make_enterprise(session, risk_class="D")
-    await make_enterprise(session, risk_class="B", status="closed", closed_at=at(date(2026, 1, 5)))
-    w_b = await make_enterprise(session, risk_class="B", county_code=WUSU)
+    since = {"created_at": at(date(2025, 12, 1))}
+    e_a = await make_enterprise(session, risk_class="A", **since)
+    e_b = await make_enterprise(session, risk_class="B", **since)
+    e_c = await make_enterprise(session, risk_class="C", **since)
+    e_d = await make_enterprise(session, risk_class="D", **since)
+    await make_enterprise(session, risk_class="B", status="closed", closed_at=at(date(2026, 1, 5)), **since)
+    w_b = await make_enterprise(session, risk_class="B", county_code=WUSU, **since)
     plan = await make_issued_plan(session, YEAR, [(e_a, 1), (e_b, 2), (e_c, 3), (w_b, 1)])
 
     await make_visit_record(session, e_a, date(2026, 3, 1))
@@ -113,6 +115,7 @@ async def build_fixture(session: Any) -> dict[str, Any]:
                 title="3·15宣传",
                 held_on=held_on,
                 media_adopted=adopted,
+                media_level="prefecture" if adopted else None,
                 created_by_name="t",
             )
         )
@@ -141,7 +144,11 @@ TACHENG_FIGURES = {
     "cases_filed": 1,
     "risk_list_entries": 1,
     "failed_samplings": 2,
+    "failed_samplings_referred": 0,
+    "failed_samplings_local": 2,
     "samplings_handled": 1,
+    "samplings_handled_referred": 0,
+    "samplings_handled_local": 1,
     "publicity_activities": 2,
     "media_adoptions": 1,
 }

@@ -7,7 +7,15 @@ from app.domain.findings import Severity
 from app.domain.labels import LabelledEnum
 from app.domain.ledger import EnterpriseStatus, LicenceStatus, SignalKind
 from app.domain.permissions import ROLE_LABELS, Role
-from app.domain.reporting import REPORT_STATUS_LABELS, FollowUpStep, PublicityCampaign, RectificationStatus
+from app.domain.reporting import (
+    REPORT_STATUS_LABELS,
+    DisclosurePeriod,
+    FollowUpStep,
+    MediaLevel,
+    PublicityCampaign,
+    RectificationStatus,
+    SamplingOrigin,
+)
 from app.domain.risk import KeyFlag, RiskClass
 from app.domain.visit_types import SupervisoryFunction, VisitType
 
@@ -46,6 +54,9 @@ LABELLED = [
     FollowUpStep,
     PublicityCampaign,
     RectificationStatus,
+    SamplingOrigin,
+    MediaLevel,
+    DisclosurePeriod,
 ]
 
 
@@ -72,6 +83,9 @@ def test_every_domain_vocabulary_is_a_labelled_enum_with_a_chinese_label_per_mem
         (FollowUpStep.resampled, "跟踪复查抽样"),
         (PublicityCampaign.consumer_rights_day, "3·15国际消费者权益日"),
         (RectificationStatus.overdue, "逾期未整改"),
+        (SamplingOrigin.referred, "上级转办"),
+        (SamplingOrigin.local, "本级组织"),
+        (MediaLevel.prefecture, "地区级"),
         (Conclusion.violation, "涉嫌违法，移交立案查处"),
     ],
 )

@@ -1,13 +1,17 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from app.domain.calendar import ReportPeriod
 from app.domain.errors import RuleViolation
 from app.domain.reporting import (
+    DisclosurePeriod,
     FollowUpStep,
+    MediaLevel,
     StepDone,
     SubmissionKind,
+    counts_as_media_adoption,
+    disclosure_range,
     follow_up_step_problems,
     rectification_status,
     report_status,
@@ -80,3 +84,32 @@ def test_follow_up_steps_go_in_order(done, kind, qualified, locs) -> None:
 )
 def test_rectification_status_for_the_public(counts, label) -> None:
     assert rectification_status(*counts).label == label
+
+
+@pytest.mark.parametrize("year", [2024, 2026])  # a leap year and a common one
+def test_every_day_of_the_year_lies_in_exactly_one_disclosure_half(year) -> None:
+    day, last = date(year, 1, 1), date(year, 12, 31)
+    while day <= last:
+        holders = [p for p in DisclosurePeriod if disclosure_range(year, p)[0] <= day <= disclosure_range(year, p)[1]]
+        assert len(holders) == 1, day
+        day += timedelta(days=1)
+
+
+def test_the_days_after_the_last_report_due_date_are_in_the_second_half() -> None:
+    start, end = disclosure_range(2026, DisclosurePeriod.h2)
+    assert start <= date(2026, 10, 31) and date(2026, 11, 29) <= end == date(2026, 12, 31)
+
+
+@pytest.mark.parametrize(
+    ("adopted", "level", "counts"),
+    [
+        (True, MediaLevel.national, True),
+        (True, MediaLevel.province, True),
+        (True, MediaLevel.prefecture, True),
+        (True, MediaLevel.county, False),  # 计划 八: 地区级以上 only
+        (True, None, False),
+        (False, MediaLevel.national, False),
+    ],
+)
+def test_only_prefecture_level_media_and_above_count_as_an_adoption(adopted, level, counts) -> None:
+    assert counts_as_media_adoption(adopted, level) is counts

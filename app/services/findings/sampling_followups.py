@@ -1,5 +1,6 @@
 """Post-processing of a failed supervisory sampling (计划 七（四）): opened by the unqualified result, closed by a
-qualified re-sampling. The enterprise becomes a key-supervision target through the frequency rule itself
+qualified re-sampling. Each states its origin: referred by a higher authority (上级转办) or of a sampling the county
+organised (本级组织). The enterprise becomes a key-supervision target through the frequency rule itself
 (a failed sampling is an escalation factor), so nothing here changes the plan."""
 
 import uuid
@@ -9,14 +10,15 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
-from app.domain.errors import RuleViolation
+from app.domain.errors import Problem, RuleViolation
 from app.domain.ledger import SignalKind
-from app.domain.reporting import FollowUpStep, StepDone, follow_up_step_problems
+from app.domain.reporting import FollowUpStep, SamplingOrigin, StepDone, follow_up_step_problems
 from app.models import Enterprise, RiskSignal, SamplingFollowUp, SamplingFollowUpStep
 from app.models.base import utcnow
-from app.schemas.sampling import FollowUpDetail, FollowUpStepCreate, FollowUpStepRead
+from app.schemas.sampling import FollowUpDetail, FollowUpStepCreate, FollowUpStepRead, FollowUpUpdate
 from app.services.common import audit
 from app.services.common.access import one_or_404
+from app.services.common.concurrency import check_if_match
 from app.services.common.paging import in_jurisdiction, paginate
 
 _DATE_OF_STEP = {
@@ -28,11 +30,19 @@ _DATE_OF_STEP = {
 
 
 async def open_followup_for_signal(
-    session: AsyncSession, actor: Actor | None, signal: RiskSignal, county_code: str
+    session: AsyncSession,
+    actor: Actor | None,
+    signal: RiskSignal,
+    county_code: str,
+    *,
+    origin: SamplingOrigin | None,
 ) -> SamplingFollowUp | None:
-    """Open the post-processing record of an unqualified sampling result (once per signal); else nothing."""
+    """Open the post-processing record of an unqualified sampling result (once per signal); else nothing.
+    `origin` is required for an unqualified result (the caller checks it with `origin_problems`)."""
     if signal.kind != SignalKind.sampling.value or signal.qualified is not False:
         return None
+    if origin is None:
+        raise RuleViolation(origin_problems(signal.kind, signal.qualified, origin))
     existing = (await session.exec(select(SamplingFollowUp).where(SamplingFollowUp.signal_id == signal.id))).first()
     if existing is not None:
         return existing
@@ -42,6 +52,7 @@ async def open_followup_for_signal(
         county_code=county_code,
         product=signal.product,
         report_no=signal.report_no,
+        origin=origin.value,
         failed_on=signal.occurred_on,
     )
     session.add(follow_up)
@@ -53,9 +64,19 @@ async def open_followup_for_signal(
         "sampling_follow_up",
         follow_up.id,
         county_code=county_code,
-        after=audit.snapshot(follow_up, ["signal_id", "enterprise_id", "product", "failed_on", "status"]),
+        after=audit.snapshot(follow_up, ["signal_id", "enterprise_id", "product", "origin", "failed_on", "status"]),
     )
     return follow_up
+
+
+def origin_problems(kind: str, qualified: bool | None, origin: SamplingOrigin | None) -> list[Problem]:
+    """A failed sampling states where it came from (上级转办 / 本级组织); nothing else carries an origin."""
+    failed = kind == SignalKind.sampling.value and qualified is False
+    if failed and origin is None:
+        return [Problem(("sampling_origin",), "监督抽查不合格须填写来源：上级转办或本级组织 (state the origin)")]
+    if not failed and origin is not None:
+        return [Problem(("sampling_origin",), "仅监督抽查不合格可填写来源 (only for a failed sampling)")]
+    return []
 
 
 async def list_followups(
@@ -63,6 +84,7 @@ async def list_followups(
     actor: Actor,
     *,
     status: str | None,
+    origin: SamplingOrigin | None = None,
     county_code: str | None,
     enterprise_id: uuid.UUID | None,
     date_from: date | None,
@@ -73,6 +95,8 @@ async def list_followups(
     stmt = in_jurisdiction(select(SamplingFollowUp), SamplingFollowUp.county_code, actor.county_code)
     if status:
         stmt = stmt.where(SamplingFollowUp.status == status)
+    if origin:
+        stmt = stmt.where(SamplingFollowUp.origin == origin.value)
     if county_code:
         stmt = stmt.where(SamplingFollowUp.county_code == county_code)
     if enterprise_id:
@@ -152,5 +176,21 @@ async def add_step(
         county_code=follow_up.county_code,
         before=old,
         after=new,
+    )
+    return follow_up
+
+
+async def correct_origin(
+    session: AsyncSession, actor: Actor, follow_up_id: uuid.UUID, data: FollowUpUpdate, if_match: str | None
+) -> SamplingFollowUp:
+    """Correct where a follow-up came from (e.g. one that the migration set to 本级组织), with the reason, audited."""
+    follow_up = await get_followup(session, actor, follow_up_id, lock=True)
+    check_if_match(if_match, follow_up.version, what="后处理记录")
+    if follow_up.origin == data.origin.value:
+        return follow_up
+    before = audit.snapshot(follow_up, ["origin"])
+    follow_up.origin = data.origin.value
+    await audit.record_update(
+        session, actor, follow_up, before, county_code=follow_up.county_code, also_changed={"reason": data.reason}
     )
     return follow_up

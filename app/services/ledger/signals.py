@@ -12,7 +12,7 @@ from app.domain.ledger import SignalKind
 from app.models import RiskSignal
 from app.schemas.signal import SignalCreate
 from app.services.common import audit
-from app.services.findings import open_followup_for_signal
+from app.services.findings import open_followup_for_signal, origin_problems
 from app.services.ledger.enterprises import get_enterprise
 from app.services.plans import recompute_for_enterprise
 
@@ -32,6 +32,8 @@ def _signal_problems(data: SignalCreate, today: date) -> list[Problem]:
                 problems.append(Problem((name,), "仅监督抽查可填写此项 (only for sampling results)"))
     if data.kind is not SignalKind.complaint and data.substantiated is not None:
         problems.append(Problem(("substantiated",), "仅举报投诉可填写是否查实 (only for complaints)"))
+    if data.kind is not SignalKind.sampling or data.qualified is not None:
+        problems += origin_problems(data.kind.value, data.qualified, data.sampling_origin)
     return problems
 
 
@@ -54,7 +56,7 @@ async def create_signal(
     if problems:
         raise RuleViolation(problems)
     signal = RiskSignal(
-        **data.model_dump(exclude={"kind"}),
+        **data.model_dump(exclude={"kind", "sampling_origin"}),
         kind=data.kind.value,
         enterprise_id=enterprise.id,
         created_by_id=actor.user_id,
@@ -62,5 +64,5 @@ async def create_signal(
     await audit.record_create(session, actor, signal, county_code=enterprise.county_code)
     await recompute_for_enterprise(session, enterprise.id, today=today)
 
-    await open_followup_for_signal(session, actor, signal, enterprise.county_code)
+    await open_followup_for_signal(session, actor, signal, enterprise.county_code, origin=data.sampling_origin)
     return signal

@@ -1,5 +1,11 @@
 """Public disclosure (计划 一、二: 信息公开, 定期公示日常监督检查信息): the prefecture publishes reviewed archived
-visits in batches; entries copy only the public fields; withdrawal hides an entry and is audited."""
+visits in batches; entries copy only the public fields; withdrawal hides an entry and is audited.
+
+Decision on the calendar: disclosure has its own, the two calendar halves of the year (h1 January–June, h2
+July–December), not the report periods: those end on the RuleSet's due dates and left the visits after the last
+one with no batch that could hold them. Halves hold every day of the year, keep the batches regular (定期) and
+comparable year to year, and need no choice of dates; a half can be published in several batches, each taking
+what is not yet published, so nothing waits for the half to end."""
 
 import uuid
 from datetime import date
@@ -11,8 +17,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
 from app.core.errors import Conflict, NotFound
-from app.domain.calendar import period_range
 from app.domain.errors import Problem, RuleViolation
+from app.domain.reporting import disclosure_range
 from app.models import Disclosure, DisclosureEntry, Enterprise, Jurisdiction, Visit
 from app.models.base import utcnow
 from app.schemas.disclosure import DisclosureCreate, DisclosureDetail, DisclosureEntryRead, DisclosureWithdraw
@@ -73,7 +79,9 @@ async def _chosen(session: AsyncSession, actor: Actor, data: DisclosureCreate, s
 
 
 async def publish(session: AsyncSession, actor: Actor, data: DisclosureCreate, *, today: date) -> Disclosure:
-    start, end = period_range(data.year, data.period)
+    start, end = disclosure_range(data.year, data.period)
+    if start > today:
+        raise RuleViolation([Problem(("period",), f"{data.period.label}尚未开始 (the half has not begun)")])
     end = min(end, today)
     rows = await _chosen(session, actor, data, start, end)
     if not rows:

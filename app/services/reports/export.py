@@ -6,7 +6,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
-from app.domain.calendar import ReportPeriod, period_due_date
+from app.domain.calendar import ReportPeriod, period_due_date, period_label
 from app.domain.reporting import REPORT_STATUS_LABELS, report_status
 from app.domain.ruleset import ruleset_for
 from app.models import Jurisdiction
@@ -21,7 +21,8 @@ async def export_reports(
 ) -> tuple[str, bytes]:
     names = await county_names(session, actor)
     reports = {r.county_code: r for r in await current_reports(session, actor, year=year, period=period)}
-    due_on = period_due_date(year, period, ruleset_for(year))
+    ruleset = ruleset_for(year)
+    due_on = period_due_date(year, period, ruleset)
     lines = []
     for code, name in names.items():
         report = reports.get(code)
@@ -36,6 +37,6 @@ async def export_reports(
         or (await session.exec(select(Jurisdiction.code).where(Jurisdiction.level == "prefecture"))).first()
     )
     unit = (await session.get(Jurisdiction, unit_code)).name if unit_code else ""
-    title = f"{year}年工业产品生产企业监督检查完成情况汇总表（{period.label}）"
+    title = f"{year}年工业产品生产企业监督检查完成情况汇总表（{period_label(period, ruleset)}）"
     content = summary_workbook(title, f"{unit}市场监督管理局", today, lines, total)
     return f"附件3_监督检查完成情况汇总表_{year}_{period.value}.xlsx", content

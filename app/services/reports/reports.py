@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
 from app.core.errors import Conflict, NotFound
-from app.domain.calendar import ReportPeriod, period_due_date
+from app.domain.calendar import ReportPeriod, period_due_date, period_label
 from app.domain.errors import Problem, RuleViolation
 from app.domain.reporting import REPORT_STATUS_LABELS, SubmissionKind, report_as_of, report_status, submission_kind
 from app.domain.ruleset import ruleset_for
@@ -36,7 +36,8 @@ from app.schemas.report import (
 from app.services.common import audit
 from app.services.common.access import one_or_404
 from app.services.common.paging import in_jurisdiction
-from app.services.reports.summary import county_figures, county_names
+from app.services.reports.figures import county_figures
+from app.services.reports.summary import county_names
 
 
 async def target_county(session: AsyncSession, actor: Actor, county_code: str | None) -> str:
@@ -65,7 +66,8 @@ async def submit_report(session: AsyncSession, actor: Actor, data: ReportCreate,
     kind = submission_kind(today, data.year, data.period, ruleset, already_submitted=current is not None)
     if kind is SubmissionKind.closed:
         raise Conflict(
-            f"{data.period.label}已报送且已过报送期限，不能再更改 (already submitted and the due date has passed)"
+            f"{period_label(data.period, ruleset)}已报送且已过报送期限，不能再更改 "
+            "(already submitted and the due date has passed)"
         )
     as_of = report_as_of(today, data.year, data.period, ruleset)
     figures = (await county_figures(session, year=data.year, as_of=as_of, counties=[county])).get(county)
@@ -173,5 +175,7 @@ async def report_overview(session: AsyncSession, actor: Actor, *, year: int, tod
                     changes_since_submission=changes,
                 )
             )
-        periods.append(PeriodOverview(period=period, period_label=period.label, due_on=due_on, counties=counties))
+        periods.append(
+            PeriodOverview(period=period, period_label=period_label(period, ruleset), due_on=due_on, counties=counties)
+        )
     return ReportOverview(year=year, today=today, periods=periods)

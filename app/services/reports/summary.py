@@ -1,214 +1,18 @@
-"""The completion summary (附件3): one GROUP BY county per kind of record, never a query per county.
-
-Figures are cumulative from January 1 of the year to `as_of` (inclusive, Beijing time) and are counted from the
-records as they stand now; `drill` gives, for each figure, the API query that lists the records behind it.
-The ledger figures (enterprises by class) are the operating enterprises on the ledger now: the ledger is kept
-current (计划 七（一）) and an enterprise's registration date in this system says nothing about when it began.
-"""
+"""The completion summary (附件3): a row per county of the caller's jurisdiction, each figure as of `as_of`
+(app/services/reports/figures.py), and per figure the API query that lists the records behind it."""
 
 import uuid
-from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta, timezone
-from typing import Any
+from datetime import date
 
-from sqlalchemy import and_, case, func, not_
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
-from app.domain.ledger import EnterpriseStatus, SignalKind
-from app.models import (
-    Enterprise,
-    Finding,
-    FindingStep,
-    Jurisdiction,
-    Plan,
-    PlanItem,
-    PublicityActivity,
-    RiskListEntry,
-    RiskSignal,
-    SamplingFollowUp,
-    Visit,
-)
-from app.schemas.report import COUNT_FIGURES, Summary, SummaryFigures, SummaryRow
+from app.domain.reporting import REPORTED_MEDIA_LEVELS, MediaLevel, SamplingOrigin
+from app.models import Jurisdiction
+from app.schemas.report import Summary, SummaryFigures, SummaryRow
 from app.services.common.paging import in_jurisdiction
-from app.services.plans import counting_visit
-
-CHINA = timezone(timedelta(hours=8), "CST")
-
-
-def day_end(day: date) -> datetime:
-    """The first instant after `day` in Beijing, as UTC: timestamps before it belong to the day or earlier."""
-    return datetime.combine(day + timedelta(days=1), time(), CHINA).astimezone(UTC)
-
-
-def _count_if(condition: Any) -> Any:
-    return func.sum(case((condition, 1), else_=0))
-
-
-class _Window:
-    def __init__(self, year: int, as_of: date) -> None:
-        self.start = date(year, 1, 1)
-        self.end = as_of
-        self.start_at = day_end(self.start - timedelta(days=1))
-        self.end_at = day_end(as_of)
-
-
-def _scoped(stmt: Any, column: Any, counties: Sequence[str] | None) -> Any:
-    return stmt if counties is None else stmt.where(col(column).in_(list(counties)))
-
-
-async def _grouped(session: AsyncSession, stmt: Any, names: Sequence[str]) -> dict[str, dict[str, int]]:
-    return {row[0]: dict(zip(names, (int(v or 0) for v in row[1:]), strict=True)) for row in await session.exec(stmt)}
-
-
-def _ledger(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
-    stmt = select(
-        Enterprise.county_code,
-        func.count(),
-        *(_count_if(Enterprise.risk_class == c) for c in "ABCD"),
-    ).where(Enterprise.status == EnterpriseStatus.operating.value)
-    stmt = _scoped(stmt, Enterprise.county_code, counties).group_by(Enterprise.county_code)
-    return stmt, ("enterprises", "enterprises_a", "enterprises_b", "enterprises_c", "enterprises_d")
-
-
-def _visits_and_plan(
-    plan_id: uuid.UUID | None, w: _Window, counties: Sequence[str] | None
-) -> tuple[Any, tuple[str, ...]]:
-    """Counted visits per enterprise, read once, joined (full outer) to the plan's lines: visits done per county
-    and the plan's lines, required visits, capped visits done and enterprises fully inspected."""
-    counted = _scoped(
-        select(Visit.enterprise_id, Visit.county_code, func.count().label("done")).where(
-            Visit.status == "archived",
-            col(Visit.visit_date) >= w.start,
-            col(Visit.visit_date) <= w.end,
-            counting_visit(),
-        ),
-        Visit.county_code,
-        counties,
-    ).group_by(Visit.enterprise_id, Visit.county_code)
-    counted = counted.subquery("counted")
-    lines = _scoped(
-        select(PlanItem.enterprise_id, PlanItem.county_code, PlanItem.required_visits).where(
-            PlanItem.plan_id == plan_id
-        ),
-        PlanItem.county_code,
-        counties,
-    ).subquery("lines")
-    done = func.coalesce(counted.c.done, 0)
-    required = lines.c.required_visits
-    county = func.coalesce(lines.c.county_code, counted.c.county_code)
-    stmt = (
-        select(
-            county,
-            func.coalesce(func.sum(counted.c.done), 0),
-            func.count(lines.c.enterprise_id),
-            func.coalesce(func.sum(required), 0),
-            func.sum(case((required.is_(None), 0), (done < required, done), else_=required)),
-            _count_if(and_(required.is_not(None), done >= required)),
-        )
-        .select_from(counted)
-        .join(lines, lines.c.enterprise_id == counted.c.enterprise_id, full=True)
-        .group_by(county)
-    )
-    return stmt, ("visits_done", "plan_lines", "required_visits", "plan_visits_done", "fully_inspected")
-
-
-def _findings(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
-    closed_by_then = and_(Finding.status == "closed", col(Finding.closed_at) < w.end_at)
-    stmt = select(
-        Finding.county_code,
-        func.count(),
-        _count_if(Finding.severity == "general"),
-        _count_if(Finding.severity == "serious_hazard"),
-        _count_if(Finding.severity == "violation"),
-        _count_if(closed_by_then),
-        _count_if(and_(col(Finding.deadline) < w.end, not_(closed_by_then))),
-    ).where(col(Finding.found_on) >= w.start, col(Finding.found_on) <= w.end)
-    stmt = _scoped(stmt, Finding.county_code, counties).group_by(Finding.county_code)
-    names = ("findings", "findings_general", "findings_serious_hazard", "findings_violation", "rectified", "overdue")
-    return stmt, names
-
-
-def _cases(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
-    stmt = (
-        select(Finding.county_code, func.count(func.distinct(FindingStep.finding_id)))
-        .join(Finding, col(Finding.id) == FindingStep.finding_id)
-        .where(
-            FindingStep.kind == "case",
-            col(FindingStep.case_filed_on) >= w.start,
-            col(FindingStep.case_filed_on) <= w.end,
-        )
-    )
-    return _scoped(stmt, Finding.county_code, counties).group_by(Finding.county_code), ("cases_filed",)
-
-
-def _risk_list(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
-    stmt = select(RiskListEntry.county_code, func.count()).where(
-        col(RiskListEntry.created_at) >= w.start_at, col(RiskListEntry.created_at) < w.end_at
-    )
-    return _scoped(stmt, RiskListEntry.county_code, counties).group_by(RiskListEntry.county_code), (
-        "risk_list_entries",
-    )
-
-
-def _samplings(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
-    handled = and_(SamplingFollowUp.status == "closed", col(SamplingFollowUp.closed_on) <= w.end)
-    stmt = (
-        select(Enterprise.county_code, func.count(), _count_if(handled))
-        .select_from(RiskSignal)
-        .join(Enterprise, col(Enterprise.id) == RiskSignal.enterprise_id)
-        .outerjoin(SamplingFollowUp, col(SamplingFollowUp.signal_id) == RiskSignal.id)
-        .where(
-            RiskSignal.kind == SignalKind.sampling.value,
-            col(RiskSignal.qualified).is_(False),
-            col(RiskSignal.occurred_on) >= w.start,
-            col(RiskSignal.occurred_on) <= w.end,
-        )
-    )
-    return _scoped(stmt, Enterprise.county_code, counties).group_by(Enterprise.county_code), (
-        "failed_samplings",
-        "samplings_handled",
-    )
-
-
-def _publicity(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
-    stmt = select(
-        PublicityActivity.county_code, func.count(), _count_if(col(PublicityActivity.media_adopted).is_(True))
-    ).where(col(PublicityActivity.held_on) >= w.start, col(PublicityActivity.held_on) <= w.end)
-    return _scoped(stmt, PublicityActivity.county_code, counties).group_by(PublicityActivity.county_code), (
-        "publicity_activities",
-        "media_adoptions",
-    )
-
-
-async def issued_plan_id(session: AsyncSession, year: int) -> uuid.UUID | None:
-    return (await session.exec(select(Plan.id).where(Plan.year == year, Plan.status == "issued"))).first()
-
-
-async def county_figures(
-    session: AsyncSession, *, year: int, as_of: date, counties: Sequence[str] | None
-) -> dict[str, SummaryFigures]:
-    """Figures of each county (all counties when `counties` is None), counted from the records now."""
-    w = _Window(year, as_of)
-    queries = [
-        _ledger(w, counties),
-        _findings(w, counties),
-        _cases(w, counties),
-        _risk_list(w, counties),
-        _samplings(w, counties),
-        _publicity(w, counties),
-    ]
-    queries.append(_visits_and_plan(await issued_plan_id(session, year), w, counties))
-    sums: dict[str, dict[str, int]] = {}
-    for stmt, names in queries:
-        for county, values in (await _grouped(session, stmt, names)).items():
-            sums.setdefault(county, {}).update(values)
-    return {county: SummaryFigures(**values) for county, values in sums.items()}
-
-
-def add_up(figures: Sequence[SummaryFigures]) -> SummaryFigures:
-    return SummaryFigures(**{name: sum(getattr(f, name) for f in figures) for name in COUNT_FIGURES})
+from app.services.reports.figures import add_up, county_figures, issued_plan_id
 
 
 def drill(county_code: str | None, year: int, as_of: date, plan_id: uuid.UUID | None) -> dict[str, str]:
@@ -218,6 +22,7 @@ def drill(county_code: str | None, year: int, as_of: date, plan_id: uuid.UUID | 
     ledger = f"/api/v1/enterprises?{county}status=operating"
     findings = f"/api/v1/findings?{county}".rstrip("&?")
     sep = "&" if county else "?"
+    reported_levels = "&".join(f"media_level={level.value}" for level in MediaLevel if level in REPORTED_MEDIA_LEVELS)
     links = {
         "enterprises": ledger,
         **{f"enterprises_{c.lower()}": f"{ledger}&risk_class={c}" for c in "ABCD"},
@@ -232,8 +37,13 @@ def drill(county_code: str | None, year: int, as_of: date, plan_id: uuid.UUID | 
         "risk_list_entries": f"/api/v1/risk-list?{county}".rstrip("&?"),
         "failed_samplings": f"/api/v1/sampling-follow-ups?{county}{span}",
         "samplings_handled": f"/api/v1/sampling-follow-ups?{county}status=closed&{span}",
+        **{f"failed_samplings_{o}": f"/api/v1/sampling-follow-ups?{county}origin={o}&{span}" for o in SamplingOrigin},
+        **{
+            f"samplings_handled_{o}": f"/api/v1/sampling-follow-ups?{county}origin={o}&status=closed&{span}"
+            for o in SamplingOrigin
+        },
         "publicity_activities": f"/api/v1/publicity-activities?{county}{span}",
-        "media_adoptions": f"/api/v1/publicity-activities?{county}media_adopted=true&{span}",
+        "media_adoptions": f"/api/v1/publicity-activities?{county}media_adopted=true&{reported_levels}&{span}",
     }
     if plan_id is not None:
         items = f"/api/v1/plans/{plan_id}/items?{county}".rstrip("&?")
@@ -258,7 +68,7 @@ async def completion_summary(session: AsyncSession, actor: Actor, *, year: int, 
     names = await county_names(session, actor)
     counties = None if actor.county_code is None else list(names)
     figures = await county_figures(session, year=year, as_of=as_of, counties=counties)
-    plan_id = await issued_plan_id(session, year)
+    plan_id = await issued_plan_id(session, year, as_of)
     rows = [
         SummaryRow(
             county_code=code,

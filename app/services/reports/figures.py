@@ -1,0 +1,267 @@
+"""The figures of the completion summary (附件3): one GROUP BY county per kind of record, never a query per county.
+
+Every figure is as of `as_of` (inclusive, Beijing time), cumulative from January 1 of the year:
+- enterprises: on the ledger by the end of `as_of` (registered then, not closed by then; one closed since counts
+  as operating then). The ledger keeps no dates for a class change or a suspension, so the class is today's and an
+  enterprise suspended today is left out;
+- the plan: the year's plan if issued by then, its lines that existed then, each with the visits it required then
+  (read back through the adjustments made since);
+- visits, findings, cases, risk-list entries, failed samplings and publicity: dated by then; rectified = closed by
+  then; overdue = past the deadline in force then (extensions granted since are read back) and not closed by then;
+  a sampling follow-up is handled if it was closed by then.
+"""
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import and_, case, func, not_, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.domain.ledger import EnterpriseStatus, SignalKind
+from app.domain.reporting import REPORTED_MEDIA_LEVELS, SamplingOrigin
+from app.models import (
+    Enterprise,
+    Finding,
+    FindingStep,
+    Plan,
+    PlanAdjustment,
+    PlanItem,
+    PublicityActivity,
+    RiskListEntry,
+    RiskSignal,
+    SamplingFollowUp,
+    Visit,
+)
+from app.schemas.report import COUNT_FIGURES, SummaryFigures
+from app.services.plans import counting_visit
+
+CHINA = timezone(timedelta(hours=8), "CST")
+
+
+def day_end(day: date) -> datetime:
+    """The first instant after `day` in Beijing, as UTC: timestamps before it belong to the day or earlier."""
+    return datetime.combine(day + timedelta(days=1), time(), CHINA).astimezone(UTC)
+
+
+def _count_if(condition: Any) -> Any:
+    return func.sum(case((condition, 1), else_=0))
+
+
+class _Window:
+    def __init__(self, year: int, as_of: date) -> None:
+        self.start = date(year, 1, 1)
+        self.end = as_of
+        self.start_at = day_end(self.start - timedelta(days=1))
+        self.end_at = day_end(as_of)
+
+
+def _scoped(stmt: Any, column: Any, counties: Sequence[str] | None) -> Any:
+    return stmt if counties is None else stmt.where(col(column).in_(list(counties)))
+
+
+async def _grouped(session: AsyncSession, stmt: Any, names: Sequence[str]) -> dict[str, dict[str, int]]:
+    return {row[0]: dict(zip(names, (int(v or 0) for v in row[1:]), strict=True)) for row in await session.exec(stmt)}
+
+
+def _ledger(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
+    closed_since = and_(Enterprise.status == EnterpriseStatus.closed.value, col(Enterprise.closed_at) >= w.end_at)
+    stmt = select(
+        Enterprise.county_code,
+        func.count(),
+        *(_count_if(Enterprise.risk_class == c) for c in "ABCD"),
+    ).where(
+        col(Enterprise.created_at) < w.end_at,
+        or_(Enterprise.status == EnterpriseStatus.operating.value, closed_since),
+    )
+    stmt = _scoped(stmt, Enterprise.county_code, counties).group_by(Enterprise.county_code)
+    return stmt, ("enterprises", "enterprises_a", "enterprises_b", "enterprises_c", "enterprises_d")
+
+
+def _required_then(w: _Window) -> Any:
+    """A line's required visits at the end of `as_of`: the value before the first adjustment made since, if any."""
+    first_since = (
+        select(PlanAdjustment.before)
+        .where(PlanAdjustment.plan_item_id == PlanItem.id, col(PlanAdjustment.at) >= w.end_at)
+        .order_by(col(PlanAdjustment.at), col(PlanAdjustment.id))
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(first_since, PlanItem.required_visits)
+
+
+def _deadline_then(w: _Window) -> Any:
+    """A finding's deadline at the end of `as_of`: the one before the first extension granted since, if any."""
+    first_since = (
+        select(FindingStep.deadline_before)
+        .where(FindingStep.finding_id == Finding.id, FindingStep.kind == "extension", col(FindingStep.at) >= w.end_at)
+        .order_by(col(FindingStep.at), col(FindingStep.id))
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(first_since, Finding.deadline)
+
+
+def _visits_and_plan(
+    plan_id: uuid.UUID | None, w: _Window, counties: Sequence[str] | None
+) -> tuple[Any, tuple[str, ...]]:
+    """Counted visits per enterprise, read once, joined (full outer) to the plan's lines: visits done per county
+    and the plan's lines, required visits, capped visits done and enterprises fully inspected."""
+    counted = _scoped(
+        select(Visit.enterprise_id, Visit.county_code, func.count().label("done")).where(
+            Visit.status == "archived",
+            col(Visit.visit_date) >= w.start,
+            col(Visit.visit_date) <= w.end,
+            counting_visit(),
+        ),
+        Visit.county_code,
+        counties,
+    ).group_by(Visit.enterprise_id, Visit.county_code)
+    counted = counted.subquery("counted")
+    lines = _scoped(
+        select(PlanItem.enterprise_id, PlanItem.county_code, _required_then(w).label("required_visits")).where(
+            PlanItem.plan_id == plan_id, col(PlanItem.created_at) < w.end_at
+        ),
+        PlanItem.county_code,
+        counties,
+    ).subquery("lines")
+    done = func.coalesce(counted.c.done, 0)
+    required = lines.c.required_visits
+    county = func.coalesce(lines.c.county_code, counted.c.county_code)
+    stmt = (
+        select(
+            county,
+            func.coalesce(func.sum(counted.c.done), 0),
+            func.count(lines.c.enterprise_id),
+            func.coalesce(func.sum(required), 0),
+            func.sum(case((required.is_(None), 0), (done < required, done), else_=required)),
+            _count_if(and_(required.is_not(None), done >= required)),
+        )
+        .select_from(counted)
+        .join(lines, lines.c.enterprise_id == counted.c.enterprise_id, full=True)
+        .group_by(county)
+    )
+    return stmt, ("visits_done", "plan_lines", "required_visits", "plan_visits_done", "fully_inspected")
+
+
+def _findings(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
+    closed_by_then = and_(Finding.status == "closed", col(Finding.closed_at) < w.end_at)
+    stmt = select(
+        Finding.county_code,
+        func.count(),
+        _count_if(Finding.severity == "general"),
+        _count_if(Finding.severity == "serious_hazard"),
+        _count_if(Finding.severity == "violation"),
+        _count_if(closed_by_then),
+        _count_if(and_(_deadline_then(w) < w.end, not_(closed_by_then))),
+    ).where(col(Finding.found_on) >= w.start, col(Finding.found_on) <= w.end)
+    stmt = _scoped(stmt, Finding.county_code, counties).group_by(Finding.county_code)
+    names = ("findings", "findings_general", "findings_serious_hazard", "findings_violation", "rectified", "overdue")
+    return stmt, names
+
+
+def _cases(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
+    stmt = (
+        select(Finding.county_code, func.count(func.distinct(FindingStep.finding_id)))
+        .join(Finding, col(Finding.id) == FindingStep.finding_id)
+        .where(
+            FindingStep.kind == "case",
+            col(FindingStep.case_filed_on) >= w.start,
+            col(FindingStep.case_filed_on) <= w.end,
+        )
+    )
+    return _scoped(stmt, Finding.county_code, counties).group_by(Finding.county_code), ("cases_filed",)
+
+
+def _risk_list(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
+    stmt = select(RiskListEntry.county_code, func.count()).where(
+        col(RiskListEntry.created_at) >= w.start_at, col(RiskListEntry.created_at) < w.end_at
+    )
+    return _scoped(stmt, RiskListEntry.county_code, counties).group_by(RiskListEntry.county_code), (
+        "risk_list_entries",
+    )
+
+
+def _samplings(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
+    """计划 七（四）: failed samplings and their post-processing, referred (上级转办) and local (本级组织) apart.
+    A failed sampling without a follow-up (entered before follow-ups existed) counts as local, like the
+    follow-ups the migration found."""
+    handled = and_(SamplingFollowUp.status == "closed", col(SamplingFollowUp.closed_on) <= w.end)
+    referred = SamplingFollowUp.origin == SamplingOrigin.referred.value
+    local = func.coalesce(SamplingFollowUp.origin, SamplingOrigin.local.value) == SamplingOrigin.local.value
+    stmt = (
+        select(
+            Enterprise.county_code,
+            func.count(),
+            _count_if(referred),
+            _count_if(local),
+            _count_if(handled),
+            _count_if(and_(handled, referred)),
+            _count_if(and_(handled, local)),
+        )
+        .select_from(RiskSignal)
+        .join(Enterprise, col(Enterprise.id) == RiskSignal.enterprise_id)
+        .outerjoin(SamplingFollowUp, col(SamplingFollowUp.signal_id) == RiskSignal.id)
+        .where(
+            RiskSignal.kind == SignalKind.sampling.value,
+            col(RiskSignal.qualified).is_(False),
+            col(RiskSignal.occurred_on) >= w.start,
+            col(RiskSignal.occurred_on) <= w.end,
+        )
+    )
+    return _scoped(stmt, Enterprise.county_code, counties).group_by(Enterprise.county_code), (
+        "failed_samplings",
+        "failed_samplings_referred",
+        "failed_samplings_local",
+        "samplings_handled",
+        "samplings_handled_referred",
+        "samplings_handled_local",
+    )
+
+
+def _publicity(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
+    """计划 八 counts the adoptions by 地区级以上 media: a county-level outlet is no media adoption in 附件3."""
+    reported = and_(
+        col(PublicityActivity.media_adopted).is_(True),
+        col(PublicityActivity.media_level).in_(sorted(level.value for level in REPORTED_MEDIA_LEVELS)),
+    )
+    stmt = select(PublicityActivity.county_code, func.count(), _count_if(reported)).where(
+        col(PublicityActivity.held_on) >= w.start, col(PublicityActivity.held_on) <= w.end
+    )
+    return _scoped(stmt, PublicityActivity.county_code, counties).group_by(PublicityActivity.county_code), (
+        "publicity_activities",
+        "media_adoptions",
+    )
+
+
+async def issued_plan_id(session: AsyncSession, year: int, as_of: date) -> uuid.UUID | None:
+    """The year's plan if it was issued by the end of `as_of`."""
+    stmt = select(Plan.id).where(Plan.year == year, Plan.status == "issued", col(Plan.issued_at) < day_end(as_of))
+    return (await session.exec(stmt)).first()
+
+
+async def county_figures(
+    session: AsyncSession, *, year: int, as_of: date, counties: Sequence[str] | None
+) -> dict[str, SummaryFigures]:
+    """Figures of each county (all counties when `counties` is None), counted from the records now."""
+    w = _Window(year, as_of)
+    queries = [
+        _ledger(w, counties),
+        _findings(w, counties),
+        _cases(w, counties),
+        _risk_list(w, counties),
+        _samplings(w, counties),
+        _publicity(w, counties),
+    ]
+    queries.append(_visits_and_plan(await issued_plan_id(session, year, as_of), w, counties))
+    sums: dict[str, dict[str, int]] = {}
+    for stmt, names in queries:
+        for county, values in (await _grouped(session, stmt, names)).items():
+            sums.setdefault(county, {}).update(values)
+    return {county: SummaryFigures(**values) for county, values in sums.items()}
+
+
+def add_up(figures: Sequence[SummaryFigures]) -> SummaryFigures:
+    return SummaryFigures(**{name: sum(getattr(f, name) for f in figures) for name in COUNT_FIGURES})
