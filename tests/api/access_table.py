@@ -164,6 +164,7 @@ TABLE: dict[tuple[str, str], Op] = {
     ),
     ("GET", "/api/v1/licence-categories"): Op(P.ENTERPRISES_READ),
     ("GET", "/api/v1/licences/{licence_id}"): Op(P.ENTERPRISES_READ),
+    ("GET", "/api/v1/licences/by-number/{licence_no}"): Op(P.ENTERPRISES_READ),
     ("PATCH", "/api/v1/licences/{licence_id}"): Op(P.LICENCES_WRITE, body=lambda w, c: {"expires_on": "2029-12-31"}),
     ("PUT", "/api/v1/licences/by-number/{licence_no}"): Op(
         P.LICENCES_WRITE,
