@@ -1,6 +1,7 @@
 """Issue 13 item 2: a licence number is accepted as printed — with or without its province, in half- or
 full-width brackets, any dash — stored in one canonical form, and found whichever form is typed or pushed."""
 
+import uuid
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -49,7 +50,7 @@ async def test_each_printed_form_is_entered_by_hand_and_stored_in_the_canonical_
     )
     assert response.status_code == 201, response.text
     assert response.json()["licence_no"] == CANONICAL
-    stored = (await session.exec(select(Licence).where(Licence.id == response.json()["id"]))).one()
+    stored = (await session.exec(select(Licence).where(Licence.id == uuid.UUID(response.json()["id"])))).one()
     assert (stored.licence_no, stored.lookup_key) == (CANONICAL, "XK16-204-00397")
 
 
