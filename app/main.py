@@ -17,6 +17,7 @@ from app.core.ratelimit import RateLimiter
 from app.routers import (
     audit,
     auth,
+    class_suggestions,
     disclosures,
     draws,
     enterprise_imports,
@@ -58,6 +59,7 @@ ROUTERS = (
     plans,
     plan_items,
     draws,
+    class_suggestions,
     enterprises,
     enterprises_signals,
     licences,

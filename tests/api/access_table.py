@@ -264,6 +264,13 @@ TABLE: dict[tuple[str, str], Op] = {
         other=(404,),
         why="a county draws in its own county only: another county is not found",
     ),
+    ("GET", "/api/v1/enterprises/{enterprise_id}/class-suggestion"): Op(P.PLANS_READ),
+    ("GET", "/api/v1/plans/{plan_id}/class-suggestions"): Op(P.PLANS_READ),
+    ("POST", "/api/v1/plans/{plan_id}/class-suggestions/accept"): Op(
+        P.PLANS_MANAGE,
+        body=lambda w, c: {"items": [{"enterprise_id": str(w.records["enterprise"][c].id)}]},
+        why="the prefecture decides next year's classes; the current year is not over yet: 409",
+    ),
     ("GET", "/api/v1/draws/{draw_id}"): Op(P.PLANS_READ),
     ("POST", "/api/v1/draws/{draw_id}/verify"): Op(P.PLANS_READ, mutates=False, why="re-runs the draw, writes nothing"),
     # --- reports, disclosure, publicity -----------------------------------------------------------------------
