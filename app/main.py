@@ -18,6 +18,7 @@ from app.core.ratelimit import RateLimiter
 from app.routers import (
     audit,
     auth,
+    class_suggestions,
     disclosures,
     draws,
     enterprise_imports,
@@ -62,6 +63,7 @@ ROUTERS = (
     plans,
     plan_items,
     draws,
+    class_suggestions,
     enterprises,
     enterprises_signals,
     licences,

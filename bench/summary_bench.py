@@ -27,6 +27,7 @@ import asyncpg  # noqa: E402
 from app.cli import migrate  # noqa: E402
 from app.core.actor import SYSTEM  # noqa: E402
 from app.core.db import make_engine, make_sessionmaker  # noqa: E402
+from app.domain.credit_code import make_credit_code  # noqa: E402
 from app.seed.jurisdictions import COUNTIES, seed_jurisdictions  # noqa: E402
 from app.services.reports.summary import completion_summary  # noqa: E402
 
@@ -93,7 +94,8 @@ async def fill(conn: asyncpg.Connection, n_ent: int, n_vis: int, n_find: int) ->
     for i in range(n_ent):
         county = rng.choices(counties, weights=(18, 26, 24, 12, 8, 6, 6))[0]
         status = "operating" if rng.random() < 0.95 else rng.choice(["suspended", "closed"])
-        ents.append((uuid.uuid4(), f"91{county}{i:010d}", f"企业{i}", county, rng.choice("AABBBCCD"), status))
+        code = make_credit_code(f"91{county}{i:09d}")  # a structurally valid code, as the ledger holds
+        ents.append((uuid.uuid4(), code, f"企业{i}", county, rng.choice("AABBBCCD"), status))
     await conn.copy_records_to_table(
         "enterprise",
         records=[(e[0], e[1], e[2], e[3], e[4], e[5], False, False, False, False, 1, now, now) for e in ents],

@@ -2,9 +2,10 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
 
+from app.domain.licence import licence_lookup_key, normalise_licence_number
 from app.models.base import UTCDateTime, created_at_field, utcnow, uuid_pk
 
 
@@ -50,13 +51,20 @@ class Enterprise(SQLModel, table=True):
 
 
 class Licence(SQLModel, table=True):
-    """工业产品生产许可证 held by an enterprise."""
+    """工业产品生产许可证 held by an enterprise.
+
+    `licence_no` is stored in its one canonical form (`normalise_licence_number`: "新XK16-204-00397", or
+    "XK16-204-00397" when printed without a province); `lookup_key` is the province-less national number
+    (`licence_lookup_key`) a licence is found and kept unique by, whichever form was printed, typed or pushed.
+    Both are set on every ORM insert and update (`_canonical_number` below), so no writer can skip them.
+    """
 
     __table_args__ = (Index("ix_licence_enterprise_id_expires_on", "enterprise_id", "expires_on"),)
 
     id: uuid.UUID = uuid_pk()
     enterprise_id: uuid.UUID = Field(foreign_key="enterprise.id", index=True)
     licence_no: str = Field(max_length=32, unique=True, index=True)
+    lookup_key: str = Field(max_length=32, unique=True, index=True)
     product_category: str = Field(max_length=64)
     issued_on: date | None = None
     expires_on: date = Field(index=True)
@@ -65,6 +73,13 @@ class Licence(SQLModel, table=True):
     version: int = 1
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
+
+
+@event.listens_for(Licence, "before_insert")
+@event.listens_for(Licence, "before_update")
+def _canonical_number(mapper: Any, connection: Any, licence: Licence) -> None:
+    licence.licence_no = normalise_licence_number(licence.licence_no)
+    licence.lookup_key = licence_lookup_key(licence.licence_no)
 
 
 class RiskSignal(SQLModel, table=True):

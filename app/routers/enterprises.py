@@ -49,7 +49,10 @@ def enterprise_filter(
     county_code: Annotated[str | None, Query(max_length=12)] = None,
     risk_class: RiskClass | None = None,
     status: EnterpriseStatus | None = None,
-    q: Annotated[str | None, Query(max_length=64, description="name or credit code contains")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=64, description="name or credit code contains, or a licence number in any printed form"),
+    ] = None,
     key_flag: Annotated[KeyFlag | None, Query(description="重点行业/区域/企业/产品")] = None,
     licence_expiring_before: Annotated[date | None, Query(description="holds a valid licence expiring before")] = None,
     has_open_signals: bool | None = None,

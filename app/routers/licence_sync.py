@@ -24,7 +24,12 @@ ERRORS = error_responses(Unauthorized, Forbidden, Conflict, Unprocessable)
 )
 async def push_licence(
     licence_no: Annotated[
-        str, Path(max_length=40, pattern=r"^[^\x00-\x1f]+$", description="许可证编号, e.g. 新XK16-204-00397")
+        str,
+        Path(
+            max_length=40,
+            pattern=r"^[^\x00-\x1f]+$",
+            description="许可证编号 as printed, e.g. 新XK16-204-00397, (新)XK16-204-00397, XK16—204—00397",
+        ),
     ],
     body: LicencePush,
     actor: Writer,
@@ -32,7 +37,7 @@ async def push_licence(
     response: Response,
     today: Today,
 ) -> LicencePushResult:
-    """Licensing system → ledger: create or update the licence with this number (201 created, 200 otherwise)."""
+    """Licensing system → ledger: create or update the licence with this number in any printed form (201/200)."""
     licence, outcome = await service.push_licence(session, actor, licence_no, body, today=today)
     if outcome == "created":
         response.status_code = 201

@@ -1,8 +1,9 @@
 """Production licences (工业产品生产许可证) and the licence catalogue."""
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, IfMatch, Today
@@ -57,6 +58,22 @@ async def create_enterprise_licence(
 async def read_licence(licence_id: uuid.UUID, actor: Reader, session: SessionDep, response: Response) -> LicenceRead:
     """One licence; the ETag names its version for a later If-Match."""
     licence, _ = await service.get_licence(session, actor, licence_id)
+    response.headers["ETag"] = etag(licence.version)
+    return LicenceRead.model_validate(licence)
+
+
+@router.get("/licences/by-number/{licence_no}", response_model=LicenceRead, responses=COMMON_ERRORS)
+async def read_licence_by_number(
+    licence_no: Annotated[
+        str,
+        Path(max_length=40, pattern=r"^[^\x00-\x1f]+$", description="许可证编号 as printed, e.g. (新)XK16-204-00397"),
+    ],
+    actor: Reader,
+    session: SessionDep,
+    response: Response,
+) -> LicenceRead:
+    """One licence found by its number in any printed form (with or without province, any bracket or dash)."""
+    licence = await service.find_licence(session, actor, licence_no)
     response.headers["ETag"] = etag(licence.version)
     return LicenceRead.model_validate(licence)
 

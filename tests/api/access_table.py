@@ -177,6 +177,7 @@ TABLE: dict[tuple[str, str], Op] = {
     ),
     ("GET", "/api/v1/licence-categories"): Op(P.ENTERPRISES_READ),
     ("GET", "/api/v1/licences/{licence_id}"): Op(P.ENTERPRISES_READ),
+    ("GET", "/api/v1/licences/by-number/{licence_no}"): Op(P.ENTERPRISES_READ),
     ("PATCH", "/api/v1/licences/{licence_id}"): Op(P.LICENCES_WRITE, body=lambda w, c: {"expires_on": "2029-12-31"}),
     ("PUT", "/api/v1/licences/by-number/{licence_no}"): Op(
         P.LICENCES_WRITE,
@@ -278,6 +279,13 @@ TABLE: dict[tuple[str, str], Op] = {
         body_county=True,
         other=(404,),
         why="a county draws in its own county only: another county is not found",
+    ),
+    ("GET", "/api/v1/enterprises/{enterprise_id}/class-suggestion"): Op(P.PLANS_READ),
+    ("GET", "/api/v1/plans/{plan_id}/class-suggestions"): Op(P.PLANS_READ),
+    ("POST", "/api/v1/plans/{plan_id}/class-suggestions/accept"): Op(
+        P.PLANS_MANAGE,
+        body=lambda w, c: {"items": [{"enterprise_id": str(w.records["enterprise"][c].id)}]},
+        why="the prefecture decides next year's classes; the current year is not over yet: 409",
     ),
     ("GET", "/api/v1/draws/{draw_id}"): Op(P.PLANS_READ),
     ("POST", "/api/v1/draws/{draw_id}/verify"): Op(P.PLANS_READ, mutates=False, why="re-runs the draw, writes nothing"),

@@ -1,5 +1,8 @@
 """Licences from the licensing system: idempotent upserts keyed by licence number, enterprise by credit code.
 
+A number is matched by its lookup key, so "（新）XK16-204-00397" updates the licence stored as "新XK16-204-00397";
+a province the push carries is added to a number stored without one, never taken away.
+
 A county-bound key sees only its county's enterprises, so another county's credit code reads as unknown (422),
 never as "exists elsewhere". Every change is audited and raises the plan line when the escalation rule asks.
 """
@@ -15,7 +18,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.actor import Actor
 from app.domain.credit_code import normalise_credit_code
 from app.domain.errors import Problem, RuleViolation
-from app.domain.licence import is_valid_licence_number, normalise_licence_number
+from app.domain.licence import (
+    is_valid_licence_number,
+    licence_lookup_key,
+    licence_province,
+    normalise_licence_number,
+)
 from app.models import Enterprise, Licence, LicenceCategory, LicenceSyncRun
 from app.models.base import utcnow
 from app.schemas.licence_sync import LicencePush, LicenceSyncRow, Outcome
@@ -25,7 +33,7 @@ from app.services.common.paging import paginate
 from app.services.plans import recompute_for_enterprise
 
 SOURCE = "licensing_system"
-_FIELDS = ("product_category", "issued_on", "expires_on", "status")
+_FIELDS = ("licence_no", "product_category", "issued_on", "expires_on", "status")
 
 
 @dataclass
@@ -35,22 +43,23 @@ class Lookup:
     enterprises: dict[str, Enterprise]
     categories: set[str]
     licences: dict[str, Licence]
+    """By lookup key."""
 
 
 async def load_lookup(session: AsyncSession, actor: Actor, rows: Sequence[LicenceSyncRow]) -> Lookup:
     codes = {normalise_credit_code(r.credit_code) for r in rows}
-    numbers = {normalise_licence_number(r.licence_no) for r in rows}
+    keys = {licence_lookup_key(r.licence_no) for r in rows}
     enterprises = (
         await session.exec(scope_enterprises(select(Enterprise).where(col(Enterprise.credit_code).in_(codes)), actor))
     ).all()
     categories = (
         await session.exec(select(LicenceCategory.name).where(col(LicenceCategory.is_active).is_(True)))
     ).all()
-    licences = (await session.exec(select(Licence).where(col(Licence.licence_no).in_(numbers)).with_for_update())).all()
+    licences = (await session.exec(select(Licence).where(col(Licence.lookup_key).in_(keys)).with_for_update())).all()
     return Lookup(
         enterprises={e.credit_code: e for e in enterprises},
         categories=set(categories),
-        licences={lic.licence_no: lic for lic in licences},
+        licences={lic.lookup_key: lic for lic in licences},
     )
 
 
@@ -79,7 +88,7 @@ def row_problems(row: LicenceSyncRow, lookup: Lookup, loc: tuple[str | int, ...]
         )
     if row.issued_on and row.expires_on < row.issued_on:
         problems.append(Problem((*loc, "expires_on"), "有效期至早于发证日期 (expires before it was issued)"))
-    existing = lookup.licences.get(number)
+    existing = lookup.licences.get(licence_lookup_key(number))
     if existing is not None and enterprise is not None and existing.enterprise_id != enterprise.id:
         problems.append(
             Problem((*loc, "credit_code"), f"许可证 {number} 已登记在另一企业名下 (licence held by another enterprise)")
@@ -92,6 +101,7 @@ async def apply_row(
 ) -> tuple[Licence, Outcome]:
     """Create or update one validated row; an identical row changes nothing (idempotent)."""
     number = normalise_licence_number(row.licence_no)
+    key = licence_lookup_key(number)
     enterprise = lookup.enterprises[normalise_credit_code(row.credit_code)]
     values = {
         "product_category": row.product_category,
@@ -99,11 +109,13 @@ async def apply_row(
         "expires_on": row.expires_on,
         "status": row.status.value,
     }
-    licence = lookup.licences.get(number)
+    licence = lookup.licences.get(key)
     if licence is None:
-        licence = Licence(licence_no=number, enterprise_id=enterprise.id, source=SOURCE, **values)
-        lookup.licences[number] = await audit.record_create(session, actor, licence, county_code=enterprise.county_code)
+        licence = Licence(licence_no=number, lookup_key=key, enterprise_id=enterprise.id, source=SOURCE, **values)
+        lookup.licences[key] = await audit.record_create(session, actor, licence, county_code=enterprise.county_code)
         return licence, "created"
+    if licence_province(number) and not licence_province(licence.licence_no):
+        values["licence_no"] = number
     before = audit.snapshot(licence, _FIELDS)
     for name, value in values.items():
         setattr(licence, name, value)
@@ -142,10 +154,10 @@ async def sync_batch(
     seen: dict[str, int] = {}
     for n, row in enumerate(rows):
         problems += row_problems(row, lookup, ("rows", n))
-        number = normalise_licence_number(row.licence_no)
-        if number in seen:
-            problems.append(Problem(("rows", n, "licence_no"), f"与第{seen[number]}行许可证编号重复 (duplicate row)"))
-        seen.setdefault(number, n)
+        key = licence_lookup_key(row.licence_no)
+        if key in seen:
+            problems.append(Problem(("rows", n, "licence_no"), f"与第{seen[key]}行许可证编号重复 (duplicate row)"))
+        seen.setdefault(key, n)
     if problems:
         raise RuleViolation(problems)
     run = LicenceSyncRun(direction="push", actor_name=actor.name, fetched=len(rows))

@@ -1,4 +1,7 @@
-"""Production licences (工业产品生产许可证) of an enterprise, checked against the licence catalogue."""
+"""Production licences (工业产品生产许可证) of an enterprise, checked against the licence catalogue.
+
+A number is accepted as printed ("(新)XK16-204-00397", "（新）XK16—204—00397", "XK16-204-00397") and stored in
+its canonical form; it is found, and kept unique, by its province-less lookup key."""
 
 import uuid
 from datetime import date
@@ -9,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.actor import Actor
 from app.core.errors import Conflict
 from app.domain.errors import Problem, RuleViolation
-from app.domain.licence import normalise_licence_number, validate_licence_number
+from app.domain.licence import licence_lookup_key, normalise_licence_number, validate_licence_number
 from app.models import Enterprise, Licence, LicenceCategory
 from app.schemas.licence import LicenceCreate, LicenceUpdate
 from app.services.common import audit
@@ -56,11 +59,13 @@ def _date_problems(issued_on: date | None, expires_on: date | None) -> list[Prob
 
 
 async def _number_free(session: AsyncSession, number: str, exclude: uuid.UUID | None = None) -> None:
-    stmt = select(Licence.id).where(Licence.licence_no == number)
+    """The same licence (same lookup key, whatever its printed form) may be on the ledger once."""
+    stmt = select(Licence.licence_no).where(Licence.lookup_key == licence_lookup_key(number))
     if exclude is not None:
         stmt = stmt.where(Licence.id != exclude)
-    if (await session.exec(stmt)).first() is not None:
-        raise Conflict(f"许可证编号已登记: {number} (licence number already on the ledger)")
+    existing = (await session.exec(stmt)).first()
+    if existing is not None:
+        raise Conflict(f"许可证编号已登记: {existing} (licence number already on the ledger)")
 
 
 async def list_licences(session: AsyncSession, actor: Actor, enterprise_id: uuid.UUID) -> list[Licence]:
@@ -76,6 +81,14 @@ async def get_licence(session: AsyncSession, actor: Actor, licence_id: uuid.UUID
     ).where(Licence.id == licence_id)
     if for_update:
         stmt = stmt.with_for_update(of=Licence)
+    return await one_or_404(session, stmt, "许可证不存在或不在您的管辖范围 (licence not found)")
+
+
+async def find_licence(session: AsyncSession, actor: Actor, licence_no: str) -> Licence:
+    """The licence with this number in any printed form, if its enterprise is in the actor's jurisdiction."""
+    stmt = scope_enterprises(select(Licence).join(Enterprise, Enterprise.id == Licence.enterprise_id), actor).where(
+        Licence.lookup_key == licence_lookup_key(licence_no)
+    )
     return await one_or_404(session, stmt, "许可证不存在或不在您的管辖范围 (licence not found)")
 
 
@@ -95,6 +108,7 @@ async def create_licence(
     licence = Licence(
         **data.model_dump(exclude={"licence_no", "status"}),
         licence_no=number,
+        lookup_key=licence_lookup_key(number),
         status=data.status.value,
         enterprise_id=enterprise.id,
     )
@@ -125,7 +139,8 @@ async def update_licence(
         raise RuleViolation(problems)
     if "licence_no" in changes:
         changes["licence_no"] = normalise_licence_number(changes["licence_no"])
-        if changes["licence_no"] != licence.licence_no:
+        changes["lookup_key"] = licence_lookup_key(changes["licence_no"])
+        if changes["lookup_key"] != licence.lookup_key:
             await _number_free(session, changes["licence_no"], exclude=licence.id)
     before = audit.snapshot(licence)
     for name, value in changes.items():

@@ -12,6 +12,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from app.core.actor import Actor
 from app.domain.ledger import EnterpriseStatus, LicenceStatus
+from app.domain.licence import is_valid_licence_number, licence_lookup_key, normalise_licence_number
 from app.domain.risk import KeyFlag, RiskClass
 from app.models import Enterprise, Licence, RiskSignal
 from app.schemas.enterprise import EnterpriseSort
@@ -49,10 +50,14 @@ def _filtered(stmt: SelectOfScalar[Any], actor: Actor, f: EnterpriseFilter) -> S
         stmt = stmt.where(Enterprise.status == f.status.value)
     if f.q and f.q.strip():
         q = f.q.strip()
-        stmt = stmt.where(
-            col(Enterprise.name).ilike(_like(q), escape="\\")
-            | col(Enterprise.credit_code).like(_like(q.upper()), escape="\\")
+        matches = col(Enterprise.name).ilike(_like(q), escape="\\") | col(Enterprise.credit_code).like(
+            _like(q.upper()), escape="\\"
         )
+        if is_valid_licence_number(normalise_licence_number(q)):  # a licence number, in any printed form
+            matches |= exists().where(
+                Licence.enterprise_id == Enterprise.id, Licence.lookup_key == licence_lookup_key(q)
+            )
+        stmt = stmt.where(matches)
     if f.key_flag:
         stmt = stmt.where(getattr(Enterprise, f"key_{f.key_flag.value}") == True)  # noqa: E712
     if f.licence_expiring_before:

@@ -6,14 +6,14 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, or_, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.domain.frequency import RiskFacts
+from app.domain.frequency import RiskFacts, earliest_relevant_date
 from app.domain.ledger import EnterpriseStatus, LicenceStatus, SignalKind
 from app.domain.risk import KeyFlag, RiskClass
 from app.domain.ruleset import RuleSet
@@ -37,11 +37,6 @@ class EnterpriseRisk:
     county_code: str
     risk_class: RiskClass
     facts: RiskFacts
-
-
-def _earliest_relevant(today: date, ruleset: RuleSet) -> date:
-    days = max(ruleset.complaint_lookback_days, ruleset.risk_alert_lookback_days, ruleset.unlicensed_lookback_days)
-    return min(today - timedelta(days=days), date(today.year - ruleset.sampling_lookback_years, 1, 1))
 
 
 def _relevant_signal() -> Any:
@@ -108,7 +103,7 @@ async def gather_risk_facts(
         .where(
             which,
             _relevant_signal(),
-            col(RiskSignal.occurred_on) >= _earliest_relevant(today, ruleset),
+            col(RiskSignal.occurred_on) >= earliest_relevant_date(today, ruleset),
             col(RiskSignal.occurred_on) <= today,
         )
     )
