@@ -1,6 +1,7 @@
 """Findings and their loop: deadlines, re-inspection, escalation, risk list, sampling follow-ups."""
 
 from app.services.findings.findings import add_finding
+from app.services.findings.reinspections import count_late_reinspections
 from app.services.findings.sampling_followups import open_followup_for_signal
 
-__all__ = ["add_finding", "open_followup_for_signal"]
+__all__ = ["add_finding", "count_late_reinspections", "open_followup_for_signal"]
