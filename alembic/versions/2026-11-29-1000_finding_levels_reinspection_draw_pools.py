@@ -31,7 +31,8 @@ def _backfill_findings() -> None:
     bind.execute(
         sa.text(
             "UPDATE finding SET reinspected_on = ("
-            " SELECT min(visit.visit_date) FROM finding_step JOIN visit ON visit.id = finding_step.reinspection_visit_id"
+            " SELECT min(visit.visit_date) FROM finding_step"
+            " JOIN visit ON visit.id = finding_step.reinspection_visit_id"
             " WHERE finding_step.finding_id = finding.id AND finding_step.kind = 'reinspection')"
         )
     )
@@ -61,7 +62,9 @@ def _backfill_findings() -> None:
         level = 3 if refused_on is not None or failed >= 2 else 2 if failed >= 1 or escalated else 0
         if level == 0:
             continue
-        bind.execute(sa.text("UPDATE finding SET escalation_level = :level WHERE id = :id"), {"level": level, "id": finding_id})
+        bind.execute(
+            sa.text("UPDATE finding SET escalation_level = :level WHERE id = :id"), {"level": level, "id": finding_id}
+        )
         steps.append(
             {
                 "id": uuid.uuid4(),
