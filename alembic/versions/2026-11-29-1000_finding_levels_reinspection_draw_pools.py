@@ -102,6 +102,7 @@ def upgrade() -> None:
         sa.Column("cross_inspection", sa.Boolean(), nullable=False),
         sa.Column("inputs_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("inputs", sa.JSON(), nullable=False),
+        sa.Column("parameters", sa.JSON(), nullable=False),
         sa.Column("due_from", sa.Date(), nullable=False),
         sa.Column("due_until", sa.Date(), nullable=False),
         sa.Column("created_by_id", sa.Uuid(), nullable=True),

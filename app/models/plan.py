@@ -81,7 +81,8 @@ class DrawPool(SQLModel, table=True):
     county_code: str | None = Field(default=None, foreign_key="jurisdiction.code", max_length=12, index=True)
     cross_inspection: bool = False
     inputs_hash: str = Field(max_length=64)
-    inputs: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    inputs: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # as hashed and published
+    parameters: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # as asked: to rebuild the pool
     due_from: date
     due_until: date
     created_by_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")
