@@ -152,7 +152,9 @@ CHECKLIST_ITEMS = (
 def full_checklist(licence_holder: bool = False, **overrides: Any) -> dict[str, Any]:
     """Every applicable item conforming; `labelling={"result": "nonconforming", "note": ...}` overrides one."""
     items = {item: {"result": "conforming"} for item in CHECKLIST_ITEMS}
-    items["licence_conditions"] = {"result": "conforming" if licence_holder else "not_applicable"}
+    items["licence_conditions"] = (
+        {"result": "conforming"} if licence_holder else {"result": "not_applicable", "note": "企业未取得生产许可证"}
+    )
     return items | overrides
 
 
