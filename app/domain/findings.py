@@ -169,6 +169,20 @@ def kept_escalation_level(previous_level: int, computed_level: int, lowered_by: 
     return max(previous_level, computed_level)
 
 
+def reinspection_due_by(deadline: date, ruleset: RuleSet) -> date:
+    """The last day a re-inspection is on time: the rectification deadline + `reinspection_window_days`."""
+    return deadline + timedelta(days=ruleset.reinspection_window_days)
+
+
+def reinspection_late(deadline: date, reinspected_on: date | None, ruleset: RuleSet, *, today: date) -> bool:
+    """计划 七（二）并按时实施复查回访: the first re-inspection came after `reinspection_due_by` — or, while there is
+    none yet, that day has passed by `today`. The window is a local rule (see the RuleSet). The result of the
+    re-inspection does not matter here: a failed one escalates the finding, it is not late.
+    """
+    due_by = reinspection_due_by(deadline, ruleset)
+    return (reinspected_on if reinspected_on is not None else today) > due_by
+
+
 def can_close(severity: Severity, case_filed: bool, reinspection_passed: bool) -> list[Problem]:
     """计划 七（二）问题闭环: every finding needs a passed re-inspection (复查回访); a violation, a case."""
     problems = []

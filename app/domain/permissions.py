@@ -28,6 +28,7 @@ class Permission(StrEnum):
     JURISDICTIONS_READ = "jurisdictions:read"
     USERS_READ = "users:read"
     USERS_WRITE = "users:write"
+    INSPECTORS_READ = "inspectors:read"  # the directory of inspectors to visit with: names and credentials only
     SERVICE_ACCOUNTS_WRITE = "service_accounts:write"
     AUDIT_READ = "audit:read"
     ENTERPRISES_READ = "enterprises:read"
@@ -52,6 +53,7 @@ class Permission(StrEnum):
 _READ = frozenset(
     {
         Permission.JURISDICTIONS_READ,
+        Permission.INSPECTORS_READ,
         Permission.ENTERPRISES_READ,
         Permission.PLANS_READ,
         Permission.VISITS_READ,

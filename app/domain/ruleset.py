@@ -56,6 +56,9 @@ class RuleSet:
     """Overdue by more than this many days → escalation level 2 (风险问题清单/报地区局)."""
     failed_reinspections_for_level_2: int = 1
     failed_reinspections_for_level_3: int = 2
+    reinspection_window_days: int = 15
+    """计划 七（二）并按时实施复查回访: a finding's (first) re-inspection is due within this many days after its
+    rectification deadline (local rule: the plan says "on time" and sets no number)."""
     duplicate_visit_window_days: int = 30
     """计划 七（三）避免重复检查: warn when the enterprise was visited this recently."""
     report_due_h1: tuple[int, int] = (6, 25)

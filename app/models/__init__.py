@@ -17,7 +17,7 @@ from app.models.finding import Finding, FindingStep
 from app.models.jurisdiction import Jurisdiction
 from app.models.licence_sync import LicenceSyncCursor, LicenceSyncRun
 from app.models.notification import Notification
-from app.models.plan import Assignment, AssignmentInspector, Draw, Plan, PlanAdjustment, PlanItem
+from app.models.plan import Assignment, AssignmentInspector, Draw, DrawPool, Plan, PlanAdjustment, PlanItem
 from app.models.publicity import PublicityActivity
 from app.models.report import ReportSubmission
 from app.models.risk_list import RiskListEntry
@@ -30,6 +30,7 @@ __all__ = [
     "Assignment",
     "AssignmentInspector",
     "Draw",
+    "DrawPool",
     "Plan",
     "PlanAdjustment",
     "PlanItem",

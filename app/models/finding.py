@@ -10,7 +10,9 @@ from app.models.base import UTCDateTime, created_at_field, uuid_pk
 class Finding(SQLModel, table=True):
     """A problem found on a visit (问题), followed until it is closed (问题闭环).
 
-    Overdue and escalation level are not stored: they follow from `deadline` and today.
+    Overdue follows from `deadline` and today. The escalation level is kept (`escalation_level`): the highest
+    level reached, lowered only by rectification, a passed re-inspection or closing (domain
+    `kept_escalation_level`); each change is a `FindingStep` of kind `escalation`.
     """
 
     id: uuid.UUID = uuid_pk()
@@ -29,6 +31,9 @@ class Finding(SQLModel, table=True):
     reinspection_passed: bool = False
     case_filed: bool = False
     refused_on: date | None = None  # 拒不整改: the enterprise refused to rectify (escalation level 3 → case)
+    escalation_level: int = 0  # the level kept: highest reached, lowered only by a lowering event
+    escalation_level_on: date | None = None  # the day it was set (None: backfilled when levels began to be kept)
+    reinspected_on: date | None = None  # the date of its first re-inspection visit (按时复查回访)
     created_by_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
@@ -36,13 +41,14 @@ class Finding(SQLModel, table=True):
 
 
 class FindingStep(SQLModel, table=True):
-    """One step of the loop, kept forever with who and when: extension, rectification, reinspection, case."""
+    """One step of the loop, kept forever with who and when: extension, rectification, reinspection, case,
+    and every change of the escalation level (kind `escalation`)."""
 
     __tablename__ = "finding_step"
 
     id: uuid.UUID = uuid_pk()
     finding_id: uuid.UUID = Field(foreign_key="finding.id", index=True)
-    kind: str = Field(max_length=16)  # extension | rectification | reinspection | refusal | case | closed
+    kind: str = Field(max_length=16)  # extension | rectification | reinspection | refusal | case | escalation
     at: datetime = created_at_field()
     actor_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")
     actor_name: str = Field(max_length=64)
@@ -60,3 +66,8 @@ class FindingStep(SQLModel, table=True):
     case_no: str | None = Field(default=None, max_length=64, index=True)
     case_filed_on: date | None = None
     case_officer: str | None = Field(default=None, max_length=64)
+    # escalation: the level kept went from `level_before` to `level_after` on `level_on`, after `level_event`
+    level_before: int | None = None
+    level_after: int | None = None
+    level_event: str | None = Field(default=None, max_length=24)  # a domain FindingEvent
+    level_on: date | None = None

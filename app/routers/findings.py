@@ -43,8 +43,9 @@ async def list_findings(
     severity: Severity | None = None,
     overdue: bool | None = None,
     escalation_level: Annotated[int | None, Query(ge=0, le=3)] = None,
+    reinspection_late: Annotated[bool | None, Query(description="按时复查回访: late or missing re-inspection")] = None,
 ) -> Page[FindingRead]:
-    """Findings the caller may see, earliest deadline first; overdue and escalation level are as of today."""
+    """Findings the caller may see, earliest deadline first; overdue, level and late re-inspection as of today."""
     limit, offset = page
     items, total = await service.list_findings(
         session,
@@ -57,6 +58,7 @@ async def list_findings(
         severity=severity,
         overdue=overdue,
         escalation_level=escalation_level,
+        reinspection_late=reinspection_late,
         limit=limit,
         offset=offset,
     )
@@ -68,7 +70,7 @@ async def create_finding(
     visit_id: uuid.UUID, body: FindingCreate, actor: Writer, session: SessionDep, today: Today
 ) -> FindingDetail:
     """Record a further finding on an archived visit; its deadline follows from its severity (限期整改)."""
-    finding = await service.create_finding(session, actor, visit_id, body)
+    finding = await service.create_finding(session, actor, visit_id, body, today=today)
     return await service.present_detail(session, finding, today)
 
 
@@ -93,7 +95,7 @@ async def record_rectification(
     finding_id: uuid.UUID, body: RectificationCreate, actor: Writer, session: SessionDep, today: Today
 ) -> FindingDetail:
     """Record the enterprise's rectification report (整改报告) with its attachments."""
-    finding = await finding_steps.record_rectification(session, actor, finding_id, body)
+    finding = await finding_steps.record_rectification(session, actor, finding_id, body, today=today)
     return await service.present_detail(session, finding, today)
 
 

@@ -47,7 +47,8 @@ async def create_visit(
         ),
     ] = None,
 ) -> VisitRead:
-    """Start a visit as a draft; `warnings` lists visits to the same enterprise in the last 30 days.
+    """Start a visit as a draft; `warnings` lists recent visits to the same enterprise (within the year's
+    duplicate-visit window, RuleSet).
 
     Send an `Idempotency-Key` from a mobile client: a retry after a lost answer returns the same draft (201)
     instead of a second one; the key with a different body is 422."""

@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from app.domain.checklist import ChecklistItem
-from app.domain.findings import Severity
+from app.domain.findings import FindingEvent, Severity
 from app.schemas.common import Input, Output
 
 FINDING_STATUS_LABELS = {
@@ -21,6 +21,7 @@ STEP_LABELS = {
     "refusal": "拒不整改",
     "case": "立案查处",
     "closed": "闭环",
+    "escalation": "升级级别变化",
 }
 
 
@@ -33,7 +34,10 @@ class FindingCreate(Input):
 
 
 class ExtensionCreate(Input):
-    days: int = Field(description="1..30 days, once per finding")
+    days: int = Field(
+        description="1 up to the year's limit (RuleSet max_extension_days), as often as the year's RuleSet allows; "
+        "asked for on or before the deadline"
+    )
     reason: str = Field(max_length=2000)
 
 
@@ -84,6 +88,21 @@ class FindingStepRead(Output):
     case_no: str | None
     case_filed_on: date | None
     case_officer: str | None
+    level_before: int | None = Field(description="escalation step: the level kept before")
+    level_after: int | None = Field(description="escalation step: the level kept after")
+    level_event: FindingEvent | None = Field(description="escalation step: what it followed (none: recording)")
+    level_on: date | None = Field(description="escalation step: the day of the change")
+
+
+class LevelChangeRead(BaseModel):
+    """One change of the escalation level kept: the history of every level reached stays visible."""
+
+    on: date
+    level_before: int
+    level_after: int
+    event: FindingEvent | None = Field(description="what it followed; null: the finding's recording or a backfill")
+    event_label: str | None
+    reasons: str | None = Field(description="why the level is what it is after the change")
 
 
 class FindingRead(BaseModel):
@@ -102,7 +121,10 @@ class FindingRead(BaseModel):
     status: str
     status_label: str
     overdue: bool
-    escalation_level: int
+    escalation_level: int = Field(
+        description="as of today: the highest level reached, lowered only by rectification, a passed re-inspection "
+        "or closing"
+    )
     escalation_reasons: list[ReasonRead]
     consequences: list[ReasonRead]
     extensions_used: int
@@ -110,9 +132,17 @@ class FindingRead(BaseModel):
     reinspection_passed: bool
     case_filed: bool
     refused_on: date | None = Field(description="拒不整改: the day the enterprise refused to rectify (level 3)")
+    reinspected_on: date | None = Field(description="the date of the first re-inspection visit (复查回访)")
+    reinspection_due_by: date = Field(
+        description="按时复查回访: the deadline + the year's re-inspection window (RuleSet)"
+    )
+    reinspection_late: bool = Field(
+        description="the first re-inspection came after reinspection_due_by, or there is none and that day has passed"
+    )
     created_at: datetime
     closed_at: datetime | None
 
 
 class FindingDetail(FindingRead):
     steps: list[FindingStepRead]
+    level_history: list[LevelChangeRead] = Field(description="every change of the escalation level kept, oldest first")

@@ -73,3 +73,14 @@ class UserRead(Output):
 
 class MeRead(UserRead):
     permissions: list[str]
+
+
+class InspectorRead(Output):
+    """An inspector one may visit with (执法人员名录): the name and the enforcement credential (执法证), no more."""
+
+    id: uuid.UUID
+    full_name: str
+    county_code: str | None
+    credential_no: str | None
+    credential_valid_from: date | None
+    credential_valid_until: date | None

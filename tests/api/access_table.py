@@ -31,6 +31,7 @@ PARAMS = {
     "plan_id": "plan",
     "item_id": "plan_item",
     "draw_id": "draw",
+    "pool_id": "draw_pool",
     "import_id": "import",
     "report_id": "report",
     "follow_up_id": "follow_up",
@@ -136,6 +137,7 @@ TABLE: dict[tuple[str, str], Op] = {
         why="a county admin creates inspectors of their own county only: another county is not found",
     ),
     ("GET", "/api/v1/users/{user_id}"): Op(P.USERS_READ),
+    ("GET", "/api/v1/inspectors"): Op(P.INSPECTORS_READ),
     ("PATCH", "/api/v1/users/{user_id}"): Op(P.USERS_WRITE, body=lambda w, c: {"phone": "0901-6220000"}),
     ("POST", "/api/v1/users/{user_id}/password"): Op(
         P.USERS_WRITE, body=lambda w, c: {"new_password": "Brand-New-Pass-42!"}
@@ -287,6 +289,15 @@ TABLE: dict[tuple[str, str], Op] = {
         body=lambda w, c: {"items": [{"enterprise_id": str(w.records["enterprise"][c].id)}]},
         why="the prefecture decides next year's classes; the current year is not over yet: 409",
     ),
+    ("POST", "/api/v1/plans/{plan_id}/draw-pools"): Op(
+        P.PLANS_ADJUST,
+        body=lambda w, c: {"county_code": c, "count": 1, "due_from": _today(), "due_until": _today(20)},
+        body_county=True,
+        other=(404,),
+        why="a county freezes a pool of its own county only: another county is not found",
+    ),
+    ("GET", "/api/v1/draw-pools/{pool_id}"): Op(P.PLANS_READ),
+    ("POST", "/api/v1/draw-pools/{pool_id}/draw"): Op(P.PLANS_ADJUST, body=lambda w, c: {}),
     ("GET", "/api/v1/draws/{draw_id}"): Op(P.PLANS_READ),
     ("POST", "/api/v1/draws/{draw_id}/verify"): Op(P.PLANS_READ, mutates=False, why="re-runs the draw, writes nothing"),
     # --- reports, disclosure, publicity -----------------------------------------------------------------------

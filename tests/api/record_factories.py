@@ -188,6 +188,20 @@ async def _build(world: World) -> None:
             201,
         )
         world.records.setdefault("draw", {})[county] = draw["id"]
+        pool = await _check(
+            await client.post(
+                f"/api/v1/plans/{world.shared['plan']}/draw-pools",
+                json={
+                    "county_code": county,
+                    "count": 1,
+                    "due_from": date.today().isoformat(),
+                    "due_until": date(YEAR, 12, 31).isoformat(),
+                },
+                headers=prefecture,
+            ),
+            201,
+        )
+        world.records.setdefault("draw_pool", {})[county] = pool["id"]
     async with world.sessionmaker() as session:
         published = [
             str((await make_visit_record(session, world.records["enterprise"][c], date(YEAR, 3, 1))).id)

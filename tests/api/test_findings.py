@@ -158,7 +158,14 @@ async def test_a_refusal_to_rectify_escalates_to_level_three_and_lands_on_the_ri
     body = refused.json()
     assert body["escalation_level"] == 3 and body["refused_on"] == visit["visit_date"]
     assert "refused" in [r["code"] for r in body["escalation_reasons"]]
-    assert body["steps"][-1]["kind"] == "refusal" and body["steps"][-1]["kind_label"] == "拒不整改"
+    refusal_step, escalation_step = body["steps"][-2:]
+    assert (refusal_step["kind"], refusal_step["kind_label"]) == ("refusal", "拒不整改")
+    assert (escalation_step["kind"], escalation_step["level_before"], escalation_step["level_after"]) == (
+        "escalation",
+        0,
+        3,
+    )
+    assert [(h["level_before"], h["level_after"], h["event"]) for h in body["level_history"]] == [(0, 3, "refusal")]
     entries = (
         await client.get("/api/v1/risk-list", params={"enterprise_id": str(enterprise.id)}, headers=headers)
     ).json()

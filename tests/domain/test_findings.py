@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -17,6 +18,8 @@ from app.domain.findings import (
     extend_deadline,
     is_overdue,
     kept_escalation_level,
+    reinspection_due_by,
+    reinspection_late,
 )
 from app.domain.ruleset import RULESETS
 
@@ -216,3 +219,32 @@ def test_rectification_lowers_the_level_to_what_the_rules_now_say():
     reached, _ = escalation_level(today, state(), RULES)
     computed, _ = escalation_level(today, state(rectified=True), RULES)
     assert (reached, kept_escalation_level(reached, computed, FindingEvent.rectification)) == (2, 0)
+
+
+WINDOW = RULES.reinspection_window_days
+DUE_BY = DEADLINE + timedelta(days=WINDOW)
+
+
+@pytest.mark.parametrize(
+    ("reinspected_on", "today", "late"),
+    [
+        (DEADLINE - timedelta(days=5), DUE_BY + timedelta(days=40), False),  # rectified early, re-inspected early
+        (DEADLINE, DEADLINE, False),
+        (DUE_BY, DUE_BY + timedelta(days=40), False),  # the last day of the window is on time
+        (DUE_BY + timedelta(days=1), DUE_BY + timedelta(days=1), True),
+        (None, DUE_BY, False),  # none yet, the window still open
+        (None, DUE_BY + timedelta(days=1), True),  # none yet, the window has passed
+    ],
+)
+def test_a_reinspection_is_late_only_after_the_window_that_follows_the_deadline(reinspected_on, today, late):
+    assert reinspection_late(DEADLINE, reinspected_on, RULES, today=today) is late
+
+
+def test_the_reinspection_window_is_the_rulesets():
+    wider = replace(RULES, reinspection_window_days=WINDOW + 10)
+    day = DUE_BY + timedelta(days=5)
+    assert reinspection_due_by(DEADLINE, wider) == DUE_BY + timedelta(days=10)
+    assert (reinspection_late(DEADLINE, day, RULES, today=day), reinspection_late(DEADLINE, day, wider, today=day)) == (
+        True,
+        False,
+    )

@@ -44,6 +44,7 @@ OTHER = RuleSet(
     extensions_allowed=2,
     overdue_days_for_level_2=20,
     duplicate_visit_window_days=14,
+    reinspection_window_days=10,
     min_checked_items=8,
     report_due_h1=(7, 5),
     report_due_h2=(11, 15),

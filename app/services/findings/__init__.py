@@ -2,6 +2,13 @@
 
 from app.services.findings.escalation import sweep_overdue_findings
 from app.services.findings.findings import add_finding
+from app.services.findings.reinspections import count_late_reinspections
 from app.services.findings.sampling_followups import open_followup_for_signal, origin_problems
 
-__all__ = ["add_finding", "open_followup_for_signal", "origin_problems", "sweep_overdue_findings"]
+__all__ = [
+    "add_finding",
+    "count_late_reinspections",
+    "open_followup_for_signal",
+    "origin_problems",
+    "sweep_overdue_findings",
+]

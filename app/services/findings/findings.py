@@ -9,7 +9,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.actor import Actor
 from app.core.errors import Conflict
 from app.domain.checklist import ChecklistItem
-from app.domain.findings import FindingState, Severity, consequences, deadline_for, escalation_level, is_overdue
+from app.domain.findings import (
+    FindingEvent,
+    Severity,
+    consequences,
+    deadline_for,
+    is_overdue,
+    reinspection_due_by,
+    reinspection_late,
+)
+from app.domain.reasons import Reason
 from app.domain.ruleset import ruleset_for
 from app.models import Finding, FindingStep, Visit
 from app.schemas.finding import (
@@ -19,27 +28,28 @@ from app.schemas.finding import (
     FindingDetail,
     FindingRead,
     FindingStepRead,
+    LevelChangeRead,
     ReasonRead,
 )
 from app.services.common import audit
 from app.services.common.access import one_or_404, scope_visits
 from app.services.common.paging import paginate
 from app.services.findings import risk_list
+from app.services.findings.levels import finding_state, level_of, settle_level
 from app.services.visits import get_visit
 
 
-def _state(finding: Finding) -> FindingState:
-    return FindingState(
-        deadline=finding.deadline,
-        closed=finding.status == "closed",
-        failed_reinspections=finding.failed_reinspections,
-        refused=finding.refused_on is not None,
-    )
+def _reasons(reasons: list[Reason]) -> list[ReasonRead]:
+    return [ReasonRead(code=r.code, label=r.label) for r in reasons]
 
 
-def level_of(finding: Finding, today: date) -> tuple[int, list[ReasonRead]]:
-    level, reasons = escalation_level(today, _state(finding), ruleset_for(finding.found_on.year))
-    return level, [ReasonRead(code=r.code, label=r.label) for r in reasons]
+def is_late(finding: Finding, today: date) -> bool:
+    """按时复查回访: the first re-inspection came (or, none yet by `today`, is still missing) after the year's window.
+    A finding closed without a recorded re-inspection (records of before the loop was kept) is not flagged."""
+    if finding.status == "closed" and finding.reinspected_on is None:
+        return False
+    reinspected_on = finding.reinspected_on if finding.reinspected_on and finding.reinspected_on <= today else None
+    return reinspection_late(finding.deadline, reinspected_on, ruleset_for(finding.found_on.year), today=today)
 
 
 def present_finding(finding: Finding, today: date) -> FindingRead:
@@ -47,27 +57,41 @@ def present_finding(finding: Finding, today: date) -> FindingRead:
     severity = Severity(finding.severity)
     item = ChecklistItem(finding.checklist_item) if finding.checklist_item else None
     return FindingRead(
-        **finding.model_dump(exclude={"checklist_item", "severity"}),
+        **finding.model_dump(exclude={"checklist_item", "severity", "escalation_level"}),
         checklist_item=item,
         checklist_item_label=item.label if item else None,
         severity=severity,
         severity_label=severity.label,
         status_label=FINDING_STATUS_LABELS[finding.status],
-        overdue=is_overdue(today, _state(finding)),
+        overdue=is_overdue(today, finding_state(finding)),
         escalation_level=level,
-        escalation_reasons=reasons,
-        consequences=[ReasonRead(code=r.code, label=r.label) for r in consequences(severity)],
+        escalation_reasons=_reasons(reasons),
+        consequences=_reasons(consequences(severity)),
+        reinspection_due_by=reinspection_due_by(finding.deadline, ruleset_for(finding.found_on.year)),
+        reinspection_late=is_late(finding, today),
     )
 
 
 async def present_detail(session: AsyncSession, finding: Finding, today: date) -> FindingDetail:
     stmt = select(FindingStep).where(FindingStep.finding_id == finding.id).order_by(col(FindingStep.at))
-    steps = []
+    steps, history = [], []
     for step in (await session.exec(stmt)).all():
         read = FindingStepRead.model_validate(step)
         read.kind_label = STEP_LABELS.get(step.kind, step.kind)
         steps.append(read)
-    return FindingDetail(**present_finding(finding, today).model_dump(), steps=steps)
+        if step.kind == "escalation":
+            event = FindingEvent(step.level_event) if step.level_event else None
+            history.append(
+                LevelChangeRead(
+                    on=step.level_on or step.at.date(),
+                    level_before=step.level_before or 0,
+                    level_after=step.level_after or 0,
+                    event=event,
+                    event_label=event.label if event else None,
+                    reasons=step.text,
+                )
+            )
+    return FindingDetail(**present_finding(finding, today).model_dump(), steps=steps, level_history=history)
 
 
 def _scoped(stmt):  # noqa: ANN001, ANN202
@@ -93,10 +117,12 @@ async def list_findings(
     severity: Severity | None = None,
     overdue: bool | None = None,
     escalation_level: int | None = None,
+    reinspection_late: bool | None = None,
     limit: int,
     offset: int,
 ) -> tuple[list[Finding], int]:
-    """Filters in SQL; the escalation level is the domain's, so that filter is applied to the SQL result."""
+    """Filters in SQL; the escalation level and a late re-inspection are the domain's, so those filters are
+    applied to the SQL result."""
     stmt = scope_visits(_scoped(select(Finding)), actor)
     filters = {
         Finding.county_code: county_code,
@@ -108,13 +134,20 @@ async def list_findings(
     for column, value in filters.items():
         if value is not None:
             stmt = stmt.where(column == value)
-    if overdue is not None:
-        late = (col(Finding.status) != "closed") & (col(Finding.deadline) < today)
+    if overdue is not None:  # 逾期未整改: open (no rectification report, no passed re-inspection) and past the deadline
+        late = (col(Finding.status) == "open") & (col(Finding.deadline) < today)
         stmt = stmt.where(late if overdue else ~late)
+    if reinspection_late:  # late only once the deadline has passed
+        stmt = stmt.where(col(Finding.deadline) < today)
     stmt = stmt.order_by(col(Finding.deadline), col(Finding.created_at))
-    if escalation_level is None:
+    if escalation_level is None and reinspection_late is None:
         return await paginate(session, stmt, limit=limit, offset=offset)
-    matching = [f for f in (await session.exec(stmt)).all() if level_of(f, today)[0] == escalation_level]
+    matching = [
+        f
+        for f in (await session.exec(stmt)).all()
+        if (escalation_level is None or level_of(f, today)[0] == escalation_level)
+        and (reinspection_late is None or is_late(f, today) == reinspection_late)
+    ]
     return matching[offset : offset + limit], len(matching)
 
 
@@ -126,9 +159,10 @@ async def add_finding(
     description: str,
     severity: Severity,
     checklist_item: ChecklistItem | None,
+    today: date,
 ) -> Finding:
     """One finding, found on the visit's date, its deadline by severity (限期整改); a serious hazard also
-    goes onto the risk problem list."""
+    goes onto the risk problem list. A finding recorded late may start escalated: its level is kept from now."""
     deadline = deadline_for(severity, visit.visit_date, ruleset_for(visit.visit_date.year))
     finding = Finding(
         visit_id=visit.id,
@@ -143,16 +177,25 @@ async def add_finding(
         created_by_id=actor.user_id,
     )
     await audit.record_create(session, actor, finding, county_code=finding.county_code)
+    await settle_level(session, actor, finding, None, today=today)
     if severity == Severity.serious_hazard:
         await risk_list.enter_automatically(session, actor, finding, "serious_hazard")
     return finding
 
 
-async def create_finding(session: AsyncSession, actor: Actor, visit_id: uuid.UUID, data: FindingCreate) -> Finding:
+async def create_finding(
+    session: AsyncSession, actor: Actor, visit_id: uuid.UUID, data: FindingCreate, *, today: date
+) -> Finding:
     """A finding added by hand to an archived visit (nonconforming items become findings on submit)."""
     visit = await get_visit(session, actor, visit_id)
     if visit.status != "archived":
         raise Conflict("请先提交归档检查记录，不符合项将自动生成问题 (submit the visit first)")
     return await add_finding(
-        session, actor, visit, description=data.description, severity=data.severity, checklist_item=data.checklist_item
+        session,
+        actor,
+        visit,
+        description=data.description,
+        severity=data.severity,
+        checklist_item=data.checklist_item,
+        today=today,
     )

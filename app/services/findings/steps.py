@@ -1,6 +1,7 @@
 """The loop of a finding (问题闭环): extension, rectification report, re-inspection, case, closure.
 
-Every step is a `FindingStep` row with who and when, and an audit event.
+Every step is a `FindingStep` row with who and when, and an audit event. After each step the escalation level
+kept is settled (services/findings/levels.py): only rectification, a passed re-inspection or closing lower it.
 """
 
 import uuid
@@ -13,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.actor import Actor
 from app.core.errors import Conflict
 from app.domain.errors import Problem, raise_if_any
-from app.domain.findings import Severity, can_close, extend_deadline
+from app.domain.findings import FindingEvent, Severity, can_close, extend_deadline
 from app.domain.ruleset import ruleset_for
 from app.domain.visit_types import VisitType
 from app.models import Attachment, Finding, FindingStep, Visit
@@ -22,7 +23,8 @@ from app.schemas.finding import CaseCreate, ExtensionCreate, RectificationCreate
 from app.services.common import audit
 from app.services.common.access import scope_visits
 from app.services.findings import risk_list
-from app.services.findings.findings import get_finding, level_of
+from app.services.findings.findings import get_finding
+from app.services.findings.levels import settle_level
 
 LOOP_FIELDS = (
     "status",
@@ -32,6 +34,7 @@ LOOP_FIELDS = (
     "reinspection_passed",
     "case_filed",
     "refused_on",
+    "reinspected_on",
     "closed_at",
 )
 
@@ -65,12 +68,15 @@ async def _load(session: AsyncSession, actor: Actor, finding_id: uuid.UUID) -> t
     return finding, audit.snapshot(finding, LOOP_FIELDS)
 
 
-def _close_if_allowed(finding: Finding) -> None:
+def _close_if_allowed(finding: Finding) -> bool:
+    """Close when the loop allows it (True), else await the case after a passed re-inspection."""
     if not can_close(Severity(finding.severity), finding.case_filed, finding.reinspection_passed):
         finding.status = "closed"
         finding.closed_at = utcnow()
-    elif finding.reinspection_passed:
+        return True
+    if finding.reinspection_passed:
         finding.status = "awaiting_case"
+    return False
 
 
 async def extend(
@@ -89,11 +95,13 @@ async def extend(
     )  # fmt: skip
     finding.deadline = new_deadline
     finding.extensions_used += 1
-    return await _record_step(session, actor, finding, before, step)
+    await _record_step(session, actor, finding, before, step)
+    await settle_level(session, actor, finding, FindingEvent.extension, today=today)
+    return finding
 
 
 async def record_rectification(
-    session: AsyncSession, actor: Actor, finding_id: uuid.UUID, data: RectificationCreate
+    session: AsyncSession, actor: Actor, finding_id: uuid.UUID, data: RectificationCreate, *, today: date
 ) -> Finding:
     """The enterprise's rectification report (整改报告), recorded by an inspector, with attachments."""
     finding, before = await _load(session, actor, finding_id)
@@ -113,7 +121,9 @@ async def record_rectification(
     raise_if_any(problems)
     step = FindingStep(kind="rectification", text=data.text, attachment_ids=[str(a) for a in data.attachment_ids])
     finding.status = "rectified"
-    return await _record_step(session, actor, finding, before, step)
+    await _record_step(session, actor, finding, before, step)
+    await settle_level(session, actor, finding, FindingEvent.rectification, today=today)
+    return finding
 
 
 async def _reinspection_visit(session: AsyncSession, actor: Actor, finding: Finding, visit_id: uuid.UUID) -> Visit:
@@ -144,15 +154,18 @@ async def record_reinspection(
         raise Conflict("复查已合格，待立案 (re-inspection already passed)")
     visit = await _reinspection_visit(session, actor, finding, data.visit_id)
     step = FindingStep(kind="reinspection", text=data.note, reinspection_visit_id=visit.id, result=data.result)
+    if finding.reinspected_on is None:  # 按时复查回访 is judged by the first re-inspection
+        finding.reinspected_on = visit.visit_date
+    event = FindingEvent.reinspection_failed
     if data.result == "pass":
         finding.reinspection_passed = True
-        _close_if_allowed(finding)
+        event = FindingEvent.closed if _close_if_allowed(finding) else FindingEvent.reinspection_passed
     else:
         finding.reinspection_passed = False
         finding.failed_reinspections += 1
         finding.status = "open"
     await _record_step(session, actor, finding, before, step)
-    if data.result == "fail" and level_of(finding, today)[0] >= 2:
+    if await settle_level(session, actor, finding, event, today=today) >= 2:
         await risk_list.enter_automatically(session, actor, finding, "escalation")
     return finding
 
@@ -169,6 +182,7 @@ async def record_refusal(
         raise_if_any([Problem(("refused_on",), "拒不整改日期应在发现问题之后、今天之前 (refused_on out of range)")])
     finding.refused_on = data.refused_on
     await _record_step(session, actor, finding, before, FindingStep(kind="refusal", text=data.note))
+    await settle_level(session, actor, finding, FindingEvent.refusal, today=today)
     await risk_list.enter_automatically(session, actor, finding, "escalation")
     return finding
 
@@ -186,6 +200,7 @@ async def file_case(
         kind="case", text=data.note, case_no=data.case_no, case_filed_on=data.filed_on, case_officer=data.officer
     )
     finding.case_filed = True
-    if finding.status == "awaiting_case":
-        _close_if_allowed(finding)
-    return await _record_step(session, actor, finding, before, step)
+    closed = finding.status == "awaiting_case" and _close_if_allowed(finding)
+    await _record_step(session, actor, finding, before, step)
+    await settle_level(session, actor, finding, FindingEvent.closed if closed else FindingEvent.case, today=today)
+    return finding

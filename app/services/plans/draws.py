@@ -1,30 +1,37 @@
-"""Double-random draws (双随机): random enterprises of the plan, random inspectors, stored so anyone can re-run."""
+"""Double-random draws (双随机): stored with seed, inputs, hash and result, so anyone can re-run and verify them.
 
-import secrets
+A draw is made from a frozen pool (services/plans/draw_pools.py); first-wave draws have no pool and keep verifying.
+"""
+
 import uuid
 from collections import defaultdict
+from datetime import date
 from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
-from app.core.errors import Conflict, Forbidden, NotFound
 from app.domain.draw import Assignment as DrawnAssignment
-from app.domain.draw import DrawEnterprise, DrawInspector, DrawRequest, DrawResult, draw, inputs_hash, verify_draw
-from app.domain.errors import Problem, RuleViolation
-from app.domain.permissions import Permission, Role
+from app.domain.draw import (
+    DrawEnterprise,
+    DrawInspector,
+    DrawRequest,
+    DrawResult,
+    Exclusion,
+    PastAssignment,
+    inputs_hash,
+    verify_draw,
+)
 from app.domain.risk import RiskClass
-from app.models import Assignment, AssignmentInspector, Draw, PlanItem, User
-from app.schemas.draw import MAX_SEED, DrawCreate
+from app.models import Assignment, AssignmentInspector, Draw, DrawPool
 from app.services.common import audit
 from app.services.common.access import one_or_404
-from app.services.common.jurisdictions import county_exists
 from app.services.common.paging import in_jurisdiction
-from app.services.plans.plans import get_plan
 
 
 def inputs_json(request: DrawRequest) -> dict[str, Any]:
+    """The request less its seed, as stored and published; `request_from` reads it back."""
     ratios = request.ratio_by_class
     return {
         "enterprises": [[e.id, e.county_code, e.risk_class.value] for e in request.enterprises],
@@ -33,10 +40,14 @@ def inputs_json(request: DrawRequest) -> dict[str, Any]:
         "ratio_by_class": None if ratios is None else {str(k): v for k, v in ratios.items()},
         "cross_inspection": request.cross_inspection,
         "conflicts": sorted([inspector, enterprise] for inspector, enterprise in request.conflicts),
+        "exclusions": sorted([x.enterprise_id, x.reason] for x in request.exclusions),
+        "recent": sorted([p.drawn_on.isoformat(), sorted(p.inspector_ids)] for p in request.recent),
+        "team_size": request.team_size,
     }
 
 
-def request_from(seed: int, inputs: dict[str, Any]) -> DrawRequest:
+def request_from(seed: int | None, inputs: dict[str, Any]) -> DrawRequest:
+    """Inputs stored before the two-step draw lack exclusions, history and team size: their defaults apply."""
     ratios = inputs["ratio_by_class"]
     return DrawRequest(
         seed=seed,
@@ -46,6 +57,9 @@ def request_from(seed: int, inputs: dict[str, Any]) -> DrawRequest:
         ratio_by_class=None if ratios is None else {RiskClass(k): v for k, v in ratios.items()},
         cross_inspection=inputs["cross_inspection"],
         conflicts=frozenset((i, e) for i, e in inputs["conflicts"]),
+        exclusions=tuple(Exclusion(e, reason) for e, reason in inputs.get("exclusions", [])),
+        recent=tuple(PastAssignment(tuple(ids), date.fromisoformat(on)) for on, ids in inputs.get("recent", [])),
+        team_size=inputs.get("team_size", 2),
     )
 
 
@@ -54,77 +68,27 @@ def result_from(draw_row: Draw) -> DrawResult:
     return DrawResult(seed=draw_row.seed, inputs_hash=draw_row.inputs_hash, assignments=assignments)
 
 
-async def _county_for(session: AsyncSession, actor: Actor, data: DrawCreate) -> str | None:
-    county = data.county_code or actor.county_code
-    if actor.is_county_bound and county != actor.county_code:
-        raise NotFound("县（市）不存在或不在您的管辖范围 (county not found in your jurisdiction)")
-    if (county is None or data.cross_inspection) and not actor.may(Permission.PLANS_MANAGE):
-        raise Forbidden(
-            "交叉互查和全地区抽取由地区局组织 (cross-inspection and prefecture-wide draws are the prefecture's)"
-        )
-    if county is None and not data.cross_inspection:
-        raise RuleViolation(
-            [
-                Problem(
-                    ("county_code",),
-                    "全地区抽取须为交叉互查，或请指定县（市）(a prefecture-wide draw is a cross-inspection)",
-                )
-            ]
-        )
-    if county is not None and not await county_exists(session, county):
-        raise RuleViolation([Problem(("county_code",), f"县（市）代码不存在: {county} (unknown county)")])
-    return county
-
-
-async def _pool(session: AsyncSession, plan_id: uuid.UUID, county: str | None, data: DrawCreate) -> DrawRequest:
-    enterprises = select(PlanItem.enterprise_id, PlanItem.county_code, PlanItem.risk_class).where(
-        PlanItem.plan_id == plan_id, col(PlanItem.enterprise_id).not_in(data.exclude_enterprise_ids)
-    )
-    if county is not None:
-        enterprises = enterprises.where(PlanItem.county_code == county)
-    inspectors = select(User.id, User.county_code).where(
-        User.role == Role.COUNTY_INSPECTOR.value,
-        col(User.is_active).is_(True),
-        col(User.credential_no).is_not(None),
-        col(User.credential_valid_from) <= data.due_from,
-        col(User.credential_valid_until) >= data.due_until,
-    )
-    if county is not None:
-        inspectors = inspectors.where(
-            User.county_code != county if data.cross_inspection else User.county_code == county
-        )
-    return DrawRequest(
-        seed=secrets.randbelow(MAX_SEED) if data.seed is None else data.seed,
-        enterprises=tuple(
-            DrawEnterprise(str(e), c, RiskClass(r)) for e, c, r in (await session.exec(enterprises)).all()
-        ),
-        inspectors=tuple(DrawInspector(str(i), c) for i, c in (await session.exec(inspectors)).all()),
-        count=data.count,
-        ratio_by_class=data.ratio_by_class,
-        cross_inspection=data.cross_inspection,
-        conflicts=frozenset((str(c.inspector_id), str(c.enterprise_id)) for c in data.conflicts),
-    )
-
-
-async def create_draw(session: AsyncSession, actor: Actor, plan_id: uuid.UUID, data: DrawCreate) -> dict[str, Any]:
-    """Draw enterprises of an issued plan and two inspectors each; store seed, inputs, hash and result, and
-    create the scheduled visit assignments."""
-    plan = await get_plan(session, actor, plan_id)
-    if plan.status != "issued":
-        raise Conflict("计划尚未下达，不能抽取 (draw from an issued plan)")
-    county = await _county_for(session, actor, data)
-    request = await _pool(session, plan.id, county, data)
-    result = draw(request)
+async def store_draw(
+    session: AsyncSession,
+    actor: Actor,
+    pool: DrawPool,
+    request: DrawRequest,
+    result: DrawResult,
+    seed_source: str | None,
+) -> Draw:
+    """The draw row and the scheduled visit assignments it creates, audited."""
     row = Draw(
-        plan_id=plan.id,
-        county_code=county,
-        cross_inspection=data.cross_inspection,
+        plan_id=pool.plan_id,
+        pool_id=pool.id,
+        county_code=pool.county_code,
+        cross_inspection=pool.cross_inspection,
         seed=result.seed,
+        seed_source=seed_source,
         inputs_hash=result.inputs_hash,
         inputs=inputs_json(request),
         result=[{"enterprise_id": a.enterprise_id, "inspector_ids": list(a.inspector_ids)} for a in result.assignments],
-        due_from=data.due_from,
-        due_until=data.due_until,
+        due_from=pool.due_from,
+        due_until=pool.due_until,
         created_by_id=actor.user_id,
     )
     session.add(row)
@@ -133,12 +97,12 @@ async def create_draw(session: AsyncSession, actor: Actor, plan_id: uuid.UUID, d
     for drawn in result.assignments:
         assignment = Assignment(
             draw_id=row.id,
-            plan_id=plan.id,
+            plan_id=pool.plan_id,
             enterprise_id=uuid.UUID(drawn.enterprise_id),
             county_code=counties[drawn.enterprise_id],
-            cross_inspection=data.cross_inspection,
-            due_from=data.due_from,
-            due_until=data.due_until,
+            cross_inspection=pool.cross_inspection,
+            due_from=pool.due_from,
+            due_until=pool.due_until,
         )
         session.add(assignment)
         await session.flush()
@@ -147,16 +111,12 @@ async def create_draw(session: AsyncSession, actor: Actor, plan_id: uuid.UUID, d
                 AssignmentInspector(assignment_id=assignment.id, user_id=uuid.UUID(inspector_id), position=position)
             )
     await session.flush()
+    after = {"seed": row.seed, "seed_source": seed_source, "inputs_hash": row.inputs_hash, "pool_id": str(pool.id)}
     await audit.record(
-        session,
-        actor,
-        "draw.create",
-        "draw",
-        row.id,
-        county_code=county,
-        after={"seed": row.seed, "inputs_hash": row.inputs_hash, "assignments": len(result.assignments)},
-    )
-    return await draw_view(session, row)
+        session, actor, "draw.create", "draw", row.id, county_code=row.county_code,
+        after=after | {"assignments": len(result.assignments)},
+    )  # fmt: skip
+    return row
 
 
 async def get_draw(session: AsyncSession, actor: Actor, draw_id: uuid.UUID) -> Draw:

@@ -125,6 +125,7 @@ async def submit_visit(
             description=f"{item.label}：{note}" if note else f"{item.label}不符合要求",
             severity=Severity(entry.get("severity") or Severity.general),
             checklist_item=item,
+            today=today,
         )
     return visit
 

@@ -66,9 +66,11 @@ async def _finding_items(session: AsyncSession, actor: Actor, enterprise_id: uui
             detail |= {"result": step.result, "visit_id": str(step.reinspection_visit_id)}
         if step.kind == "case":
             detail |= {"case_no": step.case_no, "officer": step.case_officer}
+        if step.kind == "escalation":
+            detail |= {"level_before": step.level_before, "level_after": step.level_after, "event": step.level_event}
         items.append(
             TimelineItem(
-                on=step.case_filed_on or step.at.date(),
+                on=step.case_filed_on or step.level_on or step.at.date(),
                 at=step.at,
                 kind="finding_step",
                 title=f"{STEP_LABELS.get(step.kind, step.kind)}：{findings[step.finding_id].description}",
