@@ -27,6 +27,7 @@ FIGURE_LABELS: dict[str, str] = {
     "findings_violation": "违法违规",
     "rectified": "已整改闭环",
     "overdue": "逾期未整改",
+    "late_reinspections": "未按时复查回访",
     "cases_filed": "立案查处",
     "risk_list_entries": "列入风险问题清单",
     "failed_samplings": "监督抽查不合格",
@@ -60,6 +61,7 @@ class SummaryFigures(BaseModel):
     findings_violation: int = 0
     rectified: int = 0
     overdue: int = 0
+    late_reinspections: int = 0
     cases_filed: int = 0
     risk_list_entries: int = 0
     failed_samplings: int = 0

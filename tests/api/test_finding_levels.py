@@ -173,3 +173,13 @@ async def test_a_reinspection_after_the_window_is_flagged_in_the_work_list_and_c
     assert counted.get(TACHENG) == 2 and WUSU not in counted
     before = await count_late_reinspections(session, year=2026, as_of=DUE_BY, counties=[TACHENG])
     assert before == {}
+    _, prefecture = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    summary = await client.get(
+        "/api/v1/reports/summary", params={"year": 2026, "as_of": str(DUE_BY + timedelta(days=5))}, headers=prefecture
+    )
+    assert summary.status_code == 200, summary.text
+    rows = {row["county_code"]: row for row in summary.json()["rows"]}
+    assert (
+        rows[TACHENG]["late_reinspections"] == 2 and summary.json()["labels"]["late_reinspections"] == "未按时复查回访"
+    )
+    assert "reinspection_late=true" in rows[TACHENG]["drill"]["late_reinspections"]

@@ -36,6 +36,7 @@ from app.models import (
     Visit,
 )
 from app.schemas.report import COUNT_FIGURES, SummaryFigures
+from app.services.findings import count_late_reinspections
 from app.services.plans import counting_visit
 
 CHINA = timezone(timedelta(hours=8), "CST")
@@ -260,6 +261,9 @@ async def county_figures(
     for stmt, names in queries:
         for county, values in (await _grouped(session, stmt, names)).items():
             sums.setdefault(county, {}).update(values)
+    late = await count_late_reinspections(session, year=year, as_of=as_of, counties=counties)
+    for county, count in late.items():
+        sums.setdefault(county, {})["late_reinspections"] = count
     return {county: SummaryFigures(**values) for county, values in sums.items()}
 
 

@@ -33,6 +33,7 @@ def drill(county_code: str | None, year: int, as_of: date, plan_id: uuid.UUID | 
         "findings_violation": f"{findings}{sep}severity=violation",
         "rectified": f"{findings}{sep}status=closed",
         "overdue": f"{findings}{sep}overdue=true",
+        "late_reinspections": f"{findings}{sep}reinspection_late=true",
         "cases_filed": f"{findings}{sep}severity=violation",
         "risk_list_entries": f"/api/v1/risk-list?{county}".rstrip("&?"),
         "failed_samplings": f"/api/v1/sampling-follow-ups?{county}{span}",
