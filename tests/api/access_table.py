@@ -205,6 +205,11 @@ TABLE: dict[tuple[str, str], Op] = {
     ),
     ("GET", "/api/v1/enterprise-imports/{import_id}"): Op(P.ENTERPRISES_IMPORT),
     ("GET", "/api/v1/enterprise-imports/{import_id}/errors"): Op(P.ENTERPRISES_IMPORT),
+    ("POST", "/api/v1/enterprise-imports/{import_id}/cancel"): Op(
+        P.ENTERPRISES_IMPORT,
+        also_allowed=(409,),
+        why="the world's import has finished: 409 for whoever may see it, 404 for the other county",
+    ),
     # --- visits, attachments, findings, risk list, sampling ----------------------------------------------------
     ("GET", "/api/v1/visits"): Op(P.VISITS_READ),
     ("POST", "/api/v1/visits"): Op(P.VISITS_WRITE, body=_visit, body_county=True),

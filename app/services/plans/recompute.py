@@ -15,9 +15,6 @@ from app.services.common import audit
 from app.services.plans.risk_facts import EnterpriseRisk, gather_risk_facts
 from app.services.plans.rules import due_dates_json, reasons_json, requirement_for
 
-FACTS_CHUNK = 10_000
-"""Enterprises whose facts are read in one query (a query takes at most 32,767 parameters)."""
-
 
 async def recompute_for_enterprise(session: AsyncSession, enterprise_id: uuid.UUID, *, today: date) -> None:
     """Raise the enterprise's line in this year's issued plan if the domain rule now asks for more visits.
@@ -55,11 +52,12 @@ async def raise_lines_by_time(session: AsyncSession, *, today: date) -> int:
     if not items:
         return 0
     ruleset = ruleset_for(today.year)
-    raised, ids = 0, list(items)
-    for start in range(0, len(ids), FACTS_CHUNK):
-        chunk = ids[start : start + FACTS_CHUNK]
-        for risk in await gather_risk_facts(session, today=today, ruleset=ruleset, enterprise_ids=chunk):
-            raised += await _raise_if_required(session, items[risk.enterprise_id], risk, today, ruleset)
+    raised = 0
+    for risk in await gather_risk_facts(
+        session, today=today, ruleset=ruleset
+    ):  # the plan holds nearly the whole ledger
+        if (item := items.get(risk.enterprise_id)) is not None:
+            raised += await _raise_if_required(session, item, risk, today, ruleset)
     await audit.record(
         session, SYSTEM, "plan.raise_by_time", "plan", None, after={"day": today.isoformat(), "raised": raised}
     )
