@@ -9,16 +9,14 @@ Nothing here survives a restart: work that must, runs on PostgreSQL with `python
 import asyncio
 import contextlib
 import logging
-import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from croniter import croniter
 from fastapi import FastAPI
 
 from app.core import jobs
-from app.core.actor import Actor
 from app.core.clock import today_in_china
-from app.services.imports import RUN_IMPORT, run_import
+from app.services.imports import RUN_IMPORT, run_queued_import
 from app.worker.calendar import CALENDAR, run_entry
 
 log = logging.getLogger("app.worker")
@@ -32,17 +30,7 @@ def install(app: FastAPI) -> None:
         if request.task != RUN_IMPORT:
             log.error("no embedded runner for task %s", request.task)
             return
-        settings = app.state.settings
-        args = request.args
-        await run_import(
-            app.state.sessionmaker,
-            uuid.UUID(args["import_id"]),
-            Actor.from_job(args["actor"]),
-            today=date.fromisoformat(args["today"]),
-            upload_dir=settings.upload_dir,
-            max_upload_bytes=settings.max_upload_bytes,
-            heartbeat_seconds=settings.import_heartbeat_seconds,
-        )
+        await run_queued_import(app.state.sessionmaker, app.state.settings, request.args)
 
     def start(request: jobs.JobRequest) -> None:
         task = asyncio.get_running_loop().create_task(runner(request))

@@ -10,21 +10,18 @@ Any number of workers on any number of machines share the jobs of one database:
 """
 
 import logging
-import uuid
-from datetime import date
 from typing import Any
 
 import procrastinate
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.core.actor import Actor
 from app.core.clock import today_in_china
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.jobs import procrastinate_conninfo
 from app.services.common import audit
-from app.services.imports import RUN_IMPORT, run_import
+from app.services.imports import RUN_IMPORT, run_queued_import
 from app.worker.calendar import CALENDAR, Periodic, run_entry
 
 log = logging.getLogger("app.worker")
@@ -68,15 +65,8 @@ def build(settings: Settings) -> tuple[procrastinate.App, _Database]:
 
     @app.task(name=RUN_IMPORT, retry=RETRY, queue="imports")
     async def run_enterprise_import(import_id: str, actor: dict[str, Any], today: str) -> str:
-        return await run_import(
-            database.sessionmaker,
-            uuid.UUID(import_id),
-            Actor.from_job(actor),
-            today=date.fromisoformat(today),
-            upload_dir=settings.upload_dir,
-            max_upload_bytes=settings.max_upload_bytes,
-            heartbeat_seconds=settings.import_heartbeat_seconds,
-        )
+        args = {"import_id": import_id, "actor": actor, "today": today}
+        return await run_queued_import(database.sessionmaker, settings, args)
 
     @app.periodic(cron="5 * * * *", periodic_id=RETRY_STALLED)
     @app.task(name=RETRY_STALLED, queueing_lock=RETRY_STALLED)

@@ -3,14 +3,10 @@ own connections cannot see): on PostgreSQL the queued import jobs are read from 
 the same task function a worker calls; on SQLite the app's own runner is awaited. tests/api/test_job_engine.py
 runs real workers against a committed database."""
 
-import uuid
-from datetime import date
-
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from app.core.actor import Actor
-from app.services.imports import RUN_IMPORT, run_import
+from app.services.imports import RUN_IMPORT, run_queued_import
 from app.worker import embedded
 from tests.api.conftest import BACKEND
 
@@ -22,15 +18,6 @@ async def run_queued_jobs(app: FastAPI, session) -> int:  # noqa: ANN001
         return -1
     stmt = text("SELECT id, args FROM procrastinate_jobs WHERE task_name = :task AND status = 'todo' ORDER BY id")
     queued = (await (await session.connection()).execute(stmt, {"task": RUN_IMPORT})).all()
-    settings = app.state.settings
     for _, args in queued:
-        await run_import(
-            app.state.sessionmaker,
-            uuid.UUID(args["import_id"]),
-            Actor.from_job(args["actor"]),
-            today=date.fromisoformat(args["today"]),
-            upload_dir=settings.upload_dir,
-            max_upload_bytes=settings.max_upload_bytes,
-            heartbeat_seconds=settings.import_heartbeat_seconds,
-        )
+        await run_queued_import(app.state.sessionmaker, app.state.settings, args)
     return len(queued)

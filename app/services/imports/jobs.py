@@ -17,6 +17,7 @@ import logging
 import uuid
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import anyio
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -25,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core import jobs as engine
 from app.core.actor import Actor
+from app.core.config import Settings
 from app.core.errors import Conflict
 from app.models import EnterpriseImport, ImportHeartbeat, ImportUpload
 from app.models.base import utcnow
@@ -111,6 +113,21 @@ async def run_import(
             beating.cancel()
             with contextlib.suppress(BaseException):
                 await beating
+
+
+async def run_queued_import(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, args: dict[str, Any]
+) -> str:
+    """`run_import` for the arguments `enqueue_import` queued (what a worker, or the SQLite app, runs)."""
+    return await run_import(
+        sessionmaker,
+        uuid.UUID(args["import_id"]),
+        Actor.from_job(args["actor"]),
+        today=date.fromisoformat(args["today"]),
+        upload_dir=settings.upload_dir,
+        max_upload_bytes=settings.max_upload_bytes,
+        heartbeat_seconds=settings.import_heartbeat_seconds,
+    )
 
 
 async def _finish(session: AsyncSession, job: EnterpriseImport, status: str, detail: str) -> str:
