@@ -160,6 +160,7 @@ async def _beat(
 ) -> None:
     """Proof of life and progress, outside the import's transaction; stops the work when a cancel is asked."""
     while True:
+        await asyncio.sleep(every)
         cancel = False
         try:
             async with sessionmaker() as session:
@@ -173,7 +174,6 @@ async def _beat(
         if cancel and work is not None:
             work.cancel()
             raise _CancelRequested
-        await asyncio.sleep(every)
 
 
 async def current_state(
