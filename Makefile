@@ -6,6 +6,11 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
+# The random test order of this run; printed, so a failure can be replayed with `make test SEED=<n>`.
+ifndef SEED
+SEED   := $(shell date +%s)
+endif
+RANDOM_ORDER := --randomly-seed=$(SEED)
 
 .PHONY: install run test walls test-postgres test-sqlite contract migrate openapi lint bench clean
 
@@ -36,11 +41,13 @@ walls: install
 	$(BIN)/lint-imports
 
 test-postgres: install
-	$(BIN)/pytest -q -p no:cacheprovider -n 2 --ignore=tests/api/test_schemathesis.py
-	$(BIN)/pytest -q -p no:cacheprovider -n 2 tests/api/test_schemathesis.py
+	@echo "test order: --randomly-seed=$(SEED)"
+	$(BIN)/pytest -q -p no:cacheprovider $(RANDOM_ORDER) -n 2 --ignore=tests/api/test_schemathesis.py
+	$(BIN)/pytest -q -p no:cacheprovider $(RANDOM_ORDER) -n 2 tests/api/test_schemathesis.py
 
 test-sqlite: install
-	TEST_BACKEND=sqlite $(BIN)/pytest -q -p no:cacheprovider -n 2 -m "not postgres_only" tests/api
+	@echo "test order: --randomly-seed=$(SEED)"
+	TEST_BACKEND=sqlite $(BIN)/pytest -q -p no:cacheprovider $(RANDOM_ORDER) -n 2 -m "not postgres_only" tests/api
 
 contract:
 	cd contract && npm ci --no-audit --no-fund --loglevel=error && npm run --silent check
