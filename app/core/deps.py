@@ -1,11 +1,12 @@
 """Dependencies: who is calling (bearer JWT or X-API-Key), what they may do, and common query params."""
 
 from collections.abc import Callable, Coroutine
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+from pydantic import AfterValidator
 from sqlmodel import select
 
 from app.core.actor import Actor, actor_for_service, actor_for_user
@@ -104,3 +105,20 @@ def local_today() -> date:
 
 
 Today = Annotated[date, Depends(local_today)]
+
+
+def _sane_instant(value: datetime) -> datetime:
+    """An instant a record can have: 1900–2199 in UTC (a naive time is read as UTC). Outside it the database cannot
+    even hold the value (year 1 at +01:09 is before year 1 in UTC): 422 at the parameter, never a 500."""
+    value = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    try:
+        in_utc = value.astimezone(UTC)
+    except OverflowError:
+        in_utc = None
+    if in_utc is None or not 1900 <= in_utc.year <= 2199:
+        raise ValueError("时间应在1900年至2199年之间 (must lie between the years 1900 and 2199)")
+    return in_utc
+
+
+Instant = Annotated[datetime, AfterValidator(_sane_instant)]
+"""A datetime query parameter: timezone-aware UTC, within 1900–2199 (else 422)."""

@@ -1,10 +1,9 @@
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from app.core.db import SessionDep
-from app.core.deps import Allowed, PageParams
+from app.core.deps import Allowed, Instant, PageParams
 from app.core.errors import Forbidden, Unauthorized, Unprocessable, error_responses
 from app.domain.permissions import Permission
 from app.schemas.audit import AuditChainReport, AuditEventRead
@@ -26,8 +25,8 @@ async def list_audit_events(
     entity_id: Short = None,
     actor_name: Short = None,
     county_code: Short = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Instant | None = None,
+    until: Instant | None = None,
 ) -> Page[AuditEventRead]:
     """The audit trail, newest first (prefecture admin only; nothing can edit or delete it)."""
     limit, offset = page

@@ -1,7 +1,7 @@
 """The enterprise ledger (台账): list with filters and delta sync, create, read, update, history, export."""
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated
 from urllib.parse import quote
 
@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from app.core.actor import Actor
 from app.core.clock import utcnow
 from app.core.db import SessionDep
-from app.core.deps import Allowed, IfMatch, PageParams, Today
+from app.core.deps import Allowed, IfMatch, Instant, PageParams, Today
 from app.core.errors import (
     COMMON_ERRORS,
     Conflict,
@@ -57,11 +57,9 @@ def enterprise_filter(
     licence_expiring_before: Annotated[date | None, Query(description="holds a valid licence expiring before")] = None,
     has_open_signals: bool | None = None,
     updated_since: Annotated[
-        datetime | None, Query(description="delta sync: changed since (ISO 8601); answers also `closed_ids`")
+        Instant | None, Query(description="delta sync: changed since (ISO 8601); answers also `closed_ids`")
     ] = None,
 ) -> query.EnterpriseFilter:
-    if updated_since is not None and updated_since.tzinfo is None:
-        updated_since = updated_since.replace(tzinfo=UTC)
     return query.EnterpriseFilter(
         county_code=county_code,
         risk_class=risk_class,
