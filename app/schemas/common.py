@@ -1,4 +1,5 @@
 import re
+from datetime import date
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
@@ -6,8 +7,21 @@ from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 T = TypeVar("T")
 CONTROL_REFUSED = "不能包含控制字符 (text may not contain control characters such as U+0000–U+001F)"
 NULL_REFUSED = "不能为空：可不传，不可传 null (may be left out, not sent as null)"
+YEARS = range(1900, 2200)
+OUT_OF_RANGE = "日期应在1900年至2199年之间 (must lie between the years 1900 and 2199)"
+"""Dates a record can hold: the rules add and subtract days and months, and year 1 or 9999 overflows (a 500)."""
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 """C0 controls other than tab, line feed and carriage return: PostgreSQL refuses NUL, worksheets refuse them all."""
+
+
+def out_of_range(value: Any) -> bool:
+    if isinstance(value, date):  # datetime too
+        return value.year not in YEARS
+    if isinstance(value, dict):
+        return any(out_of_range(v) for v in value.values())
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(out_of_range(item) for item in value)
+    return False
 
 
 def contains_control(value: Any) -> bool:
@@ -22,7 +36,8 @@ def contains_control(value: Any) -> bool:
 
 class Input(BaseModel):
     """Request bodies refuse, with 422 at the field: unknown and read-only fields (never silently ignored), text
-    with control characters, and an explicit null for a field in NOT_NULL (a PATCH may leave it out)."""
+    with control characters, dates outside 1900–2199, and an explicit null for a field in NOT_NULL (a PATCH may
+    leave it out)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     NOT_NULL: ClassVar[frozenset[str]] = frozenset()
@@ -39,6 +54,8 @@ class Input(BaseModel):
     def _refuse_control_characters(cls, value: Any) -> Any:
         if contains_control(value):
             raise ValueError(CONTROL_REFUSED)
+        if out_of_range(value):
+            raise ValueError(OUT_OF_RANGE)
         return value
 
 
