@@ -15,6 +15,7 @@ from app.core.config import Settings
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, Unauthorized
 from app.core.security import api_key_matches, api_key_prefix, decode_access_token
+from app.core.validation_messages import OUT_OF_RANGE, YEARS
 from app.domain.permissions import Permission
 from app.models import RevokedAccessToken, ServiceAccount, User
 from app.models.base import utcnow
@@ -115,8 +116,8 @@ def _sane_instant(value: datetime) -> datetime:
         in_utc = value.astimezone(UTC)
     except OverflowError:
         in_utc = None
-    if in_utc is None or not 1900 <= in_utc.year <= 2199:
-        raise ValueError("时间应在1900年至2199年之间 (must lie between the years 1900 and 2199)")
+    if in_utc is None or in_utc.year not in YEARS:
+        raise ValueError(OUT_OF_RANGE)
     return in_utc
 
 

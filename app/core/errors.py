@@ -183,7 +183,8 @@ def _cause_chain(exc: BaseException) -> Iterator[BaseException]:
         current = current.__cause__ or current.__context__
 
 
-def _sqlstate(exc: BaseException) -> str | None:
+def sqlstate(exc: BaseException) -> str | None:
+    """The SQLSTATE of a database error, wherever it sits along the cause chain."""
     states = (getattr(e, "sqlstate", None) for e in _cause_chain(exc))
     return next((state for state in states if isinstance(state, str)), None)
 
@@ -195,8 +196,8 @@ def database_unavailable(exc: BaseException) -> bool:
     for current in _cause_chain(exc):
         if getattr(current, "connection_invalidated", False) or isinstance(current, ConnectionError):
             return True
-        sqlstate = getattr(current, "sqlstate", None)
-        if isinstance(sqlstate, str) and sqlstate.startswith(UNAVAILABLE_SQLSTATES):
+        state = getattr(current, "sqlstate", None)
+        if isinstance(state, str) and state.startswith(UNAVAILABLE_SQLSTATES):
             return True
         name = type(current).__name__
         if name == "ConnectionDoesNotExistError" or (
@@ -280,7 +281,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _database_error(request: Request, exc: Exception) -> JSONResponse:
         if database_unavailable(exc):
             return await _database_down(request, exc)
-        if _sqlstate(exc) == UNSTORABLE_TEXT:
+        if sqlstate(exc) == UNSTORABLE_TEXT:
             # a NUL in a query, path or form value (bodies are refused earlier, at the field); nothing was written
             return problem_response(
                 422, Unprocessable.code, Unprocessable.title, NUL_REFUSED, instance=request.url.path

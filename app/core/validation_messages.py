@@ -7,6 +7,9 @@ Pydantic's own message; our own validators already raise Chinese text ("Value er
 from typing import Any
 
 NUL_REFUSED = "不能包含空字符 U+0000 (text may not contain a NUL character)"
+YEARS = range(1900, 2200)
+"""Years a date or an instant may carry: the rules add and subtract days and months, and year 1 or 9999 overflows."""
+OUT_OF_RANGE = "日期应在1900年至2199年之间 (must lie between the years 1900 and 2199)"
 
 TEMPLATES: dict[str, str] = {
     "missing": "必填字段缺失 (field required)",

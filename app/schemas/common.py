@@ -4,12 +4,11 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
+from app.core.validation_messages import OUT_OF_RANGE, YEARS
+
 T = TypeVar("T")
 CONTROL_REFUSED = "不能包含控制字符 (text may not contain control characters such as U+0000–U+001F)"
 NULL_REFUSED = "不能为空：可不传，不可传 null (may be left out, not sent as null)"
-YEARS = range(1900, 2200)
-OUT_OF_RANGE = "日期应在1900年至2199年之间 (must lie between the years 1900 and 2199)"
-"""Dates a record can hold: the rules add and subtract days and months, and year 1 or 9999 overflows (a 500)."""
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 """C0 controls other than tab, line feed and carriage return: PostgreSQL refuses NUL, worksheets refuse them all."""
 

@@ -4,10 +4,12 @@
 Times are cron expressions in UTC, the workers' clock: 17:00 UTC is 01:00 in China (UTC+8).
 """
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import SYSTEM
@@ -15,6 +17,8 @@ from app.services.common import audit
 from app.services.findings import sweep_overdue_findings
 from app.services.notifications import send_reminders
 from app.services.plans import raise_lines_by_time
+
+log = logging.getLogger("app.worker")
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,15 @@ CALENDAR: tuple[Periodic, ...] = (
     Periodic("send-reminders", "0 23 * * *", "daily 07:00", _send_reminders),
 )
 BY_NAME = {entry.name: entry for entry in CALENDAR}
+
+
+async def run_committed(sessionmaker: async_sessionmaker[AsyncSession], entry: Periodic, today: date) -> str:
+    """One run in a transaction of its own, committed (what a worker and the SQLite app do on schedule)."""
+    async with sessionmaker() as session:
+        summary = await run_entry(session, entry, today)
+        await session.commit()
+    log.info("%s: %s", entry.name, summary)
+    return summary
 
 
 async def run_entry(session: AsyncSession, entry: Periodic, today: date) -> str:

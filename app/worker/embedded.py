@@ -7,7 +7,6 @@ Nothing here survives a restart: work that must, runs on PostgreSQL with `python
 """
 
 import asyncio
-import contextlib
 import logging
 from datetime import UTC, datetime
 
@@ -17,7 +16,7 @@ from fastapi import FastAPI
 from app.core import jobs
 from app.core.clock import today_in_china
 from app.services.imports import RUN_IMPORT, run_queued_import
-from app.worker.calendar import CALENDAR, run_entry
+from app.worker.calendar import CALENDAR, run_committed
 
 log = logging.getLogger("app.worker")
 _tasks: set[asyncio.Task[None]] = set()
@@ -54,18 +53,8 @@ async def run_calendar(app: FastAPI, *, every_seconds: float = 60.0) -> None:
         now = datetime.now(UTC)
         for entry in CALENDAR:
             if croniter(entry.cron, last).get_next(datetime) <= now:
-                with contextlib.suppress(Exception):
-                    await _run(app, entry.name)
+                try:
+                    await run_committed(app.state.sessionmaker, entry, today_in_china())
+                except Exception:  # one failed entry must not stop the calendar
+                    log.exception("calendar entry %s failed", entry.name)
         last = now
-
-
-async def _run(app: FastAPI, name: str) -> None:
-    entry = next(e for e in CALENDAR if e.name == name)
-    try:
-        async with app.state.sessionmaker() as session:
-            summary = await run_entry(session, entry, today_in_china())
-            await session.commit()
-        log.info("%s: %s", name, summary)
-    except Exception:
-        log.exception("calendar entry %s failed", name)
-        raise

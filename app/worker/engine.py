@@ -22,7 +22,7 @@ from app.core.db import make_engine, make_sessionmaker
 from app.core.jobs import procrastinate_conninfo
 from app.services.common import audit
 from app.services.imports import RUN_IMPORT, run_queued_import
-from app.worker.calendar import CALENDAR, Periodic, run_entry
+from app.worker.calendar import CALENDAR, Periodic, run_committed
 
 log = logging.getLogger("app.worker")
 
@@ -81,7 +81,6 @@ def build(settings: Settings) -> tuple[procrastinate.App, _Database]:
     async def ping(sent_at: float) -> float:
         return sent_at
 
-    _ = (run_enterprise_import, retry_stalled_jobs, ping)
     return app, database
 
 
@@ -89,11 +88,7 @@ def _register_periodic(app: procrastinate.App, database: _Database, entry: Perio
     name = f"calendar.{entry.name}"
 
     async def run(timestamp: int) -> str:
-        async with database.sessionmaker() as session:
-            summary = await run_entry(session, entry, today_in_china())
-            await session.commit()
-        log.info("%s: %s", entry.name, summary)
-        return summary
+        return await run_committed(database.sessionmaker, entry, today_in_china())
 
     run.__name__ = run.__qualname__ = name.replace(".", "_").replace("-", "_")
     app.periodic(cron=entry.cron, periodic_id=name)(app.task(name=name, queueing_lock=name, retry=RETRY)(run))

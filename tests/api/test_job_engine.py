@@ -13,7 +13,7 @@ from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker
 from app.domain.permissions import Role
 from app.main import create_app
-from app.models import Enterprise, EnterpriseImport
+from app.models import Enterprise, EnterpriseImport, ImportHeartbeat
 from app.seed.jurisdictions import seed_jurisdictions
 from app.services.imports import RUN_IMPORT, submit
 from app.worker.engine import run_worker
@@ -136,3 +136,24 @@ async def test_a_waiting_import_cancelled_never_runs_and_the_other_county_cannot
     names = select(func.count()).select_from(Enterprise).where(Enterprise.name.like("取消企业%"))
     assert await _count(sessionmaker, names) == 0
     assert (await client.post(cancel, headers=headers)).status_code == 409
+
+
+async def test_cancelling_an_import_a_worker_holds_asks_the_worker_to_stop(world, monkeypatch):
+    _, client, sessionmaker = world
+    monkeypatch.setattr(submit, "SYNC_ROW_LIMIT", 3)
+    async with sessionmaker() as session:
+        _, headers = await as_role(client, session, Role.COUNTY_ADMIN, TACHENG)
+        await session.commit()
+    rows = [{"credit_code": new_credit_code(), "name": f"运行中取消{i}", "county_code": TACHENG} for i in range(5)]
+    response = await client.post("/api/v1/enterprise-imports", json=rows, headers=headers)
+    import_id = uuid.UUID(response.json()["id"])
+    async with sessionmaker() as worker:  # a worker runs it: its transaction holds the import's row lock
+        stmt = select(EnterpriseImport).where(EnterpriseImport.id == import_id).with_for_update()
+        (await worker.exec(stmt)).one()
+        cancelled = await client.post(f"{response.headers['Location']}/cancel", headers=headers)
+        assert cancelled.status_code == 200 and cancelled.json()["status"] == "pending"
+        beat = await _count(
+            sessionmaker, select(ImportHeartbeat.cancel_requested).where(ImportHeartbeat.job_id == import_id)
+        )
+        assert beat is True
+        await worker.rollback()

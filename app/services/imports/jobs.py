@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -27,7 +28,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core import jobs as engine
 from app.core.actor import Actor
 from app.core.config import Settings
-from app.core.errors import Conflict
+from app.core.errors import Conflict, sqlstate
 from app.models import EnterpriseImport, ImportHeartbeat, ImportUpload
 from app.models.base import utcnow
 from app.services.common import audit
@@ -36,6 +37,7 @@ from app.services.imports.service import Upload, parse, process
 log = logging.getLogger("app.imports")
 
 RUN_IMPORT = "imports.run_import"
+LOCK_NOT_AVAILABLE = "55P03"
 INTERRUPTED = (
     "导入进程已中断（如服务重启），未写入任何数据，请重新上传 (the import was interrupted: nothing was written)"
 )
@@ -238,7 +240,7 @@ async def _lock_if_idle(session: AsyncSession, import_id: uuid.UUID) -> Enterpri
     try:
         async with session.begin_nested():
             return (await session.exec(stmt.with_for_update(nowait=True))).one()
-    except Exception as exc:  # lock not available: a worker is running it
-        if "55P03" in str(getattr(exc, "orig", exc)) or "could not obtain lock" in str(exc):
+    except DBAPIError as exc:
+        if sqlstate(exc) == LOCK_NOT_AVAILABLE:  # a worker holds it: the import is running
             return None
         raise
