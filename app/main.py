@@ -24,6 +24,7 @@ from app.routers import (
     enterprise_imports,
     enterprises,
     enterprises_signals,
+    events,
     findings,
     health,
     inspectors,
@@ -46,6 +47,7 @@ from app.routers import (
     visits_attachments,
 )
 from app.schemas.enterprise_import import EnterpriseImportRow
+from app.services import events as outbox
 from app.services.common import audit as audit_trail
 from app.worker import embedded
 
@@ -78,6 +80,7 @@ ROUTERS = (
     publicity,
     licence_sync,
     notifications,
+    events,
 )
 
 DESCRIPTION = """
@@ -121,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_storage)
     audit_trail.install()
+    outbox.install()
     if settings.database_url.startswith("sqlite"):
         embedded.install(app)
     install_error_handlers(app)

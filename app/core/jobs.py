@@ -84,6 +84,18 @@ async def enqueue(
     return int(row.scalar_one())
 
 
+def enqueue_at_commit(
+    session: Session, task: str, args: dict[str, Any], *, queue: str = DEFAULT_QUEUE, lock: str | None = None
+) -> None:
+    """`enqueue` from inside a commit hook (a before-commit callback: the sync session, its transaction still
+    open), for work that must be ordered the way the commit numbered it."""
+    if session.get_bind().dialect.name != "postgresql":
+        session.info.setdefault(_PENDING, []).append(JobRequest(task, args))
+        return
+    params = {"queue": queue, "task": task, "priority": 0, "lock": lock, "queueing_lock": None}
+    session.execute(_DEFER, params | {"args": json.dumps(args, ensure_ascii=False)})
+
+
 def install() -> None:
     """Register the session hooks that hand SQLite jobs over after commit (idempotent; done by make_sessionmaker)."""
     if not event.contains(Session, "after_commit", _hand_to_embedded_runner):

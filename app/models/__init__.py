@@ -13,6 +13,7 @@ from app.models.enterprise import (
     LicenceCategory,
     RiskSignal,
 )
+from app.models.event import Event, WebhookDelivery, WebhookSubscription
 from app.models.finding import Finding, FindingStep
 from app.models.jurisdiction import Jurisdiction
 from app.models.licence_sync import LicenceSyncCursor, LicenceSyncRun
@@ -27,6 +28,9 @@ from app.models.user import ServiceAccount, User
 from app.models.visit import Visit, VisitAmendment, VisitInspector
 
 __all__ = [
+    "Event",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "Assignment",
     "AssignmentInspector",
     "Draw",

@@ -35,6 +35,7 @@ from app.services.common import audit
 from app.services.common.access import one_or_404, scope_visits
 from app.services.common.paging import paginate
 from app.services.findings import risk_list
+from app.services.findings.announce import announce
 from app.services.findings.levels import finding_state, level_of, settle_level
 from app.services.visits import get_visit
 
@@ -177,6 +178,7 @@ async def add_finding(
         created_by_id=actor.user_id,
     )
     await audit.record_create(session, actor, finding, county_code=finding.county_code)
+    await announce(session, "finding.created", finding, today)
     await settle_level(session, actor, finding, None, today=today)
     if severity == Severity.serious_hazard:
         await risk_list.enter_automatically(session, actor, finding, "serious_hazard")

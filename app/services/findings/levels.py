@@ -12,6 +12,7 @@ from app.domain.ruleset import ruleset_for
 from app.models import Finding, FindingStep
 from app.models.base import utcnow
 from app.services.common import audit
+from app.services.findings.announce import announce
 
 
 def finding_state(finding: Finding) -> FindingState:
@@ -76,4 +77,6 @@ async def settle_level(
         before={"escalation_level": before},
         after={"escalation_level": level, "event": step.level_event, "on": today.isoformat()},
     )  # fmt: skip
+    if level > before:
+        await announce(session, "finding.escalated", finding, today)
     return level

@@ -23,6 +23,7 @@ from app.schemas.finding import CaseCreate, ExtensionCreate, RectificationCreate
 from app.services.common import audit
 from app.services.common.access import scope_visits
 from app.services.findings import risk_list
+from app.services.findings.announce import announce
 from app.services.findings.findings import get_finding
 from app.services.findings.levels import settle_level
 
@@ -97,6 +98,7 @@ async def extend(
     finding.extensions_used += 1
     await _record_step(session, actor, finding, before, step)
     await settle_level(session, actor, finding, FindingEvent.extension, today=today)
+    await announce(session, "finding.extended", finding, today)
     return finding
 
 
@@ -123,6 +125,7 @@ async def record_rectification(
     finding.status = "rectified"
     await _record_step(session, actor, finding, before, step)
     await settle_level(session, actor, finding, FindingEvent.rectification, today=today)
+    await announce(session, "finding.rectified", finding, today)
     return finding
 
 
@@ -165,6 +168,7 @@ async def record_reinspection(
         finding.failed_reinspections += 1
         finding.status = "open"
     await _record_step(session, actor, finding, before, step)
+    await announce(session, "finding.reinspected", finding, today)
     if await settle_level(session, actor, finding, event, today=today) >= 2:
         await risk_list.enter_automatically(session, actor, finding, "escalation")
     return finding
@@ -203,4 +207,5 @@ async def file_case(
     closed = finding.status == "awaiting_case" and _close_if_allowed(finding)
     await _record_step(session, actor, finding, before, step)
     await settle_level(session, actor, finding, FindingEvent.closed if closed else FindingEvent.case, today=today)
+    await announce(session, "finding.case_filed", finding, today)
     return finding

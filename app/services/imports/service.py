@@ -24,6 +24,8 @@ from app.core.actor import Actor
 from app.core.errors import PayloadTooLarge, Unprocessable
 from app.models import EnterpriseImport, Jurisdiction
 from app.models.base import utcnow
+from app.schemas.enterprise_import import EnterpriseImportRead
+from app.services import events
 from app.services.common import audit, idempotency
 from app.services.common.access import one_or_404
 from app.services.common.paging import in_jurisdiction
@@ -219,6 +221,13 @@ async def process(
     job.finished_at = utcnow()
     session.add(job)
     await session.flush()
+    await events.emit(
+        session,
+        "import.finished",
+        f"/api/v1/enterprise-imports/{job.id}",
+        EnterpriseImportRead.model_validate(job),
+        job.county_code,
+    )
 
 
 def _apply_existing(actor: Actor, check: RowCheck, existing: dict[str, Any]) -> list[tuple[Any, ...]]:

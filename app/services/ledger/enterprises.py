@@ -16,6 +16,7 @@ from app.domain.risk import RiskClass
 from app.models import AuditEvent, Enterprise, Jurisdiction, Licence, RiskSignal
 from app.models.base import utcnow
 from app.schemas.enterprise import EnterpriseCreate, EnterpriseRead, EnterpriseUpdate
+from app.services import events
 from app.services.common import audit
 from app.services.common.access import one_or_404, scope_enterprises
 from app.services.common.concurrency import check_if_match
@@ -46,6 +47,14 @@ def to_read(enterprise: Enterprise, names: dict[str, str]) -> EnterpriseRead:
     read = EnterpriseRead.model_validate(enterprise)
     read.county_name = names.get(enterprise.county_code)
     return read
+
+
+def _path(enterprise: Enterprise) -> str:
+    return f"/api/v1/enterprises/{enterprise.id}"
+
+
+async def _read(session: AsyncSession, enterprise: Enterprise) -> EnterpriseRead:
+    return to_read(enterprise, await county_names(session))
 
 
 async def get_enterprise(
@@ -98,6 +107,9 @@ async def create_enterprise(session: AsyncSession, actor: Actor, data: Enterpris
     )
     _closing(enterprise)
     await audit.record_create(session, actor, enterprise, county_code=enterprise.county_code)
+    await events.emit(
+        session, "enterprise.created", _path(enterprise), await _read(session, enterprise), enterprise.county_code
+    )
     return enterprise
 
 
@@ -140,6 +152,9 @@ async def update_enterprise(
     new = await audit.record_update(session, actor, enterprise, before, county_code=enterprise.county_code)
     if PLAN_INPUTS & new.keys():
         await recompute_for_enterprise(session, enterprise.id, today=today)
+    if new:
+        kind = "enterprise.closed" if new.get("status") == EnterpriseStatus.closed.value else "enterprise.updated"
+        await events.emit(session, kind, _path(enterprise), await _read(session, enterprise), enterprise.county_code)
     return enterprise
 
 

@@ -14,7 +14,8 @@ from app.core.errors import Conflict
 from app.domain.errors import Problem, RuleViolation
 from app.domain.licence import licence_lookup_key, normalise_licence_number, validate_licence_number
 from app.models import Enterprise, Licence, LicenceCategory
-from app.schemas.licence import LicenceCreate, LicenceUpdate
+from app.schemas.licence import LicenceCreate, LicenceRead, LicenceUpdate
+from app.services import events
 from app.services.common import audit
 from app.services.common.access import one_or_404, scope_enterprises
 from app.services.common.concurrency import check_if_match
@@ -113,6 +114,9 @@ async def create_licence(
         enterprise_id=enterprise.id,
     )
     await audit.record_create(session, actor, licence, county_code=enterprise.county_code)
+    await events.emit(
+        session, "licence.changed", licence_path(licence), LicenceRead.model_validate(licence), enterprise.county_code
+    )
     await recompute_for_enterprise(session, enterprise.id, today=today)
     return licence
 
@@ -147,5 +151,12 @@ async def update_licence(
         setattr(licence, name, value.value if hasattr(value, "value") else value)
     if not await audit.record_update(session, actor, licence, before, county_code=enterprise.county_code):
         return licence
+    await events.emit(
+        session, "licence.changed", licence_path(licence), LicenceRead.model_validate(licence), enterprise.county_code
+    )
     await recompute_for_enterprise(session, enterprise.id, today=today)
     return licence
+
+
+def licence_path(licence: Licence) -> str:
+    return f"/api/v1/licences/{licence.id}"

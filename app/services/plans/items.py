@@ -18,7 +18,8 @@ from app.domain.ruleset import ruleset_for
 from app.domain.schedule import behind_schedule, next_due
 from app.models import Enterprise, Plan, PlanAdjustment, PlanItem
 from app.models.base import utcnow
-from app.schemas.plan import PlanItemCreate, PlanItemUpdate
+from app.schemas.plan import PlanItemCreate, PlanItemDetail, PlanItemUpdate
+from app.services import events
 from app.services.common import audit
 from app.services.common.access import one_or_404, scope_enterprises
 from app.services.common.paging import in_jurisdiction, paginate
@@ -183,7 +184,15 @@ async def adjust_item(
         before={"required_visits": before},
         after={"required_visits": item.required_visits, "reason": data.reason},
     )
-    return await get_item(session, actor, plan.id, item.id, today=today)
+    detail = await get_item(session, actor, plan.id, item.id, today=today)
+    await events.emit(
+        session, "plan_line.adjusted", line_path(item), PlanItemDetail.model_validate(detail), item.county_code
+    )
+    return detail
+
+
+def line_path(item: PlanItem) -> str:
+    return f"/api/v1/plans/{item.plan_id}/items/{item.id}"
 
 
 async def add_item(

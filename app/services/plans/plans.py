@@ -8,11 +8,13 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.core.actor import Actor
+from app.core.actor import SYSTEM, Actor
 from app.core.errors import Conflict
 from app.domain.ruleset import ruleset_for
 from app.models import Plan, PlanItem
 from app.models.base import utcnow
+from app.schemas.plan import PlanRead
+from app.services import events
 from app.services.common import audit
 from app.services.common.access import one_or_404
 from app.services.common.paging import in_jurisdiction
@@ -140,5 +142,12 @@ async def issue_plan(session: AsyncSession, actor: Actor, plan_id: uuid.UUID) ->
     await session.flush()
     await audit.record(
         session, actor, "plan.issue", "plan", plan.id, before={"status": "draft"}, after={"status": "issued"}
+    )
+    await events.emit(
+        session,
+        "plan.issued",
+        f"/api/v1/plans/{plan.id}",
+        PlanRead.model_validate(await plan_view(session, SYSTEM, plan)),
+        None,
     )
     return plan

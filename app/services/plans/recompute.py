@@ -11,7 +11,10 @@ from app.core.actor import SYSTEM
 from app.domain.ruleset import RuleSet, ruleset_for
 from app.models import Plan, PlanAdjustment, PlanItem
 from app.models.base import utcnow
+from app.schemas.plan import PlanItemDetail
+from app.services import events
 from app.services.common import audit
+from app.services.plans.items import get_item, line_path
 from app.services.plans.risk_facts import EnterpriseRisk, gather_risk_facts
 from app.services.plans.rules import due_dates_json, reasons_json, requirement_for
 
@@ -118,4 +121,7 @@ async def _raise_if_required(
             "required_visits": item.required_visits,
         },
     )
+    if raised:
+        detail = PlanItemDetail.model_validate(await get_item(session, SYSTEM, item.plan_id, item.id, today=today))
+        await events.emit(session, "plan_line.raised", line_path(item), detail, item.county_code)
     return int(raised)

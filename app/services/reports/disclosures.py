@@ -15,13 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.core.actor import Actor
+from app.core.actor import SYSTEM, Actor
 from app.core.errors import Conflict, NotFound
 from app.domain.errors import Problem, RuleViolation
 from app.domain.reporting import disclosure_range
 from app.models import Disclosure, DisclosureEntry, Enterprise, Jurisdiction, Visit
 from app.models.base import utcnow
 from app.schemas.disclosure import DisclosureCreate, DisclosureDetail, DisclosureEntryRead, DisclosureWithdraw
+from app.services import events
 from app.services.common import audit
 from app.services.common.access import scope_visits
 from app.services.common.paging import in_jurisdiction, paginate
@@ -122,6 +123,8 @@ async def publish(session: AsyncSession, actor: Actor, data: DisclosureCreate, *
         disclosure.id,
         after={"year": data.year, "period": data.period.value, "visits": [str(r[0].id) for r in rows]},
     )
+    detail = await present_disclosure(session, SYSTEM, disclosure)  # every county's entries: the prefecture's event
+    await events.emit(session, "disclosure.published", f"/api/v1/disclosures/{disclosure.id}", detail, None)
     return disclosure
 
 

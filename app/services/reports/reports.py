@@ -33,6 +33,7 @@ from app.schemas.report import (
     ReportRead,
     SummaryFigures,
 )
+from app.services import events
 from app.services.common import audit
 from app.services.common.access import one_or_404
 from app.services.common.paging import in_jurisdiction
@@ -102,6 +103,9 @@ async def submit_report(session: AsyncSession, actor: Actor, data: ReportCreate,
         report.id,
         county_code=county,
         after=audit.snapshot(report, ["year", "period", "version", "as_of", "late", "figures"]),
+    )
+    await events.emit(
+        session, "report.submitted", f"/api/v1/reports/{report.id}", ReportRead.model_validate(report), county
     )
     return report
 

@@ -28,9 +28,11 @@ from app.domain.visit_types import VisitType
 from app.models import Visit, VisitAmendment, VisitInspector
 from app.models.base import utcnow
 from app.schemas.visit import VisitAmendmentCreate
+from app.services import events
 from app.services.common import audit
 from app.services.common.concurrency import check_if_match
 from app.services.findings import add_finding
+from app.services.visits.views import present_visit
 from app.services.visits.visits import AUDITED_FIELDS, get_visit, is_licence_holder
 
 AMENDABLE = ("conclusion", "representative_name", "representative_title", "notes", "supervisory_functions")
@@ -127,7 +129,13 @@ async def submit_visit(
             checklist_item=item,
             today=today,
         )
+    await events.emit(session, "visit.submitted", _path(visit), await present_visit(session, visit), visit.county_code)
+    await events.emit(session, "visit.archived", _path(visit), await present_visit(session, visit), visit.county_code)
     return visit
+
+
+def _path(visit: Visit) -> str:
+    return f"/api/v1/visits/{visit.id}"
 
 
 async def amend_visit(
@@ -181,4 +189,5 @@ async def amend_visit(
         session, actor, "visit.amend", "visit", visit.id,
         county_code=visit.county_code, before=before, after=after | {"reason": data.reason},
     )  # fmt: skip
+    await events.emit(session, "visit.amended", _path(visit), await present_visit(session, visit), visit.county_code)
     return amendment
