@@ -61,7 +61,8 @@ async def test_types_filters_and_an_unknown_type_is_422_at_the_parameter(client,
     await _emit(session, "finding.escalated", "/f", TACHENG)
     page = (await client.get(FEED, params={"types": "finding.escalated"}, headers=headers)).json()
     assert [e["subject"] for e in page["items"]] == ["/f"]
-    both = (await client.get(FEED, params={"types": "finding.escalated,cn.zhijian.enterprise.created"}, headers=headers))
+    types = "finding.escalated,cn.zhijian.enterprise.created"
+    both = await client.get(FEED, params={"types": types}, headers=headers)
     assert len(both.json()["items"]) == 2
     response = await client.get(FEED, params={"types": "enterprise.exploded"}, headers=headers)
     assert response.status_code == 422
