@@ -45,6 +45,7 @@ from app.routers import (
     users,
     visits,
     visits_attachments,
+    webhooks,
 )
 from app.schemas.enterprise_import import EnterpriseImportRow
 from app.services import events as outbox
@@ -81,6 +82,7 @@ ROUTERS = (
     licence_sync,
     notifications,
     events,
+    webhooks,
 )
 
 DESCRIPTION = """

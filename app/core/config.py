@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     licensing_retries: int = Field(default=3, ge=0, le=10)  # retries after the first attempt
     licensing_backoff_seconds: float = Field(default=0.5, ge=0)  # 0.5, 1, 2, … between attempts
     licensing_page_limit: int = Field(default=500, ge=1, le=5000)
+    webhook_allowed_hosts: list[str] = []  # hosts, addresses or networks a webhook may target though private
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> "Settings":

@@ -48,6 +48,7 @@ class Permission(StrEnum):
     DISCLOSURES_PUBLISH = "disclosures:publish"
     PUBLICITY_WRITE = "publicity:write"
     NOTIFICATIONS_READ = "notifications:read"
+    WEBHOOKS_MANAGE = "webhooks:manage"  # one's own webhook subscriptions (a service key, the prefecture admin)
 
 
 _READ = frozenset(
@@ -103,6 +104,7 @@ SERVICE_SCOPES: frozenset[Permission] = frozenset(
         Permission.PLANS_READ,
         Permission.VISITS_READ,
         Permission.REPORTS_READ,
+        Permission.WEBHOOKS_MANAGE,
     }
 )
 """Scopes a service key may be granted; user administration and audit are never delegated to a machine."""

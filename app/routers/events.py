@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query, Request
 from app.core.db import SessionDep
 from app.core.deps import CurrentActor
 from app.core.errors import Unauthorized, Unprocessable, error_responses
-from app.schemas.event import CloudEvent, EventPage
+from app.schemas.event import EventPage
 from app.services import events as service
 
 router = APIRouter(prefix="/api/v1/events", tags=["events"])
@@ -26,6 +26,6 @@ async def read_change_feed(
     """The change feed: events you may see after `after`, oldest first (CloudEvents 1.0); `wait` long-polls."""
     names = [t.strip() for value in types or [] for t in value.split(",") if t.strip()] or None
     page = await service.list_events(session, actor=actor, after=after, types=names, limit=limit, wait=wait)
-    items = [CloudEvent(countycode=e.county_code, **e.model_dump(exclude={"county_code"})) for e in page.events]
+    items = [service.as_cloud_event(e) for e in page.events]
     link = request.url.include_query_params(after=page.next_after, limit=limit)
     return EventPage(items=items, next_after=page.next_after, limit=limit, next=str(link))

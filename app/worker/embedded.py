@@ -7,6 +7,7 @@ Nothing here survives a restart: work that must, runs on PostgreSQL with `python
 """
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime
 
@@ -15,7 +16,9 @@ from fastapi import FastAPI
 
 from app.core import jobs
 from app.core.clock import today_in_china
+from app.services.events import DELIVER
 from app.services.imports import RUN_IMPORT, run_queued_import
+from app.services.webhooks import DeliveryFailed, run_delivery
 from app.worker.calendar import CALENDAR, run_committed
 
 log = logging.getLogger("app.worker")
@@ -26,6 +29,10 @@ def install(app: FastAPI) -> None:
     """Let `app.core.jobs.enqueue` hand queued work to this app after commit."""
 
     async def runner(request: jobs.JobRequest) -> None:
+        if request.task == DELIVER:  # one attempt: no backoff without the engine; POST …/retry sends it again
+            with contextlib.suppress(DeliveryFailed):
+                await run_delivery(app.state.sessionmaker, app.state.settings, request.args["delivery_id"], final=False)
+            return
         if request.task != RUN_IMPORT:
             log.error("no embedded runner for task %s", request.task)
             return

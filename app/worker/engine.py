@@ -21,7 +21,10 @@ from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.jobs import procrastinate_conninfo
 from app.services.common import audit
+from app.services.events import DELIVER
 from app.services.imports import RUN_IMPORT, run_queued_import
+from app.services.webhooks import RETRY as WEBHOOK_RETRY
+from app.services.webhooks import run_delivery
 from app.worker.calendar import CALENDAR, Periodic, run_committed
 
 log = logging.getLogger("app.worker")
@@ -67,6 +70,12 @@ def build(settings: Settings) -> tuple[procrastinate.App, _Database]:
     async def run_enterprise_import(import_id: str, actor: dict[str, Any], today: str) -> str:
         args = {"import_id": import_id, "actor": actor, "today": today}
         return await run_queued_import(database.sessionmaker, settings, args)
+
+    @app.task(name=DELIVER, retry=WEBHOOK_RETRY, queue="webhooks", pass_context=True)
+    async def deliver_webhook(context: procrastinate.JobContext, delivery_id: str) -> str:
+        assert context.job is not None
+        final = context.job.attempts >= (WEBHOOK_RETRY.max_attempts or 0)
+        return await run_delivery(database.sessionmaker, settings, delivery_id, final=final)
 
     @app.periodic(cron="5 * * * *", periodic_id=RETRY_STALLED)
     @app.task(name=RETRY_STALLED, queueing_lock=RETRY_STALLED)

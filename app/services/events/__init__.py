@@ -1,7 +1,17 @@
 """Events: the outbox the services write to (`emit`, in the change's transaction) and the change feed that
-reads it. Webhooks (app.services.webhooks) read the same events; nothing here knows who listens."""
+reads it. At commit the outbox also turns each event into a delivery for every webhook subscription that wants
+it (app.services.webhooks sends them), so deliveries are ordered the way the commit numbered the events."""
 
-from app.services.events.feed import MAX_WAIT_SECONDS, FeedPage, list_events, readable_types
+from app.services.events.feed import MAX_WAIT_SECONDS, FeedPage, as_cloud_event, list_events, readable_types
 from app.services.events.outbox import DELIVER, emit, install
 
-__all__ = ["DELIVER", "MAX_WAIT_SECONDS", "FeedPage", "emit", "install", "list_events", "readable_types"]
+__all__ = [
+    "DELIVER",
+    "as_cloud_event",
+    "MAX_WAIT_SECONDS",
+    "FeedPage",
+    "emit",
+    "install",
+    "list_events",
+    "readable_types",
+]

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.actor import Actor
 from app.core.errors import Unprocessable
 from app.models import Event
-from app.schemas.event import EVENT_TYPES, TYPE_PREFIX
+from app.schemas.event import EVENT_TYPES, TYPE_PREFIX, CloudEvent
 
 MAX_WAIT_SECONDS = 30
 POLL_SECONDS = 0.2
@@ -24,6 +24,14 @@ POLL_SECONDS = 0.2
 class FeedPage:
     events: list[Event]
     next_after: int
+
+
+def as_cloud_event(event: Event) -> CloudEvent:
+    """The event in CloudEvents 1.0 JSON form, as the feed and webhooks carry it."""
+    return CloudEvent(
+        id=event.id, type=event.type, subject=event.subject, time=event.time, countycode=event.county_code,
+        position=event.position, data=event.data,
+    )  # fmt: skip
 
 
 def readable_types(actor: Actor) -> list[str]:

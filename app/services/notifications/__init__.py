@@ -17,6 +17,7 @@ from app.services.notifications.findings import (
 )
 from app.services.notifications.inbox import list_notifications, mark_all_read, mark_read
 from app.services.notifications.reports_due import send_report_reminders
+from app.services.notifications.webhooks import send_webhook_disabled
 
 DAILY_REMINDERS = {
     NotificationKind.deadline_soon: send_deadline_reminders,
@@ -44,4 +45,5 @@ __all__ = [
     "send_reinspection_reminders",
     "send_reminders",
     "send_report_reminders",
+    "send_webhook_disabled",
 ]
