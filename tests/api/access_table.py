@@ -39,6 +39,8 @@ PARAMS = {
     "account_id": "service_account",
     "disclosure_id": "disclosure",
     "notification_id": "notification",
+    "subscription_id": "webhook_subscription",
+    "delivery_id": "webhook_delivery",
 }
 SHARED_KINDS = frozenset({"plan", "disclosure", "service_account"})  # prefecture-wide: no county to be out of
 
@@ -85,6 +87,12 @@ def _licence_row(world: Any, county: str) -> dict[str, Any]:
         "expires_on": "2029-12-31",
     }
 
+
+_CREATED = "cn.zhijian.enterprise.created"
+OWNED_WHY = (
+    "a subscription is its owner's: another owner's is 404 to every caller, whatever the county (the 塔城市 one is "
+    "the scoped service key's; ownership in test_webhooks.py)"
+)
 
 TABLE: dict[tuple[str, str], Op] = {
     # --- operations -------------------------------------------------------------------------------------------
@@ -332,6 +340,50 @@ TABLE: dict[tuple[str, str], Op] = {
         body_county=True,
         other=(404,),
         why="a county records its own activities only",
+    ),
+    # --- change feed and webhooks -------------------------------------------------------------------------------
+    ("GET", "/api/v1/events"): Op(
+        SIGNED_IN, why="every caller reads the feed; what it holds is filtered by county and type (test_event_feed.py)"
+    ),
+    ("GET", "/api/v1/webhook-subscriptions"): Op(P.WEBHOOKS_MANAGE),
+    ("POST", "/api/v1/webhook-subscriptions"): Op(
+        P.WEBHOOKS_MANAGE,
+        body=lambda w, c: {
+            "url": "https://hooks.example.com/zhijian",
+            "event_types": ["cn.zhijian.enterprise.created"],
+        },
+    ),
+    ("GET", "/api/v1/webhook-subscriptions/{subscription_id}"): Op(
+        P.WEBHOOKS_MANAGE,
+        also_allowed=(404,),
+        why=OWNED_WHY,
+    ),
+    ("PATCH", "/api/v1/webhook-subscriptions/{subscription_id}"): Op(
+        P.WEBHOOKS_MANAGE,
+        body=lambda w, c: {"description": "矩阵"},
+        also_allowed=(404,),
+        why=OWNED_WHY,
+    ),
+    ("DELETE", "/api/v1/webhook-subscriptions/{subscription_id}"): Op(
+        P.WEBHOOKS_MANAGE,
+        ids={"subscription_id": "spare_webhook_subscription"},
+        also_allowed=(404,),
+        why=OWNED_WHY,
+    ),
+    ("POST", "/api/v1/webhook-subscriptions/{subscription_id}/test"): Op(
+        P.WEBHOOKS_MANAGE,
+        also_allowed=(404,),
+        why=OWNED_WHY,
+    ),
+    ("GET", "/api/v1/webhook-subscriptions/{subscription_id}/deliveries"): Op(
+        P.WEBHOOKS_MANAGE,
+        also_allowed=(404,),
+        why=OWNED_WHY,
+    ),
+    ("POST", "/api/v1/webhook-subscriptions/deliveries/{delivery_id}/retry"): Op(
+        P.WEBHOOKS_MANAGE,
+        also_allowed=(404,),
+        why=OWNED_WHY,
     ),
 }
 

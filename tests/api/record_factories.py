@@ -19,7 +19,17 @@ from app.core.config import Settings
 from app.core.security import create_access_token
 from app.domain.permissions import SERVICE_SCOPES, Permission, Role
 from app.main import create_app
-from app.models import Draw, EnterpriseImport, Notification, PlanItem, RiskListEntry, SamplingFollowUp, Visit
+from app.models import (
+    Draw,
+    EnterpriseImport,
+    Notification,
+    PlanItem,
+    RiskListEntry,
+    SamplingFollowUp,
+    Visit,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from app.seed.jurisdictions import seed_jurisdictions
 from tests.api.conftest import BACKEND, TEST_SECRET
 from tests.builders import (
@@ -99,7 +109,9 @@ async def _build(world: World) -> None:
             kwargs = {"county_code": county} if county else {}
             world.users[name] = await make_user(session, role, **kwargs)
         for perm in Permission:
-            _, world.scoped_keys[perm] = await make_service_account(session, [perm.value], county_code=TACHENG)
+            account, world.scoped_keys[perm] = await make_service_account(session, [perm.value], county_code=TACHENG)
+            if perm is Permission.WEBHOOKS_MANAGE:
+                hook_owners = {TACHENG: account, WUSU: (await make_service_account(session, [perm.value], WUSU))[0]}
             others = sorted(p.value for p in SERVICE_SCOPES if p is not perm)
             _, world.unscoped_keys[perm] = await make_service_account(session, others, county_code=TACHENG)
         target_account, _ = await make_service_account(session, ["enterprises:read"])
@@ -120,6 +132,23 @@ async def _build(world: World) -> None:
             world.records.setdefault("licence", {})[county] = licence
             world.records.setdefault("inspectors", {})[county] = inspectors
             world.records.setdefault("user", {})[county] = target_user
+        for county, owner in hook_owners.items():
+            for kind in ("webhook_subscription", "spare_webhook_subscription"):
+                subscription = WebhookSubscription(
+                    owner_kind="service", owner_id=owner.id, county_code=county, url="https://hooks.example.com/z",
+                    event_types=["cn.zhijian.enterprise.created"], secret="whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ=",
+                )  # fmt: skip
+                session.add(subscription)
+                await session.flush()
+                world.records.setdefault(kind, {})[county] = subscription.id
+            delivery = WebhookDelivery(
+                subscription_id=subscription.id, message_id=f"msg_{uuid.uuid4().hex}", status="failed",
+                event_type="cn.zhijian.webhook.test", subject="/api/v1/webhook-subscriptions", payload={"test": True},
+            )  # fmt: skip
+            session.add(delivery)
+            await session.flush()
+            world.records.setdefault("webhook_delivery", {})[county] = delivery.id
+        await session.commit()
         plan = await make_issued_plan(session, YEAR, [(world.records["enterprise"][c], 2) for c in COUNTIES])
         world.shared["plan"] = plan.id
     prefecture = world.token("prefecture_admin")
