@@ -45,6 +45,7 @@ from app.routers import (
     users,
     visits,
     visits_attachments,
+    webhook_events,
     webhooks,
 )
 from app.schemas.enterprise_import import EnterpriseImportRow
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
     for module in ROUTERS:
         app.include_router(module.router)
+    app.webhooks.include_router(webhook_events.router)
     install_docs(app)
     app.openapi = lambda: build_openapi(app, referenced_by_hand=(EnterpriseImportRow,))
     return app

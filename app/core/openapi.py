@@ -26,8 +26,9 @@ def build_openapi(app: FastAPI, referenced_by_hand: tuple[type[BaseModel], ...] 
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(
-        title=app.title, version=app.version, description=app.description, routes=app.routes, tags=app.openapi_tags
-    )
+        title=app.title, version=app.version, description=app.description, routes=app.routes, tags=app.openapi_tags,
+        webhooks=app.webhooks.routes,
+    )  # fmt: skip
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     for model in (Problem, *referenced_by_hand):
         _register(components, model)
@@ -40,6 +41,11 @@ def build_openapi(app: FastAPI, referenced_by_hand: tuple[type[BaseModel], ...] 
                     if status == "422" and response.get("description") == "Validation Error":
                         response["description"] = Unprocessable.title
                     response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
+    for hook in schema.get("webhooks", {}).values():  # what we send: the receiver's answer is only its status
+        for operation in hook.values():
+            operation["responses"].pop("422", None)
+            for response in operation["responses"].values():
+                response.pop("content", None)
     for unused in ("HTTPValidationError", "ValidationError"):
         components.pop(unused, None)
     add_create_links(schema)

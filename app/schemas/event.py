@@ -73,7 +73,9 @@ class CloudEvent(BaseModel):
     time: datetime
     datacontenttype: str = "application/json"
     countycode: str | None = Field(description="the record's county; null: the prefecture's")
-    position: int = Field(description="the event's place in the outbox: gap-free, increasing; the feed's cursor")
+    position: int = Field(
+        description="the event's place in the outbox: gap-free, increasing; the feed's cursor (0: a test message)"
+    )
     data: dict[str, Any] = Field(description="the record as the API returns it (the type's schema)")
 
 

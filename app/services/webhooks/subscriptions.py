@@ -126,12 +126,13 @@ async def _send(session: AsyncSession, delivery: WebhookDelivery) -> None:
 async def send_test(session: AsyncSession, actor: Actor, subscription_id: uuid.UUID) -> WebhookDelivery:
     """A signed test message to the subscription's URL (even a disabled one: check a receiver before re-enabling)."""
     subscription = await get_subscription(session, actor, subscription_id)
-    message_id = f"msg_{uuid.uuid4().hex}"
+    event_id = uuid.uuid4()
+    message_id = f"msg_{event_id.hex}"
     subject = f"/api/v1/webhook-subscriptions/{subscription.id}"
     payload = {
-        "specversion": "1.0", "id": message_id, "source": "/api/v1", "type": TEST_TYPE, "subject": subject,
+        "specversion": "1.0", "id": str(event_id), "source": "/api/v1", "type": TEST_TYPE, "subject": subject,
         "time": utcnow().isoformat(), "datacontenttype": "application/json", "countycode": subscription.county_code,
-        "data": {"subscription_id": str(subscription.id), "message": "测试推送 (test delivery)"},
+        "position": 0, "data": {"subscription_id": str(subscription.id), "message": "测试推送 (test delivery)"},
     }  # fmt: skip
     delivery = WebhookDelivery(
         subscription_id=subscription.id, message_id=message_id, event_type=TEST_TYPE, subject=subject, payload=payload
