@@ -144,7 +144,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.webhooks.include_router(webhook_events.router)
     install_docs(app)
-    app.openapi = lambda: build_openapi(app, referenced_by_hand=(EnterpriseImportRow,))
+    app.openapi = lambda: build_openapi(
+        app, referenced_by_hand=(EnterpriseImportRow,), sent=tuple(webhook_events.MODELS)
+    )
     return app
 
 

@@ -13,16 +13,20 @@ PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 MALFORMED_BODY = "请求体无法解析 (malformed request body)"
 
 
-def _register(components: dict[str, Any], model: type[BaseModel]) -> None:
-    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+def _register(components: dict[str, Any], model: type[BaseModel], mode: str = "validation") -> None:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)  # type: ignore[arg-type]
     for name, definition in schema.pop("$defs", {}).items():
-        components.setdefault(name, definition)
+        if not any(existing.endswith(f"__{name}") for existing in components):  # FastAPI named it by module
+            components.setdefault(name, definition)
     components.setdefault(model.__name__, schema)
 
 
-def build_openapi(app: FastAPI, referenced_by_hand: tuple[type[BaseModel], ...] = ()) -> dict[str, Any]:
+def build_openapi(
+    app: FastAPI, referenced_by_hand: tuple[type[BaseModel], ...] = (), sent: tuple[type[BaseModel], ...] = ()
+) -> dict[str, Any]:
     """The document; `referenced_by_hand` are models that hand-written `openapi_extra` bodies point at with a
-    $ref (FastAPI does not see them)."""
+    $ref (FastAPI does not see them); `sent` are the bodies of `app.webhooks` — what we send, so registered as
+    serialized (a record inside is the very schema its GET answers with)."""
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(
@@ -32,6 +36,8 @@ def build_openapi(app: FastAPI, referenced_by_hand: tuple[type[BaseModel], ...] 
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     for model in (Problem, *referenced_by_hand):
         _register(components, model)
+    for model in sent:
+        _register(components, model, mode="serialization")
     for path in schema.get("paths", {}).values():
         for operation in path.values():
             if "requestBody" in operation:

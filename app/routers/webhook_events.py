@@ -5,7 +5,7 @@ Never routed: these are the receiver's operations, not ours."""
 from typing import Any, Literal
 
 from fastapi import APIRouter
-from pydantic import create_model
+from pydantic import BaseModel, create_model
 
 from app.schemas.event import EVENT_TYPES, TEST_TYPE, TYPE_PREFIX, CloudEvent, EventType
 
@@ -29,16 +29,25 @@ def _model_name(name: str) -> str:
     return "".join(part.capitalize() for part in name.removeprefix(TYPE_PREFIX).replace(".", "_").split("_")) + "Event"
 
 
+MODELS: list[type[BaseModel]] = []
+"""The CloudEvent of each type, for the document's components (registered in serialization mode: what is sent)."""
+
+
 def _add(name: str, label: str, data: Any) -> None:
     model = create_model(_model_name(name), __base__=CloudEvent, type=(Literal[name], ...), data=(data, ...))  # type: ignore[call-overload]
+    MODELS.append(model)
 
-    async def receive(event: model) -> None:  # type: ignore[valid-type]
+    async def receive() -> None:
         """Sent to a subscription's URL."""
 
     receive.__name__ = name.removeprefix(TYPE_PREFIX).replace(".", "_")
+    body = {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}},
+    }
     router.add_api_route(
         name, receive, methods=["POST"], summary=f"{label} ({name})", status_code=200, responses=_RESPONSES,
-        openapi_extra={"parameters": _HEADERS}, operation_id=f"webhook-{receive.__name__}",
+        openapi_extra={"parameters": _HEADERS, "requestBody": body}, operation_id=f"webhook-{receive.__name__}",
     )  # fmt: skip
 
 
