@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     licensing_page_limit: int = Field(default=500, ge=1, le=5000)
     webhook_allowed_hosts: list[str] = []  # hosts, addresses or networks a webhook may target though private
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    event_feed_max_wait_seconds: float = Field(default=30.0, ge=0, le=30)  # the change feed's long poll, at most
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> "Settings":

@@ -127,14 +127,15 @@ async def test_a_failing_receiver_is_retried_with_the_same_webhook_id_and_the_la
     sub = await _subscribe(client, headers, receiver.url)
     enterprise = await make_enterprise(session)
     _, admin = await as_role(client, session, Role.COUNTY_ADMIN, TACHENG)
-    await client.patch(f"/api/v1/enterprises/{enterprise.id}", json={"name": "失败厂"}, headers=admin)
-    [delivery] = (await session.exec(select(WebhookDelivery))).all()
     receiver.status = 503
-    settings = app.state.settings
-    first = await webhooks.attempt(session, delivery.id, settings, final=False)
-    last = await webhooks.attempt(session, delivery.id, settings, final=True)
+    await client.patch(f"/api/v1/enterprises/{enterprise.id}", json={"name": "失败厂"}, headers=admin)
+    await _run_deliveries(app, session)  # the first attempt: refused, to be retried
+    [delivery] = (await session.exec(select(WebhookDelivery))).all()
+    await session.refresh(delivery)
+    assert (delivery.status, delivery.attempts) == ("pending", 1)
+    last = await webhooks.attempt(session, delivery.id, app.state.settings, final=True)
     await session.commit()
-    assert (first.status, last.status) == ("retry", "failed")
+    assert last.status == "failed"
     await session.refresh(delivery)
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("failed", 2, 503)
     subscription = await session.get(WebhookSubscription, uuid.UUID(sub["id"]))
@@ -158,6 +159,8 @@ async def test_a_failing_receiver_is_retried_with_the_same_webhook_id_and_the_la
 
 
 async def test_a_delivery_to_a_disabled_subscription_is_skipped(app, client, session, receiver):
+    if BACKEND != "postgres":
+        pytest.skip("the embedded runner sends at once: nothing waits in a queue to be skipped")
     _, headers, _ = await _service(session)
     sub = await _subscribe(client, headers, receiver.url)
     enterprise = await make_enterprise(session)
@@ -241,7 +244,9 @@ async def test_another_owners_subscription_is_not_found_even_in_the_same_county(
         assert (await client.delete(f"{SUBS}/{sub['id']}", headers=caller)).status_code == 404
         assert (await client.get(SUBS, headers=caller)).json() == []
     assert (await client.delete(f"{SUBS}/{sub['id']}", headers=headers)).status_code == 204
-    assert (await session.exec(select(WebhookSubscription).where(col(WebhookSubscription.id) == sub["id"]))).all() == []
+    assert (
+        await session.exec(select(WebhookSubscription).where(col(WebhookSubscription.id) == uuid.UUID(sub["id"])))
+    ).all() == []
 
 
 async def test_a_key_without_the_webhooks_scope_is_forbidden(client, session):
