@@ -173,6 +173,22 @@ async def test_a_delivery_to_a_disabled_subscription_is_skipped(app, client, ses
     assert [d["status"] for d in listed["items"]] == ["skipped"]
 
 
+async def test_an_owner_whose_key_lost_the_scope_is_no_longer_sent_that_type(app, client, session, receiver):
+    account, headers, _ = await _service(session)
+    sub = await _subscribe(client, headers, receiver.url)
+    account.scopes = ["webhooks:manage"]
+    session.add(account)
+    await session.commit()
+    _, admin = await as_role(client, session, Role.COUNTY_ADMIN, TACHENG)
+    created = await client.post("/api/v1/enterprises", json=enterprise_body(), headers=admin)
+    assert created.status_code == 201
+    await _run_deliveries(app, session)
+    assert receiver.received == []
+    [delivery] = (await session.exec(select(WebhookDelivery))).all()
+    await session.refresh(delivery)
+    assert delivery.status == "skipped" and delivery.subscription_id == uuid.UUID(sub["id"])
+
+
 async def test_the_test_message_is_signed_and_verifies(app, client, session, receiver):
     _, headers, _ = await _service(session)
     sub = await _subscribe(client, headers, receiver.url)

@@ -43,8 +43,7 @@ def _seal(session: Session, events: list[Event]) -> None:
 
 
 def _fan_out(session: Session, events: list[Event]) -> None:
-    subscriptions = session.execute(select(WebhookSubscription).where(col(WebhookSubscription.is_active))).scalars()
-    wanted = [s for s in subscriptions]
+    wanted = list(session.execute(select(WebhookSubscription).where(col(WebhookSubscription.is_active))).scalars())
     if not wanted:
         return
     for event in events:
@@ -60,8 +59,7 @@ def _fan_out(session: Session, events: list[Event]) -> None:
                 event_type=event.type,
                 subject=event.subject,
             )
-            session.add(delivery)
-            session.flush()
+            session.add(delivery)  # its id is set already: the job names it, both commit together
             jobs.enqueue_at_commit(
                 session,
                 DELIVER,

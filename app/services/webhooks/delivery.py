@@ -24,8 +24,10 @@ from standardwebhooks import Webhook
 
 from app.core.clock import today_in_china
 from app.core.config import Settings
-from app.models import Event, ServiceAccount, WebhookDelivery, WebhookSubscription
+from app.domain.permissions import Permission, Role, permissions_for
+from app.models import Event, ServiceAccount, User, WebhookDelivery, WebhookSubscription
 from app.models.base import utcnow
+from app.schemas.event import EVENT_TYPES
 from app.services.events import as_cloud_event
 from app.services.notifications import send_webhook_disabled
 from app.services.webhooks.targets import TargetRefused, check_target
@@ -89,6 +91,21 @@ async def _disable(session: AsyncSession, subscription: WebhookSubscription, rea
         )  # fmt: skip
 
 
+async def _owner_may_read(session: AsyncSession, subscription: WebhookSubscription, event_type: str) -> bool:
+    """Whether the owner still may read this type (a key's scopes or a person's role may have changed since)."""
+    kind = EVENT_TYPES.get(event_type)
+    permissions: frozenset[Permission] = frozenset()
+    if subscription.owner_kind == "service":
+        account = await session.get(ServiceAccount, subscription.owner_id)
+        if account is not None and account.is_active:
+            permissions = permissions_for(Role.SERVICE, frozenset(account.scopes))
+    else:
+        user = await session.get(User, subscription.owner_id)
+        if user is not None and user.is_active:
+            permissions = permissions_for(Role(user.role))
+    return bool(permissions) and (kind is None or kind.permission in permissions)
+
+
 async def attempt(
     session: AsyncSession, delivery_id: uuid.UUID, settings: Settings, *, final: bool, now: datetime | None = None
 ) -> Attempt:
@@ -102,6 +119,10 @@ async def attempt(
         delivery.status, delivery.last_error = "skipped", "订阅已停用 (subscription disabled)"
         session.add(delivery)
         return Attempt("skipped", "subscription disabled")
+    if not await _owner_may_read(session, subscription, delivery.event_type):
+        delivery.status, delivery.last_error = "skipped", "订阅者已无权读取该类事件 (the owner may no longer read it)"
+        session.add(delivery)
+        return Attempt("skipped", "owner may no longer read it")
     event = await session.get(Event, delivery.event_position) if delivery.event_position is not None else None
     body = body_of(delivery, event)
     at = now or datetime.now(UTC)
