@@ -127,10 +127,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_storage)
     audit_trail.install()
-    outbox.install()
     if settings.database_url.startswith("sqlite"):
         embedded.install(app)
     install_error_handlers(app)
+    outbox.install()
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     login_rate_limit: str = "20/minute"  # per client address, on top of the per-account lockout
     public_rate_limit: str = "60/minute"  # per client address, unauthenticated endpoints
     rate_limit_storage: str = "async+memory://"  # async+redis://127.0.0.1:6379/0 shares the counts between workers
+    webhook_allowed_hosts: list[str] = []  # hosts, addresses or networks a webhook may target though private
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    event_feed_max_wait_seconds: float = Field(default=30.0, ge=0, le=30)  # the change feed's long poll, at most
     log_level: str = "INFO"
     licensing_system_url: str | None = None  # base URL of the licensing system pulled by `app.cli sync-licences`
     licensing_system_token: str | None = None  # sent as a bearer token, if the licensing system wants one
@@ -38,9 +41,6 @@ class Settings(BaseSettings):
     licensing_retries: int = Field(default=3, ge=0, le=10)  # retries after the first attempt
     licensing_backoff_seconds: float = Field(default=0.5, ge=0)  # 0.5, 1, 2, … between attempts
     licensing_page_limit: int = Field(default=500, ge=1, le=5000)
-    webhook_allowed_hosts: list[str] = []  # hosts, addresses or networks a webhook may target though private
-    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
-    event_feed_max_wait_seconds: float = Field(default=30.0, ge=0, le=30)  # the change feed's long poll, at most
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> "Settings":
