@@ -69,13 +69,16 @@ async def list_events(
 ) -> FeedPage:
     """Events after position `after`; with `wait` > 0 and none yet, look again until some come or `wait` passes.
     Between looks the read transaction is ended (no connection held idle in a transaction, and SQLite's
-    snapshot renewed)."""
+    snapshot renewed) — unless the request has changes of its own to commit (PostgreSQL's READ COMMITTED sees
+    new events anyway)."""
     wanted = _wanted(actor, types)
+    pending = bool(session.new or session.dirty or session.deleted)  # e.g. a key's last_used_at: kept, so not ended
     loop = asyncio.get_running_loop()
     deadline = loop.time() + min(wait, MAX_WAIT_SECONDS)
     while True:
         page = await _read(session, actor, after, wanted, limit)
         if page.events or loop.time() >= deadline:
             return page
-        await session.rollback()
+        if not pending:
+            await session.rollback()
         await asyncio.sleep(min(POLL_SECONDS, max(0.0, deadline - loop.time())))

@@ -66,8 +66,11 @@ def signed_headers(secret: str, message_id: str, body: str, at: datetime) -> dic
 async def _post(url: str, body: str, headers: dict[str, str], settings: Settings) -> tuple[int | None, str]:
     try:
         await check_target(url, settings)
-        async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, follow_redirects=False) as client:
-            response = await client.post(url, content=body.encode(), headers=headers)
+        async with (
+            httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, follow_redirects=False) as client,
+            client.stream("POST", url, content=body.encode(), headers=headers) as response,  # the answer's body unread
+        ):
+            pass
     except TargetRefused as exc:
         return None, exc.message
     except httpx.HTTPError as exc:
