@@ -83,10 +83,9 @@ async def test_an_amended_visit_and_a_licence_change_emit_their_events(client, s
     _, headers = await as_role(client, session, Role.COUNTY_ADMIN, TACHENG)
     visit, _ = await _finding(client, session, headers, enterprise)
     amended = await client.post(
-        f"/api/v1/visits/{visit['id']}/amendments",
-        json={"reason": "笔误", "location": "塔城市光明路2号"},
-        headers=headers,
+        f"/api/v1/visits/{visit['id']}/amendments", json={"reason": "笔误", "notes": "更正后的备注"}, headers=headers
     )
+    assert amended.status_code == 201, amended.text
     licence = await client.post(
         f"/api/v1/enterprises/{enterprise.id}/licences",
         json={"licence_no": "新XK08-001-00077", "product_category": "水泥", "issued_on": "2024-01-01",
@@ -96,11 +95,8 @@ async def test_an_amended_visit_and_a_licence_change_emit_their_events(client, s
     assert licence.status_code == 201, licence.text
     [changed] = await _events(session, f"/api/v1/licences/{licence.json()['id']}")
     assert changed.type == "cn.zhijian.licence.changed" and changed.data == licence.json()
-    if amended.status_code == 201:
-        kinds = [e.type for e in await _events(session, f"/api/v1/visits/{visit['id']}")]
-        assert kinds[-1] == "cn.zhijian.visit.amended"
-    else:
-        assert amended.status_code == 422, amended.text
+    on_visit = await _events(session, f"/api/v1/visits/{visit['id']}")
+    assert on_visit[-1].type == "cn.zhijian.visit.amended" and on_visit[-1].data == amended.json()
 
 
 def test_every_event_type_is_in_the_openapi_webhooks_with_its_records_schema():
@@ -124,3 +120,38 @@ def create_app_document() -> dict:
     from app.core.config import Settings
 
     return create_app(Settings(env="test", database_url="sqlite+aiosqlite://", secret_key=TEST_SECRET)).openapi()
+
+
+async def test_issuing_a_plan_and_adjusting_a_line_emit_with_the_plan_and_the_line_as_read(app, client, session):
+    from tests.api.plan_helpers import county_admin, freeze_today, generate, issue, items, line_of, prefecture
+
+    freeze_today(app)
+    enterprise = await make_enterprise(session, risk_class="C")
+    headers = await prefecture(client, session)
+    plan = await generate(client, headers)
+    await issue(client, headers, plan["id"])
+    line = line_of(await items(client, headers, plan["id"]), enterprise.id)
+    county = await county_admin(client, session, TACHENG)
+    adjusted = await client.patch(
+        f"/api/v1/plans/{plan['id']}/items/{line['id']}", json={"required_visits": 4, "reason": "专项"}, headers=county
+    )
+    assert adjusted.status_code == 200, adjusted.text
+    [issued] = await _events(session, f"/api/v1/plans/{plan['id']}")
+    assert issued.type == "cn.zhijian.plan.issued" and issued.county_code is None and issued.data["status"] == "issued"
+    [changed] = await _events(session, f"/api/v1/plans/{plan['id']}/items/{line['id']}")
+    assert changed.type == "cn.zhijian.plan_line.adjusted" and changed.data == adjusted.json()
+    assert changed.county_code == TACHENG
+    for event in (issued, changed):
+        _conforms(event)
+
+
+async def test_a_small_import_emits_import_finished_with_the_import_as_read(client, session):
+    from tests.builders import new_credit_code
+
+    _, headers = await as_role(client, session, Role.COUNTY_ADMIN, TACHENG)
+    rows = [{"credit_code": new_credit_code(), "name": "塔城导入测试厂", "county_code": TACHENG}]
+    response = await client.post("/api/v1/enterprise-imports", json=rows, headers=headers)
+    assert response.status_code in (200, 201), response.text
+    [finished] = await _events(session, f"/api/v1/enterprise-imports/{response.json()['id']}")
+    assert finished.type == "cn.zhijian.import.finished" and finished.data["status"] == response.json()["status"]
+    _conforms(finished)
