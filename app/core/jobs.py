@@ -96,6 +96,26 @@ def enqueue_at_commit(
     session.execute(_DEFER, params | {"args": json.dumps(args, ensure_ascii=False)})
 
 
+def _like_prefix(prefix: str) -> str:
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+async def run_waiting_now(session: AsyncSession, task: str, lock_prefix: str) -> int:
+    """Jobs of `task` waiting out a retry backoff, whose lock starts with `lock_prefix`, run now (in the caller's
+    transaction; nothing on SQLite, which has no engine). Returns how many were brought forward."""
+    if session.get_bind().dialect.name != "postgresql":
+        return 0
+    connection = await session.connection()
+    result = await connection.execute(
+        text(
+            "UPDATE procrastinate_jobs SET scheduled_at = now() WHERE status = 'todo' AND task_name = :task"
+            " AND lock LIKE :prefix AND scheduled_at > now()"
+        ),
+        {"task": task, "prefix": _like_prefix(lock_prefix)},
+    )
+    return int(result.rowcount or 0)
+
+
 def install() -> None:
     """Register the session hooks that hand SQLite jobs over after commit (idempotent; done by make_sessionmaker)."""
     if not event.contains(Session, "after_commit", _hand_to_embedded_runner):

@@ -121,3 +121,21 @@ async def test_the_last_attempt_failing_disables_the_subscription_and_tells_its_
     assert [n.kind for n in notes] == ["webhook_disabled"]
     assert [j[0] for j in jobs] == ["succeeded"]  # failed for good: not retried again
     assert len(receiver.verified(sub["secret"])) == 1
+
+
+async def test_a_delivery_that_gets_through_brings_the_subscriptions_waiting_retries_forward(world):
+    settings, client, sessionmaker, receiver = world
+    _, sub, enterprise, admin = await _setup(client, sessionmaker, receiver)
+    async with sessionmaker() as session:
+        other = await make_enterprise(session)
+    await receiver.down()
+    for target, name in ((enterprise, "甲厂"), (other, "乙厂")):
+        await client.patch(f"/api/v1/enterprises/{target.id}", json={"name": name}, headers=admin)
+    await run_worker(settings, wait=False)  # both refused: each waits out its backoff
+    await receiver.up()
+    async with sessionmaker() as session:  # a third record's first delivery, with no backoff to wait out
+        third = await make_enterprise(session)
+    await client.patch(f"/api/v1/enterprises/{third.id}", json={"name": "丙厂"}, headers=admin)
+    await run_worker(settings, wait=False)  # no clock moved: the success brought the two retries forward
+    names = sorted(m["data"]["name"] for m in receiver.verified(sub["secret"]))
+    assert names == sorted(["甲厂", "乙厂", "丙厂"])

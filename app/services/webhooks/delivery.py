@@ -4,7 +4,8 @@
 
 A job engine task (`python -m app.cli worker`) runs `run_delivery`; a failure — no answer, or anything but 2xx —
 is recorded and raised, so procrastinate retries with exponential backoff (RETRY: 3, 9, 27 … 59 049 s, about
-24.6 hours in all). The last attempt failing disables the subscription and tells its owner in the inbox; later
+24.6 hours in all); a delivery that gets through brings the subscription's other waiting retries forward — the
+receiver is back. The last attempt failing disables the subscription and tells its owner in the inbox; later
 deliveries to it are then skipped. One record's deliveries to one subscription share a procrastinate `lock`, so
 the next waits while the one before is retried: a receiver gets each record's events in position order.
 """
@@ -22,13 +23,14 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from standardwebhooks import Webhook
 
+from app.core import jobs
 from app.core.clock import today_in_china
 from app.core.config import Settings
 from app.domain.permissions import Permission, Role, permissions_for
 from app.models import Event, ServiceAccount, User, WebhookDelivery, WebhookSubscription
 from app.models.base import utcnow
 from app.schemas.event import EVENT_TYPES
-from app.services.events import as_cloud_event
+from app.services.events import DELIVER, as_cloud_event
 from app.services.notifications import send_webhook_disabled
 from app.services.webhooks.targets import TargetRefused, check_target
 
@@ -136,6 +138,8 @@ async def attempt(
     session.add(delivery)
     if code is not None and 200 <= code < 300:
         delivery.status, delivery.delivered_at, delivery.last_error = "delivered", at, None
+        # the receiver is back: its other deliveries stop waiting out their backoff
+        await jobs.run_waiting_now(session, DELIVER, f"webhook:{subscription.id}:")
         return Attempt("delivered", detail)
     delivery.last_error = detail[:300]
     if not final:
