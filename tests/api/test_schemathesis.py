@@ -8,6 +8,8 @@ import asyncio
 import itertools
 import random
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import ClassVar, NamedTuple
 
 import pytest
@@ -72,28 +74,62 @@ def _sign_in(app: FastAPI, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-# The app is built at import (schemathesis reads its schema then); the fixture points it at a fresh database.
+# The app is built at import (schemathesis reads its schema then); fixtures point it at fresh databases.
 APP = create_app(Settings(env="test", database_url="sqlite+aiosqlite://", secret_key=TEST_SECRET))
+
+
+@contextmanager
+def _fresh_target(uploads: Path) -> Iterator[FuzzTarget]:
+    """APP pointed at a database of its own for as long as the block runs (the previous one is restored after).
+
+    Each run gets its own: a stateful run may deactivate or lock the accounts it finds through `GET /users`
+    (schemathesis infers that link), and must not sign out the accounts of another run."""
+    with scratch_database("zhijian_fuzz") as url:
+        usernames, enterprise_ids = asyncio.run(_prepare(url))
+        previous = (APP.state.settings, APP.state.engine, APP.state.sessionmaker)
+        APP.state.settings = Settings(env="test", database_url=url, secret_key=TEST_SECRET, upload_dir=uploads)
+        # every request may run on a fresh event loop: no pooled connections may outlive one
+        APP.state.engine = create_async_engine(url, poolclass=NullPool)
+        APP.state.sessionmaker = make_sessionmaker(APP.state.engine)
+        try:
+            yield FuzzTarget(APP, usernames, enterprise_ids)
+        finally:
+            APP.state.settings, APP.state.engine, APP.state.sessionmaker = previous
+
+
+def _skip_unless_postgres() -> None:
+    if BACKEND != "postgres":
+        pytest.skip("runs on PostgreSQL")
 
 
 @pytest.fixture(scope="module")
 def fuzz_target(tmp_path_factory):
-    if BACKEND != "postgres":
-        pytest.skip("runs on PostgreSQL")
-    with scratch_database("zhijian_fuzz") as url:
-        usernames, enterprise_ids = asyncio.run(_prepare(url))
-        APP.state.settings = Settings(
-            env="test", database_url=url, secret_key=TEST_SECRET, upload_dir=tmp_path_factory.mktemp("uploads")
-        )
-        # every request may run on a fresh event loop: no pooled connections may outlive one
-        APP.state.engine = create_async_engine(url, poolclass=NullPool)
-        APP.state.sessionmaker = make_sessionmaker(APP.state.engine)
-        yield FuzzTarget(APP, usernames, enterprise_ids)
+    _skip_unless_postgres()
+    with _fresh_target(tmp_path_factory.mktemp("uploads")) as target:
+        yield target
+
+
+@pytest.fixture
+def linked_target(tmp_path):
+    _skip_unless_postgres()
+    with _fresh_target(tmp_path) as target:
+        yield target
 
 
 @pytest.fixture(scope="module")
 def admin_headers(fuzz_target):
-    return _sign_in(fuzz_target.app, fuzz_target.usernames[Role.PREFECTURE_ADMIN])
+    headers = _sign_in(fuzz_target.app, fuzz_target.usernames[Role.PREFECTURE_ADMIN])
+    yield headers
+    _still_signed_in(fuzz_target.app, headers)
+
+
+def _still_signed_in(app: FastAPI, headers: dict[str, str]) -> None:
+    """A run whose account was signed out part-way would pass on 401s alone: prove it stayed signed in."""
+    from starlette.testclient import TestClient
+
+    with TestClient(app) as client:
+        response = client.get("/api/v1/me", headers=headers)
+    assert response.status_code == 200, f"the run signed its own account out: {response.text}"
 
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP).exclude(path_regex=SELF_REVOKING)
@@ -175,13 +211,13 @@ WANTED_CALLS = 2_000
     [(Role.PREFECTURE_ADMIN, None, 10), (Role.COUNTY_ADMIN, TACHENG, 5)],
     ids=["prefecture-admin", "county-admin"],
 )
-def test_linked_sequences_of_operations_answer_no_5xx_and_keep_their_contract(fuzz_target, role, county, min_reached):
+def test_linked_sequences_of_operations_answer_no_5xx_and_keep_their_contract(linked_target, role, county, min_reached):
     """As the prefecture admin over every county, and as a county admin inside 塔城市 (another county's records
     are 404 to them, which the access matrix proves cell by cell; here: no 5xx and a kept contract under scoping)."""
-    LinkedOperations.headers = _sign_in(fuzz_target.app, fuzz_target.usernames[role])
+    LinkedOperations.headers = _sign_in(linked_target.app, linked_target.usernames[role])
     codes = [county] if county else [code for code, _ in COUNTIES]
     LinkedOperations.counties = itertools.cycle(codes)
-    LinkedOperations.enterprise_ids[:] = [e for code in codes for e in fuzz_target.enterprise_ids.get(code, [])]
+    LinkedOperations.enterprise_ids[:] = [e for code in codes for e in linked_target.enterprise_ids.get(code, [])]
     LinkedOperations.calls.clear()
     LinkedOperations.failures.clear()
     for _ in range(30):
@@ -194,6 +230,7 @@ def test_linked_sequences_of_operations_answer_no_5xx_and_keep_their_contract(fu
         if LinkedOperations.failures or len(LinkedOperations.calls) >= WANTED_CALLS:
             break
     assert not LinkedOperations.failures, "\n\n".join(LinkedOperations.failures)
+    _still_signed_in(linked_target.app, LinkedOperations.headers)
     reached = {label for label, status in LinkedOperations.calls if "{" in label and status < 300}
     # the links carried the ids of created records into reads, updates and sub-resource operations
     assert len(LinkedOperations.calls) >= WANTED_CALLS

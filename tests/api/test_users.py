@@ -155,6 +155,14 @@ async def test_deactivating_a_user_ends_their_sessions(client, session):
     assert (await client.get("/api/v1/me", headers=user_headers)).status_code == 401
 
 
+async def test_an_administrator_cannot_deactivate_their_own_account(client, session):
+    admin, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    response = await client.patch(f"{USERS}/{admin.id}", json={"is_active": False}, headers=headers)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["is_active"]
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
+
+
 async def test_an_admin_password_reset_revokes_the_users_tokens(client, session):
     user = await make_user(session)
     user_headers = await sign_in(client, user)

@@ -85,6 +85,8 @@ async def update_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID, d
     _may_manage(actor, Role(user.role))
     before = audit.snapshot(user)
     changes = data.model_dump(exclude_unset=True)
+    if changes.get("is_active") is False and user.id == actor.user_id:
+        raise RuleViolation([Problem(("is_active",), "不能停用本人账户 (you cannot deactivate your own account)")])
     for name, value in changes.items():
         setattr(user, name, value)
     if (
