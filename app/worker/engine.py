@@ -16,8 +16,8 @@ import procrastinate
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.core.clock import today_in_china
 from app.core.audit_keys import AuditKeys
+from app.core.clock import today_in_china
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.jobs import procrastinate_conninfo

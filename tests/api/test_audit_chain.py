@@ -22,7 +22,12 @@ pytestmark = pytest.mark.anyio
 EVENTS = "/api/v1/audit-events"
 KEY_1 = "first-audit-key-of-the-bureau-0123456789"
 KEY_2 = "second-audit-key-of-the-bureau-0123456789"
-TRIGGERS = ("audit_event_no_update", "audit_event_retention", "audit_checkpoint_no_update", "audit_checkpoint_no_delete")
+TRIGGERS = (
+    "audit_event_no_update",
+    "audit_event_retention",
+    "audit_checkpoint_no_update",
+    "audit_checkpoint_no_delete",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -338,3 +343,42 @@ def test_production_refuses_to_run_without_its_own_audit_key():
     with pytest.raises(ValidationError, match="AUDIT_KEY"):
         Settings(env="production", secret_key="s" * 40, audit_key="s" * 40)
     assert Settings(env="production", secret_key="s" * 40, audit_key="a" * 40).audit_key_id == "k1"
+
+
+async def test_a_chain_sealed_before_migration_0013a_still_verifies_after_it(tmp_path, keys):
+    import asyncio
+
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
+    from app.cli import migrate
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'before-0013a.db'}"
+    await asyncio.to_thread(migrate, url, "0012")
+    prev, rows = audit.GENESIS_HASH, []
+    for seq in (1, 2, 3):
+        event = AuditEvent(at=utcnow(), actor_kind="system", action="test.before", entity="thing", seq=seq)
+        event.prev_hash, event.hash = prev, audit.unkeyed_hash(prev, event)
+        prev = event.hash
+        rows.append(
+            {"at": event.at.replace(tzinfo=None).isoformat(" "), "seq": seq, "p": event.prev_hash, "h": event.hash}
+        )
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            for row in rows:
+                await conn.execute(
+                    text("INSERT INTO audit_event (at, actor_kind, action, entity, seq, prev_hash, hash) "
+                         "VALUES (:at, 'system', 'test.before', 'thing', :seq, :p, :h)"),
+                    row,
+                )  # fmt: skip
+        await asyncio.to_thread(migrate, url)
+        async with AsyncSession(engine, expire_on_commit=False) as session:
+            await audit.record(session, None, "test.after", "thing")
+            await session.commit()
+            report = await verify_chain(session, keys=keys)
+            assert report.intact, report.detail
+            assert (report.events_checked, report.unkeyed_events) == (4, 3)
+            assert report.latest_checkpoint.legacy_until == 3
+    finally:
+        await engine.dispose()

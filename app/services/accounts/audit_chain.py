@@ -61,7 +61,9 @@ class _Walk:
         if self.checked == 1 and event.seq > 1:
             anchors = [c for c in self.by_position.get(event.seq - 1, []) if c.head_hash == event.prev_hash]
             if not anchors:
-                return f"事件 {event.id} 之前的事件已被删除，且没有检查点为其作证 (earlier events removed, no checkpoint)"
+                return (
+                    f"事件 {event.id} 之前的事件已被删除，且没有检查点为其作证 (earlier events removed, no checkpoint)"
+                )
         elif event.prev_hash != self.prev_hash:
             return f"事件 {event.id} 的前序哈希不匹配 (link to the previous event broken)"
         elif event.seq != self.last_seq + 1:
@@ -78,7 +80,9 @@ class _Walk:
             return f"事件 {event.id} 的内容已被改动：{problem}"
         for checkpoint in self.by_position.get(event.seq, []):
             if checkpoint.head_hash != event.hash:
-                return f"第 {event.seq} 个事件与检查点 {checkpoint.id} 签名的哈希不符 (differs from a signed checkpoint)"
+                return (
+                    f"第 {event.seq} 个事件与检查点 {checkpoint.id} 签名的哈希不符 (differs from a signed checkpoint)"
+                )
         self.prev_hash, self.last_seq = event.hash, event.seq
         return None
 
@@ -131,9 +135,7 @@ async def seal_checkpoint(session: AsyncSession, *, keys: AuditKeys, now: dateti
             select(AuditEvent.seq).where(col(AuditEvent.seal).is_(None)).order_by(col(AuditEvent.seq).desc()).limit(1)
         )
     ).first()
-    checkpoint = new_checkpoint(
-        keys, position=position, head_hash=head_hash, legacy_until=last_unkeyed or 0, at=now
-    )
+    checkpoint = new_checkpoint(keys, position=position, head_hash=head_hash, legacy_until=last_unkeyed or 0, at=now)
     session.add(checkpoint)
     await session.flush()
     return checkpoint

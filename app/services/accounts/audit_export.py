@@ -114,7 +114,9 @@ async def export_lines(
             )
             for checkpoint in (await session.exec(stmt)).all():
                 checkpoints += 1
-                yield emit({"kind": "checkpoint"} | AuditCheckpointRead.model_validate(checkpoint).model_dump(mode="json"))
+                yield emit(
+                    {"kind": "checkpoint"} | AuditCheckpointRead.model_validate(checkpoint).model_dump(mode="json")
+                )
     manifest: dict[str, Any] = {
         "kind": "manifest",
         "events": events,
@@ -157,7 +159,9 @@ def verify_export(lines: Iterable[bytes], keys: AuditKeys) -> ExportCheck:
         check.problems.append(f"不是 {FORMAT} 归档 (header or manifest missing)")
         return check
     signed = {k: v for k, v in manifest.items() if k not in ("seal", "key_id", "signature")}
-    problem = keys.check(manifest.get("seal"), manifest.get("key_id"), canonical(signed).encode(), manifest.get("signature", ""))
+    problem = keys.check(
+        manifest.get("seal"), manifest.get("key_id"), canonical(signed).encode(), manifest.get("signature", "")
+    )
     if problem:
         check.problems.append(f"清单签名无效 (manifest signature): {problem}")
     digest = hashlib.sha256(b"".join(line if line.endswith(b"\n") else line + b"\n" for line in raw[:-1]))
@@ -188,9 +192,10 @@ def verify_export(lines: Iterable[bytes], keys: AuditKeys) -> ExportCheck:
             problem = check_checkpoint(keys, checkpoint)
             if problem:
                 check.problems.append(f"检查点 {checkpoint.id}: {problem}")
-            elif hashes.get(checkpoint.position, checkpoint.head_hash) != checkpoint.head_hash or prev_hashes.get(
-                checkpoint.position + 1, checkpoint.head_hash
-            ) != checkpoint.head_hash:
+            elif (
+                hashes.get(checkpoint.position, checkpoint.head_hash) != checkpoint.head_hash
+                or prev_hashes.get(checkpoint.position + 1, checkpoint.head_hash) != checkpoint.head_hash
+            ):
                 check.problems.append(f"第 {checkpoint.position} 个事件与检查点 {checkpoint.id} 不符 (differs)")
     if (check.events, check.checkpoints) != (manifest.get("events"), manifest.get("checkpoints")):
         check.problems.append("条数与清单不符 (counts differ from the manifest)")

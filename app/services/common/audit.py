@@ -118,7 +118,9 @@ def checkpoint_message(checkpoint: AuditCheckpoint) -> bytes:
     return canonical(body).encode()
 
 
-def new_checkpoint(keys: AuditKeys, *, position: int, head_hash: str, legacy_until: int, at: datetime) -> AuditCheckpoint:
+def new_checkpoint(
+    keys: AuditKeys, *, position: int, head_hash: str, legacy_until: int, at: datetime
+) -> AuditCheckpoint:
     """A checkpoint of the chain at `position`, signed with the current key."""
     checkpoint = AuditCheckpoint(
         at=at, position=position, head_hash=head_hash, legacy_until=legacy_until, seal="", key_id="", signature=""
