@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -69,6 +70,22 @@ async def export_lines(
     sessionmaker: async_sessionmaker[AsyncSession], keys: AuditKeys, export: ExportRange
 ) -> AsyncIterator[bytes]:
     """The archive, line by line, read in batches in a session of its own (the request's has committed)."""
+    header = {
+        "since": export.since.isoformat(),
+        "until": export.until.isoformat(),
+        "exported_at": export.exported_at.isoformat(),
+        "exported_by": export.exported_by,
+    }
+    in_range = (col(AuditEvent.at) >= export.since) & (col(AuditEvent.at) < export.until)
+    async with sessionmaker() as session:
+        async for line in archive_lines(session, keys, header, in_range):
+            yield line
+
+
+async def archive_lines(
+    session: AsyncSession, keys: AuditKeys, header: dict[str, Any], events_where: ColumnElement[bool]
+) -> AsyncIterator[bytes]:
+    """header, the events `events_where` selects in chain order, the checkpoints of their span, the manifest."""
     digest = hashlib.sha256()
 
     def emit(value: dict[str, Any]) -> bytes:
@@ -76,47 +93,33 @@ async def export_lines(
         digest.update(line)
         return line
 
-    yield emit(
-        {
-            "kind": "header",
-            "format": FORMAT,
-            "since": export.since.isoformat(),
-            "until": export.until.isoformat(),
-            "exported_at": export.exported_at.isoformat(),
-            "exported_by": export.exported_by,
-        }
-    )
+    yield emit({"kind": "header", "format": FORMAT} | header)
     first = last = None
-    events = 0
+    events = checkpoints = 0
     gaps: list[list[int]] = []
-    async with sessionmaker() as session:
-        after = -1
-        in_range = (col(AuditEvent.at) >= export.since) & (col(AuditEvent.at) < export.until)
-        while True:
-            stmt = select(AuditEvent).where(in_range, col(AuditEvent.seq) > after).order_by(col(AuditEvent.seq))
-            batch = list((await session.exec(stmt.limit(BATCH))).all())
-            if not batch:
-                break
-            for event in batch:
-                if last is not None and event.seq != last + 1:
-                    gaps.append([last + 1, event.seq - 1])
-                first = event.seq if first is None else first
-                last = after = event.seq
-                events += 1
-                yield emit({"kind": "event"} | AuditEventRead.model_validate(event).model_dump(mode="json"))
-            session.expunge_all()
-        checkpoints = 0
-        if first is not None and last is not None:
-            stmt = (
-                select(AuditCheckpoint)
-                .where(col(AuditCheckpoint.position).between(first - 1, last))
-                .order_by(col(AuditCheckpoint.id))
-            )
-            for checkpoint in (await session.exec(stmt)).all():
-                checkpoints += 1
-                yield emit(
-                    {"kind": "checkpoint"} | AuditCheckpointRead.model_validate(checkpoint).model_dump(mode="json")
-                )
+    after = -1
+    while True:
+        stmt = select(AuditEvent).where(events_where, col(AuditEvent.seq) > after).order_by(col(AuditEvent.seq))
+        batch = list((await session.exec(stmt.limit(BATCH))).all())
+        if not batch:
+            break
+        for event in batch:
+            if last is not None and event.seq != last + 1:
+                gaps.append([last + 1, event.seq - 1])
+            first = event.seq if first is None else first
+            last = after = event.seq
+            events += 1
+            yield emit({"kind": "event"} | AuditEventRead.model_validate(event).model_dump(mode="json"))
+            session.expunge(event)
+    if first is not None and last is not None:
+        stmt = (
+            select(AuditCheckpoint)
+            .where(col(AuditCheckpoint.position).between(first - 1, last))
+            .order_by(col(AuditCheckpoint.id))
+        )
+        for checkpoint in (await session.exec(stmt)).all():
+            checkpoints += 1
+            yield emit({"kind": "checkpoint"} | AuditCheckpointRead.model_validate(checkpoint).model_dump(mode="json"))
     manifest: dict[str, Any] = {
         "kind": "manifest",
         "events": events,
