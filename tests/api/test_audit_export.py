@@ -151,3 +151,23 @@ async def test_only_who_reads_the_audit_trail_lists_checkpoints_and_exports(clie
     assert (await client.get(f"{EVENTS}/checkpoints", headers=headers)).status_code == 403
     assert (await client.get(f"{EVENTS}/export", headers=headers, params=_range(2, 0.5))).status_code == 403
     assert (await client.get(f"{EVENTS}/export", params=_range(2, 0.5))).status_code == 401
+
+
+HEADER = b'{"format":"zhijian-audit-export/1","kind":"header"}\n'
+
+
+@pytest.mark.parametrize(
+    "archive",
+    [
+        b"",
+        b"not json\n",
+        b"[1]\n[2]\n",
+        HEADER + b'{"kind":"manifest","signature":null}\n',
+        HEADER + b'{"kind":"event","id":"x"}\n{"kind":"manifest","events":1,"checkpoints":0,"gaps":[]}\n',
+        HEADER + b'{"kind":"manifest","events":0,"checkpoints":0,"gaps":[1]}\n',
+    ],
+    ids=["empty", "not-json", "not-objects", "null-signature", "bad-event", "bad-gaps"],
+)
+def test_a_malformed_archive_is_reported_not_raised(archive, keys):
+    check = verify_export(archive.splitlines(keepends=True), keys)
+    assert not check.intact and check.problems

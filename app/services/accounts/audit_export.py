@@ -158,12 +158,26 @@ def verify_export(lines: Iterable[bytes], keys: AuditKeys) -> ExportCheck:
         check.problems.append("不是 JSON Lines (not JSON Lines)")
         return check
     manifest = records[-1]
-    if records[0].get("kind") != "header" or records[0].get("format") != FORMAT or manifest.get("kind") != "manifest":
+    if (
+        not all(isinstance(record, dict) for record in records)
+        or records[0].get("kind") != "header"
+        or records[0].get("format") != FORMAT
+        or manifest.get("kind") != "manifest"
+    ):
         check.problems.append(f"不是 {FORMAT} 归档 (header or manifest missing)")
         return check
+    try:
+        _check_lines(check, raw, records, keys)
+    except (ValueError, TypeError) as exc:  # a line that is not what the format says (pydantic's errors included)
+        check.problems.append(f"归档格式有误 (malformed archive): {str(exc)[:200]}")
+    return check
+
+
+def _check_lines(check: ExportCheck, raw: list[bytes], records: list[dict[str, Any]], keys: AuditKeys) -> None:
+    manifest = records[-1]
     signed = {k: v for k, v in manifest.items() if k not in ("seal", "key_id", "signature")}
     problem = keys.check(
-        manifest.get("seal"), manifest.get("key_id"), canonical(signed).encode(), manifest.get("signature", "")
+        manifest.get("seal"), manifest.get("key_id"), canonical(signed).encode(), str(manifest.get("signature"))
     )
     if problem:
         check.problems.append(f"清单签名无效 (manifest signature): {problem}")
@@ -202,4 +216,3 @@ def verify_export(lines: Iterable[bytes], keys: AuditKeys) -> ExportCheck:
                 check.problems.append(f"第 {checkpoint.position} 个事件与检查点 {checkpoint.id} 不符 (differs)")
     if (check.events, check.checkpoints) != (manifest.get("events"), manifest.get("checkpoints")):
         check.problems.append("条数与清单不符 (counts differ from the manifest)")
-    return check
