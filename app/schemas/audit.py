@@ -53,4 +53,7 @@ class AuditChainReport(BaseModel):
     latest_checkpoint: AuditCheckpointRead | None = Field(
         default=None, description="the newest checkpoint: the chain must reach its position with its head hash"
     )
+    events_after_checkpoint: int = Field(
+        default=0, description="events newer than the latest checkpoint: not yet pinned against truncation"
+    )
     unkeyed_events: int = Field(default=0, description="events sealed before the chain was keyed (unkeyed SHA-256)")

@@ -99,6 +99,7 @@ async def test_an_untouched_chain_with_checkpoints_verifies_and_says_against_whi
     report = await _verify(client, headers)
     assert report["intact"] is True
     assert report["latest_checkpoint"]["id"] == checkpoint.id
+    assert report["events_after_checkpoint"] == 1  # the job's own `job.run`, sealed after its checkpoint
     assert report["checkpoints_checked"] >= 2  # the one written when the chain became keyed, and the job's
     assert report["unkeyed_events"] == 0
 

@@ -52,6 +52,7 @@ class _Walk:
             detail=detail,
             checkpoints_checked=len(self.checkpoints),
             latest_checkpoint=AuditCheckpointRead.model_validate(latest) if latest else None,
+            events_after_checkpoint=max(self.last_seq - latest.position, 0) if latest else self.checked,
             unkeyed_events=self.unkeyed,
         )
 
