@@ -139,6 +139,55 @@ def run_job(name: str) -> None:
     asyncio.run(_with_session(work))
 
 
+def verify_audit_export(path: Path) -> None:
+    """Check an archive from GET /audit-events/export with the audit keys of the settings; exit 1 if it fails."""
+    from app.core.audit_keys import AuditKeys
+    from app.core.config import get_settings
+    from app.services.accounts.audit_export import verify_export
+
+    with path.open("rb") as archive:
+        check = verify_export(archive, AuditKeys.from_settings(get_settings()))
+    print(f"{path}: {check.events} event(s), {check.checkpoints} checkpoint(s)")
+    for problem in check.problems:
+        print(f"  {problem}")
+    print("intact" if check.intact else "NOT intact")
+    if not check.intact:
+        sys.exit(1)
+
+
+def prune_audit(before: str, archive: Path) -> None:
+    """Archive, check and delete the audit events recorded before BEFORE (at least AUDIT_RETENTION_DAYS old)."""
+    from datetime import date
+
+    from app.core.audit_keys import AuditKeys
+    from app.core.clock import today_in_china, utcnow
+    from app.core.config import get_settings
+    from app.core.errors import AppError
+    from app.services.accounts.audit_prune import prune_events
+
+    settings = get_settings()
+
+    async def work(session) -> None:  # noqa: ANN001
+        pruned = await prune_events(
+            session,
+            keys=AuditKeys.from_settings(settings),
+            before=date.fromisoformat(before),
+            archive=archive,
+            retention_days=settings.audit_retention_days,
+            today=today_in_china(),
+            now=utcnow(),
+        )
+        if not pruned.events:
+            print(f"no audit event recorded before {before} to prune (the newest event always stays)")
+            return
+        print(f"archived to {pruned.archive}; removed {pruned.events} event(s) through position {pruned.through_seq}")
+
+    try:
+        asyncio.run(_with_session(work))
+    except AppError as exc:
+        sys.exit(str(exc))
+
+
 def worker(concurrency: int, burst: bool) -> None:
     """A job-engine worker on DATABASE_URL (PostgreSQL): the calendar's tasks and queued imports."""
     from app.core.config import get_settings
@@ -170,6 +219,11 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("escalate-overdue", help="= run-job escalate-overdue")
     job = sub.add_parser("run-job", help="run one entry of the plan's calendar now (see README: what runs when)")
     job.add_argument("name", help="escalate-overdue | raise-plan-lines | … (the worker's calendar)")
+    check = sub.add_parser("verify-audit-export", help="check an audit archive (GET /audit-events/export)")
+    check.add_argument("path", type=Path)
+    prune = sub.add_parser("prune-audit", help="archive then delete audit events past their retention (≥180 days)")
+    prune.add_argument("--before", required=True, help="YYYY-MM-DD: events recorded before this day")
+    prune.add_argument("--archive", required=True, type=Path, help="the archive to write first (a new file)")
     work = sub.add_parser("worker", help="start a job-engine worker (PostgreSQL)")
     work.add_argument("--concurrency", type=int, default=1, help="jobs run at once by this worker")
     work.add_argument("--burst", action="store_true", help="stop when the queues are empty")
@@ -191,6 +245,10 @@ def main(argv: list[str] | None = None) -> None:
         run_job("escalate-overdue")
     elif args.command == "run-job":
         run_job(args.name)
+    elif args.command == "verify-audit-export":
+        verify_audit_export(args.path)
+    elif args.command == "prune-audit":
+        prune_audit(args.before, args.archive)
     elif args.command == "worker":
         worker(args.concurrency, args.burst)
     elif args.command == "export-openapi":

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
+from app.core.audit_keys import AuditKeys
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.docs import install_docs
@@ -120,7 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_storage)
-    audit_trail.install()
+    audit_trail.install(AuditKeys.from_settings(settings))
     if settings.database_url.startswith("sqlite"):
         embedded.install(app)
     install_error_handlers(app)

@@ -169,6 +169,7 @@ async def main() -> None:
             "ENV": "production",
             "DATABASE_URL": url,
             "SECRET_KEY": SECRET,
+            "AUDIT_KEY": "bench-audit-key-" + "0" * 32,
             "MAX_UPLOAD_BYTES": str(64 * 2**20),
             "UPLOAD_DIR": tempfile.mkdtemp(prefix="zj-bench-"),
             "LOG_LEVEL": "WARNING",

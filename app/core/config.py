@@ -3,13 +3,16 @@
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "development-only-secret-key-change-me-0123456789"
+DEVELOPMENT_AUDIT_KEY = "development-only-audit-key-change-me-0123456789"
 MIN_SECRET_LENGTH = 32
+MIN_AUDIT_RETENTION_DAYS = 180  # GB/T 22239-2019 level 3: audit records kept at least six months
+AuditKeyId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,16}$")]
 
 
 class Settings(BaseSettings):
@@ -38,15 +41,34 @@ class Settings(BaseSettings):
     licensing_retries: int = Field(default=3, ge=0, le=10)  # retries after the first attempt
     licensing_backoff_seconds: float = Field(default=0.5, ge=0)  # 0.5, 1, 2, … between attempts
     licensing_page_limit: int = Field(default=500, ge=1, le=5000)
+    # The audit chain is keyed (HMAC) with AUDIT_KEY, kept outside the database; each event stores the id of its
+    # key, so keys rotate: put the retired key in AUDIT_OLD_KEYS ('{"k1": "…"}') and old events still verify.
+    audit_key: str = DEVELOPMENT_AUDIT_KEY
+    audit_key_id: AuditKeyId = "k1"
+    audit_old_keys: dict[AuditKeyId, str] = {}
+    audit_hash: Literal["sha256", "sm3"] = "sha256"  # HMAC-SHA256 or HMAC-SM3 (GB/T 32905) for new events
+    audit_retention_days: int = Field(default=MIN_AUDIT_RETENTION_DAYS, ge=MIN_AUDIT_RETENTION_DAYS)
+    audit_export_max_days: int = Field(default=366, ge=1, le=3660)  # the longest range one export may cover
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> "Settings":
+        if self.audit_key_id in self.audit_old_keys:
+            raise ValueError("AUDIT_KEY_ID must not name a key in AUDIT_OLD_KEYS (the current key is AUDIT_KEY)")
         if self.env == "development":
             return self
         if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < MIN_SECRET_LENGTH:
             raise ValueError(
                 f"SECRET_KEY must be set to a random value of at least {MIN_SECRET_LENGTH} characters "
                 "outside ENV=development"
+            )
+        if self.env == "production" and (
+            self.audit_key == DEVELOPMENT_AUDIT_KEY
+            or len(self.audit_key) < MIN_SECRET_LENGTH
+            or self.audit_key == self.secret_key
+        ):
+            raise ValueError(
+                f"AUDIT_KEY must be set to a random value of at least {MIN_SECRET_LENGTH} characters, other than "
+                "SECRET_KEY, in production"
             )
         return self
 

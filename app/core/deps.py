@@ -10,6 +10,7 @@ from pydantic import AfterValidator
 from sqlmodel import select
 
 from app.core.actor import Actor, actor_for_service, actor_for_user
+from app.core.audit_keys import AuditKeys
 from app.core.clock import today_in_china
 from app.core.config import Settings
 from app.core.db import SessionDep
@@ -123,3 +124,11 @@ def _sane_instant(value: datetime) -> datetime:
 
 Instant = Annotated[datetime, AfterValidator(_sane_instant)]
 """A datetime query parameter: timezone-aware UTC, within 1900–2199 (else 422)."""
+
+
+def get_audit_keys(settings: SettingsDep) -> AuditKeys:
+    return AuditKeys.from_settings(settings)
+
+
+AuditKeysDep = Annotated[AuditKeys, Depends(get_audit_keys)]
+"""The keys that seal and check the audit chain (from the settings, never the database)."""

@@ -2,7 +2,7 @@
 
 from app.models import base  # noqa: F401  (must precede the tables)
 from app.models.attachment import Attachment
-from app.models.audit import AuditEvent
+from app.models.audit import AuditCheckpoint, AuditEvent
 from app.models.disclosure import Disclosure, DisclosureEntry
 from app.models.enterprise import (
     Enterprise,
@@ -34,6 +34,7 @@ __all__ = [
     "Plan",
     "PlanAdjustment",
     "PlanItem",
+    "AuditCheckpoint",
     "AuditEvent",
     "Enterprise",
     "EnterpriseImport",

@@ -64,7 +64,10 @@ async def main() -> int:
         codes = [r["credit_code"] for r in rows]
         body = json.dumps(rows, ensure_ascii=False).encode()
         env = (
-            os.environ | ENV | {"DATABASE_URL": url, "ENV": "production", "SECRET_KEY": SECRET, "LOG_LEVEL": "WARNING"}
+            os.environ
+            | ENV
+            | {"DATABASE_URL": url, "ENV": "production", "SECRET_KEY": SECRET, "LOG_LEVEL": "WARNING"}
+            | {"AUDIT_KEY": "bench-audit-key-" + "0" * 32}
         )
         worker = subprocess.Popen(
             [PY, "-m", "app.cli", "worker"], cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL

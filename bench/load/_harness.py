@@ -205,6 +205,7 @@ def start_server(
     env = os.environ | {
         "ENV": "production",
         "SECRET_KEY": SECRET,
+        "AUDIT_KEY": "bench-audit-key-" + "0" * 32,
         "ACCESS_TOKEN_MINUTES": "120",
         "UPLOAD_DIR": str(Path(tempfile.gettempdir()) / "zj-load-uploads"),
         "LOG_LEVEL": "INFO",

@@ -151,6 +151,8 @@ TABLE: dict[tuple[str, str], Op] = {
     ("GET", "/api/v1/jurisdictions"): Op(P.JURISDICTIONS_READ),
     ("GET", "/api/v1/audit-events"): Op(P.AUDIT_READ),
     ("GET", "/api/v1/audit-events/verify"): Op(P.AUDIT_READ),
+    ("GET", "/api/v1/audit-events/checkpoints"): Op(P.AUDIT_READ),
+    ("GET", "/api/v1/audit-events/export"): Op(P.AUDIT_READ),
     # --- enterprises, licences, signals, imports ---------------------------------------------------------------
     ("GET", "/api/v1/enterprises"): Op(P.ENTERPRISES_READ),
     ("POST", "/api/v1/enterprises"): Op(
@@ -340,6 +342,7 @@ QUERY: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/reports"): {"year": date.today().year},
     ("GET", "/api/v1/reports/summary"): {"year": date.today().year},
     ("GET", "/api/v1/reports/export"): {"year": date.today().year, "period": "h1"},
+    ("GET", "/api/v1/audit-events/export"): {"since": _today(-7), "until": _today(1)},
 }
 
 

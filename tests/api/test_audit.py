@@ -49,9 +49,13 @@ async def test_the_chain_verifies_when_untouched(client, session):
 
 
 async def _as_a_superuser_bypassing_triggers(session) -> None:
-    """What tampering takes on PostgreSQL, where a trigger refuses UPDATE and DELETE of audit events."""
+    """What tampering takes where triggers refuse UPDATE and DELETE of audit events: a PostgreSQL superuser
+    disabling them, or anyone who can write the SQLite file dropping them."""
     if session.bind.dialect.name == "postgresql":
         await session.exec(text("SET LOCAL session_replication_role = replica"))
+    else:
+        for trigger in ("audit_event_no_update", "audit_event_retention"):
+            await session.exec(text(f"DROP TRIGGER IF EXISTS {trigger}"))
 
 
 @pytest.mark.postgres_only

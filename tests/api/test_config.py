@@ -15,7 +15,7 @@ def test_development_may_use_the_built_in_secret():
 
 
 def test_a_long_random_secret_is_accepted_in_production():
-    assert Settings(env="production", secret_key="x" * 40).env == "production"
+    assert Settings(env="production", secret_key="x" * 40, audit_key="a" * 40).env == "production"
 
 
 def test_the_demo_ledger_passes_the_rules_it_will_be_checked_against():
