@@ -28,7 +28,7 @@ install: $(STAMP)
 run: install
 	ENV=development $(BIN)/python -m app.cli migrate
 	ENV=development $(BIN)/python -m app.cli seed-demo
-	ENV=development $(BIN)/uvicorn app.main:app_factory --factory --host $(HOST) --port $(PORT)
+	ENV=development $(BIN)/uvicorn app.main:app_factory --factory --host $(HOST) --port $(PORT) --no-proxy-headers
 
 ## The whole suite on a real PostgreSQL (127.0.0.1:5432, user postgres), the portable part again on SQLite,
 ## in random order on two workers; the schemathesis module (an app built at import, pointed at its own database)

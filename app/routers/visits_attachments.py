@@ -10,6 +10,7 @@ from app.core.deps import Allowed, SettingsDep
 from app.core.errors import Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable, error_responses
 from app.domain.permissions import Permission
 from app.schemas.attachment import AttachmentRead
+from app.schemas.common import PlainText
 from app.services.visits import attachments as service
 
 router = APIRouter(prefix="/api/v1", tags=["attachments"])
@@ -30,7 +31,7 @@ async def upload_attachment(
     session: SessionDep,
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="JPEG, PNG, WebP, HEIC or PDF; the type is read from the bytes")],
-    description: Annotated[str | None, Form(max_length=255)] = None,
+    description: Annotated[PlainText | None, Form(max_length=255)] = None,
 ) -> AttachmentRead:
     """Attach a photo, a scanned signed form or a PDF to a visit (size-limited, SHA-256 kept)."""
     attachment = await service.add_attachment(
