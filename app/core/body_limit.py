@@ -57,7 +57,6 @@ class BodyLimitMiddleware:
 
         async def refuse() -> None:
             response = problem_response(error.status, error.code, error.title, error.detail, instance=scope["path"])
-            response.headers["Connection"] = "close"
             await response(scope, receive, send)
 
         declared = _declared_length(scope)

@@ -9,7 +9,7 @@ import pytest
 
 from app.core.body_limit import MULTIPART_SLACK
 from app.domain.permissions import Role
-from tests.builders import TACHENG, as_role, new_credit_code
+from tests.builders import TACHENG, as_role, make_enterprise, make_inspectors, new_credit_code, post_visit, visit_body
 
 pytestmark = pytest.mark.anyio
 
@@ -83,16 +83,26 @@ async def test_an_upload_declared_over_the_limit_is_413_before_authentication(cl
         assert body.pulled <= CHUNK  # not a byte read past what the client had already sent
 
 
-async def test_an_upload_streamed_past_the_limit_is_413_as_soon_as_it_passes(client, small_limits) -> None:
+async def test_an_upload_streamed_past_the_limit_is_413_as_soon_as_it_passes(client, session, small_limits) -> None:
+    _, headers = await as_role(client, session, Role.COUNTY_ADMIN)
+    visit = await post_visit(
+        client, headers, visit_body(await make_enterprise(session), await make_inspectors(session))
+    )
     limit = small_limits.max_upload_bytes + MULTIPART_SLACK
-    body = Stream(10 * limit, head=FILE_PART)
-    response = await client.post(attachments(), content=body, headers=MULTIPART)
-    _assert_413(response)
-    assert body.pulled <= limit + CHUNK  # the rest was never read, parsed or spooled
-    body = Stream(10 * limit, head=FILE_PART)
-    response = await client.post(IMPORTS, content=body, headers=MULTIPART)
-    assert response.status_code == 401  # this route reads its body after authentication
-    assert body.pulled <= limit + CHUNK
+    for url in (f"/api/v1/visits/{visit['id']}/attachments", IMPORTS):
+        body = Stream(10 * limit, head=FILE_PART)
+        response = await client.post(url, content=body, headers=headers | MULTIPART)
+        _assert_413(response)
+        assert body.pulled <= limit + CHUNK  # the rest was never read, parsed or spooled
+    assert not any(p.is_file() for p in small_limits.upload_dir.rglob("*"))
+
+
+async def test_an_upload_from_a_stranger_is_refused_before_it_is_read(client, small_limits) -> None:
+    for url in (attachments(), IMPORTS):
+        body = Stream(10 * small_limits.max_upload_bytes, head=FILE_PART)
+        response = await client.post(url, content=body, headers=MULTIPART)
+        assert response.status_code == 401
+        assert body.pulled <= CHUNK
 
 
 async def test_an_upload_is_allowed_the_upload_limit_not_the_json_one(client, session, small_limits) -> None:
