@@ -12,7 +12,7 @@ SEED   := $(shell date +%s)
 endif
 RANDOM_ORDER := --randomly-seed=$(SEED)
 
-.PHONY: install run test walls test-postgres test-sqlite contract migrate openapi lint bench clean
+.PHONY: install run test walls audit test-postgres test-sqlite contract migrate openapi lint bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -34,11 +34,17 @@ run: install
 ## in random order on two workers; the schemathesis module (an app built at import, pointed at its own database)
 ## runs in a process of its own,
 ## then the frontend contract: TypeScript types generated from openapi/openapi.json must type-check a usage file.
-test: install walls test-postgres test-sqlite contract
+test: install walls audit test-postgres test-sqlite contract
 
 ## The walls of the house: import-linter contracts in pyproject.toml ([tool.importlinter])
 walls: install
 	$(BIN)/lint-imports
+
+## Known vulnerabilities in the installed environment (pip-audit against PyPI's advisory feed) fail the build;
+## the accepted ones are listed, each with its reason, in security/pip-audit-accepted.txt.
+ACCEPTED_VULNS := $(addprefix --ignore-vuln ,$(shell sed -e 's/\#.*//' security/pip-audit-accepted.txt))
+audit: install
+	$(BIN)/pip-audit --skip-editable --progress-spinner off $(ACCEPTED_VULNS)
 
 test-postgres: install
 	@echo "test order: --randomly-seed=$(SEED)"
