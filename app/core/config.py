@@ -1,5 +1,7 @@
 """Settings from the environment (prefix-free names, e.g. DATABASE_URL, SECRET_KEY)."""
 
+import os
+import secrets
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -9,8 +11,10 @@ from pydantic import Field, StringConstraints, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "development-only-secret-key-change-me-0123456789"
-DEVELOPMENT_AUDIT_KEY = "development-only-audit-key-change-me-0123456789"
+"""Published in this file, so no server signs with it: `make run` serves with a key of its own (LOCAL_SECRET_FILE)."""
 MIN_SECRET_LENGTH = 32
+LOCAL_SECRET_FILE = Path("./var/secret_key")
+DEVELOPMENT_AUDIT_KEY = "development-only-audit-key-change-me-0123456789"
 MIN_AUDIT_RETENTION_DAYS = 180  # GB/T 22239-2019 level 3: audit records kept at least six months
 AuditKeyId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,16}$")]
 
@@ -27,8 +31,11 @@ class Settings(BaseSettings):
     max_failed_logins: int = 5
     lockout_minutes: int = 15
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    max_json_bytes: int = Field(default=1024 * 1024, ge=1024)  # every request body but the uploads'
     upload_dir: Path = Path("./var/uploads")
     cors_origins: list[str] = []
+    trusted_proxies: list[str] = []  # addresses or networks (CIDR) whose X-Forwarded-For names the client
+    docs_enabled: bool | None = None  # /docs and /openapi.json; unset: on, except in production
     import_heartbeat_seconds: float = Field(default=5.0, gt=0)  # a running import proves it is alive this often
     import_stale_seconds: float = Field(default=60.0, gt=0)  # silent this long: the import was interrupted
     login_rate_limit: str = "20/minute"  # per client address, on top of the per-account lockout
@@ -49,6 +56,12 @@ class Settings(BaseSettings):
     audit_hash: Literal["sha256", "sm3"] = "sha256"  # HMAC-SHA256 or HMAC-SM3 (GB/T 32905) for new events
     audit_retention_days: int = Field(default=MIN_AUDIT_RETENTION_DAYS, ge=MIN_AUDIT_RETENTION_DAYS)
     audit_export_max_days: int = Field(default=366, ge=1, le=3660)  # the longest range one export may cover
+
+    @model_validator(mode="after")
+    def _docs_off_in_production(self) -> "Settings":
+        if self.docs_enabled is None:
+            self.docs_enabled = self.env != "production"
+        return self
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> "Settings":
@@ -80,3 +93,29 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def local_secret(path: Path = LOCAL_SECRET_FILE) -> str:
+    """This machine's development key: made at random on first use (mode 0600), read from then on. Written aside
+    and linked into place, so workers starting together all read the one key."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        aside = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48))
+        try:
+            os.link(aside, path)
+        except FileExistsError:
+            pass  # another worker was first: its key is the key
+        finally:
+            aside.unlink()
+    return path.read_text().strip()
+
+
+def serving_settings() -> Settings:
+    """The settings a server runs with: in development, the published key is replaced by this machine's own."""
+    settings = get_settings()
+    if settings.env == "development" and settings.secret_key == DEVELOPMENT_SECRET:
+        settings = settings.model_copy(update={"secret_key": local_secret()})
+    return settings

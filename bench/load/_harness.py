@@ -199,6 +199,7 @@ def start_server(
     extra_env: dict[str, str] | None = None,
     port: int | None = None,
     log_path: Path | None = None,
+    cwd: Path = ROOT,
 ) -> Server:
     port = port or free_port()
     log_path = log_path or Path(tempfile.mkstemp(prefix="zj-uvicorn-", suffix=".log")[1])
@@ -223,7 +224,7 @@ def start_server(
     if app_dir:
         cmd += ["--app-dir", str(app_dir)]
     out = log_path.open("ab")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     return Server(proc, port, log_path)
 
 

@@ -1,7 +1,14 @@
+import logging
+import stat
+import uuid
+
+import httpx
 import pytest
 from pydantic import ValidationError
 
-from app.core.config import DEVELOPMENT_SECRET, Settings
+from app.core.config import DEVELOPMENT_SECRET, MIN_SECRET_LENGTH, Settings, get_settings
+from app.core.security import create_access_token, decode_access_token
+from app.main import app_factory
 
 
 @pytest.mark.parametrize("secret", [DEVELOPMENT_SECRET, "short-secret"])
@@ -29,3 +36,51 @@ def test_the_demo_ledger_passes_the_rules_it_will_be_checked_against():
     assert all(is_valid_credit_code(code) for code in codes)
     assert is_valid_licence_number("新XK13-200-00001")
     assert len(TRADES) >= 4
+
+
+# --- `make run` serves with a key of its own, never the published one ------------------------------------------
+
+
+@pytest.fixture
+def served_in(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+    """`make run`'s environment: ENV=development, no SECRET_KEY, started in a fresh checkout (tmp_path)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ENV", "development")
+    monkeypatch.setenv("DATABASE_URL", "sqlite+aiosqlite://")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    get_settings.cache_clear()
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield tmp_path
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    get_settings.cache_clear()
+
+
+def test_make_run_generates_a_key_of_its_own_on_first_start_and_keeps_it(served_in):
+    first = app_factory().state.settings.secret_key
+    key_file = served_in / "var" / "secret_key"
+    assert first != DEVELOPMENT_SECRET and len(first) >= MIN_SECRET_LENGTH
+    assert key_file.read_text() == first
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert app_factory().state.settings.secret_key == first  # from then on: sign-ins survive a restart
+
+
+@pytest.mark.anyio
+async def test_make_run_refuses_a_token_signed_with_the_published_development_key(served_in):
+    app = app_factory()
+    published = Settings(env="development", database_url="sqlite+aiosqlite://")
+    forged, _ = create_access_token(published, uuid.uuid4(), 0)
+    assert decode_access_token(published, forged) is not None  # a token the published key would accept
+    assert decode_access_token(app.state.settings, forged) is None
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {forged}"})
+    assert response.status_code == 401
+    await app.state.engine.dispose()
+
+
+def test_a_configured_key_is_used_as_it_is_in_development_too(served_in, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    assert app_factory().state.settings.secret_key == "k" * 40
+    assert not (served_in / "var" / "secret_key").exists()

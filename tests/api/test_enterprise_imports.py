@@ -224,6 +224,18 @@ async def test_a_retry_of_a_rejected_upload_returns_the_same_rejection(client, s
     assert first.json()["errors"][0]["loc"][:2] == ["rows", 0]
 
 
+async def test_a_row_with_a_nul_or_another_control_character_is_refused_at_its_cell(client, session):
+    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    for name in ("恒通\x00水泥", "恒通\x07水泥"):
+        body = [{"credit_code": new_credit_code(), "name": name, "county_code": "654201"}]
+        response = await client.post(URL, json=body, headers=headers)
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["loc"] == ["rows", 0, "name"]
+        assert "控制字符" in response.json()["errors"][0]["msg"]
+    listing = await client.get("/api/v1/enterprises", params={"q": "恒通"}, headers=headers)
+    assert listing.json()["total"] == 0
+
+
 async def test_json_rows_with_unknown_fields_or_not_an_array_are_refused(client, session):
     _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
     bad_field = await client.post(

@@ -9,7 +9,7 @@ import anyio
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
-from app.core.errors import PayloadTooLarge
+from app.core.body_limit import upload_too_large
 from app.models import EnterpriseImport
 from app.schemas.enterprise_import import EnterpriseImportRead
 from app.services.imports import jobs
@@ -24,7 +24,6 @@ from app.services.imports.service import (
 
 SYNC_ROW_LIMIT = 2_000
 """Up to this many rows the upload is processed inside the request; above it, as a job (202)."""
-MULTIPART_SLACK = 64 * 1024
 """What multipart framing may add around the file itself."""
 
 
@@ -52,14 +51,11 @@ class Outcome:
         return EnterpriseImportRead.model_validate(self.job)
 
 
-def too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"上传内容超过{limit // 2**20}MB上限 (upload larger than {limit} bytes)")
-
-
-def check_body_size(size: int, limit: int, *, framed: bool = True) -> None:
-    """413 as soon as the body (with multipart framing, when `framed`) passes the limit."""
-    if size > limit + (MULTIPART_SLACK if framed else 0):
-        raise too_large(limit)
+def check_upload_size(size: int, limit: int) -> None:
+    """413 when the uploaded content (the file, or the JSON array) passes the limit; the body as a whole was
+    held to the limit, plus multipart framing, before anything read it (app/core/body_limit.py)."""
+    if size > limit:
+        raise upload_too_large(limit)
 
 
 async def submit(
