@@ -38,6 +38,9 @@ world = record_factories.world
 CALLERS = (  # least privileged first: a mutation that succeeds runs after every cell that must be refused
     "anonymous",
     "service_without_scope",
+    "audit_admin",
+    "security_admin",
+    "system_admin",
     "prefecture_viewer",
     "county_inspector",
     "county_admin",

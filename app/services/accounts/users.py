@@ -65,9 +65,13 @@ def _may_manage(actor: Actor, role: Role) -> None:
         )
 
 
-async def _check_role_and_county(session: AsyncSession, actor: Actor, role: Role, county_code: str | None) -> None:
+def _not_a_machine(role: Role) -> None:
     if role is Role.SERVICE:
         raise RuleViolation([Problem(("role",), "系统对接账号请通过 /service-accounts 创建 (use /service-accounts)")])
+
+
+async def _check_role_and_county(session: AsyncSession, actor: Actor, role: Role, county_code: str | None) -> None:
+    _not_a_machine(role)
     if actor.is_county_bound and county_code != actor.county_code:
         raise NotFound("县（市）不存在或不在您的管辖范围 (county not found in your jurisdiction)")
     if role.is_county_bound and not county_code:
@@ -79,6 +83,7 @@ async def _check_role_and_county(session: AsyncSession, actor: Actor, role: Role
 
 
 async def create_user(session: AsyncSession, actor: Actor, data: UserCreate) -> User:
+    _not_a_machine(data.role)
     _may_manage(actor, data.role)
     await _check_role_and_county(session, actor, data.role, data.county_code)
     check_password_policy(data.password, loc="password")
