@@ -101,6 +101,17 @@ def create_user(args: argparse.Namespace) -> None:
     asyncio.run(_with_session(work))
 
 
+def _run_for_a_person(work) -> None:  # noqa: ANN001
+    """Run an account command; a refusal (unknown user, weak password, wrong county) is one line, not a traceback."""
+    from app.core.errors import AppError
+    from app.domain.errors import RuleViolation
+
+    try:
+        asyncio.run(_with_session(work))
+    except (AppError, RuleViolation) as refusal:
+        sys.exit(str(refusal))
+
+
 def reset_password(args: argparse.Namespace) -> None:
     """The way back into an administrator's account: no one holds that power over the API (三权分立)."""
     from app.core.actor import SYSTEM
@@ -113,7 +124,7 @@ def reset_password(args: argparse.Namespace) -> None:
         await users.reset_password(session, SYSTEM, user.id, password)
         print(f"password set for {user.username} ({user.role}); every session of theirs has ended")
 
-    asyncio.run(_with_session(work))
+    _run_for_a_person(work)
 
 
 def assign_role(args: argparse.Namespace) -> None:
@@ -130,7 +141,7 @@ def assign_role(args: argparse.Namespace) -> None:
         await users.assign_role(session, SYSTEM, user.id, data)
         print(f"{user.username} is now {user.role}")
 
-    asyncio.run(_with_session(work))
+    _run_for_a_person(work)
 
 
 def sync_licences() -> None:
