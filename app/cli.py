@@ -127,6 +127,20 @@ def reset_password(args: argparse.Namespace) -> None:
     _run_for_a_person(work)
 
 
+def deactivate_user(args: argparse.Namespace) -> None:
+    """Relieve an administrator who leaves: their account stops at once, every session with it."""
+    from app.core.actor import SYSTEM
+    from app.schemas.user import UserUpdate
+    from app.services.accounts import users
+
+    async def work(session) -> None:  # noqa: ANN001
+        user = await users.user_by_username(session, args.username)
+        await users.update_user(session, SYSTEM, user.id, UserUpdate(is_active=False))
+        print(f"{user.username} ({user.role}) is deactivated; every session of theirs has ended")
+
+    _run_for_a_person(work)
+
+
 def assign_role(args: argparse.Namespace) -> None:
     """Appoint (or relieve) one of the three administrators: the API gives and takes business roles only."""
     from app.core.actor import SYSTEM
@@ -263,6 +277,8 @@ def main(argv: list[str] | None = None) -> None:
     reset = sub.add_parser("reset-password", help="set a new password for an account (administrators included)")
     reset.add_argument("username")
     reset.add_argument("--password", help="prompted for when omitted")
+    leave = sub.add_parser("deactivate-user", help="stop an account at once (administrators included)")
+    leave.add_argument("username")
     appoint = sub.add_parser("assign-role", help="give an account another role (administrators included)")
     appoint.add_argument("username")
     appoint.add_argument("role", help=roles)
@@ -296,6 +312,8 @@ def main(argv: list[str] | None = None) -> None:
         reset_password(args)
     elif args.command == "assign-role":
         assign_role(args)
+    elif args.command == "deactivate-user":
+        deactivate_user(args)
     elif args.command == "sync-licences":
         sync_licences()
     elif args.command == "escalate-overdue":
