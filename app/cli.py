@@ -1,4 +1,4 @@
-"""Command line: migrate, seed-demo, create-user, export-openapi.  `python -m app.cli --help`."""
+"""Command line: migrate, seed-demo, create-user, reset-password, assign-role, export-openapi (`--help`)."""
 
 import argparse
 import asyncio
@@ -99,6 +99,63 @@ def create_user(args: argparse.Namespace) -> None:
         print(f"created {user.username} ({user.role}) {user.id}")
 
     asyncio.run(_with_session(work))
+
+
+def _run_for_a_person(work) -> None:  # noqa: ANN001
+    """Run an account command; a refusal (unknown user, weak password, wrong county) is one line, not a traceback."""
+    from app.core.errors import AppError
+    from app.domain.errors import RuleViolation
+
+    try:
+        asyncio.run(_with_session(work))
+    except (AppError, RuleViolation) as refusal:
+        sys.exit(str(refusal))
+
+
+def reset_password(args: argparse.Namespace) -> None:
+    """The way back into an administrator's account: no one holds that power over the API (三权分立)."""
+    from app.core.actor import SYSTEM
+    from app.services.accounts import users
+
+    password = args.password or getpass.getpass("new password: ")
+
+    async def work(session) -> None:  # noqa: ANN001
+        user = await users.user_by_username(session, args.username)
+        await users.reset_password(session, SYSTEM, user.id, password)
+        print(f"password set for {user.username} ({user.role}); every session of theirs has ended")
+
+    _run_for_a_person(work)
+
+
+def deactivate_user(args: argparse.Namespace) -> None:
+    """Relieve an administrator who leaves: their account stops at once, every session with it."""
+    from app.core.actor import SYSTEM
+    from app.schemas.user import UserUpdate
+    from app.services.accounts import users
+
+    async def work(session) -> None:  # noqa: ANN001
+        user = await users.user_by_username(session, args.username)
+        await users.update_user(session, SYSTEM, user.id, UserUpdate(is_active=False))
+        print(f"{user.username} ({user.role}) is deactivated; every session of theirs has ended")
+
+    _run_for_a_person(work)
+
+
+def assign_role(args: argparse.Namespace) -> None:
+    """Appoint (or relieve) one of the three administrators: the API gives and takes business roles only."""
+    from app.core.actor import SYSTEM
+    from app.domain.permissions import Role
+    from app.schemas.user import RoleAssignment
+    from app.services.accounts import users
+
+    data = RoleAssignment(role=Role(args.role), county_code=args.county)
+
+    async def work(session) -> None:  # noqa: ANN001
+        user = await users.user_by_username(session, args.username)
+        await users.assign_role(session, SYSTEM, user.id, data)
+        print(f"{user.username} is now {user.role}")
+
+    _run_for_a_person(work)
 
 
 def sync_licences() -> None:
@@ -202,6 +259,8 @@ def worker(concurrency: int, burst: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from app.domain.permissions import Role
+
     parser = argparse.ArgumentParser(prog="zhijian", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="upgrade the database to the newest schema")
@@ -211,9 +270,19 @@ def main(argv: list[str] | None = None) -> None:
     user = sub.add_parser("create-user", help="create an account")
     user.add_argument("username")
     user.add_argument("--full-name", required=True)
-    user.add_argument("--role", required=True)
+    roles = " | ".join(role.value for role in Role if role is not Role.SERVICE)
+    user.add_argument("--role", required=True, help=roles)
     user.add_argument("--county")
     user.add_argument("--password", help="prompted for when omitted")
+    reset = sub.add_parser("reset-password", help="set a new password for an account (administrators included)")
+    reset.add_argument("username")
+    reset.add_argument("--password", help="prompted for when omitted")
+    leave = sub.add_parser("deactivate-user", help="stop an account at once (administrators included)")
+    leave.add_argument("username")
+    appoint = sub.add_parser("assign-role", help="give an account another role (administrators included)")
+    appoint.add_argument("username")
+    appoint.add_argument("role", help=roles)
+    appoint.add_argument("--county")
     sub.add_parser("export-openapi", help=f"write {OPENAPI_PATH.relative_to(ROOT)}")
     sub.add_parser("sync-licences", help="pull changed licences from LICENSING_SYSTEM_URL")
     sub.add_parser("escalate-overdue", help="= run-job escalate-overdue")
@@ -239,6 +308,12 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_with_session(seed_jurisdictions))
     elif args.command == "create-user":
         create_user(args)
+    elif args.command == "reset-password":
+        reset_password(args)
+    elif args.command == "assign-role":
+        assign_role(args)
+    elif args.command == "deactivate-user":
+        deactivate_user(args)
     elif args.command == "sync-licences":
         sync_licences()
     elif args.command == "escalate-overdue":

@@ -31,7 +31,7 @@ async def list_audit_events(
     since: Instant | None = None,
     until: Instant | None = None,
 ) -> Page[AuditEventRead]:
-    """The audit trail, newest first (prefecture admin only; nothing can edit or delete it)."""
+    """The audit trail, newest first (audit administrator only; nothing can edit or delete it)."""
     limit, offset = page
     items, total = await audit_query.list_events(
         session,

@@ -1,4 +1,4 @@
-"""Demo data: the real 塔城地区 and one account per role. Idempotent."""
+"""Demo data: the real 塔城地区 and one account per role (the three administrators of 三权分立 too). Idempotent."""
 
 from datetime import date
 
@@ -24,6 +24,9 @@ DEMO_PASSWORD = "Zhijian@2026"
 DEMO_USERS = (
     # username, full name, role, county, credential no
     ("admin", "常亮", Role.PREFECTURE_ADMIN, None, None),
+    ("sysadmin", "系统管理员", Role.SYSTEM_ADMIN, None, None),
+    ("secadmin", "安全管理员", Role.SECURITY_ADMIN, None, None),
+    ("auditor", "审计管理员", Role.AUDIT_ADMIN, None, None),
     ("leader", "地区局领导", Role.PREFECTURE_VIEWER, None, None),
     ("tcs_admin", "塔城市局管理员", Role.COUNTY_ADMIN, "654201", None),
     ("tcs_insp1", "塔城市执法人员甲", Role.COUNTY_INSPECTOR, "654201", "65420100001"),

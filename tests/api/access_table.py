@@ -142,7 +142,12 @@ TABLE: dict[tuple[str, str], Op] = {
     ("POST", "/api/v1/users/{user_id}/password"): Op(
         P.USERS_WRITE, body=lambda w, c: {"new_password": "Brand-New-Pass-42!"}
     ),
-    ("POST", "/api/v1/users/{user_id}/unlock"): Op(P.USERS_WRITE),
+    ("PUT", "/api/v1/users/{user_id}/role"): Op(
+        P.USERS_SECURITY,
+        body=lambda w, c: {"role": "county_inspector", "county_code": c},
+        why="the inspector keeps its role: any cell may run first (moving roles is in test_duties.py)",
+    ),
+    ("POST", "/api/v1/users/{user_id}/unlock"): Op(P.USERS_SECURITY),
     ("GET", "/api/v1/service-accounts"): Op(P.SERVICE_ACCOUNTS_WRITE),
     ("POST", "/api/v1/service-accounts"): Op(
         P.SERVICE_ACCOUNTS_WRITE, body=lambda w, c: {"name": _uniq("svc_"), "scopes": ["enterprises:read"]}
@@ -196,7 +201,7 @@ TABLE: dict[tuple[str, str], Op] = {
         other=(422,),
         why="batch upsert: another county's holder reads as an unknown credit code (422)",
     ),
-    ("GET", "/api/v1/licence-sync-runs"): Op(P.AUDIT_READ),
+    ("GET", "/api/v1/licence-sync-runs"): Op(P.LICENCE_SYNC_READ),
     ("GET", "/api/v1/ledger/completeness"): Op(P.ENTERPRISES_READ),
     ("POST", "/api/v1/enterprise-imports"): Op(
         P.ENTERPRISES_IMPORT,

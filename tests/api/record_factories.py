@@ -52,6 +52,9 @@ USER_CALLERS = {
     "prefecture_viewer": (Role.PREFECTURE_VIEWER, None),
     "county_admin": (Role.COUNTY_ADMIN, TACHENG),
     "county_inspector": (Role.COUNTY_INSPECTOR, TACHENG),
+    "system_admin": (Role.SYSTEM_ADMIN, None),
+    "security_admin": (Role.SECURITY_ADMIN, None),
+    "audit_admin": (Role.AUDIT_ADMIN, None),
 }
 
 

@@ -74,7 +74,7 @@ async def _verify(client, headers) -> dict:  # noqa: ANN001
 
 
 async def test_removing_the_newest_three_events_is_reported_as_truncation_where_it_happened(client, session):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.AUDIT_ADMIN)
     await _failed_logins(client, 4)
     checkpoint = await _checkpoint(session)
     seqs = await _seqs(session)
@@ -93,7 +93,7 @@ async def test_removing_the_newest_three_events_is_reported_as_truncation_where_
 
 
 async def test_an_untouched_chain_with_checkpoints_verifies_and_says_against_which(client, session):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.AUDIT_ADMIN)
     await _failed_logins(client, 2)
     checkpoint = await _checkpoint(session)
     report = await _verify(client, headers)
@@ -105,7 +105,7 @@ async def test_an_untouched_chain_with_checkpoints_verifies_and_says_against_whi
 
 
 async def test_removing_the_checkpoints_too_is_reported(client, session):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.AUDIT_ADMIN)
     await _failed_logins(client, 2)
     await _bypassing_the_triggers(session)
     await session.exec(text("DELETE FROM audit_checkpoint"))
@@ -135,7 +135,7 @@ async def _rewrite_unkeyed(session, change: str) -> None:  # noqa: ANN001
 
 
 async def test_a_chain_rewritten_with_recomputed_unkeyed_hashes_is_reported(client, session):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.AUDIT_ADMIN)
     await _failed_logins(client, 3)
     first = (await _seqs(session))[0]
     await _rewrite_unkeyed(session, "someone-else")
@@ -146,7 +146,7 @@ async def test_a_chain_rewritten_with_recomputed_unkeyed_hashes_is_reported(clie
 
 
 async def test_a_chain_rewritten_with_the_checkpoints_removed_is_reported(client, session):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.AUDIT_ADMIN)
     await _failed_logins(client, 3)
     await _rewrite_unkeyed(session, "someone-else")
     await session.exec(text("DELETE FROM audit_checkpoint"))
@@ -155,7 +155,7 @@ async def test_a_chain_rewritten_with_the_checkpoints_removed_is_reported(client
 
 
 async def test_an_edited_event_with_a_recomputed_hmac_under_another_key_is_reported(client, session, keys):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.AUDIT_ADMIN)
     await _failed_logins(client, 2)
     forger = AuditKeys(current_id=keys.current_id, keys={keys.current_id: b"a-key-the-forger-made-up-0123456789"})
     await _bypassing_the_triggers(session)
@@ -199,7 +199,7 @@ async def test_after_a_key_rotation_old_events_verify_with_the_old_key_listed(se
 
     first = _app_with(settings, sessionmaker, audit_key=KEY_1, audit_key_id="k1", audit_old_keys={})
     async with await signed_in_client(first) as client:
-        _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+        _, headers = await as_role(client, session, Role.AUDIT_ADMIN)
         await _failed_logins(client, 2)
     rotated = _app_with(settings, sessionmaker, audit_key=KEY_2, audit_key_id="k2", audit_old_keys={"k1": KEY_1})
     async with await signed_in_client(rotated) as client:
@@ -221,7 +221,7 @@ async def test_sm3_seals_new_events_and_they_verify(settings, sessionmaker, sess
     application = _app_with(settings, sessionmaker, audit_hash="sm3")
     transport = httpx.ASGITransport(app=application, client=("203.0.113.7", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+        _, headers = await as_role(client, session, Role.AUDIT_ADMIN)
         await _failed_logins(client, 2)
         assert (await _verify(client, headers))["intact"] is True
     seals = set((await session.exec(select(AuditEvent.seal))).all())

@@ -47,7 +47,7 @@ def _lines(response) -> list[dict]:  # noqa: ANN001
 
 
 async def test_the_export_holds_exactly_the_events_of_the_range_in_chain_order_and_verifies(client, session, keys):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.AUDIT_ADMIN)
     inside_1 = await _dated(session, 2, "test.inside")
     await _dated(session, 3, "test.before")  # committed between the two, recorded before the range: a gap
     inside_2 = await _dated(session, 1, "test.inside")
@@ -71,7 +71,7 @@ async def test_the_export_holds_exactly_the_events_of_the_range_in_chain_order_a
 
 
 async def test_the_export_carries_the_checkpoints_of_its_span_and_they_verify(client, session, keys):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.AUDIT_ADMIN)
     await _dated(session, 1, "test.inside")
     head = await _dated(session, 1, "test.inside")
     session.add(audit.new_checkpoint(keys, position=head.seq, head_hash=head.hash, legacy_until=0, at=NOW))
@@ -85,7 +85,7 @@ async def test_the_export_carries_the_checkpoints_of_its_span_and_they_verify(cl
 
 
 async def test_an_altered_or_shortened_archive_fails_its_check(client, session, keys):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.AUDIT_ADMIN)
     for days in (1.5, 1.2, 1):
         await _dated(session, days, "test.inside")
     response = await client.get(f"{EVENTS}/export", headers=headers, params=_range(2, 0.5))
@@ -99,7 +99,7 @@ async def test_an_altered_or_shortened_archive_fails_its_check(client, session, 
 
 
 async def test_the_export_itself_is_audited(client, session):
-    admin, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    admin, headers = await as_role(client, session, Role.AUDIT_ADMIN)
     await client.get(f"{EVENTS}/export", headers=headers, params=_range(2, 0.5))
     [event] = (await session.exec(select(AuditEvent).where(AuditEvent.action == "audit.export"))).all()
     assert event.actor_name == admin.username and set(event.after) == {"since", "until"}
@@ -116,7 +116,7 @@ async def test_the_export_itself_is_audited(client, session):
     ],
 )
 async def test_an_export_range_missing_backwards_or_too_long_is_422(client, session, params):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.AUDIT_ADMIN)
     response = await client.get(f"{EVENTS}/export", headers=headers, params=params)
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -124,7 +124,7 @@ async def test_an_export_range_missing_backwards_or_too_long_is_422(client, sess
 
 
 async def test_checkpoints_are_listed_newest_first_with_their_signatures(client, session, keys):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.AUDIT_ADMIN)
     await _dated(session, 0, "test.one")
     session.add(audit.new_checkpoint(keys, position=1, head_hash="f" * 64, legacy_until=0, at=NOW))
     await session.commit()
@@ -140,6 +140,9 @@ async def test_checkpoints_are_listed_newest_first_with_their_signatures(client,
 @pytest.mark.parametrize(
     ("role", "county"),
     [
+        (Role.PREFECTURE_ADMIN, None),
+        (Role.SYSTEM_ADMIN, None),
+        (Role.SECURITY_ADMIN, None),
         (Role.PREFECTURE_VIEWER, None),
         (Role.COUNTY_ADMIN, TACHENG),
         (Role.COUNTY_ADMIN, WUSU),

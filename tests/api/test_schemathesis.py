@@ -1,4 +1,5 @@
-"""Property-based contract test: generated requests against every operation, signed in as the prefecture admin.
+"""Property-based contract test: generated requests against every operation, signed in as the prefecture admin
+(or, for the accounts and the audit trail, as the administrator whose duty they are: 三权分立).
 
 No operation may answer 5xx; every response must match the documented status codes, content types and schemas.
 It runs on its own database (requests here really commit), created and dropped by the fixture.
@@ -7,6 +8,7 @@ It runs on its own database (requests here really commit), created and dropped b
 import asyncio
 import itertools
 import random
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,6 +47,13 @@ pytestmark = pytest.mark.postgres_only
 SELF_REVOKING = r"^/api/v1/(auth/logout|me/password|users/\{user_id\}/password)$"
 
 
+DUTY_OF = {  # path → the administrator whose duty it is; every other operation runs as the prefecture admin
+    Role.SECURITY_ADMIN: re.compile(r"^/api/v1/users/\{user_id\}/(role|unlock)$"),
+    Role.SYSTEM_ADMIN: re.compile(r"^/api/v1/(users|service-accounts)"),
+    Role.AUDIT_ADMIN: re.compile(r"^/api/v1/audit-events"),
+}
+
+
 class FuzzTarget(NamedTuple):
     app: FastAPI
     usernames: dict[Role, str]
@@ -59,9 +68,11 @@ async def _prepare(url: str) -> tuple[dict[Role, str], dict[str, list[str]]]:
         await session.commit()
         admin = await make_user(session, Role.PREFECTURE_ADMIN)
         county_admin = await make_user(session, Role.COUNTY_ADMIN, county_code=TACHENG)
+        duties = {role: await make_user(session, role) for role in DUTY_OF}
         enterprises = [await make_enterprise(session, county_code=code) for code, _ in COUNTIES[:2]]
     await engine.dispose()
     usernames = {Role.PREFECTURE_ADMIN: admin.username, Role.COUNTY_ADMIN: county_admin.username}
+    usernames |= {role: user.username for role, user in duties.items()}
     return usernames, {e.county_code: [str(e.id)] for e in enterprises}
 
 
@@ -121,9 +132,16 @@ def linked_target(tmp_path):
 
 @pytest.fixture(scope="module")
 def admin_headers(fuzz_target):
-    headers = _sign_in(fuzz_target.app, fuzz_target.usernames[Role.PREFECTURE_ADMIN])
+    headers = {
+        role: _sign_in(fuzz_target.app, fuzz_target.usernames[role]) for role in (Role.PREFECTURE_ADMIN, *DUTY_OF)
+    }
     yield headers
-    _still_signed_in(fuzz_target.app, headers)
+    for signed_in in headers.values():
+        _still_signed_in(fuzz_target.app, signed_in)
+
+
+def _signed_in_for(path: str, headers: dict[Role, dict[str, str]]) -> dict[str, str]:
+    return next((headers[role] for role, paths in DUTY_OF.items() if paths.match(path)), headers[Role.PREFECTURE_ADMIN])
 
 
 def _still_signed_in(app: FastAPI, headers: dict[str, str]) -> None:
@@ -143,7 +161,7 @@ CONTRACT_CHECKS = [not_a_server_error, status_code_conformance, content_type_con
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_no_operation_answers_5xx_or_breaks_its_contract(case, fuzz_target, admin_headers):
     case.call_and_validate(
-        headers=admin_headers,
+        headers=_signed_in_for(case.path, admin_headers),
         checks=CONTRACT_CHECKS,
     )
 

@@ -82,7 +82,7 @@ async def test_a_nul_in_the_sign_in_form_is_refused_at_the_field(client, session
 
 
 async def test_a_user_cannot_be_patched_to_a_null_active_flag(client, session):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.SYSTEM_ADMIN)
     inspector = await make_user(session, Role.COUNTY_INSPECTOR, county_code=TACHENG)
     response = await client.patch(f"/api/v1/users/{inspector.id}", json={"is_active": None}, headers=headers)
     assert response.status_code == 422
@@ -110,7 +110,7 @@ async def test_a_control_character_already_on_the_ledger_is_dropped_from_the_pla
 
 
 async def test_an_empty_county_code_on_a_service_account_is_an_unknown_county_not_a_server_error(client, session):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.SYSTEM_ADMIN)
     body = {"name": "svc-empty-county", "scopes": ["plans:read"], "county_code": ""}
     response = await client.post("/api/v1/service-accounts", json=body, headers=headers)
     assert response.status_code == 422
@@ -118,7 +118,7 @@ async def test_an_empty_county_code_on_a_service_account_is_an_unknown_county_no
 
 
 async def test_a_prefecture_account_with_an_empty_county_code_is_refused(client, session):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.SYSTEM_ADMIN)
     body = {"username": "viewer_empty", "full_name": "查看员", "role": "prefecture_viewer", "county_code": ""}
     response = await client.post("/api/v1/users", json=body | {"password": "Zhijian@2026x"}, headers=headers)
     assert response.status_code == 422
