@@ -1,6 +1,7 @@
 """Personal data at rest (等保三级 保密性): phones are stored as SM4-GCM ciphertexts, read back in the clear by those
 allowed to read them, compared by a keyed digest, kept out of the audit trail, and moved to a new key by rotation."""
 
+import asyncio
 import io
 import json
 
@@ -8,12 +9,16 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.cli import migrate, rotate_personal_data
 from app.core import personal_data
-from app.core.config import Settings
+from app.core.config import Settings, get_settings
+from app.core.db import make_engine
 from app.domain.permissions import Role
 from app.models import Enterprise, User
 from app.models.personal import PersonalDataUnavailable, cipher, install_cipher
+from app.seed.jurisdictions import seed_jurisdictions
 from app.services.common.personal_data import encrypted_columns, pending, rotate_batch
 from tests.api.conftest import TEST_SECRET
 from tests.builders import TACHENG, as_role, make_enterprise, make_user, new_credit_code
@@ -220,3 +225,73 @@ def test_a_ciphertext_moved_into_another_column_does_not_open_there():
         cipher().decrypt(sealed, "user.phone")
     with pytest.raises(PersonalDataUnavailable, match="holds no sm4gcm ciphertext"):
         cipher().decrypt(PHONE, "user.phone")
+
+
+def _database_with_phones(tmp_path, phones: list[str]) -> tuple[str, list[str]]:  # noqa: ANN001
+    """A migrated SQLite file with an enterprise per phone and an inspector with a phone, under the installed key."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'rotate.db'}"
+    migrate(url)
+
+    async def fill() -> list[str]:
+        engine = make_engine(url)
+        async with AsyncSession(engine, expire_on_commit=False) as session:
+            await seed_jurisdictions(session)
+            codes = [(await make_enterprise(session, contact_phone=phone)).credit_code for phone in phones]
+            await make_user(session, Role.COUNTY_INSPECTOR, phone="13800000002")
+        await engine.dispose()
+        return codes
+
+    return url, asyncio.run(fill())
+
+
+def test_the_rotate_command_walks_a_database_to_the_current_key_and_a_second_run_finds_nothing(
+    tmp_path, monkeypatch, restore_cipher
+):
+    install_cipher(keyring("old", old=OLD_KEY))
+    phones = [f"0901-62{n:05d}" for n in range(3)]
+    url, codes = _database_with_phones(tmp_path, phones)
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("ENV", "test")
+    monkeypatch.setenv("SECRET_KEY", TEST_SECRET)
+    monkeypatch.setenv("PII_KEYS", json.dumps({"old": OLD_KEY, "new": NEW_KEY}))
+    monkeypatch.setenv("PII_KEY_ID", "new")
+    get_settings.cache_clear()
+    try:
+        said: list[str] = []
+        first = asyncio.run(rotate_personal_data(batch=2, say=said.append))
+        second = asyncio.run(rotate_personal_data(batch=2, say=said.append))
+        monkeypatch.setenv("PII_KEYS", json.dumps({"new": NEW_KEY}))
+        get_settings.cache_clear()
+        asyncio.run(rotate_personal_data(batch=2, say=said.append))  # nothing left under the old key: it is not needed
+    finally:
+        get_settings.cache_clear()
+    assert first == {"enterprise.contact_phone": 3, "user.phone": 1}
+    assert second == {"enterprise.contact_phone": 0, "user.phone": 0}
+    assert said[-1] == "personal data is under key new: enterprise.contact_phone 0, user.phone 0"
+
+    async def read() -> list[tuple]:
+        engine = make_engine(url)
+        async with AsyncSession(engine) as session:
+            found = []
+            for code in codes:
+                raw, raw_digest = await stored_phone(session, code)
+                enterprise = (await session.exec(select(Enterprise).where(Enterprise.credit_code == code))).one()
+                found.append((raw[:11], raw_digest[:4], enterprise.contact_phone, enterprise.version))
+        await engine.dispose()
+        return found
+
+    assert asyncio.run(read()) == [("sm4gcm$new$", "new$", phone, 1) for phone in phones]
+
+
+def test_the_rotate_command_stops_on_a_value_whose_key_is_no_longer_listed(tmp_path, monkeypatch, restore_cipher):
+    url, _ = _database_with_phones(tmp_path, [PHONE])  # under the test key "dev"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("ENV", "test")
+    monkeypatch.setenv("SECRET_KEY", TEST_SECRET)
+    monkeypatch.setenv("PII_KEYS", json.dumps({"new": NEW_KEY}))
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(PersonalDataUnavailable, match="'dev' is not in PII_KEYS"):
+            asyncio.run(rotate_personal_data(batch=10, say=lambda _: None))
+    finally:
+        get_settings.cache_clear()
