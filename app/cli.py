@@ -148,6 +148,7 @@ async def rotate_personal_data(batch: int, say=print) -> dict[str, int]:  # noqa
     from app.core.db import make_engine, make_sessionmaker
     from app.services.common import audit
     from app.services.common.personal_data import encrypted_columns, pending, rotate_batch
+    from app.services.imports import reseal_kept_sources
 
     audit.install()
     settings = get_settings()
@@ -172,6 +173,7 @@ async def rotate_personal_data(batch: int, say=print) -> dict[str, int]:  # noqa
                 raise RuntimeError(f"{target.name}: {left} values are still under another key")
     finally:
         await engine.dispose()
+    rotated["kept import uploads"] = reseal_kept_sources(settings.upload_dir)
     say(f"personal data is under key {cipher.current_key_id}: " + ", ".join(f"{k} {v}" for k, v in rotated.items()))
     return rotated
 

@@ -4,6 +4,7 @@ GB/T 22239-2019 level 3 asks for the confidentiality of personal information in 
 phones already stored are encrypted here, under the key the settings name at migration time (PII_KEYS /
 PII_KEY_ID, or the published development key in ENV=development/test); the enterprise's phone gets its keyed
 HMAC-SM3 digest beside it (`contact_phone_digest`), what the bulk import and the completeness count compare.
+The uploads kept for queued import jobs (`import_upload.content`, rows full of phones) are sealed the same way.
 On PostgreSQL the two columns become `text` (a ciphertext is longer than the 32 characters of a phone); SQLite
 does not bound `VARCHAR`. A database with no phone stored needs no key at all.
 
@@ -71,6 +72,26 @@ def _decrypt(cipher: Any, value: str, context: str) -> tuple[str, None]:
     return (cipher.decrypt(value, context) if value.startswith(PREFIX) else value), None
 
 
+def _uploads(sealing: bool) -> None:
+    """The uploads queued import jobs keep (their rows carry phones): sealed, or opened again."""
+    upload = sa.table("import_upload", sa.column("import_id", sa.Uuid()), sa.column("content", sa.LargeBinary()))
+    connection = op.get_bind()
+    rows = connection.execute(sa.select(upload.c.import_id, upload.c.content)).all()
+    if not rows:
+        return
+    cipher, context = _cipher(), "import_upload.content"
+    params = []
+    for import_id, content in rows:
+        content = bytes(content)
+        if content.startswith(PREFIX.encode()) == sealing:  # already as wanted
+            continue
+        new = cipher.seal(content, context) if sealing else cipher.unseal(content, context)
+        params.append({"_id": import_id, "_content": new})
+    if params:
+        statement = upload.update().where(upload.c.import_id == sa.bindparam("_id"))
+        connection.execute(statement.values(content=sa.bindparam("_content")), params)
+
+
 def upgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
     for table, column, digest in ENCRYPTED:
@@ -80,10 +101,12 @@ def upgrade() -> None:
             if digest:
                 batch_op.add_column(sa.Column(digest, sa.String(length=80), nullable=True))
         _rewrite(table, column, digest, _encrypt)
+    _uploads(sealing=True)
 
 
 def downgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
+    _uploads(sealing=False)
     for table, column, digest in ENCRYPTED:
         _rewrite(table, column, None, _decrypt)
         with op.batch_alter_table(table) as batch_op:

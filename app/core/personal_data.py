@@ -56,15 +56,36 @@ class Sm4GcmCipher:
         object.__setattr__(self, "_derived", {key_id: _Key.derive(key) for key_id, key in self.keys.items()})
 
     def encrypt(self, plain: str, context: str) -> str:
-        nonce = os.urandom(NONCE_BYTES)
-        encryptor = Cipher(self._derived[self.current_key_id].sm4, modes.GCM(nonce)).encryptor()
-        encryptor.authenticate_additional_data(context.encode())
-        sealed = encryptor.update(plain.encode()) + encryptor.finalize()
-        body = base64.urlsafe_b64encode(nonce + sealed + encryptor.tag).rstrip(b"=").decode()
+        body = base64.urlsafe_b64encode(self._seal(plain.encode(), context)).rstrip(b"=").decode()
         return f"{SCHEME}${self.current_key_id}${body}"
 
     def decrypt(self, stored: str, context: str) -> str:
         key_id, body = self._split(stored, context)
+        try:
+            raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        except ValueError:
+            raw = b""
+        return self._open(key_id, raw, context).decode()
+
+    def seal(self, data: bytes, context: str) -> bytes:
+        """Bytes (an uploaded workbook): `sm4gcm$<key id>$` then nonce ‖ ciphertext ‖ tag, unencoded."""
+        return f"{SCHEME}${self.current_key_id}$".encode() + self._seal(data, context)
+
+    def unseal(self, stored: bytes, context: str) -> bytes:
+        scheme, _, rest = stored.partition(b"$")
+        key_id, _, raw = rest.partition(b"$")
+        if scheme != SCHEME.encode() or not key_id:
+            raise PersonalDataUnavailable(f"个人信息未加密或格式不符 ({context} holds no {SCHEME} ciphertext)")
+        return self._open(key_id.decode(errors="replace"), raw, context)
+
+    def _seal(self, data: bytes, context: str) -> bytes:
+        nonce = os.urandom(NONCE_BYTES)
+        encryptor = Cipher(self._derived[self.current_key_id].sm4, modes.GCM(nonce)).encryptor()
+        encryptor.authenticate_additional_data(context.encode())
+        sealed = encryptor.update(data) + encryptor.finalize()
+        return nonce + sealed + encryptor.tag
+
+    def _open(self, key_id: str, raw: bytes, context: str) -> bytes:
         key = self._derived.get(key_id)
         if key is None:
             raise PersonalDataUnavailable(
@@ -72,11 +93,10 @@ class Sm4GcmCipher:
                 f"{context})"
             )
         try:
-            raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
             nonce, sealed, tag = raw[:NONCE_BYTES], raw[NONCE_BYTES:-TAG_BYTES], raw[-TAG_BYTES:]
             decryptor = Cipher(key.sm4, modes.GCM(nonce, tag)).decryptor()
             decryptor.authenticate_additional_data(context.encode())
-            return (decryptor.update(sealed) + decryptor.finalize()).decode()
+            return decryptor.update(sealed) + decryptor.finalize()
         except (InvalidTag, ValueError) as exc:
             raise PersonalDataUnavailable(
                 f"个人信息无法用密钥 {key_id} 解密 ({context} does not open under key {key_id!r}: another key under "

@@ -2,12 +2,12 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint, event, text
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
 
 from app.domain.licence import licence_lookup_key, normalise_licence_number
 from app.models.base import UTCDateTime, created_at_field, utcnow, uuid_pk
-from app.models.personal import EncryptedText, digest
+from app.models.personal import EncryptedBytes, EncryptedText, digest
 
 
 class Enterprise(SQLModel, table=True):
@@ -179,4 +179,5 @@ class ImportUpload(SQLModel, table=True):
     __tablename__ = "import_upload"
 
     import_id: uuid.UUID = Field(foreign_key="enterprise_import.id", primary_key=True, ondelete="CASCADE")
-    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    content: bytes = Field(sa_column=Column(EncryptedBytes("import_upload.content"), nullable=False))
+    """Sealed with the personal-data key (the rows carry phones); a job under an old key runs while it is listed."""

@@ -10,7 +10,7 @@ time; a keyed digest column beside it (`digest`) is what equality and blank chec
 
 from typing import Any, Protocol
 
-from sqlalchemy import Text
+from sqlalchemy import LargeBinary, Text
 from sqlalchemy.types import TypeDecorator
 
 
@@ -20,6 +20,10 @@ class PersonalDataCipher(Protocol):
     def encrypt(self, plain: str, context: str) -> str: ...
 
     def decrypt(self, stored: str, context: str) -> str: ...
+
+    def seal(self, data: bytes, context: str) -> bytes: ...
+
+    def unseal(self, stored: bytes, context: str) -> bytes: ...
 
     def digest(self, plain: str) -> str: ...
 
@@ -77,3 +81,24 @@ class EncryptedText(TypeDecorator[str]):
         if value is None:
             return None
         return cipher().decrypt(value, self.context)
+
+
+class EncryptedBytes(TypeDecorator[bytes]):
+    """Bytes stored SM4-GCM sealed under the current key (an uploaded workbook full of phones, kept for a job)."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def __init__(self, context: str) -> None:
+        super().__init__()
+        self.context = context
+
+    def process_bind_param(self, value: Any, dialect: Any) -> bytes | None:
+        if value is None:
+            return None
+        return cipher().seal(bytes(value), self.context)
+
+    def process_result_value(self, value: Any, dialect: Any) -> bytes | None:
+        if value is None:
+            return None
+        return cipher().unseal(bytes(value), self.context)

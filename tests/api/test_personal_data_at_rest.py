@@ -20,7 +20,9 @@ from app.models import Enterprise, User
 from app.models.personal import PersonalDataUnavailable, cipher, install_cipher
 from app.seed.jurisdictions import seed_jurisdictions
 from app.services.common.personal_data import encrypted_columns, pending, rotate_batch
+from app.services.imports import submit
 from tests.api.conftest import TEST_SECRET
+from tests.api.job_helpers import run_queued_jobs
 from tests.builders import TACHENG, as_role, make_enterprise, make_user, new_credit_code
 
 pytestmark = pytest.mark.anyio
@@ -138,6 +140,45 @@ async def test_an_import_writes_phones_encrypted_and_a_second_import_of_the_same
     assert enterprise.contact_phone == "0901-6220001"
 
 
+async def test_the_upload_a_queued_import_keeps_is_sealed_and_the_job_still_runs(client, session, app, monkeypatch):
+    monkeypatch.setattr(submit, "SYNC_ROW_LIMIT", 1)
+    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    body = [
+        {"credit_code": new_credit_code(), "name": f"排队加密{i}", "county_code": TACHENG, "contact_phone": PHONE}
+        for i in range(3)
+    ]
+    queued = await client.post("/api/v1/enterprise-imports", json=body, headers=headers)
+    assert queued.status_code == 202, queued.text
+    kept = (await session.execute(text("SELECT content FROM import_upload"))).scalars().all()
+    assert kept and all(bytes(c).startswith(b"sm4gcm$") and b"6227788" not in bytes(c) for c in kept)
+
+    await run_queued_jobs(app, session)
+    job = (await client.get(queued.headers["Location"], headers=headers)).json()
+    assert (job["status"], job["created_count"]) == ("succeeded", 3), job
+    assert (await stored_phone(session, body[0]["credit_code"]))[0].startswith("sm4gcm$")
+
+
+async def test_an_upload_kept_for_its_errors_is_sealed_on_disk_and_the_errors_workbook_still_opens(
+    client, session, settings
+):
+    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    body = [
+        {"credit_code": new_credit_code(), "name": "错误加密", "county_code": TACHENG, "contact_phone": PHONE},
+        {"credit_code": "not a code", "name": "错误加密2", "county_code": TACHENG, "contact_phone": PHONE},
+    ]
+    rejected = await client.post("/api/v1/enterprise-imports", json=body, headers=headers)
+    assert rejected.status_code == 422, rejected.text
+    location = rejected.headers["Location"]
+    kept = list((settings.upload_dir / "enterprise-imports").glob("*"))
+    assert len(kept) == 1 and kept[0].read_bytes().startswith(b"sm4gcm$dev$")
+    assert b"6227788" not in kept[0].read_bytes()
+
+    errors = await client.get(f"{location}/errors", headers=headers)
+    assert errors.status_code == 200, errors.text
+    sheet = load_workbook(io.BytesIO(errors.content)).worksheets[0]
+    assert PHONE in [c.value for row in sheet.iter_rows() for c in row]
+
+
 async def test_an_export_carries_the_phone_in_the_clear_and_imports_back_unchanged(client, session):
     enterprise = await make_enterprise(session, contact_phone=PHONE, name="塔城导出加密有限公司")
     _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
@@ -250,7 +291,12 @@ def test_the_rotate_command_walks_a_database_to_the_current_key_and_a_second_run
     install_cipher(keyring("old", old=OLD_KEY))
     phones = [f"0901-62{n:05d}" for n in range(3)]
     url, codes = _database_with_phones(tmp_path, phones)
+    kept = tmp_path / "uploads" / "enterprise-imports"
+    kept.mkdir(parents=True)
+    (kept / "a.json").write_bytes(cipher().seal(b'[{"contact_phone": "0901-6227788"}]', "enterprise_import.source"))
+    (kept / "b.json").write_bytes(b'[{"contact_phone": "0901-6227788"}]')  # kept before uploads were sealed
     monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("UPLOAD_DIR", str(tmp_path / "uploads"))
     monkeypatch.setenv("ENV", "test")
     monkeypatch.setenv("SECRET_KEY", TEST_SECRET)
     monkeypatch.setenv("PII_KEYS", json.dumps({"old": OLD_KEY, "new": NEW_KEY}))
@@ -265,9 +311,12 @@ def test_the_rotate_command_walks_a_database_to_the_current_key_and_a_second_run
         asyncio.run(rotate_personal_data(batch=2, say=said.append))  # nothing left under the old key: it is not needed
     finally:
         get_settings.cache_clear()
-    assert first == {"enterprise.contact_phone": 3, "user.phone": 1}
-    assert second == {"enterprise.contact_phone": 0, "user.phone": 0}
-    assert said[-1] == "personal data is under key new: enterprise.contact_phone 0, user.phone 0"
+    assert first == {"enterprise.contact_phone": 3, "user.phone": 1, "kept import uploads": 2}
+    assert second == {"enterprise.contact_phone": 0, "user.phone": 0, "kept import uploads": 0}
+    assert said[-1] == "personal data is under key new: enterprise.contact_phone 0, user.phone 0, kept import uploads 0"
+    for path in kept.glob("*"):
+        assert path.read_bytes().startswith(b"sm4gcm$new$")
+        assert cipher().unseal(path.read_bytes(), "enterprise_import.source") == b'[{"contact_phone": "0901-6227788"}]'
 
     async def read() -> list[tuple]:
         engine = make_engine(url)
@@ -286,6 +335,7 @@ def test_the_rotate_command_walks_a_database_to_the_current_key_and_a_second_run
 def test_the_rotate_command_stops_on_a_value_whose_key_is_no_longer_listed(tmp_path, monkeypatch, restore_cipher):
     url, _ = _database_with_phones(tmp_path, [PHONE])  # under the test key "dev"
     monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("UPLOAD_DIR", str(tmp_path / "uploads"))
     monkeypatch.setenv("ENV", "test")
     monkeypatch.setenv("SECRET_KEY", TEST_SECRET)
     monkeypatch.setenv("PII_KEYS", json.dumps({"new": NEW_KEY}))

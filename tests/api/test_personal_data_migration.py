@@ -1,6 +1,7 @@
-"""Migration 0013p encrypts the phones already stored, and its downgrade puts them back in the clear."""
+"""Migration 0013p encrypts the phones and queued uploads already stored; its downgrade opens them again."""
 
 import asyncio
+import json
 import uuid
 from datetime import UTC, datetime
 
@@ -34,6 +35,17 @@ user = sa.table(
     *(sa.column(c, sa.DateTime(timezone=True)) for c in ("password_changed_at", "created_at", "updated_at")),
 )
 
+counts = ("rows_total", "rows_processed", "created_count", "updated_count", "unchanged_count", "error_count")
+enterprise_import = sa.table(
+    "enterprise_import",
+    sa.column("id", sa.Uuid()),
+    *(sa.column(c) for c in ("source", "status", "http_status", "actor_kind", *counts)),
+    *(sa.column(c, sa.Boolean()) for c in ("dry_run", "all_or_nothing", "errors_truncated")),
+    sa.column("created_at", sa.DateTime(timezone=True)),
+)
+import_upload = sa.table("import_upload", sa.column("import_id", sa.Uuid()), sa.column("content", sa.LargeBinary()))
+UPLOAD = json.dumps([{"credit_code": "91654201MA0000004X", "contact_phone": "0901-6227788"}]).encode()
+
 
 def _run(url: str, work):  # noqa: ANN001, ANN202
     async def go():  # noqa: ANN202
@@ -64,6 +76,14 @@ def _insert_plain(conn: sa.Connection) -> None:
             password_changed_at=NOW, created_at=NOW, updated_at=NOW,
         )
     )  # fmt: skip
+    job = uuid.uuid4()
+    conn.execute(
+        enterprise_import.insert().values(
+            id=job, source="json", status="pending", http_status=202, actor_kind="user", dry_run=False,
+            all_or_nothing=True, errors_truncated=False, created_at=NOW, **dict.fromkeys(counts, 0),
+        )
+    )  # fmt: skip
+    conn.execute(import_upload.insert().values(import_id=job, content=UPLOAD))
 
 
 def _read(conn: sa.Connection) -> tuple[dict, str | None, set[str]]:
@@ -71,7 +91,8 @@ def _read(conn: sa.Connection) -> tuple[dict, str | None, set[str]]:
     digest = ", contact_phone_digest" if "contact_phone_digest" in columns else ""
     rows = conn.execute(sa.text(f"SELECT credit_code, contact_phone{digest} FROM enterprise")).all()
     phone = conn.execute(sa.text("SELECT phone FROM \"user\" WHERE username = 'old_inspector'")).scalar_one()
-    return {r[0]: tuple(r[1:]) for r in rows}, phone, columns
+    upload = bytes(conn.execute(sa.select(import_upload.c.content)).scalar_one())
+    return {r[0]: tuple(r[1:]) for r in rows}, (phone, upload), columns
 
 
 def _phones_go_encrypted_and_back(url: str, cipher) -> None:  # noqa: ANN001
@@ -79,7 +100,7 @@ def _phones_go_encrypted_and_back(url: str, cipher) -> None:  # noqa: ANN001
     _run(url, _insert_plain)
     command.upgrade(alembic_config(url), "0013p")
 
-    stored, user_phone, _ = _run(url, _read)
+    stored, (user_phone, upload), _ = _run(url, _read)
     for code, phone in PHONES.items():
         sealed, digest = stored[code]
         if phone is None:
@@ -89,11 +110,12 @@ def _phones_go_encrypted_and_back(url: str, cipher) -> None:  # noqa: ANN001
         assert cipher.decrypt(sealed, "enterprise.contact_phone") == phone
         assert digest == (cipher.digest(phone) if phone else None)
     assert user_phone.startswith("sm4gcm$") and cipher.decrypt(user_phone, "user.phone") == USER_PHONE
+    assert upload.startswith(b"sm4gcm$") and cipher.unseal(upload, "import_upload.content") == UPLOAD
 
     command.downgrade(alembic_config(url), "0012")
-    stored, user_phone, columns = _run(url, _read)
+    stored, (user_phone, upload), columns = _run(url, _read)
     assert {code: values[0] for code, values in stored.items()} == PHONES
-    assert user_phone == USER_PHONE and "contact_phone_digest" not in columns
+    assert (user_phone, upload) == (USER_PHONE, UPLOAD) and "contact_phone_digest" not in columns
     migrate(url)
     assert _run(url, _read)[0]["91654201MA0000001X"][0].startswith("sm4gcm$")
 
