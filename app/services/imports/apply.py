@@ -80,6 +80,7 @@ async def existing_by_code(session: AsyncSession, codes: Sequence[str]) -> dict[
 
 PHONE, PHONE_DIGEST = "contact_phone", "contact_phone_digest"
 _I_PHONE = KEYS.index(PHONE)
+_PHONE_CONTEXT: str = Enterprise.__table__.c[PHONE].type.context  # type: ignore[attr-defined]
 _WRITTEN = (*KEYS, PHONE_DIGEST)
 _UPDATABLE = tuple(k for k in _WRITTEN if k != "credit_code")
 
@@ -103,8 +104,7 @@ def _sealed(row: tuple[Any, ...]) -> tuple[Any, ...]:
     phone = row[_I_PHONE]
     if phone is None:
         return (*row, None)
-    context = Enterprise.__table__.c[PHONE].type.context  # type: ignore[attr-defined]
-    return (*row[:_I_PHONE], cipher().encrypt(phone, context), *row[_I_PHONE + 1 :], digest(phone))
+    return (*row[:_I_PHONE], cipher().encrypt(phone, _PHONE_CONTEXT), *row[_I_PHONE + 1 :], digest(phone))
 
 
 async def upsert(
