@@ -1,4 +1,4 @@
-"""Command line: migrate, seed-demo, create-user, reset-password, assign-role, export-openapi (`--help`)."""
+"""Command line: migrate, seed-demo, create-user, reset-password, assign-role, rotate-pii-key, … (`--help`)."""
 
 import argparse
 import asyncio
@@ -47,11 +47,13 @@ def export_openapi(path: Path = OPENAPI_PATH) -> None:
 
 
 async def _with_session(work) -> None:  # noqa: ANN001
+    from app.core import personal_data
     from app.core.config import get_settings
     from app.core.db import make_engine, make_sessionmaker
     from app.services.common import audit
 
     audit.install()
+    personal_data.install(get_settings())
     engine = make_engine(get_settings().database_url)
     try:
         async with make_sessionmaker(engine)() as session:
@@ -245,6 +247,59 @@ def prune_audit(before: str, archive: Path) -> None:
         sys.exit(str(exc))
 
 
+async def rotate_personal_data(batch: int, say=print) -> dict[str, int]:  # noqa: ANN001
+    """Every personal-data value under the current PII_KEY_ID, one committed batch at a time (resumable)."""
+    from app.core import personal_data
+    from app.core.config import get_settings
+    from app.core.db import make_engine, make_sessionmaker
+    from app.services.common import audit
+    from app.services.common.personal_data import encrypted_columns, pending, rotate_batch
+    from app.services.imports import reseal_kept_sources
+
+    audit.install()
+    settings = get_settings()
+    cipher = personal_data.install(settings)
+    engine = make_engine(settings.database_url)
+    rotated: dict[str, int] = {}
+    try:
+        sessions = make_sessionmaker(engine)
+        for target in encrypted_columns():
+            rotated[target.name], after = 0, None
+            while True:
+                async with sessions() as session:
+                    done, after = await rotate_batch(session, target, after=after, limit=batch)
+                    await session.commit()
+                if not done:
+                    break
+                rotated[target.name] += done
+                say(f"{target.name}: {rotated[target.name]} re-encrypted under {cipher.current_key_id}")
+            async with sessions() as session:
+                left = await pending(session, target)
+            if left:
+                raise RuntimeError(f"{target.name}: {left} values are still under another key")
+    finally:
+        await engine.dispose()
+    rotated["kept import uploads"] = reseal_kept_sources(settings.upload_dir)
+    say(f"personal data is under key {cipher.current_key_id}: " + ", ".join(f"{k} {v}" for k, v in rotated.items()))
+    return rotated
+
+
+def rotate_pii_key(batch: int) -> None:
+    from app.models.personal import PersonalDataUnavailable
+
+    try:
+        asyncio.run(rotate_personal_data(batch))
+    except PersonalDataUnavailable as exc:
+        sys.exit(f"rotate-pii-key stopped: {exc}")
+
+
+def new_pii_key() -> str:
+    import base64
+    import os
+
+    return base64.b64encode(os.urandom(32)).decode()
+
+
 def worker(concurrency: int, burst: bool) -> None:
     """A job-engine worker on DATABASE_URL (PostgreSQL): the calendar's tasks and queued imports."""
     from app.core.config import get_settings
@@ -296,6 +351,9 @@ def main(argv: list[str] | None = None) -> None:
     work = sub.add_parser("worker", help="start a job-engine worker (PostgreSQL)")
     work.add_argument("--concurrency", type=int, default=1, help="jobs run at once by this worker")
     work.add_argument("--burst", action="store_true", help="stop when the queues are empty")
+    rotate = sub.add_parser("rotate-pii-key", help="re-encrypt personal data under PII_KEY_ID (resumable)")
+    rotate.add_argument("--batch", type=int, default=1000, help="rows per committed transaction")
+    sub.add_parser("new-pii-key", help="print a random key for PII_KEYS")
     args = parser.parse_args(argv)
 
     if args.command == "migrate":
@@ -326,6 +384,10 @@ def main(argv: list[str] | None = None) -> None:
         prune_audit(args.before, args.archive)
     elif args.command == "worker":
         worker(args.concurrency, args.burst)
+    elif args.command == "rotate-pii-key":
+        rotate_pii_key(args.batch)
+    elif args.command == "new-pii-key":
+        print(new_pii_key())
     elif args.command == "export-openapi":
         export_openapi()
         print(f"wrote {OPENAPI_PATH}")

@@ -9,9 +9,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from app.core import personal_data
 from app.core.audit_keys import AuditKeys
 from app.core.body_limit import BodyLimitMiddleware
-from app.core.config import Settings, get_settings, serving_settings
+from app.core.config import Settings, serving_settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.docs import install_docs
 from app.core.errors import install_error_handlers
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
     app.state.settings = settings
+    personal_data.install(settings)
     app.state.engine = make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_storage)

@@ -1,6 +1,9 @@
 """Settings from the environment (prefix-free names, e.g. DATABASE_URL, SECRET_KEY)."""
 
+import base64
+import binascii
 import os
+import re
 import secrets
 from datetime import timedelta
 from functools import lru_cache
@@ -17,6 +20,22 @@ LOCAL_SECRET_FILE = Path("./var/secret_key")
 DEVELOPMENT_AUDIT_KEY = "development-only-audit-key-change-me-0123456789"
 MIN_AUDIT_RETENTION_DAYS = 180  # GB/T 22239-2019 level 3: audit records kept at least six months
 AuditKeyId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,16}$")]
+DEVELOPMENT_PII_KEYS = {"dev": "ZGV2ZWxvcG1lbnQtb25seS1waWkta2V5LTAxMjM0NTY="}
+"""Published, so refused outside development and test: personal data in a real database needs PII_KEYS."""
+PII_KEY_BYTES = 32
+PII_KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,15}$")
+
+
+def decode_pii_key(key_id: str, value: str) -> bytes:
+    if not PII_KEY_ID.match(key_id):
+        raise ValueError(f"PII_KEYS: key id {key_id!r} must be 1–15 of A–Z a–z 0–9 _ -")
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != PII_KEY_BYTES:
+        raise ValueError(f"PII_KEYS[{key_id!r}] must be {PII_KEY_BYTES} random bytes in base64 (44 characters)")
+    return raw
 
 
 class Settings(BaseSettings):
@@ -63,6 +82,9 @@ class Settings(BaseSettings):
             self.docs_enabled = self.env != "production"
         return self
 
+    pii_keys: dict[str, str] = {}  # key id → 32 random bytes in base64: personal data at rest (SM4-GCM, HMAC-SM3)
+    pii_key_id: str | None = None  # the key new values are encrypted under; the others only decrypt (rotation)
+
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> "Settings":
         if self.audit_key_id in self.audit_old_keys:
@@ -84,6 +106,26 @@ class Settings(BaseSettings):
                 "SECRET_KEY, in production"
             )
         return self
+
+    @model_validator(mode="after")
+    def _check_pii_keys(self) -> "Settings":
+        if self.env == "production" and not self.pii_keys:
+            raise ValueError("PII_KEYS must be set outside ENV=development/test (personal data is stored encrypted)")
+        keys, current = self.personal_data_keys()
+        if current not in keys:
+            raise ValueError(f"PII_KEY_ID {current!r} is not one of PII_KEYS ({', '.join(sorted(keys))})")
+        if self.env == "production" and self.pii_keys[current] in DEVELOPMENT_PII_KEYS.values():
+            raise ValueError("PII_KEY_ID names the published development key: set a random one in production")
+        return self
+
+    def personal_data_keys(self) -> tuple[dict[str, bytes], str]:
+        """(key id → key, current key id). Development and test fall back to the published development key."""
+        configured = self.pii_keys or ({} if self.env == "production" else DEVELOPMENT_PII_KEYS)
+        keys = {key_id: decode_pii_key(key_id, value) for key_id, value in configured.items()}
+        current = self.pii_key_id or (next(iter(keys)) if len(keys) == 1 else "")
+        if not current and keys:
+            raise ValueError("PII_KEY_ID must name the current key when PII_KEYS holds more than one")
+        return keys, current
 
     @property
     def access_token_lifetime(self) -> timedelta:

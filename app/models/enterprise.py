@@ -2,11 +2,12 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint, event, text
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
 
 from app.domain.licence import licence_lookup_key, normalise_licence_number
 from app.models.base import UTCDateTime, created_at_field, utcnow, uuid_pk
+from app.models.personal import EncryptedBytes, EncryptedText, digest
 
 
 class Enterprise(SQLModel, table=True):
@@ -43,11 +44,21 @@ class Enterprise(SQLModel, table=True):
     key_enterprise: bool = False
     key_product: bool = False
     contact_person: str | None = Field(default=None, max_length=64)
-    contact_phone: str | None = Field(default=None, max_length=32)
+    contact_phone: str | None = Field(default=None, sa_type=EncryptedText("enterprise.contact_phone"))
+    """联系电话, personal data: stored SM4-encrypted (`app.models.personal`); compared by `contact_phone_digest`."""
+    contact_phone_digest: str | None = Field(default=None, max_length=80)
+    """Keyed HMAC-SM3 of the phone (NULL when blank), set on every ORM write (`_phone_digest` below) and by the
+    bulk import: what the import's "unchanged" test and the completeness count compare, never the ciphertext."""
     version: int = 1
     created_at: datetime = created_at_field()
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+@event.listens_for(Enterprise, "before_insert")
+@event.listens_for(Enterprise, "before_update")
+def _phone_digest(mapper: Any, connection: Any, enterprise: Enterprise) -> None:
+    enterprise.contact_phone_digest = digest(enterprise.contact_phone)
 
 
 class Licence(SQLModel, table=True):
@@ -168,4 +179,5 @@ class ImportUpload(SQLModel, table=True):
     __tablename__ = "import_upload"
 
     import_id: uuid.UUID = Field(foreign_key="enterprise_import.id", primary_key=True, ondelete="CASCADE")
-    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    content: bytes = Field(sa_column=Column(EncryptedBytes("import_upload.content"), nullable=False))
+    """Sealed with the personal-data key (the rows carry phones); a job under an old key runs while it is listed."""

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.cli import migrate
+from app.core import personal_data
 from app.core.config import Settings
 from app.core.db import make_engine
 from app.main import create_app
@@ -37,6 +38,12 @@ async def _seed(url: str) -> None:
         await seed_jurisdictions(session)
         await session.commit()
     await engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def personal_data_cipher() -> personal_data.Sm4GcmCipher:
+    """What the app installs at start-up, for the builders and migrations that run without an app."""
+    return personal_data.install(Settings(env="test", secret_key=TEST_SECRET))
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,11 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from app.core.config import DEVELOPMENT_SECRET, MIN_SECRET_LENGTH, Settings, get_settings
+from app.core.config import DEVELOPMENT_PII_KEYS, DEVELOPMENT_SECRET, MIN_SECRET_LENGTH, Settings, get_settings
 from app.core.security import create_access_token, decode_access_token
 from app.main import app_factory
+
+PII_KEYS = {"2026a": "cHJvZHVjdGlvbi1rZXktb2YtdGhlLWJ1cmVhdS0wMTI="}
 
 
 @pytest.mark.parametrize("secret", [DEVELOPMENT_SECRET, "short-secret"])
@@ -22,7 +24,37 @@ def test_development_may_use_the_built_in_secret():
 
 
 def test_a_long_random_secret_is_accepted_in_production():
-    assert Settings(env="production", secret_key="x" * 40, audit_key="a" * 40).env == "production"
+    assert Settings(env="production", secret_key="x" * 40, audit_key="a" * 40, pii_keys=PII_KEYS).env == "production"
+
+
+def test_production_refuses_to_start_without_a_key_for_personal_data():
+    with pytest.raises(ValidationError, match="PII_KEYS must be set"):
+        Settings(env="production", secret_key="x" * 40, audit_key="a" * 40)
+
+
+def test_production_refuses_the_published_development_key_for_personal_data():
+    with pytest.raises(ValidationError, match="published development key"):
+        Settings(env="production", secret_key="x" * 40, audit_key="a" * 40, pii_keys=DEVELOPMENT_PII_KEYS)
+
+
+def test_development_and_test_fall_back_to_the_published_key():
+    keys, current = Settings(env="test", secret_key="x" * 40).personal_data_keys()
+    assert current == "dev" and len(keys["dev"]) == 32
+
+
+@pytest.mark.parametrize(
+    ("keys", "current", "message"),
+    [
+        ({"2026a": "dG9vLXNob3J0"}, None, "32 random bytes"),
+        ({"2026a": "not base64 at all!"}, None, "32 random bytes"),
+        ({"bad id!": PII_KEYS["2026a"]}, None, "key id"),
+        (PII_KEYS, "2025z", "not one of PII_KEYS"),
+        (PII_KEYS | {"2025z": DEVELOPMENT_PII_KEYS["dev"]}, None, "PII_KEY_ID must name the current key"),
+    ],
+)
+def test_a_malformed_key_ring_is_refused_with_what_is_wrong(keys, current, message):
+    with pytest.raises(ValidationError, match=message):
+        Settings(env="production", secret_key="x" * 40, audit_key="a" * 40, pii_keys=keys, pii_key_id=current)
 
 
 def test_the_demo_ledger_passes_the_rules_it_will_be_checked_against():

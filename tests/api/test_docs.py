@@ -55,16 +55,19 @@ async def test_the_bundled_swagger_ui_renders_openapi_3_1(client) -> None:
     assert "OAS31" in bundle or "oas31" in bundle  # Swagger UI 5 and later; 4.x cannot render 3.1
 
 
+PII_KEYS = {"2026a": "cHJvZHVjdGlvbi1rZXktb2YtdGhlLWJ1cmVhdS0wMTI="}
+
+
 # --- DOCS_ENABLED: off by default in production ----------------------------------------------------------------
 
 
 def test_the_docs_are_off_by_default_in_production_and_on_elsewhere(monkeypatch) -> None:
     monkeypatch.delenv("DOCS_ENABLED", raising=False)
-    assert Settings(env="production", secret_key="x" * 40).docs_enabled is False
+    assert Settings(env="production", secret_key="x" * 40, audit_key="a" * 40, pii_keys=PII_KEYS).docs_enabled is False
     assert Settings(env="test", secret_key="x" * 40).docs_enabled is True
     assert Settings(env="development").docs_enabled is True
     monkeypatch.setenv("DOCS_ENABLED", "true")
-    assert Settings(env="production", secret_key="x" * 40).docs_enabled is True
+    assert Settings(env="production", secret_key="x" * 40, audit_key="a" * 40, pii_keys=PII_KEYS).docs_enabled is True
 
 
 async def test_with_the_docs_off_the_pages_and_the_document_are_not_found(settings) -> None:

@@ -30,9 +30,10 @@ from app.core.config import get_settings
 from app.core.context import request_context
 from app.models import AuditCheckpoint, AuditEvent
 from app.models.base import utcnow
+from app.models.personal import EncryptedText, digest
 
 GENESIS_HASH = "0" * 64
-SECRET_FIELDS = frozenset({"password_hash", "key_hash", "token_hash"})
+SECRET_FIELDS = frozenset({"password_hash", "key_hash", "token_hash", "contact_phone_digest"})
 _CHAIN_LOCK_ID = 727_274_001
 _QUEUE = "audit_queue"
 """session.info key: [(event, the innermost transaction it was recorded in)] not sealed yet."""
@@ -53,9 +54,16 @@ def _plain(value: Any) -> Any:
 
 
 def snapshot(obj: SQLModel, fields: Iterable[str] | None = None) -> dict[str, Any]:
-    """A JSON-safe copy of a record's columns, secrets left out."""
+    """A JSON-safe copy of a record's columns, secrets left out, personal data (encrypted columns) as its keyed
+    digest: the trail shows that a phone changed and who changed it, and keeps no phone number in the clear."""
     names = fields if fields is not None else type(obj).model_fields.keys()
-    return {n: _plain(getattr(obj, n)) for n in names if n not in SECRET_FIELDS}
+    columns = getattr(type(obj), "__table__", None)
+    personal = {c.name for c in columns.c if isinstance(c.type, EncryptedText)} if columns is not None else set()
+    return {
+        n: digest(getattr(obj, n)) if n in personal else _plain(getattr(obj, n))
+        for n in names
+        if n not in SECRET_FIELDS
+    }
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -2,7 +2,8 @@
 SQLite one executemany upsert. Never row by row through the ORM.
 
 An update only touches a row whose values differ (no version bump, no `updated_at` change otherwise), so
-re-importing an unchanged export changes nothing.
+re-importing an unchanged export changes nothing. The contact phone is personal data: it is written as its
+SM4 ciphertext and compared by its keyed digest (a ciphertext differs each time it is made), on both paths.
 """
 
 import uuid
@@ -17,6 +18,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import Enterprise
+from app.models.personal import cipher, digest
 from app.xlsx.enterprise_columns import KEYS
 
 LOOKUP_CHUNK = 5_000
@@ -76,12 +78,33 @@ async def existing_by_code(session: AsyncSession, codes: Sequence[str]) -> dict[
     return found
 
 
-_UPDATABLE = tuple(k for k in KEYS if k != "credit_code")
+PHONE, PHONE_DIGEST = "contact_phone", "contact_phone_digest"
+_I_PHONE = KEYS.index(PHONE)
+_PHONE_CONTEXT: str = Enterprise.__table__.c[PHONE].type.context  # type: ignore[attr-defined]
+_WRITTEN = (*KEYS, PHONE_DIGEST)
+_UPDATABLE = tuple(k for k in _WRITTEN if k != "credit_code")
 
 
 def _updatable(county_bound: bool) -> tuple[str, ...]:
     """A county import never touches the risk class (the prefecture's classification)."""
     return tuple(k for k in _UPDATABLE if not (county_bound and k == "risk_class"))
+
+
+def _compared(updatable: tuple[str, ...]) -> tuple[str, ...]:
+    """What tells a changed row: the phone by its digest, never by its ciphertext."""
+    return tuple(k for k in updatable if k != PHONE)
+
+
+def _with_digest(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return (*row, digest(row[_I_PHONE]))
+
+
+def _sealed(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A row as COPY writes it (no column type runs there): the phone encrypted, its digest appended."""
+    phone = row[_I_PHONE]
+    if phone is None:
+        return (*row, None)
+    return (*row[:_I_PHONE], cipher().encrypt(phone, _PHONE_CONTEXT), *row[_I_PHONE + 1 :], digest(phone))
 
 
 async def upsert(
@@ -107,17 +130,18 @@ async def _upsert_postgres(
     # One bulk write at a time, rows locked in credit-code order: overlapping uploads wait, never deadlock.
     await apg.execute("SELECT pg_advisory_xact_lock($1)", IMPORT_LOCK_ID)
     stage = f"enterprise_stage_{uuid.uuid4().hex[:12]}"
-    text_columns = ", ".join(f"{k} text" if not k.startswith("key_") else f"{k} boolean" for k in KEYS)
+    text_columns = ", ".join(f"{k} text" if not k.startswith("key_") else f"{k} boolean" for k in _WRITTEN)
     await apg.execute(f"CREATE TEMP TABLE {stage} (id uuid, {text_columns}) ON COMMIT DROP")
-    await apg.copy_records_to_table(stage, records=[(uuid.uuid4(), *row) for row in rows], columns=["id", *KEYS])
+    records = [(uuid.uuid4(), *_sealed(row)) for row in rows]
+    await apg.copy_records_to_table(stage, records=records, columns=["id", *_WRITTEN])
     updatable = _updatable(county is not None)
     sets = ", ".join(f"{k} = EXCLUDED.{k}" for k in updatable)
-    changed = " OR ".join(f"enterprise.{k} IS DISTINCT FROM EXCLUDED.{k}" for k in updatable)
+    changed = " OR ".join(f"enterprise.{k} IS DISTINCT FROM EXCLUDED.{k}" for k in _compared(updatable))
     guard = " AND enterprise.county_code = $2::text" if county is not None else ""
     sql = f"""
         WITH up AS (
-            INSERT INTO enterprise (id, {", ".join(KEYS)}, version, created_at, updated_at, closed_at)
-            SELECT id, {", ".join(KEYS)}, 1, $1::timestamptz, $1::timestamptz,
+            INSERT INTO enterprise (id, {", ".join(_WRITTEN)}, version, created_at, updated_at, closed_at)
+            SELECT id, {", ".join(_WRITTEN)}, 1, $1::timestamptz, $1::timestamptz,
                    CASE WHEN status = 'closed' THEN $1::timestamptz END
             FROM {stage} ORDER BY credit_code
             ON CONFLICT (credit_code) DO UPDATE SET {sets},
@@ -143,14 +167,14 @@ async def _upsert_sqlite(
     params = [
         {
             "id": uuid.uuid4(),
-            **dict(zip(KEYS, row, strict=True)),
+            **dict(zip(_WRITTEN, _with_digest(row), strict=True)),
             "closed_at": now if row[KEYS.index("status")] == "closed" else None,
         }
         for row in rows
     ]
     stmt = sqlite.insert(table).values(
         id=bindparam("id"),
-        **{k: bindparam(k) for k in KEYS},
+        **{k: bindparam(k) for k in _WRITTEN},  # the phone's column type encrypts it
         version=1,
         created_at=now,
         updated_at=now,
@@ -158,7 +182,7 @@ async def _upsert_sqlite(
     )
     updatable = _updatable(county is not None)
     excluded = stmt.excluded
-    where = or_(*(table.c[k].is_distinct_from(excluded[k]) for k in updatable))
+    where = or_(*(table.c[k].is_distinct_from(excluded[k]) for k in _compared(updatable)))
     if county is not None:
         where = where & (table.c.county_code == county)
     stmt = stmt.on_conflict_do_update(

@@ -24,6 +24,7 @@ from app.core.actor import Actor
 from app.core.errors import PayloadTooLarge, Unprocessable
 from app.models import EnterpriseImport, Jurisdiction
 from app.models.base import utcnow
+from app.models.personal import cipher
 from app.services.common import audit, idempotency
 from app.services.common.access import one_or_404
 from app.services.common.paging import in_jurisdiction
@@ -280,15 +281,40 @@ def _error_dict(number: int, index: int, msg: str) -> dict[str, Any]:
     return {"row": number, "column": COLUMNS[index].key, "header": COLUMNS[index].header, "msg": msg}
 
 
+KEPT_SOURCE = "enterprise_import.source"
+SEALED = b"sm4gcm$"
+
+
 def source_path(upload_dir: Path, job_id: uuid.UUID, source: str) -> Path:
     return upload_dir / "enterprise-imports" / f"{job_id}.{source}"
 
 
 def _keep_source(upload_dir: Path, job_id: uuid.UUID, upload: Upload) -> None:
-    """Keep an upload that had errors, to hand it back with the bad cells marked."""
+    """Keep an upload that had errors, to hand it back with the bad cells marked; sealed, its rows carry phones."""
     path = source_path(upload_dir, job_id, upload.source)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(upload.content)
+    path.write_bytes(cipher().seal(upload.content, KEPT_SOURCE))
+
+
+def read_kept_source(path: Path) -> bytes:
+    """A kept upload, opened; one kept before uploads were sealed (migration 0013p) is read as it is."""
+    content = path.read_bytes()
+    return cipher().unseal(content, KEPT_SOURCE) if content.startswith(SEALED) else content
+
+
+def reseal_kept_sources(upload_dir: Path) -> int:
+    """Kept uploads under another key than the current one (or none) sealed again under it (rotate-pii-key)."""
+    current = SEALED + cipher().current_key_id.encode() + b"$"
+    resealed = 0
+    for path in sorted((upload_dir / "enterprise-imports").glob("*")):
+        content = path.read_bytes()
+        if content.startswith(current):
+            continue
+        spare = path.with_name(path.name + ".resealing")
+        spare.write_bytes(cipher().seal(read_kept_source(path), KEPT_SOURCE))
+        spare.replace(path)
+        resealed += 1
+    return resealed
 
 
 async def get_import(session: AsyncSession, actor: Actor, job_id: uuid.UUID) -> EnterpriseImport:
