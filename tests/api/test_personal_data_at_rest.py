@@ -82,7 +82,7 @@ async def test_the_same_phone_is_a_different_ciphertext_each_time_but_the_same_d
 
 
 async def test_a_user_phone_is_stored_encrypted_and_read_back_by_an_administrator(client, session):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.SYSTEM_ADMIN)
     inspector = await make_user(session, Role.COUNTY_INSPECTOR)
     updated = await client.patch(f"/api/v1/users/{inspector.id}", json={"phone": "13912345678"}, headers=headers)
     assert updated.status_code == 200, updated.text
