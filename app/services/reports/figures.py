@@ -37,7 +37,8 @@ from app.models import (
 )
 from app.schemas.report import COUNT_FIGURES, SummaryFigures
 from app.services.findings import count_late_reinspections
-from app.services.plans import counting_visit
+from app.services.plans import counting_visit, figures_kept
+from app.services.reports.kept import kept_visits_and_plan
 
 CHINA = timezone(timedelta(hours=8), "CST")
 
@@ -244,9 +245,11 @@ async def issued_plan_id(session: AsyncSession, year: int, as_of: date) -> uuid.
 
 
 async def county_figures(
-    session: AsyncSession, *, year: int, as_of: date, counties: Sequence[str] | None
+    session: AsyncSession, *, year: int, as_of: date, counties: Sequence[str] | None, recount: bool = False
 ) -> dict[str, SummaryFigures]:
-    """Figures of each county (all counties when `counties` is None), counted from the records now."""
+    """Figures of each county (all counties when `counties` is None): visits and the plan from the kept figures
+    where they answer for `as_of` (app/services/reports/kept.py), the rest counted from the records now.
+    `recount` counts the visits too (the reference the kept figures must equal)."""
     w = _Window(year, as_of)
     queries = [
         _ledger(w, counties),
@@ -256,8 +259,17 @@ async def county_figures(
         _samplings(w, counties),
         _publicity(w, counties),
     ]
-    queries.append(_visits_and_plan(await issued_plan_id(session, year, as_of), w, counties))
+    plan_id = await issued_plan_id(session, year, as_of)
     sums: dict[str, dict[str, int]] = {}
+    kept = None
+    if figures_kept(session) and not recount:
+        kept = await kept_visits_and_plan(
+            session, plan_id=plan_id, start=w.start, as_of=as_of, end_at=w.end_at, counties=counties
+        )
+    if kept is None:
+        queries.append(_visits_and_plan(plan_id, w, counties))
+    else:
+        sums = kept
     for stmt, names in queries:
         for county, values in (await _grouped(session, stmt, names)).items():
             sums.setdefault(county, {}).update(values)
