@@ -139,6 +139,33 @@ def run_job(name: str) -> None:
     asyncio.run(_with_session(work))
 
 
+def rebuild_figures(verify: bool) -> None:
+    """Rebuild the kept figures of the summary and plan progress from the visits (PostgreSQL), or with
+    `verify` compare them with a full recount and exit 1 when they differ."""
+    from app.services.plans import figures_kept, rebuild_figures, verify_figures
+
+    outcome: dict = {}
+
+    async def work(session) -> None:  # noqa: ANN001
+        if not figures_kept(session):
+            print("figures are kept on PostgreSQL only; on SQLite the summary and progress count live")
+            return
+        if not verify:
+            rows = await rebuild_figures(session)
+            print("rebuilt: " + ", ".join(f"{table} {n:,} rows" for table, n in rows.items()))
+            return
+        outcome["differences"] = differences = await verify_figures(session)
+        for d in differences:
+            print(f"  {d.table}: {'kept, not in the recount' if d.side == 'kept' else 'recounted, not kept'}: {d.row}")
+        print(
+            "kept figures equal a full recount" if not differences else f"{len(differences)} differences (first shown)"
+        )
+
+    asyncio.run(_with_session(work))
+    if outcome.get("differences"):
+        sys.exit(1)
+
+
 def worker(concurrency: int, burst: bool) -> None:
     """A job-engine worker on DATABASE_URL (PostgreSQL): the calendar's tasks and queued imports."""
     from app.core.config import get_settings
@@ -170,6 +197,8 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("escalate-overdue", help="= run-job escalate-overdue")
     job = sub.add_parser("run-job", help="run one entry of the plan's calendar now (see README: what runs when)")
     job.add_argument("name", help="escalate-overdue | raise-plan-lines | … (the worker's calendar)")
+    figures = sub.add_parser("rebuild-figures", help="rebuild the summary's and progress's kept figures")
+    figures.add_argument("--verify", action="store_true", help="only compare them with a recount; exit 1 if unequal")
     work = sub.add_parser("worker", help="start a job-engine worker (PostgreSQL)")
     work.add_argument("--concurrency", type=int, default=1, help="jobs run at once by this worker")
     work.add_argument("--burst", action="store_true", help="stop when the queues are empty")
@@ -191,6 +220,8 @@ def main(argv: list[str] | None = None) -> None:
         run_job("escalate-overdue")
     elif args.command == "run-job":
         run_job(args.name)
+    elif args.command == "rebuild-figures":
+        rebuild_figures(args.verify)
     elif args.command == "worker":
         worker(args.concurrency, args.burst)
     elif args.command == "export-openapi":
