@@ -4,8 +4,8 @@ reclassified, moved to another county and closed, lines raised by the calendar â
 read from them say what the recount says, prefecture-wide and for one county."""
 
 import uuid
-from types import SimpleNamespace
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
