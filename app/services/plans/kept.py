@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import EnterpriseVisitFigure, Plan, PlanItem, PlanLineFigure, Visit, VisitDayFigure
 from app.services.plans.rules import counting_visit
@@ -72,17 +72,15 @@ _LINE_COLUMNS = (
 
 async def rebuild_figures(session: AsyncSession) -> dict[str, int]:
     """Replace the kept figures by a recount, writers held off meanwhile (readers go on). Rows per table."""
-    await session.execute(text("LOCK TABLE visit, plan_item, plan IN SHARE MODE"))
+    await session.exec(text("LOCK TABLE visit, plan_item, plan IN SHARE MODE"))
     for table in (PlanLineFigure, EnterpriseVisitFigure, VisitDayFigure):
-        await session.execute(delete(table))
+        await session.exec(delete(table))
     evf_columns = ["enterprise_id", "year", "county_code", "visits"]
-    await session.execute(insert(EnterpriseVisitFigure).from_select(evf_columns, _counted_by_enterprise()))
-    await session.execute(
-        insert(VisitDayFigure).from_select(["county_code", "visit_date", "visits"], _counted_by_day())
-    )
-    await session.execute(insert(PlanLineFigure).from_select(list(_LINE_COLUMNS), _lines_recounted()))
+    await session.exec(insert(EnterpriseVisitFigure).from_select(evf_columns, _counted_by_enterprise()))
+    await session.exec(insert(VisitDayFigure).from_select(["county_code", "visit_date", "visits"], _counted_by_day()))
+    await session.exec(insert(PlanLineFigure).from_select(list(_LINE_COLUMNS), _lines_recounted()))
     return {
-        table.__tablename__: (await session.execute(select(func.count()).select_from(table))).scalar_one()
+        table.__tablename__: (await session.exec(select(func.count()).select_from(table))).scalar_one()
         for table in (VisitDayFigure, EnterpriseVisitFigure, PlanLineFigure)
     }
 
@@ -97,7 +95,7 @@ class Difference:
 async def _compare(session: AsyncSession, name: str, kept: Any, recounted: Any, limit: int) -> list[Difference]:
     found = []
     for side, one, other in (("kept", kept, recounted), ("recount", recounted, kept)):
-        rows = (await session.execute(one.except_(other).limit(limit))).all()
+        rows = (await session.exec(one.except_(other).limit(limit))).all()
         found += [Difference(name, side, tuple(row)) for row in rows]
     return found
 
