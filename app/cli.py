@@ -158,7 +158,9 @@ def rebuild_figures(verify: bool) -> None:
         for d in differences:
             print(f"  {d.table}: {'kept, not in the recount' if d.side == 'kept' else 'recounted, not kept'}: {d.row}")
         print(
-            "kept figures equal a full recount" if not differences else f"{len(differences)} differences (first shown)"
+            "kept figures equal a full recount"
+            if not differences
+            else f"{len(differences)} differences (at most 20 per table and side)"
         )
 
     asyncio.run(_with_session(work))
