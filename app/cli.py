@@ -300,6 +300,35 @@ def new_pii_key() -> str:
     return base64.b64encode(os.urandom(32)).decode()
 
 
+def rebuild_figures(verify: bool) -> None:
+    """Rebuild the kept figures of the summary and plan progress from the visits (PostgreSQL), or with
+    `verify` compare them with a full recount and exit 1 when they differ."""
+    from app.services.plans import figures_kept, rebuild_figures, verify_figures
+
+    outcome: dict = {}
+
+    async def work(session) -> None:  # noqa: ANN001
+        if not figures_kept(session):
+            print("figures are kept on PostgreSQL only; on SQLite the summary and progress count live")
+            return
+        if not verify:
+            rows = await rebuild_figures(session)
+            print("rebuilt: " + ", ".join(f"{table} {n:,} rows" for table, n in rows.items()))
+            return
+        outcome["differences"] = differences = await verify_figures(session)
+        for d in differences:
+            print(f"  {d.table}: {'kept, not in the recount' if d.side == 'kept' else 'recounted, not kept'}: {d.row}")
+        print(
+            "kept figures equal a full recount"
+            if not differences
+            else f"{len(differences)} differences (at most 20 per table and side)"
+        )
+
+    asyncio.run(_with_session(work))
+    if outcome.get("differences"):
+        sys.exit(1)
+
+
 def worker(concurrency: int, burst: bool) -> None:
     """A job-engine worker on DATABASE_URL (PostgreSQL): the calendar's tasks and queued imports."""
     from app.core.config import get_settings
@@ -348,6 +377,8 @@ def main(argv: list[str] | None = None) -> None:
     prune = sub.add_parser("prune-audit", help="archive then delete audit events past their retention (≥180 days)")
     prune.add_argument("--before", required=True, help="YYYY-MM-DD: events recorded before this day")
     prune.add_argument("--archive", required=True, type=Path, help="the archive to write first (a new file)")
+    figures = sub.add_parser("rebuild-figures", help="rebuild the summary's and progress's kept figures")
+    figures.add_argument("--verify", action="store_true", help="only compare them with a recount; exit 1 if unequal")
     work = sub.add_parser("worker", help="start a job-engine worker (PostgreSQL)")
     work.add_argument("--concurrency", type=int, default=1, help="jobs run at once by this worker")
     work.add_argument("--burst", action="store_true", help="stop when the queues are empty")
@@ -382,6 +413,8 @@ def main(argv: list[str] | None = None) -> None:
         verify_audit_export(args.path)
     elif args.command == "prune-audit":
         prune_audit(args.before, args.archive)
+    elif args.command == "rebuild-figures":
+        rebuild_figures(args.verify)
     elif args.command == "worker":
         worker(args.concurrency, args.burst)
     elif args.command == "rotate-pii-key":

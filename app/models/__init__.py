@@ -13,6 +13,7 @@ from app.models.enterprise import (
     LicenceCategory,
     RiskSignal,
 )
+from app.models.figures import EnterpriseVisitFigure, PlanLineFigure, VisitDayFigure
 from app.models.finding import Finding, FindingStep
 from app.models.jurisdiction import Jurisdiction
 from app.models.licence_sync import LicenceSyncCursor, LicenceSyncRun
@@ -64,4 +65,7 @@ __all__ = [
     "LicenceSyncCursor",
     "LicenceSyncRun",
     "Notification",
+    "EnterpriseVisitFigure",
+    "PlanLineFigure",
+    "VisitDayFigure",
 ]
