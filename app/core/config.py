@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.domain.permissions import Role
+
 DEVELOPMENT_SECRET = "development-only-secret-key-change-me-0123456789"
 MIN_SECRET_LENGTH = 32
 
@@ -23,6 +25,11 @@ class Settings(BaseSettings):
     refresh_token_days: int = Field(default=7, ge=1, le=30)
     max_failed_logins: int = 5
     lockout_minutes: int = 15
+    two_factor_roles: list[Role] = [Role.PREFECTURE_ADMIN]  # roles that must sign in with a TOTP code as well
+    totp_issuer: str = "质检 Zhijian"  # the name an authenticator app shows beside the code
+    password_max_age_days: int = Field(default=90, ge=1, le=3650)  # then a change is forced at the next sign-in
+    password_history: int = Field(default=5, ge=1, le=24)  # a new password may not be any of the last N
+    refresh_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)  # a session unused this long ends
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     upload_dir: Path = Path("./var/uploads")
     cors_origins: list[str] = []

@@ -28,6 +28,7 @@ class Permission(StrEnum):
     JURISDICTIONS_READ = "jurisdictions:read"
     USERS_READ = "users:read"
     USERS_WRITE = "users:write"
+    USERS_SECURITY = "users:security"
     INSPECTORS_READ = "inspectors:read"  # the directory of inspectors to visit with: names and credentials only
     SERVICE_ACCOUNTS_WRITE = "service_accounts:write"
     AUDIT_READ = "audit:read"

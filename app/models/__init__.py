@@ -23,6 +23,7 @@ from app.models.report import ReportSubmission
 from app.models.risk_list import RiskListEntry
 from app.models.sampling_followup import SamplingFollowUp, SamplingFollowUpStep
 from app.models.token import RefreshToken, RevokedAccessToken
+from app.models.two_factor import PasswordHistory, RecoveryCode, TwoFactor
 from app.models.user import ServiceAccount, User
 from app.models.visit import Visit, VisitAmendment, VisitInspector
 
@@ -63,4 +64,7 @@ __all__ = [
     "LicenceSyncCursor",
     "LicenceSyncRun",
     "Notification",
+    "PasswordHistory",
+    "RecoveryCode",
+    "TwoFactor",
 ]

@@ -6,6 +6,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
+from app.core.config import Settings
 from app.core.errors import Conflict, Forbidden, NotFound
 from app.core.security import hash_password
 from app.domain.errors import Problem, RuleViolation
@@ -13,7 +14,8 @@ from app.domain.permissions import ROLES_A_COUNTY_ADMIN_MAY_MANAGE, Role
 from app.models import User
 from app.models.base import utcnow
 from app.schemas.user import UserCreate, UserUpdate
-from app.services.accounts.auth import check_password_policy, set_password
+from app.services.accounts import two_factor
+from app.services.accounts.passwords import check_password_policy, revoke_refresh_tokens, set_password
 from app.services.common import audit
 from app.services.common.access import one_or_404
 from app.services.common.jurisdictions import county_exists
@@ -67,7 +69,7 @@ async def _check_role_and_county(session: AsyncSession, actor: Actor, role: Role
 async def create_user(session: AsyncSession, actor: Actor, data: UserCreate) -> User:
     _may_manage(actor, data.role)
     await _check_role_and_county(session, actor, data.role, data.county_code)
-    check_password_policy(data.password, loc="password")
+    check_password_policy(data.password, loc="password", personal=(data.username, data.full_name))
     taken = (await session.exec(select(User.id).where(User.username == data.username))).first()
     if taken:
         raise Conflict(f"用户名已存在: {data.username} (username taken)")
@@ -109,10 +111,12 @@ async def update_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID, d
     return user
 
 
-async def reset_password(session: AsyncSession, actor: Actor, user_id: uuid.UUID, new_password: str) -> User:
+async def reset_password(
+    session: AsyncSession, settings: Settings, actor: Actor, user_id: uuid.UUID, new_password: str
+) -> User:
     user = await get_user(session, actor, user_id)
     _may_manage(actor, Role(user.role))
-    await set_password(session, user, new_password)
+    await set_password(session, settings, user, new_password)
     await audit.record(session, actor, "user.password_reset", "user", user.id, county_code=user.county_code)
     return user
 
@@ -135,3 +139,11 @@ async def unlock_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -
         after={"locked_until": None, "failed_logins": 0},
     )
     return user
+
+
+async def reset_two_factor(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> None:
+    """A security administrator removes a user's authenticator (lost phone); every session of theirs ends."""
+    user = await get_user(session, actor, user_id)
+    _may_manage(actor, Role(user.role))
+    await two_factor.reset(session, actor=actor, user=user)
+    await revoke_refresh_tokens(session, user)
