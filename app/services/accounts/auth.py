@@ -56,12 +56,13 @@ async def issue(
 ) -> TokenPair:
     access, access_exp = create_access_token(settings, user.id, user.token_version, two_factor=two_factor)
     refresh = new_opaque_token()
-    refresh_exp = utcnow() + timedelta(days=settings.refresh_token_days)
+    refresh_exp = now + timedelta(days=settings.refresh_token_days)
     session.add(
         RefreshToken(
             user_id=user.id,
             family_id=family_id,
             token_hash=sha256_hex(refresh),
+            issued_at=now,  # the idle clock starts here
             expires_at=refresh_exp,
             two_factor=two_factor,
         )
