@@ -76,7 +76,10 @@ async def _signed_in(
 
 
 SignedIn = Annotated[tuple[Actor, Restriction | None], Depends(_signed_in)]
-_RESTRICTED = {Restriction.PASSWORD_EXPIRED: PasswordExpired, Restriction.TWO_FACTOR_ENROLMENT: TwoFactorEnrolmentRequired}
+_RESTRICTED = {
+    Restriction.PASSWORD_EXPIRED: PasswordExpired,
+    Restriction.TWO_FACTOR_ENROLMENT: TwoFactorEnrolmentRequired,
+}
 
 
 def _unless(restricted: Restriction | None, allowed: frozenset[Restriction]) -> None:

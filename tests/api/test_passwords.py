@@ -88,14 +88,20 @@ async def test_a_password_ninety_days_old_must_be_changed_before_anything_else(c
     assert (await _change(client, headers, PASSWORD, "Renewed-Pass-2026")).status_code == 204
     again = await _login(client, user.username, "Renewed-Pass-2026")
     assert again.json()["restriction"] is None
-    assert (await client.get("/api/v1/enterprises", headers={"Authorization": f"Bearer {again.json()['access_token']}"})).status_code == 200
+    assert (
+        await client.get("/api/v1/enterprises", headers={"Authorization": f"Bearer {again.json()['access_token']}"})
+    ).status_code == 200
 
 
 async def test_a_session_with_an_expired_password_may_still_sign_out(client, session):
     user = await make_user(session, password_changed_at=utcnow() - timedelta(days=120))
     headers = await sign_in(client, user)
     assert (await client.post("/api/v1/auth/logout", headers=headers)).status_code == 204
-    assert (await client.post(ME_PASSWORD, headers=headers, json={"old_password": PASSWORD, "new_password": "Renewed-Pass-2026"})).status_code == 401
+    assert (
+        await client.post(
+            ME_PASSWORD, headers=headers, json={"old_password": PASSWORD, "new_password": "Renewed-Pass-2026"}
+        )
+    ).status_code == 401
 
 
 async def test_a_password_eighty_nine_days_old_is_still_good(client, session):

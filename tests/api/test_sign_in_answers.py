@@ -88,7 +88,9 @@ async def test_a_sign_in_refused_while_locked_is_audited_as_such(client, session
     await _login(client, user.username, PASSWORD)
     refused = (
         await session.exec(
-            select(AuditEvent).where(AuditEvent.action == "auth.login_refused_locked", AuditEvent.entity_id == str(user.id))
+            select(AuditEvent).where(
+                AuditEvent.action == "auth.login_refused_locked", AuditEvent.entity_id == str(user.id)
+            )
         )
     ).all()
     assert len(refused) == 1

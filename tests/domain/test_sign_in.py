@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.sign_in import Restriction, password_expired, restriction, session_idle
 from app.domain.permissions import Role
+from app.domain.sign_in import Restriction, password_expired, restriction, session_idle
 
 SET = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
 
