@@ -7,7 +7,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.security import hash_password
 from app.domain.permissions import Role
-from app.models import Jurisdiction, User
+from app.models import Jurisdiction, TwoFactor, User
+from app.models.base import utcnow
 
 PREFECTURE = ("654200", "塔城地区")
 COUNTIES = (
@@ -21,6 +22,9 @@ COUNTIES = (
 )
 
 DEMO_PASSWORD = "Zhijian@2026"
+DEMO_TOTP_SECRET = "ZHIJIANDEMOADMINONLYFORTHEDEMOXX"
+"""The demo `admin` signs in with two factors, as every prefecture admin must: this published authenticator secret
+gives its codes (`python -c "import pyotp; print(pyotp.TOTP('ZHIJIANDEMOADMINONLYFORTHEDEMOXX').now())"`). Demo only."""
 DEMO_USERS = (
     # username, full name, role, county, credential no
     ("admin", "常亮", Role.PREFECTURE_ADMIN, None, None),
@@ -51,18 +55,20 @@ async def seed_demo_users(session: AsyncSession) -> int:
     for username, full_name, role, county, credential in DEMO_USERS:
         if (await session.exec(select(User.id).where(User.username == username))).first():
             continue
-        session.add(
-            User(
-                username=username,
-                full_name=full_name,
-                role=role.value,
-                county_code=county,
-                credential_no=credential,
-                credential_valid_from=date(2024, 1, 1) if credential else None,
-                credential_valid_until=date(2029, 12, 31) if credential else None,
-                password_hash=password_hash,
-            )
+        user = User(
+            username=username,
+            full_name=full_name,
+            role=role.value,
+            county_code=county,
+            credential_no=credential,
+            credential_valid_from=date(2024, 1, 1) if credential else None,
+            credential_valid_until=date(2029, 12, 31) if credential else None,
+            password_hash=password_hash,
         )
+        session.add(user)
+        if role is Role.PREFECTURE_ADMIN:
+            await session.flush()
+            session.add(TwoFactor(user_id=user.id, secret=DEMO_TOTP_SECRET, confirmed_at=utcnow()))
         added += 1
     await session.flush()
     return added
