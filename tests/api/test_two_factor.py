@@ -255,3 +255,22 @@ async def test_a_reset_outside_the_callers_county_is_not_found(session):
 async def test_a_service_key_cannot_enrol(client, session, clock):
     _, key = await make_service_account(session, ["enterprises:read"])
     assert (await client.post("/api/v1/me/two-factor", headers={"X-API-Key": key})).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"totp_code": "\x00\x00\x00"},
+        {"totp_code": "１２３４５６"},
+        {"totp_code": "9" * 16},
+        {"recovery_code": "é" * 32},
+        {"recovery_code": "\x00"},
+        {"totp_code": "", "recovery_code": ""},
+    ],
+    ids=["nul", "fullwidth-digits", "long", "accents", "nul-recovery", "empty"],
+)
+async def test_odd_codes_are_refused_like_any_wrong_code_never_a_5xx(client, session, clock, extra):
+    admin = await make_user(session, Role.PREFECTURE_ADMIN)
+    await _enrolled(client, clock, admin)
+    response = await _login(client, admin.username, **extra)
+    assert response.status_code in (401, 422)
