@@ -233,6 +233,15 @@ async def test_a_security_administrator_resets_a_lost_authenticator_and_its_sess
     assert event.actor_id == security_admin.id and event.before == {"enrolled": True}
 
 
+async def test_a_security_administrator_may_not_reset_their_own_authenticator(client, session, clock):
+    admin = await make_user(session, Role.PREFECTURE_ADMIN)
+    headers, _, _ = await _enrolled(client, clock, admin)
+    response = await client.delete(f"/api/v1/users/{admin.id}/two-factor", headers=headers)
+    assert response.status_code == 422 and response.json()["errors"][0]["loc"] == ["user_id"]
+    assert await session.get(TwoFactor, admin.id) is not None
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
+
+
 async def test_a_county_admin_may_not_reset_two_factor(client, session, clock):
     county_admin = await make_user(session, Role.COUNTY_ADMIN)
     inspector = await make_user(session)
