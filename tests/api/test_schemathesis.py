@@ -98,7 +98,10 @@ def _fresh_target(uploads: Path) -> Iterator[FuzzTarget]:
     with scratch_database("zhijian_fuzz") as url:
         usernames, enterprise_ids = asyncio.run(_prepare(url))
         previous = (APP.state.settings, APP.state.engine, APP.state.sessionmaker)
-        APP.state.settings = Settings(env="test", database_url=url, secret_key=TEST_SECRET, upload_dir=uploads)
+        # tokens outlive the module (over 15 minutes on a busy machine): a run's account stays signed in to the end
+        APP.state.settings = Settings(
+            env="test", database_url=url, secret_key=TEST_SECRET, upload_dir=uploads, access_token_minutes=120
+        )
         # every request may run on a fresh event loop: no pooled connections may outlive one
         APP.state.engine = create_async_engine(url, poolclass=NullPool)
         APP.state.sessionmaker = make_sessionmaker(APP.state.engine)
