@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.domain.permissions import Role
+
 DEVELOPMENT_SECRET = "development-only-secret-key-change-me-0123456789"
 """Published in this file, so no server signs with it: `make run` serves with a key of its own (LOCAL_SECRET_FILE)."""
 MIN_SECRET_LENGTH = 32
@@ -49,6 +51,12 @@ class Settings(BaseSettings):
     refresh_token_days: int = Field(default=7, ge=1, le=30)
     max_failed_logins: int = 5
     lockout_minutes: int = 15
+    # roles that must sign in with a TOTP code as well: the business administrator and the three of 三权分立
+    two_factor_roles: list[Role] = [Role.PREFECTURE_ADMIN, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN]
+    totp_issuer: str = "质检 Zhijian"  # the name an authenticator app shows beside the code
+    password_max_age_days: int = Field(default=90, ge=1, le=3650)  # then a change is forced at the next sign-in
+    password_history: int = Field(default=5, ge=1, le=24)  # a new password may not be any of the last N
+    refresh_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)  # a session unused this long ends
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     max_json_bytes: int = Field(default=1024 * 1024, ge=1024)  # every request body but the uploads'
     upload_dir: Path = Path("./var/uploads")

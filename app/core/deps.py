@@ -14,10 +14,11 @@ from app.core.audit_keys import AuditKeys
 from app.core.clock import today_in_china
 from app.core.config import Settings
 from app.core.db import SessionDep
-from app.core.errors import Forbidden, Unauthorized
+from app.core.errors import Forbidden, PasswordExpired, TwoFactorEnrolmentRequired, Unauthorized
 from app.core.security import api_key_matches, api_key_prefix, decode_access_token
 from app.core.validation_messages import OUT_OF_RANGE, YEARS
-from app.domain.permissions import Permission
+from app.domain.permissions import Permission, Role
+from app.domain.sign_in import Restriction, restriction
 from app.models import RevokedAccessToken, ServiceAccount, User
 from app.models.base import utcnow
 
@@ -45,14 +46,15 @@ async def _service_actor(session: SessionDep, key: str) -> Actor:
     raise Unauthorized("API 密钥无效或已停用 (API key invalid or revoked)")
 
 
-async def get_actor(
+async def _signed_in(
     session: SessionDep,
     settings: SettingsDep,
     token: Annotated[str | None, Depends(oauth2)],
     api_key: Annotated[str | None, Depends(api_key_header)],
-) -> Actor:
+) -> tuple[Actor, Restriction | None]:
+    """Who is calling, and the one thing their session is restricted to, if any (sign_in.restriction)."""
     if api_key:
-        return await _service_actor(session, api_key)
+        return await _service_actor(session, api_key), None
     if not token:
         raise Unauthorized("需要登录 (authentication required)")
     claims = decode_access_token(settings, token)
@@ -63,10 +65,59 @@ async def get_actor(
         raise Unauthorized("令牌已失效 (token revoked)")
     if await session.get(RevokedAccessToken, claims.jti) is not None:
         raise Unauthorized("令牌已注销 (token revoked)")
-    return actor_for_user(user, claims.jti)
+    restricted = restriction(
+        role=Role(user.role),
+        two_factor_roles=settings.two_factor_roles,
+        signed_in_with_two_factor=claims.two_factor,
+        password_changed_at=user.password_changed_at,
+        now=utcnow(),
+        password_max_age_days=settings.password_max_age_days,
+    )
+    return actor_for_user(user, claims.jti), restricted
+
+
+SignedIn = Annotated[tuple[Actor, Restriction | None], Depends(_signed_in)]
+_RESTRICTED = {
+    Restriction.PASSWORD_EXPIRED: PasswordExpired,
+    Restriction.TWO_FACTOR_ENROLMENT: TwoFactorEnrolmentRequired,
+}
+
+
+def _unless(restricted: Restriction | None, allowed: frozenset[Restriction]) -> None:
+    if restricted is not None and restricted not in allowed:
+        raise _RESTRICTED[restricted]()
+
+
+async def get_actor(signed_in: SignedIn) -> Actor:
+    """The caller, with a full session: an expired password or a missing second factor is refused here (403)."""
+    actor, restricted = signed_in
+    _unless(restricted, frozenset())
+    return actor
+
+
+async def get_actor_enrolling(signed_in: SignedIn) -> Actor:
+    """The caller, also while their session may only enrol a second factor."""
+    actor, restricted = signed_in
+    _unless(restricted, frozenset({Restriction.TWO_FACTOR_ENROLMENT}))
+    return actor
+
+
+async def get_actor_restricted_or_not(signed_in: SignedIn) -> Actor:
+    """The caller, whatever their session is restricted to: for changing one's own password and signing out."""
+    return signed_in[0]
 
 
 CurrentActor = Annotated[Actor, Depends(get_actor)]
+EnrollingActor = Annotated[Actor, Depends(get_actor_enrolling)]
+AnySessionActor = Annotated[Actor, Depends(get_actor_restricted_or_not)]
+
+
+def utc_now() -> datetime:
+    """Now, as a dependency: sign-in checks one-time codes against it, and tests move it."""
+    return utcnow()
+
+
+Now = Annotated[datetime, Depends(utc_now)]
 
 
 def require(permission: Permission) -> Callable[..., Coroutine[Any, Any, Actor]]:

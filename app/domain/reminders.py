@@ -20,6 +20,7 @@ class NotificationKind(LabelledEnum):
     reinspection_due = "reinspection_due", "待复查回访"
     report_due = "report_due", "报送期限将至"
     behind_schedule = "behind_schedule", "计划进度滞后"
+    account_locked = "account_locked", "账户已锁定"
 
 
 def reminder_due(deadline: date, today: date, ruleset: RuleSet) -> NotificationKind | None:

@@ -24,6 +24,7 @@ from app.models.report import ReportSubmission
 from app.models.risk_list import RiskListEntry
 from app.models.sampling_followup import SamplingFollowUp, SamplingFollowUpStep
 from app.models.token import RefreshToken, RevokedAccessToken
+from app.models.two_factor import PasswordHistory, RecoveryCode, TwoFactor
 from app.models.user import ServiceAccount, User
 from app.models.visit import Visit, VisitAmendment, VisitInspector
 
@@ -68,4 +69,7 @@ __all__ = [
     "EnterpriseVisitFigure",
     "PlanLineFigure",
     "VisitDayFigure",
+    "PasswordHistory",
+    "RecoveryCode",
+    "TwoFactor",
 ]

@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from app.core.db import SessionDep
-from app.core.deps import Allowed, PageParams
+from app.core.deps import Allowed, PageParams, SettingsDep
 from app.core.errors import COMMON_ERRORS, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.domain.permissions import Permission, Role
 from app.schemas.auth import PasswordReset
@@ -59,9 +59,11 @@ async def update_user(user_id: uuid.UUID, body: UserUpdate, actor: Writer, sessi
 
 
 @router.post("/{user_id}/password", status_code=204, responses=COMMON_ERRORS)
-async def reset_user_password(user_id: uuid.UUID, body: PasswordReset, actor: Writer, session: SessionDep) -> Response:
+async def reset_user_password(
+    user_id: uuid.UUID, body: PasswordReset, actor: Writer, session: SessionDep, settings: SettingsDep
+) -> Response:
     """Set a new password for a user (e.g. forgotten); every token they hold is revoked."""
-    await service.reset_password(session, actor, user_id, body.new_password)
+    await service.reset_password(session, settings, actor, user_id, body.new_password)
     return Response(status_code=204)
 
 
@@ -75,3 +77,11 @@ async def assign_role(user_id: uuid.UUID, body: RoleAssignment, actor: Security,
 async def unlock_user(user_id: uuid.UUID, actor: Security, session: SessionDep) -> UserRead:
     """Lift a lockout caused by failed logins before it expires (security administrator; not one's own)."""
     return UserRead.model_validate(await service.unlock_user(session, actor, user_id))
+
+
+@router.delete("/{user_id}/two-factor", status_code=204, responses=COMMON_ERRORS)
+async def reset_two_factor(user_id: uuid.UUID, actor: Security, session: SessionDep) -> Response:
+    """Remove a user's authenticator and recovery codes (a lost phone): their sessions end, and their next sign-in
+    enrols anew if their role needs two factors. Audited (`two_factor.reset`)."""
+    await service.reset_two_factor(session, actor, user_id)
+    return Response(status_code=204)

@@ -5,9 +5,11 @@ from datetime import date
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.core.config import Settings
 from app.core.security import hash_password
 from app.domain.permissions import Role
-from app.models import Jurisdiction, User
+from app.models import Jurisdiction, TwoFactor, User
+from app.models.base import utcnow
 
 PREFECTURE = ("654200", "塔城地区")
 COUNTIES = (
@@ -21,6 +23,11 @@ COUNTIES = (
 )
 
 DEMO_PASSWORD = "Zhijian@2026"
+DEMO_TOTP_SECRET = "ZHIJIANDEMOADMINONLYFORTHEDEMOXX"
+"""The demo administrators (`admin`, `sysadmin`, `secadmin`, `auditor`) sign in with two factors, as every
+administrator must by default: this published authenticator secret gives their codes
+(`python -c "import pyotp; print(pyotp.TOTP('ZHIJIANDEMOADMINONLYFORTHEDEMOXX').now())"`). Demo only."""
+TWO_FACTOR_BY_DEFAULT = frozenset(Settings.model_fields["two_factor_roles"].default)
 DEMO_USERS = (
     # username, full name, role, county, credential no
     ("admin", "常亮", Role.PREFECTURE_ADMIN, None, None),
@@ -54,18 +61,20 @@ async def seed_demo_users(session: AsyncSession) -> int:
     for username, full_name, role, county, credential in DEMO_USERS:
         if (await session.exec(select(User.id).where(User.username == username))).first():
             continue
-        session.add(
-            User(
-                username=username,
-                full_name=full_name,
-                role=role.value,
-                county_code=county,
-                credential_no=credential,
-                credential_valid_from=date(2024, 1, 1) if credential else None,
-                credential_valid_until=date(2029, 12, 31) if credential else None,
-                password_hash=password_hash,
-            )
+        user = User(
+            username=username,
+            full_name=full_name,
+            role=role.value,
+            county_code=county,
+            credential_no=credential,
+            credential_valid_from=date(2024, 1, 1) if credential else None,
+            credential_valid_until=date(2029, 12, 31) if credential else None,
+            password_hash=password_hash,
         )
+        session.add(user)
+        if role in TWO_FACTOR_BY_DEFAULT:
+            await session.flush()
+            session.add(TwoFactor(user_id=user.id, secret=DEMO_TOTP_SECRET, confirmed_at=utcnow()))
         added += 1
     await session.flush()
     return added

@@ -110,6 +110,19 @@ TABLE: dict[tuple[str, str], Op] = {
     ("POST", "/api/v1/auth/logout"): Op(SIGNED_IN, mutates=False, fresh_token=True, why="ends one's own session"),
     ("GET", "/api/v1/me"): Op(SIGNED_IN, service_status=401, why="a service account has no profile"),
     ("POST", "/api/v1/me/password"): Op(SIGNED_IN, body=lambda w, c: {}, mutates=False, why="one's own password"),
+    ("POST", "/api/v1/me/two-factor"): Op(
+        SIGNED_IN,
+        mutates=False,
+        service_status=401,
+        why="one's own authenticator, not a record of the bureau; a service account signs in with its key",
+    ),
+    ("POST", "/api/v1/me/two-factor/confirm"): Op(
+        SIGNED_IN,
+        body=lambda w, c: {"code": "000000"},
+        mutates=False,
+        service_status=401,
+        why="confirms one's own authenticator (a made-up code is 422 to everyone; the flow is in test_two_factor.py)",
+    ),
     ("GET", "/api/v1/me/notifications"): Op(P.NOTIFICATIONS_READ),
     ("POST", "/api/v1/me/notifications/read-all"): Op(
         P.NOTIFICATIONS_READ, mutates=False, why="marks one's own inbox read: no record of the bureau changes"
@@ -148,6 +161,7 @@ TABLE: dict[tuple[str, str], Op] = {
         why="the inspector keeps its role: any cell may run first (moving roles is in test_duties.py)",
     ),
     ("POST", "/api/v1/users/{user_id}/unlock"): Op(P.USERS_SECURITY),
+    ("DELETE", "/api/v1/users/{user_id}/two-factor"): Op(P.USERS_SECURITY),
     ("GET", "/api/v1/service-accounts"): Op(P.SERVICE_ACCOUNTS_WRITE),
     ("POST", "/api/v1/service-accounts"): Op(
         P.SERVICE_ACCOUNTS_WRITE, body=lambda w, c: {"name": _uniq("svc_"), "scopes": ["enterprises:read"]}

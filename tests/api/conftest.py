@@ -68,6 +68,9 @@ def settings(database_url: str, tmp_path) -> Settings:  # noqa: ANN001
         secret_key=TEST_SECRET,
         upload_dir=tmp_path / "uploads",
         import_heartbeat_seconds=3600,  # tests share one connection: no beat may run beside a job
+        # the suite signs in as every role many times a minute; two-factor sign-in, with the default roles, is
+        # proven in test_two_factor.py (and the access matrix runs with the default settings)
+        two_factor_roles=[],
     )
 
 

@@ -32,16 +32,20 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.core import totp
 from app.core.config import Settings
 from app.core.db import make_sessionmaker
 from app.domain.permissions import Role
 from app.main import create_app
+from app.models import RecoveryCode, TwoFactor
+from app.models.base import utcnow
 from app.seed.jurisdictions import COUNTIES, seed_jurisdictions
 from tests.api.conftest import BACKEND, TEST_SECRET
 from tests.builders import PASSWORD, TACHENG, make_enterprise, make_user, new_credit_code
 from tests.databases import scratch_database
 
 pytestmark = pytest.mark.postgres_only
+ADMIN_CODES = totp.new_recovery_codes()  # each target database holds those not yet used; a sign-in uses one
 
 # Revoking the caller's own session would end the run; they are covered by tests/api/test_auth.py.
 SELF_REVOKING = r"^/api/v1/(auth/logout|me/password|users/\{user_id\}/password)$"
@@ -69,6 +73,11 @@ async def _prepare(url: str) -> tuple[dict[Role, str], dict[str, list[str]]]:
         admin = await make_user(session, Role.PREFECTURE_ADMIN)
         county_admin = await make_user(session, Role.COUNTY_ADMIN, county_code=TACHENG)
         duties = {role: await make_user(session, role) for role in DUTY_OF}
+        # the default settings ask every administrator for two factors: enrolled, signing in with recovery codes
+        for user in (admin, *duties.values()):
+            session.add(TwoFactor(user_id=user.id, secret=totp.new_secret(), confirmed_at=utcnow()))
+            session.add_all(RecoveryCode(user_id=user.id, code_hash=totp.recovery_code_hash(c)) for c in ADMIN_CODES)
+        await session.commit()
         enterprises = [await make_enterprise(session, county_code=code) for code, _ in COUNTIES[:2]]
     await engine.dispose()
     usernames = {Role.PREFECTURE_ADMIN: admin.username, Role.COUNTY_ADMIN: county_admin.username}
@@ -76,11 +85,14 @@ async def _prepare(url: str) -> tuple[dict[Role, str], dict[str, list[str]]]:
     return usernames, {e.county_code: [str(e.id)] for e in enterprises}
 
 
-def _sign_in(app: FastAPI, username: str) -> dict[str, str]:
+def _sign_in(app: FastAPI, username: str, second_factor: bool = False) -> dict[str, str]:
     from starlette.testclient import TestClient
 
+    form = {"username": username, "password": PASSWORD} | (
+        {"recovery_code": ADMIN_CODES.pop()} if second_factor else {}
+    )
     with TestClient(app) as client:
-        response = client.post("/api/v1/auth/token", data={"username": username, "password": PASSWORD})
+        response = client.post("/api/v1/auth/token", data=form)
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
@@ -133,7 +145,8 @@ def linked_target(tmp_path):
 @pytest.fixture(scope="module")
 def admin_headers(fuzz_target):
     headers = {
-        role: _sign_in(fuzz_target.app, fuzz_target.usernames[role]) for role in (Role.PREFECTURE_ADMIN, *DUTY_OF)
+        role: _sign_in(fuzz_target.app, fuzz_target.usernames[role], second_factor=True)
+        for role in (Role.PREFECTURE_ADMIN, *DUTY_OF)
     }
     yield headers
     for signed_in in headers.values():
@@ -235,7 +248,9 @@ WANTED_CALLS = 2_000
 def test_linked_sequences_of_operations_answer_no_5xx_and_keep_their_contract(linked_target, role, county, min_reached):
     """As the prefecture admin over every county, and as a county admin inside 塔城市 (another county's records
     are 404 to them, which the access matrix proves cell by cell; here: no 5xx and a kept contract under scoping)."""
-    LinkedOperations.headers = _sign_in(linked_target.app, linked_target.usernames[role])
+    LinkedOperations.headers = _sign_in(
+        linked_target.app, linked_target.usernames[role], second_factor=role is Role.PREFECTURE_ADMIN
+    )
     codes = [county] if county else [code for code, _ in COUNTIES]
     LinkedOperations.counties = itertools.cycle(codes)
     LinkedOperations.enterprise_ids[:] = [e for code in codes for e in linked_target.enterprise_ids.get(code, [])]

@@ -7,6 +7,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
+from app.core.config import Settings
 from app.core.errors import Conflict, Forbidden, NotFound
 from app.core.security import hash_password
 from app.domain.accounts import may_assign_role, may_clear_lock, may_manage_account
@@ -15,7 +16,8 @@ from app.domain.permissions import Role
 from app.models import User
 from app.models.base import utcnow
 from app.schemas.user import RoleAssignment, UserCreate, UserUpdate
-from app.services.accounts.auth import check_password_policy, set_password
+from app.services.accounts import two_factor
+from app.services.accounts.passwords import check_password_policy, revoke_refresh_tokens, set_password
 from app.services.common import audit
 from app.services.common.access import one_or_404
 from app.services.common.jurisdictions import county_exists
@@ -86,7 +88,7 @@ async def create_user(session: AsyncSession, actor: Actor, data: UserCreate) -> 
     _not_a_machine(data.role)
     _may_manage(actor, data.role)
     await _check_role_and_county(session, actor, data.role, data.county_code)
-    check_password_policy(data.password, loc="password")
+    check_password_policy(data.password, loc="password", personal=(data.username, data.full_name))
     taken = (await session.exec(select(User.id).where(User.username == data.username))).first()
     if taken:
         raise Conflict(f"用户名已存在: {data.username} (username taken)")
@@ -128,10 +130,12 @@ async def update_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID, d
     return user
 
 
-async def reset_password(session: AsyncSession, actor: Actor, user_id: uuid.UUID, new_password: str) -> User:
+async def reset_password(
+    session: AsyncSession, settings: Settings, actor: Actor, user_id: uuid.UUID, new_password: str
+) -> User:
     user = await get_user(session, actor, user_id)
     _may_manage(actor, Role(user.role))
-    await set_password(session, user, new_password)
+    await set_password(session, settings, user, new_password)
     await audit.record(session, actor, "user.password_reset", "user", user.id, county_code=user.county_code)
     return user
 
@@ -184,3 +188,15 @@ async def unlock_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -
         after={"locked_until": None, "failed_logins": 0},
     )
     return user
+
+
+async def reset_two_factor(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> None:
+    """A security administrator removes a user's authenticator (lost phone); every session of theirs ends."""
+    user = await get_user(session, actor, user_id)
+    _may_manage(actor, Role(user.role))
+    if user.id == actor.user_id:  # a stolen session must not swap in its own authenticator
+        raise RuleViolation(
+            [Problem(("user_id",), "不能重置本人的双因素认证，请由另一位安全管理员操作 (ask another administrator)")]
+        )
+    await two_factor.reset(session, actor=actor, user=user)
+    await revoke_refresh_tokens(session, user)
