@@ -4,6 +4,7 @@ from datetime import datetime
 from sqlmodel import Field, SQLModel
 
 from app.models.base import UTCDateTime, created_at_field, uuid_pk
+from app.models.personal import EncryptedText
 
 
 class TwoFactor(SQLModel, table=True):
@@ -13,7 +14,8 @@ class TwoFactor(SQLModel, table=True):
     __tablename__ = "user_two_factor"
 
     user_id: uuid.UUID = Field(foreign_key="user.id", primary_key=True)
-    secret: str = Field(max_length=64)  # base32; the authenticator app holds the same
+    # base32, the authenticator app holds the same; a shared secret, so stored SM4-encrypted like personal data
+    secret: str = Field(sa_type=EncryptedText("user_two_factor.secret"))
     confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_step: int | None = None
     created_at: datetime = created_at_field()
