@@ -176,12 +176,13 @@ async def fill(conn: asyncpg.Connection, n_ent: int, n_vis: int, n_find: int) ->
         "sampling_follow_up",
         records=[
             (uuid.uuid4(), r["id"], r["enterprise_id"], county_of[r["enterprise_id"]], r["occurred_on"],
-             "closed" if i % 2 else "open", r["occurred_on"] + timedelta(days=40) if i % 2 else None, 1, now, now)
+             "closed" if i % 2 else "open", r["occurred_on"] + timedelta(days=40) if i % 2 else None, 1, now, now,
+             "local")
             for i, r in enumerate(failed)
         ],
         columns=[
             "id", "signal_id", "enterprise_id", "county_code", "failed_on", "status", "closed_on", "version",
-            "created_at", "updated_at",
+            "created_at", "updated_at", "origin",
         ],
     )  # fmt: skip
     await conn.copy_records_to_table(

@@ -7,16 +7,18 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from pydantic import AfterValidator
+from sqlalchemy import exists
 from sqlmodel import select
 
-from app.core.actor import Actor, actor_for_service, actor_for_user
+from app.core.actor import Actor, actor_for_service
+from app.core.actor_cache import actor_cache
 from app.core.clock import today_in_china
 from app.core.config import Settings
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, Unauthorized
-from app.core.security import api_key_matches, api_key_prefix, decode_access_token
+from app.core.security import AccessClaims, api_key_matches, api_key_prefix, decode_access_token
 from app.core.validation_messages import OUT_OF_RANGE, YEARS
-from app.domain.permissions import Permission
+from app.domain.permissions import Permission, Role, permissions_for
 from app.models import RevokedAccessToken, ServiceAccount, User
 from app.models.base import utcnow
 
@@ -24,7 +26,7 @@ oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Service-account key")
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -44,6 +46,27 @@ async def _service_actor(session: SessionDep, key: str) -> Actor:
     raise Unauthorized("API 密钥无效或已停用 (API key invalid or revoked)")
 
 
+async def _user_actor(session: SessionDep, settings: Settings, token: str, claims: AccessClaims) -> Actor:
+    """The signed-in user as an actor, in one query: the user and whether this token was revoked."""
+    stmt = select(  # type: ignore[call-overload]
+        User.username,
+        User.role,
+        User.county_code,
+        User.is_active,
+        User.token_version,
+        exists().where(RevokedAccessToken.jti == claims.jti).label("revoked"),
+    ).where(User.id == claims.user_id)
+    row = (await session.exec(stmt)).first()
+    if row is None or not row.is_active or row.token_version != claims.token_version:
+        raise Unauthorized("令牌已失效 (token revoked)")
+    if row.revoked:
+        raise Unauthorized("令牌已注销 (token revoked)")
+    role = Role(row.role)
+    actor = Actor("user", claims.user_id, row.username, role, row.county_code, permissions_for(role), claims.jti)
+    actor_cache.put(token, actor, min(settings.actor_cache_seconds, claims.seconds_left()))
+    return actor
+
+
 async def get_actor(
     session: SessionDep,
     settings: SettingsDep,
@@ -54,15 +77,13 @@ async def get_actor(
         return await _service_actor(session, api_key)
     if not token:
         raise Unauthorized("需要登录 (authentication required)")
+    cached = actor_cache.get(token)
+    if cached is not None:
+        return cached
     claims = decode_access_token(settings, token)
     if claims is None:
         raise Unauthorized("令牌无效或已过期 (token invalid or expired)")
-    user = await session.get(User, claims.user_id)
-    if user is None or not user.is_active or user.token_version != claims.token_version:
-        raise Unauthorized("令牌已失效 (token revoked)")
-    if await session.get(RevokedAccessToken, claims.jti) is not None:
-        raise Unauthorized("令牌已注销 (token revoked)")
-    return actor_for_user(user, claims.jti)
+    return await _user_actor(session, settings, token, claims)
 
 
 CurrentActor = Annotated[Actor, Depends(get_actor)]
@@ -82,7 +103,7 @@ def Allowed(permission: Permission) -> Any:  # noqa: N802  (reads as a type in s
     return Annotated[Actor, Depends(require(permission))]
 
 
-def page_params(
+async def page_params(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=200, description="page size (max 200)")] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,

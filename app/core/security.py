@@ -44,6 +44,9 @@ class AccessClaims:
     token_version: int
     expires_at: datetime
 
+    def seconds_left(self) -> float:
+        return (self.expires_at - utcnow()).total_seconds()
+
 
 def create_access_token(settings: Settings, user_id: uuid.UUID, token_version: int) -> tuple[str, datetime]:
     now = utcnow()
