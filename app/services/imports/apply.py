@@ -20,6 +20,8 @@ from app.models import Enterprise
 from app.xlsx.enterprise_columns import KEYS
 
 LOOKUP_CHUNK = 5_000
+ANALYZE_MIN_ROWS = 5_000
+"""An import that writes this many rows refreshes the table's statistics itself (see `analyze_after_bulk`)."""
 IMPORT_LOCK_ID = 727_274_004
 PLAN_KEYS = ("risk_class", "status", "key_industry", "key_region", "key_enterprise", "key_product")
 _EXISTING = ("credit_code", "id", "county_code", *PLAN_KEYS)
@@ -134,6 +136,15 @@ async def _upsert_postgres(
     created, updated = await apg.fetchrow(sql, *args)
     await apg.execute(f"DROP TABLE {stage}")
     return Applied(created=created, updated=updated)
+
+
+async def analyze_after_bulk(session: AsyncSession, written: int) -> None:
+    """A bulk load changes the ledger's size and spread: ANALYZE it now, inside the import's transaction (which
+    counts its own new rows), so the first list pages after the import plan on the real figures instead of
+    waiting for autovacuum's next visit. PostgreSQL only; a small import leaves it to autovacuum."""
+    if written >= ANALYZE_MIN_ROWS and _is_postgres(session):
+        apg = await _asyncpg(session)
+        await apg.execute("ANALYZE enterprise")
 
 
 async def _upsert_sqlite(
