@@ -11,8 +11,7 @@ from sqlmodel import select
 from app.domain.permissions import Role
 from app.models import AuditEvent, Enterprise
 from app.services.imports import jobs as jobs
-from app.services.imports import service
-from app.services.imports import submit
+from app.services.imports import service, submit
 from app.xlsx.enterprise_columns import HEADERS
 from tests.api.job_helpers import run_queued_jobs
 from tests.builders import WUSU, as_role, make_enterprise, make_service_account, new_credit_code
