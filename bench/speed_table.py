@@ -246,6 +246,8 @@ def start_worker(url: str) -> h.Server:
 
 
 async def import_row(n_rows: int, runs: int) -> list[Row]:
+    from datetime import datetime
+
     from generate_enterprises import generate, write_xlsx
     from ledger_import import PASSWORD, _baseline, _prepare, _upload
 
@@ -276,7 +278,10 @@ async def import_row(n_rows: int, runs: int) -> list[Row]:
                 seconds, job = await _upload(client, headers, files={"file": (path.name, content, xlsx)})
             if job["status"] != "succeeded" or job["created_count"] != n:
                 raise RuntimeError(f"import: {job['status']} created {job.get('created_count')} of {n}")
-            h.log(f"import run {run + 1}/{runs}: {seconds:.2f} s (baseline {b:.2f} s)")
+            at = {k: datetime.fromisoformat(job[k]) for k in ("created_at", "started_at", "finished_at")}
+            waited, ran = (at["started_at"] - at["created_at"]).total_seconds(), (at["finished_at"] - at["started_at"])
+            h.log(f"import run {run + 1}/{runs}: {seconds:.2f} s (baseline {b:.2f} s); job created → started "
+                  f"{waited:.2f} s, started → finished {ran.total_seconds():.2f} s")  # fmt: skip
             e2e.append(seconds)
             base.append(b)
         finally:

@@ -27,7 +27,15 @@ from app.models.base import utcnow
 from app.services.common import audit, idempotency
 from app.services.common.access import one_or_404
 from app.services.common.paging import in_jurisdiction
-from app.services.imports.apply import PLAN_KEYS, Applied, analyze_after_bulk, existing_by_code, upsert
+from app.services.imports.apply import (
+    PLAN_KEYS,
+    Applied,
+    analyze_after_bulk,
+    defer_secondary_indexes,
+    existing_by_code,
+    rebuild_indexes,
+    upsert,
+)
 from app.services.imports.rows import I_CODE, I_RISK, ROW, RowCheck, Vocabulary, check_rows
 from app.services.ledger import DEFAULT_RISK_CLASS, RISK_CLASS_IS_THE_PREFECTURES
 from app.services.plans import recompute_for_enterprise
@@ -185,6 +193,7 @@ async def process(
     created = updated = 0
     # a dry run writes too, inside the savepoint it always rolls back: its counts are a real run's, exactly
     savepoint = await session.begin_nested()
+    deferred = await defer_secondary_indexes(session, len(parsed.rows)) if write else []
     pending: asyncio.Task[Applied] | None = None
     now = utcnow()
     try:
@@ -214,6 +223,8 @@ async def process(
                 await pending
     errors = sorted(check.errors)
     rejected = bool(errors) and job.all_or_nothing
+    if not rejected:  # a rejected one rolls back below, and the dropped indexes come back with it
+        await rebuild_indexes(session, deferred)
     # before touching `job`: a savepoint rollback expires what changed inside it
     await (savepoint.rollback() if rejected or not write else savepoint.commit())
     job.rows_processed = job.rows_total
