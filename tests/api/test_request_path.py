@@ -10,7 +10,7 @@ from app.core.db import make_read_sessionmaker, make_sessionmaker
 from app.domain.permissions import Role
 from app.models import Enterprise
 from app.schemas.enterprise import EnterpriseRead
-from tests.builders import WUSU, as_role, make_enterprise
+from tests.builders import WUSU, as_role, make_enterprise, new_credit_code
 
 pytestmark = pytest.mark.anyio
 URL = "/api/v1/enterprises"
@@ -21,17 +21,17 @@ async def test_a_deactivated_user_is_refused_on_the_next_request_though_the_toke
     assert (await client.get(URL, headers=headers)).status_code == 200
     user.is_active = False
     session.add(user)
-    await session.flush()
+    await session.commit()
     assert (await client.get(URL, headers=headers)).status_code == 401
 
 
 async def test_a_role_change_takes_effect_on_the_next_request(client, session):
     user, headers = await as_role(client, session, Role.COUNTY_ADMIN)
-    body = {"credit_code": "91654201MA7XQ2LN1C", "name": "恒通水泥厂", "county_code": "654201"}
+    body = {"credit_code": new_credit_code(), "name": "恒通水泥厂", "county_code": "654201"}
     assert (await client.get(URL, headers=headers)).status_code == 200
     user.role = Role.COUNTY_INSPECTOR.value
     session.add(user)
-    await session.flush()
+    await session.commit()
     assert (await client.post(URL, json=body, headers=headers)).status_code == 403
 
 
