@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import text
 
-from app.core.db import make_read_sessionmaker, make_sessionmaker
+from app.core import db
+from app.core.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from app.domain.permissions import Role
 from app.models import Enterprise
 from app.schemas.enterprise import EnterpriseRead
@@ -81,3 +82,21 @@ def test_enterprise_columns_cover_the_read_schema():
     names = {c.name for c in COLUMNS}
     assert set(EnterpriseRead.model_fields) - {"county_name"} <= names
     assert names == set(Enterprise.__table__.c.keys())
+
+
+@pytest.mark.postgres_only
+async def test_a_pooled_connection_that_died_while_idle_is_replaced_before_a_request_uses_it(
+    database_url, pg_engine, monkeypatch
+):
+    monkeypatch.setattr(db, "IDLE_PING_SECONDS", 0.0)  # every pooled connection counts as idle
+    engine = make_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            first = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        async with pg_engine.connect() as other:  # the server drops it while it sits in the pool
+            await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        async with engine.connect() as conn:
+            second = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        assert second != first
+    finally:
+        await engine.dispose()
