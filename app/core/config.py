@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     secret_key: str = DEVELOPMENT_SECRET
     jwt_algorithm: Literal["HS256"] = "HS256"
     access_token_minutes: int = Field(default=15, ge=1, le=120)
+    actor_cache_seconds: float = Field(default=5.0, ge=0, le=60)  # a signed-in caller re-checked this often
     refresh_token_days: int = Field(default=7, ge=1, le=30)
     max_failed_logins: int = 5
     lockout_minutes: int = 15

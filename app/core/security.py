@@ -45,6 +45,9 @@ class AccessClaims:
     expires_at: datetime
     two_factor: bool  # signed in with a second factor (RFC 8176 amr "otp")
 
+    def seconds_left(self) -> float:
+        return (self.expires_at - utcnow()).total_seconds()
+
 
 def create_access_token(
     settings: Settings, user_id: uuid.UUID, token_version: int, *, two_factor: bool = False

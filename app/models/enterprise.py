@@ -14,13 +14,15 @@ class Enterprise(SQLModel, table=True):
     """One industrial-product manufacturer on the ledger (台账), keyed by its unified social credit code.
 
     Indexes are few on purpose (every one slows a 100k-row import): a pg_trgm GIN index on `name` serves the
-    `q` search on PostgreSQL; status and risk class (3–4 values each) are filtered without an index.
+    `q` search on PostgreSQL; (county, risk class, name, id) serves the common list page (a county's enterprises of
+    one class, by name) and every lookup by county; status (3 values) is filtered without an index.
     """
 
     __table_args__ = (
         Index(
             "ix_enterprise_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}
         ).ddl_if(dialect="postgresql"),
+        Index("ix_enterprise_county_risk_name", "county_code", "risk_class", "name", "id"),
         Index(
             "ix_enterprise_closed_at",
             "closed_at",
@@ -32,7 +34,7 @@ class Enterprise(SQLModel, table=True):
     id: uuid.UUID = uuid_pk()
     credit_code: str = Field(max_length=18, unique=True, index=True)
     name: str = Field(max_length=128, index=True)
-    county_code: str = Field(foreign_key="jurisdiction.code", max_length=12, index=True)
+    county_code: str = Field(foreign_key="jurisdiction.code", max_length=12)
     address: str | None = Field(default=None, max_length=256)
     legal_representative: str | None = Field(default=None, max_length=64)
     industry: str | None = Field(default=None, max_length=64)

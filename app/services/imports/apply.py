@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import asyncpg
 from sqlalchemy import bindparam, case, func, or_
 from sqlalchemy.dialects import sqlite
 from sqlmodel import col, select
@@ -22,6 +23,11 @@ from app.models.personal import cipher, digest
 from app.xlsx.enterprise_columns import KEYS
 
 LOOKUP_CHUNK = 5_000
+DEFER_INDEXES_MIN_ROWS = 50_000
+"""An upload this large that at least doubles the ledger writes with the secondary indexes dropped, then builds
+them once (see `defer_secondary_indexes`)."""
+ANALYZE_MIN_ROWS = 5_000
+"""An import that writes this many rows refreshes the table's statistics itself (see `analyze_after_bulk`)."""
 IMPORT_LOCK_ID = 727_274_004
 PLAN_KEYS = ("risk_class", "status", "key_industry", "key_region", "key_enterprise", "key_product")
 _EXISTING = ("credit_code", "id", "county_code", *PLAN_KEYS)
@@ -158,6 +164,63 @@ async def _upsert_postgres(
     created, updated = await apg.fetchrow(sql, *args)
     await apg.execute(f"DROP TABLE {stage}")
     return Applied(created=created, updated=updated)
+
+
+async def analyze_after_bulk(session: AsyncSession, written: int) -> None:
+    """A bulk load changes the ledger's size and spread: ANALYZE it now, inside the import's transaction (which
+    counts its own new rows), so the first list pages after the import plan on the real figures instead of
+    waiting for autovacuum's next visit. PostgreSQL only; a small import leaves it to autovacuum."""
+    if written >= ANALYZE_MIN_ROWS and _is_postgres(session):
+        apg = await _asyncpg(session)
+        await apg.execute("ANALYZE enterprise")
+
+
+_SECONDARY_INDEXES = """
+    SELECT c.relname, pg_get_indexdef(x.indexrelid)
+    FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
+    WHERE x.indrelid = 'enterprise'::regclass AND NOT x.indisunique AND NOT x.indisprimary
+    ORDER BY c.relname
+"""
+
+
+async def defer_secondary_indexes(session: AsyncSession, rows: int) -> list[str]:
+    """Before a bulk load that at least doubles the ledger (the first upload of a year's ledger): drop the
+    secondary indexes (name, trigram, list, dates: every index but the primary key and the unique credit code
+    the upsert needs) and return their definitions for `rebuild_indexes`. Building an index once over the loaded
+    table is cheaper than updating it row by row (the trigram index above all).
+
+    Inside the import's transaction: a rollback puts the indexes back as they were. DROP INDEX locks the table
+    until the import commits, so the drop is tried for 200 ms only and skipped if anyone is reading the ledger
+    at that moment (the import then writes with the indexes in place, as a smaller one does)."""
+    if rows < DEFER_INDEXES_MIN_ROWS or not _is_postgres(session):
+        return []
+    await session.flush()
+    apg = await _asyncpg(session)
+    ledger = await apg.fetchval("SELECT reltuples FROM pg_class WHERE oid = 'enterprise'::regclass")
+    if max(ledger or 0, 0) > rows:
+        return []
+    indexes = await apg.fetch(_SECONDARY_INDEXES)
+    before = await apg.fetchval("SELECT current_setting('lock_timeout')")
+    try:
+        async with apg.transaction():  # a savepoint: a refused lock leaves the import's transaction usable
+            await apg.execute("SET LOCAL lock_timeout = '200ms'")
+            for name, _ in indexes:
+                await apg.execute(f'DROP INDEX "{name}"')
+    except asyncpg.LockNotAvailableError:
+        return []
+    finally:
+        await apg.execute("SELECT set_config('lock_timeout', $1, true)", before)
+    return [definition for _, definition in indexes]
+
+
+async def rebuild_indexes(session: AsyncSession, definitions: Sequence[str]) -> None:
+    """Build the indexes `defer_secondary_indexes` dropped, with room to sort (trigram index: 2× faster)."""
+    if not definitions:
+        return
+    apg = await _asyncpg(session)
+    await apg.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    for definition in definitions:
+        await apg.execute(definition)
 
 
 async def _upsert_sqlite(

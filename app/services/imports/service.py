@@ -28,12 +28,20 @@ from app.models.personal import cipher
 from app.services.common import audit, idempotency
 from app.services.common.access import one_or_404
 from app.services.common.paging import in_jurisdiction
-from app.services.imports.apply import PLAN_KEYS, Applied, existing_by_code, upsert
+from app.services.imports.apply import (
+    PLAN_KEYS,
+    Applied,
+    analyze_after_bulk,
+    defer_secondary_indexes,
+    existing_by_code,
+    rebuild_indexes,
+    upsert,
+)
 from app.services.imports.rows import I_CODE, I_RISK, ROW, RowCheck, Vocabulary, check_rows
 from app.services.ledger import DEFAULT_RISK_CLASS, RISK_CLASS_IS_THE_PREFECTURES
 from app.services.plans import recompute_for_enterprise
 from app.xlsx.enterprise_columns import COLUMNS, INDEX
-from app.xlsx.enterprise_sheet import read_enterprise_rows
+from app.xlsx.enterprise_sheet import count_enterprise_rows, read_enterprise_rows
 from app.xlsx.safety import WorkbookRejected
 
 MAX_ROWS = 200_000
@@ -75,6 +83,25 @@ def max_uncompressed(max_upload_bytes: int) -> int:
     return UNCOMPRESSED_FACTOR * max_upload_bytes
 
 
+def _workbook_rejected(exc: WorkbookRejected) -> Exception:
+    if exc.too_large:
+        return PayloadTooLarge(exc.message)
+    return Unprocessable(exc.message, errors=exc.errors or [(["file"], exc.message)])
+
+
+def count_rows(upload: Upload, *, max_upload_bytes: int) -> int | None:
+    """A workbook's data rows as counted by the safety scan (refusing what `parse` refuses for safety), without
+    reading the cells; None for JSON, which is parsed whole anyway."""
+    if upload.source != "xlsx":
+        return None
+    try:
+        return count_enterprise_rows(
+            upload.content, max_uncompressed=max_uncompressed(max_upload_bytes), max_rows=MAX_ROWS
+        )
+    except WorkbookRejected as exc:
+        raise _workbook_rejected(exc) from exc
+
+
 def parse(upload: Upload, *, max_upload_bytes: int) -> Parsed:
     """Read the upload into raw rows; refuse (4xx) anything that is not a ledger sheet or a JSON array."""
     if upload.source == "xlsx":
@@ -83,9 +110,7 @@ def parse(upload: Upload, *, max_upload_bytes: int) -> Parsed:
                 upload.content, max_uncompressed=max_uncompressed(max_upload_bytes), max_rows=MAX_ROWS
             )
         except WorkbookRejected as exc:
-            if exc.too_large:
-                raise PayloadTooLarge(exc.message) from exc
-            raise Unprocessable(exc.message, errors=exc.errors or [(["file"], exc.message)]) from exc
+            raise _workbook_rejected(exc) from exc
         rows, numbers = sheet.rows, range(sheet.first_row, sheet.first_row + len(sheet.rows))
     else:
         try:
@@ -115,7 +140,7 @@ async def create_job(
     session: AsyncSession,
     actor: Actor,
     upload: Upload,
-    parsed: Parsed,
+    rows_total: int,
     *,
     dry_run: bool,
     all_or_nothing: bool,
@@ -130,7 +155,7 @@ async def create_job(
         actor_kind=actor.kind,
         actor_id=actor.id,
         actor_name=actor.name,
-        rows_total=len(parsed.rows),
+        rows_total=rows_total,
         status="pending",
         http_status=202,
     )
@@ -169,6 +194,7 @@ async def process(
     created = updated = 0
     # a dry run writes too, inside the savepoint it always rolls back: its counts are a real run's, exactly
     savepoint = await session.begin_nested()
+    deferred = await defer_secondary_indexes(session, len(parsed.rows)) if write else []
     pending: asyncio.Task[Applied] | None = None
     now = utcnow()
     try:
@@ -198,6 +224,8 @@ async def process(
                 await pending
     errors = sorted(check.errors)
     rejected = bool(errors) and job.all_or_nothing
+    if not rejected:  # a rejected one rolls back below, and the dropped indexes come back with it
+        await rebuild_indexes(session, deferred)
     # before touching `job`: a savepoint rollback expires what changed inside it
     await (savepoint.rollback() if rejected or not write else savepoint.commit())
     job.rows_processed = job.rows_total
@@ -216,6 +244,7 @@ async def process(
         job.detail = f"{len(errors)}处错误，未写入任何数据 ({len(errors)} problems: nothing was written)"
     else:
         job.status, job.http_status = "succeeded", 201
+        await analyze_after_bulk(session, created + updated)
         await _after_write(session, actor, job, good, existing, today)
     job.finished_at = utcnow()
     session.add(job)

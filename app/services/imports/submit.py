@@ -15,6 +15,7 @@ from app.schemas.enterprise_import import EnterpriseImportRead
 from app.services.imports import jobs
 from app.services.imports.service import (
     Upload,
+    count_rows,
     create_job,
     find_replay,
     parse,
@@ -75,10 +76,14 @@ async def submit(
     replay = await find_replay(session, actor, idempotency_key, digest)
     if replay is not None and not await jobs.retire_if_interrupted(session, replay, limits.stale_seconds):
         return Outcome(replay)
+    options = {"dry_run": dry_run, "all_or_nothing": all_or_nothing, "idempotency_key": idempotency_key}
+    counted = await anyio.to_thread.run_sync(lambda: count_rows(upload, max_upload_bytes=limits.max_upload_bytes))
+    if counted is not None and counted > SYNC_ROW_LIMIT:  # a large workbook is read once, by the job
+        job = await create_job(session, actor, upload, counted, **options)
+        await jobs.enqueue_import(session, actor, job, upload, today)
+        return Outcome(job)
     parsed = await anyio.to_thread.run_sync(lambda: parse(upload, max_upload_bytes=limits.max_upload_bytes))
-    job = await create_job(
-        session, actor, upload, parsed, dry_run=dry_run, all_or_nothing=all_or_nothing, idempotency_key=idempotency_key
-    )
+    job = await create_job(session, actor, upload, len(parsed.rows), **options)
     if job.rows_total <= SYNC_ROW_LIMIT:
         await process(session, actor, job, upload, parsed, upload_dir=limits.upload_dir, today=today)
     else:
