@@ -18,8 +18,9 @@ COPY app ./app
 USER zhijian
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"
-# DATABASE_URL and SECRET_KEY come from the environment; migrations run before the server starts.
+# DATABASE_URL, SECRET_KEY and AUDIT_KEY come from the environment; migrations run before the server starts.
+# X-Forwarded-For is believed only from TRUSTED_PROXIES (the app reads it; uvicorn's own proxy handling is off).
 # The same image runs the job-engine workers beside the API (as many as wanted, on any machine):
 #   docker run … zhijian                                   the API
 #   docker run … zhijian python -m app.cli worker          a worker (repeat for N workers)
-CMD ["sh", "-c", "python -m app.cli migrate && exec uvicorn app.main:app_factory --factory --host 0.0.0.0 --port 8000 --proxy-headers"]
+CMD ["sh", "-c", "python -m app.cli migrate && exec uvicorn app.main:app_factory --factory --host 0.0.0.0 --port 8000 --no-proxy-headers"]

@@ -10,6 +10,7 @@ from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers every table)
 from app.models.base import UTCDateTime
+from app.models.personal import EncryptedText
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):
@@ -27,9 +28,11 @@ def _url() -> str:
 
 
 def _render_item(type_: str, obj, autogen_context):  # noqa: ANN001, ANN202
-    """Migrations must not import app code: our UTCDateTime is a plain timezone-aware DateTime in the schema."""
+    """Migrations must not import app code: UTCDateTime is a timezone-aware DateTime, EncryptedText a Text."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, EncryptedText):
+        return "sa.Text()"
     return False
 
 

@@ -7,14 +7,19 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app.core.config import Settings, get_settings
+from app.core import personal_data
+from app.core.audit_keys import AuditKeys
+from app.core.body_limit import BodyLimitMiddleware
+from app.core.config import Settings, serving_settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.docs import install_docs
 from app.core.errors import install_error_handlers
 from app.core.middleware import RequestContextMiddleware, configure_logging
 from app.core.openapi import build_openapi
 from app.core.ratelimit import RateLimiter
+from app.core.text_guard import NulGuardMiddleware
 from app.routers import (
     audit,
     auth,
@@ -95,12 +100,16 @@ Every error is `application/problem+json` (RFC 9457) with `errors: [{loc, msg}]`
 """
 
 
+UPLOADS = (visits_attachments.upload_attachment, enterprise_imports.create_enterprise_import)
+"""The operations whose bodies may be as large as MAX_UPLOAD_BYTES; every other body is held to MAX_JSON_BYTES."""
+
+
 def operation_id(route: APIRoute) -> str:
     return f"{route.tags[0]}-{route.name}" if route.tags else route.name
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
+    settings = settings or serving_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -121,16 +130,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
     app.state.settings = settings
+    personal_data.install(settings)
     app.state.engine = make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_storage)
-    audit_trail.install()
+    audit_trail.install(AuditKeys.from_settings(settings))
     if settings.database_url.startswith("sqlite"):
         embedded.install(app)
     install_error_handlers(app)
     outbox.install()
+    app.add_middleware(NulGuardMiddleware)
+    for module in ROUTERS:
+        app.include_router(module.router)
+    app.webhooks.include_router(webhook_events.router)
+    upload_paths = [
+        route.path_regex
+        for module in ROUTERS
+        for route in module.router.routes
+        if isinstance(route, APIRoute) and route.endpoint in UPLOADS
+    ]
+    app.add_middleware(BodyLimitMiddleware, upload_paths=upload_paths)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -140,10 +162,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["ETag", "X-Request-ID", "Location"],
         )
     app.add_middleware(RequestContextMiddleware)
-    for module in ROUTERS:
-        app.include_router(module.router)
-    app.webhooks.include_router(webhook_events.router)
-    install_docs(app)
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)  # the client behind a proxy
+    if settings.docs_enabled:
+        install_docs(app)
     app.openapi = lambda: build_openapi(
         app, referenced_by_hand=(EnterpriseImportRow,), sent=tuple(webhook_events.MODELS)
     )
@@ -152,6 +173,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def app_factory() -> FastAPI:
     """uvicorn entry point (`--factory`)."""
-    settings = get_settings()
+    settings = serving_settings()
     configure_logging(settings.log_level)
     return create_app(settings)

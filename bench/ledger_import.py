@@ -37,6 +37,7 @@ from generate_enterprises import COUNTIES, generate, write_xlsx  # noqa: E402
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 PASSWORD = "Bench-Pass-2026!"
 SECRET = "bench-secret-key-" + "x" * 40
+PII_KEYS = '{"bench": "YmVuY2gtb25seS1waWkta2V5LTAxMjM0NTY3ODlhYmM="}'  # a published key: bench data only
 
 
 async def _admin(sql: str) -> None:
@@ -169,6 +170,8 @@ async def main() -> None:
             "ENV": "production",
             "DATABASE_URL": url,
             "SECRET_KEY": SECRET,
+            "AUDIT_KEY": "bench-audit-key-" + "0" * 32,
+            "PII_KEYS": PII_KEYS,
             "MAX_UPLOAD_BYTES": str(64 * 2**20),
             "UPLOAD_DIR": tempfile.mkdtemp(prefix="zj-bench-"),
             "LOG_LEVEL": "WARNING",

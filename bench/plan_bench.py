@@ -32,6 +32,7 @@ from app.core.actor import SYSTEM, Actor  # noqa: E402
 from app.core.db import make_engine, make_sessionmaker  # noqa: E402
 from app.domain.credit_code import make_credit_code  # noqa: E402
 from app.domain.frequency import RiskFacts  # noqa: E402
+from app.domain.licence import licence_lookup_key  # noqa: E402
 from app.domain.permissions import Role, permissions_for  # noqa: E402
 from app.domain.risk import KeyFlag, RiskClass  # noqa: E402
 from app.domain.ruleset import ruleset_for  # noqa: E402
@@ -76,7 +77,10 @@ def fake_ledger(n: int, rng: random.Random) -> tuple[list[tuple], list[tuple], l
         )
         if rng.random() < 0.6:
             expires = TODAY + timedelta(days=rng.randint(-30, 1500))
-            licences.append((uuid.uuid4(), eid, f"新XK{k:09d}", "水泥", expires, "valid", "manual", 1, now, now))
+            number = f"新XK{k:09d}"
+            licences.append(
+                (uuid.uuid4(), eid, number, licence_lookup_key(number), "水泥", expires, "valid", "manual", 1, now, now)
+            )
         if rng.random() < 0.2:
             kind = rng.choice(("complaint", "risk_alert", "sampling", "unlicensed_production"))
             occurred = TODAY - timedelta(days=rng.randint(0, 700))
@@ -91,7 +95,7 @@ def baseline(enterprises: list[tuple], licences: list[tuple], signals: list[tupl
     started = time.perf_counter()
     expiry: dict[uuid.UUID, list[date]] = {}
     for row in licences:
-        expiry.setdefault(row[1], []).append(row[4])
+        expiry.setdefault(row[1], []).append(row[5])
     found: dict[uuid.UUID, dict[str, list[date]]] = {}
     for _, eid, kind, occurred, substantiated, qualified, *_ in signals:
         if (kind == "complaint" and not substantiated) or (kind == "sampling" and qualified is not False):
@@ -181,6 +185,7 @@ async def copy_ledger(db: str, enterprises, licences, signals) -> None:  # noqa:
         "id",
         "enterprise_id",
         "licence_no",
+        "lookup_key",
         "product_category",
         "expires_on",
         "status",

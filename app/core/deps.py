@@ -7,16 +7,20 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from pydantic import AfterValidator
+from sqlalchemy import exists
 from sqlmodel import select
 
-from app.core.actor import Actor, actor_for_service, actor_for_user
+from app.core.actor import Actor, actor_for_service
+from app.core.actor_cache import actor_cache
+from app.core.audit_keys import AuditKeys
 from app.core.clock import today_in_china
 from app.core.config import Settings
 from app.core.db import SessionDep
-from app.core.errors import Forbidden, Unauthorized
-from app.core.security import api_key_matches, api_key_prefix, decode_access_token
+from app.core.errors import Forbidden, PasswordExpired, TwoFactorEnrolmentRequired, Unauthorized
+from app.core.security import AccessClaims, api_key_matches, api_key_prefix, decode_access_token
 from app.core.validation_messages import OUT_OF_RANGE, YEARS
-from app.domain.permissions import Permission
+from app.domain.permissions import Permission, Role, permissions_for
+from app.domain.sign_in import Restriction, restriction
 from app.models import RevokedAccessToken, ServiceAccount, User
 from app.models.base import utcnow
 
@@ -24,7 +28,7 @@ oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Service-account key")
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -44,28 +48,101 @@ async def _service_actor(session: SessionDep, key: str) -> Actor:
     raise Unauthorized("API 密钥无效或已停用 (API key invalid or revoked)")
 
 
-async def get_actor(
+async def _user_actor(
+    session: SessionDep, settings: Settings, token: str, claims: AccessClaims
+) -> tuple[Actor, Restriction | None]:
+    """The signed-in user as an actor, in one query (the user and whether this token was revoked), and the one
+    thing their session is restricted to, if any; kept a few seconds per token (ACTOR_CACHE_SECONDS)."""
+    stmt = select(  # type: ignore[call-overload]
+        User.username,
+        User.role,
+        User.county_code,
+        User.is_active,
+        User.token_version,
+        User.password_changed_at,
+        exists().where(RevokedAccessToken.jti == claims.jti).label("revoked"),
+    ).where(User.id == claims.user_id)
+    row = (await session.exec(stmt)).first()
+    if row is None or not row.is_active or row.token_version != claims.token_version:
+        raise Unauthorized("令牌已失效 (token revoked)")
+    if row.revoked:
+        raise Unauthorized("令牌已注销 (token revoked)")
+    role = Role(row.role)
+    actor = Actor("user", claims.user_id, row.username, role, row.county_code, permissions_for(role), claims.jti)
+    restricted = restriction(
+        role=role,
+        two_factor_roles=settings.two_factor_roles,
+        signed_in_with_two_factor=claims.two_factor,
+        password_changed_at=row.password_changed_at,
+        now=utcnow(),
+        password_max_age_days=settings.password_max_age_days,
+    )
+    actor_cache.put(token, (actor, restricted), min(settings.actor_cache_seconds, claims.seconds_left()))
+    return actor, restricted
+
+
+async def _signed_in(
     session: SessionDep,
     settings: SettingsDep,
     token: Annotated[str | None, Depends(oauth2)],
     api_key: Annotated[str | None, Depends(api_key_header)],
-) -> Actor:
+) -> tuple[Actor, Restriction | None]:
+    """Who is calling, and the one thing their session is restricted to, if any (sign_in.restriction)."""
     if api_key:
-        return await _service_actor(session, api_key)
+        return await _service_actor(session, api_key), None
     if not token:
         raise Unauthorized("需要登录 (authentication required)")
+    cached = actor_cache.get(token)
+    if cached is not None:
+        return cached
     claims = decode_access_token(settings, token)
     if claims is None:
         raise Unauthorized("令牌无效或已过期 (token invalid or expired)")
-    user = await session.get(User, claims.user_id)
-    if user is None or not user.is_active or user.token_version != claims.token_version:
-        raise Unauthorized("令牌已失效 (token revoked)")
-    if await session.get(RevokedAccessToken, claims.jti) is not None:
-        raise Unauthorized("令牌已注销 (token revoked)")
-    return actor_for_user(user, claims.jti)
+    return await _user_actor(session, settings, token, claims)
+
+
+SignedIn = Annotated[tuple[Actor, Restriction | None], Depends(_signed_in)]
+_RESTRICTED = {
+    Restriction.PASSWORD_EXPIRED: PasswordExpired,
+    Restriction.TWO_FACTOR_ENROLMENT: TwoFactorEnrolmentRequired,
+}
+
+
+def _unless(restricted: Restriction | None, allowed: frozenset[Restriction]) -> None:
+    if restricted is not None and restricted not in allowed:
+        raise _RESTRICTED[restricted]()
+
+
+async def get_actor(signed_in: SignedIn) -> Actor:
+    """The caller, with a full session: an expired password or a missing second factor is refused here (403)."""
+    actor, restricted = signed_in
+    _unless(restricted, frozenset())
+    return actor
+
+
+async def get_actor_enrolling(signed_in: SignedIn) -> Actor:
+    """The caller, also while their session may only enrol a second factor."""
+    actor, restricted = signed_in
+    _unless(restricted, frozenset({Restriction.TWO_FACTOR_ENROLMENT}))
+    return actor
+
+
+async def get_actor_restricted_or_not(signed_in: SignedIn) -> Actor:
+    """The caller, whatever their session is restricted to: for changing one's own password and signing out."""
+    return signed_in[0]
 
 
 CurrentActor = Annotated[Actor, Depends(get_actor)]
+EnrollingActor = Annotated[Actor, Depends(get_actor_enrolling)]
+AnySessionActor = Annotated[Actor, Depends(get_actor_restricted_or_not)]
+
+
+def utc_now() -> datetime:
+    """Now, as a dependency: sign-in checks one-time codes against it, and tests move it."""
+    return utcnow()
+
+
+Now = Annotated[datetime, Depends(utc_now)]
 
 
 def require(permission: Permission) -> Callable[..., Coroutine[Any, Any, Actor]]:
@@ -82,7 +159,7 @@ def Allowed(permission: Permission) -> Any:  # noqa: N802  (reads as a type in s
     return Annotated[Actor, Depends(require(permission))]
 
 
-def page_params(
+async def page_params(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=200, description="page size (max 200)")] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
@@ -123,3 +200,11 @@ def _sane_instant(value: datetime) -> datetime:
 
 Instant = Annotated[datetime, AfterValidator(_sane_instant)]
 """A datetime query parameter: timezone-aware UTC, within 1900–2199 (else 422)."""
+
+
+def get_audit_keys(settings: SettingsDep) -> AuditKeys:
+    return AuditKeys.from_settings(settings)
+
+
+AuditKeysDep = Annotated[AuditKeys, Depends(get_audit_keys)]
+"""The keys that seal and check the audit chain (from the settings, never the database)."""

@@ -73,14 +73,11 @@ class Unauthorized(AppError):
 
 
 class InvalidCredentials(Unauthorized):
+    """The one answer to every refused sign-in — unknown user, wrong password, locked account, missing or wrong
+    second factor — so the answer never tells which usernames exist, are locked, or had the right password."""
+
     code = "invalid-credentials"
-    title = "用户名或密码错误 (wrong username or password)"
-    keep_changes = True
-
-
-class AccountLocked(Unauthorized):
-    code = "account-locked"
-    title = "账户已锁定 (account locked)"
+    title = "用户名、密码或动态口令错误 (wrong username, password or one-time code)"
     keep_changes = True
 
 
@@ -88,6 +85,16 @@ class Forbidden(AppError):
     status = 403
     code = "forbidden"
     title = "无权限 (forbidden)"
+
+
+class PasswordExpired(Forbidden):
+    code = "password-expired"
+    title = "密码已过期，请先修改密码 (password expired: change it at POST /api/v1/me/password)"
+
+
+class TwoFactorEnrolmentRequired(Forbidden):
+    code = "two-factor-enrolment-required"
+    title = "须先启用双因素认证 (enrol two-factor sign-in first: POST /api/v1/me/two-factor)"
 
 
 class Conflict(AppError):

@@ -21,6 +21,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
     "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",  # /docs sets its own (app/core/docs.py)
 }
 DOCS_PATHS = ("/docs", "/openapi.json")
 

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
-from app.core.errors import PROBLEM_JSON, Problem, Unprocessable
+from app.core.errors import PROBLEM_JSON, PayloadTooLarge, Problem, Unprocessable
 from app.core.openapi_links import add_create_links
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -42,6 +42,7 @@ def build_openapi(
         for operation in path.values():
             if "requestBody" in operation:
                 operation["responses"].setdefault("400", {"description": MALFORMED_BODY})
+                operation["responses"].setdefault("413", {"description": PayloadTooLarge.title})  # app/core/body_limit
             for status, response in operation.get("responses", {}).items():
                 if status[0] in "45":
                     if status == "422" and response.get("description") == "Validation Error":

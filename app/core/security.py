@@ -43,9 +43,15 @@ class AccessClaims:
     jti: uuid.UUID
     token_version: int
     expires_at: datetime
+    two_factor: bool  # signed in with a second factor (RFC 8176 amr "otp")
+
+    def seconds_left(self) -> float:
+        return (self.expires_at - utcnow()).total_seconds()
 
 
-def create_access_token(settings: Settings, user_id: uuid.UUID, token_version: int) -> tuple[str, datetime]:
+def create_access_token(
+    settings: Settings, user_id: uuid.UUID, token_version: int, *, two_factor: bool = False
+) -> tuple[str, datetime]:
     now = utcnow()
     expires = now + timedelta(minutes=settings.access_token_minutes)
     claims = {
@@ -55,6 +61,7 @@ def create_access_token(settings: Settings, user_id: uuid.UUID, token_version: i
         "jti": str(uuid.uuid4()),
         "ver": token_version,
         "typ": "access",
+        "amr": ["pwd", "otp"] if two_factor else ["pwd"],
     }
     return jwt.encode(claims, settings.secret_key, algorithm=settings.jwt_algorithm), expires
 
@@ -75,6 +82,7 @@ def decode_access_token(settings: Settings, token: str) -> AccessClaims | None:
             jti=uuid.UUID(claims["jti"]),
             token_version=int(claims["ver"]),
             expires_at=datetime.fromtimestamp(claims["exp"]).astimezone(),
+            two_factor="otp" in (claims.get("amr") or []),
         )
     except (JWTError, KeyError, ValueError, TypeError):
         return None

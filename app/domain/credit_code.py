@@ -1,5 +1,6 @@
 """Unified social credit code 统一社会信用代码 (GB 32100-2015): normalising, structure and the check character."""
 
+import operator
 import re
 import unicodedata
 
@@ -11,6 +12,11 @@ ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 LENGTH = 18
 WEIGHTS = tuple(pow(3, i, 31) for i in range(LENGTH - 1))
 """w_i = 3^(i-1) mod 31 for i = 1..17."""
+_VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
+_BODY = re.compile(f"[{ALPHABET}]{{{LENGTH - 1}}}")
+_CODE = re.compile(f"[{ALPHABET}]{{{LENGTH}}}")
+"""The shapes of a body and a whole code: one C-level match instead of a loop per character (an import of 100k
+rows checks 100k codes)."""
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -58,9 +64,9 @@ def credit_code_check_char(first17: str) -> str:
 
     `first17` must already be normalised and hold only alphabet characters.
     """
-    if len(first17) != LENGTH - 1 or any(ch not in ALPHABET for ch in first17):
+    if _BODY.fullmatch(first17) is None:
         raise ValueError(f"expected 17 characters from {ALPHABET!r}, got {first17!r}")
-    total = sum(ALPHABET.index(ch) * w for ch, w in zip(first17, WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(_VALUE.__getitem__, first17), WEIGHTS))
     return ALPHABET[(31 - total % 31) % 31]
 
 
@@ -111,6 +117,12 @@ def credit_code_problems(code: str) -> list[Problem]:
     GB 32100-2015 (positions 1, 2, 3-8), the check character."""
     loc = ("credit_code",)
     problems = []
+    if _CODE.fullmatch(code) is not None:  # the common case: 18 alphabet characters
+        problems = _structure_problems(code)
+        expected = credit_code_check_char(code[:-1])
+        if code[-1] != expected:
+            problems.append(Problem(loc, f"校验码错误，应为{expected} (wrong check character: expected {expected})"))
+        return problems
     if len(code) != LENGTH:
         problems.append(Problem(loc, f"统一社会信用代码应为18位，实际{len(code)}位 (must be 18 characters)"))
     for position, ch in enumerate(code, start=1):

@@ -9,11 +9,14 @@ from app.domain.labels import LabelledEnum
 
 
 class Role(LabelledEnum):
-    PREFECTURE_ADMIN = "prefecture_admin", "地区局质量监督科（管理员）"
+    PREFECTURE_ADMIN = "prefecture_admin", "地区局质量监督科（业务管理员）"
     PREFECTURE_VIEWER = "prefecture_viewer", "地区局领导（只读）"
     COUNTY_ADMIN = "county_admin", "县（市）局管理员"
     COUNTY_INSPECTOR = "county_inspector", "县（市）局执法人员"
     SERVICE = "service", "系统对接账号"
+    SYSTEM_ADMIN = "system_admin", "系统管理员（账号、辖区）"
+    SECURITY_ADMIN = "security_admin", "安全管理员（角色、策略、解锁）"
+    AUDIT_ADMIN = "audit_admin", "审计管理员（审计记录）"
 
     @property
     def is_county_bound(self) -> bool:
@@ -28,6 +31,7 @@ class Permission(StrEnum):
     JURISDICTIONS_READ = "jurisdictions:read"
     USERS_READ = "users:read"
     USERS_WRITE = "users:write"
+    USERS_SECURITY = "users:security"
     INSPECTORS_READ = "inspectors:read"  # the directory of inspectors to visit with: names and credentials only
     SERVICE_ACCOUNTS_WRITE = "service_accounts:write"
     AUDIT_READ = "audit:read"
@@ -35,6 +39,7 @@ class Permission(StrEnum):
     ENTERPRISES_WRITE = "enterprises:write"
     ENTERPRISES_IMPORT = "enterprises:import"
     LICENCES_WRITE = "licences:write"
+    LICENCE_SYNC_READ = "licence_sync:read"  # the exchanges with the licensing system: business, not audit
     SIGNALS_WRITE = "signals:write"
     PLANS_READ = "plans:read"
     PLANS_MANAGE = "plans:manage"
@@ -65,8 +70,27 @@ _READ = frozenset(
 _OWN = frozenset({Permission.NOTIFICATIONS_READ})
 """What every person who signs in has of their own: their inbox. A service account has none."""
 
+ADMINISTRATORS: frozenset[Role] = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+"""三员 (GB/T 22239-2019 三级, 三权分立): no account is two of them, and none of them does the bureau's business."""
+
+DUTIES: dict[Role, frozenset[Permission]] = {
+    Role.SYSTEM_ADMIN: frozenset({Permission.USERS_READ, Permission.USERS_WRITE, Permission.SERVICE_ACCOUNTS_WRITE}),
+    Role.SECURITY_ADMIN: frozenset({Permission.USERS_READ, Permission.USERS_SECURITY}),
+    Role.AUDIT_ADMIN: frozenset({Permission.AUDIT_READ}),
+}
+"""What each administrator is for: accounts (users, service accounts, jurisdictions); roles, unlocks and second
+factors; the audit trail (read, verify, export)."""
+
+SEPARATED: dict[Role, frozenset[Permission]] = {
+    role: duties - {Permission.USERS_READ} for role, duties in DUTIES.items()
+}
+"""The powers kept apart (reading the list of accounts is shared): no role holds powers of two administrators.
+A county admin keeps its own inspectors' accounts, a share of the system administrator's, and no other."""
+
+_ADMINISTRATION = frozenset().union(*DUTIES.values())
+
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.PREFECTURE_ADMIN: frozenset(Permission),
+    Role.PREFECTURE_ADMIN: frozenset(Permission) - _ADMINISTRATION,  # the business: plans, ledger, visits, reports
     Role.PREFECTURE_VIEWER: _READ | _OWN | {Permission.USERS_READ},
     Role.COUNTY_ADMIN: _READ
     | _OWN
@@ -91,6 +115,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.FINDINGS_WRITE,
     },
     Role.SERVICE: frozenset(),  # a service account holds exactly the scopes its key grants
+    **{role: duties | {Permission.JURISDICTIONS_READ} | _OWN for role, duties in DUTIES.items()},
 }
 
 SERVICE_SCOPES: frozenset[Permission] = frozenset(
@@ -107,10 +132,7 @@ SERVICE_SCOPES: frozenset[Permission] = frozenset(
         Permission.WEBHOOKS_MANAGE,
     }
 )
-"""Scopes a service key may be granted; user administration and audit are never delegated to a machine."""
-
-ROLES_A_COUNTY_ADMIN_MAY_MANAGE: frozenset[Role] = frozenset({Role.COUNTY_INSPECTOR})
-"""A county admin manages the inspectors of their own county; every other account is the prefecture's."""
+"""Scopes a service key may be granted; no administrator's duty (accounts, security, audit) goes to a machine."""
 
 
 def permissions_for(role: Role, scopes: frozenset[str] = frozenset()) -> frozenset[Permission]:

@@ -21,6 +21,7 @@ class NotificationKind(LabelledEnum):
     report_due = "report_due", "报送期限将至"
     behind_schedule = "behind_schedule", "计划进度滞后"
     webhook_disabled = "webhook_disabled", "Webhook 推送已停用"
+    account_locked = "account_locked", "账户已锁定"
 
 
 def reminder_due(deadline: date, today: date, ruleset: RuleSet) -> NotificationKind | None:

@@ -2,7 +2,7 @@
 
 from app.models import base  # noqa: F401  (must precede the tables)
 from app.models.attachment import Attachment
-from app.models.audit import AuditEvent
+from app.models.audit import AuditCheckpoint, AuditEvent
 from app.models.disclosure import Disclosure, DisclosureEntry
 from app.models.enterprise import (
     Enterprise,
@@ -14,6 +14,7 @@ from app.models.enterprise import (
     RiskSignal,
 )
 from app.models.event import Event, WebhookDelivery, WebhookSubscription
+from app.models.figures import EnterpriseVisitFigure, PlanLineFigure, VisitDayFigure
 from app.models.finding import Finding, FindingStep
 from app.models.jurisdiction import Jurisdiction
 from app.models.licence_sync import LicenceSyncCursor, LicenceSyncRun
@@ -24,6 +25,7 @@ from app.models.report import ReportSubmission
 from app.models.risk_list import RiskListEntry
 from app.models.sampling_followup import SamplingFollowUp, SamplingFollowUpStep
 from app.models.token import RefreshToken, RevokedAccessToken
+from app.models.two_factor import PasswordHistory, RecoveryCode, TwoFactor
 from app.models.user import ServiceAccount, User
 from app.models.visit import Visit, VisitAmendment, VisitInspector
 
@@ -38,6 +40,7 @@ __all__ = [
     "Plan",
     "PlanAdjustment",
     "PlanItem",
+    "AuditCheckpoint",
     "AuditEvent",
     "Enterprise",
     "EnterpriseImport",
@@ -67,4 +70,10 @@ __all__ = [
     "LicenceSyncCursor",
     "LicenceSyncRun",
     "Notification",
+    "EnterpriseVisitFigure",
+    "PlanLineFigure",
+    "VisitDayFigure",
+    "PasswordHistory",
+    "RecoveryCode",
+    "TwoFactor",
 ]

@@ -9,7 +9,9 @@ from app.models.base import created_at_field
 
 
 class AuditEvent(SQLModel, table=True):
-    """Append-only audit trail. Each event carries the hash of the previous one (tamper evidence)."""
+    """Append-only audit trail. Each event carries the hash of the previous one (tamper evidence), keyed: `hash` is
+    an HMAC under the key named by `key_id` (settings, not the database); events sealed before migration 0013a
+    have no seal (unkeyed SHA-256)."""
 
     __tablename__ = "audit_event"
 
@@ -35,3 +37,25 @@ class AuditEvent(SQLModel, table=True):
     )
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+    seal: str | None = Field(default=None, max_length=16, description="hmac-sha256 | hmac-sm3; none: legacy SHA-256")
+    key_id: str | None = Field(default=None, max_length=16)
+
+
+class AuditCheckpoint(SQLModel, table=True):
+    """A signed statement "the chain had `position` events, the last one hashing to `head_hash`, at `at`" — kept
+    outside the audit table and append-only, so removing the newest events (truncation) shows. `legacy_until` is
+    the last position sealed by the old unkeyed rule: no unkeyed event is accepted after it."""
+
+    __tablename__ = "audit_checkpoint"
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    )
+    at: datetime = created_at_field()
+    position: int = Field(sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), nullable=False, index=True))
+    head_hash: str = Field(max_length=64)
+    legacy_until: int = Field(sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), nullable=False))
+    seal: str = Field(max_length=16)
+    key_id: str = Field(max_length=16)
+    signature: str = Field(max_length=64)

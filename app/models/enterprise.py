@@ -2,24 +2,27 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint, event, text
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
 
 from app.domain.licence import licence_lookup_key, normalise_licence_number
 from app.models.base import UTCDateTime, created_at_field, utcnow, uuid_pk
+from app.models.personal import EncryptedBytes, EncryptedText, digest
 
 
 class Enterprise(SQLModel, table=True):
     """One industrial-product manufacturer on the ledger (台账), keyed by its unified social credit code.
 
     Indexes are few on purpose (every one slows a 100k-row import): a pg_trgm GIN index on `name` serves the
-    `q` search on PostgreSQL; status and risk class (3–4 values each) are filtered without an index.
+    `q` search on PostgreSQL; (county, risk class, name, id) serves the common list page (a county's enterprises of
+    one class, by name) and every lookup by county; status (3 values) is filtered without an index.
     """
 
     __table_args__ = (
         Index(
             "ix_enterprise_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}
         ).ddl_if(dialect="postgresql"),
+        Index("ix_enterprise_county_risk_name", "county_code", "risk_class", "name", "id"),
         Index(
             "ix_enterprise_closed_at",
             "closed_at",
@@ -31,7 +34,7 @@ class Enterprise(SQLModel, table=True):
     id: uuid.UUID = uuid_pk()
     credit_code: str = Field(max_length=18, unique=True, index=True)
     name: str = Field(max_length=128, index=True)
-    county_code: str = Field(foreign_key="jurisdiction.code", max_length=12, index=True)
+    county_code: str = Field(foreign_key="jurisdiction.code", max_length=12)
     address: str | None = Field(default=None, max_length=256)
     legal_representative: str | None = Field(default=None, max_length=64)
     industry: str | None = Field(default=None, max_length=64)
@@ -43,11 +46,21 @@ class Enterprise(SQLModel, table=True):
     key_enterprise: bool = False
     key_product: bool = False
     contact_person: str | None = Field(default=None, max_length=64)
-    contact_phone: str | None = Field(default=None, max_length=32)
+    contact_phone: str | None = Field(default=None, sa_type=EncryptedText("enterprise.contact_phone"))
+    """联系电话, personal data: stored SM4-encrypted (`app.models.personal`); compared by `contact_phone_digest`."""
+    contact_phone_digest: str | None = Field(default=None, max_length=80)
+    """Keyed HMAC-SM3 of the phone (NULL when blank), set on every ORM write (`_phone_digest` below) and by the
+    bulk import: what the import's "unchanged" test and the completeness count compare, never the ciphertext."""
     version: int = 1
     created_at: datetime = created_at_field()
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+@event.listens_for(Enterprise, "before_insert")
+@event.listens_for(Enterprise, "before_update")
+def _phone_digest(mapper: Any, connection: Any, enterprise: Enterprise) -> None:
+    enterprise.contact_phone_digest = digest(enterprise.contact_phone)
 
 
 class Licence(SQLModel, table=True):
@@ -168,4 +181,5 @@ class ImportUpload(SQLModel, table=True):
     __tablename__ = "import_upload"
 
     import_id: uuid.UUID = Field(foreign_key="enterprise_import.id", primary_key=True, ondelete="CASCADE")
-    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    content: bytes = Field(sa_column=Column(EncryptedBytes("import_upload.content"), nullable=False))
+    """Sealed with the personal-data key (the rows carry phones); a job under an old key runs while it is listed."""

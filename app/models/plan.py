@@ -55,6 +55,8 @@ class PlanAdjustment(SQLModel, table=True):
     """Who changed a line's required visits, when, why, and the value before (调整原因/依据)."""
 
     __tablename__ = "plan_adjustment"
+    # the summary asks whether a plan was adjusted after its `as_of` (kept figures hold today's values)
+    __table_args__ = (Index("ix_plan_adjustment_plan_id_at", "plan_id", "at"),)
 
     id: uuid.UUID = uuid_pk()
     plan_id: uuid.UUID = Field(foreign_key="plan.id", index=True)

@@ -19,6 +19,7 @@ class RefreshToken(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    two_factor: bool = False  # the session began with a second factor: its refreshed access tokens say so
 
 
 class RevokedAccessToken(SQLModel, table=True):

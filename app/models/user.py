@@ -5,6 +5,7 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from app.models.base import UTCDateTime, created_at_field, uuid_pk
+from app.models.personal import EncryptedText
 
 
 class User(SQLModel, table=True):
@@ -15,7 +16,7 @@ class User(SQLModel, table=True):
     full_name: str = Field(max_length=64)
     role: str = Field(max_length=32)
     county_code: str | None = Field(default=None, foreign_key="jurisdiction.code", max_length=12, index=True)
-    phone: str | None = Field(default=None, max_length=32)
+    phone: str | None = Field(default=None, sa_type=EncryptedText("user.phone"))  # personal data: SM4-encrypted
     credential_no: str | None = Field(default=None, max_length=64)
     credential_valid_from: date | None = None
     credential_valid_until: date | None = None

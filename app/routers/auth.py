@@ -1,13 +1,14 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Form, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.core.clock import utcnow
 from app.core.db import SessionDep
-from app.core.deps import CurrentActor, SettingsDep
+from app.core.deps import AnySessionActor, CurrentActor, EnrollingActor, Now, SettingsDep
 from app.core.errors import (
-    AccountLocked,
+    Conflict,
+    Forbidden,
     InvalidCredentials,
     TooManyRequests,
     Unauthorized,
@@ -15,9 +16,16 @@ from app.core.errors import (
     error_responses,
 )
 from app.core.ratelimit import limit_logins
-from app.schemas.auth import PasswordChange, RefreshRequest, TokenPairRead
+from app.schemas.auth import (
+    PasswordChange,
+    RefreshRequest,
+    TokenPairRead,
+    TwoFactorConfirm,
+    TwoFactorEnrolmentRead,
+)
 from app.schemas.user import MeRead, UserRead
 from app.services.accounts import auth as auth_service
+from app.services.accounts import passwords, two_factor
 from app.services.accounts.auth import TokenPair
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
@@ -30,30 +38,43 @@ def _token_read(pair: TokenPair) -> TokenPairRead:
         expires_at=pair.access_expires_at,
         refresh_token=pair.refresh_token,
         refresh_expires_at=pair.refresh_expires_at,
+        restriction=pair.restriction,
     )
 
 
 @router.post(
     "/auth/token",
     response_model=TokenPairRead,
-    responses=error_responses(InvalidCredentials, AccountLocked, Unprocessable, TooManyRequests),
+    responses=error_responses(InvalidCredentials, Unprocessable, TooManyRequests),
     dependencies=[Depends(limit_logins)],
 )
 async def login(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, settings: SettingsDep
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    session: SessionDep,
+    settings: SettingsDep,
+    now: Now,
+    totp_code: Annotated[str | None, Form(max_length=16, description="动态口令: the authenticator's code")] = None,
+    recovery_code: Annotated[str | None, Form(max_length=32, description="a one-time recovery code instead")] = None,
 ) -> TokenPairRead:
-    """Sign in with username and password (OAuth2 password form); 5 failures lock the account for 15 minutes."""
-    return _token_read(await auth_service.login(session, settings, form.username, form.password))
+    """Sign in with username and password (OAuth2 password form), plus `totp_code` (or `recovery_code`) for an
+    account with two-factor sign-in. Every refusal is the same 401 `invalid-credentials`, whichever part was wrong
+    or whether the account is locked (5 failures lock it for 15 minutes; the owner is told in their inbox)."""
+    pair = await auth_service.login(
+        session, settings, username=form.username, password=form.password,
+        totp_code=totp_code, recovery_code=recovery_code, now=now,
+    )  # fmt: skip
+    return _token_read(pair)
 
 
 @router.post("/auth/refresh", response_model=TokenPairRead, responses=error_responses(Unauthorized, Unprocessable))
-async def refresh_tokens(body: RefreshRequest, session: SessionDep, settings: SettingsDep) -> TokenPairRead:
-    """Trade a refresh token for a new pair; the old refresh token stops working (rotation)."""
-    return _token_read(await auth_service.refresh(session, settings, body.refresh_token))
+async def refresh_tokens(body: RefreshRequest, session: SessionDep, settings: SettingsDep, now: Now) -> TokenPairRead:
+    """Trade a refresh token for a new pair; the old refresh token stops working (rotation). A refresh token unused
+    for 30 minutes (REFRESH_IDLE_MINUTES) ends its session: 401 `session-idle`."""
+    return _token_read(await auth_service.refresh(session, settings, body.refresh_token, now=now))
 
 
 @router.post("/auth/logout", status_code=204, responses=error_responses(Unauthorized))
-async def logout(actor: CurrentActor, session: SessionDep, settings: SettingsDep) -> Response:
+async def logout(actor: AnySessionActor, session: SessionDep, settings: SettingsDep) -> Response:
     """Revoke the calling access token and all refresh tokens of the account."""
     await auth_service.logout(session, actor, utcnow() + settings.access_token_lifetime)
     return Response(status_code=204)
@@ -69,9 +90,32 @@ async def read_me(actor: CurrentActor, session: SessionDep) -> MeRead:
 
 
 @router.post("/me/password", status_code=204, responses=error_responses(Unauthorized, Unprocessable))
-async def change_my_password(body: PasswordChange, actor: CurrentActor, session: SessionDep) -> Response:
-    """Change your own password; every token issued before is revoked."""
+async def change_my_password(
+    body: PasswordChange, actor: AnySessionActor, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """Change your own password (also when it has expired); every token issued before is revoked. Not one of your
+    last 5 passwords, nor a common or guessable one."""
     if actor.kind != "user":
         raise Unauthorized("系统对接账号没有密码 (service accounts have no password)")
-    await auth_service.change_own_password(session, actor, body.old_password, body.new_password)
+    await passwords.change_own_password(session, settings, actor, body.old_password, body.new_password)
     return Response(status_code=204)
+
+
+ENROL_ERRORS = error_responses(Unauthorized, Forbidden, Conflict, Unprocessable)
+
+
+@router.post("/me/two-factor", status_code=201, response_model=TwoFactorEnrolmentRead, responses=ENROL_ERRORS)
+async def enrol_two_factor(actor: EnrollingActor, session: SessionDep, settings: SettingsDep) -> TwoFactorEnrolmentRead:
+    """Start two-factor sign-in: a secret for your authenticator app (an otpauth:// URI to show as a QR code) and
+    one-time recovery codes, shown this once. Not in force until confirmed with a first code."""
+    enrolment = await two_factor.enrol(session, settings, actor=actor)
+    return TwoFactorEnrolmentRead.model_validate(enrolment, from_attributes=True)
+
+
+@router.post("/me/two-factor/confirm", response_model=TokenPairRead, responses=ENROL_ERRORS)
+async def confirm_two_factor(
+    body: TwoFactorConfirm, actor: EnrollingActor, session: SessionDep, settings: SettingsDep, now: Now
+) -> TokenPairRead:
+    """Confirm the authenticator with the code it shows now: from here on you sign in with a code. Every earlier
+    session ends; the answer is a new session signed in with both factors."""
+    return _token_read(await auth_service.confirm_two_factor(session, settings, actor=actor, code=body.code, now=now))

@@ -44,21 +44,15 @@ UPLOAD_BODY: dict[str, Any] = {
 
 
 async def _read_upload(request: Request, limit: int) -> Upload:
-    """The body, refused with 413 as soon as it passes the limit (never buffered beyond it)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit():
-        submit.check_body_size(int(declared), limit)
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        submit.check_body_size(len(body), limit)
+    """The body, already held to the limit by the body-limit middleware; the file inside it is held here."""
+    body = await request.body()
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
         file = await _form_file(request, bytes(body))
         content = await file.read()
-        submit.check_body_size(len(content), limit, framed=False)
+        submit.check_upload_size(len(content), limit)
         return Upload("xlsx", file.filename, content)
-    submit.check_body_size(len(body), limit, framed=False)
+    submit.check_upload_size(len(body), limit)
     if content_type in ("application/json", ""):
         return Upload("json", None, bytes(body))
     if content_type in (XLSX_MEDIA_TYPE, "application/octet-stream"):

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from app.core.actor import Actor
 from app.core.clock import utcnow
-from app.core.db import SessionDep
+from app.core.db import SessionDep, read_only
 from app.core.deps import Allowed, IfMatch, Instant, PageParams, Today
 from app.core.errors import (
     COMMON_ERRORS,
@@ -35,6 +35,7 @@ from app.schemas.enterprise import (
     HistoryEntry,
 )
 from app.services.common.concurrency import etag
+from app.services.ledger import encoding
 from app.services.ledger import enterprises as service
 from app.services.ledger import query as query
 from app.xlsx.enterprise_sheet import XLSX_MEDIA_TYPE, export_workbook, template_workbook
@@ -42,10 +43,11 @@ from app.xlsx.enterprise_sheet import XLSX_MEDIA_TYPE, export_workbook, template
 router = APIRouter(prefix="/api/v1/enterprises", tags=["enterprises"])
 Reader = Allowed(Permission.ENTERPRISES_READ)
 Writer = Allowed(Permission.ENTERPRISES_WRITE)
+JSON = "application/json"
 ETAG_HEADER = {"ETag": {"description": 'W/"<version>": send it back as If-Match', "schema": {"type": "string"}}}
 
 
-def enterprise_filter(
+async def enterprise_filter(
     county_code: Annotated[str | None, Query(max_length=12)] = None,
     risk_class: RiskClass | None = None,
     status: EnterpriseStatus | None = None,
@@ -85,22 +87,17 @@ async def _scoped_county_names(session: SessionDep, actor: Actor) -> tuple[dict[
 
 
 @router.get("", response_model=EnterprisePage, responses=COMMON_ERRORS)
+@read_only
 async def list_enterprises(
     actor: Reader, session: SessionDep, page: PageParams, f: Filter, sort: EnterpriseSort = EnterpriseSort.name
-) -> EnterprisePage:
+) -> Response:
     """Enterprises in the caller's jurisdiction, filtered, sorted, paged; `updated_since` for delta sync."""
     limit, offset = page
     as_of = utcnow()
-    items, total, closed_ids = await query.list_enterprises(session, actor, f, sort=sort, limit=limit, offset=offset)
+    rows, total, closed_ids = await query.list_enterprises(session, actor, f, sort=sort, limit=limit, offset=offset)
     names = await service.county_names(session)
-    return EnterprisePage(
-        items=[service.to_read(e, names) for e in items],
-        total=total,
-        limit=limit,
-        offset=offset,
-        as_of=as_of,
-        closed_ids=closed_ids,
-    )
+    body = encoding.page_json(rows, names, total=total, limit=limit, offset=offset, as_of=as_of, closed_ids=closed_ids)
+    return Response(body, media_type=JSON)
 
 
 @router.post(
@@ -149,13 +146,12 @@ async def download_import_template(actor: Reader, session: SessionDep) -> Respon
 @router.get(
     "/{enterprise_id}", response_model=EnterpriseRead, responses=COMMON_ERRORS | {200: {"headers": ETAG_HEADER}}
 )
-async def read_enterprise(
-    enterprise_id: uuid.UUID, actor: Reader, session: SessionDep, response: Response
-) -> EnterpriseRead:
+@read_only
+async def read_enterprise(enterprise_id: uuid.UUID, actor: Reader, session: SessionDep) -> Response:
     """One enterprise; the ETag names its version for a later If-Match."""
-    enterprise = await service.get_enterprise(session, actor, enterprise_id)
-    response.headers["ETag"] = etag(enterprise.version)
-    return service.to_read(enterprise, await service.county_names(session))
+    row = await service.enterprise_row(session, actor, enterprise_id)
+    body = encoding.enterprise_json(row, await service.county_names(session))
+    return Response(body, media_type=JSON, headers={"ETag": etag(row["version"])})
 
 
 @router.patch(

@@ -13,7 +13,7 @@ from app.services.ledger import licence_sync as service
 
 router = APIRouter(prefix="/api/v1", tags=["licences"])
 Writer = Allowed(Permission.LICENCES_WRITE)
-Auditor = Allowed(Permission.AUDIT_READ)
+RunReader = Allowed(Permission.LICENCE_SYNC_READ)
 ERRORS = error_responses(Unauthorized, Forbidden, Conflict, Unprocessable)
 
 
@@ -56,7 +56,7 @@ async def sync_licences(body: LicenceSyncBatch, actor: Writer, session: SessionD
     responses=error_responses(Unauthorized, Forbidden, NotFound, Unprocessable),
 )
 async def list_licence_sync_runs(
-    actor: Auditor,
+    actor: RunReader,
     session: SessionDep,
     page: PageParams,
     direction: Annotated[str | None, Query(pattern="^(push|pull)$")] = None,

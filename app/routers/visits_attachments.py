@@ -1,48 +1,86 @@
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
+from pydantic import Field, TypeAdapter, ValidationError
+from starlette.datastructures import UploadFile
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, SettingsDep
 from app.core.errors import Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable, error_responses
 from app.domain.permissions import Permission
 from app.schemas.attachment import AttachmentRead
+from app.schemas.common import PlainText
 from app.services.visits import attachments as service
 
 router = APIRouter(prefix="/api/v1", tags=["attachments"])
 Reader = Allowed(Permission.VISITS_READ)
 Writer = Allowed(Permission.VISITS_WRITE)
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound)
+FILE_DESCRIPTION = "JPEG, PNG, WebP, HEIC or PDF; the type is read from the bytes"
+UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "file": {"type": "string", "format": "binary", "description": FILE_DESCRIPTION},
+                        "description": {"type": "string", "maxLength": 255},
+                    },
+                    "required": ["file"],
+                }
+            }
+        },
+    }
+}
+Description = TypeAdapter(Annotated[PlainText | None, Field(max_length=255)])
+
+
+async def _attachment_form(request: Request) -> tuple[UploadFile, str | None]:
+    """The multipart form, read after the caller is known: a stranger's upload is never parsed or spooled."""
+    try:
+        form = await request.form(max_files=1, max_fields=5)
+    except Exception as exc:  # malformed multipart: a client error, not a 500
+        raise Unprocessable("无法解析上传表单 (malformed multipart body)", errors=[(["body"], str(exc))]) from exc
+    file = form.get("file")
+    if not isinstance(file, UploadFile):
+        raise RequestValidationError([{"type": "missing", "loc": ("body", "file"), "msg": "Field required"}])
+    try:
+        return file, Description.validate_python(form.get("description"))
+    except ValidationError as exc:
+        raise RequestValidationError([e | {"loc": ("body", "description")} for e in exc.errors()]) from exc
 
 
 @router.post(
     "/visits/{visit_id}/attachments",
     status_code=201,
     response_model=AttachmentRead,
+    openapi_extra=UPLOAD_BODY,
     responses=error_responses(Unauthorized, Forbidden, NotFound, PayloadTooLarge, Unprocessable),
 )
 async def upload_attachment(
-    visit_id: uuid.UUID,
-    actor: Writer,
-    session: SessionDep,
-    settings: SettingsDep,
-    file: Annotated[UploadFile, File(description="JPEG, PNG, WebP, HEIC or PDF; the type is read from the bytes")],
-    description: Annotated[str | None, Form(max_length=255)] = None,
+    visit_id: uuid.UUID, request: Request, actor: Writer, session: SessionDep, settings: SettingsDep
 ) -> AttachmentRead:
     """Attach a photo, a scanned signed form or a PDF to a visit (size-limited, SHA-256 kept)."""
-    attachment = await service.add_attachment(
-        session,
-        actor,
-        visit_id,
-        source=file.file,
-        filename=file.filename,
-        description=description,
-        upload_dir=settings.upload_dir,
-        max_bytes=settings.max_upload_bytes,
-    )
+    file, description = await _attachment_form(request)
+    try:
+        attachment = await service.add_attachment(
+            session,
+            actor,
+            visit_id,
+            source=file.file,
+            filename=file.filename,
+            description=description,
+            upload_dir=settings.upload_dir,
+            max_bytes=settings.max_upload_bytes,
+        )
+    finally:
+        await file.close()
     return AttachmentRead.model_validate(attachment)
 
 

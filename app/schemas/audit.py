@@ -24,10 +24,36 @@ class AuditEventRead(Output):
     seq: int = Field(description="position in the hash chain (events are chained in the order they commit)")
     prev_hash: str
     hash: str
+    seal: str | None = Field(description="hmac-sha256 | hmac-sm3 under the key `key_id`; null: unkeyed SHA-256 (old)")
+    key_id: str | None
+
+
+class AuditCheckpointRead(Output):
+    """A signed statement of the chain's length and head at a time; keep copies off the machine."""
+
+    id: int
+    at: datetime
+    position: int = Field(description="the chain had this many positions (the head's seq)")
+    head_hash: str = Field(description="the hash of the event at `position`")
+    legacy_until: int = Field(description="the last position sealed by the old unkeyed rule (0: none)")
+    seal: str
+    key_id: str
+    signature: str = Field(description="HMAC of at, position, head_hash, legacy_until under the key `key_id`")
 
 
 class AuditChainReport(BaseModel):
     events_checked: int
     intact: bool
     first_break_id: int | None = None
+    first_break_seq: int | None = Field(
+        default=None, description="the position where the chain breaks (removed events have no id, only a position)"
+    )
     detail: str
+    checkpoints_checked: int = 0
+    latest_checkpoint: AuditCheckpointRead | None = Field(
+        default=None, description="the newest checkpoint: the chain must reach its position with its head hash"
+    )
+    events_after_checkpoint: int = Field(
+        default=0, description="events newer than the latest checkpoint: not yet pinned against truncation"
+    )
+    unkeyed_events: int = Field(default=0, description="events sealed before the chain was keyed (unkeyed SHA-256)")

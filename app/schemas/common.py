@@ -1,8 +1,8 @@
 import re
 from datetime import date
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from app.core.validation_messages import OUT_OF_RANGE, YEARS
 
@@ -31,6 +31,16 @@ def contains_control(value: Any) -> bool:
     if isinstance(value, list | tuple | set | frozenset):
         return any(contains_control(item) for item in value)
     return False
+
+
+def _refuse_control(value: str) -> str:
+    if contains_control(value):
+        raise ValueError(CONTROL_REFUSED)
+    return value
+
+
+PlainText = Annotated[str, AfterValidator(_refuse_control)]
+"""Text outside a request schema (a multipart form field): refused at the field like an Input's."""
 
 
 class Input(BaseModel):

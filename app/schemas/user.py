@@ -41,6 +41,13 @@ class UserUpdate(Input):
     _dates_in_order = field_validator("credential_valid_until")(_credential_ends_after_it_starts)
 
 
+class RoleAssignment(Input):
+    """The one role an account holds, and its county when the role is a county's."""
+
+    role: Role = Field(description="角色; the security administrator moves accounts between the business roles")
+    county_code: str | None = Field(default=None, max_length=12, description="县（市）代码; prefecture roles: null")
+
+
 def _check_credential_dates(valid_from: date | None, valid_until: date | None) -> None:
     if valid_from and valid_until and valid_until < valid_from:
         raise ValueError("执法证有效期截止日早于起始日 (credential_valid_until is before credential_valid_from)")

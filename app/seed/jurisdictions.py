@@ -1,13 +1,15 @@
-"""Demo data: the real 塔城地区 and one account per role. Idempotent."""
+"""Demo data: the real 塔城地区 and one account per role (the three administrators of 三权分立 too). Idempotent."""
 
 from datetime import date
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.core.config import Settings
 from app.core.security import hash_password
 from app.domain.permissions import Role
-from app.models import Jurisdiction, User
+from app.models import Jurisdiction, TwoFactor, User
+from app.models.base import utcnow
 
 PREFECTURE = ("654200", "塔城地区")
 COUNTIES = (
@@ -21,9 +23,17 @@ COUNTIES = (
 )
 
 DEMO_PASSWORD = "Zhijian@2026"
+DEMO_TOTP_SECRET = "ZHIJIANDEMOADMINONLYFORTHEDEMOXX"
+"""The demo administrators (`admin`, `sysadmin`, `secadmin`, `auditor`) sign in with two factors, as every
+administrator must by default: this published authenticator secret gives their codes
+(`python -c "import pyotp; print(pyotp.TOTP('ZHIJIANDEMOADMINONLYFORTHEDEMOXX').now())"`). Demo only."""
+TWO_FACTOR_BY_DEFAULT = frozenset(Settings.model_fields["two_factor_roles"].default)
 DEMO_USERS = (
     # username, full name, role, county, credential no
     ("admin", "常亮", Role.PREFECTURE_ADMIN, None, None),
+    ("sysadmin", "系统管理员", Role.SYSTEM_ADMIN, None, None),
+    ("secadmin", "安全管理员", Role.SECURITY_ADMIN, None, None),
+    ("auditor", "审计管理员", Role.AUDIT_ADMIN, None, None),
     ("leader", "地区局领导", Role.PREFECTURE_VIEWER, None, None),
     ("tcs_admin", "塔城市局管理员", Role.COUNTY_ADMIN, "654201", None),
     ("tcs_insp1", "塔城市执法人员甲", Role.COUNTY_INSPECTOR, "654201", "65420100001"),
@@ -51,18 +61,20 @@ async def seed_demo_users(session: AsyncSession) -> int:
     for username, full_name, role, county, credential in DEMO_USERS:
         if (await session.exec(select(User.id).where(User.username == username))).first():
             continue
-        session.add(
-            User(
-                username=username,
-                full_name=full_name,
-                role=role.value,
-                county_code=county,
-                credential_no=credential,
-                credential_valid_from=date(2024, 1, 1) if credential else None,
-                credential_valid_until=date(2029, 12, 31) if credential else None,
-                password_hash=password_hash,
-            )
+        user = User(
+            username=username,
+            full_name=full_name,
+            role=role.value,
+            county_code=county,
+            credential_no=credential,
+            credential_valid_from=date(2024, 1, 1) if credential else None,
+            credential_valid_until=date(2029, 12, 31) if credential else None,
+            password_hash=password_hash,
         )
+        session.add(user)
+        if role in TWO_FACTOR_BY_DEFAULT:
+            await session.flush()
+            session.add(TwoFactor(user_id=user.id, secret=DEMO_TOTP_SECRET, confirmed_at=utcnow()))
         added += 1
     await session.flush()
     return added

@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import SYSTEM
+from app.core.clock import utcnow
+from app.services.accounts import seal_checkpoint
 from app.services.common import audit
 from app.services.findings import sweep_overdue_findings
 from app.services.notifications import send_reminders
@@ -47,10 +49,18 @@ async def _send_reminders(session: AsyncSession, today: date) -> str:
     return "reminders sent: " + ", ".join(f"{kind.value} {n}" for kind, n in sent.items())
 
 
+async def _seal_audit_checkpoint(session: AsyncSession, today: date) -> str:
+    checkpoint = await seal_checkpoint(session, keys=audit.installed_keys(), now=utcnow())
+    if checkpoint is None:
+        return "audit chain unchanged since its last checkpoint"
+    return f"audit checkpoint {checkpoint.id}: position {checkpoint.position}, head {checkpoint.head_hash[:12]}…"
+
+
 CALENDAR: tuple[Periodic, ...] = (
     Periodic("escalate-overdue", "0 17 * * *", "daily 01:00", _escalate_overdue),
     Periodic("raise-plan-lines", "10 17 * * *", "daily 01:10", _raise_plan_lines),
     Periodic("send-reminders", "0 23 * * *", "daily 07:00", _send_reminders),
+    Periodic("seal-audit-checkpoint", "50 * * * *", "hourly :50", _seal_audit_checkpoint),
 )
 BY_NAME = {entry.name: entry for entry in CALENDAR}
 

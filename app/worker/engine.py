@@ -16,6 +16,8 @@ import procrastinate
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.core import personal_data
+from app.core.audit_keys import AuditKeys
 from app.core.clock import today_in_china
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker
@@ -59,7 +61,8 @@ class _Database:
 
 def build(settings: Settings) -> tuple[procrastinate.App, _Database]:
     """The procrastinate app with every task of Zhijian registered."""
-    audit.install()
+    audit.install(AuditKeys.from_settings(settings))
+    personal_data.install(settings)
     connector = procrastinate.PsycopgConnector(conninfo=procrastinate_conninfo(settings.database_url))
     app = procrastinate.App(connector=connector)
     database = _Database(settings)

@@ -44,6 +44,12 @@ class SheetRows:
     rows: list[list[Any]]
 
 
+def count_enterprise_rows(content: bytes, *, max_uncompressed: int, max_rows: int | None = None) -> int:
+    """The safety checks of `read_enterprise_rows` alone, and how many data rows the sheets hold (without
+    building them): enough to tell a large upload that will run as a job, and parse it once, there."""
+    return max(check_xlsx(content, max_uncompressed=max_uncompressed, max_rows=max_rows) - 1, 0)
+
+
 def read_enterprise_rows(content: bytes, *, max_uncompressed: int, max_rows: int | None = None) -> SheetRows:
     """Check the upload is safe, find the ledger sheet, check its headers, return the data rows as read."""
     check_xlsx(content, max_uncompressed=max_uncompressed, max_rows=max_rows)

@@ -23,10 +23,10 @@ class WorkbookRejected(Exception):
         self.errors = errors or []
 
 
-def check_xlsx(content: bytes, *, max_uncompressed: int, max_rows: int | None = None) -> None:
+def check_xlsx(content: bytes, *, max_uncompressed: int, max_rows: int | None = None) -> int:
     """Raise WorkbookRejected unless `content` is a zip of sane size whose XML declares no DTD or entities,
     and (with `max_rows`) whose worksheets hold no more rows than that — counted while streaming, so a sheet of
-    a million rows is refused before any parser builds it in memory."""
+    a million rows is refused before any parser builds it in memory. Returns the rows counted (header included)."""
     if not content.startswith(b"PK\x03\x04"):
         raise WorkbookRejected("文件不是有效的xlsx工作簿 (the file is not a valid xlsx workbook)")
     try:
@@ -55,6 +55,7 @@ def check_xlsx(content: bytes, *, max_uncompressed: int, max_rows: int | None = 
         rows += _scan_xml(archive, m, count_rows="worksheets/" in m.filename.lower())
         if max_rows is not None and rows > max_rows + 1:  # + the header row
             raise WorkbookRejected(f"一次最多导入{max_rows}行 (at most {max_rows} rows per upload)", too_large=True)
+    return rows
 
 
 def _scan_xml(archive: zipfile.ZipFile, member: zipfile.ZipInfo, *, count_rows: bool = False) -> int:

@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import asyncpg  # noqa: E402
 from _harness import (  # noqa: E402
+    PII_KEYS,
     PY,
     ROOT,
     SECRET,
@@ -64,7 +65,10 @@ async def main() -> int:
         codes = [r["credit_code"] for r in rows]
         body = json.dumps(rows, ensure_ascii=False).encode()
         env = (
-            os.environ | ENV | {"DATABASE_URL": url, "ENV": "production", "SECRET_KEY": SECRET, "LOG_LEVEL": "WARNING"}
+            os.environ
+            | ENV
+            | {"DATABASE_URL": url, "ENV": "production", "SECRET_KEY": SECRET, "LOG_LEVEL": "WARNING"}
+            | {"AUDIT_KEY": "bench-audit-key-" + "0" * 32, "PII_KEYS": PII_KEYS}
         )
         worker = subprocess.Popen(
             [PY, "-m", "app.cli", "worker"], cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL

@@ -36,6 +36,7 @@ PY = sys.executable
 SHARED_PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 SECRET = "load-bench-secret-" + "k" * 40
+PII_KEYS = '{"bench": "YmVuY2gtb25seS1waWkta2V5LTAxMjM0NTY3ODlhYmM="}'  # a published key: bench data only
 DEMO_PASSWORD = "Zhijian@2026"
 TACHENG = "654201"
 COUNTY_CODES = ("654201", "654202", "654203", "654221", "654224", "654225", "654226")
@@ -199,12 +200,15 @@ def start_server(
     extra_env: dict[str, str] | None = None,
     port: int | None = None,
     log_path: Path | None = None,
+    cwd: Path = ROOT,
 ) -> Server:
     port = port or free_port()
     log_path = log_path or Path(tempfile.mkstemp(prefix="zj-uvicorn-", suffix=".log")[1])
     env = os.environ | {
         "ENV": "production",
         "SECRET_KEY": SECRET,
+        "AUDIT_KEY": "bench-audit-key-" + "0" * 32,
+        "PII_KEYS": PII_KEYS,
         "ACCESS_TOKEN_MINUTES": "120",
         "UPLOAD_DIR": str(Path(tempfile.gettempdir()) / "zj-load-uploads"),
         "LOG_LEVEL": "INFO",
@@ -222,7 +226,7 @@ def start_server(
     if app_dir:
         cmd += ["--app-dir", str(app_dir)]
     out = log_path.open("ab")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     return Server(proc, port, log_path)
 
 

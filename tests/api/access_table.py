@@ -118,6 +118,19 @@ TABLE: dict[tuple[str, str], Op] = {
     ("POST", "/api/v1/auth/logout"): Op(SIGNED_IN, mutates=False, fresh_token=True, why="ends one's own session"),
     ("GET", "/api/v1/me"): Op(SIGNED_IN, service_status=401, why="a service account has no profile"),
     ("POST", "/api/v1/me/password"): Op(SIGNED_IN, body=lambda w, c: {}, mutates=False, why="one's own password"),
+    ("POST", "/api/v1/me/two-factor"): Op(
+        SIGNED_IN,
+        mutates=False,
+        service_status=401,
+        why="one's own authenticator, not a record of the bureau; a service account signs in with its key",
+    ),
+    ("POST", "/api/v1/me/two-factor/confirm"): Op(
+        SIGNED_IN,
+        body=lambda w, c: {"code": "000000"},
+        mutates=False,
+        service_status=401,
+        why="confirms one's own authenticator (a made-up code is 422 to everyone; the flow is in test_two_factor.py)",
+    ),
     ("GET", "/api/v1/me/notifications"): Op(P.NOTIFICATIONS_READ),
     ("POST", "/api/v1/me/notifications/read-all"): Op(
         P.NOTIFICATIONS_READ, mutates=False, why="marks one's own inbox read: no record of the bureau changes"
@@ -150,7 +163,13 @@ TABLE: dict[tuple[str, str], Op] = {
     ("POST", "/api/v1/users/{user_id}/password"): Op(
         P.USERS_WRITE, body=lambda w, c: {"new_password": "Brand-New-Pass-42!"}
     ),
-    ("POST", "/api/v1/users/{user_id}/unlock"): Op(P.USERS_WRITE),
+    ("PUT", "/api/v1/users/{user_id}/role"): Op(
+        P.USERS_SECURITY,
+        body=lambda w, c: {"role": "county_inspector", "county_code": c},
+        why="the inspector keeps its role: any cell may run first (moving roles is in test_duties.py)",
+    ),
+    ("POST", "/api/v1/users/{user_id}/unlock"): Op(P.USERS_SECURITY),
+    ("DELETE", "/api/v1/users/{user_id}/two-factor"): Op(P.USERS_SECURITY),
     ("GET", "/api/v1/service-accounts"): Op(P.SERVICE_ACCOUNTS_WRITE),
     ("POST", "/api/v1/service-accounts"): Op(
         P.SERVICE_ACCOUNTS_WRITE, body=lambda w, c: {"name": _uniq("svc_"), "scopes": ["enterprises:read"]}
@@ -159,6 +178,8 @@ TABLE: dict[tuple[str, str], Op] = {
     ("GET", "/api/v1/jurisdictions"): Op(P.JURISDICTIONS_READ),
     ("GET", "/api/v1/audit-events"): Op(P.AUDIT_READ),
     ("GET", "/api/v1/audit-events/verify"): Op(P.AUDIT_READ),
+    ("GET", "/api/v1/audit-events/checkpoints"): Op(P.AUDIT_READ),
+    ("GET", "/api/v1/audit-events/export"): Op(P.AUDIT_READ),
     # --- enterprises, licences, signals, imports ---------------------------------------------------------------
     ("GET", "/api/v1/enterprises"): Op(P.ENTERPRISES_READ),
     ("POST", "/api/v1/enterprises"): Op(
@@ -202,7 +223,7 @@ TABLE: dict[tuple[str, str], Op] = {
         other=(422,),
         why="batch upsert: another county's holder reads as an unknown credit code (422)",
     ),
-    ("GET", "/api/v1/licence-sync-runs"): Op(P.AUDIT_READ),
+    ("GET", "/api/v1/licence-sync-runs"): Op(P.LICENCE_SYNC_READ),
     ("GET", "/api/v1/ledger/completeness"): Op(P.ENTERPRISES_READ),
     ("POST", "/api/v1/enterprise-imports"): Op(
         P.ENTERPRISES_IMPORT,
@@ -392,6 +413,7 @@ QUERY: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/reports"): {"year": date.today().year},
     ("GET", "/api/v1/reports/summary"): {"year": date.today().year},
     ("GET", "/api/v1/reports/export"): {"year": date.today().year, "period": "h1"},
+    ("GET", "/api/v1/audit-events/export"): {"since": _today(-7), "until": _today(1)},
 }
 
 

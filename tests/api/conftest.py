@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.cli import migrate
+from app.core import personal_data
 from app.core.config import Settings
 from app.core.db import make_engine
 from app.main import create_app
@@ -37,6 +38,12 @@ async def _seed(url: str) -> None:
         await seed_jurisdictions(session)
         await session.commit()
     await engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def personal_data_cipher() -> personal_data.Sm4GcmCipher:
+    """What the app installs at start-up, for the builders and migrations that run without an app."""
+    return personal_data.install(Settings(env="test", secret_key=TEST_SECRET))
 
 
 @pytest.fixture(scope="session")
@@ -61,6 +68,9 @@ def settings(database_url: str, tmp_path) -> Settings:  # noqa: ANN001
         secret_key=TEST_SECRET,
         upload_dir=tmp_path / "uploads",
         import_heartbeat_seconds=3600,  # tests share one connection: no beat may run beside a job
+        # the suite signs in as every role many times a minute; two-factor sign-in, with the default roles, is
+        # proven in test_two_factor.py (and the access matrix runs with the default settings)
+        two_factor_roles=[],
     )
 
 

@@ -62,6 +62,9 @@ USER_CALLERS = {
     "prefecture_viewer": (Role.PREFECTURE_VIEWER, None),
     "county_admin": (Role.COUNTY_ADMIN, TACHENG),
     "county_inspector": (Role.COUNTY_INSPECTOR, TACHENG),
+    "system_admin": (Role.SYSTEM_ADMIN, None),
+    "security_admin": (Role.SECURITY_ADMIN, None),
+    "audit_admin": (Role.AUDIT_ADMIN, None),
 }
 
 
@@ -78,9 +81,10 @@ class World:
     unscoped_keys: dict[Permission, str] = field(default_factory=dict)  # key holding every scope but that one
 
     def token(self, caller: str) -> dict[str, str]:
-        """A fresh bearer token (never via the login endpoint: no rate limit, no argon2 per request)."""
+        """A fresh bearer token (never via the login endpoint: no rate limit, no argon2 per request), as signed in
+        with both factors: the default settings ask the prefecture admin for two (test_two_factor.py)."""
         user = self.users[caller]
-        token, _ = create_access_token(self.settings, user.id, user.token_version)
+        token, _ = create_access_token(self.settings, user.id, user.token_version, two_factor=True)
         return {"Authorization": f"Bearer {token}"}
 
     def rec(self, kind: str, county: str | None) -> Any:

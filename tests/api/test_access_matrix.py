@@ -38,6 +38,9 @@ world = record_factories.world
 CALLERS = (  # least privileged first: a mutation that succeeds runs after every cell that must be refused
     "anonymous",
     "service_without_scope",
+    "audit_admin",
+    "security_admin",
+    "system_admin",
     "prefecture_viewer",
     "county_inspector",
     "county_admin",
@@ -200,8 +203,10 @@ def _guards(route: Any) -> set[str]:
         dependant = stack.pop()
         call_ = getattr(dependant, "call", None)
         name = getattr(call_, "__name__", "")
-        if name.startswith("require_") or name == "get_actor":
+        if name.startswith("require_"):
             names.add(name)
+        elif name.startswith("get_actor"):  # get_actor_enrolling, …: signed in, whatever the session may do
+            names.add("get_actor")
         stack.extend(dependant.dependencies)
     return names
 
@@ -229,6 +234,28 @@ def test_a_prefecture_viewer_never_mutates() -> None:
                 assert expected(method, path, "prefecture_viewer", where) == {403}, f"{method} {path}"
         elif method != "GET":
             assert op.why, f"{method} {path} is a non-GET marked as not mutating without a reason"
+
+
+OWN_THINGS = ("/api/v1/me", "/api/v1/auth/", "/api/v1/jurisdictions")
+DUTY_PATHS = {
+    "system_admin": ("/api/v1/users", "/api/v1/service-accounts"),
+    "security_admin": ("/api/v1/users",),
+    "audit_admin": ("/api/v1/audit-events",),
+}
+
+
+@pytest.mark.parametrize("caller", sorted(DUTY_PATHS))
+def test_an_administrator_is_let_in_only_to_their_duty_and_their_own_things(caller: str) -> None:
+    """三权分立: whatever the table grows to, an administrator reaches no business operation."""
+    for (method, path), op in TABLE.items():
+        if op.perm != PUBLIC and expected(method, path, caller, "-") == ALLOWED:
+            assert path.startswith(DUTY_PATHS[caller] + OWN_THINGS), f"{caller} is let in to {method} {path}"
+
+
+def test_the_business_administrator_is_refused_every_account_and_audit_operation() -> None:
+    for method, path in TABLE:
+        if path.startswith(("/api/v1/users", "/api/v1/service-accounts", "/api/v1/audit-events")):
+            assert expected(method, path, "prefecture_admin", "-") == {403}, f"{method} {path}"
 
 
 def test_the_matrix_has_a_cell_for_every_operation_caller_and_county() -> None:

@@ -1,4 +1,4 @@
-"""The audit trail: complete, readable by the prefecture admin only, and tamper-evident."""
+"""The audit trail: complete, readable by the audit admin only (三权分立), and tamper-evident."""
 
 import pytest
 from sqlalchemy import text
@@ -13,10 +13,11 @@ EVENTS = "/api/v1/audit-events"
 
 
 async def test_logins_and_mutations_are_recorded_with_actor_request_id_and_address(client, session):
-    admin, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    admin, admin_headers = await as_role(client, session, Role.SYSTEM_ADMIN)
+    _, headers = await as_role(client, session, Role.AUDIT_ADMIN)
     target = await make_user(session)
     await client.patch(
-        f"/api/v1/users/{target.id}", json={"full_name": "改名"}, headers=headers | {"X-Request-ID": "req-42"}
+        f"/api/v1/users/{target.id}", json={"full_name": "改名"}, headers=admin_headers | {"X-Request-ID": "req-42"}
     )
     listed = (await client.get(EVENTS, headers=headers, params={"entity_id": str(target.id)})).json()
     [update] = [e for e in listed["items"] if e["action"] == "user.update"]
@@ -28,8 +29,18 @@ async def test_logins_and_mutations_are_recorded_with_actor_request_id_and_addre
     assert logins["total"] >= 1
 
 
-@pytest.mark.parametrize("role", [Role.PREFECTURE_VIEWER, Role.COUNTY_ADMIN, Role.COUNTY_INSPECTOR])
-async def test_only_the_prefecture_admin_reads_the_audit_trail(client, session, role):
+@pytest.mark.parametrize(
+    "role",
+    [
+        Role.PREFECTURE_ADMIN,
+        Role.SYSTEM_ADMIN,
+        Role.SECURITY_ADMIN,
+        Role.PREFECTURE_VIEWER,
+        Role.COUNTY_ADMIN,
+        Role.COUNTY_INSPECTOR,
+    ],
+)
+async def test_only_the_audit_admin_reads_the_audit_trail(client, session, role):
     _, headers = await as_role(client, session, role)
     assert (await client.get(EVENTS, headers=headers)).status_code == 403
     assert (await client.get(f"{EVENTS}/verify", headers=headers)).status_code == 403
@@ -42,16 +53,20 @@ async def test_no_route_edits_or_deletes_audit_events(app):
 
 
 async def test_the_chain_verifies_when_untouched(client, session):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.AUDIT_ADMIN)
     await make_user(session)
     report = (await client.get(f"{EVENTS}/verify", headers=headers)).json()
     assert report["intact"] is True and report["events_checked"] >= 1
 
 
 async def _as_a_superuser_bypassing_triggers(session) -> None:
-    """What tampering takes on PostgreSQL, where a trigger refuses UPDATE and DELETE of audit events."""
+    """What tampering takes where triggers refuse UPDATE and DELETE of audit events: a PostgreSQL superuser
+    disabling them, or anyone who can write the SQLite file dropping them."""
     if session.bind.dialect.name == "postgresql":
         await session.exec(text("SET LOCAL session_replication_role = replica"))
+    else:
+        for trigger in ("audit_event_no_update", "audit_event_retention"):
+            await session.exec(text(f"DROP TRIGGER IF EXISTS {trigger}"))
 
 
 @pytest.mark.postgres_only
@@ -67,7 +82,7 @@ async def test_the_database_refuses_to_edit_or_delete_audit_events(client, sessi
 
 
 async def test_an_edited_event_breaks_the_chain_at_that_event(client, session):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.AUDIT_ADMIN)
     await client.get("/api/v1/me", headers=headers)
     await client.post("/api/v1/auth/token", data={"username": "nobody", "password": "x"})
     first = (await session.exec(select(AuditEvent).order_by(col(AuditEvent.seq)).limit(1))).one()
@@ -82,7 +97,7 @@ async def test_an_edited_event_breaks_the_chain_at_that_event(client, session):
 
 
 async def test_a_deleted_event_breaks_the_chain_after_the_gap(client, session):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.AUDIT_ADMIN)
     for _ in range(3):
         await client.post("/api/v1/auth/token", data={"username": "nobody", "password": "x"})
     ids = (await session.exec(select(AuditEvent.id).order_by(col(AuditEvent.seq)))).all()

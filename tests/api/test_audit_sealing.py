@@ -12,9 +12,10 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.core.audit_keys import AuditKeys
 from app.models import AuditEvent
 from app.seed.jurisdictions import seed_jurisdictions
-from app.services.accounts.audit_events import verify_chain
+from app.services.accounts.audit_chain import verify_chain
 from app.services.common import audit
 from tests.api.conftest import BACKEND
 from tests.databases import scratch_database
@@ -22,11 +23,18 @@ from tests.databases import scratch_database
 pytestmark = pytest.mark.anyio
 
 
+@pytest.fixture(autouse=True)
+def keys(settings) -> AuditKeys:  # noqa: ANN001
+    """The hooks and keys the app installs at start-up (these tests seal without an app)."""
+    audit.install(AuditKeys.from_settings(settings))
+    return audit.installed_keys()
+
+
 async def _actions(session: AsyncSession) -> list[str]:
     return list((await session.exec(select(AuditEvent.action).order_by(col(AuditEvent.seq)))).all())
 
 
-async def test_an_event_is_sealed_with_the_next_position_and_the_previous_hash_when_it_commits(session):
+async def test_an_event_is_sealed_with_the_next_position_and_the_previous_hash_when_it_commits(session, keys):
     await audit.record(session, None, "test.first", "thing", 1)
     await audit.record(session, None, "test.second", "thing", 2)
     assert (await session.exec(select(AuditEvent).where(AuditEvent.action == "test.first"))).first() is None
@@ -36,7 +44,7 @@ async def test_an_event_is_sealed_with_the_next_position_and_the_previous_hash_w
     ).all()
     assert second.seq == first.seq + 1
     assert second.prev_hash == first.hash
-    assert (await verify_chain(session)).intact
+    assert (await verify_chain(session, keys=keys)).intact
 
 
 async def test_events_of_a_rolled_back_savepoint_are_never_sealed_and_the_others_are(session):
@@ -70,7 +78,7 @@ def committed_database():
 
 
 @pytest.mark.postgres_only
-async def test_two_writers_interleaved_are_chained_in_commit_order_and_the_chain_verifies(committed_database):
+async def test_two_writers_interleaved_are_chained_in_commit_order_and_the_chain_verifies(committed_database, keys):
     engine = create_async_engine(committed_database, poolclass=NullPool)
     try:
         async with AsyncSession(engine) as seeding:
@@ -89,13 +97,13 @@ async def test_two_writers_interleaved_are_chained_in_commit_order_and_the_chain
                 "test.slow_recorded_first",
                 "test.slow_second",
             ]
-            assert (await verify_chain(reader)).intact
+            assert (await verify_chain(reader, keys=keys)).intact
     finally:
         await engine.dispose()
 
 
 @pytest.mark.postgres_only
-async def test_many_concurrent_writers_leave_one_unbroken_chain(committed_database):
+async def test_many_concurrent_writers_leave_one_unbroken_chain(committed_database, keys):
     engine = create_async_engine(committed_database, pool_size=10)
 
     async def writer(n: int) -> None:
@@ -111,7 +119,7 @@ async def test_many_concurrent_writers_leave_one_unbroken_chain(committed_databa
             seqs = list((await reader.exec(select(AuditEvent.seq).order_by(col(AuditEvent.seq)))).all())
             assert seqs == list(range(1, len(seqs) + 1))  # no gap, no position taken twice
             assert sum(a.startswith("test.writer") for a in await _actions(reader)) == 50
-            report = await verify_chain(reader)
+            report = await verify_chain(reader, keys=keys)
             assert report.intact and report.events_checked == len(seqs)
     finally:
         await engine.dispose()

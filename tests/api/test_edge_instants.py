@@ -20,7 +20,7 @@ async def test_an_updated_since_outside_1900_to_2199_is_refused_at_the_parameter
 
 @pytest.mark.parametrize(("name", "instant"), [("since", EDGES[0]), ("until", EDGES[2])])
 async def test_audit_event_bounds_outside_1900_to_2199_are_refused_at_the_parameter(client, session, name, instant):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.AUDIT_ADMIN)
     response = await client.get("/api/v1/audit-events", params={name: instant}, headers=headers)
     assert response.status_code == 422, response.text
     assert ["query", name] in [e["loc"] for e in response.json()["errors"]]

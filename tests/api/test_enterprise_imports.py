@@ -5,13 +5,13 @@ import zipfile
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import select
 
 from app.domain.permissions import Role
 from app.models import AuditEvent, Enterprise
+from app.services.imports import apply, service, submit
 from app.services.imports import jobs as jobs
-from app.services.imports import submit
 from app.xlsx.enterprise_columns import HEADERS
 from tests.api.job_helpers import run_queued_jobs
 from tests.builders import WUSU, as_role, make_enterprise, make_service_account, new_credit_code
@@ -224,6 +224,18 @@ async def test_a_retry_of_a_rejected_upload_returns_the_same_rejection(client, s
     assert first.json()["errors"][0]["loc"][:2] == ["rows", 0]
 
 
+async def test_a_row_with_a_nul_or_another_control_character_is_refused_at_its_cell(client, session):
+    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    for name in ("恒通\x00水泥", "恒通\x07水泥"):
+        body = [{"credit_code": new_credit_code(), "name": name, "county_code": "654201"}]
+        response = await client.post(URL, json=body, headers=headers)
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["loc"] == ["rows", 0, "name"]
+        assert "控制字符" in response.json()["errors"][0]["msg"]
+    listing = await client.get("/api/v1/enterprises", params={"q": "恒通"}, headers=headers)
+    assert listing.json()["total"] == 0
+
+
 async def test_json_rows_with_unknown_fields_or_not_an_array_are_refused(client, session):
     _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
     bad_field = await client.post(
@@ -343,3 +355,77 @@ async def test_imports_are_for_admins_and_another_countys_job_is_not_found(clien
     _, prefecture = await as_role(client, session, Role.PREFECTURE_ADMIN)
     assert (await client.get(done.headers["Location"], headers=prefecture)).status_code == 200
     assert (await client.get(f"{done.headers['Location']}/errors", headers=ours)).status_code == 404
+
+
+async def test_a_large_workbook_is_counted_by_the_request_and_read_once_by_its_job(client, session, app, monkeypatch):
+    monkeypatch.setattr(submit, "SYNC_ROW_LIMIT", 3)
+    read, real_read = [], service.read_enterprise_rows
+    monkeypatch.setattr(service, "read_enterprise_rows", lambda *a, **k: read.append(1) or real_read(*a, **k))
+    _, headers = await as_role(client, session, Role.COUNTY_ADMIN)
+    rows = [row(**{"企业名称": f"塔城测试企业{i}"}) for i in range(6)]
+    response = await client.post(URL, files=upload(workbook(rows)), headers=headers)
+    assert response.status_code == 202, response.text
+    assert response.json()["rows_total"] == 6 and read == []
+    await run_queued_jobs(app, session)
+    job = (await client.get(response.headers["Location"], headers=headers)).json()
+    assert (job["status"], job["rows_total"], job["created_count"]) == ("succeeded", 6, 6)
+    assert read == [1]
+
+
+async def test_a_large_workbook_with_the_wrong_headers_fails_as_a_job_naming_the_columns(
+    client, session, app, monkeypatch
+):
+    monkeypatch.setattr(submit, "SYNC_ROW_LIMIT", 3)
+    _, headers = await as_role(client, session, Role.COUNTY_ADMIN)
+    wrong = list(HEADERS)
+    wrong[1] = "公司名"
+    rows = [row() for _ in range(6)]
+    response = await client.post(URL, files=upload(workbook(rows, headers=wrong)), headers=headers)
+    assert response.status_code == 202
+    await run_queued_jobs(app, session)
+    job = (await client.get(response.headers["Location"], headers=headers)).json()
+    assert (job["status"], job["created_count"], job["error_count"]) == ("failed", 0, 1)
+    assert "企业名称" in job["errors"][0]["msg"] and job["errors"][0]["row"] == 1
+    assert await count(session) == 0
+
+
+async def _enterprise_indexes(session) -> list[str]:
+    found = await session.exec(text("SELECT indexdef FROM pg_indexes WHERE tablename = 'enterprise' ORDER BY 1"))
+    return [r[0] for r in found.all()]
+
+
+@pytest.mark.postgres_only
+async def test_a_bulk_load_builds_the_secondary_indexes_once_and_leaves_every_one_in_place(
+    client, session, monkeypatch
+):
+    monkeypatch.setattr(apply, "DEFER_INDEXES_MIN_ROWS", 3)
+    dropped = []
+    real_defer = apply.defer_secondary_indexes
+
+    async def spy(*args, **kwargs):  # noqa: ANN002, ANN003
+        dropped.append(await real_defer(*args, **kwargs))
+        return dropped[-1]
+
+    monkeypatch.setattr(service, "defer_secondary_indexes", spy)
+    before = await _enterprise_indexes(session)
+    _, headers = await as_role(client, session, Role.COUNTY_ADMIN)
+    rows = [row(**{"企业名称": f"塔城批量企业{i}"}) for i in range(5)]
+    response = await client.post(URL, files=upload(workbook(rows)), headers=headers)
+    assert response.status_code == 201, response.text
+    assert len(dropped[0]) >= 4  # name, trigram, list, dates: dropped for the load
+    assert await _enterprise_indexes(session) == before
+    listed = await client.get("/api/v1/enterprises", params={"q": "批量企业"}, headers=headers)
+    assert listed.json()["total"] == 5
+
+
+@pytest.mark.postgres_only
+async def test_a_rejected_bulk_load_leaves_the_indexes_as_they_were(client, session, monkeypatch):
+    monkeypatch.setattr(apply, "DEFER_INDEXES_MIN_ROWS", 3)
+    before = await _enterprise_indexes(session)
+    _, headers = await as_role(client, session, Role.COUNTY_ADMIN)
+    rows = [row() for _ in range(5)]
+    rows[2]["所属县（市）"] = "火星市"
+    response = await client.post(URL, files=upload(workbook(rows)), headers=headers)
+    assert response.status_code == 422
+    assert await _enterprise_indexes(session) == before
+    assert await count(session) == 0

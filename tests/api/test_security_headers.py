@@ -64,6 +64,18 @@ async def test_errors_docs_and_unknown_paths_carry_the_headers_too(client, sessi
     )
 
 
+async def test_every_api_answer_forbids_loading_anything_and_being_framed(client, session) -> None:
+    _, headers = await as_role(client, session, Role.COUNTY_ADMIN)
+    strict = "default-src 'none'; frame-ancestors 'none'"
+    for method, path in sorted(ROUTES):
+        if path.startswith("/docs"):
+            continue  # the Swagger UI page has a policy of its own (tests/api/test_docs.py)
+        response = await client.request(method, _concrete(path), headers=headers)
+        assert response.headers.get("content-security-policy") == strict, f"{method} {path}"
+    for path in ("/no/such/path", "/openapi.json", "/healthz"):
+        assert (await client.get(path)).headers.get("content-security-policy") == strict, path
+
+
 async def test_a_safe_request_id_is_echoed_and_an_unsafe_one_replaced(client) -> None:
     assert (await client.get("/healthz", headers={"X-Request-ID": "abc-123.x_y"})).headers["x-request-id"] == (
         "abc-123.x_y"

@@ -11,8 +11,8 @@ pytestmark = pytest.mark.anyio
 ACCOUNTS = "/api/v1/service-accounts"
 
 
-async def test_a_prefecture_admin_creates_a_key_that_is_shown_once_and_stored_hashed(client, session):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+async def test_the_system_admin_creates_a_key_that_is_shown_once_and_stored_hashed(client, session):
+    _, headers = await as_role(client, session, Role.SYSTEM_ADMIN)
     body = {"name": "licensing-system", "scopes": ["licences:write", "jurisdictions:read"]}
     created = await client.post(ACCOUNTS, json=body, headers=headers)
     assert created.status_code == 201, created.text
@@ -25,14 +25,14 @@ async def test_a_prefecture_admin_creates_a_key_that_is_shown_once_and_stored_ha
 
 
 async def test_a_key_can_be_bound_to_one_county(client, session):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.SYSTEM_ADMIN)
     body = {"name": "tacheng-upload", "scopes": ["enterprises:import"], "county_code": TACHENG}
     created = await client.post(ACCOUNTS, json=body, headers=headers)
     assert created.json()["county_code"] == TACHENG
 
 
 async def test_a_revoked_key_stops_working_at_once(client, session):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.SYSTEM_ADMIN)
     created = (
         await client.post(ACCOUNTS, json={"name": "script", "scopes": ["jurisdictions:read"]}, headers=headers)
     ).json()
@@ -45,20 +45,39 @@ async def test_a_revoked_key_stops_working_at_once(client, session):
     [
         ({"name": "x1x", "scopes": ["users:write"]}, ["scopes", 0]),
         ({"name": "x1x", "scopes": ["jurisdictions:read", "audit:read"]}, ["scopes", 1]),
+        ({"name": "x1x", "scopes": ["users:security"]}, ["scopes", 0]),
+        ({"name": "x1x", "scopes": ["service_accounts:write"]}, ["scopes", 0]),
         ({"name": "x1x", "scopes": ["licences:write"], "county_code": "000000"}, ["county_code"]),
         ({"name": "x1x", "scopes": []}, ["body", "scopes"]),
     ],
-    ids=["user-admin-is-never-delegated", "audit-is-never-delegated", "unknown-county", "no-scope"],
+    ids=[
+        "user-admin-is-never-delegated",
+        "audit-is-never-delegated",
+        "security-is-never-delegated",
+        "keys-are-never-delegated",
+        "unknown-county",
+        "no-scope",
+    ],
 )
 async def test_ungrantable_scopes_and_unknown_counties_are_refused(client, session, body, loc):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.SYSTEM_ADMIN)
     response = await client.post(ACCOUNTS, json=body, headers=headers)
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"] == loc
 
 
-@pytest.mark.parametrize("role", [Role.COUNTY_ADMIN, Role.PREFECTURE_VIEWER, Role.COUNTY_INSPECTOR])
-async def test_only_the_prefecture_admin_manages_service_accounts(client, session, role):
+@pytest.mark.parametrize(
+    "role",
+    [
+        Role.PREFECTURE_ADMIN,
+        Role.SECURITY_ADMIN,
+        Role.AUDIT_ADMIN,
+        Role.COUNTY_ADMIN,
+        Role.PREFECTURE_VIEWER,
+        Role.COUNTY_INSPECTOR,
+    ],
+)
+async def test_only_the_system_admin_manages_service_accounts(client, session, role):
     _, headers = await as_role(client, session, role)
     assert (await client.get(ACCOUNTS, headers=headers)).status_code == 403
     body = {"name": "sneaky", "scopes": ["jurisdictions:read"]}

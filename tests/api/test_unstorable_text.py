@@ -10,7 +10,18 @@ import pytest
 from openpyxl import load_workbook
 
 from app.domain.permissions import Role
-from tests.builders import TACHENG, WUSU, as_role, make_enterprise, make_issued_plan, make_user, new_credit_code
+from tests.builders import (
+    TACHENG,
+    WUSU,
+    as_role,
+    make_enterprise,
+    make_inspectors,
+    make_issued_plan,
+    make_user,
+    new_credit_code,
+    post_visit,
+    visit_body,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -40,16 +51,38 @@ async def test_line_breaks_and_tabs_in_free_text_are_kept(client, session):
     assert response.json()["address"] == "工业园区\n1号\t东门"
 
 
-@pytest.mark.postgres_only  # SQLite stores a NUL; PostgreSQL refuses it and the refusal must not be a 500
-async def test_a_nul_in_a_query_parameter_is_a_422_not_a_server_error(client, session):
+async def test_a_nul_in_a_query_parameter_is_a_422_at_the_parameter_on_every_database(client, session):
     _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
     response = await client.get(ENTERPRISES, params={"q": "恒\x00通"}, headers=headers)
     assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
     assert "U+0000" in response.json()["detail"]
+    assert response.json()["errors"][0]["loc"] == ["query", "q"]
+
+
+async def test_a_nul_in_a_form_field_is_refused_at_the_field_and_nothing_is_stored(client, session):
+    _, headers = await as_role(client, session, Role.COUNTY_INSPECTOR, TACHENG)
+    enterprise = await make_enterprise(session)
+    visit = await post_visit(client, headers, visit_body(enterprise, await make_inspectors(session)))
+    url = f"/api/v1/visits/{visit['id']}/attachments"
+    pdf = b"%PDF-1.7\n" + b"0" * 300
+    response = await client.post(
+        url, files={"file": ("a.pdf", pdf)}, data={"description": "签字\x00页"}, headers=headers
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["loc"] == ["body", "description"]
+    assert (await client.get(url, headers=headers)).json() == []
+
+
+async def test_a_nul_in_the_sign_in_form_is_refused_at_the_field(client, session):
+    user = await make_user(session, Role.COUNTY_INSPECTOR, county_code=TACHENG)
+    response = await client.post("/api/v1/auth/token", data={"username": user.username + "\x00", "password": "x"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["body", "username"]
 
 
 async def test_a_user_cannot_be_patched_to_a_null_active_flag(client, session):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.SYSTEM_ADMIN)
     inspector = await make_user(session, Role.COUNTY_INSPECTOR, county_code=TACHENG)
     response = await client.patch(f"/api/v1/users/{inspector.id}", json={"is_active": None}, headers=headers)
     assert response.status_code == 422
@@ -77,7 +110,7 @@ async def test_a_control_character_already_on_the_ledger_is_dropped_from_the_pla
 
 
 async def test_an_empty_county_code_on_a_service_account_is_an_unknown_county_not_a_server_error(client, session):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.SYSTEM_ADMIN)
     body = {"name": "svc-empty-county", "scopes": ["plans:read"], "county_code": ""}
     response = await client.post("/api/v1/service-accounts", json=body, headers=headers)
     assert response.status_code == 422
@@ -85,7 +118,7 @@ async def test_an_empty_county_code_on_a_service_account_is_an_unknown_county_no
 
 
 async def test_a_prefecture_account_with_an_empty_county_code_is_refused(client, session):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.SYSTEM_ADMIN)
     body = {"username": "viewer_empty", "full_name": "查看员", "role": "prefecture_viewer", "county_code": ""}
     response = await client.post("/api/v1/users", json=body | {"password": "Zhijian@2026x"}, headers=headers)
     assert response.status_code == 422

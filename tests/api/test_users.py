@@ -1,4 +1,5 @@
-"""User administration: the prefecture manages everyone; a county admin only its own county's inspectors."""
+"""User administration: the system admin keeps the staff's accounts; a county admin only its own county's inspectors.
+(Roles and unlocks, the security admin's, are in test_duties.py.)"""
 
 import pytest
 from sqlmodel import select
@@ -25,8 +26,8 @@ def _new_user(**overrides):
     return body | overrides
 
 
-async def test_a_prefecture_admin_creates_an_inspector_who_can_then_sign_in(client, session):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+async def test_the_system_admin_creates_an_inspector_who_can_then_sign_in(client, session):
+    _, headers = await as_role(client, session, Role.SYSTEM_ADMIN)
     response = await client.post(USERS, json=_new_user(), headers=headers)
     assert response.status_code == 201, response.text
     assert response.json()["role_label"] == "县（市）局执法人员"
@@ -36,7 +37,7 @@ async def test_a_prefecture_admin_creates_an_inspector_who_can_then_sign_in(clie
 
 
 async def test_creating_a_user_is_audited_without_the_password_hash(client, session):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.SYSTEM_ADMIN)
     created = (await client.post(USERS, json=_new_user(), headers=headers)).json()
     event = (await session.exec(select(AuditEvent).where(AuditEvent.action == "user.create"))).one()
     assert event.entity_id == created["id"]
@@ -92,7 +93,7 @@ async def test_inspectors_and_viewers_cannot_create_users(client, session, role)
     ],
 )
 async def test_an_invalid_user_is_refused_with_the_field_named(client, session, overrides, loc):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.SYSTEM_ADMIN)
     response = await client.post(USERS, json=_new_user(**overrides), headers=headers)
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -100,7 +101,7 @@ async def test_an_invalid_user_is_refused_with_the_field_named(client, session, 
 
 
 async def test_a_taken_username_is_a_conflict(client, session):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.SYSTEM_ADMIN)
     await client.post(USERS, json=_new_user(), headers=headers)
     assert (await client.post(USERS, json=_new_user(), headers=headers)).status_code == 409
 
@@ -141,7 +142,7 @@ async def test_a_county_admin_cannot_manage_another_county_admin_of_the_same_cou
 
 async def test_an_update_cannot_change_role_or_county(client, session):
     user = await make_user(session)
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.SYSTEM_ADMIN)
     for body in ({"role": "prefecture_admin"}, {"county_code": WUSU}, {"id": "x"}):
         response = await client.patch(f"{USERS}/{user.id}", json=body, headers=headers)
         assert response.status_code == 422
@@ -150,9 +151,17 @@ async def test_an_update_cannot_change_role_or_county(client, session):
 async def test_deactivating_a_user_ends_their_sessions(client, session):
     user = await make_user(session)
     user_headers = await sign_in(client, user)
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.SYSTEM_ADMIN)
     assert (await client.patch(f"{USERS}/{user.id}", json={"is_active": False}, headers=headers)).status_code == 200
     assert (await client.get("/api/v1/me", headers=user_headers)).status_code == 401
+
+
+@pytest.mark.parametrize(("role", "county"), [(Role.SYSTEM_ADMIN, None), (Role.COUNTY_ADMIN, TACHENG)])
+async def test_an_administrator_cannot_deactivate_their_own_account(client, session, role, county):
+    admin, headers = await as_role(client, session, role, county)
+    response = await client.patch(f"{USERS}/{admin.id}", json={"is_active": False}, headers=headers)
+    assert response.status_code == 403  # no one keeps their own account (app/domain/accounts.py)
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
 
 
 async def test_an_admin_password_reset_revokes_the_users_tokens(client, session):
@@ -169,5 +178,5 @@ async def test_an_admin_password_reset_revokes_the_users_tokens(client, session)
 
 
 async def test_page_size_is_capped(client, session):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.SYSTEM_ADMIN)
     assert (await client.get(USERS, headers=headers, params={"limit": 201})).status_code == 422

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_a_missing_field_and_a_read_only_field_are_named_in_chinese(client, session):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.SYSTEM_ADMIN)
     response = await client.post("/api/v1/users", json={"username": "abc", "id": "x"}, headers=headers)
     assert response.status_code == 422
     messages = {tuple(e["loc"]): e["msg"] for e in response.json()["errors"]}
@@ -18,7 +18,7 @@ async def test_a_missing_field_and_a_read_only_field_are_named_in_chinese(client
 
 
 async def test_a_bad_date_and_a_bad_choice_say_what_is_expected(client, session):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.SYSTEM_ADMIN)
     body = {
         "username": "abcd",
         "full_name": "张三",
@@ -34,7 +34,7 @@ async def test_a_bad_date_and_a_bad_choice_say_what_is_expected(client, session)
 
 
 async def test_our_own_validators_keep_their_chinese_text_without_the_pydantic_prefix(client, session):
-    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    _, headers = await as_role(client, session, Role.SYSTEM_ADMIN)
     body = {
         "username": "abcd",
         "full_name": "张三",

@@ -1,4 +1,5 @@
-"""User administration: the prefecture manages everyone, a county admin only its own county's inspectors."""
+"""User administration (三权分立, app/domain/accounts.py): the system administrator keeps the staff's accounts, a
+county admin its own inspectors; the security administrator assigns roles and clears lockouts."""
 
 import uuid
 
@@ -6,14 +7,17 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
+from app.core.config import Settings
 from app.core.errors import Conflict, Forbidden, NotFound
 from app.core.security import hash_password
+from app.domain.accounts import may_assign_role, may_clear_lock, may_manage_account
 from app.domain.errors import Problem, RuleViolation
-from app.domain.permissions import ROLES_A_COUNTY_ADMIN_MAY_MANAGE, Role
+from app.domain.permissions import Role
 from app.models import User
 from app.models.base import utcnow
-from app.schemas.user import UserCreate, UserUpdate
-from app.services.accounts.auth import check_password_policy, set_password
+from app.schemas.user import RoleAssignment, UserCreate, UserUpdate
+from app.services.accounts import two_factor
+from app.services.accounts.passwords import check_password_policy, revoke_refresh_tokens, set_password
 from app.services.common import audit
 from app.services.common.access import one_or_404
 from app.services.common.jurisdictions import county_exists
@@ -23,6 +27,11 @@ from app.services.common.paging import in_jurisdiction, paginate
 async def get_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> User:
     stmt = in_jurisdiction(select(User).where(User.id == user_id), User.county_code, actor.county_code)
     return await one_or_404(session, stmt, "用户不存在 (user not found)")
+
+
+async def user_by_username(session: AsyncSession, username: str) -> User:
+    """For the command line, which names accounts as people do."""
+    return await one_or_404(session, select(User).where(User.username == username), "用户不存在 (user not found)")
 
 
 async def list_users(
@@ -47,13 +56,24 @@ async def list_users(
 
 
 def _may_manage(actor: Actor, role: Role) -> None:
-    if actor.is_county_bound and role not in ROLES_A_COUNTY_ADMIN_MAY_MANAGE:
+    if actor.kind == "system":
+        return  # the command line: whoever holds the server appoints the administrators of an installation
+    if actor.is_county_bound and not may_manage_account(actor.role, role):
         raise Forbidden("县（市）局管理员只能管理本县执法人员 (county admins manage their own inspectors only)")
+    if not may_manage_account(actor.role, role):
+        raise Forbidden(
+            f"无权管理「{role.label}」账号；系统、安全、审计管理员由服务器命令行任命 "
+            f"(you may not manage {role.value} accounts; administrators are appointed from the command line)"
+        )
+
+
+def _not_a_machine(role: Role) -> None:
+    if role is Role.SERVICE:
+        raise RuleViolation([Problem(("role",), "系统对接账号请通过 /service-accounts 创建 (use /service-accounts)")])
 
 
 async def _check_role_and_county(session: AsyncSession, actor: Actor, role: Role, county_code: str | None) -> None:
-    if role is Role.SERVICE:
-        raise RuleViolation([Problem(("role",), "系统对接账号请通过 /service-accounts 创建 (use /service-accounts)")])
+    _not_a_machine(role)
     if actor.is_county_bound and county_code != actor.county_code:
         raise NotFound("县（市）不存在或不在您的管辖范围 (county not found in your jurisdiction)")
     if role.is_county_bound and not county_code:
@@ -65,9 +85,10 @@ async def _check_role_and_county(session: AsyncSession, actor: Actor, role: Role
 
 
 async def create_user(session: AsyncSession, actor: Actor, data: UserCreate) -> User:
+    _not_a_machine(data.role)
     _may_manage(actor, data.role)
     await _check_role_and_county(session, actor, data.role, data.county_code)
-    check_password_policy(data.password, loc="password")
+    check_password_policy(data.password, loc="password", personal=(data.username, data.full_name))
     taken = (await session.exec(select(User.id).where(User.username == data.username))).first()
     if taken:
         raise Conflict(f"用户名已存在: {data.username} (username taken)")
@@ -85,6 +106,8 @@ async def update_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID, d
     _may_manage(actor, Role(user.role))
     before = audit.snapshot(user)
     changes = data.model_dump(exclude_unset=True)
+    if changes.get("is_active") is False and user.id == actor.user_id:
+        raise RuleViolation([Problem(("is_active",), "不能停用本人账户 (you cannot deactivate your own account)")])
     for name, value in changes.items():
         setattr(user, name, value)
     if (
@@ -107,17 +130,49 @@ async def update_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID, d
     return user
 
 
-async def reset_password(session: AsyncSession, actor: Actor, user_id: uuid.UUID, new_password: str) -> User:
+async def reset_password(
+    session: AsyncSession, settings: Settings, actor: Actor, user_id: uuid.UUID, new_password: str
+) -> User:
     user = await get_user(session, actor, user_id)
     _may_manage(actor, Role(user.role))
-    await set_password(session, user, new_password)
+    await set_password(session, settings, user, new_password)
     await audit.record(session, actor, "user.password_reset", "user", user.id, county_code=user.county_code)
+    return user
+
+
+async def assign_role(session: AsyncSession, actor: Actor, user_id: uuid.UUID, data: RoleAssignment) -> User:
+    """Move an account to another business role (and county); it holds one role, so never two duties at once."""
+    user = await get_user(session, actor, user_id)
+    if actor.kind != "system" and not may_assign_role(
+        actor.role, Role(user.role), data.role, own_account=user.id == actor.user_id
+    ):
+        raise Forbidden(
+            f"无权将「{Role(user.role).label}」改为「{data.role.label}」：不能改本人角色，三员角色由服务器命令行任命 "
+            "(not your own role, and administrators are appointed from the command line)"
+        )
+    await _check_role_and_county(session, actor, data.role, data.county_code)
+    before = {"role": user.role, "county_code": user.county_code}
+    user.role, user.county_code = data.role.value, data.county_code
+    user.updated_at = utcnow()
+    session.add(user)
+    await session.flush()
+    await audit.record(
+        session,
+        actor,
+        "user.role_change",
+        "user",
+        user.id,
+        county_code=user.county_code or before["county_code"],
+        before=before,
+        after={"role": user.role, "county_code": user.county_code},
+    )
     return user
 
 
 async def unlock_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> User:
     user = await get_user(session, actor, user_id)
-    _may_manage(actor, Role(user.role))
+    if not may_clear_lock(actor.role, Role(user.role), own_account=user.id == actor.user_id):
+        raise Forbidden("无权解锁此账号（含本人账号）(you may not unlock this account, nor your own)")
     before = {"locked_until": user.locked_until, "failed_logins": user.failed_logins}
     user.locked_until = None
     user.failed_logins = 0
@@ -133,3 +188,15 @@ async def unlock_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -
         after={"locked_until": None, "failed_logins": 0},
     )
     return user
+
+
+async def reset_two_factor(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> None:
+    """A security administrator removes a user's authenticator (lost phone); every session of theirs ends."""
+    user = await get_user(session, actor, user_id)
+    _may_manage(actor, Role(user.role))
+    if user.id == actor.user_id:  # a stolen session must not swap in its own authenticator
+        raise RuleViolation(
+            [Problem(("user_id",), "不能重置本人的双因素认证，请由另一位安全管理员操作 (ask another administrator)")]
+        )
+    await two_factor.reset(session, actor=actor, user=user)
+    await revoke_refresh_tokens(session, user)

@@ -1,9 +1,13 @@
-"""The audit trail: every mutation, login and failed login, chained by hash so tampering shows.
+"""The audit trail: every mutation, login and failed login, chained by a keyed hash so tampering shows.
 
 `record` only queues an event on the session; the chain is sealed when the transaction commits (`_seal`, a
 before-commit hook): under one PostgreSQL advisory lock the queued events take the next chain positions and the
 hash of the last sealed event. The lock is held for the commit alone, not for the request, so writes in different
 requests no longer queue behind each other. Events queued inside a savepoint that rolls back are dropped with it.
+
+The seal is an HMAC (SHA-256 or SM3) of the previous hash, the position and the event under the current audit key
+from the settings (`app.core.audit_keys`), so rewriting the chain takes the key, not just the database. Events
+sealed before migration 0013a keep their unkeyed SHA-256 (`unkeyed_hash`) and verify by it.
 """
 
 import hashlib
@@ -21,12 +25,15 @@ from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
+from app.core.audit_keys import AuditKeys
+from app.core.config import get_settings
 from app.core.context import request_context
-from app.models import AuditEvent
+from app.models import AuditCheckpoint, AuditEvent
 from app.models.base import utcnow
+from app.models.personal import EncryptedText, digest
 
 GENESIS_HASH = "0" * 64
-SECRET_FIELDS = frozenset({"password_hash", "key_hash", "token_hash"})
+SECRET_FIELDS = frozenset({"password_hash", "key_hash", "token_hash", "contact_phone_digest"})
 _CHAIN_LOCK_ID = 727_274_001
 _QUEUE = "audit_queue"
 """session.info key: [(event, the innermost transaction it was recorded in)] not sealed yet."""
@@ -47,9 +54,16 @@ def _plain(value: Any) -> Any:
 
 
 def snapshot(obj: SQLModel, fields: Iterable[str] | None = None) -> dict[str, Any]:
-    """A JSON-safe copy of a record's columns, secrets left out."""
+    """A JSON-safe copy of a record's columns, secrets left out, personal data (encrypted columns) as its keyed
+    digest: the trail shows that a phone changed and who changed it, and keeps no phone number in the clear."""
     names = fields if fields is not None else type(obj).model_fields.keys()
-    return {n: _plain(getattr(obj, n)) for n in names if n not in SECRET_FIELDS}
+    columns = getattr(type(obj), "__table__", None)
+    personal = {c.name for c in columns.c if isinstance(c.type, EncryptedText)} if columns is not None else set()
+    return {
+        n: digest(getattr(obj, n)) if n in personal else _plain(getattr(obj, n))
+        for n in names
+        if n not in SECRET_FIELDS
+    }
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -57,8 +71,8 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any],
     return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
 
 
-def event_hash(prev_hash: str, event: AuditEvent) -> str:
-    body = {
+def _body(event: AuditEvent) -> dict[str, Any]:
+    return {
         "at": _plain(event.at),
         "actor_kind": event.actor_kind,
         "actor_id": _plain(event.actor_id),
@@ -72,13 +86,70 @@ def event_hash(prev_hash: str, event: AuditEvent) -> str:
         "request_id": event.request_id,
         "client_addr": event.client_addr,
     }
-    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
-def install() -> None:
-    """Register the sealing hooks on every ORM session (idempotent). Called where the engine is set up: the app,
-    the CLI, the worker; `record` refuses to queue an event that nothing would seal."""
+def canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def unkeyed_hash(prev_hash: str, event: AuditEvent) -> str:
+    """The rule events were sealed by before 0013a: SHA-256 of the previous hash and the event, no key."""
+    return hashlib.sha256((prev_hash + canonical(_body(event))).encode()).hexdigest()
+
+
+def sealed_message(prev_hash: str, event: AuditEvent) -> bytes:
+    """What the keyed seal covers: the previous hash, the position and the event."""
+    return (prev_hash + canonical(_body(event) | {"seq": event.seq})).encode()
+
+
+def seal_event(keys: AuditKeys, prev_hash: str, event: AuditEvent) -> None:
+    event.prev_hash = prev_hash
+    event.seal, event.key_id, event.hash = keys.mac(sealed_message(prev_hash, event))
+
+
+def check_event(keys: AuditKeys, prev_hash: str, event: AuditEvent) -> str | None:
+    """None when the event's hash is right for its content and the previous hash; else why not."""
+    if event.seal is None:
+        if unkeyed_hash(prev_hash, event) == event.hash:
+            return None
+        return "内容与哈希不符 (content does not match its hash)"
+    return keys.check(event.seal, event.key_id, sealed_message(prev_hash, event), event.hash)
+
+
+def checkpoint_message(checkpoint: AuditCheckpoint) -> bytes:
+    body = {
+        "at": _plain(checkpoint.at),
+        "position": checkpoint.position,
+        "head_hash": checkpoint.head_hash,
+        "legacy_until": checkpoint.legacy_until,
+    }
+    return canonical(body).encode()
+
+
+def new_checkpoint(
+    keys: AuditKeys, *, position: int, head_hash: str, legacy_until: int, at: datetime
+) -> AuditCheckpoint:
+    """A checkpoint of the chain at `position`, signed with the current key."""
+    checkpoint = AuditCheckpoint(
+        at=at, position=position, head_hash=head_hash, legacy_until=legacy_until, seal="", key_id="", signature=""
+    )
+    checkpoint.seal, checkpoint.key_id, checkpoint.signature = keys.mac(checkpoint_message(checkpoint))
+    return checkpoint
+
+
+def check_checkpoint(keys: AuditKeys, checkpoint: AuditCheckpoint) -> str | None:
+    return keys.check(checkpoint.seal, checkpoint.key_id, checkpoint_message(checkpoint), checkpoint.signature)
+
+
+_keys: AuditKeys | None = None
+
+
+def install(keys: AuditKeys | None = None) -> None:
+    """Register the sealing hooks on every ORM session (idempotent) and the keys that seal (default: from the
+    settings). Called where the engine is set up: the app, the CLI, the worker; `record` refuses to queue an event
+    that nothing would seal."""
+    global _keys
+    _keys = keys or AuditKeys.from_settings(get_settings())
     if not installed():
         sa_event.listen(Session, "before_commit", _seal)
         sa_event.listen(Session, "after_soft_rollback", _drop_rolled_back)
@@ -86,6 +157,12 @@ def install() -> None:
 
 def installed() -> bool:
     return sa_event.contains(Session, "before_commit", _seal)
+
+
+def installed_keys() -> AuditKeys:
+    if _keys is None:
+        raise RuntimeError("audit hooks not installed: call app.services.common.audit.install() at start-up")
+    return _keys
 
 
 def _seal(session: Session) -> None:
@@ -98,13 +175,17 @@ def _seal(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_ID})
     last = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(col(AuditEvent.seq).desc()).limit(1)
+        select(AuditEvent.seq, AuditEvent.hash, AuditEvent.seal).order_by(col(AuditEvent.seq).desc()).limit(1)
     ).first()
     seq, prev = (last[0], last[1]) if last else (0, GENESIS_HASH)
+    keys = installed_keys()
+    if last is None or last[2] is None:  # the chain is keyed from here on: a signed checkpoint pins what came before
+        session.add(new_checkpoint(keys, position=seq, head_hash=prev, legacy_until=seq, at=utcnow()))
     for audit_event, _ in queued:
         seq += 1
-        audit_event.seq, audit_event.prev_hash = seq, prev
-        audit_event.hash = prev = event_hash(prev, audit_event)
+        audit_event.seq = seq
+        seal_event(keys, prev, audit_event)
+        prev = audit_event.hash
         session.add(audit_event)
 
 

@@ -1,3 +1,7 @@
+import time
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session, UOWTransaction
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -11,3 +15,39 @@ async def list_jurisdictions(session: AsyncSession) -> list[Jurisdiction]:
 async def county_exists(session: AsyncSession, code: str) -> bool:
     found = await session.get(Jurisdiction, code)
     return found is not None and found.level == "county"
+
+
+NAMES_TTL_SECONDS = 60.0
+_names: dict[str, tuple[float, dict[str, str]]] = {}
+"""Jurisdiction names per database (they change only when the prefecture's list is seeded or edited): read once a
+minute, not on every request; any flush that writes a jurisdiction in this process forgets them at once."""
+
+
+async def jurisdiction_names(session: AsyncSession) -> dict[str, str]:
+    """{code: name} of every jurisdiction (the prefecture and its counties). Do not mutate the answer."""
+    bind = session.get_bind()
+    key = str(getattr(bind, "engine", bind).url)
+    found = _names.get(key)
+    if found is not None and time.monotonic() < found[0]:
+        return found[1]
+    names = dict((await session.exec(select(Jurisdiction.code, Jurisdiction.name))).all())
+    _names[key] = (time.monotonic() + NAMES_TTL_SECONDS, names)
+    return names
+
+
+def _forget_on_write(session: Session, _flush: UOWTransaction, _instances: object) -> None:
+    if any(isinstance(obj, Jurisdiction) for obj in (*session.new, *session.dirty, *session.deleted)):
+        _names.clear()
+        session.info["jurisdictions_written"] = True
+
+
+def _forget_at_the_end(session: Session, *_: object) -> None:
+    """Again when the writing transaction ends: committed, or rolled back (names read in between are gone)."""
+    if session.info.pop("jurisdictions_written", False):
+        _names.clear()
+
+
+if not event.contains(Session, "before_flush", _forget_on_write):
+    event.listen(Session, "before_flush", _forget_on_write)
+    event.listen(Session, "after_commit", _forget_at_the_end)
+    event.listen(Session, "after_rollback", _forget_at_the_end)

@@ -2,7 +2,8 @@
 SQLite one executemany upsert. Never row by row through the ORM.
 
 An update only touches a row whose values differ (no version bump, no `updated_at` change otherwise), so
-re-importing an unchanged export changes nothing.
+re-importing an unchanged export changes nothing. The contact phone is personal data: it is written as its
+SM4 ciphertext and compared by its keyed digest (a ciphertext differs each time it is made), on both paths.
 """
 
 import uuid
@@ -11,15 +12,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import asyncpg
 from sqlalchemy import bindparam, case, func, or_
 from sqlalchemy.dialects import sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import Enterprise
+from app.models.personal import cipher, digest
 from app.xlsx.enterprise_columns import KEYS
 
 LOOKUP_CHUNK = 5_000
+DEFER_INDEXES_MIN_ROWS = 50_000
+"""An upload this large that at least doubles the ledger writes with the secondary indexes dropped, then builds
+them once (see `defer_secondary_indexes`)."""
+ANALYZE_MIN_ROWS = 5_000
+"""An import that writes this many rows refreshes the table's statistics itself (see `analyze_after_bulk`)."""
 IMPORT_LOCK_ID = 727_274_004
 PLAN_KEYS = ("risk_class", "status", "key_industry", "key_region", "key_enterprise", "key_product")
 _EXISTING = ("credit_code", "id", "county_code", *PLAN_KEYS)
@@ -76,12 +84,33 @@ async def existing_by_code(session: AsyncSession, codes: Sequence[str]) -> dict[
     return found
 
 
-_UPDATABLE = tuple(k for k in KEYS if k != "credit_code")
+PHONE, PHONE_DIGEST = "contact_phone", "contact_phone_digest"
+_I_PHONE = KEYS.index(PHONE)
+_PHONE_CONTEXT: str = Enterprise.__table__.c[PHONE].type.context  # type: ignore[attr-defined]
+_WRITTEN = (*KEYS, PHONE_DIGEST)
+_UPDATABLE = tuple(k for k in _WRITTEN if k != "credit_code")
 
 
 def _updatable(county_bound: bool) -> tuple[str, ...]:
     """A county import never touches the risk class (the prefecture's classification)."""
     return tuple(k for k in _UPDATABLE if not (county_bound and k == "risk_class"))
+
+
+def _compared(updatable: tuple[str, ...]) -> tuple[str, ...]:
+    """What tells a changed row: the phone by its digest, never by its ciphertext."""
+    return tuple(k for k in updatable if k != PHONE)
+
+
+def _with_digest(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return (*row, digest(row[_I_PHONE]))
+
+
+def _sealed(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A row as COPY writes it (no column type runs there): the phone encrypted, its digest appended."""
+    phone = row[_I_PHONE]
+    if phone is None:
+        return (*row, None)
+    return (*row[:_I_PHONE], cipher().encrypt(phone, _PHONE_CONTEXT), *row[_I_PHONE + 1 :], digest(phone))
 
 
 async def upsert(
@@ -107,17 +136,18 @@ async def _upsert_postgres(
     # One bulk write at a time, rows locked in credit-code order: overlapping uploads wait, never deadlock.
     await apg.execute("SELECT pg_advisory_xact_lock($1)", IMPORT_LOCK_ID)
     stage = f"enterprise_stage_{uuid.uuid4().hex[:12]}"
-    text_columns = ", ".join(f"{k} text" if not k.startswith("key_") else f"{k} boolean" for k in KEYS)
+    text_columns = ", ".join(f"{k} text" if not k.startswith("key_") else f"{k} boolean" for k in _WRITTEN)
     await apg.execute(f"CREATE TEMP TABLE {stage} (id uuid, {text_columns}) ON COMMIT DROP")
-    await apg.copy_records_to_table(stage, records=[(uuid.uuid4(), *row) for row in rows], columns=["id", *KEYS])
+    records = [(uuid.uuid4(), *_sealed(row)) for row in rows]
+    await apg.copy_records_to_table(stage, records=records, columns=["id", *_WRITTEN])
     updatable = _updatable(county is not None)
     sets = ", ".join(f"{k} = EXCLUDED.{k}" for k in updatable)
-    changed = " OR ".join(f"enterprise.{k} IS DISTINCT FROM EXCLUDED.{k}" for k in updatable)
+    changed = " OR ".join(f"enterprise.{k} IS DISTINCT FROM EXCLUDED.{k}" for k in _compared(updatable))
     guard = " AND enterprise.county_code = $2::text" if county is not None else ""
     sql = f"""
         WITH up AS (
-            INSERT INTO enterprise (id, {", ".join(KEYS)}, version, created_at, updated_at, closed_at)
-            SELECT id, {", ".join(KEYS)}, 1, $1::timestamptz, $1::timestamptz,
+            INSERT INTO enterprise (id, {", ".join(_WRITTEN)}, version, created_at, updated_at, closed_at)
+            SELECT id, {", ".join(_WRITTEN)}, 1, $1::timestamptz, $1::timestamptz,
                    CASE WHEN status = 'closed' THEN $1::timestamptz END
             FROM {stage} ORDER BY credit_code
             ON CONFLICT (credit_code) DO UPDATE SET {sets},
@@ -136,6 +166,63 @@ async def _upsert_postgres(
     return Applied(created=created, updated=updated)
 
 
+async def analyze_after_bulk(session: AsyncSession, written: int) -> None:
+    """A bulk load changes the ledger's size and spread: ANALYZE it now, inside the import's transaction (which
+    counts its own new rows), so the first list pages after the import plan on the real figures instead of
+    waiting for autovacuum's next visit. PostgreSQL only; a small import leaves it to autovacuum."""
+    if written >= ANALYZE_MIN_ROWS and _is_postgres(session):
+        apg = await _asyncpg(session)
+        await apg.execute("ANALYZE enterprise")
+
+
+_SECONDARY_INDEXES = """
+    SELECT c.relname, pg_get_indexdef(x.indexrelid)
+    FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
+    WHERE x.indrelid = 'enterprise'::regclass AND NOT x.indisunique AND NOT x.indisprimary
+    ORDER BY c.relname
+"""
+
+
+async def defer_secondary_indexes(session: AsyncSession, rows: int) -> list[str]:
+    """Before a bulk load that at least doubles the ledger (the first upload of a year's ledger): drop the
+    secondary indexes (name, trigram, list, dates: every index but the primary key and the unique credit code
+    the upsert needs) and return their definitions for `rebuild_indexes`. Building an index once over the loaded
+    table is cheaper than updating it row by row (the trigram index above all).
+
+    Inside the import's transaction: a rollback puts the indexes back as they were. DROP INDEX locks the table
+    until the import commits, so the drop is tried for 200 ms only and skipped if anyone is reading the ledger
+    at that moment (the import then writes with the indexes in place, as a smaller one does)."""
+    if rows < DEFER_INDEXES_MIN_ROWS or not _is_postgres(session):
+        return []
+    await session.flush()
+    apg = await _asyncpg(session)
+    ledger = await apg.fetchval("SELECT reltuples FROM pg_class WHERE oid = 'enterprise'::regclass")
+    if max(ledger or 0, 0) > rows:
+        return []
+    indexes = await apg.fetch(_SECONDARY_INDEXES)
+    before = await apg.fetchval("SELECT current_setting('lock_timeout')")
+    try:
+        async with apg.transaction():  # a savepoint: a refused lock leaves the import's transaction usable
+            await apg.execute("SET LOCAL lock_timeout = '200ms'")
+            for name, _ in indexes:
+                await apg.execute(f'DROP INDEX "{name}"')
+    except asyncpg.LockNotAvailableError:
+        return []
+    finally:
+        await apg.execute("SELECT set_config('lock_timeout', $1, true)", before)
+    return [definition for _, definition in indexes]
+
+
+async def rebuild_indexes(session: AsyncSession, definitions: Sequence[str]) -> None:
+    """Build the indexes `defer_secondary_indexes` dropped, with room to sort (trigram index: 2× faster)."""
+    if not definitions:
+        return
+    apg = await _asyncpg(session)
+    await apg.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    for definition in definitions:
+        await apg.execute(definition)
+
+
 async def _upsert_sqlite(
     session: AsyncSession, rows: Sequence[tuple[Any, ...]], *, now: datetime, county: str | None
 ) -> Applied:
@@ -143,14 +230,14 @@ async def _upsert_sqlite(
     params = [
         {
             "id": uuid.uuid4(),
-            **dict(zip(KEYS, row, strict=True)),
+            **dict(zip(_WRITTEN, _with_digest(row), strict=True)),
             "closed_at": now if row[KEYS.index("status")] == "closed" else None,
         }
         for row in rows
     ]
     stmt = sqlite.insert(table).values(
         id=bindparam("id"),
-        **{k: bindparam(k) for k in KEYS},
+        **{k: bindparam(k) for k in _WRITTEN},  # the phone's column type encrypts it
         version=1,
         created_at=now,
         updated_at=now,
@@ -158,7 +245,7 @@ async def _upsert_sqlite(
     )
     updatable = _updatable(county is not None)
     excluded = stmt.excluded
-    where = or_(*(table.c[k].is_distinct_from(excluded[k]) for k in updatable))
+    where = or_(*(table.c[k].is_distinct_from(excluded[k]) for k in _compared(updatable)))
     if county is not None:
         where = where & (table.c.county_code == county)
     stmt = stmt.on_conflict_do_update(

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.errors import NotFound
 from app.models import EnterpriseImport
 from app.services.imports.rows import ROW, text
-from app.services.imports.service import max_uncompressed, source_path
+from app.services.imports.service import max_uncompressed, read_kept_source, source_path
 from app.services.ledger import county_names
 from app.xlsx.enterprise_columns import INDEX, KEYS
 from app.xlsx.enterprise_sheet import errors_workbook, read_enterprise_rows
@@ -33,7 +33,7 @@ async def errors_xlsx(
 
 
 def _build(path: Path, source: str, problems: dict[int, dict[int, list[str]]], names: list[str], limit: int) -> bytes:
-    content = path.read_bytes()
+    content = read_kept_source(path)
     if source == "xlsx":
         sheet = read_enterprise_rows(content, max_uncompressed=max_uncompressed(limit))
         return errors_workbook(sheet.rows, sheet.first_row, problems, names)

@@ -28,7 +28,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core import jobs as engine
 from app.core.actor import Actor
 from app.core.config import Settings
-from app.core.errors import Conflict, sqlstate
+from app.core.errors import AppError, Conflict, sqlstate
 from app.models import EnterpriseImport, ImportHeartbeat, ImportUpload
 from app.models.base import utcnow
 from app.services.common import audit
@@ -83,7 +83,11 @@ async def run_import(
         work = asyncio.current_task()
         beating = asyncio.create_task(_beat(sessionmaker, import_id, heartbeat_seconds, checked, work))
         try:
-            parsed = await anyio.to_thread.run_sync(lambda: parse(upload, max_upload_bytes=max_upload_bytes))
+            try:
+                parsed = await anyio.to_thread.run_sync(lambda: parse(upload, max_upload_bytes=max_upload_bytes))
+            except AppError as exc:  # a large workbook is first read here: its headers may be wrong
+                return await _refuse(session, job, exc)
+            job.rows_total = len(parsed.rows)  # the request counted the sheet's rows; these are the data rows
             await process(
                 session,
                 actor,
@@ -130,6 +134,20 @@ async def run_queued_import(
         max_upload_bytes=settings.max_upload_bytes,
         heartbeat_seconds=settings.import_heartbeat_seconds,
     )
+
+
+async def _refuse(session: AsyncSession, job: EnterpriseImport, exc: AppError) -> str:
+    """The workbook is not a ledger sheet (the answer `parse` gives a small upload as 4xx): failed, its errors
+    kept on the job as problems of the header row (1), nothing written."""
+    job.errors = [
+        {"row": 1, "column": "row", "header": None, "msg": f"{'.'.join(map(str, e.loc))}: {e.msg}"} for e in exc.errors
+    ]
+    job.error_count = len(job.errors)
+    await _finish(session, job, "failed", exc.detail or str(exc))
+    job.http_status = exc.status
+    session.add(job)
+    await session.commit()
+    return "failed"
 
 
 async def _finish(session: AsyncSession, job: EnterpriseImport, status: str, detail: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from app.domain.credit_code import credit_code_problems, normalise_credit_code
 from app.domain.ledger import EnterpriseStatus
 from app.domain.risk import RiskClass
+from app.schemas.common import CONTROL_CHARACTERS, CONTROL_REFUSED
 from app.xlsx.cells import unneutralise
 from app.xlsx.enterprise_columns import COLUMNS, INDEX, KEYS, NO, YES
 
@@ -107,6 +108,8 @@ def check_rows(raw_rows: Sequence[Any], numbers: Sequence[int], vocab: Vocabular
                     problems.append((i, "必填 (required)"))
             elif limit and len(v) > limit:
                 problems.append((i, f"不能超过{limit}个字符 (at most {limit} characters)"))
+            elif CONTROL_CHARACTERS.search(v):
+                problems.append((i, CONTROL_REFUSED))
         _credit_code(values[I_CODE], number, typed, problems, into.seen)
         _county(values[I_COUNTY], vocab, typed, problems)
         _choice(values[I_RISK], I_RISK, _RISK, "A、B、C、D", typed, problems, default=None)

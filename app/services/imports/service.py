@@ -24,17 +24,26 @@ from app.core.actor import Actor
 from app.core.errors import PayloadTooLarge, Unprocessable
 from app.models import EnterpriseImport, Jurisdiction
 from app.models.base import utcnow
+from app.models.personal import cipher
 from app.schemas.enterprise_import import EnterpriseImportRead
 from app.services import events
 from app.services.common import audit, idempotency
 from app.services.common.access import one_or_404
 from app.services.common.paging import in_jurisdiction
-from app.services.imports.apply import PLAN_KEYS, Applied, existing_by_code, upsert
+from app.services.imports.apply import (
+    PLAN_KEYS,
+    Applied,
+    analyze_after_bulk,
+    defer_secondary_indexes,
+    existing_by_code,
+    rebuild_indexes,
+    upsert,
+)
 from app.services.imports.rows import I_CODE, I_RISK, ROW, RowCheck, Vocabulary, check_rows
 from app.services.ledger import DEFAULT_RISK_CLASS, RISK_CLASS_IS_THE_PREFECTURES
 from app.services.plans import recompute_for_enterprise
 from app.xlsx.enterprise_columns import COLUMNS, INDEX
-from app.xlsx.enterprise_sheet import read_enterprise_rows
+from app.xlsx.enterprise_sheet import count_enterprise_rows, read_enterprise_rows
 from app.xlsx.safety import WorkbookRejected
 
 MAX_ROWS = 200_000
@@ -76,6 +85,25 @@ def max_uncompressed(max_upload_bytes: int) -> int:
     return UNCOMPRESSED_FACTOR * max_upload_bytes
 
 
+def _workbook_rejected(exc: WorkbookRejected) -> Exception:
+    if exc.too_large:
+        return PayloadTooLarge(exc.message)
+    return Unprocessable(exc.message, errors=exc.errors or [(["file"], exc.message)])
+
+
+def count_rows(upload: Upload, *, max_upload_bytes: int) -> int | None:
+    """A workbook's data rows as counted by the safety scan (refusing what `parse` refuses for safety), without
+    reading the cells; None for JSON, which is parsed whole anyway."""
+    if upload.source != "xlsx":
+        return None
+    try:
+        return count_enterprise_rows(
+            upload.content, max_uncompressed=max_uncompressed(max_upload_bytes), max_rows=MAX_ROWS
+        )
+    except WorkbookRejected as exc:
+        raise _workbook_rejected(exc) from exc
+
+
 def parse(upload: Upload, *, max_upload_bytes: int) -> Parsed:
     """Read the upload into raw rows; refuse (4xx) anything that is not a ledger sheet or a JSON array."""
     if upload.source == "xlsx":
@@ -84,9 +112,7 @@ def parse(upload: Upload, *, max_upload_bytes: int) -> Parsed:
                 upload.content, max_uncompressed=max_uncompressed(max_upload_bytes), max_rows=MAX_ROWS
             )
         except WorkbookRejected as exc:
-            if exc.too_large:
-                raise PayloadTooLarge(exc.message) from exc
-            raise Unprocessable(exc.message, errors=exc.errors or [(["file"], exc.message)]) from exc
+            raise _workbook_rejected(exc) from exc
         rows, numbers = sheet.rows, range(sheet.first_row, sheet.first_row + len(sheet.rows))
     else:
         try:
@@ -116,7 +142,7 @@ async def create_job(
     session: AsyncSession,
     actor: Actor,
     upload: Upload,
-    parsed: Parsed,
+    rows_total: int,
     *,
     dry_run: bool,
     all_or_nothing: bool,
@@ -131,7 +157,7 @@ async def create_job(
         actor_kind=actor.kind,
         actor_id=actor.id,
         actor_name=actor.name,
-        rows_total=len(parsed.rows),
+        rows_total=rows_total,
         status="pending",
         http_status=202,
     )
@@ -170,6 +196,7 @@ async def process(
     created = updated = 0
     # a dry run writes too, inside the savepoint it always rolls back: its counts are a real run's, exactly
     savepoint = await session.begin_nested()
+    deferred = await defer_secondary_indexes(session, len(parsed.rows)) if write else []
     pending: asyncio.Task[Applied] | None = None
     now = utcnow()
     try:
@@ -199,6 +226,8 @@ async def process(
                 await pending
     errors = sorted(check.errors)
     rejected = bool(errors) and job.all_or_nothing
+    if not rejected:  # a rejected one rolls back below, and the dropped indexes come back with it
+        await rebuild_indexes(session, deferred)
     # before touching `job`: a savepoint rollback expires what changed inside it
     await (savepoint.rollback() if rejected or not write else savepoint.commit())
     job.rows_processed = job.rows_total
@@ -217,6 +246,7 @@ async def process(
         job.detail = f"{len(errors)}处错误，未写入任何数据 ({len(errors)} problems: nothing was written)"
     else:
         job.status, job.http_status = "succeeded", 201
+        await analyze_after_bulk(session, created + updated)
         await _after_write(session, actor, job, good, existing, today)
     job.finished_at = utcnow()
     session.add(job)
@@ -289,15 +319,40 @@ def _error_dict(number: int, index: int, msg: str) -> dict[str, Any]:
     return {"row": number, "column": COLUMNS[index].key, "header": COLUMNS[index].header, "msg": msg}
 
 
+KEPT_SOURCE = "enterprise_import.source"
+SEALED = b"sm4gcm$"
+
+
 def source_path(upload_dir: Path, job_id: uuid.UUID, source: str) -> Path:
     return upload_dir / "enterprise-imports" / f"{job_id}.{source}"
 
 
 def _keep_source(upload_dir: Path, job_id: uuid.UUID, upload: Upload) -> None:
-    """Keep an upload that had errors, to hand it back with the bad cells marked."""
+    """Keep an upload that had errors, to hand it back with the bad cells marked; sealed, its rows carry phones."""
     path = source_path(upload_dir, job_id, upload.source)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(upload.content)
+    path.write_bytes(cipher().seal(upload.content, KEPT_SOURCE))
+
+
+def read_kept_source(path: Path) -> bytes:
+    """A kept upload, opened; one kept before uploads were sealed (migration 0013p) is read as it is."""
+    content = path.read_bytes()
+    return cipher().unseal(content, KEPT_SOURCE) if content.startswith(SEALED) else content
+
+
+def reseal_kept_sources(upload_dir: Path) -> int:
+    """Kept uploads under another key than the current one (or none) sealed again under it (rotate-pii-key)."""
+    current = SEALED + cipher().current_key_id.encode() + b"$"
+    resealed = 0
+    for path in sorted((upload_dir / "enterprise-imports").glob("*")):
+        content = path.read_bytes()
+        if content.startswith(current):
+            continue
+        spare = path.with_name(path.name + ".resealing")
+        spare.write_bytes(cipher().seal(read_kept_source(path), KEPT_SOURCE))
+        spare.replace(path)
+        resealed += 1
+    return resealed
 
 
 async def get_import(session: AsyncSession, actor: Actor, job_id: uuid.UUID) -> EnterpriseImport:

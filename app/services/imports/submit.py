@@ -9,12 +9,13 @@ import anyio
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
-from app.core.errors import PayloadTooLarge
+from app.core.body_limit import upload_too_large
 from app.models import EnterpriseImport
 from app.schemas.enterprise_import import EnterpriseImportRead
 from app.services.imports import jobs
 from app.services.imports.service import (
     Upload,
+    count_rows,
     create_job,
     find_replay,
     parse,
@@ -24,7 +25,6 @@ from app.services.imports.service import (
 
 SYNC_ROW_LIMIT = 2_000
 """Up to this many rows the upload is processed inside the request; above it, as a job (202)."""
-MULTIPART_SLACK = 64 * 1024
 """What multipart framing may add around the file itself."""
 
 
@@ -52,14 +52,11 @@ class Outcome:
         return EnterpriseImportRead.model_validate(self.job)
 
 
-def too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"上传内容超过{limit // 2**20}MB上限 (upload larger than {limit} bytes)")
-
-
-def check_body_size(size: int, limit: int, *, framed: bool = True) -> None:
-    """413 as soon as the body (with multipart framing, when `framed`) passes the limit."""
-    if size > limit + (MULTIPART_SLACK if framed else 0):
-        raise too_large(limit)
+def check_upload_size(size: int, limit: int) -> None:
+    """413 when the uploaded content (the file, or the JSON array) passes the limit; the body as a whole was
+    held to the limit, plus multipart framing, before anything read it (app/core/body_limit.py)."""
+    if size > limit:
+        raise upload_too_large(limit)
 
 
 async def submit(
@@ -79,10 +76,14 @@ async def submit(
     replay = await find_replay(session, actor, idempotency_key, digest)
     if replay is not None and not await jobs.retire_if_interrupted(session, replay, limits.stale_seconds):
         return Outcome(replay)
+    options = {"dry_run": dry_run, "all_or_nothing": all_or_nothing, "idempotency_key": idempotency_key}
+    counted = await anyio.to_thread.run_sync(lambda: count_rows(upload, max_upload_bytes=limits.max_upload_bytes))
+    if counted is not None and counted > SYNC_ROW_LIMIT:  # a large workbook is read once, by the job
+        job = await create_job(session, actor, upload, counted, **options)
+        await jobs.enqueue_import(session, actor, job, upload, today)
+        return Outcome(job)
     parsed = await anyio.to_thread.run_sync(lambda: parse(upload, max_upload_bytes=limits.max_upload_bytes))
-    job = await create_job(
-        session, actor, upload, parsed, dry_run=dry_run, all_or_nothing=all_or_nothing, idempotency_key=idempotency_key
-    )
+    job = await create_job(session, actor, upload, len(parsed.rows), **options)
     if job.rows_total <= SYNC_ROW_LIMIT:
         await process(session, actor, job, upload, parsed, upload_dir=limits.upload_dir, today=today)
     else:

@@ -3,7 +3,7 @@
 from typing import Any
 
 from sqlalchemy import Integer, case, cast, func, or_
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
@@ -25,18 +25,21 @@ REQUIRED_FIELDS = (
 """Besides code, name, county, class and status (which the database already requires)."""
 
 
-def _blank(column: Any) -> Any:
+def _blank(name: str) -> Any:
+    if name == "contact_phone":  # stored encrypted: its digest is NULL exactly when it is blank
+        return col(Enterprise.contact_phone_digest).is_(None)
+    column = getattr(Enterprise, name)
     return or_(column.is_(None), func.trim(column) == "")
 
 
 async def completeness(session: AsyncSession, actor: Actor) -> CompletenessReport:
-    columns = [getattr(Enterprise, name) for name in REQUIRED_FIELDS]
-    incomplete = or_(*(_blank(c) for c in columns))
+    blanks = [_blank(name) for name in REQUIRED_FIELDS]
+    incomplete = or_(*blanks)
     stmt = select(
         Enterprise.county_code,
         func.count(),
         func.sum(cast(case((incomplete, 0), else_=1), Integer)),
-        *(func.sum(cast(case((_blank(c), 1), else_=0), Integer)) for c in columns),
+        *(func.sum(cast(case((blank, 1), else_=0), Integer)) for blank in blanks),
     ).where(Enterprise.status != EnterpriseStatus.closed.value)
     stmt = scope_enterprises(stmt, actor).group_by(Enterprise.county_code)
     by_county = {row[0]: row[1:] for row in (await session.exec(stmt)).all()}

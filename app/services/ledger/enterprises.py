@@ -3,7 +3,7 @@
 import uuid
 from datetime import date
 
-from sqlalchemy import and_, or_
+from sqlalchemy import RowMapping, and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,8 +20,9 @@ from app.services import events
 from app.services.common import audit
 from app.services.common.access import one_or_404, scope_enterprises
 from app.services.common.concurrency import check_if_match
-from app.services.common.jurisdictions import county_exists
+from app.services.common.jurisdictions import county_exists, jurisdiction_names
 from app.services.common.paging import in_jurisdiction, paginate
+from app.services.ledger.encoding import COLUMNS
 from app.services.plans import recompute_for_enterprise
 
 DEFAULT_RISK_CLASS = RiskClass.B
@@ -32,8 +33,7 @@ RISK_CLASS_IS_THE_PREFECTURES = "风险等级由地区局评定，县（市）�
 
 
 async def county_names(session: AsyncSession) -> dict[str, str]:
-    rows = (await session.exec(select(Jurisdiction.code, Jurisdiction.name))).all()
-    return dict(rows)
+    return await jurisdiction_names(session)
 
 
 async def county_options(session: AsyncSession, actor: Actor) -> list[str]:
@@ -55,6 +55,13 @@ def _path(enterprise: Enterprise) -> str:
 
 async def _read(session: AsyncSession, enterprise: Enterprise) -> EnterpriseRead:
     return to_read(enterprise, await county_names(session))
+
+
+async def enterprise_row(session: AsyncSession, actor: Actor, enterprise_id: uuid.UUID) -> RowMapping:
+    """One enterprise as a Core row (every column) for reading: no ORM object (see `encoding`)."""
+    stmt = scope_enterprises(select(*COLUMNS).where(Enterprise.id == enterprise_id), actor)  # type: ignore[call-overload]
+    row = await one_or_404(session, stmt, "企业不存在或不在您的管辖范围 (enterprise not found)")
+    return row._mapping
 
 
 async def get_enterprise(

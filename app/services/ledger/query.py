@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, asc, desc, exists
+from sqlalchemy import RowMapping, Select, asc, desc, exists
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
@@ -18,6 +18,7 @@ from app.models import Enterprise, Licence, RiskSignal
 from app.schemas.enterprise import EnterpriseSort
 from app.services.common.access import scope_enterprises
 from app.services.common.paging import paginate
+from app.services.ledger.encoding import COLUMNS
 from app.xlsx.enterprise_columns import NO, YES
 
 MAX_EXPORT_ROWS = 200_000
@@ -50,9 +51,9 @@ def _filtered(stmt: SelectOfScalar[Any], actor: Actor, f: EnterpriseFilter) -> S
         stmt = stmt.where(Enterprise.status == f.status.value)
     if f.q and f.q.strip():
         q = f.q.strip()
-        matches = col(Enterprise.name).ilike(_like(q), escape="\\") | col(Enterprise.credit_code).like(
-            _like(q.upper()), escape="\\"
-        )
+        matches = col(Enterprise.name).ilike(_like(q), escape="\\")
+        if q.isascii():  # a credit code is ASCII: 水泥 searches the names alone, on their trigram index
+            matches |= col(Enterprise.credit_code).like(_like(q.upper()), escape="\\")
         if is_valid_licence_number(normalise_licence_number(q)):  # a licence number, in any printed form
             matches |= exists().where(
                 Licence.enterprise_id == Enterprise.id, Licence.lookup_key == licence_lookup_key(q)
@@ -84,9 +85,12 @@ def _ordered(stmt: SelectOfScalar[Any], sort: EnterpriseSort) -> SelectOfScalar[
 
 async def list_enterprises(
     session: AsyncSession, actor: Actor, f: EnterpriseFilter, *, sort: EnterpriseSort, limit: int, offset: int
-) -> tuple[list[Enterprise], int, list[uuid.UUID] | None]:
-    stmt = _ordered(_filtered(select(Enterprise), actor, f), sort)
-    items, total = await paginate(session, stmt, limit=limit, offset=offset)
+) -> tuple[list[RowMapping], int, list[uuid.UUID] | None]:
+    """One page of the filtered enterprises as Core rows (every column; see `encoding`), the total, and with
+    `updated_since` the ids closed since then."""
+    stmt = _ordered(_filtered(select(*COLUMNS), actor, f), sort)  # type: ignore[call-overload]
+    rows, total = await paginate(session, stmt, limit=limit, offset=offset)
+    items = [row._mapping for row in rows]
     closed_ids = None
     if f.updated_since:
         closed = scope_enterprises(select(Enterprise.id), actor).where(col(Enterprise.closed_at) >= f.updated_since)

@@ -9,6 +9,7 @@ from datetime import date
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.domain.reminders import NotificationKind
+from app.services.notifications.account import notify_account_locked
 from app.services.notifications.behind_schedule import send_behind_schedule_alerts
 from app.services.notifications.findings import (
     send_deadline_reminders,
@@ -39,6 +40,7 @@ __all__ = [
     "list_notifications",
     "mark_all_read",
     "mark_read",
+    "notify_account_locked",
     "send_behind_schedule_alerts",
     "send_deadline_reminders",
     "send_overdue_notices",

@@ -4,14 +4,15 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func
+from sqlalchemy import case, func, outerjoin
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
 from app.domain.risk import RISK_ORDER
-from app.models import Jurisdiction, PlanItem
+from app.models import Jurisdiction, Plan, PlanItem, PlanLineFigure
 from app.services.common.paging import in_jurisdiction
+from app.services.plans.kept import figures_kept
 from app.services.plans.plans import get_plan
 from app.services.plans.rules import counted_visits, done_of, due_by, room_to_aggregate
 
@@ -38,32 +39,49 @@ def _add(into: dict[str, int], sums: dict[str, int]) -> None:
         into[name] = into.get(name, 0) + sums[name]
 
 
-async def plan_progress(session: AsyncSession, actor: Actor, plan_id: uuid.UUID, *, today: date) -> dict[str, Any]:
+def _lines_recounted(plan: Plan, county_code: str | None) -> tuple[Any, Any, Any]:
+    """(lines, required, done): the plan's lines joined to their counted visits, recounted from the visits."""
+    counted = counted_visits(plan.year, county_code)
+    lines = outerjoin(PlanItem, counted, counted.c.enterprise_id == PlanItem.enterprise_id)
+    return lines, PlanItem, done_of(counted)
+
+
+def _lines_kept(plan: Plan, county_code: str | None) -> tuple[Any, Any, Any]:
+    """(lines, required, done) from the kept figures: a county counts only the visits made in it."""
+    done = PlanLineFigure.visits_done if county_code is None else PlanLineFigure.visits_done_here
+    return PlanLineFigure, PlanLineFigure, done
+
+
+async def plan_progress(
+    session: AsyncSession, actor: Actor, plan_id: uuid.UUID, *, today: date, recount: bool = False
+) -> dict[str, Any]:
     """Lines, required visits, counted visits done, completion rate and enterprises behind schedule.
 
     The completion rate caps each line at its required visits, so one over-inspected enterprise cannot hide
-    another that was never visited. A county sees only its own rows.
+    another that was never visited. A county sees only its own rows. Read from the kept figures where they
+    are kept (PostgreSQL); `recount` counts the visits instead (the reference the kept figures must equal).
     """
     plan = await get_plan(session, actor, plan_id)
-    counted = counted_visits(plan.year, actor.county_code)
-    done = done_of(counted)
-    required = PlanItem.required_visits
+    kept = figures_kept(session) and not recount
+    lines, table, done = (_lines_kept if kept else _lines_recounted)(plan, actor.county_code)
+    required = table.required_visits
     stmt = (
         select(
-            PlanItem.county_code,
-            PlanItem.risk_class,
+            table.county_code,
+            table.risk_class,
             func.count(),
             func.sum(required),
             func.sum(done),
             func.sum(case((done < required, done), else_=required)),
             func.sum(case((done < due_by(required, today=today, year=plan.year), 1), else_=0)),
         )
-        .outerjoin(counted, counted.c.enterprise_id == PlanItem.enterprise_id)
-        .where(PlanItem.plan_id == plan.id)
-        .group_by(PlanItem.county_code, PlanItem.risk_class)
+        .select_from(lines)
+        .where(table.plan_id == plan.id)
+        .group_by(table.county_code, table.risk_class)
     )
-    await room_to_aggregate(session)
-    grouped = (await session.exec(in_jurisdiction(stmt, PlanItem.county_code, actor.county_code))).all()
+    if not kept:
+        await room_to_aggregate(session)
+    grouped = (await session.exec(in_jurisdiction(stmt, table.county_code, actor.county_code))).all()
     names = dict((await session.exec(select(Jurisdiction.code, Jurisdiction.name))).all())
 
     order = {risk_class.value: n for n, risk_class in enumerate(RISK_ORDER)}

@@ -7,7 +7,8 @@ Every figure is as of `as_of` (inclusive, Beijing time), cumulative from January
 - the plan: the year's plan if issued by then, its lines that existed then, each with the visits it required then
   (read back through the adjustments made since);
 - visits, findings, cases, risk-list entries, failed samplings and publicity: dated by then; rectified = closed by
-  then; overdue = past the deadline in force then (extensions granted since are read back) and not closed by then;
+  then; overdue = past the deadline in force then (extensions granted since are read back) and open then (not
+  closed, no rectification report pending, no passed re-inspection: as the findings list's `overdue=true`);
   a sampling follow-up is handled if it was closed by then.
 """
 
@@ -37,7 +38,8 @@ from app.models import (
 )
 from app.schemas.report import COUNT_FIGURES, SummaryFigures
 from app.services.findings import count_late_reinspections
-from app.services.plans import counting_visit
+from app.services.plans import counting_visit, figures_kept
+from app.services.reports.kept import kept_visits_and_plan
 
 CHINA = timezone(timedelta(hours=8), "CST")
 
@@ -93,16 +95,16 @@ def _required_then(w: _Window) -> Any:
     return func.coalesce(first_since, PlanItem.required_visits)
 
 
-def _deadline_then(w: _Window) -> Any:
-    """A finding's deadline at the end of `as_of`: the one before the first extension granted since, if any."""
+def _required_then(w: _Window) -> Any:
+    """A line's required visits at the end of `as_of`: the value before the first adjustment made since, if any."""
     first_since = (
-        select(FindingStep.deadline_before)
-        .where(FindingStep.finding_id == Finding.id, FindingStep.kind == "extension", col(FindingStep.at) >= w.end_at)
-        .order_by(col(FindingStep.at), col(FindingStep.id))
+        select(PlanAdjustment.before)
+        .where(PlanAdjustment.plan_item_id == PlanItem.id, col(PlanAdjustment.at) >= w.end_at)
+        .order_by(col(PlanAdjustment.at), col(PlanAdjustment.id))
         .limit(1)
         .scalar_subquery()
     )
-    return func.coalesce(first_since, Finding.deadline)
+    return func.coalesce(first_since, PlanItem.required_visits)
 
 
 def _visits_and_plan(
@@ -147,17 +149,57 @@ def _visits_and_plan(
     return stmt, ("visits_done", "plan_lines", "required_visits", "plan_visits_done", "fully_inspected")
 
 
+def _latest_step(kinds: tuple[str, ...], *, before: datetime | None = None, since: datetime | None = None) -> Any:
+    """Subquery (finding_id, kind, result, deadline_before): per finding, its latest step of `kinds` made before
+    `before`, or its first made since `since` — a join, not a subquery per finding."""
+    step = FindingStep
+    if before is not None:
+        order, when = (col(step.at).desc(), col(step.id).desc()), col(step.at) < before
+    else:
+        order, when = (col(step.at), col(step.id)), col(step.at) >= since
+    rank = func.row_number().over(partition_by=step.finding_id, order_by=order).label("rank")
+    ranked = select(step.finding_id, step.kind, step.result, step.deadline_before, rank)
+    ranked = ranked.where(col(step.kind).in_(kinds), when).subquery()
+    return (
+        select(ranked.c.finding_id, ranked.c.kind, ranked.c.result, ranked.c.deadline_before)
+        .where(ranked.c.rank == 1)
+        .subquery()
+    )
+
+
 def _findings(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
+    """Overdue (逾期未整改) as the findings list says it, as of then: past the deadline in force then (the one
+    before the first extension granted since) and open then — not closed, no rectification report pending and
+    no passed re-inspection by then. The latest report or re-inspection before then tells; a finding with none
+    before then was open then, unless it has none at all (a record without its loop) and is not open now."""
     closed_by_then = and_(Finding.status == "closed", col(Finding.closed_at) < w.end_at)
-    stmt = select(
-        Finding.county_code,
-        func.count(),
-        _count_if(Finding.severity == "general"),
-        _count_if(Finding.severity == "serious_hazard"),
-        _count_if(Finding.severity == "violation"),
-        _count_if(closed_by_then),
-        _count_if(and_(_deadline_then(w) < w.end, not_(closed_by_then))),
-    ).where(col(Finding.found_on) >= w.start, col(Finding.found_on) <= w.end)
+    extension = _latest_step(("extension",), since=w.end_at)
+    loop = ("rectification", "reinspection")
+    last = _latest_step(loop, before=w.end_at)
+    later = _latest_step(loop, since=w.end_at)
+    open_then = case(
+        (last.c.kind == "rectification", False),
+        (last.c.kind == "reinspection", func.coalesce(last.c.result, "") != "pass"),
+        (later.c.finding_id.is_not(None), True),
+        else_=col(Finding.status).not_in(("rectified", "awaiting_case")),
+    )
+    deadline_then = func.coalesce(extension.c.deadline_before, Finding.deadline)
+    stmt = (
+        select(
+            Finding.county_code,
+            func.count(),
+            _count_if(Finding.severity == "general"),
+            _count_if(Finding.severity == "serious_hazard"),
+            _count_if(Finding.severity == "violation"),
+            _count_if(closed_by_then),
+            _count_if(and_(deadline_then < w.end, not_(closed_by_then), open_then)),
+        )
+        .select_from(Finding)
+        .outerjoin(extension, extension.c.finding_id == Finding.id)
+        .outerjoin(last, last.c.finding_id == Finding.id)
+        .outerjoin(later, later.c.finding_id == Finding.id)
+        .where(col(Finding.found_on) >= w.start, col(Finding.found_on) <= w.end)
+    )
     stmt = _scoped(stmt, Finding.county_code, counties).group_by(Finding.county_code)
     names = ("findings", "findings_general", "findings_serious_hazard", "findings_violation", "rectified", "overdue")
     return stmt, names
@@ -244,9 +286,11 @@ async def issued_plan_id(session: AsyncSession, year: int, as_of: date) -> uuid.
 
 
 async def county_figures(
-    session: AsyncSession, *, year: int, as_of: date, counties: Sequence[str] | None
+    session: AsyncSession, *, year: int, as_of: date, counties: Sequence[str] | None, recount: bool = False
 ) -> dict[str, SummaryFigures]:
-    """Figures of each county (all counties when `counties` is None), counted from the records now."""
+    """Figures of each county (all counties when `counties` is None): visits and the plan from the kept figures
+    where they answer for `as_of` (app/services/reports/kept.py), the rest counted from the records now.
+    `recount` counts the visits too (the reference the kept figures must equal)."""
     w = _Window(year, as_of)
     queries = [
         _ledger(w, counties),
@@ -256,8 +300,17 @@ async def county_figures(
         _samplings(w, counties),
         _publicity(w, counties),
     ]
-    queries.append(_visits_and_plan(await issued_plan_id(session, year, as_of), w, counties))
+    plan_id = await issued_plan_id(session, year, as_of)
     sums: dict[str, dict[str, int]] = {}
+    kept = None
+    if figures_kept(session) and not recount:
+        kept = await kept_visits_and_plan(
+            session, plan_id=plan_id, start=w.start, as_of=as_of, end_at=w.end_at, counties=counties
+        )
+    if kept is None:
+        queries.append(_visits_and_plan(plan_id, w, counties))
+    else:
+        sums = kept
     for stmt, names in queries:
         for county, values in (await _grouped(session, stmt, names)).items():
             sums.setdefault(county, {}).update(values)

@@ -64,11 +64,14 @@ async def county_names(session: AsyncSession, actor: Actor) -> dict[str, str]:
     return dict(rows.all())
 
 
-async def completion_summary(session: AsyncSession, actor: Actor, *, year: int, as_of: date) -> Summary:
-    """One row per county in the caller's jurisdiction, plus the prefecture total for prefecture users."""
+async def completion_summary(
+    session: AsyncSession, actor: Actor, *, year: int, as_of: date, recount: bool = False
+) -> Summary:
+    """One row per county in the caller's jurisdiction, plus the prefecture total for prefecture users.
+    `recount` counts the visits rather than read the kept figures (the reference; see reports/figures.py)."""
     names = await county_names(session, actor)
     counties = None if actor.county_code is None else list(names)
-    figures = await county_figures(session, year=year, as_of=as_of, counties=counties)
+    figures = await county_figures(session, year=year, as_of=as_of, counties=counties, recount=recount)
     plan_id = await issued_plan_id(session, year, as_of)
     rows = [
         SummaryRow(

@@ -1,0 +1,148 @@
+"""Personal data at rest (GB/T 22239-2019 level 3, 8.1.4.8 数据保密性): SM4-GCM ciphertexts and HMAC-SM3 digests.
+
+Keys come from the settings: `PII_KEYS` (key id → 32 random bytes, base64) and `PII_KEY_ID` (the one new values
+are written under). From each key two independent subkeys are derived with HKDF-SM3: a 128-bit SM4 key
+(GB/T 32907) for the ciphertexts, and an HMAC-SM3 (GB/T 32905) key for the digests that equality and blank
+checks use, so the digest key is never the encryption key.
+
+A stored value is `sm4gcm$<key id>$<base64url(nonce ‖ ciphertext ‖ tag)>`: it names the key that opens it, so
+old keys stay listed (decrypt only) while `python -m app.cli rotate-pii-key` moves every value to the current
+one. GCM authenticates the value and its column (`context`, as associated data): an altered value, a wrong key
+under a listed id, or a value moved to another column fails loudly instead of reading as garbage.
+A digest is `<key id>$<hex>`.
+"""
+
+import base64
+import os
+from dataclasses import dataclass, field
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, hmac
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from app.core.config import Settings
+from app.models.personal import PersonalDataUnavailable, install_cipher, installed_cipher
+
+SCHEME = "sm4gcm"
+NONCE_BYTES = 12
+TAG_BYTES = 16
+
+
+def _derive(key: bytes, purpose: bytes, length: int) -> bytes:
+    return HKDF(algorithm=hashes.SM3(), length=length, salt=None, info=b"zhijian/pii/" + purpose).derive(key)
+
+
+@dataclass(frozen=True)
+class _Key:
+    sm4: algorithms.SM4
+    mac: bytes
+
+    @classmethod
+    def derive(cls, key: bytes) -> "_Key":
+        return cls(sm4=algorithms.SM4(_derive(key, b"sm4-gcm", 16)), mac=_derive(key, b"hmac-sm3", 32))
+
+
+@dataclass(frozen=True)
+class Sm4GcmCipher:
+    keys: dict[str, bytes] = field(repr=False)
+    current_key_id: str
+    _derived: dict[str, _Key] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.current_key_id not in self.keys:
+            key_id = self.current_key_id
+            raise PersonalDataUnavailable(f"个人信息当前密钥未配置 (PII_KEY_ID {key_id!r} is not in PII_KEYS)")
+        object.__setattr__(self, "_derived", {key_id: _Key.derive(key) for key_id, key in self.keys.items()})
+
+    def encrypt(self, plain: str, context: str) -> str:
+        body = base64.urlsafe_b64encode(self._seal(plain.encode(), context)).rstrip(b"=").decode()
+        return f"{SCHEME}${self.current_key_id}${body}"
+
+    def decrypt(self, stored: str, context: str) -> str:
+        key_id, body = self._split(stored, context)
+        try:
+            raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        except ValueError:
+            raw = b""
+        return self._open(key_id, raw, context).decode()
+
+    def seal(self, data: bytes, context: str) -> bytes:
+        """Bytes (an uploaded workbook): `sm4gcm$<key id>$` then nonce ‖ ciphertext ‖ tag, unencoded."""
+        return f"{SCHEME}${self.current_key_id}$".encode() + self._seal(data, context)
+
+    def unseal(self, stored: bytes, context: str) -> bytes:
+        scheme, _, rest = stored.partition(b"$")
+        key_id, _, raw = rest.partition(b"$")
+        if scheme != SCHEME.encode() or not key_id:
+            raise PersonalDataUnavailable(f"个人信息未加密或格式不符 ({context} holds no {SCHEME} ciphertext)")
+        return self._open(key_id.decode(errors="replace"), raw, context)
+
+    def _seal(self, data: bytes, context: str) -> bytes:
+        nonce = os.urandom(NONCE_BYTES)
+        encryptor = Cipher(self._derived[self.current_key_id].sm4, modes.GCM(nonce)).encryptor()
+        encryptor.authenticate_additional_data(context.encode())
+        sealed = encryptor.update(data) + encryptor.finalize()
+        return nonce + sealed + encryptor.tag
+
+    def _open(self, key_id: str, raw: bytes, context: str) -> bytes:
+        key = self._derived.get(key_id)
+        if key is None:
+            raise PersonalDataUnavailable(
+                f"个人信息密钥 {key_id} 未配置 (personal-data key {key_id!r} is not in PII_KEYS: list it again to read "
+                f"{context})"
+            )
+        try:
+            nonce, sealed, tag = raw[:NONCE_BYTES], raw[NONCE_BYTES:-TAG_BYTES], raw[-TAG_BYTES:]
+            decryptor = Cipher(key.sm4, modes.GCM(nonce, tag)).decryptor()
+            decryptor.authenticate_additional_data(context.encode())
+            return decryptor.update(sealed) + decryptor.finalize()
+        except (InvalidTag, ValueError) as exc:
+            raise PersonalDataUnavailable(
+                f"个人信息无法用密钥 {key_id} 解密 ({context} does not open under key {key_id!r}: another key under "
+                "that id, or the stored value was altered)"
+            ) from exc
+
+    def digest(self, plain: str) -> str:
+        mac = hmac.HMAC(self._derived[self.current_key_id].mac, hashes.SM3())
+        mac.update(plain.encode())
+        return f"{self.current_key_id}${mac.finalize().hex()}"
+
+    def key_id(self, stored: str) -> str:
+        return self._split(stored, "value")[0]
+
+    @staticmethod
+    def _split(stored: str, context: str) -> tuple[str, str]:
+        scheme, _, rest = stored.partition("$")
+        key_id, _, body = rest.partition("$")
+        if scheme != SCHEME or not key_id or not body:
+            raise PersonalDataUnavailable(
+                f"个人信息未加密或格式不符 ({context} holds no {SCHEME} ciphertext: was the database written without "
+                "encryption, or not migrated?)"
+            )
+        return key_id, body
+
+
+def cipher_from(settings: Settings) -> Sm4GcmCipher:
+    keys, current = settings.personal_data_keys()
+    cipher = Sm4GcmCipher(keys, current)
+    if cipher.decrypt(cipher.encrypt("自检", "self-test"), "self-test") != "自检":  # pragma: no cover
+        raise PersonalDataUnavailable("SM4-GCM self-test failed")
+    return cipher
+
+
+def install(settings: Settings) -> Sm4GcmCipher:
+    """Install the cipher of these settings for every encrypted column of this process (idempotent)."""
+    cipher = cipher_from(settings)
+    install_cipher(cipher)
+    return cipher
+
+
+def installed_or_from_environment() -> Sm4GcmCipher:
+    """For migrations: the cipher the process installed (the CLI, the tests), else the one the settings give."""
+    cipher = installed_cipher()
+    if isinstance(cipher, Sm4GcmCipher):
+        return cipher
+    from app.core.config import get_settings
+
+    return install(get_settings())

@@ -1,0 +1,59 @@
+"""Kept figures (migration 0013k): counted visits kept per county and day, per enterprise and year, and per plan
+line, so the summary (附件3) and plan progress read them instead of counting a year of visits on every call.
+
+On PostgreSQL triggers keep them in the transaction of every write to `visit` and `plan_item` (increments under
+the row lock); `python -m app.cli rebuild-figures [--verify]` rebuilds or checks them. Not kept on SQLite.
+A "counted" visit is archived and counts toward the frequency (`app.domain.visit_types`)."""
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Uuid
+from sqlmodel import Field, SQLModel
+
+from app.models.base import UTCDateTime
+
+
+class VisitDayFigure(SQLModel, table=True):
+    """Counted visits of a county on a day (the county's rollup, summed up to any `as_of`)."""
+
+    __tablename__ = "visit_day_figure"
+
+    county_code: str = Field(primary_key=True, max_length=12)
+    visit_date: date = Field(primary_key=True)
+    visits: int
+
+
+class EnterpriseVisitFigure(SQLModel, table=True):
+    """Counted visits of an enterprise in a year, by the county the visits were made in."""
+
+    __tablename__ = "enterprise_visit_figure"
+
+    enterprise_id: uuid.UUID = Field(primary_key=True)
+    year: int = Field(primary_key=True)
+    county_code: str = Field(primary_key=True, max_length=12)
+    visits: int
+
+
+class PlanLineFigure(SQLModel, table=True):
+    """A plan line's counted visits in the plan's year: all of them, and those made in the line's county
+    (what a county user's progress counts), beside a copy of the line's fields the figures group by."""
+
+    __tablename__ = "plan_line_figure"
+    __table_args__ = (
+        Index("ix_plan_line_figure_plan_id_county_code", "plan_id", "county_code"),
+        Index("ix_plan_line_figure_enterprise_id_year", "enterprise_id", "year"),
+    )
+
+    plan_item_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("plan_item.id", ondelete="CASCADE"), primary_key=True)
+    )
+    plan_id: uuid.UUID
+    year: int
+    enterprise_id: uuid.UUID
+    county_code: str = Field(max_length=12)
+    risk_class: str = Field(max_length=1)
+    required_visits: int
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    visits_done: int
+    visits_done_here: int

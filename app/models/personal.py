@@ -1,0 +1,104 @@
+"""Personal data stored encrypted: the column type, and the cipher it calls.
+
+The cipher (SM4-GCM under keys from the settings) lives in `app.core.personal_data`, above the models; it is
+installed here at start-up (the app, the CLI, the worker, the migration that encrypts), so a model can say "this
+column is personal data" without knowing where keys come from. A column of `EncryptedText` holds only ciphertext:
+every value is encrypted as it is bound and decrypted as it is read, whichever way it is written (ORM, Core,
+bulk insert). NULL stays NULL. Nothing may compare or search such a column in SQL: a ciphertext differs each
+time; a keyed digest column beside it (`digest`) is what equality and blank checks use.
+"""
+
+from typing import Any, Protocol
+
+from sqlalchemy import LargeBinary, Text
+from sqlalchemy.types import TypeDecorator
+
+
+class PersonalDataCipher(Protocol):
+    current_key_id: str
+
+    def encrypt(self, plain: str, context: str) -> str: ...
+
+    def decrypt(self, stored: str, context: str) -> str: ...
+
+    def seal(self, data: bytes, context: str) -> bytes: ...
+
+    def unseal(self, stored: bytes, context: str) -> bytes: ...
+
+    def digest(self, plain: str) -> str: ...
+
+    def key_id(self, stored: str) -> str: ...
+
+
+class PersonalDataUnavailable(RuntimeError):
+    """No cipher installed, a key that is not configured, or a ciphertext that does not open under its key."""
+
+
+_installed: list[PersonalDataCipher] = []
+
+
+def install_cipher(cipher: PersonalDataCipher) -> None:
+    _installed[:] = [cipher]
+
+
+def installed_cipher() -> PersonalDataCipher | None:
+    return _installed[0] if _installed else None
+
+
+def cipher() -> PersonalDataCipher:
+    if not _installed:
+        raise PersonalDataUnavailable(
+            "个人信息加密未初始化 (no personal-data cipher installed: call app.core.personal_data.install(settings) "
+            "at start-up)"
+        )
+    return _installed[0]
+
+
+def digest(value: str | None) -> str | None:
+    """The keyed digest a personal-data value is compared by; None for a blank value (nothing to find)."""
+    if value is None or not value.strip():
+        return None
+    return cipher().digest(value)
+
+
+class EncryptedText(TypeDecorator[str]):
+    """Text stored as an SM4-GCM ciphertext carrying its key id; `context` (table.column) is bound into it, so a
+    ciphertext copied into another column does not open there."""
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, context: str) -> None:
+        super().__init__()
+        self.context = context
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        return cipher().encrypt(str(value), self.context)
+
+    def process_result_value(self, value: Any, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        return cipher().decrypt(value, self.context)
+
+
+class EncryptedBytes(TypeDecorator[bytes]):
+    """Bytes stored SM4-GCM sealed under the current key (an uploaded workbook full of phones, kept for a job)."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def __init__(self, context: str) -> None:
+        super().__init__()
+        self.context = context
+
+    def process_bind_param(self, value: Any, dialect: Any) -> bytes | None:
+        if value is None:
+            return None
+        return cipher().seal(bytes(value), self.context)
+
+    def process_result_value(self, value: Any, dialect: Any) -> bytes | None:
+        if value is None:
+            return None
+        return cipher().unseal(bytes(value), self.context)

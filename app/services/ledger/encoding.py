@@ -1,0 +1,72 @@
+"""Enterprises encoded straight to JSON from Core rows, for the list page and the read of one record: no ORM
+object, no `model_validate` per row, one orjson call. `EnterpriseRead` stays the documented shape, and
+tests/api/test_enterprise_encoding.py holds this encoding equal to its pydantic serialization.
+"""
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from app.domain.ledger import EnterpriseStatus
+from app.domain.risk import KeyFlag, RiskClass
+from app.models import Enterprise
+from app.schemas.enterprise import EnterpriseRead
+
+COLUMNS = tuple(Enterprise.__table__.c)  # type: ignore[attr-defined]
+"""Every column of the table: what `EnterpriseRead` shows except the county name and the labels."""
+_FIELDS = tuple(name for name in EnterpriseRead.model_fields if name != "county_name")
+_RISK_LABELS = {c.value: c.label for c in RiskClass}
+_STATUS_LABELS = {s.value: s.label for s in EnterpriseStatus}
+_FLAGS = tuple((f"key_{flag.value}", flag.label) for flag in KeyFlag)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):  # asyncpg's own UUID type
+        return str(value)
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def as_dict(row: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    """One enterprise in `EnterpriseRead`'s field order, computed labels last."""
+    out: dict[str, Any] = {}
+    for name in _FIELDS:
+        out[name] = row[name]
+        if name == "county_code":
+            out["county_name"] = names.get(row[name])
+    out["risk_class_label"] = _RISK_LABELS[row["risk_class"]]
+    out["status_label"] = _STATUS_LABELS[row["status"]]
+    out["key_flag_labels"] = [label for key, label in _FLAGS if row[key]]
+    return out
+
+
+def dumps(value: Any) -> bytes:
+    return orjson.dumps(value, default=_default, option=orjson.OPT_UTC_Z)
+
+
+def enterprise_json(row: Mapping[str, Any], names: Mapping[str, str]) -> bytes:
+    return dumps(as_dict(row, names))
+
+
+def page_json(
+    rows: Sequence[Mapping[str, Any]],
+    names: Mapping[str, str],
+    *,
+    total: int,
+    limit: int,
+    offset: int,
+    as_of: datetime,
+    closed_ids: list[uuid.UUID] | None,
+) -> bytes:
+    """`EnterprisePage` as JSON."""
+    page = {
+        "items": [as_dict(r, names) for r in rows],
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "as_of": as_of,
+        "closed_ids": closed_ids,
+    }
+    return dumps(page)

@@ -1,0 +1,115 @@
+"""The kept figures (app/models/figures.py): read per plan line, rebuilt, and checked against a full recount.
+
+PostgreSQL keeps them by trigger (migration 0013k) in the transaction of every write to `visit` and `plan_item`;
+on SQLite they are not kept and the readers count live (`figures_kept` is False there). The recount here is the
+reference: `verify_figures` compares every kept row with it, `rebuild_figures` replaces them by it.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, text
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.models import EnterpriseVisitFigure, Plan, PlanItem, PlanLineFigure, Visit, VisitDayFigure
+from app.services.plans.rules import counting_visit
+
+
+def figures_kept(session: AsyncSession) -> bool:
+    return session.bind.dialect.name == "postgresql"
+
+
+def _year_of(day: Any) -> Any:
+    return func.cast(func.extract("year", day), PlanItem.required_visits.type)
+
+
+def _counted_by_enterprise() -> Any:
+    year = _year_of(Visit.visit_date).label("year")
+    return (
+        select(Visit.enterprise_id, year, Visit.county_code, func.count().label("visits"))
+        .where(Visit.status == "archived", counting_visit())
+        .group_by(Visit.enterprise_id, year, Visit.county_code)
+    )
+
+
+def _counted_by_day() -> Any:
+    return (
+        select(Visit.county_code, Visit.visit_date, func.count().label("visits"))
+        .where(Visit.status == "archived", counting_visit())
+        .group_by(Visit.county_code, Visit.visit_date)
+    )
+
+
+def _lines_recounted() -> Any:
+    """Every plan line with its counted visits in the plan's year, counted from the visits themselves."""
+    counted = _counted_by_enterprise().subquery("counted")
+    here = func.sum(counted.c.visits).filter(counted.c.county_code == PlanItem.county_code)
+    return (
+        select(
+            PlanItem.id,
+            PlanItem.plan_id,
+            Plan.year,
+            PlanItem.enterprise_id,
+            PlanItem.county_code,
+            PlanItem.risk_class,
+            PlanItem.required_visits,
+            PlanItem.created_at,
+            func.coalesce(func.sum(counted.c.visits), 0).label("visits_done"),
+            func.coalesce(here, 0).label("visits_done_here"),
+        )
+        .join(Plan, col(Plan.id) == PlanItem.plan_id)
+        .outerjoin(counted, (counted.c.enterprise_id == PlanItem.enterprise_id) & (counted.c.year == Plan.year))
+        .group_by(col(PlanItem.id), Plan.year)
+    )
+
+
+_LINE_COLUMNS = (
+    "plan_item_id", "plan_id", "year", "enterprise_id", "county_code", "risk_class", "required_visits",
+    "created_at", "visits_done", "visits_done_here",
+)  # fmt: skip
+
+
+async def rebuild_figures(session: AsyncSession) -> dict[str, int]:
+    """Replace the kept figures by a recount, writers held off meanwhile (readers go on). Rows per table."""
+    await session.exec(text("LOCK TABLE visit, plan_item, plan IN SHARE MODE"))
+    for table in (PlanLineFigure, EnterpriseVisitFigure, VisitDayFigure):
+        await session.exec(delete(table))
+    evf_columns = ["enterprise_id", "year", "county_code", "visits"]
+    await session.exec(insert(EnterpriseVisitFigure).from_select(evf_columns, _counted_by_enterprise()))
+    await session.exec(insert(VisitDayFigure).from_select(["county_code", "visit_date", "visits"], _counted_by_day()))
+    await session.exec(insert(PlanLineFigure).from_select(list(_LINE_COLUMNS), _lines_recounted()))
+    return {
+        table.__tablename__: (await session.exec(select(func.count()).select_from(table))).scalar_one()
+        for table in (VisitDayFigure, EnterpriseVisitFigure, PlanLineFigure)
+    }
+
+
+@dataclass(frozen=True)
+class Difference:
+    table: str
+    side: str  # "kept" (a kept row the recount does not give) | "recount" (a recounted row not kept)
+    row: tuple[Any, ...]
+
+
+async def _compare(session: AsyncSession, name: str, kept: Any, recounted: Any, limit: int) -> list[Difference]:
+    found = []
+    for side, one, other in (("kept", kept, recounted), ("recount", recounted, kept)):
+        rows = (await session.exec(one.except_(other).limit(limit))).all()
+        found += [Difference(name, side, tuple(row)) for row in rows]
+    return found
+
+
+async def verify_figures(session: AsyncSession, *, limit: int = 20) -> list[Difference]:
+    """Every kept row against a full recount (rows that kept a zero count compare as absent): [] when equal."""
+    counted = _counted_by_enterprise()
+    by_day = _counted_by_day()
+    evf, vdf = EnterpriseVisitFigure, VisitDayFigure
+    kept_evf = select(evf.enterprise_id, evf.year, evf.county_code, evf.visits).where(evf.visits != 0)
+    kept_vdf = select(vdf.county_code, vdf.visit_date, vdf.visits).where(vdf.visits != 0)
+    kept_lines = select(*(getattr(PlanLineFigure, name) for name in _LINE_COLUMNS))
+    return [
+        *await _compare(session, "enterprise_visit_figure", kept_evf, counted, limit),
+        *await _compare(session, "visit_day_figure", kept_vdf, by_day, limit),
+        *await _compare(session, "plan_line_figure", kept_lines, _lines_recounted(), limit),
+    ]

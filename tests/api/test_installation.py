@@ -1,0 +1,89 @@
+"""A new installation is administered from the command line: whoever holds the server appoints the three
+administrators (三权分立), and from then on each does their duty over the API."""
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from app.cli import main
+from app.core.config import Settings, get_settings
+from app.main import create_app
+from tests.api.conftest import TEST_SECRET
+
+FIRST = "Install-Pass-2026"
+ADMINISTRATORS = ("system_admin", "security_admin", "audit_admin")
+
+
+@pytest.fixture
+def installation(tmp_path, monkeypatch) -> Iterator[str]:  # noqa: ANN001
+    url = f"sqlite+aiosqlite:///{tmp_path / 'zhijian.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("ENV", "test")
+    monkeypatch.setenv("SECRET_KEY", TEST_SECRET)
+    get_settings.cache_clear()
+    main(["migrate"])
+    main(["seed-jurisdictions"])
+    for role in ADMINISTRATORS:
+        main(["create-user", f"first_{role}", "--full-name", "首任", "--role", role, "--password", FIRST])
+    yield url
+    get_settings.cache_clear()
+
+
+async def _sign_in(client: httpx.AsyncClient, username: str, password: str = FIRST) -> dict[str, str]:
+    response = await client.post("/api/v1/auth/token", data={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.mark.anyio
+async def test_the_three_first_administrators_each_do_their_duty(installation: str) -> None:
+    app = create_app(Settings(env="test", database_url=installation, secret_key=TEST_SECRET))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        system = await _sign_in(client, "first_system_admin")
+        body = {"username": "tcs_first", "full_name": "首位执法人员", "role": "county_inspector"}
+        body |= {"county_code": "654201", "password": "Strong-Pass-2026"}
+        created = await client.post("/api/v1/users", json=body, headers=system)
+        assert created.status_code == 201, created.text
+
+        security = await _sign_in(client, "first_security_admin")
+        role = {"role": "county_admin", "county_code": "654201"}
+        moved = await client.put(f"/api/v1/users/{created.json()['id']}/role", json=role, headers=security)
+        assert moved.status_code == 200, moved.text
+
+        audit = await _sign_in(client, "first_audit_admin")
+        events = (await client.get("/api/v1/audit-events", headers=audit, params={"limit": 200})).json()["items"]
+        by_whom = {(e["action"], e["actor_name"]) for e in events}
+        assert ("user.create", "system") in by_whom  # the command line's appointments are on the trail
+        assert ("user.create", "first_system_admin") in by_whom
+        assert ("user.role_change", "first_security_admin") in by_whom
+    await app.state.engine.dispose()
+
+
+@pytest.fixture
+def helped(installation: str) -> str:
+    """The auditor forgot their password, the security administrator left: no one may do either over the API."""
+    main(["reset-password", "first_audit_admin", "--password", "Second-Pass-2026"])
+    main(["deactivate-user", "first_security_admin"])
+    return installation
+
+
+@pytest.mark.anyio
+async def test_an_administrator_who_forgot_their_password_or_leaves_is_helped_from_the_command_line(
+    helped: str,
+) -> None:
+    app = create_app(Settings(env="test", database_url=helped, secret_key=TEST_SECRET))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        await _sign_in(client, "first_audit_admin", "Second-Pass-2026")
+        refused = await client.post("/api/v1/auth/token", data={"username": "first_security_admin", "password": FIRST})
+        assert refused.status_code == 401
+    await app.state.engine.dispose()
+
+
+def test_the_command_line_refuses_in_one_line_not_a_traceback(installation: str) -> None:
+    with pytest.raises(SystemExit, match="user not found"):
+        main(["reset-password", "nobody", "--password", "Second-Pass-2026"])
+    with pytest.raises(SystemExit, match="county role needs a county"):
+        main(["assign-role", "first_audit_admin", "county_admin"])

@@ -1,0 +1,134 @@
+"""Kept figures under concurrent writers (PostgreSQL, two real connections, READ COMMITTED): two inspectors
+submitting at once both count, and a plan line added while a visit is being submitted counts that visit."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import asyncpg
+import pytest
+
+from tests.api.conftest import BACKEND
+from tests.databases import scratch_database
+
+pytestmark = [pytest.mark.anyio, pytest.mark.postgres_only]
+
+NOW = datetime(2026, 7, 1, tzinfo=UTC)
+COUNTY = "654201"
+VERIFY = """
+SELECT (SELECT coalesce(sum(visits), 0) FROM enterprise_visit_figure WHERE enterprise_id = $1),
+       (SELECT coalesce(sum(visits), 0) FROM visit_day_figure),
+       (SELECT visits_done FROM plan_line_figure WHERE enterprise_id = $1)
+"""
+
+
+@pytest.fixture(scope="module")
+def database() -> Any:
+    if BACKEND != "postgres":
+        pytest.skip("figures are kept on PostgreSQL")
+    with scratch_database("zhijian_kept_race") as url:
+        yield url.replace("postgresql+asyncpg", "postgresql")
+
+
+@pytest.fixture
+async def connections(database: str) -> AsyncIterator[tuple[asyncpg.Connection, asyncpg.Connection, uuid.UUID]]:
+    first, second = await asyncpg.connect(database), await asyncpg.connect(database)
+    enterprise = uuid.uuid4()
+    await first.execute(
+        "INSERT INTO jurisdiction (code, name, level) VALUES ($1, '塔城市', 'county') ON CONFLICT DO NOTHING", COUNTY
+    )
+    await first.execute(
+        "INSERT INTO enterprise (id, credit_code, name, county_code, risk_class, status, key_industry, key_region, "
+        "key_enterprise, key_product, version, created_at, updated_at) "
+        "VALUES ($1, $2, '企业', $3, 'B', 'operating', false, false, false, false, 1, $4, $4)",
+        enterprise, uuid.uuid4().hex[:18].upper(), COUNTY, NOW,
+    )  # fmt: skip
+    yield first, second, enterprise
+    await first.close()
+    await second.close()
+
+
+async def archived_visit(conn: asyncpg.Connection, enterprise: uuid.UUID) -> None:
+    await conn.execute(
+        "INSERT INTO visit (id, enterprise_id, county_code, visit_type, visit_date, status, covers_full_checklist, "
+        "supervisory_functions, checklist, version, created_at, updated_at) "
+        "VALUES ($1, $2, $3, 'routine_patrol', $4, 'archived', true, '[]', '{}', 1, $5, $5)",
+        uuid.uuid4(), enterprise, COUNTY, date(2026, 6, 30), NOW,
+    )  # fmt: skip
+
+
+async def plan_line(conn: asyncpg.Connection, enterprise: uuid.UUID) -> None:
+    plan = await conn.fetchval("SELECT id FROM plan WHERE year = 2026")
+    if plan is None:
+        plan = uuid.uuid4()
+        await conn.execute(
+            "INSERT INTO plan (id, year, status, as_of, ruleset_year, created_at, refreshed_at) "
+            "VALUES ($1, 2026, 'issued', $2, 2022, $3, $3)",
+            plan, date(2026, 1, 1), NOW,
+        )  # fmt: skip
+    await conn.execute(
+        "INSERT INTO plan_item (id, plan_id, enterprise_id, county_code, risk_class, rule_minimum, required_visits, "
+        "reasons, due_dates, source, version, created_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, 'B', 1, 2, '[]', '[]', 'added', 1, $5, $5)",
+        uuid.uuid4(), plan, enterprise, COUNTY, NOW,
+    )  # fmt: skip
+
+
+async def waits(task: asyncio.Task, blocked: asyncpg.Connection, watcher: asyncpg.Connection) -> bool:
+    """True once the server says `blocked` waits for a lock; False if its statement finishes first."""
+    pid = blocked.get_server_pid()
+    for _ in range(500):
+        if task.done():
+            return False
+        state = await watcher.fetchval("SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1", pid)
+        if state == "Lock":
+            return True
+        await asyncio.sleep(0.01)
+    return False
+
+
+async def test_two_inspectors_submitting_at_once_both_count(connections) -> None:
+    first, second, enterprise = connections
+    await plan_line(first, enterprise)
+    before = await first.fetchrow(VERIFY, enterprise)
+    one, two = first.transaction(), second.transaction()
+    await one.start()
+    await two.start()
+    await archived_visit(first, enterprise)
+    other = asyncio.create_task(archived_visit(second, enterprise))
+    assert await waits(other, second, first), "the second waits for the first's counter row"
+    await one.commit()
+    await other
+    await two.commit()
+    after = await first.fetchrow(VERIFY, enterprise)
+    assert [after[i] - before[i] for i in range(3)] == [2, 2, 2]
+
+
+async def test_a_line_added_while_a_visit_is_submitted_counts_the_visit(connections) -> None:
+    first, second, enterprise = connections
+    one, two = first.transaction(), second.transaction()
+    await one.start()
+    await two.start()
+    await archived_visit(first, enterprise)  # the enterprise's first visit of the year: its counter is new
+    adding = asyncio.create_task(plan_line(second, enterprise))
+    assert await waits(adding, second, first), "the line waits for the visit's counter"
+    await one.commit()
+    await adding
+    await two.commit()
+    assert (await first.fetchrow(VERIFY, enterprise))[2] == 1
+
+
+async def test_a_visit_submitted_while_a_line_is_added_counts_on_the_line(connections) -> None:
+    first, second, enterprise = connections
+    one, two = first.transaction(), second.transaction()
+    await one.start()
+    await two.start()
+    await plan_line(first, enterprise)
+    submitting = asyncio.create_task(archived_visit(second, enterprise))
+    assert await waits(submitting, second, first), "the visit waits for the line's hold on the counter"
+    await one.commit()
+    await submitting
+    await two.commit()
+    assert (await first.fetchrow(VERIFY, enterprise))[2] == 1

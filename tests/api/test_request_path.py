@@ -1,0 +1,102 @@
+"""The fast request path keeps its promises: a remembered sign-in is forgotten the moment the user changes,
+the list and read answers are exactly `EnterpriseRead`, and a read-only session holds no transaction."""
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+
+from app.core import db
+from app.core.db import make_engine, make_read_sessionmaker, make_sessionmaker
+from app.domain.permissions import Role
+from app.models import Enterprise
+from app.schemas.enterprise import EnterpriseRead
+from tests.builders import WUSU, as_role, make_enterprise, new_credit_code
+
+pytestmark = pytest.mark.anyio
+URL = "/api/v1/enterprises"
+
+
+async def test_a_deactivated_user_is_refused_on_the_next_request_though_the_token_was_just_used(client, session):
+    user, headers = await as_role(client, session, Role.COUNTY_ADMIN)
+    assert (await client.get(URL, headers=headers)).status_code == 200
+    user.is_active = False
+    session.add(user)
+    await session.commit()
+    assert (await client.get(URL, headers=headers)).status_code == 401
+
+
+async def test_a_role_change_takes_effect_on_the_next_request(client, session):
+    user, headers = await as_role(client, session, Role.COUNTY_ADMIN)
+    body = {"credit_code": new_credit_code(), "name": "恒通水泥厂", "county_code": "654201"}
+    assert (await client.get(URL, headers=headers)).status_code == 200
+    user.role = Role.COUNTY_INSPECTOR.value
+    session.add(user)
+    await session.commit()
+    assert (await client.post(URL, json=body, headers=headers)).status_code == 403
+
+
+async def test_the_read_and_the_list_answer_exactly_what_enterprise_read_serialises(client, session):
+    closed_at = datetime(2026, 3, 4, 5, 6, 7, 890_000, tzinfo=UTC)
+    e = await make_enterprise(
+        session, county_code=WUSU, key_region=True, key_product=True, status="closed", closed_at=closed_at
+    )
+    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    expected = EnterpriseRead.model_validate(e)
+    expected.county_name = "乌苏市"
+    want = expected.model_dump(mode="json")
+
+    read = await client.get(f"{URL}/{e.id}", headers=headers)
+    assert read.json() == want and read.headers["ETag"] == f'W/"{e.version}"'
+    assert list(read.json()) == list(want)  # the same field order as the documented schema
+    page = (await client.get(URL, params={"county_code": WUSU, "status": "closed"}, headers=headers)).json()
+    assert page["items"] == [want] and page["total"] == 1
+    assert set(page) == {"items", "total", "limit", "offset", "as_of", "closed_ids"}
+
+
+async def test_a_full_page_counts_the_total_and_a_short_page_knows_it(client, session):
+    for _ in range(3):
+        await make_enterprise(session, county_code=WUSU)
+    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    full = (await client.get(URL, params={"county_code": WUSU, "limit": 2}, headers=headers)).json()
+    short = (await client.get(URL, params={"county_code": WUSU, "limit": 2, "offset": 2}, headers=headers)).json()
+    past = (await client.get(URL, params={"county_code": WUSU, "limit": 2, "offset": 9}, headers=headers)).json()
+    assert (len(full["items"]), full["total"]) == (2, 3)
+    assert (len(short["items"]), short["total"]) == (1, 3)
+    assert (past["items"], past["total"]) == ([], 3)
+
+
+@pytest.mark.postgres_only
+async def test_a_read_only_session_reads_outside_a_transaction(pg_engine):
+    async def xids(maker) -> set[int]:  # noqa: ANN001
+        async with maker() as s:
+            return {(await s.exec(text("SELECT txid_current()"))).one()[0] for _ in range(2)}
+
+    assert len(await xids(make_read_sessionmaker(pg_engine))) == 2  # each statement its own transaction
+    assert len(await xids(make_sessionmaker(pg_engine))) == 1
+
+
+def test_enterprise_columns_cover_the_read_schema():
+    from app.services.ledger.encoding import COLUMNS
+
+    names = {c.name for c in COLUMNS}
+    assert set(EnterpriseRead.model_fields) - {"county_name"} <= names
+    assert names == set(Enterprise.__table__.c.keys())
+
+
+@pytest.mark.postgres_only
+async def test_a_pooled_connection_that_died_while_idle_is_replaced_before_a_request_uses_it(
+    database_url, pg_engine, monkeypatch
+):
+    monkeypatch.setattr(db, "IDLE_PING_SECONDS", 0.0)  # every pooled connection counts as idle
+    engine = make_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            first = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        async with pg_engine.connect() as other:  # the server drops it while it sits in the pool
+            await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        async with engine.connect() as conn:
+            second = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        assert second != first
+    finally:
+        await engine.dispose()
