@@ -220,7 +220,7 @@ async def test_an_inspector_who_enrols_of_their_own_accord_then_needs_the_code(c
 
 
 async def test_a_security_administrator_resets_a_lost_authenticator_and_its_sessions_end(client, session, clock):
-    security_admin = await make_user(session, Role.PREFECTURE_ADMIN)
+    security_admin = await make_user(session, Role.SECURITY_ADMIN)
     admin_headers, _, _ = await _enrolled(client, clock, security_admin)
     inspector = await make_user(session, county_code=WUSU)
     inspector_headers, _, _ = await _enrolled(client, clock, inspector)
@@ -239,7 +239,7 @@ async def test_a_security_administrator_resets_a_lost_authenticator_and_its_sess
 
 
 async def test_a_security_administrator_may_not_reset_their_own_authenticator(client, session, clock):
-    admin = await make_user(session, Role.PREFECTURE_ADMIN)
+    admin = await make_user(session, Role.SECURITY_ADMIN)
     headers, _, _ = await _enrolled(client, clock, admin)
     response = await client.delete(f"/api/v1/users/{admin.id}/two-factor", headers=headers)
     assert response.status_code == 422 and response.json()["errors"][0]["loc"] == ["user_id"]

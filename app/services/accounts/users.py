@@ -193,10 +193,11 @@ async def unlock_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -
 async def reset_two_factor(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> None:
     """A security administrator removes a user's authenticator (lost phone); every session of theirs ends."""
     user = await get_user(session, actor, user_id)
-    _may_manage(actor, Role(user.role))
     if user.id == actor.user_id:  # a stolen session must not swap in its own authenticator
         raise RuleViolation(
             [Problem(("user_id",), "不能重置本人的双因素认证，请由另一位安全管理员操作 (ask another administrator)")]
         )
+    if not may_clear_lock(actor.role, Role(user.role), own_account=False):  # who lifts a lock resets a factor
+        raise Forbidden("无权重置此账号的双因素认证 (you may not reset this account's second factor)")
     await two_factor.reset(session, actor=actor, user=user)
     await revoke_refresh_tokens(session, user)
