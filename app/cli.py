@@ -117,13 +117,14 @@ def _run_for_a_person(work) -> None:  # noqa: ANN001
 def reset_password(args: argparse.Namespace) -> None:
     """The way back into an administrator's account: no one holds that power over the API (三权分立)."""
     from app.core.actor import SYSTEM
+    from app.core.config import get_settings
     from app.services.accounts import users
 
     password = args.password or getpass.getpass("new password: ")
 
     async def work(session) -> None:  # noqa: ANN001
         user = await users.user_by_username(session, args.username)
-        await users.reset_password(session, SYSTEM, user.id, password)
+        await users.reset_password(session, get_settings(), SYSTEM, user.id, password)
         print(f"password set for {user.username} ({user.role}); every session of theirs has ended")
 
     _run_for_a_person(work)

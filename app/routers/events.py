@@ -3,18 +3,20 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from app.core.db import SessionDep
-from app.core.deps import CurrentActor, SettingsDep
-from app.core.errors import Unauthorized, Unprocessable, error_responses
+from app.core.deps import Allowed, SettingsDep
+from app.core.errors import Forbidden, Unauthorized, Unprocessable, error_responses
+from app.domain.permissions import Permission
 from app.schemas.event import EventPage
 from app.services import events as service
 
 router = APIRouter(prefix="/api/v1/events", tags=["events"])
+Reader = Allowed(Permission.ENTERPRISES_READ)  # whoever reads the ledger; each event type then needs its own
 
 
-@router.get("", response_model=EventPage, responses=error_responses(Unauthorized, Unprocessable))
+@router.get("", response_model=EventPage, responses=error_responses(Unauthorized, Forbidden, Unprocessable))
 async def read_change_feed(
     request: Request,
-    actor: CurrentActor,
+    actor: Reader,
     session: SessionDep,
     settings: SettingsDep,
     after: Annotated[int, Query(ge=0, le=2**62, description="the last position seen (0: from the start)")] = 0,

@@ -364,7 +364,9 @@ TABLE: dict[tuple[str, str], Op] = {
     ),
     # --- change feed and webhooks -------------------------------------------------------------------------------
     ("GET", "/api/v1/events"): Op(
-        SIGNED_IN, why="every caller reads the feed; what it holds is filtered by county and type (test_event_feed.py)"
+        P.ENTERPRISES_READ,
+        why="whoever reads a business record reads the feed, filtered by county and type (test_event_feed.py); "
+        "the administrators of 三权分立 read none",
     ),
     ("GET", "/api/v1/webhook-subscriptions"): Op(P.WEBHOOKS_MANAGE),
     ("POST", "/api/v1/webhook-subscriptions"): Op(

@@ -4,6 +4,7 @@ administrator's account or role — those are appointed from the command line.""
 
 from datetime import timedelta
 
+import pyotp
 import pytest
 from sqlmodel import select
 
@@ -12,7 +13,7 @@ from app.domain.permissions import ADMINISTRATORS, Role
 from app.models import AuditEvent, User
 from app.models.base import utcnow
 from app.schemas.user import RoleAssignment, UserCreate
-from app.seed.jurisdictions import DEMO_PASSWORD, seed_demo_users
+from app.seed.jurisdictions import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo_users
 from app.services.accounts import users as accounts
 from tests.builders import PASSWORD, TACHENG, WUSU, as_role, make_user, sign_in
 
@@ -216,7 +217,9 @@ async def test_the_demo_shows_the_three_administrators_beside_the_business_admin
     await session.commit()
     seen = {}
     for username in ("admin", "sysadmin", "secadmin", "auditor"):
-        login = await client.post("/api/v1/auth/token", data={"username": username, "password": DEMO_PASSWORD})
+        code = pyotp.TOTP(DEMO_TOTP_SECRET).now()  # the demo administrators are enrolled (two factors)
+        form = {"username": username, "password": DEMO_PASSWORD, "totp_code": code}
+        login = await client.post("/api/v1/auth/token", data=form)
         assert login.status_code == 200, login.text
         me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {login.json()['access_token']}"})
         seen[username] = me.json()["role"]

@@ -4,6 +4,7 @@ administrators (三权分立), and from then on each does their duty over the AP
 from collections.abc import Iterator
 
 import httpx
+import pyotp
 import pytest
 
 from app.cli import main
@@ -31,9 +32,19 @@ def installation(tmp_path, monkeypatch) -> Iterator[str]:  # noqa: ANN001
 
 
 async def _sign_in(client: httpx.AsyncClient, username: str, password: str = FIRST) -> dict[str, str]:
+    """An administrator's first sign-in: the password alone opens a session that may only enrol a second factor;
+    enrolled and confirmed, the answer is a session signed in with both."""
     response = await client.post("/api/v1/auth/token", data={"username": username, "password": password})
     assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    assert response.json()["restriction"] == "two-factor-enrolment-required"
+    enrolling = {"Authorization": f"Bearer {response.json()['access_token']}"}
+    assert (await client.get("/api/v1/users", headers=enrolling)).status_code == 403
+    secret = (await client.post("/api/v1/me/two-factor", headers=enrolling)).json()["secret"]
+    confirmed = await client.post(
+        "/api/v1/me/two-factor/confirm", json={"code": pyotp.TOTP(secret).now()}, headers=enrolling
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    return {"Authorization": f"Bearer {confirmed.json()['access_token']}"}
 
 
 @pytest.mark.anyio

@@ -97,5 +97,5 @@ async def test_a_sign_in_refused_while_locked_is_audited_as_such(client, session
 
 
 async def _admin(client, session):
-    admin = await make_user(session, Role.PREFECTURE_ADMIN)
+    admin = await make_user(session, Role.AUDIT_ADMIN)
     return admin, await sign_in(client, admin)

@@ -239,7 +239,13 @@ async def test_internal_targets_not_on_the_allow_list_are_refused(client, sessio
 
 
 async def test_outside_development_and_test_only_https_is_accepted():
-    production = Settings(env="production", secret_key="x" * 40, webhook_allowed_hosts=["127.0.0.1"])
+    production = Settings(
+        env="production",
+        secret_key="x" * 40,
+        audit_key="a" * 40,
+        pii_keys={"2026a": "cHJvZHVjdGlvbi1rZXktb2YtdGhlLWJ1cmVhdS0wMTI="},
+        webhook_allowed_hosts=["127.0.0.1"],
+    )
     with pytest.raises(TargetRefused, match="https"):
         await check_target("http://127.0.0.1:9/hooks", production)
     await check_target("https://127.0.0.1:9/hooks", production)  # allow-listed
