@@ -45,7 +45,8 @@ from tests.builders import PASSWORD, TACHENG, make_enterprise, make_user, new_cr
 from tests.databases import scratch_database
 
 pytestmark = pytest.mark.postgres_only
-ADMIN_CODES = totp.new_recovery_codes()  # each target database holds those not yet used; a sign-in uses one
+RECOVERY_CODES: dict[str, list[str]] = {}
+"""username → the recovery codes of an enrolled administrator not yet used: a sign-in uses one"""
 
 # Revoking the caller's own session would end the run; they are covered by tests/api/test_auth.py.
 SELF_REVOKING = r"^/api/v1/(auth/logout|me/password|users/\{user_id\}/password)$"
@@ -75,8 +76,9 @@ async def _prepare(url: str) -> tuple[dict[Role, str], dict[str, list[str]]]:
         duties = {role: await make_user(session, role) for role in DUTY_OF}
         # the default settings ask every administrator for two factors: enrolled, signing in with recovery codes
         for user in (admin, *duties.values()):
+            codes = RECOVERY_CODES[user.username] = totp.new_recovery_codes()
             session.add(TwoFactor(user_id=user.id, secret=totp.new_secret(), confirmed_at=utcnow()))
-            session.add_all(RecoveryCode(user_id=user.id, code_hash=totp.recovery_code_hash(c)) for c in ADMIN_CODES)
+            session.add_all(RecoveryCode(user_id=user.id, code_hash=totp.recovery_code_hash(c)) for c in codes)
         await session.commit()
         enterprises = [await make_enterprise(session, county_code=code) for code, _ in COUNTIES[:2]]
     await engine.dispose()
@@ -89,7 +91,7 @@ def _sign_in(app: FastAPI, username: str, second_factor: bool = False) -> dict[s
     from starlette.testclient import TestClient
 
     form = {"username": username, "password": PASSWORD} | (
-        {"recovery_code": ADMIN_CODES.pop()} if second_factor else {}
+        {"recovery_code": RECOVERY_CODES[username].pop()} if second_factor else {}
     )
     with TestClient(app) as client:
         response = client.post("/api/v1/auth/token", data=form)
