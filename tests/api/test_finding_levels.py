@@ -173,6 +173,8 @@ async def test_a_reinspection_after_the_window_is_flagged_in_the_work_list_and_c
     assert counted.get(TACHENG) == 2 and WUSU not in counted
     before = await count_late_reinspections(session, year=2026, as_of=DUE_BY, counties=[TACHENG])
     assert before == {}
+    # as of a day before the year began nothing of it is late (a summary of 2000 as of 1970-01-01 was a 500)
+    assert await count_late_reinspections(session, year=2026, as_of=date(2025, 12, 31), counties=None) == {}
     _, prefecture = await as_role(client, session, Role.PREFECTURE_ADMIN)
     summary = await client.get(
         "/api/v1/reports/summary", params={"year": 2026, "as_of": str(DUE_BY + timedelta(days=5))}, headers=prefecture

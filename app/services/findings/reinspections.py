@@ -44,6 +44,8 @@ async def _count_in_sql(session: AsyncSession, found: list[Any], *, year: int, a
     """The same count as one GROUP BY (PostgreSQL's date + days): `reinspection_late` written in SQL, its
     window (`reinspection_window_days`) taken from each found-on year's RuleSet."""
     years = range(year, as_of.year + 1)
+    if not years:  # as of a day before the year began: nothing of the year is found yet (and CASE needs a WHEN)
+        return {}
     window = case(
         {y: ruleset_for(y).reinspection_window_days for y in years},
         value=func.cast(func.extract("year", Finding.found_on), Integer),
