@@ -113,8 +113,15 @@ def _fresh_target(uploads: Path) -> Iterator[FuzzTarget]:
         usernames, enterprise_ids = asyncio.run(_prepare(url))
         previous = (APP.state.settings, APP.state.engine, APP.state.sessionmaker)
         # a run on a busy machine may outlast the default 15 minutes of a token: it would go on, passing on 401s
+        # and its own sign-ins (four administrators, each stateful run) must not meet the per-address login limit
+        # that the fuzzed POST /auth/token cases spend: that limit has tests of its own (test_rate_limits_shared.py)
         APP.state.settings = Settings(
-            env="test", database_url=url, secret_key=TEST_SECRET, upload_dir=uploads, access_token_minutes=120
+            env="test",
+            database_url=url,
+            secret_key=TEST_SECRET,
+            upload_dir=uploads,
+            access_token_minutes=120,
+            login_rate_limit="10000/minute",
         )
         # every request may run on a fresh event loop: no pooled connections may outlive one
         APP.state.engine = create_async_engine(url, poolclass=NullPool)
