@@ -18,9 +18,8 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import event as sa_event
 from sqlalchemy import text
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -31,11 +30,11 @@ from app.core.context import request_context
 from app.models import AuditCheckpoint, AuditEvent
 from app.models.base import utcnow
 from app.models.personal import EncryptedText, digest
+from app.services.common.commit_queue import CommitQueue
 
 GENESIS_HASH = "0" * 64
 SECRET_FIELDS = frozenset({"password_hash", "key_hash", "token_hash", "contact_phone_digest"})
 _CHAIN_LOCK_ID = 727_274_001
-_QUEUE = "audit_queue"
 """session.info key: [(event, the innermost transaction it was recorded in)] not sealed yet."""
 
 
@@ -150,13 +149,11 @@ def install(keys: AuditKeys | None = None) -> None:
     that nothing would seal."""
     global _keys
     _keys = keys or AuditKeys.from_settings(get_settings())
-    if not installed():
-        sa_event.listen(Session, "before_commit", _seal)
-        sa_event.listen(Session, "after_soft_rollback", _drop_rolled_back)
+    _QUEUE.install()
 
 
 def installed() -> bool:
-    return sa_event.contains(Session, "before_commit", _seal)
+    return _QUEUE.installed()
 
 
 def installed_keys() -> AuditKeys:
@@ -165,13 +162,9 @@ def installed_keys() -> AuditKeys:
     return _keys
 
 
-def _seal(session: Session) -> None:
-    """Runs inside the commit (in the async session's greenlet, so plain synchronous SQL is allowed)."""
-    if session.in_nested_transaction():
-        return  # a savepoint is released: its events wait for the real commit
-    queued = session.info.pop(_QUEUE, None)
-    if not queued:
-        return
+def _seal(session: Session, queued: list[AuditEvent]) -> None:
+    """Runs inside the commit (in the async session's greenlet, so plain synchronous SQL is allowed): the events
+    the transaction recorded take the next chain positions, under a lock held for the commit alone."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_ID})
     last = session.execute(
@@ -181,7 +174,7 @@ def _seal(session: Session) -> None:
     keys = installed_keys()
     if last is None or last[2] is None:  # the chain is keyed from here on: a signed checkpoint pins what came before
         session.add(new_checkpoint(keys, position=seq, head_hash=prev, legacy_until=seq, at=utcnow()))
-    for audit_event, _ in queued:
+    for audit_event in queued:
         seq += 1
         audit_event.seq = seq
         seal_event(keys, prev, audit_event)
@@ -189,22 +182,8 @@ def _seal(session: Session) -> None:
         session.add(audit_event)
 
 
-def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
-    """A rollback drops the events recorded inside the transaction (or savepoint) it undid."""
-
-    def undone(transaction: SessionTransaction | None) -> bool:
-        while transaction is not None:
-            if transaction is previous_transaction:
-                return True
-            transaction = transaction.parent
-        return False
-
-    if not previous_transaction.nested:
-        session.info.pop(_QUEUE, None)
-        return
-    queued = session.info.get(_QUEUE)
-    if queued:
-        session.info[_QUEUE] = [(e, t) for e, t in queued if not undone(t)]
+_QUEUE = CommitQueue("audit_queue", _seal)
+"""Events wait on the session until their transaction commits; a rolled-back transaction or savepoint drops its own."""
 
 
 async def record(
@@ -239,9 +218,7 @@ async def record(
         prev_hash="",
         hash="",
     )
-    await session.connection()  # begins the transaction, so a rollback of it is seen and drops the event
-    sync = session.sync_session
-    sync.info.setdefault(_QUEUE, []).append((event, sync.get_nested_transaction() or sync.get_transaction()))
+    await _QUEUE.put(session, event)
     return event
 
 

@@ -1,5 +1,4 @@
-"""Things a transaction appends that take their place only when it commits: the audit trail's machinery
-(`audit._seal`), made reusable.
+"""Things a transaction appends that take their place only when it commits: the audit trail and the event outbox.
 
 `put` queues an item on the session, remembering the innermost transaction (or savepoint) it was queued in; at
 commit the `seal` callback gets every item still queued, in the order they were put, inside the commit — where it
