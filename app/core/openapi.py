@@ -13,6 +13,16 @@ PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 MALFORMED_BODY = "请求体无法解析 (malformed request body)"
 
 
+def multipart_upload(
+    file_description: str, *, extra: dict[str, Any] | None = None, also: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """`openapi_extra` of a route that reads its multipart body itself: a required `file` (plus `extra` form
+    fields), and `also` other media types the same route takes."""
+    fields = {"file": {"type": "string", "format": "binary", "description": file_description}} | (extra or {})
+    form = {"schema": {"type": "object", "properties": fields, "required": ["file"]}}
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": form} | (also or {})}}
+
+
 def _register(components: dict[str, Any], model: type[BaseModel], mode: str = "validation") -> None:
     schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)  # type: ignore[arg-type]
     for name, definition in schema.pop("$defs", {}).items():

@@ -10,6 +10,7 @@ from starlette.datastructures import UploadFile
 from app.core.db import SessionDep
 from app.core.deps import Allowed, SettingsDep, Today
 from app.core.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable, error_responses
+from app.core.openapi import multipart_upload
 from app.domain.permissions import Permission
 from app.schemas.enterprise_import import EnterpriseImportRead, EnterpriseImportRow
 from app.services.imports import error_file as error_file
@@ -21,26 +22,14 @@ from app.xlsx.enterprise_sheet import XLSX_MEDIA_TYPE
 
 router = APIRouter(prefix="/api/v1/enterprise-imports", tags=["enterprise-imports"])
 Importer = Allowed(Permission.ENTERPRISES_IMPORT)
-UPLOAD_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {
-                        "file": {"type": "string", "format": "binary", "description": "the filled template"}
-                    },
-                    "required": ["file"],
-                }
-            },
-            "application/json": {
-                "schema": {"type": "array", "items": {"$ref": "#/components/schemas/EnterpriseImportRow"}}
-            },
-            XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
-        },
-    }
-}
+ROW_SCHEMA = "#/components/schemas/EnterpriseImportRow"
+UPLOAD_BODY = multipart_upload(
+    "the filled template",
+    also={
+        "application/json": {"schema": {"type": "array", "items": {"$ref": ROW_SCHEMA}}},
+        XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+    },
+)
 
 
 async def _read_upload(request: Request, limit: int) -> Upload:

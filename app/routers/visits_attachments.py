@@ -1,5 +1,5 @@
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -11,6 +11,7 @@ from starlette.datastructures import UploadFile
 from app.core.db import SessionDep
 from app.core.deps import Allowed, SettingsDep
 from app.core.errors import Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable, error_responses
+from app.core.openapi import multipart_upload
 from app.domain.permissions import Permission
 from app.schemas.attachment import AttachmentRead
 from app.schemas.common import PlainText
@@ -21,23 +22,7 @@ Reader = Allowed(Permission.VISITS_READ)
 Writer = Allowed(Permission.VISITS_WRITE)
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound)
 FILE_DESCRIPTION = "JPEG, PNG, WebP, HEIC or PDF; the type is read from the bytes"
-UPLOAD_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {
-                        "file": {"type": "string", "format": "binary", "description": FILE_DESCRIPTION},
-                        "description": {"type": "string", "maxLength": 255},
-                    },
-                    "required": ["file"],
-                }
-            }
-        },
-    }
-}
+UPLOAD_BODY = multipart_upload(FILE_DESCRIPTION, extra={"description": {"type": "string", "maxLength": 255}})
 Description = TypeAdapter(Annotated[PlainText | None, Field(max_length=255)])
 
 

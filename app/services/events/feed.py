@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
-from app.core.errors import Forbidden, Unprocessable
+from app.core.errors import Unprocessable
 from app.models import Event
 from app.schemas.event import EVENT_TYPES, TYPE_PREFIX, CloudEvent
 
@@ -40,8 +40,6 @@ def readable_types(actor: Actor) -> list[str]:
 
 def _wanted(actor: Actor, types: list[str] | None) -> list[str]:
     readable = readable_types(actor)
-    if not readable:  # the administrators of 三权分立 read no business record, so no event either
-        raise Forbidden("您的权限不能读取任何事件 (no event type is readable with your permissions)")
     if not types:
         return readable
     names = [t if t.startswith(TYPE_PREFIX) else TYPE_PREFIX + t for t in types]
