@@ -10,9 +10,10 @@ Record kinds live in tests/api/record_factories.py (`World.records[kind][county]
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
+from app.core.clock import today_in_china
 from app.domain.permissions import Permission as P
 from tests.builders import PASSWORD, new_credit_code, visit_body
 
@@ -48,7 +49,7 @@ Body = Callable[[Any, str], Any]  # (world, county) -> JSON body
 
 
 def _today(days: int = 0) -> str:
-    return (date.today() + timedelta(days=days)).isoformat()
+    return (today_in_china() + timedelta(days=days)).isoformat()
 
 
 def _uniq(prefix: str) -> str:
@@ -293,7 +294,7 @@ TABLE: dict[tuple[str, str], Op] = {
     ),
     # --- plans and draws --------------------------------------------------------------------------------------
     ("GET", "/api/v1/plans"): Op(P.PLANS_READ),
-    ("POST", "/api/v1/plans"): Op(P.PLANS_MANAGE, body=lambda w, c: {"year": date.today().year + 1}),
+    ("POST", "/api/v1/plans"): Op(P.PLANS_MANAGE, body=lambda w, c: {"year": today_in_china().year + 1}),
     ("GET", "/api/v1/plans/{plan_id}"): Op(P.PLANS_READ),
     ("POST", "/api/v1/plans/{plan_id}/refresh"): Op(P.PLANS_MANAGE),
     ("POST", "/api/v1/plans/{plan_id}/issue"): Op(P.PLANS_MANAGE),
@@ -338,7 +339,7 @@ TABLE: dict[tuple[str, str], Op] = {
     ("GET", "/api/v1/reports"): Op(P.REPORTS_READ),
     ("POST", "/api/v1/reports"): Op(
         P.REPORTS_SUBMIT,
-        body=lambda w, c: {"year": date.today().year, "period": "h2", "county_code": c},
+        body=lambda w, c: {"year": today_in_china().year, "period": "h2", "county_code": c},
         body_county=True,
         other=(404,),
         why="a county reports for itself only",
@@ -348,7 +349,8 @@ TABLE: dict[tuple[str, str], Op] = {
     ("GET", "/api/v1/reports/{report_id}"): Op(P.REPORTS_READ),
     ("GET", "/api/v1/disclosures"): Op(P.REPORTS_READ),
     ("POST", "/api/v1/disclosures"): Op(
-        P.DISCLOSURES_PUBLISH, body=lambda w, c: {"year": date.today().year, "period": "h1", "review_note": "已审核"}
+        P.DISCLOSURES_PUBLISH,
+        body=lambda w, c: {"year": today_in_china().year, "period": "h1", "review_note": "已审核"},
     ),
     ("GET", "/api/v1/disclosures/{disclosure_id}"): Op(P.REPORTS_READ),
     ("POST", "/api/v1/disclosures/{disclosure_id}/withdraw"): Op(
@@ -412,9 +414,9 @@ TABLE: dict[tuple[str, str], Op] = {
 
 # query strings some list/read operations require (not access-related)
 QUERY: dict[tuple[str, str], dict[str, Any]] = {
-    ("GET", "/api/v1/reports"): {"year": date.today().year},
-    ("GET", "/api/v1/reports/summary"): {"year": date.today().year},
-    ("GET", "/api/v1/reports/export"): {"year": date.today().year, "period": "h1"},
+    ("GET", "/api/v1/reports"): {"year": today_in_china().year},
+    ("GET", "/api/v1/reports/summary"): {"year": today_in_china().year},
+    ("GET", "/api/v1/reports/export"): {"year": today_in_china().year, "period": "h1"},
     ("GET", "/api/v1/audit-events/export"): {"since": _today(-7), "until": _today(1)},
 }
 

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from sqlmodel import select
 
+from app.core.clock import today_in_china
 from app.core.config import Settings
 from app.core.security import create_access_token
 from app.domain.permissions import SERVICE_SCOPES, Permission, Role
@@ -51,7 +52,7 @@ from tests.builders import (
 from tests.databases import scratch_database
 
 COUNTIES = (TACHENG, WUSU)
-YEAR = date.today().year
+YEAR = today_in_china().year
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
     b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
@@ -178,7 +179,7 @@ async def _build(world: World) -> None:
                 f"/api/v1/enterprises/{enterprise.id}/signals",
                 json={
                     "kind": "sampling",
-                    "occurred_on": (date.today() - timedelta(days=20)).isoformat(),
+                    "occurred_on": (today_in_china() - timedelta(days=20)).isoformat(),
                     "product": "水泥",
                     "qualified": False,
                     "sampling_origin": "referred",
@@ -213,7 +214,7 @@ async def _build(world: World) -> None:
                 json={
                     "county_code": county,
                     "count": 1,
-                    "due_from": date.today().isoformat(),
+                    "due_from": today_in_china().isoformat(),
                     "due_until": date(YEAR, 12, 31).isoformat(),
                 },
                 headers=prefecture,
@@ -227,7 +228,7 @@ async def _build(world: World) -> None:
                 json={
                     "county_code": county,
                     "count": 1,
-                    "due_from": date.today().isoformat(),
+                    "due_from": today_in_china().isoformat(),
                     "due_until": date(YEAR, 12, 31).isoformat(),
                 },
                 headers=prefecture,
@@ -254,7 +255,7 @@ async def _build(world: World) -> None:
             enterprise = world.records["enterprise"][county]
             visit_id = uuid.UUID(world.records["visit"][county])
             visit = await session.get(Visit, visit_id)
-            finding = await make_finding_record(session, visit, date.today(), date.today() + timedelta(days=30))
+            finding = await make_finding_record(session, visit, today_in_china(), today_in_china() + timedelta(days=30))
             world.records.setdefault("finding", {})[county] = finding.id
             owner = world.users["county_admin"] if county == TACHENG else world.records["user"][county]
             notification = Notification(

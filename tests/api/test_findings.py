@@ -7,6 +7,7 @@ import pytest
 from sqlmodel import col, select
 
 from app.core.actor import actor_for_user
+from app.core.clock import today_in_china
 from app.domain.permissions import Role
 from app.models import AuditEvent, Finding
 from app.services.findings import findings as findings_service
@@ -178,7 +179,7 @@ async def test_a_refusal_dated_before_the_finding_or_in_the_future_is_refused_at
     _, headers = await as_role(client, session, Role.COUNTY_INSPECTOR, TACHENG)
     visit, finding = await _finding(client, session, headers, enterprise)
     found_on = date.fromisoformat(visit["visit_date"])
-    for day in (found_on - timedelta(days=1), date.today() + timedelta(days=2)):
+    for day in (found_on - timedelta(days=1), today_in_china() + timedelta(days=2)):
         body = {"refused_on": day.isoformat(), "note": "拒绝整改"}
         response = await client.post(f"{FINDINGS}/{finding['id']}/refusal", json=body, headers=headers)
         assert response.status_code == 422

@@ -1,9 +1,9 @@
 """Production licences: number format, catalogue category, dates, ETag/If-Match, and county scoping."""
 
-from datetime import date
 
 import pytest
 
+from app.core.clock import today_in_china
 from app.domain.permissions import Role
 from tests.builders import WUSU, as_role, make_enterprise, make_licence, make_service_account
 
@@ -108,7 +108,7 @@ async def test_a_licensing_system_renews_a_licence_with_if_match_and_a_stale_tag
 
 async def test_a_licence_expiring_within_ninety_days_is_due_for_renewal(client, session):
     enterprise = await make_enterprise(session)
-    await make_licence(session, enterprise.id, expires_on=date.today())
+    await make_licence(session, enterprise.id, expires_on=today_in_china())
     _, headers = await as_role(client, session, Role.COUNTY_INSPECTOR)
     listed = await client.get(f"/api/v1/enterprises/{enterprise.id}/licences", headers=headers)
     assert listed.json()[0]["renewal_due"] is True

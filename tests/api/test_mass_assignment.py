@@ -7,12 +7,12 @@ model that its body model does not declare, plus the usual suspects (ids, timest
 status flags) — whichever the body model does not declare.
 """
 
-from datetime import date
 from typing import Any
 
 import pytest
 from pydantic import BaseModel
 
+from app.core.clock import today_in_china
 from app.domain.permissions import ROLE_PERMISSIONS, Permission
 from app.schemas.common import Input
 from tests.api import record_factories
@@ -214,7 +214,7 @@ async def test_an_archived_visit_is_read_only(world: World) -> None:
 async def test_a_service_account_cannot_be_given_a_scope_that_is_never_delegated(world: World) -> None:
     headers = world.token("system_admin")
     for scope in (Permission.USERS_WRITE, Permission.USERS_SECURITY, Permission.AUDIT_READ, "root"):
-        body = {"name": f"svc_{date.today():%m%d}_{str(scope)[:4]}", "scopes": [str(scope)]}
+        body = {"name": f"svc_{today_in_china():%m%d}_{str(scope)[:4]}", "scopes": [str(scope)]}
         response = await world.client.post("/api/v1/service-accounts", json=body, headers=headers)
         assert response.status_code == 422, f"{scope}: {response.status_code} {response.text[:300]}"
         assert any("scopes" in name for name in _names(response.json()))

@@ -1,9 +1,10 @@
 """Risk signals: what each kind must carry, who may record them, and the other county refused."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from app.core.clock import today_in_china
 from app.domain.permissions import Role
 from tests.builders import WUSU, as_role, make_enterprise, make_signal
 
@@ -38,7 +39,7 @@ async def test_a_sampling_without_result_and_a_future_date_are_refused_with_loc(
     _, headers = await as_role(client, session, Role.COUNTY_ADMIN)
     response = await client.post(
         f"/api/v1/enterprises/{enterprise.id}/signals",
-        json={"kind": "sampling", "occurred_on": (date.today() + timedelta(days=1)).isoformat()},
+        json={"kind": "sampling", "occurred_on": (today_in_china() + timedelta(days=1)).isoformat()},
         headers=headers,
     )
     assert response.status_code == 422
