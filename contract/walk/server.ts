@@ -50,7 +50,8 @@ export async function startServer(): Promise<Server> {
     for (const command of [["migrate"], ["seed-demo"]]) {
       const run = spawnSync(PYTHON, ["-m", "app.cli", ...command], { cwd: dir, env, encoding: "utf8" });
       if (run.status !== 0) {
-        throw new Error(`${PYTHON} -m app.cli ${command.join(" ")} failed (${run.status}):\n${run.stderr}${run.error ?? ""}`);
+        const why = run.error ? `${run.error.message} (set WALK_PYTHON to the project's python)` : run.stderr;
+        throw new Error(`${PYTHON} -m app.cli ${command.join(" ")} failed: ${why}`);
       }
     }
     const port = await freePort();

@@ -91,6 +91,30 @@ describe("the README walk-through, with the typed client against the real server
   let plan: string, line: string, enterprise: string, me: string, colleague: string;
   let visit: string, finding: string, deadlineBefore: string, revisit: string;
 
+  const bothInspectors = () => [
+    { user_id: me, credential_shown: true },
+    { user_id: colleague, credential_shown: true },
+  ];
+
+  /** The inspector records a visit (a draft) and submits it (archived); its id. */
+  async function recordAndSubmit(body: VisitCreate): Promise<string> {
+    const made = answered(await api.POST("/api/v1/visits", { headers: bearer(inspector), body }), 201, {
+      id: "uuid",
+      status: "string",
+    });
+    assert.equal(made.status, "draft");
+    const submitted = answered(
+      await api.POST("/api/v1/visits/{visit_id}/submit", {
+        headers: bearer(inspector),
+        params: { path: { visit_id: made.id } },
+      }),
+      200,
+      { status: "string" },
+    );
+    assert.equal(submitted.status, "archived");
+    return made.id;
+  }
+
   step("the prefecture admin signs in with the demo authenticator's code", async () => {
     admin = await signIn("ADMIN", "admin", totp(DEMO_TOTP_SECRET));
   });
@@ -163,10 +187,7 @@ describe("the README walk-through, with the typed client against the real server
       enterprise_id: enterprise,
       visit_type: "routine_patrol",
       visit_date: vars.TODAY,
-      inspectors: [
-        { user_id: me, credential_shown: true },
-        { user_id: colleague, credential_shown: true },
-      ],
+      inspectors: bothInspectors(),
       checklist: {
         production_environment: conforming,
         incoming_inspection: conforming,
@@ -186,21 +207,7 @@ describe("the README walk-through, with the typed client against the real server
       representative_title: "总经理",
       notes: "与标准化检查合并进行",
     };
-    const made = answered(await api.POST("/api/v1/visits", { headers: bearer(inspector), body }), 201, {
-      id: "uuid",
-      status: "string",
-    });
-    assert.equal(made.status, "draft");
-    visit = vars.VISIT = made.id;
-    const submitted = answered(
-      await api.POST("/api/v1/visits/{visit_id}/submit", {
-        headers: bearer(inspector),
-        params: { path: { visit_id: visit } },
-      }),
-      200,
-      { status: "string" },
-    );
-    assert.equal(submitted.status, "archived");
+    visit = vars.VISIT = await recordAndSubmit(body);
   });
 
   step("the finding's deadline is extended by 15 days, then it is rectified", async () => {
@@ -243,26 +250,13 @@ describe("the README walk-through, with the typed client against the real server
       enterprise_id: enterprise,
       visit_type: "reinspection",
       visit_date: vars.TODAY,
-      inspectors: [
-        { user_id: me, credential_shown: true },
-        { user_id: colleague, credential_shown: true },
-      ],
+      inspectors: bothInspectors(),
       checklist: { labelling: { result: "conforming", note: "标签已加注执行标准编号" } },
       conclusion: "conforming",
       representative_name: "王建国",
       representative_title: "总经理",
     };
-    const made = answered(await api.POST("/api/v1/visits", { headers: bearer(inspector), body }), 201, { id: "uuid" });
-    revisit = vars.REVISIT = made.id;
-    const submitted = answered(
-      await api.POST("/api/v1/visits/{visit_id}/submit", {
-        headers: bearer(inspector),
-        params: { path: { visit_id: revisit } },
-      }),
-      200,
-      { status: "string" },
-    );
-    assert.equal(submitted.status, "archived");
+    revisit = vars.REVISIT = await recordAndSubmit(body);
     const closed = answered(
       await api.POST("/api/v1/findings/{finding_id}/reinspection", {
         headers: bearer(inspector),
