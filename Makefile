@@ -33,7 +33,8 @@ run: install
 ## The whole suite on a real PostgreSQL (127.0.0.1:5432, user postgres), the portable part again on SQLite,
 ## in random order on two workers; the schemathesis modules (each an app built at import, pointed at its own
 ## database) run in a process of their own,
-## then the frontend contract: TypeScript types generated from openapi/openapi.json must type-check a usage file.
+## then the frontend contract: TypeScript types generated from openapi/openapi.json must type-check a usage file,
+## and a typed client walks the README walk-through against the app started on a free port (contract/walk/).
 test: install walls audit test-postgres test-sqlite contract
 
 ## The walls of the house: import-linter contracts in pyproject.toml ([tool.importlinter])
@@ -57,9 +58,11 @@ test-sqlite: install
 	@echo "test order: --randomly-seed=$(SEED)"
 	TEST_BACKEND=sqlite $(BIN)/pytest -q -p no:cacheprovider $(RANDOM_ORDER) -n 2 -m "not postgres_only" tests/api
 
-contract:
+contract: install
 	cd contract && npm ci --no-audit --no-fund --loglevel=error && npm run --silent check
 	@echo "contract: openapi/openapi.json generates TypeScript types that type-check"
+	cd contract && WALK_PYTHON=$(abspath $(BIN))/python npm run --silent walk
+	@echo "contract: a typed client walked the README walk-through against the real server"
 
 migrate: install
 	$(BIN)/python -m app.cli migrate

@@ -10,6 +10,7 @@ const api = createClient<paths>({ baseUrl: "http://127.0.0.1:8000" });
 export async function signIn(username: string, password: string): Promise<string> {
   const { data, error } = await api.POST("/api/v1/auth/token", {
     body: { username, password, grant_type: "password", scope: "" },
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
     bodySerializer: (body) => new URLSearchParams(body as Record<string, string>),
   });
   if (error) throw new Error(describe(error));
