@@ -5,7 +5,9 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from app.domain.reporting import DisclosurePeriod
+from app.domain.checklist import Conclusion
+from app.domain.reporting import DisclosurePeriod, RectificationStatus
+from app.domain.visit_types import VisitType
 from app.schemas.common import Input, Output
 
 
@@ -37,8 +39,8 @@ class DisclosureEntryRead(Output):
     enterprise_name: str
     credit_code: str
     visit_date: date
-    visit_type: str
-    conclusion: str | None
+    visit_type: VisitType
+    conclusion: Conclusion | None
     withdrawn_at: datetime | None
     withdrawn_reason: str | None
     withdrawn_by_name: str | None
@@ -73,9 +75,24 @@ class PublicInspectionResult(BaseModel):
     credit_code: str = Field(description="统一社会信用代码")
     county_name: str = Field(description="所在县（市）")
     visit_date: date = Field(description="检查日期")
-    visit_type: str = Field(description="检查形式")
-    conclusion: str | None = Field(description="检查结论")
-    rectification_status: str = Field(description="整改情况")
+    visit_type: VisitType = Field(description="检查形式")
+    conclusion: Conclusion | None = Field(description="检查结论")
+    rectification_status: RectificationStatus = Field(description="整改情况")
+
+    @computed_field(description="检查形式（中文）")
+    @property
+    def visit_type_label(self) -> str:
+        return self.visit_type.label
+
+    @computed_field(description="检查结论（中文）")
+    @property
+    def conclusion_label(self) -> str | None:
+        return self.conclusion.label if self.conclusion else None
+
+    @computed_field(description="整改情况（中文）")
+    @property
+    def rectification_status_label(self) -> str:
+        return self.rectification_status.label
 
 
-PUBLIC_FIELDS = frozenset(PublicInspectionResult.model_fields)
+PUBLIC_FIELDS = frozenset(PublicInspectionResult.model_fields) | frozenset(PublicInspectionResult.model_computed_fields)

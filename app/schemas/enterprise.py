@@ -9,6 +9,7 @@ from pydantic import Field, computed_field
 
 from app.domain.ledger import EnterpriseStatus
 from app.domain.risk import KeyFlag, RiskClass
+from app.domain.statuses import ActorKind
 from app.schemas.common import Input, Output, Page
 
 PHONE_PATTERN = r"^[0-9+\-() ]{3,32}$"
@@ -134,7 +135,7 @@ class HistoryEntry(Output):
 
     id: int
     at: datetime
-    actor_kind: str
+    actor_kind: ActorKind
     actor_name: str | None
     action: str
     entity: str

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field, computed_field
 
 from app.domain.calendar import ReportPeriod, period_label
+from app.domain.reporting import ReportStatus
 from app.domain.ruleset import ruleset_for
 from app.schemas.common import Input, Output
 
@@ -141,7 +142,7 @@ class FigureChange(BaseModel):
 class CountyReportStatus(BaseModel):
     county_code: str
     county_name: str
-    status: str = Field(description="submitted | late | missing | pending")
+    status: ReportStatus
     status_label: str
     report: ReportRead | None
     versions: int

@@ -6,9 +6,8 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field, computed_field
 
 from app.domain.reporting import FollowUpStep, SamplingOrigin
+from app.domain.statuses import FollowUpStatus
 from app.schemas.common import Input, Output
-
-FOLLOW_UP_STATUS_LABELS = {"open": "后处理中", "closed": "已完结"}
 
 
 class FollowUpStepCreate(Input):
@@ -51,7 +50,7 @@ class FollowUpRead(Output):
     report_no: str | None
     origin: SamplingOrigin = Field(description="计划 七（四）: referred 上级转办 | local 本级组织")
     failed_on: date
-    status: str
+    status: FollowUpStatus
     notified_on: date | None
     rectification_ordered_on: date | None
     resampled_on: date | None
@@ -69,7 +68,7 @@ class FollowUpRead(Output):
     @computed_field
     @property
     def status_label(self) -> str:
-        return FOLLOW_UP_STATUS_LABELS.get(self.status, self.status)
+        return self.status.label
 
 
 class FollowUpDetail(FollowUpRead):
