@@ -34,6 +34,45 @@ def report_as_of(today: date, year: int, period: ReportPeriod, ruleset: RuleSet)
     return min(today, period_due_date(year, period, ruleset))
 
 
+class SummaryFigure(LabelledEnum):
+    """计划 八 附件3 监督检查完成情况汇总表: each figure a county reports, labelled as its column is headed — the
+    summary's `labels` and the workbook's headers are these labels, character for character."""
+
+    enterprises = "在册企业数（在产）"
+    enterprises_a = "A类企业"
+    enterprises_b = "B类企业"
+    enterprises_c = "C类企业"
+    enterprises_d = "D类企业"
+    plan_lines = "计划检查企业数"
+    required_visits = "计划检查次数"
+    visits_done = "已检查次数（计入频次）"
+    plan_visits_done = "计划内完成次数（每企业不超过计划次数）"
+    completion_rate = "完成率"
+    fully_inspected = "已完成计划频次企业数"
+    findings = "发现问题数"
+    findings_general = "一般问题"
+    findings_serious_hazard = "严重隐患"
+    findings_violation = "违法违规"
+    rectified = "已整改闭环"
+    overdue = "逾期未整改"
+    late_reinspections = "未按时复查回访"
+    cases_filed = "立案查处"
+    risk_list_entries = "列入风险问题清单"
+    failed_samplings = "监督抽查不合格"
+    failed_samplings_referred = "不合格后处理：上级转办"
+    failed_samplings_local = "不合格后处理：本级组织"
+    samplings_handled = "不合格后处理完结"
+    samplings_handled_referred = "后处理完结：上级转办"
+    samplings_handled_local = "后处理完结：本级组织"
+    publicity_activities = "宣传活动"
+    media_adoptions = "媒体采纳（地区级以上）"
+
+
+def completion_rate_of(plan_visits_done: int, required_visits: int) -> float:
+    """完成率 = 计划内完成次数 / 计划检查次数, to four places; 1.0 when nothing is required."""
+    return round(plan_visits_done / required_visits, 4) if required_visits else 1.0
+
+
 class ReportStatus(LabelledEnum):
     """Where a county's report for one period stands."""
 

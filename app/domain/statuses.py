@@ -71,7 +71,7 @@ class ImportStatus(LabelledEnum):
 
 class ImportSource(LabelledEnum):
     xlsx = "Excel 文件"
-    json = "JSON"
+    json = "JSON 数据"
 
 
 class FollowUpStatus(LabelledEnum):

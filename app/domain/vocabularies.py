@@ -17,6 +17,7 @@ from app.domain.reporting import (
     RectificationStatus,
     ReportStatus,
     SamplingOrigin,
+    SummaryFigure,
 )
 from app.domain.risk import KeyFlag, RiskClass
 from app.domain.statuses import (
@@ -78,6 +79,7 @@ VOCABULARIES: dict[str, Vocabulary] = _vocabularies(
     ("adjustment_kind", "计划调整类型", AdjustmentKind),
     ("assignment_status", "双随机检查任务状态", AssignmentStatus),
     ("report_status", "报送情况", ReportStatus),
+    ("summary_figure", "完成情况汇总表指标（附件3）", SummaryFigure),
     ("follow_up_step", "不合格后处理步骤", FollowUpStep),
     ("follow_up_status", "不合格后处理状态", FollowUpStatus),
     ("sampling_origin", "不合格抽查来源", SamplingOrigin),

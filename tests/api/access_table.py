@@ -43,7 +43,9 @@ PARAMS = {
     "delivery_id": "webhook_delivery",
     "name": "vocabulary",
 }
-SHARED_KINDS = frozenset({"plan", "disclosure", "service_account", "vocabulary"})  # prefecture-wide: no county to be out of
+SHARED_KINDS = frozenset(
+    {"plan", "disclosure", "service_account", "vocabulary"}
+)  # prefecture-wide: no county to be out of
 
 Body = Callable[[Any, str], Any]  # (world, county) -> JSON body
 
