@@ -106,10 +106,15 @@ class EnterpriseRead(Output):
     def status_label(self) -> str:
         return self.status.label
 
-    @computed_field(description="重点监管标志（中文）")
+    @computed_field(description="重点监管标志: the codes of the key_* flags that are set")
+    @property
+    def key_flags(self) -> list[KeyFlag]:
+        return [flag for flag in KeyFlag if getattr(self, f"key_{flag.value}")]
+
+    @computed_field(description="重点监管标志（中文）, in the order of key_flags")
     @property
     def key_flag_labels(self) -> list[str]:
-        return [flag.label for flag in KeyFlag if getattr(self, f"key_{flag.value}")]
+        return [flag.label for flag in self.key_flags]
 
 
 class EnterprisePage(Page[EnterpriseRead]):
