@@ -3,12 +3,12 @@
 import uuid
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.domain.checklist import Conclusion
 from app.domain.reporting import DisclosurePeriod, RectificationStatus
 from app.domain.visit_types import VisitType
-from app.schemas.common import Input, Output
+from app.schemas.common import Input, Output, label_of
 
 
 class DisclosureCreate(Input):
@@ -55,10 +55,7 @@ class DisclosureRead(Output):
     published_by_name: str
     published_at: datetime
 
-    @computed_field(description="公开期（中文）")
-    @property
-    def period_label(self) -> str:
-        return self.period.label
+    period_label = label_of("period", "公开期（中文）")
 
 
 class DisclosureDetail(DisclosureRead):
@@ -79,20 +76,11 @@ class PublicInspectionResult(BaseModel):
     conclusion: Conclusion | None = Field(description="检查结论")
     rectification_status: RectificationStatus = Field(description="整改情况")
 
-    @computed_field(description="检查形式（中文）")
-    @property
-    def visit_type_label(self) -> str:
-        return self.visit_type.label
+    visit_type_label = label_of("visit_type", "检查形式（中文）")
 
-    @computed_field(description="检查结论（中文）")
-    @property
-    def conclusion_label(self) -> str | None:
-        return self.conclusion.label if self.conclusion else None
+    conclusion_label = label_of("conclusion", "检查结论（中文）", optional=True)
 
-    @computed_field(description="整改情况（中文）")
-    @property
-    def rectification_status_label(self) -> str:
-        return self.rectification_status.label
+    rectification_status_label = label_of("rectification_status", "整改情况（中文）")
 
 
 PUBLIC_FIELDS = frozenset(PublicInspectionResult.model_fields) | frozenset(PublicInspectionResult.model_computed_fields)

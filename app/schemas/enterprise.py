@@ -10,7 +10,7 @@ from pydantic import Field, computed_field
 from app.domain.ledger import EnterpriseStatus
 from app.domain.risk import KeyFlag, RiskClass
 from app.domain.statuses import ActorKind
-from app.schemas.common import Input, Output, Page
+from app.schemas.common import Input, Output, Page, label_of
 
 PHONE_PATTERN = r"^[0-9+\-() ]{3,32}$"
 
@@ -96,15 +96,9 @@ class EnterpriseRead(Output):
     updated_at: datetime
     closed_at: datetime | None
 
-    @computed_field(description="风险等级（中文）")
-    @property
-    def risk_class_label(self) -> str:
-        return self.risk_class.label
+    risk_class_label = label_of("risk_class", "风险等级（中文）")
 
-    @computed_field(description="经营状态（中文）")
-    @property
-    def status_label(self) -> str:
-        return self.status.label
+    status_label = label_of("status", "经营状态（中文）")
 
     @computed_field(description="重点监管标志: the codes of the key_* flags that are set")
     @property

@@ -10,7 +10,7 @@ from app.domain.ledger import LicenceStatus
 from app.domain.licence import licence_expiring
 from app.domain.ruleset import ruleset_for
 from app.domain.statuses import LicenceSource
-from app.schemas.common import Input, Output
+from app.schemas.common import Input, Output, label_of
 
 
 class LicenceCategoryRead(Output):
@@ -51,10 +51,7 @@ class LicenceRead(Output):
     created_at: datetime
     updated_at: datetime
 
-    @computed_field(description="许可证状态（中文）")
-    @property
-    def status_label(self) -> str:
-        return self.status.label
+    status_label = label_of("status", "许可证状态（中文）")
 
     @computed_field(description="到期换证: valid and expiring within the year's renewal window (or already expired)")
     @property

@@ -3,11 +3,11 @@
 import uuid
 from datetime import datetime
 
-from pydantic import Field, computed_field
+from pydantic import Field
 
 from app.domain.reminders import NotificationKind
 from app.domain.statuses import NotificationRef
-from app.schemas.common import Output
+from app.schemas.common import Output, label_of
 
 
 class NotificationRead(Output):
@@ -22,10 +22,7 @@ class NotificationRead(Output):
     created_at: datetime
     read_at: datetime | None
 
-    @computed_field
-    @property
-    def kind_label(self) -> str:
-        return self.kind.label
+    kind_label = label_of("kind")
 
 
 class NotificationsMarked(Output):

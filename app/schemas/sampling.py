@@ -3,11 +3,11 @@
 import uuid
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, Field
 
 from app.domain.reporting import FollowUpStep, SamplingOrigin
 from app.domain.statuses import FollowUpStatus
-from app.schemas.common import Input, Output
+from app.schemas.common import Input, Output, label_of
 
 
 class FollowUpStepCreate(Input):
@@ -35,10 +35,7 @@ class FollowUpStepRead(Output):
     actor_name: str
     at: datetime
 
-    @computed_field
-    @property
-    def kind_label(self) -> str:
-        return self.kind.label
+    kind_label = label_of("kind")
 
 
 class FollowUpRead(Output):
@@ -60,15 +57,9 @@ class FollowUpRead(Output):
     created_at: datetime
     updated_at: datetime
 
-    @computed_field
-    @property
-    def origin_label(self) -> str:
-        return self.origin.label
+    origin_label = label_of("origin")
 
-    @computed_field
-    @property
-    def status_label(self) -> str:
-        return self.status.label
+    status_label = label_of("status")
 
 
 class FollowUpDetail(FollowUpRead):
