@@ -50,6 +50,7 @@ from app.routers import (
     users,
     visits,
     visits_attachments,
+    vocabularies,
     webhook_events,
     webhooks,
 )
@@ -89,6 +90,7 @@ ROUTERS = (
     notifications,
     events,
     webhooks,
+    vocabularies,
 )
 
 DESCRIPTION = """

@@ -81,17 +81,17 @@ class ChecklistItem(LabelledEnum):
 
 
 class ItemResult(LabelledEnum):
-    conforming = "conforming", "符合"
-    nonconforming = "nonconforming", "不符合"
-    not_applicable = "not_applicable", "不适用"
+    conforming = "符合"
+    nonconforming = "不符合"
+    not_applicable = "不适用"
 
 
 class Conclusion(LabelledEnum):
     """计划 七（二）: the visit's overall conclusion."""
 
-    conforming = "conforming", "符合"
-    rectification_required = "rectification_required", "限期整改"
-    violation = "violation", "涉嫌违法，移交立案查处"
+    conforming = "符合"
+    rectification_required = "限期整改"
+    violation = "涉嫌违法，移交立案查处"
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from app.domain.ruleset import RuleSet
 class Severity(LabelledEnum):
     """计划 七（二）: 一般问题 → 限期整改; 严重隐患 → 风险问题清单; 违法违规 → 立案查处."""
 
-    general = "general", "一般问题"
-    serious_hazard = "serious_hazard", "严重隐患"
-    violation = "violation", "违法违规"
+    general = "一般问题"
+    serious_hazard = "严重隐患"
+    violation = "违法违规"
 
 
 @dataclass(frozen=True)
@@ -36,14 +36,14 @@ class FindingState:
 class FindingEvent(LabelledEnum):
     """What may happen to a finding, as far as its escalation level is concerned."""
 
-    time_passed = "time_passed", "按日重新计算"
-    extension = "extension", "延期整改"
-    rectification = "rectification", "企业整改"
-    reinspection_failed = "reinspection_failed", "复查不合格"
-    reinspection_passed = "reinspection_passed", "复查合格"
-    refusal = "refusal", "拒不整改"
-    case = "case", "立案查处"
-    closed = "closed", "闭环"
+    time_passed = "按日重新计算"
+    extension = "延期整改"
+    rectification = "企业整改"
+    reinspection_failed = "复查不合格"
+    reinspection_passed = "复查合格"
+    refusal = "拒不整改"
+    case = "立案查处"
+    closed = "闭环"
 
 
 LEVEL_LOWERING_EVENTS = frozenset({FindingEvent.rectification, FindingEvent.reinspection_passed, FindingEvent.closed})

@@ -15,13 +15,13 @@ from app.domain.ruleset import RuleSet
 class NotificationKind(LabelledEnum):
     """What a notification in a user's inbox is about."""
 
-    deadline_soon = "deadline_soon", "整改期限将至"
-    deadline_passed = "deadline_passed", "整改逾期"
-    reinspection_due = "reinspection_due", "待复查回访"
-    report_due = "report_due", "报送期限将至"
-    behind_schedule = "behind_schedule", "计划进度滞后"
-    webhook_disabled = "webhook_disabled", "Webhook 推送已停用"
-    account_locked = "account_locked", "账户已锁定"
+    deadline_soon = "整改期限将至"
+    deadline_passed = "整改逾期"
+    reinspection_due = "待复查回访"
+    report_due = "报送期限将至"
+    behind_schedule = "计划进度滞后"
+    webhook_disabled = "Webhook 推送已停用"
+    account_locked = "账户已锁定"
 
 
 def reminder_due(deadline: date, today: date, ruleset: RuleSet) -> NotificationKind | None:

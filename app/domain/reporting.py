@@ -34,13 +34,52 @@ def report_as_of(today: date, year: int, period: ReportPeriod, ruleset: RuleSet)
     return min(today, period_due_date(year, period, ruleset))
 
 
+class SummaryFigure(LabelledEnum):
+    """计划 八 附件3 监督检查完成情况汇总表: each figure a county reports, labelled as its column is headed — the
+    summary's `labels` and the workbook's headers are these labels, character for character."""
+
+    enterprises = "在册企业数（在产）"
+    enterprises_a = "A类企业"
+    enterprises_b = "B类企业"
+    enterprises_c = "C类企业"
+    enterprises_d = "D类企业"
+    plan_lines = "计划检查企业数"
+    required_visits = "计划检查次数"
+    visits_done = "已检查次数（计入频次）"
+    plan_visits_done = "计划内完成次数（每企业不超过计划次数）"
+    completion_rate = "完成率"
+    fully_inspected = "已完成计划频次企业数"
+    findings = "发现问题数"
+    findings_general = "一般问题"
+    findings_serious_hazard = "严重隐患"
+    findings_violation = "违法违规"
+    rectified = "已整改闭环"
+    overdue = "逾期未整改"
+    late_reinspections = "未按时复查回访"
+    cases_filed = "立案查处"
+    risk_list_entries = "列入风险问题清单"
+    failed_samplings = "监督抽查不合格"
+    failed_samplings_referred = "不合格后处理：上级转办"
+    failed_samplings_local = "不合格后处理：本级组织"
+    samplings_handled = "不合格后处理完结"
+    samplings_handled_referred = "后处理完结：上级转办"
+    samplings_handled_local = "后处理完结：本级组织"
+    publicity_activities = "宣传活动"
+    media_adoptions = "媒体采纳（地区级以上）"
+
+
+def completion_rate_of(plan_visits_done: int, required_visits: int) -> float:
+    """完成率 = 计划内完成次数 / 计划检查次数, to four places; 1.0 when nothing is required."""
+    return round(plan_visits_done / required_visits, 4) if required_visits else 1.0
+
+
 class ReportStatus(LabelledEnum):
     """Where a county's report for one period stands."""
 
-    submitted = "submitted", "按时报送"
-    late = "late", "逾期报送"
-    missing = "missing", "未报送（已逾期）"
-    pending = "pending", "未报送"
+    submitted = "按时报送"
+    late = "逾期报送"
+    missing = "未报送（已逾期）"
+    pending = "未报送"
 
 
 def report_status(today: date, due_on: date, submitted_on: date | None) -> ReportStatus:
@@ -57,10 +96,10 @@ REPORT_STATUS_LABELS: dict[str, str] = ReportStatus.label_map()
 class FollowUpStep(LabelledEnum):
     """计划 七（四）监督抽查不合格产品后处理: the steps, in the order they happen."""
 
-    notified = "notified", "告知企业检验结果"
-    rectification_ordered = "rectification_ordered", "责令整改"
-    resampled = "resampled", "跟踪复查抽样"
-    closed = "closed", "后处理完结"
+    notified = "告知企业检验结果"
+    rectification_ordered = "责令整改"
+    resampled = "跟踪复查抽样"
+    closed = "后处理完结"
 
 
 @dataclass(frozen=True)
@@ -112,17 +151,17 @@ class SamplingOrigin(LabelledEnum):
     """计划 七（四）: a county handles the failed samplings a higher authority refers to it (上级转办) as well as
     those of the samplings it organised itself (本级组织); 附件3 counts the two apart."""
 
-    referred = "referred", "上级转办"
-    local = "local", "本级组织"
+    referred = "上级转办"
+    local = "本级组织"
 
 
 class MediaLevel(LabelledEnum):
     """The level of the outlet that took a county's publicity up (媒体采纳)."""
 
-    national = "national", "国家级"
-    province = "province", "省（区）级"
-    prefecture = "prefecture", "地区级"
-    county = "county", "县（市）级"
+    national = "国家级"
+    province = "省（区）级"
+    prefecture = "地区级"
+    county = "县（市）级"
 
 
 REPORTED_MEDIA_LEVELS = frozenset({MediaLevel.national, MediaLevel.province, MediaLevel.prefecture})
@@ -138,8 +177,8 @@ class DisclosurePeriod(LabelledEnum):
     """信息公开 on its own calendar: the two calendar halves of the year, which hold every day of it. The report
     periods (计划 八) end on their due dates and would leave the days after the last one out."""
 
-    h1 = "h1", "上半年（1月1日至6月30日）"
-    h2 = "h2", "下半年（7月1日至12月31日）"
+    h1 = "上半年（1月1日至6月30日）"
+    h2 = "下半年（7月1日至12月31日）"
 
 
 def disclosure_range(year: int, period: DisclosurePeriod) -> tuple[date, date]:
@@ -152,20 +191,20 @@ def disclosure_range(year: int, period: DisclosurePeriod) -> tuple[date, date]:
 class PublicityCampaign(LabelledEnum):
     """计划 七（五）: 世界标准日、世界计量日、“3·15国际消费者权益日”、“质量月” and other activities."""
 
-    world_standards_day = "world_standards_day", "世界标准日"
-    world_metrology_day = "world_metrology_day", "世界计量日"
-    consumer_rights_day = "consumer_rights_day", "3·15国际消费者权益日"
-    quality_month = "quality_month", "质量月"
-    other = "other", "其他宣传活动"
+    world_standards_day = "世界标准日"
+    world_metrology_day = "世界计量日"
+    consumer_rights_day = "3·15国际消费者权益日"
+    quality_month = "质量月"
+    other = "其他宣传活动"
 
 
 class RectificationStatus(LabelledEnum):
     """What the public page says about a visit's findings (信息公开)."""
 
-    none_required = "none_required", "无需整改"
-    rectifying = "rectifying", "整改中"
-    overdue = "overdue", "逾期未整改"
-    rectified = "rectified", "已整改"
+    none_required = "无需整改"
+    rectifying = "整改中"
+    overdue = "逾期未整改"
+    rectified = "已整改"
 
 
 def rectification_status(findings: int, open_findings: int, overdue_findings: int) -> RectificationStatus:

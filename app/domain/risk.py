@@ -6,10 +6,10 @@ from app.domain.labels import LabelledEnum
 class RiskClass(LabelledEnum):
     """计划 六、日常监督检查频次: A lowest risk … D highest risk."""
 
-    A = "A", "A类（低风险）"
-    B = "B", "B类（较低风险）"
-    C = "C", "C类（较高风险）"
-    D = "D", "D类（高风险）"
+    A = "A类（低风险）"
+    B = "B类（较低风险）"
+    C = "C类（较高风险）"
+    D = "D类（高风险）"
 
 
 RISK_ORDER: tuple[RiskClass, ...] = (RiskClass.A, RiskClass.B, RiskClass.C, RiskClass.D)
@@ -19,7 +19,7 @@ RISK_ORDER: tuple[RiskClass, ...] = (RiskClass.A, RiskClass.B, RiskClass.C, Risk
 class KeyFlag(LabelledEnum):
     """计划 六: 重点行业、重点区域、重点企业、重点产品."""
 
-    industry = "industry", "重点行业"
-    region = "region", "重点区域"
-    enterprise = "enterprise", "重点企业"
-    product = "product", "重点产品"
+    industry = "重点行业"
+    region = "重点区域"
+    enterprise = "重点企业"
+    product = "重点产品"

@@ -6,23 +6,23 @@ from app.domain.labels import LabelledEnum
 class VisitType(LabelledEnum):
     """计划 三、六: forms of on-site inspection (检查形式)."""
 
-    routine_patrol = "routine_patrol", "日常巡查"
-    cross_inspection = "cross_inspection", "交叉互查"
-    flight_inspection = "flight_inspection", "飞行检查"
-    double_random = "double_random", "双随机抽查"
-    licence_review = "licence_review", "生产许可监督评审"
-    post_licence = "post_licence", "证后监督检查"
-    reinspection = "reinspection", "复查回访"
+    routine_patrol = "日常巡查"
+    cross_inspection = "交叉互查"
+    flight_inspection = "飞行检查"
+    double_random = "双随机抽查"
+    licence_review = "生产许可监督评审"
+    post_licence = "证后监督检查"
+    reinspection = "复查回访"
 
 
 class SupervisoryFunction(LabelledEnum):
     """计划 七（三）: functions one visit may also cover, to avoid repeated inspection (避免重复检查)."""
 
-    metrology = "metrology", "计量"
-    standardisation = "standardisation", "标准化"
-    special_equipment = "special_equipment", "特种设备"
-    advertising = "advertising", "广告"
-    licensing = "licensing", "许可"
+    metrology = "计量"
+    standardisation = "标准化"
+    special_equipment = "特种设备"
+    advertising = "广告"
+    licensing = "许可"
 
 
 COUNTING_VISIT_TYPES = frozenset(VisitType)

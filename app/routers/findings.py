@@ -11,6 +11,7 @@ from app.core.errors import (
 )
 from app.domain.findings import Severity
 from app.domain.permissions import Permission
+from app.domain.statuses import FindingStatus
 from app.schemas.common import Page
 from app.schemas.finding import (
     CaseCreate,
@@ -39,7 +40,7 @@ async def list_findings(
     county_code: Annotated[str | None, Query(max_length=12)] = None,
     enterprise_id: uuid.UUID | None = None,
     visit_id: uuid.UUID | None = None,
-    status: Annotated[str | None, Query(pattern="^(open|rectified|awaiting_case|closed)$")] = None,
+    status: FindingStatus | None = None,
     severity: Severity | None = None,
     overdue: bool | None = None,
     escalation_level: Annotated[int | None, Query(ge=0, le=3)] = None,

@@ -1,11 +1,12 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Response
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, PageParams, Today
 from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.domain.permissions import Permission
+from app.domain.statuses import SyncDirection
 from app.schemas.common import Page
 from app.schemas.licence import LicenceRead
 from app.schemas.licence_sync import LicencePush, LicencePushResult, LicenceSyncBatch, LicenceSyncRunRead
@@ -59,7 +60,7 @@ async def list_licence_sync_runs(
     actor: RunReader,
     session: SessionDep,
     page: PageParams,
-    direction: Annotated[str | None, Query(pattern="^(push|pull)$")] = None,
+    direction: SyncDirection | None = None,
 ) -> Page[LicenceSyncRunRead]:
     """Exchanges with the licensing system, newest first, with what failed and why."""
     limit, offset = page

@@ -9,6 +9,7 @@ from app.core.deps import Allowed, IfMatch, PageParams, Today
 from app.core.errors import COMMON_ERRORS, VERSIONED_WRITE_ERRORS
 from app.domain.permissions import Permission
 from app.domain.reporting import SamplingOrigin
+from app.domain.statuses import FollowUpStatus
 from app.schemas.common import Page
 from app.schemas.sampling import FollowUpDetail, FollowUpRead, FollowUpStepCreate, FollowUpUpdate
 from app.services.findings import sampling_followups as service
@@ -23,7 +24,7 @@ async def list_sampling_follow_ups(
     actor: Reader,
     session: SessionDep,
     page: PageParams,
-    status: Annotated[str | None, Query(pattern="^(open|closed)$")] = None,
+    status: FollowUpStatus | None = None,
     origin: Annotated[SamplingOrigin | None, Query(description="referred 上级转办 | local 本级组织")] = None,
     county_code: Annotated[str | None, Query(max_length=12)] = None,
     enterprise_id: uuid.UUID | None = None,

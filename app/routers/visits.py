@@ -12,6 +12,7 @@ from app.core.errors import (
     VERSIONED_WRITE_ERRORS,
 )
 from app.domain.permissions import Permission
+from app.domain.statuses import VisitStatus
 from app.domain.visit_types import VisitType
 from app.schemas.common import Page
 from app.schemas.visit import VisitAmendmentCreate, VisitCreate, VisitRead, VisitSummary, VisitUpdate
@@ -65,7 +66,7 @@ async def list_visits(
     page: PageParams,
     enterprise_id: uuid.UUID | None = None,
     county_code: Annotated[str | None, Query(max_length=12)] = None,
-    status: Annotated[str | None, Query(pattern="^(draft|archived)$")] = None,
+    status: VisitStatus | None = None,
     visit_type: VisitType | None = None,
     inspector_id: Annotated[uuid.UUID | None, Query(description="visits this user inspects")] = None,
     date_from: date | None = None,

@@ -1,12 +1,12 @@
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, PageParams, SettingsDep
 from app.core.errors import COMMON_ERRORS
 from app.domain.permissions import Permission
+from app.domain.statuses import DeliveryStatus
 from app.schemas.common import Page
 from app.schemas.event import (
     WebhookDeliveryRead,
@@ -19,7 +19,6 @@ from app.services import webhooks as service
 
 router = APIRouter(prefix="/api/v1/webhook-subscriptions", tags=["webhooks"])
 Owner = Allowed(Permission.WEBHOOKS_MANAGE)
-DeliveryStatus = Annotated[str | None, Query(pattern="^(pending|delivered|failed|skipped)$")]
 
 
 @router.post("", status_code=201, response_model=WebhookSubscriptionCreated, responses=COMMON_ERRORS)
@@ -74,7 +73,11 @@ async def send_webhook_test(subscription_id: uuid.UUID, actor: Owner, session: S
 
 @router.get("/{subscription_id}/deliveries", response_model=Page[WebhookDeliveryRead], responses=COMMON_ERRORS)
 async def list_webhook_deliveries(
-    subscription_id: uuid.UUID, actor: Owner, session: SessionDep, page: PageParams, status: DeliveryStatus = None
+    subscription_id: uuid.UUID,
+    actor: Owner,
+    session: SessionDep,
+    page: PageParams,
+    status: DeliveryStatus | None = None,
 ) -> Page[WebhookDeliveryRead]:
     """The subscription's deliveries, newest first, with attempts and the last answer."""
     limit, offset = page

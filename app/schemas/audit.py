@@ -4,13 +4,14 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from app.domain.statuses import ActorKind
 from app.schemas.common import Output
 
 
 class AuditEventRead(Output):
     id: int
     at: datetime
-    actor_kind: str
+    actor_kind: ActorKind
     actor_id: uuid.UUID | None
     actor_name: str | None
     action: str

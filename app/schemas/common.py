@@ -2,7 +2,7 @@ import re
 from datetime import date
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo, computed_field, field_validator
 
 from app.core.validation_messages import OUT_OF_RANGE, YEARS
 
@@ -77,3 +77,14 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+
+
+def label_of(code_field: str, description: str | None = None, *, optional: bool = False) -> Any:
+    """A read-only `<code_field>_label` beside a LabelledEnum field: its code's Chinese label, or null beside a
+    null code when the code is `optional`. Declared as ``status_label = label_of("status", "状态（中文）")``."""
+
+    def label(self: Any) -> str | None:
+        code = getattr(self, code_field)
+        return None if code is None else code.label
+
+    return computed_field(property(label), description=description, return_type=str | None if optional else str)

@@ -3,10 +3,12 @@
 import uuid
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.domain.reporting import DisclosurePeriod
-from app.schemas.common import Input, Output
+from app.domain.checklist import Conclusion
+from app.domain.reporting import DisclosurePeriod, RectificationStatus
+from app.domain.visit_types import VisitType
+from app.schemas.common import Input, Output, label_of
 
 
 class DisclosureCreate(Input):
@@ -37,8 +39,8 @@ class DisclosureEntryRead(Output):
     enterprise_name: str
     credit_code: str
     visit_date: date
-    visit_type: str
-    conclusion: str | None
+    visit_type: VisitType
+    conclusion: Conclusion | None
     withdrawn_at: datetime | None
     withdrawn_reason: str | None
     withdrawn_by_name: str | None
@@ -53,10 +55,7 @@ class DisclosureRead(Output):
     published_by_name: str
     published_at: datetime
 
-    @computed_field(description="公开期（中文）")
-    @property
-    def period_label(self) -> str:
-        return self.period.label
+    period_label = label_of("period", "公开期（中文）")
 
 
 class DisclosureDetail(DisclosureRead):
@@ -73,9 +72,15 @@ class PublicInspectionResult(BaseModel):
     credit_code: str = Field(description="统一社会信用代码")
     county_name: str = Field(description="所在县（市）")
     visit_date: date = Field(description="检查日期")
-    visit_type: str = Field(description="检查形式")
-    conclusion: str | None = Field(description="检查结论")
-    rectification_status: str = Field(description="整改情况")
+    visit_type: VisitType = Field(description="检查形式")
+    conclusion: Conclusion | None = Field(description="检查结论")
+    rectification_status: RectificationStatus = Field(description="整改情况")
+
+    visit_type_label = label_of("visit_type", "检查形式（中文）")
+
+    conclusion_label = label_of("conclusion", "检查结论（中文）", optional=True)
+
+    rectification_status_label = label_of("rectification_status", "整改情况（中文）")
 
 
-PUBLIC_FIELDS = frozenset(PublicInspectionResult.model_fields)
+PUBLIC_FIELDS = frozenset(PublicInspectionResult.model_fields) | frozenset(PublicInspectionResult.model_computed_fields)

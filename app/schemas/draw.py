@@ -5,6 +5,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from app.domain.risk import RiskClass
+from app.domain.statuses import AssignmentStatus
 from app.schemas.common import Input, Output
 
 MAX_SEED = 2**63 - 1
@@ -100,7 +101,7 @@ class AssignmentRead(Output):
     inspector_ids: list[uuid.UUID]
     due_from: date
     due_until: date
-    status: str
+    status: AssignmentStatus
 
 
 class DrawRead(Output):

@@ -9,7 +9,8 @@ from pydantic import Field, computed_field
 
 from app.domain.ledger import EnterpriseStatus
 from app.domain.risk import KeyFlag, RiskClass
-from app.schemas.common import Input, Output, Page
+from app.domain.statuses import ActorKind
+from app.schemas.common import Input, Output, Page, label_of
 
 PHONE_PATTERN = r"^[0-9+\-() ]{3,32}$"
 
@@ -95,20 +96,19 @@ class EnterpriseRead(Output):
     updated_at: datetime
     closed_at: datetime | None
 
-    @computed_field(description="风险等级（中文）")
-    @property
-    def risk_class_label(self) -> str:
-        return self.risk_class.label
+    risk_class_label = label_of("risk_class", "风险等级（中文）")
 
-    @computed_field(description="经营状态（中文）")
-    @property
-    def status_label(self) -> str:
-        return self.status.label
+    status_label = label_of("status", "经营状态（中文）")
 
-    @computed_field(description="重点监管标志（中文）")
+    @computed_field(description="重点监管标志: the codes of the key_* flags that are set")
+    @property
+    def key_flags(self) -> list[KeyFlag]:
+        return [flag for flag in KeyFlag if getattr(self, f"key_{flag.value}")]
+
+    @computed_field(description="重点监管标志（中文）, in the order of key_flags")
     @property
     def key_flag_labels(self) -> list[str]:
-        return [flag.label for flag in KeyFlag if getattr(self, f"key_{flag.value}")]
+        return [flag.label for flag in self.key_flags]
 
 
 class EnterprisePage(Page[EnterpriseRead]):
@@ -134,7 +134,7 @@ class HistoryEntry(Output):
 
     id: int
     at: datetime
-    actor_kind: str
+    actor_kind: ActorKind
     actor_name: str | None
     action: str
     entity: str

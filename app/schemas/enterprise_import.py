@@ -5,6 +5,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field, field_validator
 
+from app.domain.statuses import ImportSource, ImportStatus
 from app.schemas.common import Output
 
 
@@ -38,13 +39,12 @@ class RowError(BaseModel):
 
 class EnterpriseImportRead(Output):
     id: uuid.UUID
-    source: str
+    source: ImportSource
     filename: str | None
     dry_run: bool
     all_or_nothing: bool
-    status: str = Field(
-        description="pending | running | succeeded | failed | validated (dry run) | interrupted (the process "
-        "running it stopped; nothing was written)"
+    status: ImportStatus = Field(
+        description="validated: a dry run; interrupted: the process running it stopped, nothing was written"
     )
     county_code: str | None
     actor_name: str | None

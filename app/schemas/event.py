@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from app.domain.permissions import Permission
+from app.domain.statuses import DeliveryStatus
 from app.schemas.common import Input, Output
 from app.schemas.disclosure import DisclosureDetail
 from app.schemas.enterprise import EnterpriseRead
@@ -132,7 +133,7 @@ class WebhookDeliveryRead(Output):
     event_type: str
     subject: str
     event_position: int | None
-    status: str = Field(description="pending | delivered | failed | skipped")
+    status: DeliveryStatus
     attempts: int
     last_status_code: int | None
     last_error: str | None

@@ -1,28 +1,12 @@
 import uuid
 from datetime import date, datetime
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from app.domain.checklist import ChecklistItem
 from app.domain.findings import FindingEvent, Severity
+from app.domain.statuses import FindingStatus, FindingStepKind, ReinspectionResult
 from app.schemas.common import Input, Output
-
-FINDING_STATUS_LABELS = {
-    "open": "待整改",
-    "rectified": "已整改待复查",
-    "awaiting_case": "复查合格待立案",
-    "closed": "已闭环",
-}
-STEP_LABELS = {
-    "extension": "延期整改",
-    "rectification": "整改报告",
-    "reinspection": "复查回访",
-    "refusal": "拒不整改",
-    "case": "立案查处",
-    "closed": "闭环",
-    "escalation": "升级级别变化",
-}
 
 
 class FindingCreate(Input):
@@ -48,7 +32,7 @@ class RectificationCreate(Input):
 
 class ReinspectionCreate(Input):
     visit_id: uuid.UUID = Field(description="an archived 复查回访 visit to the same enterprise")
-    result: Literal["pass", "fail"]
+    result: ReinspectionResult
     note: str | None = Field(default=None, max_length=2000)
 
 
@@ -73,7 +57,7 @@ class ReasonRead(BaseModel):
 
 class FindingStepRead(Output):
     id: uuid.UUID
-    kind: str
+    kind: FindingStepKind
     kind_label: str = ""
     at: datetime
     actor_id: uuid.UUID | None
@@ -84,7 +68,7 @@ class FindingStepRead(Output):
     deadline_after: date | None
     attachment_ids: list[uuid.UUID]
     reinspection_visit_id: uuid.UUID | None
-    result: str | None
+    result: ReinspectionResult | None
     case_no: str | None
     case_filed_on: date | None
     case_officer: str | None
@@ -118,7 +102,7 @@ class FindingRead(BaseModel):
     found_on: date
     original_deadline: date
     deadline: date
-    status: str
+    status: FindingStatus
     status_label: str
     overdue: bool
     escalation_level: int = Field(

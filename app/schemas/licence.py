@@ -9,7 +9,8 @@ from app.core.clock import today_in_china
 from app.domain.ledger import LicenceStatus
 from app.domain.licence import licence_expiring
 from app.domain.ruleset import ruleset_for
-from app.schemas.common import Input, Output
+from app.domain.statuses import LicenceSource
+from app.schemas.common import Input, Output, label_of
 
 
 class LicenceCategoryRead(Output):
@@ -23,7 +24,7 @@ class LicenceCreate(Input):
     issued_on: date | None = Field(default=None, description="发证日期")
     expires_on: date = Field(description="有效期至")
     status: LicenceStatus = LicenceStatus.valid
-    source: str = Field(default="manual", max_length=32, description="manual | licensing_system")
+    source: LicenceSource = LicenceSource.manual
 
 
 class LicenceUpdate(Input):
@@ -34,7 +35,7 @@ class LicenceUpdate(Input):
     issued_on: date | None = None
     expires_on: date | None = None
     status: LicenceStatus | None = None
-    source: str | None = Field(default=None, max_length=32)
+    source: LicenceSource | None = None
 
 
 class LicenceRead(Output):
@@ -45,15 +46,12 @@ class LicenceRead(Output):
     issued_on: date | None
     expires_on: date
     status: LicenceStatus
-    source: str
+    source: LicenceSource
     version: int
     created_at: datetime
     updated_at: datetime
 
-    @computed_field(description="许可证状态（中文）")
-    @property
-    def status_label(self) -> str:
-        return self.status.label
+    status_label = label_of("status", "许可证状态（中文）")
 
     @computed_field(description="到期换证: valid and expiring within the year's renewal window (or already expired)")
     @property

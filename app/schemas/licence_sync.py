@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from app.domain.ledger import LicenceStatus
+from app.domain.statuses import SyncDirection, SyncRunStatus
 from app.schemas.common import Input, Output
 from app.schemas.licence import LicenceRead
 
@@ -41,8 +42,8 @@ class LicencePushResult(BaseModel):
 
 class LicenceSyncRunRead(Output):
     id: uuid.UUID
-    direction: str
-    status: str
+    direction: SyncDirection
+    status: SyncRunStatus
     source_url: str | None
     cursor_before: str | None
     cursor_after: str | None

@@ -3,10 +3,11 @@
 import uuid
 from datetime import datetime
 
-from pydantic import Field, computed_field
+from pydantic import Field
 
 from app.domain.reminders import NotificationKind
-from app.schemas.common import Output
+from app.domain.statuses import NotificationRef
+from app.schemas.common import Output, label_of
 
 
 class NotificationRead(Output):
@@ -15,16 +16,13 @@ class NotificationRead(Output):
     title: str = Field(description="one line, Chinese, with the numbers a reader needs")
     body: str
     county_code: str | None = Field(description="the county it concerns; null: the whole prefecture")
-    ref_type: str = Field(description="the kind of record it points at: finding | plan | report | user")
+    ref_type: NotificationRef = Field(description="the kind of record it points at")
     ref_id: uuid.UUID | None = Field(description="that record's id; null when there is none yet (a report due)")
     link: str = Field(description="API path that opens the record, e.g. /api/v1/findings/{id}")
     created_at: datetime
     read_at: datetime | None
 
-    @computed_field
-    @property
-    def kind_label(self) -> str:
-        return self.kind.label
+    kind_label = label_of("kind")
 
 
 class NotificationsMarked(Output):

@@ -5,18 +5,11 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from app.domain.risk import RiskClass
+from app.domain.statuses import ActorKind, AdjustmentKind, PlanLineSource, PlanStatus
 from app.schemas.common import Input, Output
 
 MAX_REQUIRED_VISITS = 60
 """Upper bound on a line's required visits."""
-
-PLAN_STATUS_LABELS = {"draft": "草稿", "issued": "已下达"}
-ADJUSTMENT_KIND_LABELS = {
-    "raise": "提高频次",
-    "lower": "降低频次",
-    "add": "补充企业",
-    "system_raise": "新增风险自动提高",
-}
 
 
 class PlanCreate(Input):
@@ -26,7 +19,7 @@ class PlanCreate(Input):
 class PlanRead(Output):
     id: uuid.UUID
     year: int
-    status: str = Field(description="draft | issued")
+    status: PlanStatus
     status_label: str
     as_of: date = Field(description="风险因素的评估日 (the day risk factors were evaluated)")
     ruleset_year: int
@@ -40,7 +33,7 @@ class PlanRead(Output):
     @classmethod
     def _label(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            data = dict(data, status_label=PLAN_STATUS_LABELS.get(data["status"], data["status"]))
+            data = dict(data, status_label=PlanStatus.label_of(data["status"]))
         return data
 
 
@@ -65,7 +58,7 @@ class PlanItemRead(Output):
     adjusted: bool = Field(description="differs from the issued plan")
     reasons: list[ReasonRead]
     due_dates: list[date] = Field(description="计划检查时间: visit k due by this day")
-    source: str = Field(description="generated | added")
+    source: PlanLineSource
     done_visits: int = Field(description="计入频次的已归档检查次数")
     behind_schedule: bool
     next_due: date | None
@@ -82,12 +75,12 @@ class PlanItemRead(Output):
 
 class PlanAdjustmentRead(Output):
     id: uuid.UUID
-    kind: str = Field(description="raise | lower | add | system_raise")
+    kind: AdjustmentKind
     kind_label: str
     before: int | None
     after: int
     reason: str
-    actor_kind: str
+    actor_kind: ActorKind
     actor_name: str
     at: datetime
 
@@ -96,7 +89,7 @@ class PlanAdjustmentRead(Output):
     def _label(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             data = {k: getattr(data, k, None) for k in cls.model_fields if k != "kind_label"}
-        return dict(data, kind_label=ADJUSTMENT_KIND_LABELS.get(data["kind"], data["kind"]))
+        return dict(data, kind_label=AdjustmentKind.label_of(data["kind"]))
 
 
 class PlanItemDetail(PlanItemRead):

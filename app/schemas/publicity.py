@@ -6,7 +6,7 @@ from datetime import date, datetime
 from pydantic import Field, computed_field
 
 from app.domain.reporting import MediaLevel, PublicityCampaign, counts_as_media_adoption
-from app.schemas.common import Input, Output
+from app.schemas.common import Input, Output, label_of
 
 
 class PublicityActivityCreate(Input):
@@ -41,15 +41,9 @@ class PublicityActivityRead(Output):
     created_by_name: str
     created_at: datetime
 
-    @computed_field
-    @property
-    def campaign_label(self) -> str:
-        return self.campaign.label
+    campaign_label = label_of("campaign")
 
-    @computed_field
-    @property
-    def media_level_label(self) -> str | None:
-        return self.media_level.label if self.media_level else None
+    media_level_label = label_of("media_level", optional=True)
 
     @computed_field(description="计划 八: counted in 附件3 as a media adoption (地区级以上媒体采纳)")
     @property

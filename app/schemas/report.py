@@ -6,40 +6,13 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field, computed_field
 
 from app.domain.calendar import ReportPeriod, period_label
+from app.domain.reporting import ReportStatus, SummaryFigure, completion_rate_of
 from app.domain.ruleset import ruleset_for
 from app.schemas.common import Input, Output
 
-FIGURE_LABELS: dict[str, str] = {
-    "enterprises": "在册企业数（在产）",
-    "enterprises_a": "A类企业",
-    "enterprises_b": "B类企业",
-    "enterprises_c": "C类企业",
-    "enterprises_d": "D类企业",
-    "plan_lines": "计划检查企业数",
-    "required_visits": "计划检查次数",
-    "visits_done": "已检查次数（计入频次）",
-    "plan_visits_done": "计划内完成次数（每企业不超过计划次数）",
-    "completion_rate": "完成率",
-    "fully_inspected": "已完成计划频次企业数",
-    "findings": "发现问题数",
-    "findings_general": "一般问题",
-    "findings_serious_hazard": "严重隐患",
-    "findings_violation": "违法违规",
-    "rectified": "已整改闭环",
-    "overdue": "逾期未整改",
-    "late_reinspections": "未按时复查回访",
-    "cases_filed": "立案查处",
-    "risk_list_entries": "列入风险问题清单",
-    "failed_samplings": "监督抽查不合格",
-    "failed_samplings_referred": "不合格后处理：上级转办",
-    "failed_samplings_local": "不合格后处理：本级组织",
-    "samplings_handled": "不合格后处理完结",
-    "samplings_handled_referred": "后处理完结：上级转办",
-    "samplings_handled_local": "后处理完结：本级组织",
-    "publicity_activities": "宣传活动",
-    "media_adoptions": "媒体采纳（地区级以上）",
-}
-COUNT_FIGURES = tuple(name for name in FIGURE_LABELS if name != "completion_rate")
+FIGURE_LABELS: dict[str, str] = SummaryFigure.label_map()
+"""figure → its 附件3 column header (the workbook's headers are the same labels)."""
+COUNT_FIGURES = tuple(f.value for f in SummaryFigure if f is not SummaryFigure.completion_rate)
 
 
 class SummaryFigures(BaseModel):
@@ -76,7 +49,7 @@ class SummaryFigures(BaseModel):
     @computed_field(description="完成率: plan_visits_done / required_visits (1.0 when nothing is required)")
     @property
     def completion_rate(self) -> float:
-        return round(self.plan_visits_done / self.required_visits, 4) if self.required_visits else 1.0
+        return completion_rate_of(self.plan_visits_done, self.required_visits)
 
 
 class SummaryRow(SummaryFigures):
@@ -132,7 +105,7 @@ class ReportRead(Output):
 
 
 class FigureChange(BaseModel):
-    figure: str
+    figure: SummaryFigure
     label: str
     submitted: int | float
     live: int | float
@@ -141,7 +114,7 @@ class FigureChange(BaseModel):
 class CountyReportStatus(BaseModel):
     county_code: str
     county_name: str
-    status: str = Field(description="submitted | late | missing | pending")
+    status: ReportStatus
     status_label: str
     report: ReportRead | None
     versions: int

@@ -3,9 +3,8 @@ from datetime import datetime
 
 from pydantic import Field
 
+from app.domain.statuses import RiskListSource
 from app.schemas.common import Input, Output
-
-SOURCE_LABELS = {"serious_hazard": "严重隐患", "escalation": "逾期/复查不合格升级", "manual": "突出问题"}
 
 
 class RiskListEntryCreate(Input):
@@ -35,7 +34,7 @@ class RiskListEntryRead(Output):
     county_code: str
     enterprise_id: uuid.UUID
     finding_id: uuid.UUID | None
-    source: str
+    source: RiskListSource
     source_label: str = ""
     problem: str
     cause_analysis: str | None
@@ -48,4 +47,4 @@ class RiskListEntryRead(Output):
     updated_at: datetime
 
     def model_post_init(self, _context: object) -> None:
-        self.source_label = SOURCE_LABELS.get(self.source, self.source)
+        self.source_label = self.source.label

@@ -3,12 +3,11 @@
 import uuid
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, Field
 
 from app.domain.reporting import FollowUpStep, SamplingOrigin
-from app.schemas.common import Input, Output
-
-FOLLOW_UP_STATUS_LABELS = {"open": "后处理中", "closed": "已完结"}
+from app.domain.statuses import FollowUpStatus
+from app.schemas.common import Input, Output, label_of
 
 
 class FollowUpStepCreate(Input):
@@ -36,10 +35,7 @@ class FollowUpStepRead(Output):
     actor_name: str
     at: datetime
 
-    @computed_field
-    @property
-    def kind_label(self) -> str:
-        return self.kind.label
+    kind_label = label_of("kind")
 
 
 class FollowUpRead(Output):
@@ -51,7 +47,7 @@ class FollowUpRead(Output):
     report_no: str | None
     origin: SamplingOrigin = Field(description="计划 七（四）: referred 上级转办 | local 本级组织")
     failed_on: date
-    status: str
+    status: FollowUpStatus
     notified_on: date | None
     rectification_ordered_on: date | None
     resampled_on: date | None
@@ -61,15 +57,9 @@ class FollowUpRead(Output):
     created_at: datetime
     updated_at: datetime
 
-    @computed_field
-    @property
-    def origin_label(self) -> str:
-        return self.origin.label
+    origin_label = label_of("origin")
 
-    @computed_field
-    @property
-    def status_label(self) -> str:
-        return FOLLOW_UP_STATUS_LABELS.get(self.status, self.status)
+    status_label = label_of("status")
 
 
 class FollowUpDetail(FollowUpRead):

@@ -3,11 +3,11 @@
 import uuid
 from datetime import date, datetime
 
-from pydantic import Field, computed_field
+from pydantic import Field
 
 from app.domain.ledger import SignalKind
 from app.domain.reporting import SamplingOrigin
-from app.schemas.common import Input, Output
+from app.schemas.common import Input, Output, label_of
 
 
 class SignalCreate(Input):
@@ -45,7 +45,4 @@ class SignalRead(Output):
     created_by_id: uuid.UUID | None
     created_at: datetime
 
-    @computed_field(description="信号类别（中文）")
-    @property
-    def kind_label(self) -> str:
-        return self.kind.label
+    kind_label = label_of("kind", "信号类别（中文）")

@@ -4,11 +4,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from app.domain.statuses import TimelineKind
+
 
 class TimelineItem(BaseModel):
     on: date
     at: datetime | None
-    kind: str  # visit | finding | finding_step | signal | licence | licence_change
+    kind: TimelineKind
     title: str
     ref_id: str
     detail: dict[str, Any] = {}

@@ -5,10 +5,9 @@ from pydantic import BaseModel, Field, model_validator
 
 from app.domain.checklist import ChecklistItem, Conclusion, ItemResult
 from app.domain.findings import Severity
+from app.domain.statuses import FindingStatus, VisitStatus
 from app.domain.visit_types import SupervisoryFunction, VisitType
 from app.schemas.common import Input, Output
-
-VISIT_STATUS_LABELS = {"draft": "草稿", "archived": "已归档"}
 
 Text = Field(default=None, max_length=4000)
 
@@ -80,7 +79,7 @@ class VisitAmendmentCreate(Input):
 
 
 class Labelled(BaseModel):
-    code: str
+    code: SupervisoryFunction
     label: str
 
 
@@ -108,12 +107,12 @@ class ChecklistRowRead(BaseModel):
 
 class FindingBrief(BaseModel):
     id: uuid.UUID
-    checklist_item: str | None
+    checklist_item: ChecklistItem | None
     description: str
     severity: Severity
     severity_label: str
     deadline: date
-    status: str
+    status: FindingStatus
 
 
 class AmendmentRead(Output):
@@ -135,7 +134,7 @@ class VisitWarning(BaseModel):
     visit_date: date
     visit_type: VisitType
     visit_type_label: str
-    status: str
+    status: VisitStatus
 
 
 class VisitRead(BaseModel):
@@ -146,7 +145,7 @@ class VisitRead(BaseModel):
     visit_type: VisitType
     visit_type_label: str
     visit_date: date
-    status: str
+    status: VisitStatus
     status_label: str
     licence_holder: bool
     covers_full_checklist: bool
@@ -180,7 +179,7 @@ class VisitSummary(Output):
     visit_type: VisitType
     visit_type_label: str = ""
     visit_date: date
-    status: str
+    status: VisitStatus
     covers_full_checklist: bool
     assignment_id: uuid.UUID | None
     conclusion: Conclusion | None

@@ -22,3 +22,13 @@ def unneutralise(value: str) -> str:
 def safe(value: Any) -> Any:
     """`neutralise` text; other values (numbers, dates) as they are."""
     return neutralise(value) if isinstance(value, str) else value
+
+
+COUNT_FORMAT = "0"
+RATE_FORMAT = "0.0%"
+
+
+def number_format(value: Any) -> str | None:
+    """The number format of a count (a whole number, shown without decimals); None for anything else, which keeps
+    openpyxl's own (text as text, a date as a date). A rate is a number too: its cell takes `RATE_FORMAT`."""
+    return COUNT_FORMAT if isinstance(value, int) and not isinstance(value, bool) else None

@@ -13,7 +13,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from app.xlsx.cells import safe
+from app.xlsx.cells import number_format, safe
 
 HEADERS = (
     "序号",
@@ -69,6 +69,8 @@ def _sheet(workbook: Workbook, name: str, heading: str, headers: Sequence[str], 
 
 def _cell(ws: Any, value: Any, **style: Any) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws, value=safe(value))
+    if count := number_format(value):
+        cell.number_format = count
     for name, v in style.items():
         setattr(cell, name, v)
     return cell

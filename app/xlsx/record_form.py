@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
-from app.xlsx.cells import safe
+from app.xlsx.cells import number_format, safe
 
 TITLE = "生产企业现场监督检查记录表"
 COPIES = ("企业留存", "监管部门留存")
@@ -74,6 +74,7 @@ class _Sheet:
             cell = self.ws.cell(row=self.row, column=col)
             if col <= len(cells):
                 cell.value = safe(cells[col - 1])
+                cell.number_format = number_format(cells[col - 1]) or cell.number_format
             cell.alignment = CENTER if style == "header" else WRAP
             if style != "plain":
                 cell.border = BOX

@@ -10,31 +10,34 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from app.xlsx.cells import safe
+from app.domain.reporting import SummaryFigure, completion_rate_of
+from app.xlsx.cells import RATE_FORMAT, number_format, safe
 
-COLUMNS: tuple[tuple[str, str, int], ...] = (
-    # (figure, header, width)
-    ("enterprises", "在册企业数", 8),
-    ("plan_lines", "计划检查企业数", 8),
-    ("required_visits", "计划检查次数", 8),
-    ("visits_done", "已检查次数", 8),
-    ("completion_rate", "完成率", 8),
-    ("fully_inspected", "已完成频次企业数", 9),
-    ("findings", "发现问题数", 8),
-    ("rectified", "已整改", 7),
-    ("overdue", "逾期未整改", 8),
-    ("cases_filed", "立案查处", 7),
-    ("risk_list_entries", "风险问题清单", 8),
-    ("failed_samplings_referred", "不合格后处理\n上级转办", 9),
-    ("samplings_handled_referred", "上级转办\n已完结", 8),
-    ("failed_samplings_local", "不合格后处理\n本级组织", 9),
-    ("samplings_handled_local", "本级组织\n已完结", 8),
-    ("publicity_activities", "宣传活动", 7),
-    ("media_adoptions", "地区级以上媒体采纳", 9),
+COLUMNS: tuple[tuple[SummaryFigure, int], ...] = (
+    # (figure, width): the header is the figure's label, as the summary's `labels` say it
+    (SummaryFigure.enterprises, 9),
+    (SummaryFigure.plan_lines, 8),
+    (SummaryFigure.required_visits, 8),
+    (SummaryFigure.visits_done, 9),
+    (SummaryFigure.completion_rate, 8),
+    (SummaryFigure.fully_inspected, 9),
+    (SummaryFigure.findings, 8),
+    (SummaryFigure.rectified, 7),
+    (SummaryFigure.overdue, 8),
+    (SummaryFigure.cases_filed, 7),
+    (SummaryFigure.risk_list_entries, 8),
+    (SummaryFigure.failed_samplings_referred, 9),
+    (SummaryFigure.samplings_handled_referred, 9),
+    (SummaryFigure.failed_samplings_local, 9),
+    (SummaryFigure.samplings_handled_local, 9),
+    (SummaryFigure.publicity_activities, 7),
+    (SummaryFigure.media_adoptions, 9),
 )
 LEAD = (("序号", 5), ("县（市）", 16))
 TAIL = (("报送情况", 20),)
 A4 = "9"
+
+RATE_COLUMN = len(LEAD) + 1 + [figure for figure, _ in COLUMNS].index(SummaryFigure.completion_rate)
 
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -50,16 +53,16 @@ class CountyLine:
     status_text: str
 
 
-def _rate(figures: dict[str, Any]) -> str:
-    required = figures.get("required_visits") or 0
-    done = figures.get("plan_visits_done") or 0
-    return f"{(done / required if required else 1.0):.1%}"
+def _value(figures: dict[str, Any], figure: SummaryFigure) -> int | float:
+    if figure is SummaryFigure.completion_rate:
+        return completion_rate_of(figures.get("plan_visits_done") or 0, figures.get("required_visits") or 0)
+    return figures.get(figure, 0)
 
 
 def _values(figures: dict[str, Any] | None) -> list[Any]:
     if figures is None:
         return [""] * len(COLUMNS)
-    return [_rate(figures) if name == "completion_rate" else figures.get(name, 0) for name, _, _ in COLUMNS]
+    return [_value(figures, figure) for figure, _ in COLUMNS]
 
 
 def summary_workbook(
@@ -91,15 +94,15 @@ def summary_workbook(
     ws.merged_cells.add(f"{get_column_letter(half + 1)}3:{last}3")
     ws.cell(3, half + 1, f"填报日期：{filled_on.year}年{filled_on.month}月{filled_on.day}日").alignment = RIGHT
 
-    headers = [h for h, _ in LEAD] + [h for _, h, _ in COLUMNS] + [h for h, _ in TAIL]
-    widths = [w for _, w in LEAD] + [w for _, _, w in COLUMNS] + [w for _, w in TAIL]
+    headers = [h for h, _ in LEAD] + [figure.label for figure, _ in COLUMNS] + [h for h, _ in TAIL]
+    widths = [w for _, w in LEAD] + [w for _, w in COLUMNS] + [w for _, w in TAIL]
     for n, (header, w) in enumerate(zip(headers, widths, strict=True), start=1):
         cell = ws.cell(4, n, header)
         cell.font = Font(bold=True)
         cell.alignment = CENTER
         cell.border = BOX
         ws.column_dimensions[get_column_letter(n)].width = w
-    ws.row_dimensions[4].height = 45
+    ws.row_dimensions[4].height = 60
 
     rows = [[n, line.county_name, *_values(line.figures), line.status_text] for n, line in enumerate(lines, 1)]
     if total is not None:
@@ -109,6 +112,10 @@ def summary_workbook(
             cell = ws.cell(r, c, safe(value))
             cell.alignment = CENTER
             cell.border = BOX
+            if c == RATE_COLUMN and isinstance(value, float):
+                cell.number_format = RATE_FORMAT
+            elif c > len(LEAD) and (count := number_format(value)):
+                cell.number_format = count
             if total is not None and r == 4 + len(rows):
                 cell.font = Font(bold=True)
     foot = 5 + len(rows) + 1

@@ -36,3 +36,24 @@ function describe(problem: Problem): string {
   const where = (problem.errors ?? []).map((e) => `${e.loc.join(".")}: ${e.msg}`).join("; ");
   return `${problem.status} ${problem.title}${where ? ` — ${where}` : ""}`;
 }
+
+type FindingStatus = components["schemas"]["FindingStatus"];
+type VocabularyRead = components["schemas"]["VocabularyRead"];
+
+// A drop-down's options come from the vocabularies; the filter it sets is typed by the contract's enum.
+export async function openFindingsWithTheirStatusOptions(
+  token: string,
+): Promise<{ options: VocabularyRead["terms"]; open: number }> {
+  const headers = { Authorization: `Bearer ${token}` };
+  const vocabulary = await api.GET("/api/v1/vocabularies/{name}", {
+    headers,
+    params: { path: { name: "finding_status" } },
+  });
+  if (vocabulary.error) throw new Error(describe(vocabulary.error));
+  const status: FindingStatus = "open";
+  const { data, error } = await api.GET("/api/v1/findings", { headers, params: { query: { status, limit: 1 } } });
+  if (error) throw new Error(describe(error));
+  const labelled = data.items.map((f) => `${f.status_label}（${f.status}）`);
+  console.log(labelled.join("、"));
+  return { options: vocabulary.data.terms, open: data.total };
+}

@@ -42,8 +42,11 @@ PARAMS = {
     "notification_id": "notification",
     "subscription_id": "webhook_subscription",
     "delivery_id": "webhook_delivery",
+    "name": "vocabulary",
 }
-SHARED_KINDS = frozenset({"plan", "disclosure", "service_account"})  # prefecture-wide: no county to be out of
+SHARED_KINDS = frozenset(
+    {"plan", "disclosure", "service_account", "vocabulary"}
+)  # prefecture-wide: no county to be out of
 
 Body = Callable[[Any, str], Any]  # (world, county) -> JSON body
 
@@ -208,6 +211,8 @@ TABLE: dict[tuple[str, str], Op] = {
         body=lambda w, c: {"kind": "complaint", "occurred_on": _today(-1), "source": "12315", "substantiated": True},
     ),
     ("GET", "/api/v1/licence-categories"): Op(P.ENTERPRISES_READ),
+    ("GET", "/api/v1/vocabularies"): Op(SIGNED_IN),
+    ("GET", "/api/v1/vocabularies/{name}"): Op(SIGNED_IN),
     ("GET", "/api/v1/licences/{licence_id}"): Op(P.ENTERPRISES_READ),
     ("GET", "/api/v1/licences/by-number/{licence_no}"): Op(P.ENTERPRISES_READ),
     ("PATCH", "/api/v1/licences/{licence_id}"): Op(P.LICENCES_WRITE, body=lambda w, c: {"expires_on": "2029-12-31"}),

@@ -121,6 +121,7 @@ async def _build(world: World) -> None:
             _, world.unscoped_keys[perm] = await make_service_account(session, others, county_code=TACHENG)
         target_account, _ = await make_service_account(session, ["enterprises:read"])
         world.shared["service_account"] = target_account.id
+        world.shared["vocabulary"] = "risk_class"  # not a record: a vocabulary's name
         admins: dict[str, dict[str, str]] = {}
         for county in COUNTIES:
             admin = await make_user(session, Role.COUNTY_ADMIN, county_code=county)

@@ -236,7 +236,7 @@ def test_a_prefecture_viewer_never_mutates() -> None:
             assert op.why, f"{method} {path} is a non-GET marked as not mutating without a reason"
 
 
-OWN_THINGS = ("/api/v1/me", "/api/v1/auth/", "/api/v1/jurisdictions")
+OWN_THINGS = ("/api/v1/me", "/api/v1/auth/", "/api/v1/jurisdictions", "/api/v1/vocabularies")  # + reference data
 DUTY_PATHS = {
     "system_admin": ("/api/v1/users", "/api/v1/service-accounts"),
     "security_admin": ("/api/v1/users",),

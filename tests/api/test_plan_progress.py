@@ -136,6 +136,8 @@ async def test_the_export_is_laid_out_as_attachment_1(client, session):
     rows = {r[2]: r for r in sheet.iter_rows(min_row=3, values_only=True)}
     cement = rows["塔城水泥有限公司"]
     assert cement[1] == "塔城市" and cement[6] == "新XK08-001-00001" and cement[8] == 4
+    required = next(row[8] for row in sheet.iter_rows(min_row=3) if row[2].value == "塔城水泥有限公司")
+    assert (required.value, required.number_format) == (4, "0")  # a number, not the text "4"
     assert "重点产品" in cement[9] and "专项整治" in cement[9]
     assert cement[10] == "3月31日前、6月30日前、9月30日前、12月31日前"
     assert cement[11] == "下达3次，已调整"

@@ -28,8 +28,11 @@ ALLOWED = {
     "county_name",
     "visit_date",
     "visit_type",
+    "visit_type_label",
     "conclusion",
+    "conclusion_label",
     "rectification_status",
+    "rectification_status_label",
 }
 SECRET_NOTE = "内部备注：企业负责人电话13900001111"
 PUBLIC = "/api/v1/public/inspection-results"
@@ -82,13 +85,17 @@ async def test_the_prefecture_publishes_the_half_years_archived_visits_and_the_p
         "credit_code": by_name["塔城公开测试水泥厂"]["credit_code"],
         "county_name": "塔城市",
         "visit_date": "2026-03-02",
-        "visit_type": "日常巡查",
-        "conclusion": "符合",
-        "rectification_status": "无需整改",
+        "visit_type": "routine_patrol",
+        "visit_type_label": "日常巡查",
+        "conclusion": "conforming",
+        "conclusion_label": "符合",
+        "rectification_status": "none_required",
+        "rectification_status_label": "无需整改",
     }
-    assert by_name["乌苏公开测试砖厂"]["visit_type"] == "双随机抽查"
-    assert by_name["乌苏公开测试砖厂"]["conclusion"] == "限期整改"
-    assert by_name["乌苏公开测试砖厂"]["rectification_status"] == "逾期未整改"
+    brickworks = by_name["乌苏公开测试砖厂"]
+    assert (brickworks["visit_type"], brickworks["visit_type_label"]) == ("double_random", "双随机抽查")
+    assert (brickworks["conclusion"], brickworks["conclusion_label"]) == ("rectification_required", "限期整改")
+    assert (brickworks["rectification_status"], brickworks["rectification_status_label"]) == ("overdue", "逾期未整改")
     assert str(v["clean"].id) not in page.text
 
 

@@ -45,6 +45,9 @@ async def test_the_record_form_opens_with_openpyxl_and_holds_the_visit(client, s
             assert expected in values, expected
         for header in ("序号", "检查项目", "检查内容", "检查结果", "备注"):
             assert header in values
+        numbered = [c for c in sheet["A"] if isinstance(c.value, int)]
+        assert [c.value for c in numbered[:11]] == list(range(1, 12))
+        assert {c.number_format for c in numbered} == {"0"}
         assert "持续满足许可条件" in values and values.count("符合") == 10 and "不符合" in values
         assert "标识标注：未标注生产日期" in values and visit["findings"][0]["deadline"] in values
         for inspector in inspectors:

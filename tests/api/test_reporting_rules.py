@@ -179,8 +179,8 @@ async def test_the_summary_and_the_xlsx_count_referred_and_local_follow_ups_apar
     export = await client.get("/api/v1/reports/export", params={"year": 2026, "period": "h1"}, headers=headers)
     sheet = load_workbook(BytesIO(export.content))["附件3"]
     cells = dict(zip([c.value for c in sheet[4]], [c.value for c in sheet[5]], strict=True))
-    assert cells["不合格后处理\n上级转办"] == 2 and cells["上级转办\n已完结"] == 1
-    assert cells["不合格后处理\n本级组织"] == 1 and cells["本级组织\n已完结"] == 0
+    assert cells["不合格后处理：上级转办"] == 2 and cells["后处理完结：上级转办"] == 1
+    assert cells["不合格后处理：本级组织"] == 1 and cells["后处理完结：本级组织"] == 0
 
 
 async def test_an_origin_is_corrected_with_a_reason_audited_and_not_across_counties(client, session, app) -> None:

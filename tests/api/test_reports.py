@@ -10,11 +10,13 @@ from openpyxl import load_workbook
 from app.core.deps import local_today
 from app.domain.permissions import Role
 from app.models import AuditEvent
+from app.xlsx.summary_export import COLUMNS
 from tests.builders import TACHENG, WUSU, as_role, make_enterprise, make_issued_plan, make_visit_record
 
 pytestmark = pytest.mark.anyio
 
 YEAR = 2026
+COLUMN_FIGURES = [figure.value for figure, _ in COLUMNS]
 
 
 def on(app: Any, day: date) -> None:
@@ -169,13 +171,44 @@ async def test_the_export_is_annex_3_with_a_row_per_county_from_the_snapshots_an
     assert "工业产品生产企业监督检查完成情况汇总表" in ws["A2"].value
     assert ws["A3"].value.startswith("填报单位") and "填报日期：2026年6月26日" in [c.value for c in ws[3]]
     headers_row = [c.value for c in ws[4]]
-    assert headers_row[:4] == ["序号", "县（市）", "在册企业数", "计划检查企业数"]
+    assert headers_row[:4] == ["序号", "县（市）", "在册企业数（在产）", "计划检查企业数"]
     rows = {r[1]: r for r in ws.iter_rows(min_row=5, max_row=12, values_only=True)}
-    done = headers_row.index("已检查次数")
+    done = headers_row.index("已检查次数（计入频次）")
     assert rows["塔城市"][done] == 1
     assert rows["乌苏市"][done] in ("", None)
     assert rows["合计"][done] == 1
     assert rows["乌苏市"][-1].startswith("未报送")
+
+
+async def test_the_summarys_labels_are_the_annex_3_headers_character_for_character(client, session, app) -> None:
+    on(app, date(2026, 6, 20))
+    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    labels = (await client.get("/api/v1/reports/summary", params={"year": YEAR}, headers=headers)).json()["labels"]
+    response = await client.get("/api/v1/reports/export", params={"year": YEAR, "period": "h1"}, headers=headers)
+    header_cells = [c.value for c in load_workbook(BytesIO(response.content)).active[4]][2:-1]
+    assert header_cells == [labels[figure] for figure in COLUMN_FIGURES]
+    assert labels["fully_inspected"] in header_cells and labels["completion_rate"] == "完成率"
+
+
+async def test_the_annex_3_workbook_holds_counts_as_whole_numbers_and_the_rate_as_a_percentage(
+    client, session, app, tacheng
+) -> None:
+    _, tacheng_headers = await as_role(client, session, Role.COUNTY_ADMIN, TACHENG)
+    on(app, date(2026, 6, 24))
+    assert (await submit(client, tacheng_headers)).status_code == 201
+    on(app, date(2026, 6, 26))
+    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    response = await client.get("/api/v1/reports/export", params={"year": YEAR, "period": "h1"}, headers=headers)
+    ws = load_workbook(BytesIO(response.content)).active
+    header = {cell.value: cell.column for cell in ws[4]}
+    tacheng_row = next(row for row in ws.iter_rows(min_row=5) if row[1].value == "塔城市")
+    rate = tacheng_row[header["完成率"] - 1]
+    assert (rate.value, rate.number_format) == (0.5, "0.0%")
+    required = tacheng_row[header["计划检查次数"] - 1]
+    assert (required.value, required.number_format) == (2, "0")
+    total_row = next(row for row in ws.iter_rows(min_row=5) if row[1].value == "合计")
+    assert total_row[header["完成率"] - 1].value == 0.5
+    assert isinstance(total_row[header["已检查次数（计入频次）"] - 1].value, int)
 
 
 async def test_a_county_exports_only_its_own_row(client, session, app) -> None:

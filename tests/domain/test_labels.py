@@ -15,14 +15,29 @@ from app.domain.reporting import (
     PublicityCampaign,
     RectificationStatus,
     SamplingOrigin,
+    SummaryFigure,
+    completion_rate_of,
 )
 from app.domain.risk import KeyFlag, RiskClass
 from app.domain.visit_types import SupervisoryFunction, VisitType
+from app.domain.vocabularies import VOCABULARIES
 
 
 class Colour(LabelledEnum):
-    red = "red", "红"
-    green = "green", "绿"
+    red = "红"
+    green = "绿"
+
+
+class Grade(LabelledEnum):
+    """A vocabulary whose codes cannot all be names spells them out."""
+
+    passed = "pass", "合格"
+    failed = "fail", "不合格"
+    other = "其他"
+
+    @property
+    def shouted(self) -> str:
+        return self.value.upper()
 
 
 def test_a_labelled_member_behaves_as_its_string_value():
@@ -36,6 +51,29 @@ def test_a_labelled_member_behaves_as_its_string_value():
 def test_a_labelled_member_carries_its_chinese_label():
     assert Colour.red.label == "红"
     assert Colour.labels() == [("red", "红"), ("green", "绿")]
+
+
+def test_a_member_declared_with_its_label_alone_has_its_name_for_code():
+    assert Colour.red.value == "red" and Colour.red.name == "red"
+
+
+def test_a_member_may_spell_out_a_code_that_cannot_be_its_name():
+    assert Grade("pass") is Grade.passed and Grade.passed.label == "合格"
+    assert Grade.other == "other" and Grade.other.label == "其他"
+    assert Grade.failed.shouted == "FAIL" and Grade.__doc__.startswith("A vocabulary")
+
+
+def test_a_stored_code_reads_as_its_label_and_an_unknown_one_as_itself():
+    assert Grade.label_of("fail") == "不合格"
+    assert Grade.label_of("withdrawn") == "withdrawn"
+
+
+def test_every_labelled_enum_of_the_domain_is_a_vocabulary_under_one_name():
+    listed = [v.enum for v in VOCABULARIES.values()]
+    assert len(listed) == len(set(listed))
+    domain = {enum for enum in LabelledEnum.__subclasses__() if enum.__module__.startswith("app.domain.")}
+    assert domain <= set(listed)
+    assert {RiskClass, ChecklistItem, Role} <= domain
 
 
 LABELLED = [
@@ -60,7 +98,7 @@ LABELLED = [
 ]
 
 
-@pytest.mark.parametrize("enum", LABELLED, ids=lambda e: e.__name__)
+@pytest.mark.parametrize("enum", [*LABELLED, *(v.enum for v in VOCABULARIES.values())], ids=lambda e: e.__name__)
 def test_every_domain_vocabulary_is_a_labelled_enum_with_a_chinese_label_per_member(enum):
     assert issubclass(enum, LabelledEnum)
     pairs = enum.labels()
@@ -106,3 +144,16 @@ def test_the_old_label_dicts_are_derived_from_the_enums():
 def test_a_checklist_item_keeps_its_content_beside_its_label():
     assert ChecklistItem.records.label == "全过程记录"
     assert ChecklistItem.records.content.endswith("。")
+
+
+@pytest.mark.parametrize(
+    ("done", "required", "rate"),
+    [(0, 0, 1.0), (1, 2, 0.5), (2, 3, 0.6667), (0, 5, 0.0), (7, 7, 1.0)],
+)
+def test_the_completion_rate_is_a_number_to_four_places_and_whole_when_nothing_is_required(done, required, rate):
+    assert completion_rate_of(done, required) == rate
+
+
+def test_the_annex_3_figures_are_labelled_once_for_the_summary_and_the_workbook():
+    assert SummaryFigure.fully_inspected.label == "已完成计划频次企业数"
+    assert SummaryFigure("completion_rate").label == "完成率"

@@ -20,10 +20,9 @@ from app.domain.findings import (
 )
 from app.domain.reasons import Reason
 from app.domain.ruleset import ruleset_for
+from app.domain.statuses import FindingStatus, FindingStepKind
 from app.models import Finding, FindingStep, Visit
 from app.schemas.finding import (
-    FINDING_STATUS_LABELS,
-    STEP_LABELS,
     FindingCreate,
     FindingDetail,
     FindingRead,
@@ -63,7 +62,7 @@ def present_finding(finding: Finding, today: date) -> FindingRead:
         checklist_item_label=item.label if item else None,
         severity=severity,
         severity_label=severity.label,
-        status_label=FINDING_STATUS_LABELS[finding.status],
+        status_label=FindingStatus.label_of(finding.status),
         overdue=is_overdue(today, finding_state(finding)),
         escalation_level=level,
         escalation_reasons=_reasons(reasons),
@@ -78,7 +77,7 @@ async def present_detail(session: AsyncSession, finding: Finding, today: date) -
     steps, history = [], []
     for step in (await session.exec(stmt)).all():
         read = FindingStepRead.model_validate(step)
-        read.kind_label = STEP_LABELS.get(step.kind, step.kind)
+        read.kind_label = FindingStepKind.label_of(step.kind)
         steps.append(read)
         if step.kind == "escalation":
             event = FindingEvent(step.level_event) if step.level_event else None

@@ -156,7 +156,7 @@ async def record_reinspection(
     if finding.status == "awaiting_case":
         raise Conflict("复查已合格，待立案 (re-inspection already passed)")
     visit = await _reinspection_visit(session, actor, finding, data.visit_id)
-    step = FindingStep(kind="reinspection", text=data.note, reinspection_visit_id=visit.id, result=data.result)
+    step = FindingStep(kind="reinspection", text=data.note, reinspection_visit_id=visit.id, result=data.result.value)
     if finding.reinspected_on is None:  # 按时复查回访 is judged by the first re-inspection
         finding.reinspected_on = visit.visit_date
     event = FindingEvent.reinspection_failed

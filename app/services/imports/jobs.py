@@ -29,6 +29,7 @@ from app.core import jobs as engine
 from app.core.actor import Actor
 from app.core.config import Settings
 from app.core.errors import AppError, Conflict, sqlstate
+from app.domain.statuses import ImportStatus
 from app.models import EnterpriseImport, ImportHeartbeat, ImportUpload
 from app.models.base import utcnow
 from app.services.common import audit
@@ -198,19 +199,19 @@ async def _beat(
 
 async def current_state(
     session: AsyncSession, job: EnterpriseImport, stale_after: float
-) -> tuple[str, int, str | None]:
+) -> tuple[ImportStatus, int, str | None]:
     """Status, rows processed and detail as they are now, for any API process that reads the job. A pending job
     with a fresh heartbeat is running; one whose heartbeat stopped was interrupted (the engine retries it)."""
     if job.status not in ("pending", "running"):
-        return job.status, job.rows_processed, job.detail
+        return ImportStatus(job.status), job.rows_processed, job.detail
     beat = await session.get(ImportHeartbeat, job.id)
     if job.status == "pending" and beat is None:
-        return job.status, job.rows_processed, job.detail  # waiting in the queue for a worker
+        return ImportStatus.pending, job.rows_processed, job.detail  # waiting in the queue for a worker
     signs = [t for t in (job.started_at, beat.beat_at if beat else None) if t is not None]
     rows = beat.rows_processed if beat else job.rows_processed
     if (utcnow() - max(signs or [job.created_at])).total_seconds() > stale_after:
-        return "interrupted", rows, INTERRUPTED
-    return "running", rows, job.detail
+        return ImportStatus.interrupted, rows, INTERRUPTED
+    return ImportStatus.running, rows, job.detail
 
 
 async def retire_if_interrupted(session: AsyncSession, job: EnterpriseImport, stale_after: float) -> bool:
@@ -219,7 +220,7 @@ async def retire_if_interrupted(session: AsyncSession, job: EnterpriseImport, st
     status, rows, detail = await current_state(session, job, stale_after)
     if status != "interrupted":
         return False
-    job.status, job.rows_processed, job.detail, job.finished_at = status, rows, detail, utcnow()
+    job.status, job.rows_processed, job.detail, job.finished_at = status.value, rows, detail, utcnow()
     job.idempotency_key = None
     session.add(job)
     await session.flush()

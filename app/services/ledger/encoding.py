@@ -18,9 +18,9 @@ from app.schemas.enterprise import EnterpriseRead
 COLUMNS = tuple(Enterprise.__table__.c)  # type: ignore[attr-defined]
 """Every column of the table: what `EnterpriseRead` shows except the county name and the labels."""
 _FIELDS = tuple(name for name in EnterpriseRead.model_fields if name != "county_name")
-_RISK_LABELS = {c.value: c.label for c in RiskClass}
-_STATUS_LABELS = {s.value: s.label for s in EnterpriseStatus}
-_FLAGS = tuple((f"key_{flag.value}", flag.label) for flag in KeyFlag)
+_RISK_LABELS = RiskClass.label_map()
+_STATUS_LABELS = EnterpriseStatus.label_map()
+_FLAGS = tuple((f"key_{flag.value}", flag) for flag in KeyFlag)
 
 
 def _default(value: Any) -> Any:
@@ -38,7 +38,9 @@ def as_dict(row: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
             out["county_name"] = names.get(row[name])
     out["risk_class_label"] = _RISK_LABELS[row["risk_class"]]
     out["status_label"] = _STATUS_LABELS[row["status"]]
-    out["key_flag_labels"] = [label for key, label in _FLAGS if row[key]]
+    flags = [flag for key, flag in _FLAGS if row[key]]
+    out["key_flags"] = [flag.value for flag in flags]
+    out["key_flag_labels"] = [flag.label for flag in flags]
     return out
 
 

@@ -107,10 +107,11 @@ async def create_licence(
     number = normalise_licence_number(data.licence_no)
     await _number_free(session, number)
     licence = Licence(
-        **data.model_dump(exclude={"licence_no", "status"}),
+        **data.model_dump(exclude={"licence_no", "status", "source"}),
         licence_no=number,
         lookup_key=licence_lookup_key(number),
         status=data.status.value,
+        source=data.source.value,
         enterprise_id=enterprise.id,
     )
     await audit.record_create(session, actor, licence, county_code=enterprise.county_code)

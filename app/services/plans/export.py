@@ -10,8 +10,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.actor import Actor
 from app.domain.ledger import LicenceStatus
 from app.domain.risk import RISK_ORDER, RiskClass
+from app.domain.statuses import AdjustmentKind
 from app.models import Enterprise, Jurisdiction, Licence, PlanAdjustment, PlanItem
-from app.schemas.plan import ADJUSTMENT_KIND_LABELS
 from app.services.common.paging import in_jurisdiction
 from app.services.plans.plans import get_plan
 from app.xlsx.plan_export import CountySheet, plan_workbook, title
@@ -57,7 +57,7 @@ async def export_plan(
         )
     )
     for adj in adjustment_rows.all():
-        label = ADJUSTMENT_KIND_LABELS.get(adj.kind, adj.kind)
+        label = AdjustmentKind.label_of(adj.kind)
         adjustments[adj.plan_item_id].append(
             f"{label}（{adj.before or 0}→{adj.after}次，{adj.actor_name}）：{adj.reason}"
         )

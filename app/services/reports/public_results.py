@@ -14,15 +14,6 @@ from app.schemas.disclosure import PublicInspectionResult
 from app.services.common.paging import paginate
 
 
-def _label(enum: type, value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return enum(value).label
-    except ValueError:
-        return value
-
-
 async def public_results(
     session: AsyncSession,
     *,
@@ -66,9 +57,9 @@ async def public_results(
             credit_code=e.credit_code,
             county_name=e.county_name,
             visit_date=e.visit_date,
-            visit_type=_label(VisitType, e.visit_type) or e.visit_type,
-            conclusion=_label(Conclusion, e.conclusion),
-            rectification_status=rectification_status(*(int(v or 0) for v in loops.get(e.visit_id, (0, 0, 0)))).label,
+            visit_type=VisitType(e.visit_type),
+            conclusion=Conclusion(e.conclusion) if e.conclusion else None,
+            rectification_status=rectification_status(*(int(v or 0) for v in loops.get(e.visit_id, (0, 0, 0)))),
         )
         for e in entries
     ], total

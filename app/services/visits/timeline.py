@@ -7,20 +7,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
 from app.domain.findings import Severity
+from app.domain.ledger import SignalKind
+from app.domain.statuses import FindingStatus, FindingStepKind, VisitStatus
 from app.domain.visit_types import VisitType
 from app.models import AuditEvent, Finding, FindingStep, Licence, RiskSignal, Visit
-from app.schemas.finding import FINDING_STATUS_LABELS, STEP_LABELS
 from app.schemas.timeline import EnterpriseTimeline, TimelineItem
-from app.schemas.visit import VISIT_STATUS_LABELS
 from app.services.common.access import scope_visits
 from app.services.ledger import get_enterprise
-
-SIGNAL_LABELS = {
-    "complaint": "举报投诉",
-    "risk_alert": "风险监测",
-    "sampling": "监督抽查",
-    "unlicensed": "无证生产",
-}
 
 
 async def _visit_items(session: AsyncSession, actor: Actor, enterprise_id: uuid.UUID) -> list[TimelineItem]:
@@ -30,7 +23,7 @@ async def _visit_items(session: AsyncSession, actor: Actor, enterprise_id: uuid.
             on=v.visit_date,
             at=v.archived_at or v.created_at,
             kind="visit",
-            title=f"{VisitType(v.visit_type).label}（{VISIT_STATUS_LABELS[v.status]}）",
+            title=f"{VisitType(v.visit_type).label}（{VisitStatus.label_of(v.status)}）",
             ref_id=str(v.id),
             detail={"visit_type": v.visit_type, "status": v.status, "conclusion": v.conclusion},
         )
@@ -51,7 +44,7 @@ async def _finding_items(session: AsyncSession, actor: Actor, enterprise_id: uui
             kind="finding",
             title=f"发现问题（{Severity(f.severity).label}）：{f.description}",
             ref_id=str(f.id),
-            detail={"status": f.status, "status_label": FINDING_STATUS_LABELS[f.status], "deadline": f.deadline},
+            detail={"status": f.status, "status_label": FindingStatus.label_of(f.status), "deadline": f.deadline},
         )
         for f in findings.values()
     ]
@@ -73,7 +66,7 @@ async def _finding_items(session: AsyncSession, actor: Actor, enterprise_id: uui
                 on=step.case_filed_on or step.level_on or step.at.date(),
                 at=step.at,
                 kind="finding_step",
-                title=f"{STEP_LABELS.get(step.kind, step.kind)}：{findings[step.finding_id].description}",
+                title=f"{FindingStepKind.label_of(step.kind)}：{findings[step.finding_id].description}",
                 ref_id=str(step.id),
                 detail=detail,
             )
@@ -88,7 +81,7 @@ async def _signal_items(session: AsyncSession, enterprise_id: uuid.UUID) -> list
             on=s.occurred_on,
             at=s.created_at,
             kind="signal",
-            title=SIGNAL_LABELS.get(s.kind, s.kind) + (f"：{s.note}" if s.note else ""),
+            title=SignalKind.label_of(s.kind) + (f"：{s.note}" if s.note else ""),
             ref_id=str(s.id),
             detail={"kind": s.kind, "source": s.source, "qualified": s.qualified, "is_open": s.is_open},
         )

@@ -10,11 +10,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.domain.checklist import ChecklistItem, Conclusion, ItemResult, applicable_items
 from app.domain.findings import Severity
 from app.domain.ruleset import ruleset_for
+from app.domain.statuses import VisitStatus
 from app.domain.visit_rules import duplicate_visit_warning
 from app.domain.visit_types import SupervisoryFunction, VisitType, counts_toward_frequency
 from app.models import Enterprise, Finding, User, Visit, VisitAmendment, VisitInspector
 from app.schemas.visit import (
-    VISIT_STATUS_LABELS,
     AmendmentRead,
     ChecklistRowRead,
     FindingBrief,
@@ -122,7 +122,7 @@ async def present_visit(session: AsyncSession, visit: Visit, *, warnings: Sequen
         visit_type_label=visit_type.label,
         visit_date=visit.visit_date,
         status=visit.status,
-        status_label=VISIT_STATUS_LABELS[visit.status],
+        status_label=VisitStatus.label_of(visit.status),
         licence_holder=holder,
         covers_full_checklist=visit.covers_full_checklist,
         counts_toward_frequency=visit.status == "archived"
