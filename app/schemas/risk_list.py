@@ -3,7 +3,7 @@ from datetime import datetime
 
 from pydantic import Field
 
-from app.schemas.common import Input, Output
+from app.schemas.common import CountyCode, Input, ListFilter, Output
 
 SOURCE_LABELS = {"serious_hazard": "严重隐患", "escalation": "逾期/复查不合格升级", "manual": "突出问题"}
 
@@ -49,3 +49,10 @@ class RiskListEntryRead(Output):
 
     def model_post_init(self, _context: object) -> None:
         self.source_label = SOURCE_LABELS.get(self.source, self.source)
+
+
+class RiskListFilter(ListFilter):
+    county_code: CountyCode = None
+    enterprise_id: uuid.UUID | None = None
+    reviewed: bool | None = None
+    reported: bool | None = None

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field, computed_field
 
 from app.domain.reporting import FollowUpStep, SamplingOrigin
-from app.schemas.common import Input, Output
+from app.schemas.common import CountyCode, Input, ListFilter, Output
 
 FOLLOW_UP_STATUS_LABELS = {"open": "后处理中", "closed": "已完结"}
 
@@ -80,3 +80,12 @@ class FollowUpDetail(FollowUpRead):
 class FollowUpStepOption(BaseModel):
     code: str
     label: str
+
+
+class FollowUpFilter(ListFilter):
+    status: str | None = Field(default=None, pattern="^(open|closed)$")
+    origin: SamplingOrigin | None = Field(default=None, description="referred 上级转办 | local 本级组织")
+    county_code: CountyCode = None
+    enterprise_id: uuid.UUID | None = None
+    date_from: date | None = Field(default=None, description="sampling failed on or after")
+    date_to: date | None = Field(default=None, description="sampling failed on or before")

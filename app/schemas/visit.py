@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field, model_validator
 from app.domain.checklist import ChecklistItem, Conclusion, ItemResult
 from app.domain.findings import Severity
 from app.domain.visit_types import SupervisoryFunction, VisitType
-from app.schemas.common import Input, Output
+from app.schemas.common import CountyCode, Input, ListFilter, Output
 
 VISIT_STATUS_LABELS = {"draft": "草稿", "archived": "已归档"}
 
@@ -186,3 +186,13 @@ class VisitSummary(Output):
     conclusion: Conclusion | None
     version: int
     updated_at: datetime
+
+
+class VisitFilter(ListFilter):
+    enterprise_id: uuid.UUID | None = None
+    county_code: CountyCode = None
+    status: str | None = Field(default=None, pattern="^(draft|archived)$")
+    visit_type: VisitType | None = None
+    inspector_id: uuid.UUID | None = Field(default=None, description="visits this user inspects")
+    date_from: date | None = None
+    date_to: date | None = None
