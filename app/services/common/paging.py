@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, or_
+from sqlalchemy import ColumnElement, TypeDecorator, and_, bindparam, func, or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
@@ -34,7 +34,8 @@ async def paginate(session: AsyncSession, stmt: SelectOfScalar[T], page: PageQue
 def _typed(column: ColumnElement[Any], value: Any) -> Any:
     """A key value of a cursor back in the column's type (a cursor is signed, so this fails only for one made
     before a change of the key)."""
-    kind = column.type.python_type
+    sql_type = column.type
+    kind = (sql_type.impl if isinstance(sql_type, TypeDecorator) else sql_type).python_type
     if kind is datetime:
         return datetime.fromisoformat(value)
     if kind is date:
