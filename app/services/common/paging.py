@@ -49,7 +49,8 @@ def _typed(column: ColumnElement[Any], value: Any) -> Any:
 
 def _after(keys: Sequence[ColumnElement[Any]], values: list[Any], descending: bool) -> ColumnElement[bool]:
     """Rows after (k1, k2, …) in the order of the keys: k1 past, or k1 equal and the rest after — written out
-    rather than as a row value, so an index on the first key alone serves it on every database."""
+    rather than as a row value, with k1 not before as a bound of its own, so an index on the first key alone
+    starts the scan at the cursor on every database."""
     if len(values) != len(keys):
         raise cursor_problem()
     try:
@@ -61,7 +62,8 @@ def _after(keys: Sequence[ColumnElement[Any]], values: list[Any], descending: bo
         past = key < value if descending else key > value
         condition = past if condition is None else or_(past, and_(key == value, condition))
     assert condition is not None
-    return condition
+    not_before = keys[0] <= bound[0] if descending else keys[0] >= bound[0]
+    return and_(not_before, condition)
 
 
 async def keyset(
