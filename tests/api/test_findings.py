@@ -246,7 +246,10 @@ async def test_overdue_and_escalation_move_with_today(app, client, session):
     }
     actor = actor_for_user(user)
     window = await findings_service.list_findings(
-        session, actor, today=date(2026, 2, 4), f=FindingFilter(enterprise_id=enterprise.id, overdue=True),
+        session,
+        actor,
+        today=date(2026, 2, 4),
+        f=FindingFilter(enterprise_id=enterprise.id, overdue=True),
         page=PageQuery(limit=50, keyset=True),
     )
     assert (window.items, window.has_more, window.total) == ([], False, 0)
