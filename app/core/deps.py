@@ -4,7 +4,7 @@ from collections.abc import Callable, Coroutine
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from pydantic import AfterValidator
 from sqlalchemy import exists
@@ -157,17 +157,6 @@ def require(permission: Permission) -> Callable[..., Coroutine[Any, Any, Actor]]
 
 def Allowed(permission: Permission) -> Any:  # noqa: N802  (reads as a type in signatures)
     return Annotated[Actor, Depends(require(permission))]
-
-
-async def page_params(
-    request: Request,
-    limit: Annotated[int, Query(ge=1, le=200, description="page size (max 200)")] = 50,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> tuple[int, int]:
-    return limit, offset
-
-
-PageParams = Annotated[tuple[int, int], Depends(page_params)]
 
 
 IfMatch = Annotated[

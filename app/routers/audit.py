@@ -5,10 +5,11 @@ from fastapi.responses import StreamingResponse
 
 from app.core.clock import utcnow
 from app.core.db import SessionDep, SessionmakerDep
-from app.core.deps import Allowed, AuditKeysDep, Instant, PageParams, SettingsDep
+from app.core.deps import Allowed, AuditKeysDep, Instant, SettingsDep
 from app.core.errors import Forbidden, Unauthorized, Unprocessable, error_responses
+from app.core.paging import CursorPaging, OffsetPaging
 from app.domain.permissions import Permission
-from app.schemas.audit import AuditChainReport, AuditCheckpointRead, AuditEventRead
+from app.schemas.audit import AuditChainReport, AuditCheckpointRead, AuditEventFilter, AuditEventRead
 from app.schemas.common import Page
 from app.services.accounts import audit_chain, audit_export
 from app.services.accounts import audit_events as audit_query
@@ -20,32 +21,10 @@ Short = Annotated[str | None, Query(max_length=64)]
 
 @router.get("", response_model=Page[AuditEventRead], responses=error_responses(Unauthorized, Forbidden, Unprocessable))
 async def list_audit_events(
-    actor: Auditor,
-    session: SessionDep,
-    page: PageParams,
-    action: Short = None,
-    entity: Short = None,
-    entity_id: Short = None,
-    actor_name: Short = None,
-    county_code: Short = None,
-    since: Instant | None = None,
-    until: Instant | None = None,
+    actor: Auditor, session: SessionDep, page: CursorPaging, f: Annotated[AuditEventFilter, Query()]
 ) -> Page[AuditEventRead]:
     """The audit trail, newest first (audit administrator only; nothing can edit or delete it)."""
-    limit, offset = page
-    items, total = await audit_query.list_events(
-        session,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        actor_name=actor_name,
-        county_code=county_code,
-        since=since,
-        until=until,
-        limit=limit,
-        offset=offset,
-    )
-    return Page(items=[AuditEventRead.model_validate(e) for e in items], total=total, limit=limit, offset=offset)
+    return Page.of(await audit_query.list_events(session, f=f, page=page), page, AuditEventRead.model_validate)
 
 
 @router.get("/verify", response_model=AuditChainReport, responses=error_responses(Unauthorized, Forbidden))
@@ -59,11 +38,9 @@ async def verify_audit_chain(actor: Auditor, session: SessionDep, keys: AuditKey
     response_model=Page[AuditCheckpointRead],
     responses=error_responses(Unauthorized, Forbidden, Unprocessable),
 )
-async def list_audit_checkpoints(actor: Auditor, session: SessionDep, page: PageParams) -> Page[AuditCheckpointRead]:
+async def list_audit_checkpoints(actor: Auditor, session: SessionDep, page: OffsetPaging) -> Page[AuditCheckpointRead]:
     """The signed checkpoints (position, head hash, time), newest first: keep copies off the machine."""
-    limit, offset = page
-    items, total = await audit_query.list_checkpoints(session, limit=limit, offset=offset)
-    return Page(items=[AuditCheckpointRead.model_validate(c) for c in items], total=total, limit=limit, offset=offset)
+    return Page.of(await audit_query.list_checkpoints(session, page=page), page, AuditCheckpointRead.model_validate)
 
 
 EXPORT_CONTENT = {"application/x-ndjson": {"schema": {"type": "string", "description": "JSON Lines"}}}

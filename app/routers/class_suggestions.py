@@ -6,8 +6,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.core.db import SessionDep
-from app.core.deps import Allowed, PageParams, Today
+from app.core.deps import Allowed, Today
 from app.core.errors import COMMON_ERRORS, WRITE_ERRORS
+from app.core.paging import OffsetPaging
 from app.domain.permissions import Permission
 from app.schemas.class_suggestion import ClassSuggestionAccept, ClassSuggestionAcceptResult, ClassSuggestionRead
 from app.schemas.common import Page
@@ -38,16 +39,13 @@ async def list_class_suggestions(
     plan_id: uuid.UUID,
     actor: Reader,
     session: SessionDep,
-    page: PageParams,
+    page: OffsetPaging,
     today: Today,
     county_code: Annotated[str | None, Query(max_length=12)] = None,
 ) -> Page[ClassSuggestionRead]:
     """Next year's class suggested for each line of the plan in the caller's jurisdiction, with reasons."""
-    limit, offset = page
-    views, total = await service.list_suggestions(
-        session, actor, plan_id, today=today, county_code=county_code, limit=limit, offset=offset
-    )
-    return Page(items=[ClassSuggestionRead.model_validate(v) for v in views], total=total, limit=limit, offset=offset)
+    window = await service.list_suggestions(session, actor, plan_id, today=today, county_code=county_code, page=page)
+    return Page.of(window, page, ClassSuggestionRead.model_validate)
 
 
 @router.post(

@@ -4,11 +4,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.core.db import SessionDep
-from app.core.deps import Allowed, PageParams, Today
+from app.core.deps import Allowed, Today
 from app.core.errors import (
     COMMON_ERRORS,
     WRITE_ERRORS,
 )
+from app.core.paging import OffsetPaging
 from app.domain.permissions import Permission
 from app.schemas.common import Page
 from app.schemas.disclosure import DisclosureCreate, DisclosureDetail, DisclosureRead, DisclosureWithdraw
@@ -30,12 +31,11 @@ async def publish_disclosure(
 
 @router.get("", response_model=Page[DisclosureRead], responses=COMMON_ERRORS)
 async def list_disclosures(
-    actor: Reader, session: SessionDep, page: PageParams, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
+    actor: Reader, session: SessionDep, page: OffsetPaging, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
 ) -> Page[DisclosureRead]:
     """Published batches, newest first."""
-    limit, offset = page
-    items, total = await service.list_disclosures(session, actor, year=year, limit=limit, offset=offset)
-    return Page(items=[DisclosureRead.model_validate(d) for d in items], total=total, limit=limit, offset=offset)
+    window = await service.list_disclosures(session, actor, year=year, page=page)
+    return Page.of(window, page, DisclosureRead.model_validate)
 
 
 @router.get("/{disclosure_id}", response_model=DisclosureDetail, responses=COMMON_ERRORS)

@@ -1,17 +1,16 @@
 """The enterprise ledger (台账): list with filters and delta sync, create, read, update, history, export."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 from urllib.parse import quote
 
 import anyio
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from app.core.actor import Actor
 from app.core.clock import utcnow
 from app.core.db import SessionDep, read_only
-from app.core.deps import Allowed, IfMatch, Instant, PageParams, Today
+from app.core.deps import Allowed, IfMatch, Today
 from app.core.errors import (
     COMMON_ERRORS,
     Conflict,
@@ -22,12 +21,12 @@ from app.core.errors import (
     Unprocessable,
     error_responses,
 )
-from app.domain.ledger import EnterpriseStatus
+from app.core.paging import CursorPaging, OffsetPaging
 from app.domain.permissions import Permission
-from app.domain.risk import KeyFlag, RiskClass
 from app.schemas.common import Page
 from app.schemas.enterprise import (
     EnterpriseCreate,
+    EnterpriseFilter,
     EnterprisePage,
     EnterpriseRead,
     EnterpriseSort,
@@ -47,34 +46,7 @@ JSON = "application/json"
 ETAG_HEADER = {"ETag": {"description": 'W/"<version>": send it back as If-Match', "schema": {"type": "string"}}}
 
 
-async def enterprise_filter(
-    county_code: Annotated[str | None, Query(max_length=12)] = None,
-    risk_class: RiskClass | None = None,
-    status: EnterpriseStatus | None = None,
-    q: Annotated[
-        str | None,
-        Query(max_length=64, description="name or credit code contains, or a licence number in any printed form"),
-    ] = None,
-    key_flag: Annotated[KeyFlag | None, Query(description="重点行业/区域/企业/产品")] = None,
-    licence_expiring_before: Annotated[date | None, Query(description="holds a valid licence expiring before")] = None,
-    has_open_signals: bool | None = None,
-    updated_since: Annotated[
-        Instant | None, Query(description="delta sync: changed since (ISO 8601); answers also `closed_ids`")
-    ] = None,
-) -> query.EnterpriseFilter:
-    return query.EnterpriseFilter(
-        county_code=county_code,
-        risk_class=risk_class,
-        status=status,
-        q=q,
-        key_flag=key_flag,
-        licence_expiring_before=licence_expiring_before,
-        has_open_signals=has_open_signals,
-        updated_since=updated_since,
-    )
-
-
-Filter = Annotated[query.EnterpriseFilter, Depends(enterprise_filter)]
+Filter = Annotated[EnterpriseFilter, Query()]
 
 
 def _xlsx(content: bytes, filename: str) -> Response:
@@ -89,14 +61,13 @@ async def _scoped_county_names(session: SessionDep, actor: Actor) -> tuple[dict[
 @router.get("", response_model=EnterprisePage, responses=COMMON_ERRORS)
 @read_only
 async def list_enterprises(
-    actor: Reader, session: SessionDep, page: PageParams, f: Filter, sort: EnterpriseSort = EnterpriseSort.name
+    actor: Reader, session: SessionDep, page: CursorPaging, f: Filter, sort: EnterpriseSort = EnterpriseSort.name
 ) -> Response:
     """Enterprises in the caller's jurisdiction, filtered, sorted, paged; `updated_since` for delta sync."""
-    limit, offset = page
     as_of = utcnow()
-    rows, total, closed_ids = await query.list_enterprises(session, actor, f, sort=sort, limit=limit, offset=offset)
+    window, closed_ids = await query.list_enterprises(session, actor, f, sort=sort, page=page)
     names = await service.county_names(session)
-    body = encoding.page_json(rows, names, total=total, limit=limit, offset=offset, as_of=as_of, closed_ids=closed_ids)
+    body = encoding.page_json(window.map(lambda row: encoding.as_dict(row, names)), page, as_of, closed_ids)
     return Response(body, media_type=JSON)
 
 
@@ -176,9 +147,8 @@ async def update_enterprise(
 
 @router.get("/{enterprise_id}/history", response_model=Page[HistoryEntry], responses=COMMON_ERRORS)
 async def read_enterprise_history(
-    enterprise_id: uuid.UUID, actor: Reader, session: SessionDep, page: PageParams
+    enterprise_id: uuid.UUID, actor: Reader, session: SessionDep, page: OffsetPaging
 ) -> Page[HistoryEntry]:
     """Changes to the enterprise, its licences and its risk signals, newest first, from the audit trail."""
-    limit, offset = page
-    events, total = await service.enterprise_history(session, actor, enterprise_id, limit=limit, offset=offset)
-    return Page(items=[HistoryEntry.model_validate(e) for e in events], total=total, limit=limit, offset=offset)
+    window = await service.enterprise_history(session, actor, enterprise_id, page=page)
+    return Page.of(window, page, HistoryEntry.model_validate)

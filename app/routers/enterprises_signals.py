@@ -7,23 +7,26 @@ from fastapi import APIRouter, Response
 from app.core.db import SessionDep
 from app.core.deps import Allowed, Today
 from app.core.errors import COMMON_ERRORS
+from app.core.paging import OffsetPaging, Window
 from app.domain.permissions import Permission
+from app.schemas.common import Page
 from app.schemas.signal import SignalCreate, SignalRead
 from app.services.ledger import signals as service
 
 router = APIRouter(prefix="/api/v1/enterprises/{enterprise_id}/signals", tags=["signals"])
 
 
-@router.get("", response_model=list[SignalRead], responses=COMMON_ERRORS)
+@router.get("", response_model=Page[SignalRead], responses=COMMON_ERRORS)
 async def list_enterprise_signals(
     enterprise_id: uuid.UUID,
     actor: Allowed(Permission.ENTERPRISES_READ),
     session: SessionDep,
+    page: OffsetPaging,
     is_open: bool | None = None,
-) -> list[SignalRead]:
+) -> Page[SignalRead]:
     """The enterprise's risk signals, newest first."""
     signals = await service.list_signals(session, actor, enterprise_id, is_open=is_open)
-    return [SignalRead.model_validate(s) for s in signals]
+    return Page.of(Window.cut(signals, page), page, SignalRead.model_validate)
 
 
 @router.post("", status_code=201, response_model=SignalRead, responses=COMMON_ERRORS)

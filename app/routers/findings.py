@@ -4,20 +4,20 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.core.db import SessionDep
-from app.core.deps import Allowed, PageParams, Today
+from app.core.deps import Allowed, Today
 from app.core.errors import (
     COMMON_ERRORS,
     WRITE_ERRORS,
 )
-from app.domain.findings import Severity
+from app.core.paging import CursorPaging
 from app.domain.permissions import Permission
-from app.domain.statuses import FindingStatus
 from app.schemas.common import Page
 from app.schemas.finding import (
     CaseCreate,
     ExtensionCreate,
     FindingCreate,
     FindingDetail,
+    FindingFilter,
     FindingRead,
     RectificationCreate,
     RefusalCreate,
@@ -33,37 +33,11 @@ Writer = Allowed(Permission.FINDINGS_WRITE)
 
 @router.get("/findings", response_model=Page[FindingRead], responses=COMMON_ERRORS)
 async def list_findings(
-    actor: Reader,
-    session: SessionDep,
-    page: PageParams,
-    today: Today,
-    county_code: Annotated[str | None, Query(max_length=12)] = None,
-    enterprise_id: uuid.UUID | None = None,
-    visit_id: uuid.UUID | None = None,
-    status: FindingStatus | None = None,
-    severity: Severity | None = None,
-    overdue: bool | None = None,
-    escalation_level: Annotated[int | None, Query(ge=0, le=3)] = None,
-    reinspection_late: Annotated[bool | None, Query(description="按时复查回访: late or missing re-inspection")] = None,
+    actor: Reader, session: SessionDep, page: CursorPaging, today: Today, f: Annotated[FindingFilter, Query()]
 ) -> Page[FindingRead]:
     """Findings the caller may see, earliest deadline first; overdue, level and late re-inspection as of today."""
-    limit, offset = page
-    items, total = await service.list_findings(
-        session,
-        actor,
-        today=today,
-        county_code=county_code,
-        enterprise_id=enterprise_id,
-        visit_id=visit_id,
-        status=status,
-        severity=severity,
-        overdue=overdue,
-        escalation_level=escalation_level,
-        reinspection_late=reinspection_late,
-        limit=limit,
-        offset=offset,
-    )
-    return Page(items=[service.present_finding(f, today) for f in items], total=total, limit=limit, offset=offset)
+    window = await service.list_findings(session, actor, today=today, f=f, page=page)
+    return Page.of(window, page, lambda finding: service.present_finding(finding, today))
 
 
 @router.post("/visits/{visit_id}/findings", status_code=201, response_model=FindingDetail, responses=WRITE_ERRORS)

@@ -3,8 +3,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from app.core.db import SessionDep
-from app.core.deps import Allowed, PageParams, Today
+from app.core.deps import Allowed, Today
 from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
+from app.core.paging import OffsetPaging
 from app.domain.permissions import Permission
 from app.domain.statuses import SyncDirection
 from app.schemas.common import Page
@@ -59,10 +60,9 @@ async def sync_licences(body: LicenceSyncBatch, actor: Writer, session: SessionD
 async def list_licence_sync_runs(
     actor: RunReader,
     session: SessionDep,
-    page: PageParams,
+    page: OffsetPaging,
     direction: SyncDirection | None = None,
 ) -> Page[LicenceSyncRunRead]:
     """Exchanges with the licensing system, newest first, with what failed and why."""
-    limit, offset = page
-    items, total = await service.list_runs(session, direction=direction, limit=limit, offset=offset)
-    return Page(items=[LicenceSyncRunRead.model_validate(r) for r in items], total=total, limit=limit, offset=offset)
+    window = await service.list_runs(session, direction=direction, page=page)
+    return Page.of(window, page, LicenceSyncRunRead.model_validate)

@@ -11,7 +11,9 @@ from app.core.errors import (
     COMMON_ERRORS,
     VERSIONED_WRITE_ERRORS,
 )
+from app.core.paging import OffsetPaging, Window
 from app.domain.permissions import Permission
+from app.schemas.common import Page
 from app.schemas.licence import LicenceCategoryRead, LicenceCreate, LicenceRead, LicenceUpdate
 from app.services.common.concurrency import etag
 from app.services.ledger import licences as service
@@ -21,16 +23,19 @@ Reader = Allowed(Permission.ENTERPRISES_READ)
 Writer = Allowed(Permission.LICENCES_WRITE)
 
 
-@router.get("/licence-categories", response_model=list[LicenceCategoryRead], responses=COMMON_ERRORS)
-async def list_licence_categories(actor: Reader, session: SessionDep) -> list[LicenceCategoryRead]:
+@router.get("/licence-categories", response_model=Page[LicenceCategoryRead], responses=COMMON_ERRORS)
+async def list_licence_categories(actor: Reader, session: SessionDep, page: OffsetPaging) -> Page[LicenceCategoryRead]:
     """The product categories of the current licence catalogue (data, not code)."""
-    return [LicenceCategoryRead.model_validate(c) for c in await service.list_categories(session)]
+    return Page.of(Window.cut(await service.list_categories(session), page), page, LicenceCategoryRead.model_validate)
 
 
-@router.get("/enterprises/{enterprise_id}/licences", response_model=list[LicenceRead], responses=COMMON_ERRORS)
-async def list_enterprise_licences(enterprise_id: uuid.UUID, actor: Reader, session: SessionDep) -> list[LicenceRead]:
+@router.get("/enterprises/{enterprise_id}/licences", response_model=Page[LicenceRead], responses=COMMON_ERRORS)
+async def list_enterprise_licences(
+    enterprise_id: uuid.UUID, actor: Reader, session: SessionDep, page: OffsetPaging
+) -> Page[LicenceRead]:
     """The enterprise's licences, latest expiry first."""
-    return [LicenceRead.model_validate(lic) for lic in await service.list_licences(session, actor, enterprise_id)]
+    licences = await service.list_licences(session, actor, enterprise_id)
+    return Page.of(Window.cut(licences, page), page, LicenceRead.model_validate)
 
 
 @router.post(

@@ -3,8 +3,9 @@ import uuid
 from fastapi import APIRouter
 
 from app.core.db import SessionDep
-from app.core.deps import Allowed, PageParams
+from app.core.deps import Allowed
 from app.core.errors import COMMON_ERRORS, Forbidden, Unauthorized, error_responses
+from app.core.paging import OffsetPaging
 from app.domain.permissions import Permission
 from app.schemas.common import Page
 from app.schemas.notification import NotificationRead, NotificationsMarked
@@ -16,12 +17,11 @@ Recipient = Allowed(Permission.NOTIFICATIONS_READ)
 
 @router.get("", response_model=Page[NotificationRead], responses=COMMON_ERRORS)
 async def list_my_notifications(
-    actor: Recipient, session: SessionDep, page: PageParams, unread: bool | None = None
+    actor: Recipient, session: SessionDep, page: OffsetPaging, unread: bool | None = None
 ) -> Page[NotificationRead]:
     """Your notifications, newest first; `unread=true` for the unread ones only."""
-    limit, offset = page
-    items, total = await service.list_notifications(session, actor, unread=unread, limit=limit, offset=offset)
-    return Page(items=[NotificationRead.model_validate(n) for n in items], total=total, limit=limit, offset=offset)
+    window = await service.list_notifications(session, actor, unread=unread, page=page)
+    return Page.of(window, page, NotificationRead.model_validate)
 
 
 @router.post("/read-all", response_model=NotificationsMarked, responses=error_responses(Unauthorized, Forbidden))

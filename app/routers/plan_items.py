@@ -4,12 +4,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.core.db import SessionDep
-from app.core.deps import Allowed, PageParams, Today
+from app.core.deps import Allowed, Today
 from app.core.errors import WRITE_ERRORS, Forbidden, NotFound, Unauthorized, error_responses
+from app.core.paging import OffsetPaging
 from app.domain.permissions import Permission
-from app.domain.risk import RiskClass
 from app.schemas.common import Page
-from app.schemas.plan import PlanItemCreate, PlanItemDetail, PlanItemRead, PlanItemUpdate
+from app.schemas.plan import PlanItemCreate, PlanItemDetail, PlanItemFilter, PlanItemRead, PlanItemUpdate
 from app.services.plans import items as service
 
 router = APIRouter(prefix="/api/v1/plans/{plan_id}/items", tags=["plans"])
@@ -23,28 +23,13 @@ async def list_plan_items(
     plan_id: uuid.UUID,
     actor: Reader,
     session: SessionDep,
-    page: PageParams,
+    page: OffsetPaging,
     today: Today,
-    county_code: Annotated[str | None, Query(max_length=12)] = None,
-    risk_class: RiskClass | None = None,
-    adjusted: Annotated[bool | None, Query(description="true: lines that differ from the issued plan")] = None,
-    behind_schedule: Annotated[bool | None, Query(description="true: the month's work list")] = None,
+    f: Annotated[PlanItemFilter, Query()],
 ) -> Page[PlanItemRead]:
     """The plan's lines in the caller's jurisdiction, with counted visits done and the next due date."""
-    limit, offset = page
-    items, total = await service.list_items(
-        session,
-        actor,
-        plan_id,
-        today=today,
-        county_code=county_code,
-        risk_class=risk_class,
-        adjusted=adjusted,
-        behind=behind_schedule,
-        limit=limit,
-        offset=offset,
-    )
-    return Page(items=[PlanItemRead.model_validate(i) for i in items], total=total, limit=limit, offset=offset)
+    window = await service.list_items(session, actor, plan_id, today=today, f=f, page=page)
+    return Page.of(window, page, PlanItemRead.model_validate)
 
 
 @router.post("", status_code=201, response_model=PlanItemDetail, responses=WRITE_ERRORS)

@@ -7,7 +7,9 @@ from fastapi import APIRouter, Query, Response
 from app.core.db import SessionDep
 from app.core.deps import Allowed, Today
 from app.core.errors import WRITE_ERRORS, Forbidden, NotFound, Unauthorized, error_responses
+from app.core.paging import OffsetPaging, Window
 from app.domain.permissions import Permission
+from app.schemas.common import Page
 from app.schemas.plan import PlanCreate, PlanProgress, PlanRead
 from app.services.plans import export as plan_export
 from app.services.plans import plans as service
@@ -30,10 +32,10 @@ async def create_plan(body: PlanCreate, actor: Manager, session: SessionDep, tod
     return PlanRead.model_validate(await service.plan_view(session, actor, plan))
 
 
-@router.get("", response_model=list[PlanRead], responses=ERRORS)
-async def list_plans(actor: Reader, session: SessionDep) -> list[PlanRead]:
+@router.get("", response_model=Page[PlanRead], responses=ERRORS)
+async def list_plans(actor: Reader, session: SessionDep, page: OffsetPaging) -> Page[PlanRead]:
     """Plans, newest year first; a county sees issued plans and its own lines' totals."""
-    return [PlanRead.model_validate(p) for p in await service.list_plans(session, actor)]
+    return Page.of(Window.cut(await service.list_plans(session, actor), page), page, PlanRead.model_validate)
 
 
 @router.get("/{plan_id}", response_model=PlanRead, responses=ERRORS)

@@ -3,8 +3,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from app.core.db import SessionDep
-from app.core.deps import PageParams, Today
+from app.core.deps import Today
 from app.core.errors import TooManyRequests, Unprocessable, error_responses
+from app.core.paging import OffsetPaging
 from app.core.ratelimit import limit_public
 from app.schemas.common import Page
 from app.schemas.disclosure import PublicInspectionResult
@@ -20,15 +21,12 @@ router = APIRouter(prefix="/api/v1/public", tags=["public"], dependencies=[Depen
 )
 async def list_public_inspection_results(
     session: SessionDep,
-    page: PageParams,
+    page: OffsetPaging,
     today: Today,
     county_code: Annotated[str | None, Query(max_length=12)] = None,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     q: Annotated[str | None, Query(max_length=64, description="企业名称包含，或统一社会信用代码")] = None,
 ) -> Page[PublicInspectionResult]:
     """信息公开: published routine-inspection results. No sign-in; rate-limited per address."""
-    limit, offset = page
-    items, total = await service.public_results(
-        session, today=today, county_code=county_code, year=year, q=q, limit=limit, offset=offset
-    )
-    return Page(items=items, total=total, limit=limit, offset=offset)
+    window = await service.public_results(session, today=today, county_code=county_code, year=year, q=q, page=page)
+    return Page.of(window, page)

@@ -1,15 +1,14 @@
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from app.core.db import SessionDep
-from app.core.deps import Allowed, PageParams, Today
+from app.core.deps import Allowed, Today
 from app.core.errors import COMMON_ERRORS
+from app.core.paging import OffsetPaging
 from app.domain.permissions import Permission
-from app.domain.reporting import MediaLevel, PublicityCampaign
 from app.schemas.common import Page
-from app.schemas.publicity import PublicityActivityCreate, PublicityActivityRead
+from app.schemas.publicity import PublicityActivityCreate, PublicityActivityRead, PublicityFilter
 from app.services.reports import publicity as service
 
 router = APIRouter(prefix="/api/v1/publicity-activities", tags=["publicity"])
@@ -19,31 +18,11 @@ Writer = Allowed(Permission.PUBLICITY_WRITE)
 
 @router.get("", response_model=Page[PublicityActivityRead], responses=COMMON_ERRORS)
 async def list_publicity_activities(
-    actor: Reader,
-    session: SessionDep,
-    page: PageParams,
-    county_code: Annotated[str | None, Query(max_length=12)] = None,
-    campaign: PublicityCampaign | None = None,
-    media_adopted: bool | None = None,
-    media_level: Annotated[list[MediaLevel] | None, Query(description="any of these levels (repeat)")] = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    actor: Reader, session: SessionDep, page: OffsetPaging, f: Annotated[PublicityFilter, Query()]
 ) -> Page[PublicityActivityRead]:
     """Publicity activities in the caller's jurisdiction, newest first."""
-    limit, offset = page
-    items, total = await service.list_activities(
-        session,
-        actor,
-        county_code=county_code,
-        campaign=campaign,
-        media_adopted=media_adopted,
-        media_levels=media_level,
-        date_from=date_from,
-        date_to=date_to,
-        limit=limit,
-        offset=offset,
-    )
-    return Page(items=[PublicityActivityRead.model_validate(a) for a in items], total=total, limit=limit, offset=offset)
+    window = await service.list_activities(session, actor, f=f, page=page)
+    return Page.of(window, page, PublicityActivityRead.model_validate)
 
 
 @router.post("", status_code=201, response_model=PublicityActivityRead, responses=COMMON_ERRORS)

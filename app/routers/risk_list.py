@@ -4,14 +4,21 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.core.db import SessionDep
-from app.core.deps import Allowed, PageParams
+from app.core.deps import Allowed
 from app.core.errors import (
     COMMON_ERRORS,
     WRITE_ERRORS,
 )
+from app.core.paging import OffsetPaging
 from app.domain.permissions import Permission
 from app.schemas.common import Page
-from app.schemas.risk_list import RiskListEntryCreate, RiskListEntryRead, RiskListEntryUpdate, RiskListReview
+from app.schemas.risk_list import (
+    RiskListEntryCreate,
+    RiskListEntryRead,
+    RiskListEntryUpdate,
+    RiskListFilter,
+    RiskListReview,
+)
 from app.services.findings import risk_list as service
 
 router = APIRouter(prefix="/api/v1/risk-list", tags=["risk-list"])
@@ -22,27 +29,10 @@ Reviewer = Allowed(Permission.RISK_LIST_REVIEW)
 
 @router.get("", response_model=Page[RiskListEntryRead], responses=COMMON_ERRORS)
 async def list_risk_list(
-    actor: Reader,
-    session: SessionDep,
-    page: PageParams,
-    county_code: Annotated[str | None, Query(max_length=12)] = None,
-    enterprise_id: uuid.UUID | None = None,
-    reviewed: bool | None = None,
-    reported: bool | None = None,
+    actor: Reader, session: SessionDep, page: OffsetPaging, f: Annotated[RiskListFilter, Query()]
 ) -> Page[RiskListEntryRead]:
     """The risk problem list (风险问题清单): a county sees its own, the prefecture every county's."""
-    limit, offset = page
-    items, total = await service.list_entries(
-        session,
-        actor,
-        county_code=county_code,
-        enterprise_id=enterprise_id,
-        reviewed=reviewed,
-        reported=reported,
-        limit=limit,
-        offset=offset,
-    )
-    return Page(items=[RiskListEntryRead.model_validate(e) for e in items], total=total, limit=limit, offset=offset)
+    return Page.of(await service.list_entries(session, actor, f=f, page=page), page, RiskListEntryRead.model_validate)
 
 
 @router.post("", status_code=201, response_model=RiskListEntryRead, responses=WRITE_ERRORS)

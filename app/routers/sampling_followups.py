@@ -1,17 +1,15 @@
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from app.core.db import SessionDep
-from app.core.deps import Allowed, IfMatch, PageParams, Today
+from app.core.deps import Allowed, IfMatch, Today
 from app.core.errors import COMMON_ERRORS, VERSIONED_WRITE_ERRORS
+from app.core.paging import OffsetPaging
 from app.domain.permissions import Permission
-from app.domain.reporting import SamplingOrigin
-from app.domain.statuses import FollowUpStatus
 from app.schemas.common import Page
-from app.schemas.sampling import FollowUpDetail, FollowUpRead, FollowUpStepCreate, FollowUpUpdate
+from app.schemas.sampling import FollowUpDetail, FollowUpFilter, FollowUpRead, FollowUpStepCreate, FollowUpUpdate
 from app.services.findings import sampling_followups as service
 
 router = APIRouter(prefix="/api/v1/sampling-follow-ups", tags=["sampling-follow-ups"])
@@ -21,31 +19,10 @@ Writer = Allowed(Permission.SIGNALS_WRITE)
 
 @router.get("", response_model=Page[FollowUpRead], responses=COMMON_ERRORS)
 async def list_sampling_follow_ups(
-    actor: Reader,
-    session: SessionDep,
-    page: PageParams,
-    status: FollowUpStatus | None = None,
-    origin: Annotated[SamplingOrigin | None, Query(description="referred 上级转办 | local 本级组织")] = None,
-    county_code: Annotated[str | None, Query(max_length=12)] = None,
-    enterprise_id: uuid.UUID | None = None,
-    date_from: Annotated[date | None, Query(description="sampling failed on or after")] = None,
-    date_to: Annotated[date | None, Query(description="sampling failed on or before")] = None,
+    actor: Reader, session: SessionDep, page: OffsetPaging, f: Annotated[FollowUpFilter, Query()]
 ) -> Page[FollowUpRead]:
     """Failed samplings and their post-processing (后处理), oldest first; a county sees its own."""
-    limit, offset = page
-    items, total = await service.list_followups(
-        session,
-        actor,
-        status=status,
-        origin=origin,
-        county_code=county_code,
-        enterprise_id=enterprise_id,
-        date_from=date_from,
-        date_to=date_to,
-        limit=limit,
-        offset=offset,
-    )
-    return Page(items=[FollowUpRead.model_validate(f) for f in items], total=total, limit=limit, offset=offset)
+    return Page.of(await service.list_followups(session, actor, f=f, page=page), page, FollowUpRead.model_validate)
 
 
 @router.get("/{follow_up_id}", response_model=FollowUpDetail, responses=COMMON_ERRORS)

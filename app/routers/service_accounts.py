@@ -5,7 +5,9 @@ from fastapi import APIRouter
 from app.core.db import SessionDep
 from app.core.deps import Allowed
 from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
+from app.core.paging import OffsetPaging, Window
 from app.domain.permissions import Permission
+from app.schemas.common import Page
 from app.schemas.service_account import ServiceAccountCreate, ServiceAccountCreated, ServiceAccountRead
 from app.services.accounts import service_accounts as service
 
@@ -13,10 +15,11 @@ router = APIRouter(prefix="/api/v1/service-accounts", tags=["service-accounts"])
 Admin = Allowed(Permission.SERVICE_ACCOUNTS_WRITE)
 
 
-@router.get("", response_model=list[ServiceAccountRead], responses=error_responses(Unauthorized, Forbidden))
-async def list_service_accounts(actor: Admin, session: SessionDep) -> list[ServiceAccountRead]:
+@router.get("", response_model=Page[ServiceAccountRead], responses=error_responses(Unauthorized, Forbidden))
+async def list_service_accounts(actor: Admin, session: SessionDep, page: OffsetPaging) -> Page[ServiceAccountRead]:
     """Every service account (keys are never shown again)."""
-    return [ServiceAccountRead.model_validate(a) for a in await service.list_service_accounts(session)]
+    accounts = await service.list_service_accounts(session)
+    return Page.of(Window.cut(accounts, page), page, ServiceAccountRead.model_validate)
 
 
 @router.post(

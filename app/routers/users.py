@@ -4,12 +4,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from app.core.db import SessionDep
-from app.core.deps import Allowed, PageParams, SettingsDep
+from app.core.deps import Allowed, SettingsDep
 from app.core.errors import COMMON_ERRORS, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
-from app.domain.permissions import Permission, Role
+from app.core.paging import OffsetPaging
+from app.domain.permissions import Permission
 from app.schemas.auth import PasswordReset
 from app.schemas.common import Page
-from app.schemas.user import RoleAssignment, UserCreate, UserRead, UserUpdate
+from app.schemas.user import RoleAssignment, UserCreate, UserFilter, UserRead, UserUpdate
 from app.services.accounts import users as service
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
@@ -20,19 +21,10 @@ Security = Allowed(Permission.USERS_SECURITY)
 
 @router.get("", response_model=Page[UserRead], responses=COMMON_ERRORS)
 async def list_users(
-    actor: Reader,
-    session: SessionDep,
-    page: PageParams,
-    county_code: Annotated[str | None, Query(max_length=12)] = None,
-    role: Role | None = None,
-    q: Annotated[str | None, Query(max_length=64, description="username or name contains")] = None,
+    actor: Reader, session: SessionDep, page: OffsetPaging, f: Annotated[UserFilter, Query()]
 ) -> Page[UserRead]:
     """Users in the caller's jurisdiction."""
-    limit, offset = page
-    items, total = await service.list_users(
-        session, actor, county_code=county_code, role=role, q=q, limit=limit, offset=offset
-    )
-    return Page(items=[UserRead.model_validate(u) for u in items], total=total, limit=limit, offset=offset)
+    return Page.of(await service.list_users(session, actor, f=f, page=page), page, UserRead.model_validate)
 
 
 @router.post(

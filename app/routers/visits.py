@@ -1,21 +1,20 @@
 import uuid
-from datetime import date
+from dataclasses import replace
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Header, Query, Response
 
 from app.core.db import SessionDep
-from app.core.deps import Allowed, IfMatch, PageParams, Today
+from app.core.deps import Allowed, IfMatch, Today
 from app.core.errors import (
     COMMON_ERRORS,
     VERSIONED_WRITE_ERRORS,
 )
+from app.core.paging import CursorPaging
 from app.domain.permissions import Permission
-from app.domain.statuses import VisitStatus
-from app.domain.visit_types import VisitType
 from app.schemas.common import Page
-from app.schemas.visit import VisitAmendmentCreate, VisitCreate, VisitRead, VisitSummary, VisitUpdate
+from app.schemas.visit import VisitAmendmentCreate, VisitCreate, VisitFilter, VisitRead, VisitSummary, VisitUpdate
 from app.services.common.concurrency import etag
 from app.services.visits import record_form as visit_record_form
 from app.services.visits import submit as visit_submit
@@ -61,33 +60,11 @@ async def create_visit(
 
 @router.get("", response_model=Page[VisitSummary], responses=COMMON_ERRORS)
 async def list_visits(
-    actor: Reader,
-    session: SessionDep,
-    page: PageParams,
-    enterprise_id: uuid.UUID | None = None,
-    county_code: Annotated[str | None, Query(max_length=12)] = None,
-    status: VisitStatus | None = None,
-    visit_type: VisitType | None = None,
-    inspector_id: Annotated[uuid.UUID | None, Query(description="visits this user inspects")] = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    actor: Reader, session: SessionDep, page: CursorPaging, f: Annotated[VisitFilter, Query()]
 ) -> Page[VisitSummary]:
     """Visits the caller may see, newest first."""
-    limit, offset = page
-    items, total = await service.list_visits(
-        session,
-        actor,
-        enterprise_id=enterprise_id,
-        county_code=county_code,
-        status=status,
-        visit_type=visit_type.value if visit_type else None,
-        inspector_id=inspector_id,
-        date_from=date_from,
-        date_to=date_to,
-        limit=limit,
-        offset=offset,
-    )
-    return Page(items=await visit_views.summarize(session, items), total=total, limit=limit, offset=offset)
+    window = await service.list_visits(session, actor, f=f, page=page)
+    return Page.of(replace(window, items=await visit_views.summarize(session, window.items)), page)
 
 
 @router.get("/{visit_id}", response_model=VisitRead, responses=COMMON_ERRORS)

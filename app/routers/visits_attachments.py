@@ -12,9 +12,10 @@ from app.core.db import SessionDep
 from app.core.deps import Allowed, SettingsDep
 from app.core.errors import Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable, error_responses
 from app.core.openapi import multipart_upload
+from app.core.paging import OffsetPaging, Window
 from app.domain.permissions import Permission
 from app.schemas.attachment import AttachmentRead
-from app.schemas.common import PlainText
+from app.schemas.common import Page, PlainText
 from app.services.visits import attachments as service
 
 router = APIRouter(prefix="/api/v1", tags=["attachments"])
@@ -69,10 +70,13 @@ async def upload_attachment(
     return AttachmentRead.model_validate(attachment)
 
 
-@router.get("/visits/{visit_id}/attachments", response_model=list[AttachmentRead], responses=ERRORS)
-async def list_visit_attachments(visit_id: uuid.UUID, actor: Reader, session: SessionDep) -> list[AttachmentRead]:
+@router.get("/visits/{visit_id}/attachments", response_model=Page[AttachmentRead], responses=ERRORS)
+async def list_visit_attachments(
+    visit_id: uuid.UUID, actor: Reader, session: SessionDep, page: OffsetPaging
+) -> Page[AttachmentRead]:
     """The files kept with a visit."""
-    return [AttachmentRead.model_validate(a) for a in await service.list_attachments(session, actor, visit_id)]
+    attachments = await service.list_attachments(session, actor, visit_id)
+    return Page.of(Window.cut(attachments, page), page, AttachmentRead.model_validate)
 
 
 @router.get(

@@ -3,8 +3,9 @@ import uuid
 from fastapi import APIRouter, Response
 
 from app.core.db import SessionDep
-from app.core.deps import Allowed, PageParams, SettingsDep
+from app.core.deps import Allowed, SettingsDep
 from app.core.errors import COMMON_ERRORS
+from app.core.paging import OffsetPaging, Window
 from app.domain.permissions import Permission
 from app.domain.statuses import DeliveryStatus
 from app.schemas.common import Page
@@ -31,10 +32,13 @@ async def create_webhook_subscription(
     return WebhookSubscriptionCreated.model_validate(subscription)
 
 
-@router.get("", response_model=list[WebhookSubscriptionRead], responses=COMMON_ERRORS)
-async def list_webhook_subscriptions(actor: Owner, session: SessionDep) -> list[WebhookSubscriptionRead]:
+@router.get("", response_model=Page[WebhookSubscriptionRead], responses=COMMON_ERRORS)
+async def list_webhook_subscriptions(
+    actor: Owner, session: SessionDep, page: OffsetPaging
+) -> Page[WebhookSubscriptionRead]:
     """Your subscriptions, oldest first."""
-    return [WebhookSubscriptionRead.model_validate(s) for s in await service.list_subscriptions(session, actor)]
+    subscriptions = await service.list_subscriptions(session, actor)
+    return Page.of(Window.cut(subscriptions, page), page, WebhookSubscriptionRead.model_validate)
 
 
 @router.get("/{subscription_id}", response_model=WebhookSubscriptionRead, responses=COMMON_ERRORS)
@@ -76,15 +80,12 @@ async def list_webhook_deliveries(
     subscription_id: uuid.UUID,
     actor: Owner,
     session: SessionDep,
-    page: PageParams,
+    page: OffsetPaging,
     status: DeliveryStatus | None = None,
 ) -> Page[WebhookDeliveryRead]:
     """The subscription's deliveries, newest first, with attempts and the last answer."""
-    limit, offset = page
-    items, total = await service.list_deliveries(
-        session, actor, subscription_id, status=status, limit=limit, offset=offset
-    )
-    return Page(items=[WebhookDeliveryRead.model_validate(d) for d in items], total=total, limit=limit, offset=offset)
+    window = await service.list_deliveries(session, actor, subscription_id, status=status, page=page)
+    return Page.of(window, page, WebhookDeliveryRead.model_validate)
 
 
 @router.post("/deliveries/{delivery_id}/retry", status_code=202, response_model=WebhookDeliveryRead,

@@ -4,8 +4,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from app.core.deps import Instant
 from app.domain.statuses import ActorKind
-from app.schemas.common import Output
+from app.schemas.common import ListFilter, Output
 
 
 class AuditEventRead(Output):
@@ -58,3 +59,16 @@ class AuditChainReport(BaseModel):
         default=0, description="events newer than the latest checkpoint: not yet pinned against truncation"
     )
     unkeyed_events: int = Field(default=0, description="events sealed before the chain was keyed (unkeyed SHA-256)")
+
+
+Short = Field(default=None, max_length=64)
+
+
+class AuditEventFilter(ListFilter):
+    action: str | None = Short
+    entity: str | None = Short
+    entity_id: str | None = Short
+    actor_name: str | None = Short
+    county_code: str | None = Short
+    since: Instant | None = None
+    until: Instant | None = None

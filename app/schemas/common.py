@@ -1,9 +1,11 @@
 import re
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any, ClassVar, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo, computed_field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, computed_field, field_validator
 
+from app.core.paging import PageQuery, Window
 from app.core.validation_messages import OUT_OF_RANGE, YEARS
 
 T = TypeVar("T")
@@ -72,11 +74,35 @@ class Output(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+class ListFilter(BaseModel):
+    """A list's filters, read from the query string (`Annotated[XFilter, Query()]`): each field is a parameter."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+CountyCode = Annotated[str | None, Field(max_length=12)]
+
+
 class Page(BaseModel, Generic[T]):
+    """One page of a list; every list answers this shape. Follow `next` (relative, every query parameter kept)
+    until it is null. `total` is exact where given: offset lists and short lists always give it; keyset lists
+    (enterprises, visits, findings, audit events, the change feed) give it on their first page when that page holds
+    everything, or when asked with `?total=true`, else null. An offset list states its `offset`; a keyset list its
+    `cursor` for the next page (opaque; 422 if altered or sent to another list)."""
+
     items: list[T]
-    total: int
-    limit: int
-    offset: int
+    limit: int = Field(description="the page size asked for")
+    has_more: bool = Field(description="more rows follow this page")
+    next: str | None = Field(description="relative URL of the next page, or null after the last")
+    total: int | None = Field(description="every matching row, or null where not counted (ask with total=true)")
+    offset: int | None = Field(default=None, description="offset lists: the rows skipped before this page")
+    cursor: str | None = Field(default=None, description="keyset lists: the `cursor` of the next page")
+
+    @classmethod
+    def of(cls, window: Window[Any], query: PageQuery, present: Callable[[Any], Any] | None = None) -> Self:
+        """The page a service's window makes for the query, its rows presented one by one."""
+        items = [present(item) for item in window.items] if present else window.items
+        return cls(items=items, **window.fields(query))
 
 
 def label_of(code_field: str, description: str | None = None, *, optional: bool = False) -> Any:

@@ -1,16 +1,17 @@
 """Enterprise ledger records (台账): create / update / read, the list page with delta sync, the history."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import Field, computed_field
 
+from app.core.deps import Instant
 from app.domain.ledger import EnterpriseStatus
 from app.domain.risk import KeyFlag, RiskClass
 from app.domain.statuses import ActorKind
-from app.schemas.common import Input, Output, Page, label_of
+from app.schemas.common import CountyCode, Input, ListFilter, Output, Page, label_of
 
 PHONE_PATTERN = r"^[0-9+\-() ]{3,32}$"
 
@@ -141,3 +142,18 @@ class HistoryEntry(Output):
     entity_id: str | None
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+
+
+class EnterpriseFilter(ListFilter):
+    county_code: CountyCode = None
+    risk_class: RiskClass | None = None
+    status: EnterpriseStatus | None = None
+    q: str | None = Field(
+        default=None, max_length=64, description="name or credit code contains, or a licence number in any printed form"
+    )
+    key_flag: KeyFlag | None = Field(default=None, description="重点行业/区域/企业/产品")
+    licence_expiring_before: date | None = Field(default=None, description="holds a valid licence expiring before")
+    has_open_signals: bool | None = None
+    updated_since: Instant | None = Field(
+        default=None, description="delta sync: changed since (ISO 8601); answers also `closed_ids`"
+    )

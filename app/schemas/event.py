@@ -80,13 +80,6 @@ class CloudEvent(BaseModel):
     data: dict[str, Any] = Field(description="the record as the API returns it (the type's schema)")
 
 
-class EventPage(BaseModel):
-    items: list[CloudEvent]
-    next_after: int = Field(description="pass as `after` for the events that follow (the last position seen)")
-    limit: int
-    next: str = Field(description="the link to the next page")
-
-
 class WebhookSubscriptionCreate(Input):
     url: str = Field(min_length=8, max_length=500, description="https (http only in development and test)")
     event_types: list[str] = Field(

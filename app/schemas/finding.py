@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 from app.domain.checklist import ChecklistItem
 from app.domain.findings import FindingEvent, Severity
 from app.domain.statuses import FindingStatus, FindingStepKind, ReinspectionResult
-from app.schemas.common import Input, Output
+from app.schemas.common import CountyCode, Input, ListFilter, Output
 
 
 class FindingCreate(Input):
@@ -130,3 +130,14 @@ class FindingRead(BaseModel):
 class FindingDetail(FindingRead):
     steps: list[FindingStepRead]
     level_history: list[LevelChangeRead] = Field(description="every change of the escalation level kept, oldest first")
+
+
+class FindingFilter(ListFilter):
+    county_code: CountyCode = None
+    enterprise_id: uuid.UUID | None = None
+    visit_id: uuid.UUID | None = None
+    status: FindingStatus | None = None
+    severity: Severity | None = None
+    overdue: bool | None = None
+    escalation_level: int | None = Field(default=None, ge=0, le=3)
+    reinspection_late: bool | None = Field(default=None, description="按时复查回访: late or missing re-inspection")

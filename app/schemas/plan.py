@@ -6,7 +6,7 @@ from pydantic import Field, model_validator
 
 from app.domain.risk import RiskClass
 from app.domain.statuses import ActorKind, AdjustmentKind, PlanLineSource, PlanStatus
-from app.schemas.common import Input, Output
+from app.schemas.common import CountyCode, Input, ListFilter, Output
 
 MAX_REQUIRED_VISITS = 60
 """Upper bound on a line's required visits."""
@@ -127,3 +127,10 @@ class PlanProgress(Output):
     rows: list[ProgressRow] = Field(description="per county and risk class")
     counties: list[ProgressRow] = Field(description="per county")
     total: ProgressRow
+
+
+class PlanItemFilter(ListFilter):
+    county_code: CountyCode = None
+    risk_class: RiskClass | None = None
+    adjusted: bool | None = Field(default=None, description="true: lines that differ from the issued plan")
+    behind_schedule: bool | None = Field(default=None, description="true: the month's work list")

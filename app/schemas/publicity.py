@@ -6,7 +6,7 @@ from datetime import date, datetime
 from pydantic import Field, computed_field
 
 from app.domain.reporting import MediaLevel, PublicityCampaign, counts_as_media_adoption
-from app.schemas.common import Input, Output, label_of
+from app.schemas.common import CountyCode, Input, ListFilter, Output, label_of
 
 
 class PublicityActivityCreate(Input):
@@ -49,3 +49,12 @@ class PublicityActivityRead(Output):
     @property
     def counts_as_media_adoption(self) -> bool:
         return counts_as_media_adoption(self.media_adopted, self.media_level)
+
+
+class PublicityFilter(ListFilter):
+    county_code: CountyCode = None
+    campaign: PublicityCampaign | None = None
+    media_adopted: bool | None = None
+    media_level: list[MediaLevel] | None = Field(default=None, description="any of these levels (repeat)")
+    date_from: date | None = None
+    date_to: date | None = None

@@ -4,7 +4,7 @@ from datetime import datetime
 from pydantic import Field
 
 from app.domain.statuses import RiskListSource
-from app.schemas.common import Input, Output
+from app.schemas.common import CountyCode, Input, ListFilter, Output
 
 
 class RiskListEntryCreate(Input):
@@ -48,3 +48,10 @@ class RiskListEntryRead(Output):
 
     def model_post_init(self, _context: object) -> None:
         self.source_label = self.source.label
+
+
+class RiskListFilter(ListFilter):
+    county_code: CountyCode = None
+    enterprise_id: uuid.UUID | None = None
+    reviewed: bool | None = None
+    reported: bool | None = None

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from app.domain.reporting import FollowUpStep, SamplingOrigin
 from app.domain.statuses import FollowUpStatus
-from app.schemas.common import Input, Output, label_of
+from app.schemas.common import CountyCode, Input, ListFilter, Output, label_of
 
 
 class FollowUpStepCreate(Input):
@@ -70,3 +70,12 @@ class FollowUpDetail(FollowUpRead):
 class FollowUpStepOption(BaseModel):
     code: str
     label: str
+
+
+class FollowUpFilter(ListFilter):
+    status: FollowUpStatus | None = None
+    origin: SamplingOrigin | None = Field(default=None, description="referred 上级转办 | local 本级组织")
+    county_code: CountyCode = None
+    enterprise_id: uuid.UUID | None = None
+    date_from: date | None = Field(default=None, description="sampling failed on or after")
+    date_to: date | None = Field(default=None, description="sampling failed on or before")

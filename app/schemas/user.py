@@ -4,7 +4,7 @@ from datetime import date, datetime
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from app.domain.permissions import Role
-from app.schemas.common import Input, Output
+from app.schemas.common import CountyCode, Input, ListFilter, Output
 
 
 def _credential_ends_after_it_starts(value: date | None, info: ValidationInfo) -> date | None:
@@ -91,3 +91,9 @@ class InspectorRead(Output):
     credential_no: str | None
     credential_valid_from: date | None
     credential_valid_until: date | None
+
+
+class UserFilter(ListFilter):
+    county_code: CountyCode = None
+    role: Role | None = None
+    q: str | None = Field(default=None, max_length=64, description="username or name contains")

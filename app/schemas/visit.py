@@ -7,7 +7,7 @@ from app.domain.checklist import ChecklistItem, Conclusion, ItemResult
 from app.domain.findings import Severity
 from app.domain.statuses import FindingStatus, VisitStatus
 from app.domain.visit_types import SupervisoryFunction, VisitType
-from app.schemas.common import Input, Output
+from app.schemas.common import CountyCode, Input, ListFilter, Output
 
 Text = Field(default=None, max_length=4000)
 
@@ -185,3 +185,13 @@ class VisitSummary(Output):
     conclusion: Conclusion | None
     version: int
     updated_at: datetime
+
+
+class VisitFilter(ListFilter):
+    enterprise_id: uuid.UUID | None = None
+    county_code: CountyCode = None
+    status: VisitStatus | None = None
+    visit_type: VisitType | None = None
+    inspector_id: uuid.UUID | None = Field(default=None, description="visits this user inspects")
+    date_from: date | None = None
+    date_to: date | None = None

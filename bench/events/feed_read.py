@@ -63,16 +63,16 @@ async def fill(db: str, n: int) -> None:
 
 
 async def page_through(client: httpx.AsyncClient, headers: dict, limit: int) -> tuple[int, int, float]:
-    after, pages, items = 0, 0, 0
+    url, pages, items = f"/api/v1/events?after=0&limit={limit}", 0, 0
     started = time.monotonic()
     while True:
-        r = await client.get("/api/v1/events", params={"after": after, "limit": limit}, headers=headers)
+        r = await client.get(url, headers=headers)
         r.raise_for_status()
         page = r.json()
         pages, items = pages + 1, items + len(page["items"])
-        if not page["items"]:
+        if not page["has_more"]:
             break
-        after = page["next_after"]
+        url = page["next"]
     return items, pages, time.monotonic() - started
 
 

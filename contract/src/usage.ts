@@ -4,6 +4,7 @@ import type { components, paths } from "./api";
 
 type Problem = components["schemas"]["Problem"];
 type UserRead = components["schemas"]["UserRead"];
+type VisitSummary = components["schemas"]["VisitSummary"];
 
 const api = createClient<paths>({ baseUrl: "http://127.0.0.1:8000" });
 
@@ -22,14 +23,39 @@ export async function myCountyInspectors(token: string): Promise<UserRead[]> {
   const me = await api.GET("/api/v1/me", { headers });
   if (me.error) throw new Error(describe(me.error));
   const county: string | null = me.data.county_code;
-  const { data, error } = await api.GET("/api/v1/users", {
-    headers,
-    params: { query: { county_code: county ?? undefined, role: "county_inspector", limit: 200 } },
-  });
-  if (error) throw new Error(describe(error));
-  const total: number = data.total;
-  console.log(`${total} inspectors`);
-  return data.items;
+  const inspectors: UserRead[] = [];
+  for (let offset = 0; ; ) {
+    const { data, error } = await api.GET("/api/v1/users", {
+      headers,
+      params: { query: { county_code: county ?? undefined, role: "county_inspector", limit: 200, offset } },
+    });
+    if (error) throw new Error(describe(error));
+    inspectors.push(...data.items);
+    const total: number | null = data.total; // offset lists always count
+    if (!data.has_more) {
+      console.log(`${total ?? inspectors.length} inspectors`);
+      return inspectors;
+    }
+    offset += data.items.length;
+  }
+}
+
+// A list that grows pages by keyset: send back the page's `cursor` (or follow its relative `next` link).
+export async function visitsOfMyCounty(token: string): Promise<VisitSummary[]> {
+  const headers = { Authorization: `Bearer ${token}` };
+  const visits: VisitSummary[] = [];
+  let cursor: string | undefined;
+  do {
+    const { data, error } = await api.GET("/api/v1/visits", {
+      headers,
+      params: { query: { status: "archived", limit: 200, cursor } },
+    });
+    if (error) throw new Error(describe(error));
+    visits.push(...data.items);
+    const next: string | null = data.next;
+    cursor = next === null ? undefined : (data.cursor ?? undefined);
+  } while (cursor !== undefined);
+  return visits;
 }
 
 function describe(problem: Problem): string {

@@ -33,7 +33,7 @@ async def test_a_photo_is_stored_by_its_hash_and_streamed_back(client, session, 
     assert attachment["sha256"] == sha and attachment["content_type"] == "image/png" and attachment["size"] == len(PNG)
     assert attachment["filename"] == "现场照片.png"
     assert (settings.upload_dir / sha[:2] / sha[2:4] / sha).read_bytes() == PNG
-    assert [a["id"] for a in (await client.get(url, headers=headers)).json()] == [attachment["id"]]
+    assert [a["id"] for a in (await client.get(url, headers=headers)).json()["items"]] == [attachment["id"]]
     download = await client.get(attachment["url"], headers=headers)
     assert download.status_code == 200 and download.content == PNG
     assert download.headers["content-type"] == "image/png"
@@ -51,7 +51,7 @@ async def test_an_attachment_with_a_lying_extension_is_refused(client, session):
         url, files={"file": ("report.pdf", b"MZ\x90\x00" + b"\x00" * 100, "application/pdf")}, headers=headers
     )
     assert unknown.status_code == 422
-    assert (await client.get(url, headers=headers)).json() == []
+    assert (await client.get(url, headers=headers)).json()["items"] == []
 
 
 async def test_an_attachment_over_the_size_limit_is_refused_with_413(client, session, settings):

@@ -60,8 +60,10 @@ async def test_sorting_and_paging_with_a_total_and_a_hard_cap(client, session):
     _, headers = await as_role(client, session, Role.COUNTY_ADMIN)
     by_class = await _names(client, headers, sort="-risk_class")
     assert by_class == ["企业乙", "企业丙", "企业甲"]
-    page = await client.get(URL, params={"sort": "risk_class", "limit": 2, "offset": 1}, headers=headers)
-    assert page.json()["total"] == 3 and [e["name"] for e in page.json()["items"]] == ["企业丙", "企业乙"]
+    page = (await client.get(URL, params={"sort": "risk_class", "limit": 2, "total": "true"}, headers=headers)).json()
+    assert page["total"] == 3 and [e["name"] for e in page["items"]] == ["企业甲", "企业丙"]
+    rest = (await client.get(page["next"], headers=headers)).json()
+    assert [e["name"] for e in rest["items"]] == ["企业乙"] and rest["next"] is None
     assert (await client.get(URL, params={"limit": 201}, headers=headers)).status_code == 422
     assert (await client.get(URL, params={"sort": "password"}, headers=headers)).status_code == 422
 

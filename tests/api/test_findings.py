@@ -8,8 +8,10 @@ from sqlmodel import col, select
 
 from app.core.actor import actor_for_user
 from app.core.clock import today_in_china
+from app.core.paging import PageQuery
 from app.domain.permissions import Role
 from app.models import AuditEvent, Finding
+from app.schemas.finding import FindingFilter
 from app.services.findings import findings as findings_service
 from tests.builders import (
     TACHENG,
@@ -244,10 +246,14 @@ async def test_overdue_and_escalation_move_with_today(app, client, session):
         date(2026, 2, 20): (True, 2),
     }
     actor = actor_for_user(user)
-    items, total = await findings_service.list_findings(
-        session, actor, today=date(2026, 2, 4), enterprise_id=enterprise.id, overdue=True, limit=50, offset=0
+    window = await findings_service.list_findings(
+        session,
+        actor,
+        today=date(2026, 2, 4),
+        f=FindingFilter(enterprise_id=enterprise.id, overdue=True),
+        page=PageQuery(limit=50, keyset=True),
     )
-    assert (items, total) == ([], 0)
+    assert (window.items, window.has_more, window.total) == ([], False, 0)
 
 
 async def test_findings_are_filtered_by_severity_and_status(client, session):

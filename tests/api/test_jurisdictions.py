@@ -8,7 +8,7 @@ pytestmark = pytest.mark.anyio
 
 async def test_every_signed_in_role_reads_the_tacheng_jurisdictions(client, session):
     _, headers = await as_role(client, session, Role.COUNTY_INSPECTOR)
-    body = (await client.get("/api/v1/jurisdictions", headers=headers)).json()
+    body = (await client.get("/api/v1/jurisdictions", headers=headers)).json()["items"]
     names = {j["code"]: j["name"] for j in body}
     assert names["654200"] == "塔城地区"
     assert names["654226"] == "和布克赛尔蒙古自治县"

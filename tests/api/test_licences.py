@@ -22,7 +22,7 @@ def licence_body(**overrides):
 async def test_the_catalogue_lists_the_sixteen_categories_as_data(client, session):
     _, headers = await as_role(client, session, Role.COUNTY_INSPECTOR)
     response = await client.get("/api/v1/licence-categories", headers=headers)
-    names = [c["name"] for c in response.json()]
+    names = [c["name"] for c in response.json()["items"]]
     assert len(names) == 16 and names[0] == "建筑用钢筋" and names[-1] == "安全帽"
 
 
@@ -39,7 +39,7 @@ async def test_a_county_admin_adds_a_licence_with_a_full_width_number_normalised
     assert response.json()["status_label"] == "有效"
     assert response.headers["ETag"] == 'W/"1"'
     listed = await client.get(f"/api/v1/enterprises/{enterprise.id}/licences", headers=headers)
-    assert [lic["licence_no"] for lic in listed.json()] == ["新XK08-001-00422"]
+    assert [lic["licence_no"] for lic in listed.json()["items"]] == ["新XK08-001-00422"]
 
 
 async def test_a_bad_number_an_unknown_category_and_reversed_dates_are_all_reported_with_loc(client, session):
@@ -111,7 +111,7 @@ async def test_a_licence_expiring_within_ninety_days_is_due_for_renewal(client, 
     await make_licence(session, enterprise.id, expires_on=today_in_china())
     _, headers = await as_role(client, session, Role.COUNTY_INSPECTOR)
     listed = await client.get(f"/api/v1/enterprises/{enterprise.id}/licences", headers=headers)
-    assert listed.json()[0]["renewal_due"] is True
+    assert listed.json()["items"][0]["renewal_due"] is True
 
 
 async def test_a_licence_patch_cannot_null_the_expiry_or_pick_an_unknown_category(client, session):

@@ -234,10 +234,10 @@ async def test_a_county_sees_issued_plans_only_and_only_its_own_lines(client, se
     plan = await generate(client, headers)
     _, inspector = await as_role(client, session, Role.COUNTY_INSPECTOR, TACHENG)
     assert (await client.get(f"/api/v1/plans/{plan['id']}", headers=inspector)).status_code == 404
-    assert (await client.get("/api/v1/plans", headers=inspector)).json() == []
+    assert (await client.get("/api/v1/plans", headers=inspector)).json()["items"] == []
 
     await issue(client, headers, plan["id"])
-    listed = (await client.get("/api/v1/plans", headers=inspector)).json()
+    listed = (await client.get("/api/v1/plans", headers=inspector)).json()["items"]
     assert [(p["id"], p["lines"]) for p in listed] == [(plan["id"], 1)]
     lines = await items(client, inspector, plan["id"])
     assert [x["enterprise_id"] for x in lines] == [str(mine.id)]

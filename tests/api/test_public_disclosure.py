@@ -106,7 +106,7 @@ async def test_the_public_page_leaks_no_private_field(client, session, app) -> N
     page = await client.get(PUBLIC)
     for item in page.json()["items"]:
         assert set(item) == ALLOWED
-    assert set(page.json()) == {"items", "total", "limit", "offset"}
+    assert set(page.json()) == {"items", "limit", "has_more", "next", "total", "offset", "cursor"}
     assert PUBLIC_FIELDS == ALLOWED
     schema = app.openapi()["components"]["schemas"]["PublicInspectionResult"]
     assert set(schema["properties"]) == ALLOWED

@@ -51,19 +51,20 @@ async def test_the_read_and_the_list_answer_exactly_what_enterprise_read_seriali
     assert list(read.json()) == list(want)  # the same field order as the documented schema
     page = (await client.get(URL, params={"county_code": WUSU, "status": "closed"}, headers=headers)).json()
     assert page["items"] == [want] and page["total"] == 1
-    assert set(page) == {"items", "total", "limit", "offset", "as_of", "closed_ids"}
+    assert set(page) == {"items", "limit", "has_more", "next", "total", "offset", "cursor", "as_of", "closed_ids"}
 
 
-async def test_a_full_page_counts_the_total_and_a_short_page_knows_it(client, session):
+async def test_a_page_counts_the_total_when_asked_and_a_first_page_holding_everything_knows_it(client, session):
     for _ in range(3):
         await make_enterprise(session, county_code=WUSU)
     _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
     full = (await client.get(URL, params={"county_code": WUSU, "limit": 2}, headers=headers)).json()
-    short = (await client.get(URL, params={"county_code": WUSU, "limit": 2, "offset": 2}, headers=headers)).json()
-    past = (await client.get(URL, params={"county_code": WUSU, "limit": 2, "offset": 9}, headers=headers)).json()
-    assert (len(full["items"]), full["total"]) == (2, 3)
-    assert (len(short["items"]), short["total"]) == (1, 3)
-    assert (past["items"], past["total"]) == ([], 3)
+    counted = (await client.get(URL, params={"county_code": WUSU, "limit": 2, "total": "true"}, headers=headers)).json()
+    short = (await client.get(full["next"], headers=headers)).json()
+    whole = (await client.get(URL, params={"county_code": WUSU, "limit": 3}, headers=headers)).json()
+    assert (len(full["items"]), full["total"], counted["total"]) == (2, None, 3)
+    assert (len(short["items"]), short["total"], short["next"]) == (1, None, None)
+    assert (len(whole["items"]), whole["total"], whole["has_more"]) == (3, 3, False)
 
 
 @pytest.mark.postgres_only

@@ -19,7 +19,7 @@ async def test_the_system_admin_creates_a_key_that_is_shown_once_and_stored_hash
     key = created.json()["api_key"]
     stored = (await session.exec(select(ServiceAccount).where(ServiceAccount.name == "licensing-system"))).one()
     assert key not in (stored.key_hash, stored.key_prefix) and len(stored.key_hash) == 64
-    listed = (await client.get(ACCOUNTS, headers=headers)).json()
+    listed = (await client.get(ACCOUNTS, headers=headers)).json()["items"]
     assert "api_key" not in listed[0]
     assert (await client.get("/api/v1/jurisdictions", headers={"X-API-Key": key})).status_code == 200
 

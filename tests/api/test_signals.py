@@ -31,7 +31,7 @@ async def test_an_inspector_records_a_failed_sampling_with_its_report(client, se
     assert response.status_code == 201, response.text
     assert response.json()["kind_label"] == "监督抽查" and response.json()["is_open"] is True
     listed = await client.get(f"/api/v1/enterprises/{enterprise.id}/signals", headers=headers)
-    assert [s["report_no"] for s in listed.json()] == ["XJ2026-0042"]
+    assert [s["report_no"] for s in listed.json()["items"]] == ["XJ2026-0042"]
 
 
 async def test_a_sampling_without_result_and_a_future_date_are_refused_with_loc(client, session):
@@ -61,7 +61,7 @@ async def test_a_prefecture_viewer_reads_signals_but_records_none(client, sessio
     await make_signal(session, enterprise.id)
     _, headers = await as_role(client, session, Role.PREFECTURE_VIEWER)
     url = f"/api/v1/enterprises/{enterprise.id}/signals"
-    assert len((await client.get(url, headers=headers)).json()) == 1
+    assert len((await client.get(url, headers=headers)).json()["items"]) == 1
     body = {"kind": "complaint", "occurred_on": "2026-01-01"}
     assert (await client.post(url, json=body, headers=headers)).status_code == 403
 

@@ -71,7 +71,7 @@ async def test_a_nul_in_a_form_field_is_refused_at_the_field_and_nothing_is_stor
     )
     assert response.status_code == 422, response.text
     assert response.json()["errors"][0]["loc"] == ["body", "description"]
-    assert (await client.get(url, headers=headers)).json() == []
+    assert (await client.get(url, headers=headers)).json()["items"] == []
 
 
 async def test_a_nul_in_the_sign_in_form_is_refused_at_the_field(client, session):

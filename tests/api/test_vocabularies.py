@@ -25,9 +25,11 @@ NOT_FOR_FORMS = {
 
 async def _vocabularies(client: Any, session: Any) -> dict[str, dict[str, Any]]:
     _, headers = await as_role(client, session, Role.COUNTY_INSPECTOR)
-    response = await client.get(VOCABULARIES, headers=headers)
+    response = await client.get(VOCABULARIES, params={"limit": 200}, headers=headers)
     assert response.status_code == 200, response.text
-    listed = response.json()
+    page = response.json()
+    listed = page["items"]
+    assert page["has_more"] is False and page["total"] == len(listed)
     assert len({v["name"] for v in listed}) == len(listed)
     return {v["name"]: v for v in listed}
 

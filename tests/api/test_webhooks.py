@@ -78,7 +78,7 @@ async def test_a_service_account_subscribes_and_sees_its_secret_once(client, ses
     assert created["secret"].startswith("whsec_") and created["county_code"] == TACHENG
     read = (await client.get(f"{SUBS}/{created['id']}", headers=headers)).json()
     assert "secret" not in read and read["event_types"] == ENTERPRISE_TYPES
-    assert [s["id"] for s in (await client.get(SUBS, headers=headers)).json()] == [created["id"]]
+    assert [s["id"] for s in (await client.get(SUBS, headers=headers)).json()["items"]] == [created["id"]]
 
 
 async def test_a_county_bound_account_receives_its_countys_events_signed_and_in_position_order(
@@ -264,7 +264,7 @@ async def test_another_owners_subscription_is_not_found_even_in_the_same_county(
         assert (await client.post(f"{SUBS}/{sub['id']}/test", headers=caller)).status_code == 404
         assert (await client.get(f"{SUBS}/{sub['id']}/deliveries", headers=caller)).status_code == 404
         assert (await client.delete(f"{SUBS}/{sub['id']}", headers=caller)).status_code == 404
-        assert (await client.get(SUBS, headers=caller)).json() == []
+        assert (await client.get(SUBS, headers=caller)).json()["items"] == []
     assert (await client.delete(f"{SUBS}/{sub['id']}", headers=headers)).status_code == 204
     assert (
         await session.exec(select(WebhookSubscription).where(col(WebhookSubscription.id) == uuid.UUID(sub["id"])))

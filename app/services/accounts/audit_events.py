@@ -1,44 +1,36 @@
 """Reading the audit trail and its checkpoints (no write path exists besides audit.record and the checkpoints)."""
 
-from datetime import datetime
-
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.core.paging import PageQuery, Window
 from app.models import AuditCheckpoint, AuditEvent
-from app.services.common.paging import paginate
+from app.schemas.audit import AuditEventFilter
+from app.services.common.paging import keyset, paginate
 
 
 async def list_events(
     session: AsyncSession,
-    *,
-    action: str | None,
-    entity: str | None,
-    entity_id: str | None,
-    actor_name: str | None,
-    county_code: str | None,
-    since: datetime | None,
-    until: datetime | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[AuditEvent], int]:
+    f: AuditEventFilter,
+    page: PageQuery,
+) -> Window[AuditEvent]:
     stmt = select(AuditEvent)
     for column, value in (
-        (AuditEvent.action, action),
-        (AuditEvent.entity, entity),
-        (AuditEvent.entity_id, entity_id),
-        (AuditEvent.actor_name, actor_name),
-        (AuditEvent.county_code, county_code),
+        (AuditEvent.action, f.action),
+        (AuditEvent.entity, f.entity),
+        (AuditEvent.entity_id, f.entity_id),
+        (AuditEvent.actor_name, f.actor_name),
+        (AuditEvent.county_code, f.county_code),
     ):
         if value is not None:
             stmt = stmt.where(column == value)
-    if since:
-        stmt = stmt.where(AuditEvent.at >= since)
-    if until:
-        stmt = stmt.where(AuditEvent.at < until)
-    return await paginate(session, stmt.order_by(col(AuditEvent.id).desc()), limit=limit, offset=offset)
+    if f.since:
+        stmt = stmt.where(AuditEvent.at >= f.since)
+    if f.until:
+        stmt = stmt.where(AuditEvent.at < f.until)
+    return await keyset(session, stmt, page, [col(AuditEvent.id)], descending=True)
 
 
-async def list_checkpoints(session: AsyncSession, *, limit: int, offset: int) -> tuple[list[AuditCheckpoint], int]:
+async def list_checkpoints(session: AsyncSession, *, page: PageQuery) -> Window[AuditCheckpoint]:
     stmt = select(AuditCheckpoint).order_by(col(AuditCheckpoint.id).desc())
-    return await paginate(session, stmt, limit=limit, offset=offset)
+    return await paginate(session, stmt, page)

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
+from app.core.paging import PageQuery, Window
 from app.domain.permissions import Role
 from app.models import Assignment, AssignmentInspector, User
 from app.services.common.access import one_or_404
@@ -35,9 +36,8 @@ async def list_inspectors(
     assignment_id: uuid.UUID | None,
     county_code: str | None,
     valid_on: date | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[User], int]:
+    page: PageQuery,
+) -> Window[User]:
     """Active inspectors: of the caller's county (all counties for the prefecture, or `county_code`), or with
     `assignment_id` the team drawn for it; with `valid_on`, only those whose credential is valid that day."""
     stmt = select(User).where(User.role == Role.COUNTY_INSPECTOR.value, col(User.is_active).is_(True))
@@ -49,4 +49,4 @@ async def list_inspectors(
         stmt = stmt.where(User.county_code == county_code)
     if valid_on is not None:
         stmt = stmt.where(col(User.credential_valid_from) <= valid_on, col(User.credential_valid_until) >= valid_on)
-    return await paginate(session, stmt.order_by(User.full_name, User.id), limit=limit, offset=offset)
+    return await paginate(session, stmt.order_by(User.full_name, User.id), page)

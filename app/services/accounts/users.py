@@ -9,13 +9,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.actor import Actor
 from app.core.config import Settings
 from app.core.errors import Conflict, Forbidden, NotFound
+from app.core.paging import PageQuery, Window
 from app.core.security import hash_password
 from app.domain.accounts import may_assign_role, may_clear_lock, may_manage_account
 from app.domain.errors import Problem, RuleViolation
 from app.domain.permissions import Role
 from app.models import User
 from app.models.base import utcnow
-from app.schemas.user import RoleAssignment, UserCreate, UserUpdate
+from app.schemas.user import RoleAssignment, UserCreate, UserFilter, UserUpdate
 from app.services.accounts import two_factor
 from app.services.accounts.passwords import check_password_policy, revoke_refresh_tokens, set_password
 from app.services.common import audit
@@ -38,21 +39,18 @@ async def list_users(
     session: AsyncSession,
     actor: Actor,
     *,
-    county_code: str | None,
-    role: Role | None,
-    q: str | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[User], int]:
+    f: UserFilter,
+    page: PageQuery,
+) -> Window[User]:
     stmt = in_jurisdiction(select(User), User.county_code, actor.county_code)
-    if county_code:
-        stmt = stmt.where(User.county_code == county_code)
-    if role:
-        stmt = stmt.where(User.role == role.value)
-    if q:
-        like = f"%{q}%"
+    if f.county_code:
+        stmt = stmt.where(User.county_code == f.county_code)
+    if f.role:
+        stmt = stmt.where(User.role == f.role.value)
+    if f.q:
+        like = f"%{f.q}%"
         stmt = stmt.where(col(User.username).ilike(like) | col(User.full_name).ilike(like))
-    return await paginate(session, stmt.order_by(User.username), limit=limit, offset=offset)
+    return await paginate(session, stmt.order_by(User.username), page)
 
 
 def _may_manage(actor: Actor, role: Role) -> None:

@@ -5,7 +5,6 @@ county null, only the prefecture's callers), and each type only with the permiss
 """
 
 import asyncio
-from dataclasses import dataclass
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -13,17 +12,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
 from app.core.errors import Unprocessable
+from app.core.paging import PageQuery, Window, cursor_problem
 from app.models import Event
 from app.schemas.event import EVENT_TYPES, TYPE_PREFIX, CloudEvent
 
 MAX_WAIT_SECONDS = 30
 POLL_SECONDS = 0.2
-
-
-@dataclass(frozen=True)
-class FeedPage:
-    events: list[Event]
-    next_after: int
 
 
 def as_cloud_event(event: Event) -> CloudEvent:
@@ -53,32 +47,40 @@ def _wanted(actor: Actor, types: list[str] | None) -> list[str]:
     return [n for n in names if n in readable]
 
 
-async def _read(session: AsyncSession, actor: Actor, after: int, wanted: list[str], limit: int) -> FeedPage:
+def _position(page: PageQuery) -> int:
+    after = page.after[0] if page.after and len(page.after) == 1 else None
+    if not isinstance(after, int) or isinstance(after, bool):
+        raise cursor_problem()
+    return after
+
+
+async def _read(session: AsyncSession, actor: Actor, after: int, wanted: list[str], limit: int) -> Window[Event]:
     head = (await session.exec(select(func.coalesce(func.max(Event.position), 0)))).one()
     stmt = select(Event).where(Event.position > after, Event.position <= head, col(Event.type).in_(wanted))
     if actor.county_code is not None:
         stmt = stmt.where(Event.county_code == actor.county_code)
-    events = list((await session.exec(stmt.order_by(col(Event.position)).limit(limit))).all())
+    events = list((await session.exec(stmt.order_by(col(Event.position)).limit(limit + 1))).all())
+    more = len(events) > limit
     # a short page has read everything up to `head`: the cursor moves past events the caller may not see
-    next_after = events[-1].position if len(events) == limit else max(after, head)
-    return FeedPage(events, next_after)
+    next_after = events[limit - 1].position if more else max(after, head)
+    return Window(events[:limit], more, None, [next_after])
 
 
 async def list_events(
-    session: AsyncSession, *, actor: Actor, after: int, types: list[str] | None, limit: int, wait: float = 0
-) -> FeedPage:
-    """Events after position `after`; with `wait` > 0 and none yet, look again until some come or `wait` passes.
-    Between looks the read transaction is ended (no connection held idle in a transaction, and SQLite's
-    snapshot renewed) — unless the request has changes of its own to commit (PostgreSQL's READ COMMITTED sees
-    new events anyway)."""
-    wanted = _wanted(actor, types)
+    session: AsyncSession, *, actor: Actor, page: PageQuery, types: list[str] | None, wait: float = 0
+) -> Window[Event]:
+    """Events after the page's position (its cursor holds the last position seen); with `wait` > 0 and none yet,
+    look again until some come or `wait` passes. Between looks the read transaction is ended (no connection held
+    idle in a transaction, and SQLite's snapshot renewed) — unless the request has changes of its own to commit
+    (PostgreSQL's READ COMMITTED sees new events anyway)."""
+    wanted, after = _wanted(actor, types), _position(page)
     pending = bool(session.new or session.dirty or session.deleted)  # e.g. a key's last_used_at: kept, so not ended
     loop = asyncio.get_running_loop()
     deadline = loop.time() + min(wait, MAX_WAIT_SECONDS)
     while True:
-        page = await _read(session, actor, after, wanted, limit)
-        if page.events or loop.time() >= deadline:
-            return page
+        window = await _read(session, actor, after, wanted, page.limit)
+        if window.items or loop.time() >= deadline:
+            return window
         if not pending:
             await session.rollback()
         await asyncio.sleep(min(POLL_SECONDS, max(0.0, deadline - loop.time())))

@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
 from app.core.errors import Conflict
+from app.core.paging import PageQuery, Window
 from app.domain.checklist import ChecklistItem
 from app.domain.findings import (
     FindingEvent,
@@ -25,6 +26,7 @@ from app.models import Finding, FindingStep, Visit
 from app.schemas.finding import (
     FindingCreate,
     FindingDetail,
+    FindingFilter,
     FindingRead,
     FindingStepRead,
     LevelChangeRead,
@@ -32,7 +34,7 @@ from app.schemas.finding import (
 )
 from app.services.common import audit
 from app.services.common.access import one_or_404, scope_visits
-from app.services.common.paging import paginate
+from app.services.common.paging import keyset
 from app.services.findings import risk_list
 from app.services.findings.announce import announce
 from app.services.findings.levels import finding_state, level_of, settle_level
@@ -110,45 +112,36 @@ async def list_findings(
     actor: Actor,
     *,
     today: date,
-    county_code: str | None = None,
-    enterprise_id: uuid.UUID | None = None,
-    visit_id: uuid.UUID | None = None,
-    status: str | None = None,
-    severity: Severity | None = None,
-    overdue: bool | None = None,
-    escalation_level: int | None = None,
-    reinspection_late: bool | None = None,
-    limit: int,
-    offset: int,
-) -> tuple[list[Finding], int]:
+    f: FindingFilter,
+    page: PageQuery,
+) -> Window[Finding]:
     """Filters in SQL; the escalation level and a late re-inspection are the domain's, so those filters are
     applied to the SQL result."""
     stmt = scope_visits(_scoped(select(Finding)), actor)
     filters = {
-        Finding.county_code: county_code,
-        Finding.enterprise_id: enterprise_id,
-        Finding.visit_id: visit_id,
-        Finding.status: status,
-        Finding.severity: severity.value if severity else None,
+        Finding.county_code: f.county_code,
+        Finding.enterprise_id: f.enterprise_id,
+        Finding.visit_id: f.visit_id,
+        Finding.status: f.status,
+        Finding.severity: f.severity.value if f.severity else None,
     }
     for column, value in filters.items():
         if value is not None:
             stmt = stmt.where(column == value)
-    if overdue is not None:  # 逾期未整改: open (no rectification report, no passed re-inspection) and past the deadline
+    if f.overdue is not None:  # 逾期未整改: open (no rectification report nor passed re-inspection), past the deadline
         late = (col(Finding.status) == "open") & (col(Finding.deadline) < today)
-        stmt = stmt.where(late if overdue else ~late)
-    if reinspection_late:  # late only once the deadline has passed
+        stmt = stmt.where(late if f.overdue else ~late)
+    if f.reinspection_late:  # late only once the deadline has passed
         stmt = stmt.where(col(Finding.deadline) < today)
-    stmt = stmt.order_by(col(Finding.deadline), col(Finding.created_at))
-    if escalation_level is None and reinspection_late is None:
-        return await paginate(session, stmt, limit=limit, offset=offset)
-    matching = [
-        f
-        for f in (await session.exec(stmt)).all()
-        if (escalation_level is None or level_of(f, today)[0] == escalation_level)
-        and (reinspection_late is None or is_late(f, today) == reinspection_late)
-    ]
-    return matching[offset : offset + limit], len(matching)
+    keys = (col(Finding.deadline), col(Finding.created_at), col(Finding.id))  # earliest deadline first
+
+    def keep(finding: Finding) -> bool:
+        return (f.escalation_level is None or level_of(finding, today)[0] == f.escalation_level) and (
+            f.reinspection_late is None or is_late(finding, today) == f.reinspection_late
+        )
+
+    by_rule = f.escalation_level is not None or f.reinspection_late is not None
+    return await keyset(session, stmt, page, keys, keep=keep if by_rule else None)
 
 
 async def add_finding(

@@ -8,10 +8,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
 from app.core.errors import Conflict
+from app.core.paging import PageQuery, Window
 from app.domain.errors import Problem, raise_if_any
 from app.models import Finding, RiskListEntry, Visit
 from app.models.base import utcnow
-from app.schemas.risk_list import RiskListEntryCreate, RiskListEntryUpdate
+from app.schemas.risk_list import RiskListEntryCreate, RiskListEntryUpdate, RiskListFilter
 from app.services.common import audit
 from app.services.common.access import one_or_404, scope_visits
 from app.services.common.paging import in_jurisdiction, paginate
@@ -50,26 +51,22 @@ async def list_entries(
     session: AsyncSession,
     actor: Actor,
     *,
-    county_code: str | None,
-    enterprise_id: uuid.UUID | None,
-    reviewed: bool | None,
-    reported: bool | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[RiskListEntry], int]:
+    f: RiskListFilter,
+    page: PageQuery,
+) -> Window[RiskListEntry]:
     stmt = _scoped(actor)
-    if county_code is not None:
-        stmt = stmt.where(RiskListEntry.county_code == county_code)
-    if enterprise_id is not None:
-        stmt = stmt.where(RiskListEntry.enterprise_id == enterprise_id)
-    if reviewed is not None:
+    if f.county_code is not None:
+        stmt = stmt.where(RiskListEntry.county_code == f.county_code)
+    if f.enterprise_id is not None:
+        stmt = stmt.where(RiskListEntry.enterprise_id == f.enterprise_id)
+    if f.reviewed is not None:
         reviewed_at = col(RiskListEntry.reviewed_at)
-        stmt = stmt.where(reviewed_at.is_not(None) if reviewed else reviewed_at.is_(None))
-    if reported is not None:
+        stmt = stmt.where(reviewed_at.is_not(None) if f.reviewed else reviewed_at.is_(None))
+    if f.reported is not None:
         reported_at = col(RiskListEntry.reported_to_prefecture_at)
-        stmt = stmt.where(reported_at.is_not(None) if reported else reported_at.is_(None))
+        stmt = stmt.where(reported_at.is_not(None) if f.reported else reported_at.is_(None))
     stmt = stmt.order_by(col(RiskListEntry.created_at).desc())
-    return await paginate(session, stmt, limit=limit, offset=offset)
+    return await paginate(session, stmt, page)
 
 
 async def create_entry(session: AsyncSession, actor: Actor, data: RiskListEntryCreate) -> RiskListEntry:

@@ -10,12 +10,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
+from app.core.paging import PageQuery, Window
 from app.domain.errors import Problem, RuleViolation
 from app.domain.ledger import SignalKind
 from app.domain.reporting import FollowUpStep, SamplingOrigin, StepDone, follow_up_step_problems
 from app.models import Enterprise, RiskSignal, SamplingFollowUp, SamplingFollowUpStep
 from app.models.base import utcnow
-from app.schemas.sampling import FollowUpDetail, FollowUpStepCreate, FollowUpStepRead, FollowUpUpdate
+from app.schemas.sampling import FollowUpDetail, FollowUpFilter, FollowUpStepCreate, FollowUpStepRead, FollowUpUpdate
 from app.services.common import audit
 from app.services.common.access import one_or_404
 from app.services.common.concurrency import check_if_match
@@ -83,30 +84,24 @@ async def list_followups(
     session: AsyncSession,
     actor: Actor,
     *,
-    status: str | None,
-    origin: SamplingOrigin | None = None,
-    county_code: str | None,
-    enterprise_id: uuid.UUID | None,
-    date_from: date | None,
-    date_to: date | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[SamplingFollowUp], int]:
+    f: FollowUpFilter,
+    page: PageQuery,
+) -> Window[SamplingFollowUp]:
     stmt = in_jurisdiction(select(SamplingFollowUp), SamplingFollowUp.county_code, actor.county_code)
-    if status:
-        stmt = stmt.where(SamplingFollowUp.status == status)
-    if origin:
-        stmt = stmt.where(SamplingFollowUp.origin == origin.value)
-    if county_code:
-        stmt = stmt.where(SamplingFollowUp.county_code == county_code)
-    if enterprise_id:
-        stmt = stmt.where(SamplingFollowUp.enterprise_id == enterprise_id)
-    if date_from:
-        stmt = stmt.where(col(SamplingFollowUp.failed_on) >= date_from)
-    if date_to:
-        stmt = stmt.where(col(SamplingFollowUp.failed_on) <= date_to)
+    if f.status:
+        stmt = stmt.where(SamplingFollowUp.status == f.status)
+    if f.origin:
+        stmt = stmt.where(SamplingFollowUp.origin == f.origin.value)
+    if f.county_code:
+        stmt = stmt.where(SamplingFollowUp.county_code == f.county_code)
+    if f.enterprise_id:
+        stmt = stmt.where(SamplingFollowUp.enterprise_id == f.enterprise_id)
+    if f.date_from:
+        stmt = stmt.where(col(SamplingFollowUp.failed_on) >= f.date_from)
+    if f.date_to:
+        stmt = stmt.where(col(SamplingFollowUp.failed_on) <= f.date_to)
     stmt = stmt.order_by(col(SamplingFollowUp.failed_on), col(SamplingFollowUp.id))
-    return await paginate(session, stmt, limit=limit, offset=offset)
+    return await paginate(session, stmt, page)
 
 
 async def get_followup(

@@ -4,12 +4,13 @@ tests/api/test_enterprise_encoding.py holds this encoding equal to its pydantic 
 """
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 import orjson
 
+from app.core.paging import PageQuery, Window
 from app.domain.ledger import EnterpriseStatus
 from app.domain.risk import KeyFlag, RiskClass
 from app.models import Enterprise
@@ -53,22 +54,7 @@ def enterprise_json(row: Mapping[str, Any], names: Mapping[str, str]) -> bytes:
 
 
 def page_json(
-    rows: Sequence[Mapping[str, Any]],
-    names: Mapping[str, str],
-    *,
-    total: int,
-    limit: int,
-    offset: int,
-    as_of: datetime,
-    closed_ids: list[uuid.UUID] | None,
+    window: Window[dict[str, Any]], query: PageQuery, as_of: datetime, closed_ids: list[uuid.UUID] | None
 ) -> bytes:
     """`EnterprisePage` as JSON."""
-    page = {
-        "items": [as_dict(r, names) for r in rows],
-        "total": total,
-        "limit": limit,
-        "offset": offset,
-        "as_of": as_of,
-        "closed_ids": closed_ids,
-    }
-    return dumps(page)
+    return dumps({"items": window.items, **window.fields(query), "as_of": as_of, "closed_ids": closed_ids})

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
 from app.core.errors import Conflict, NotFound
+from app.core.paging import PageQuery, Window
 from app.domain.credit_code import credit_code_problems, normalise_credit_code
 from app.domain.errors import Problem, RuleViolation
 from app.domain.ledger import EnterpriseStatus
@@ -166,8 +167,8 @@ async def update_enterprise(
 
 
 async def enterprise_history(
-    session: AsyncSession, actor: Actor, enterprise_id: uuid.UUID, *, limit: int, offset: int
-) -> tuple[list[AuditEvent], int]:
+    session: AsyncSession, actor: Actor, enterprise_id: uuid.UUID, *, page: PageQuery
+) -> Window[AuditEvent]:
     enterprise = await get_enterprise(session, actor, enterprise_id)
     licence_ids = select(Licence.id).where(Licence.enterprise_id == enterprise.id)
     signal_ids = select(RiskSignal.id).where(RiskSignal.enterprise_id == enterprise.id)
@@ -180,4 +181,4 @@ async def enterprise_history(
             and_(AuditEvent.entity == "risk_signal", col(AuditEvent.entity_id).in_(signal_keys)),
         )
     )
-    return await paginate(session, stmt.order_by(col(AuditEvent.id).desc()), limit=limit, offset=offset)
+    return await paginate(session, stmt.order_by(col(AuditEvent.id).desc()), page)

@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
+from app.core.paging import PageQuery, Window
 from app.domain.credit_code import normalise_credit_code
 from app.domain.errors import Problem, RuleViolation
 from app.domain.licence import (
@@ -191,10 +192,8 @@ async def sync_batch(
     return run
 
 
-async def list_runs(
-    session: AsyncSession, *, direction: str | None, limit: int, offset: int
-) -> tuple[list[LicenceSyncRun], int]:
+async def list_runs(session: AsyncSession, *, direction: str | None, page: PageQuery) -> Window[LicenceSyncRun]:
     stmt = select(LicenceSyncRun)
     if direction:
         stmt = stmt.where(LicenceSyncRun.direction == direction)
-    return await paginate(session, stmt.order_by(col(LicenceSyncRun.started_at).desc()), limit=limit, offset=offset)
+    return await paginate(session, stmt.order_by(col(LicenceSyncRun.started_at).desc()), page)

@@ -1,8 +1,6 @@
 """Finding enterprises: the filters of the list, sorting, delta sync, and the rows of an export."""
 
 import uuid
-from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import RowMapping, Select, asc, desc, exists
@@ -11,29 +9,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.core.actor import Actor
+from app.core.paging import PageQuery, Window
 from app.domain.ledger import EnterpriseStatus, LicenceStatus
 from app.domain.licence import is_valid_licence_number, licence_lookup_key, normalise_licence_number
-from app.domain.risk import KeyFlag, RiskClass
 from app.models import Enterprise, Licence, RiskSignal
-from app.schemas.enterprise import EnterpriseSort
+from app.schemas.enterprise import EnterpriseFilter, EnterpriseSort
 from app.services.common.access import scope_enterprises
-from app.services.common.paging import paginate
+from app.services.common.paging import keyset
 from app.services.ledger.encoding import COLUMNS
 from app.xlsx.enterprise_columns import NO, YES
 
 MAX_EXPORT_ROWS = 200_000
-
-
-@dataclass(frozen=True)
-class EnterpriseFilter:
-    county_code: str | None = None
-    risk_class: RiskClass | None = None
-    status: EnterpriseStatus | None = None
-    q: str | None = None
-    key_flag: KeyFlag | None = None
-    licence_expiring_before: date | None = None
-    has_open_signals: bool | None = None
-    updated_since: datetime | None = None
 
 
 def _like(text: str) -> str:
@@ -77,27 +63,31 @@ def _filtered(stmt: SelectOfScalar[Any], actor: Actor, f: EnterpriseFilter) -> S
     return stmt
 
 
+def _sort_keys(sort: EnterpriseSort) -> tuple[list[Any], bool]:
+    """The sort column and the id after it (a total order), and whether it runs downwards."""
+    return [col(getattr(Enterprise, sort.value.lstrip("-"))), col(Enterprise.id)], sort.value.startswith("-")
+
+
 def _ordered(stmt: SelectOfScalar[Any], sort: EnterpriseSort) -> SelectOfScalar[Any]:
-    name = sort.value.lstrip("-")
-    direction = desc if sort.value.startswith("-") else asc
-    return stmt.order_by(direction(getattr(Enterprise, name)), direction(Enterprise.id))
+    keys, descending = _sort_keys(sort)
+    return stmt.order_by(*(desc(k) if descending else asc(k) for k in keys))
 
 
 async def list_enterprises(
-    session: AsyncSession, actor: Actor, f: EnterpriseFilter, *, sort: EnterpriseSort, limit: int, offset: int
-) -> tuple[list[RowMapping], int, list[uuid.UUID] | None]:
-    """One page of the filtered enterprises as Core rows (every column; see `encoding`), the total, and with
-    `updated_since` the ids closed since then."""
-    stmt = _ordered(_filtered(select(*COLUMNS), actor, f), sort)  # type: ignore[call-overload]
-    rows, total = await paginate(session, stmt, limit=limit, offset=offset)
-    items = [row._mapping for row in rows]
+    session: AsyncSession, actor: Actor, f: EnterpriseFilter, *, sort: EnterpriseSort, page: PageQuery
+) -> tuple[Window[RowMapping], list[uuid.UUID] | None]:
+    """One page of the filtered enterprises as Core rows (every column; see `encoding`) in the sort's order, and
+    with `updated_since` the ids closed since then."""
+    keys, descending = _sort_keys(sort)
+    stmt = _filtered(select(*COLUMNS), actor, f)  # type: ignore[call-overload]
+    window = await keyset(session, stmt, page, keys, descending=descending, tag=sort.value)
     closed_ids = None
     if f.updated_since:
         closed = scope_enterprises(select(Enterprise.id), actor).where(col(Enterprise.closed_at) >= f.updated_since)
         if f.county_code:
             closed = closed.where(Enterprise.county_code == f.county_code)
         closed_ids = list((await session.exec(closed)).all())
-    return items, total, closed_ids
+    return window.map(lambda row: row._mapping), closed_ids
 
 
 def export_select(actor: Actor, f: EnterpriseFilter, sort: EnterpriseSort) -> Select[Any]:

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
+from app.core.paging import PageQuery, Window
 from app.models import Notification
 from app.models.base import utcnow
 from app.services.common import audit
@@ -26,14 +27,14 @@ def _mine(actor: Actor) -> Any:
 
 
 async def list_notifications(
-    session: AsyncSession, actor: Actor, *, unread: bool | None, limit: int, offset: int
-) -> tuple[list[Notification], int]:
+    session: AsyncSession, actor: Actor, *, unread: bool | None, page: PageQuery
+) -> Window[Notification]:
     """The caller's notifications, newest first; `unread` True: unread only, False: read only."""
     stmt = _mine(actor)
     if unread is not None:
         stmt = stmt.where(col(Notification.read_at).is_(None) if unread else col(Notification.read_at).is_not(None))
     stmt = stmt.order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
-    return await paginate(session, stmt, limit=limit, offset=offset)
+    return await paginate(session, stmt, page)
 
 
 async def mark_read(session: AsyncSession, actor: Actor, notification_id: uuid.UUID) -> Notification:

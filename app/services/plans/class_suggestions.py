@@ -9,6 +9,7 @@ The plan year's own lines keep their class: nothing is recomputed for the year t
 """
 
 import uuid
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
 from app.core.errors import Conflict
+from app.core.paging import PageQuery, Window
 from app.domain.classification import suggest_next_class
 from app.domain.errors import Problem, RuleViolation
 from app.domain.risk import RiskClass
@@ -117,9 +119,8 @@ async def list_suggestions(
     *,
     today: date,
     county_code: str | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[dict[str, Any]], int]:
+    page: PageQuery,
+) -> Window[dict[str, Any]]:
     """One suggestion per line of the plan in the caller's jurisdiction, by county and enterprise name."""
     plan = await get_plan(session, actor, plan_id)
     stmt = scope_enterprises(
@@ -131,8 +132,9 @@ async def list_suggestions(
     if county_code:
         stmt = stmt.where(PlanItem.county_code == county_code)
     stmt = stmt.order_by(col(PlanItem.county_code), col(Enterprise.name), col(Enterprise.id))
-    rows, total = await paginate(session, stmt, limit=limit, offset=offset)
-    return await _views(session, list(rows), year=plan.year, as_of=plan_as_of(plan.year, today)), total
+    window = await paginate(session, stmt, page)
+    views = await _views(session, list(window.items), year=plan.year, as_of=plan_as_of(plan.year, today))
+    return replace(window, items=views)
 
 
 async def _next_plan(session: AsyncSession, plan: Plan, today: date) -> Plan | None:

@@ -10,15 +10,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
 from app.core.errors import Conflict
+from app.core.paging import PageQuery, Window
 from app.domain.errors import Problem, RuleViolation
 from app.domain.ledger import EnterpriseStatus
 from app.domain.permissions import Permission
-from app.domain.risk import RiskClass
 from app.domain.ruleset import ruleset_for
 from app.domain.schedule import behind_schedule, next_due
 from app.models import Enterprise, Plan, PlanAdjustment, PlanItem
 from app.models.base import utcnow
-from app.schemas.plan import PlanItemCreate, PlanItemDetail, PlanItemUpdate
+from app.schemas.plan import PlanItemCreate, PlanItemDetail, PlanItemFilter, PlanItemUpdate
 from app.services import events
 from app.services.common import audit
 from app.services.common.access import one_or_404, scope_enterprises
@@ -67,28 +67,23 @@ async def list_items(
     plan_id: uuid.UUID,
     *,
     today: date,
-    county_code: str | None,
-    risk_class: RiskClass | None,
-    adjusted: bool | None,
-    behind: bool | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[dict[str, Any]], int]:
+    f: PlanItemFilter,
+    page: PageQuery,
+) -> Window[dict[str, Any]]:
     plan = await get_plan(session, actor, plan_id)
-    stmt, done, due = _item_query(plan, actor, today, county_code)
-    if county_code:
-        stmt = stmt.where(PlanItem.county_code == county_code)
-    if risk_class:
-        stmt = stmt.where(PlanItem.risk_class == risk_class.value)
-    if adjusted is not None:
+    stmt, done, due = _item_query(plan, actor, today, f.county_code)
+    if f.county_code:
+        stmt = stmt.where(PlanItem.county_code == f.county_code)
+    if f.risk_class:
+        stmt = stmt.where(PlanItem.risk_class == f.risk_class.value)
+    if f.adjusted is not None:
         differs = or_(col(PlanItem.issued_visits).is_(None), PlanItem.issued_visits != PlanItem.required_visits)
-        stmt = stmt.where(false() if plan.status != "issued" else differs if adjusted else ~differs)
-    if behind is not None:
-        stmt = stmt.where(done < due if behind else done >= due)
+        stmt = stmt.where(false() if plan.status != "issued" else differs if f.adjusted else ~differs)
+    if f.behind_schedule is not None:
+        stmt = stmt.where(done < due if f.behind_schedule else done >= due)
     stmt = stmt.order_by(PlanItem.county_code, Enterprise.credit_code)
     await room_to_aggregate(session)
-    rows, total = await paginate(session, stmt, limit=limit, offset=offset)
-    return [item_view(plan, row, today) for row in rows], total
+    return (await paginate(session, stmt, page)).map(lambda row: item_view(plan, row, today))
 
 
 async def get_item(

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import SYSTEM, Actor
 from app.core.errors import Conflict, NotFound
+from app.core.paging import PageQuery, Window
 from app.domain.errors import Problem, RuleViolation
 from app.domain.reporting import disclosure_range
 from app.models import Disclosure, DisclosureEntry, Enterprise, Jurisdiction, Visit
@@ -136,12 +137,12 @@ async def get_disclosure(session: AsyncSession, actor: Actor, disclosure_id: uui
 
 
 async def list_disclosures(
-    session: AsyncSession, actor: Actor, *, year: int | None, limit: int, offset: int
-) -> tuple[list[Disclosure], int]:
+    session: AsyncSession, actor: Actor, *, year: int | None, page: PageQuery
+) -> Window[Disclosure]:
     stmt = select(Disclosure)
     if year is not None:
         stmt = stmt.where(Disclosure.year == year)
-    return await paginate(session, stmt.order_by(col(Disclosure.published_at).desc()), limit=limit, offset=offset)
+    return await paginate(session, stmt.order_by(col(Disclosure.published_at).desc()), page)
 
 
 async def present_disclosure(session: AsyncSession, actor: Actor, disclosure: Disclosure) -> DisclosureDetail:

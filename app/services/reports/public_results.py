@@ -6,6 +6,7 @@ from sqlalchemy import and_, case, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.core.paging import PageQuery, Window
 from app.domain.checklist import Conclusion
 from app.domain.reporting import rectification_status
 from app.domain.visit_types import VisitType
@@ -21,9 +22,8 @@ async def public_results(
     county_code: str | None,
     year: int | None,
     q: str | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[PublicInspectionResult], int]:
+    page: PageQuery,
+) -> Window[PublicInspectionResult]:
     stmt = select(DisclosureEntry).where(col(DisclosureEntry.withdrawn_at).is_(None))
     if county_code:
         stmt = stmt.where(DisclosureEntry.county_code == county_code)
@@ -34,7 +34,7 @@ async def public_results(
     if q:
         stmt = stmt.where(col(DisclosureEntry.enterprise_name).contains(q) | (DisclosureEntry.credit_code == q.upper()))
     stmt = stmt.order_by(col(DisclosureEntry.visit_date).desc(), col(DisclosureEntry.id))
-    entries, total = await paginate(session, stmt, limit=limit, offset=offset)
+    window = await paginate(session, stmt, page)
     open_finding = Finding.status != "closed"
     loops = {
         visit_id: (n, n_open, n_overdue)
@@ -46,13 +46,13 @@ async def public_results(
                     func.sum(case((open_finding, 1), else_=0)),
                     func.sum(case((and_(open_finding, col(Finding.deadline) < today), 1), else_=0)),
                 )
-                .where(col(Finding.visit_id).in_([e.visit_id for e in entries]))
+                .where(col(Finding.visit_id).in_([e.visit_id for e in window.items]))
                 .group_by(Finding.visit_id)
             )
         ).all()
     }
-    return [
-        PublicInspectionResult(
+    return window.map(
+        lambda e: PublicInspectionResult(
             enterprise_name=e.enterprise_name,
             credit_code=e.credit_code,
             county_name=e.county_name,
@@ -61,5 +61,4 @@ async def public_results(
             conclusion=Conclusion(e.conclusion) if e.conclusion else None,
             rectification_status=rectification_status(*(int(v or 0) for v in loops.get(e.visit_id, (0, 0, 0)))),
         )
-        for e in entries
-    ], total
+    )

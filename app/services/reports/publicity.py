@@ -6,10 +6,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
+from app.core.paging import PageQuery, Window
 from app.domain.errors import Problem, RuleViolation
-from app.domain.reporting import MediaLevel, PublicityCampaign
 from app.models import PublicityActivity
-from app.schemas.publicity import PublicityActivityCreate
+from app.schemas.publicity import PublicityActivityCreate, PublicityFilter
 from app.services.common import audit
 from app.services.common.paging import in_jurisdiction, paginate
 from app.services.reports.reports import target_county
@@ -53,27 +53,21 @@ async def list_activities(
     session: AsyncSession,
     actor: Actor,
     *,
-    county_code: str | None,
-    campaign: PublicityCampaign | None,
-    media_adopted: bool | None,
-    media_levels: list[MediaLevel] | None,
-    date_from: date | None,
-    date_to: date | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[PublicityActivity], int]:
+    f: PublicityFilter,
+    page: PageQuery,
+) -> Window[PublicityActivity]:
     stmt = in_jurisdiction(select(PublicityActivity), PublicityActivity.county_code, actor.county_code)
-    if county_code:
-        stmt = stmt.where(PublicityActivity.county_code == county_code)
-    if campaign:
-        stmt = stmt.where(PublicityActivity.campaign == campaign.value)
-    if media_adopted is not None:
-        stmt = stmt.where(PublicityActivity.media_adopted == media_adopted)
-    if media_levels:
-        stmt = stmt.where(col(PublicityActivity.media_level).in_([level.value for level in media_levels]))
-    if date_from:
-        stmt = stmt.where(col(PublicityActivity.held_on) >= date_from)
-    if date_to:
-        stmt = stmt.where(col(PublicityActivity.held_on) <= date_to)
+    if f.county_code:
+        stmt = stmt.where(PublicityActivity.county_code == f.county_code)
+    if f.campaign:
+        stmt = stmt.where(PublicityActivity.campaign == f.campaign.value)
+    if f.media_adopted is not None:
+        stmt = stmt.where(PublicityActivity.media_adopted == f.media_adopted)
+    if f.media_level:
+        stmt = stmt.where(col(PublicityActivity.media_level).in_([level.value for level in f.media_level]))
+    if f.date_from:
+        stmt = stmt.where(col(PublicityActivity.held_on) >= f.date_from)
+    if f.date_to:
+        stmt = stmt.where(col(PublicityActivity.held_on) <= f.date_to)
     stmt = stmt.order_by(col(PublicityActivity.held_on).desc(), col(PublicityActivity.id))
-    return await paginate(session, stmt, limit=limit, offset=offset)
+    return await paginate(session, stmt, page)

@@ -1,7 +1,6 @@
 """Visits (现场监督检查): drafts an inspector saves often, scoped so another county's visit is not found."""
 
 import uuid
-from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -10,13 +9,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
 from app.core.errors import Conflict
+from app.core.paging import PageQuery, Window
 from app.domain.errors import Problem, raise_if_any
 from app.models import Assignment, Jurisdiction, Licence, User, Visit, VisitInspector
-from app.schemas.visit import InspectorIn, VisitCreate, VisitUpdate
+from app.schemas.visit import InspectorIn, VisitCreate, VisitFilter, VisitUpdate
 from app.services.common import audit, idempotency
 from app.services.common.access import one_or_404, scope_visits
 from app.services.common.concurrency import check_if_match
-from app.services.common.paging import paginate
+from app.services.common.paging import keyset
 from app.services.ledger import get_enterprise
 
 AUDITED_FIELDS = (
@@ -49,36 +49,28 @@ async def is_licence_holder(session: AsyncSession, enterprise_id: uuid.UUID) -> 
 async def list_visits(
     session: AsyncSession,
     actor: Actor,
-    *,
-    enterprise_id: uuid.UUID | None,
-    county_code: str | None,
-    status: str | None,
-    visit_type: str | None,
-    inspector_id: uuid.UUID | None,
-    date_from: date | None,
-    date_to: date | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[Visit], int]:
+    f: VisitFilter,
+    page: PageQuery,
+) -> Window[Visit]:
     stmt = scope_visits(select(Visit), actor)
     filters = {
-        Visit.enterprise_id: enterprise_id,
-        Visit.county_code: county_code,
-        Visit.status: status,
-        Visit.visit_type: visit_type,
+        Visit.enterprise_id: f.enterprise_id,
+        Visit.county_code: f.county_code,
+        Visit.status: f.status,
+        Visit.visit_type: f.visit_type.value if f.visit_type else None,
     }
     for column, value in filters.items():
         if value is not None:
             stmt = stmt.where(column == value)
-    if inspector_id is not None:
-        mine = select(VisitInspector.visit_id).where(VisitInspector.user_id == inspector_id)
+    if f.inspector_id is not None:
+        mine = select(VisitInspector.visit_id).where(VisitInspector.user_id == f.inspector_id)
         stmt = stmt.where(col(Visit.id).in_(mine))
-    if date_from is not None:
-        stmt = stmt.where(Visit.visit_date >= date_from)
-    if date_to is not None:
-        stmt = stmt.where(Visit.visit_date <= date_to)
-    stmt = stmt.order_by(col(Visit.visit_date).desc(), col(Visit.created_at).desc())
-    return await paginate(session, stmt, limit=limit, offset=offset)
+    if f.date_from is not None:
+        stmt = stmt.where(Visit.visit_date >= f.date_from)
+    if f.date_to is not None:
+        stmt = stmt.where(Visit.visit_date <= f.date_to)
+    keys = (col(Visit.visit_date), col(Visit.created_at), col(Visit.id))  # newest first
+    return await keyset(session, stmt, page, keys, descending=True)
 
 
 async def _prefecture_code(session: AsyncSession) -> str:

@@ -14,6 +14,7 @@ from app.core import jobs
 from app.core.actor import Actor
 from app.core.config import Settings
 from app.core.errors import NotFound, Unprocessable
+from app.core.paging import PageQuery, Window
 from app.models import WebhookDelivery, WebhookSubscription
 from app.models.base import utcnow
 from app.schemas.event import TEST_TYPE, WebhookSubscriptionCreate, WebhookSubscriptionUpdate
@@ -144,14 +145,14 @@ async def send_test(session: AsyncSession, actor: Actor, subscription_id: uuid.U
 
 
 async def list_deliveries(
-    session: AsyncSession, actor: Actor, subscription_id: uuid.UUID, *, status: str | None, limit: int, offset: int
-) -> tuple[list[WebhookDelivery], int]:
+    session: AsyncSession, actor: Actor, subscription_id: uuid.UUID, *, status: str | None, page: PageQuery
+) -> Window[WebhookDelivery]:
     subscription = await get_subscription(session, actor, subscription_id)
     stmt = select(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription.id)
     if status is not None:
         stmt = stmt.where(WebhookDelivery.status == status)
     order = (col(WebhookDelivery.created_at).desc(), col(WebhookDelivery.event_position).desc())
-    return await paginate(session, stmt.order_by(*order), limit=limit, offset=offset)
+    return await paginate(session, stmt.order_by(*order), page)
 
 
 async def retry_delivery(session: AsyncSession, actor: Actor, delivery_id: uuid.UUID) -> WebhookDelivery:
