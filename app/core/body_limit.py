@@ -24,11 +24,11 @@ MULTIPART_SLACK = 64 * 1024
 
 
 def upload_too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"上传内容超过{limit // 2**20}MB上限 (upload larger than {limit} bytes)")
+    return PayloadTooLarge(Message("upload_larger_than_bytes", megabytes=limit // 2**20, limit=limit))
 
 
 def body_too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"请求内容超过{limit // 1024}KB上限 (request body larger than {limit} bytes)")
+    return PayloadTooLarge(Message("request_body_larger_than_bytes", kilobytes=limit // 1024, limit=limit))
 
 
 def _declared_length(scope: Scope) -> int | None:
@@ -56,7 +56,7 @@ class BodyLimitMiddleware:
         limit, error = self._refusal(scope)
 
         async def refuse() -> None:
-            response = problem_response(error.status, error.code, error.title, error.detail, instance=scope["path"])
+            response = problem_response(error.status, error.code, error.detail, instance=scope["path"])
             await response(scope, receive, send)
 
         declared = _declared_length(scope)

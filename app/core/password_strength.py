@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 from zxcvbn import zxcvbn
 
+from app.domain.errors import Message
+
 MIN_SCORE = 3
 MAX_CHECKED = 72  # zxcvbn refuses more (its cost grows with length); a longer password is not weakened by its tail
 LOCAL_WORDS = (
@@ -25,4 +27,4 @@ def common_password_problem(password: str, personal: Iterable[str] = ()) -> str 
     result = zxcvbn(password[:MAX_CHECKED], user_inputs=words)
     if result["score"] >= MIN_SCORE:
         return None
-    return "密码过于常见或易被猜中，请避免常用密码、单词、姓名、键盘序列和日期 (too common or guessable)"
+    return Message("too_common_or_guessable")

@@ -1,6 +1,7 @@
 """Optimistic concurrency for records with a `version`: weak ETags out, If-Match in (412 on a stale one)."""
 
 from app.core.errors import PreconditionFailed
+from app.domain.errors import Message
 
 
 def etag(version: int) -> str:
@@ -17,6 +18,5 @@ def check_if_match(if_match: str | None, version: int, *, what: str = "记录") 
     wanted = {t.removeprefix("W/").strip('"') for t in tags}
     if str(version) not in wanted:
         raise PreconditionFailed(
-            f"{what}已被他人修改，当前版本为{version}，请重新读取后再提交 "
-            f"(the record changed: current version {version}, ETag {etag(version)})"
+            Message("record_changed_current_version_etag", what=what, version=version, etag=etag(version))
         )

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
-from app.domain.errors import Problem, RuleViolation
+from app.domain.errors import Message, Problem, RuleViolation
 from app.domain.ledger import SignalKind
 from app.domain.reporting import FollowUpStep, SamplingOrigin, StepDone, follow_up_step_problems
 from app.models import Enterprise, RiskSignal, SamplingFollowUp, SamplingFollowUpStep
@@ -73,9 +73,9 @@ def origin_problems(kind: str, qualified: bool | None, origin: SamplingOrigin | 
     """A failed sampling states where it came from (上级转办 / 本级组织); nothing else carries an origin."""
     failed = kind == SignalKind.sampling.value and qualified is False
     if failed and origin is None:
-        return [Problem(("sampling_origin",), "监督抽查不合格须填写来源：上级转办或本级组织 (state the origin)")]
+        return [Problem(("sampling_origin",), "state_origin")]
     if not failed and origin is not None:
-        return [Problem(("sampling_origin",), "仅监督抽查不合格可填写来源 (only for a failed sampling)")]
+        return [Problem(("sampling_origin",), "only_for_failed_sampling")]
     return []
 
 
@@ -119,7 +119,7 @@ async def get_followup(
     )
     if lock:
         stmt = stmt.with_for_update()
-    return await one_or_404(session, stmt, "抽查不合格后处理记录不存在 (follow-up not found)")
+    return await one_or_404(session, stmt, Message("follow_up_not_found"))
 
 
 async def _steps(session: AsyncSession, follow_up_id: uuid.UUID) -> list[SamplingFollowUpStep]:
