@@ -21,7 +21,7 @@ LOCAL_WORDS = (
 )  # fmt: skip
 
 
-def common_password_problem(password: str, personal: Iterable[str] = ()) -> str | None:
+def common_password_problem(password: str, personal: Iterable[str] = ()) -> Message | None:
     """A message when `password` is common or guessable (for this user), else None."""
     words = [w for w in personal if w] + list(LOCAL_WORDS)
     result = zxcvbn(password[:MAX_CHECKED], user_inputs=words)

@@ -142,9 +142,9 @@ def permissions_for(role: Role, scopes: frozenset[str] = frozenset()) -> frozens
     return ROLE_PERMISSIONS[role]
 
 
-def password_problems(password: str, *, min_length: int = 10, min_classes: int = 3) -> list[str]:
+def password_problems(password: str, *, min_length: int = 10, min_classes: int = 3) -> list[Message]:
     """等保三级 password policy: at least 10 characters from at least 3 of 4 character classes."""
-    problems = []
+    problems: list[Message] = []
     if len(password) < min_length:
         problems.append(Message("password_too_short", min_length=min_length))
     classes = sum(
