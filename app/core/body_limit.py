@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config import Settings
 from app.core.errors import PayloadTooLarge, problem_response
+from app.domain.errors import Message as ErrorMessage
 
 log = logging.getLogger("app.core.body_limit")
 
@@ -24,11 +25,11 @@ MULTIPART_SLACK = 64 * 1024
 
 
 def upload_too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(Message("upload_larger_than_bytes", megabytes=limit // 2**20, limit=limit))
+    return PayloadTooLarge(ErrorMessage("upload_larger_than_bytes", megabytes=limit // 2**20, limit=limit))
 
 
 def body_too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(Message("request_body_larger_than_bytes", kilobytes=limit // 1024, limit=limit))
+    return PayloadTooLarge(ErrorMessage("request_body_larger_than_bytes", kilobytes=limit // 1024, limit=limit))
 
 
 def _declared_length(scope: Scope) -> int | None:

@@ -46,7 +46,8 @@ def _assert_413(response) -> None:  # noqa: ANN001
     assert response.headers["content-type"].startswith("application/problem+json")
     problem = response.json()
     assert problem["type"].endswith("/payload-too-large")
-    assert "(" in problem["title"] and "(" in problem["detail"]  # Chinese, then the English in parentheses
+    assert problem["code"] == "payload_too_large" and response.headers["content-language"] == "zh-CN"
+    assert problem["title"] == "上传内容过大" and "上限" in problem["detail"]  # Chinese, the default
 
 
 @pytest.fixture

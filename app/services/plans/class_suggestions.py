@@ -94,7 +94,7 @@ async def suggest_class(
     """The class suggested for `year + 1` from `year`'s results so far; the class of the year is its line's in
     the issued plan, else the ledger's."""
     if year > today.year:
-        raise RuleViolation([Problem(("year",), "year_not_begun_no_results", year=year)])
+        raise RuleViolation([Problem(("query", "year"), "year_not_begun_no_results", year=year)])
     enterprise = await one_or_404(
         session,
         scope_enterprises(select(Enterprise).where(Enterprise.id == enterprise_id), actor),
