@@ -42,8 +42,12 @@ def openapi_document() -> dict:
 
 
 def export_openapi(path: Path = OPENAPI_PATH) -> None:
+    """The contract: the OpenAPI document, and the table of its error codes (docs/errors.md)."""
+    from app.core.error_codes import ERROR_CODES_PATH, error_codes_markdown
+
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(openapi_document(), ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+    ERROR_CODES_PATH.write_text(error_codes_markdown())
 
 
 async def _with_session(work) -> None:  # noqa: ANN001
