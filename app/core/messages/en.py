@@ -137,7 +137,7 @@ MESSAGES: dict[str, str] = {
     "import_has_already_finished": "the import has already finished ({status})",
     "import_has_no_errors_to_show": "this import has no errors to show",
     "import_not_found": "import not found",
-    "import_rows_rejected": "{count} problems: nothing was written",
+    "import_rows_rejected": "{count} problem(s): nothing was written",
     "import_cancelled": "the import was cancelled: nothing was written",
     "import_interrupted": "the import was interrupted: nothing was written",
     "inspector_listed_twice": "inspector listed twice",
@@ -207,7 +207,6 @@ MESSAGES: dict[str, str] = {
     "re_inspection_before_finding": "re-inspection before the finding",
     "re_inspection_visit_not_found": "re-inspection visit not found",
     "re_sampling_needs_result": "re-sampling needs a result",
-    "record_changed_current_version_etag": "the {what} changed: current version {version}, ETag {etag}",
     "refresh_token_invalid_or_expired": "refresh token invalid or expired",
     "refusal_is_already_recorded": "a refusal is already recorded",
     "refused_on_out_of_range": "refused_on out of range",
@@ -277,7 +276,7 @@ MESSAGES: dict[str, str] = {
     "you_may_not_reset_account_s": "you may not reset this account's second factor",
     "you_may_not_unlock_account_nor": "you may not unlock this account, nor your own",
     "you_may_only_import_enterprises_of": "you may only import enterprises of your county",
-    "import_rows_rejected_see_errors_file": "{count} problems: nothing was written; the rows with their problems marked: GET {errors_file}",
+    "import_rows_rejected_see_errors_file": "{count} problem(s): nothing was written; the rows with their problems marked: GET {errors_file}",
     "must_be_yes_or_no": "must be 是 (yes) or 否 (no)",
     "import_row_error": "the row has a problem",
     "audit_retention": "audit events are kept {retention_days} days",
@@ -289,6 +288,7 @@ MESSAGES: dict[str, str] = {
     "url_must_be_https": "the URL must be https",
     "url_needs_host_without_credentials": "the URL needs a host, without credentials",
     "internal_address_refused": "internal address refused: {address}",
+    "record_changed": "the record changed since you read it: current version {version}, ETag {etag}; read it again",
 }
 """An error item's or a problem detail's `code` → its `msg`, with {placeholders} for its parameters."""
 

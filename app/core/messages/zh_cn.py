@@ -207,7 +207,6 @@ MESSAGES: dict[str, str] = {
     "re_inspection_before_finding": "复查日期早于发现问题日期",
     "re_inspection_visit_not_found": "复查回访记录不存在或不属于该企业",
     "re_sampling_needs_result": "复查抽样须填写是否合格",
-    "record_changed_current_version_etag": "{what}已被他人修改，当前版本为{version}（ETag {etag}），请重新读取后再提交",
     "refresh_token_invalid_or_expired": "刷新令牌无效或已过期",
     "refusal_is_already_recorded": "已记录拒不整改",
     "refused_on_out_of_range": "拒不整改日期应在发现问题之后、今天之前",
@@ -289,6 +288,7 @@ MESSAGES: dict[str, str] = {
     "url_must_be_https": "须为 https 地址",
     "url_needs_host_without_credentials": "URL 须有主机名且不含用户名密码",
     "internal_address_refused": "不能推送到内网地址：{address}",
+    "record_changed": "记录已被他人修改，当前版本为{version}（ETag {etag}），请重新读取后再提交",
 }
 """An error item's or a problem detail's `code` → its `msg`, with {placeholders} for its parameters."""
 

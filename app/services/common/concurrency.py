@@ -8,7 +8,7 @@ def etag(version: int) -> str:
     return f'W/"{version}"'
 
 
-def check_if_match(if_match: str | None, version: int, *, what: str = "记录") -> None:
+def check_if_match(if_match: str | None, version: int) -> None:
     """`If-Match` absent: last write wins. Present: it must name the current version (W/"n", "n" or *)."""
     if if_match is None:
         return
@@ -17,6 +17,4 @@ def check_if_match(if_match: str | None, version: int, *, what: str = "记录") 
         return
     wanted = {t.removeprefix("W/").strip('"') for t in tags}
     if str(version) not in wanted:
-        raise PreconditionFailed(
-            Message("record_changed_current_version_etag", what=what, version=version, etag=etag(version))
-        )
+        raise PreconditionFailed(Message("record_changed", version=version, etag=etag(version)))

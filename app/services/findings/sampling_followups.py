@@ -185,7 +185,7 @@ async def correct_origin(
 ) -> SamplingFollowUp:
     """Correct where a follow-up came from (e.g. one that the migration set to 本级组织), with the reason, audited."""
     follow_up = await get_followup(session, actor, follow_up_id, lock=True)
-    check_if_match(if_match, follow_up.version, what="后处理记录")
+    check_if_match(if_match, follow_up.version)
     if follow_up.origin == data.origin.value:
         return follow_up
     before = audit.snapshot(follow_up, ["origin"])

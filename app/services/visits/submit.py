@@ -97,7 +97,7 @@ async def submit_visit(
     session: AsyncSession, actor: Actor, visit_id: uuid.UUID, *, today: date, if_match: str | None
 ) -> Visit:
     visit = await get_visit(session, actor, visit_id, lock=True)
-    check_if_match(if_match, visit.version, what="检查记录")
+    check_if_match(if_match, visit.version)
     if visit.status != "draft":
         raise Conflict(Message("visit_already_archived"))
     holder = await is_licence_holder(session, visit.enterprise_id)

@@ -173,7 +173,7 @@ async def update_visit(
 ) -> Visit:
     """Save a draft. An archived visit is read-only: corrections are amendments (409 here)."""
     visit = await get_visit(session, actor, visit_id, lock=True)
-    check_if_match(if_match, visit.version, what="检查记录")
+    check_if_match(if_match, visit.version)
     if visit.status != "draft":
         raise Conflict(Message("archived_visits_are_read_only_post"))
     before = _snapshot(visit)
