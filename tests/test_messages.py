@@ -105,13 +105,13 @@ def test_the_language_is_the_highest_q_we_speak_and_chinese_otherwise(header, la
 
 
 def test_a_message_is_worded_in_each_language_with_its_parameters():
-    said = Message("at_least_inspectors_required", min_inspectors=3)
+    said = Message("too_few_inspectors", min_inspectors=3)
     assert text(said, ZH_CN) == "至少需要3名检查人员"
     assert text(said, EN) == "at least 3 inspectors required"
 
 
 def test_a_vocabulary_parameter_is_its_chinese_label_in_chinese_and_its_code_in_english():
-    said = Problem(("items", 0, "reason"), "overriding_suggested_class_needs_reason", suggested=RiskClass.C).message
+    said = Problem(("items", 0, "reason"), "class_override_needs_reason", suggested=RiskClass.C).message
     assert RiskClass.C.label in text(said, ZH_CN)
     assert message(said.code, said.params, EN) == "overriding the suggested class C needs a reason"
 

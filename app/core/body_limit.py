@@ -25,11 +25,11 @@ MULTIPART_SLACK = 64 * 1024
 
 
 def upload_too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(ErrorMessage("upload_larger_than_bytes", megabytes=limit // 2**20, limit=limit))
+    return PayloadTooLarge(ErrorMessage("upload_too_large", megabytes=limit // 2**20, limit=limit))
 
 
 def body_too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(ErrorMessage("request_body_larger_than_bytes", kilobytes=limit // 1024, limit=limit))
+    return PayloadTooLarge(ErrorMessage("body_too_large", kilobytes=limit // 1024, limit=limit))
 
 
 def _declared_length(scope: Scope) -> int | None:

@@ -13,7 +13,7 @@ Every error answer is RFC 9457 `application/problem+json`:
 ```json
 {"type": "https://zhijian.example.gov.cn/problems/rule-violation", "code": "rule_violation",
  "title": "不符合计划规则", "status": 422, "detail": "至少需要2名检查人员", "instance": "/api/v1/visits",
- "errors": [{"loc": ["body", "inspectors"], "code": "at_least_inspectors_required", "msg": "至少需要2名检查人员"}]}
+ "errors": [{"loc": ["body", "inspectors"], "code": "too_few_inspectors", "msg": "至少需要2名检查人员"}]}
 ```
 
 - `code` (the problem's) and `errors[].code` are stable snake_case codes: program against them, never against the

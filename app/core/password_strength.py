@@ -27,4 +27,4 @@ def common_password_problem(password: str, personal: Iterable[str] = ()) -> Mess
     result = zxcvbn(password[:MAX_CHECKED], user_inputs=words)
     if result["score"] >= MIN_SCORE:
         return None
-    return Message("too_common_or_guessable")
+    return Message("password_too_common")

@@ -145,7 +145,7 @@ def _licence_item_problems(record: Record, licence_holder: bool) -> list[Problem
     return [
         Problem(
             ("checklist", ChecklistItem.licence_conditions.value),
-            "must_be_not_applicable_for_non",
+            "licence_item_not_applicable_for_non_holder",
         )
     ]
 
@@ -179,9 +179,9 @@ def conclusion_problems(record: Record, conclusion: Conclusion) -> list[Problem]
     found = bool(nonconforming_items(record))
     conclusion = Conclusion(conclusion)
     if conclusion == Conclusion.conforming and found:
-        msg = Message("conclusion_cannot_be_conforming_with_nonconforming")
+        msg = Message("conclusion_conforming_with_nonconforming_items")
     elif conclusion != Conclusion.conforming and not found:
-        msg = Message("conclusion_needs_at_least_one_nonconforming", conclusion=conclusion)
+        msg = Message("conclusion_needs_nonconforming_item", conclusion=conclusion)
     else:
         return []
     return [Problem(("conclusion",), msg)]
@@ -215,7 +215,7 @@ def coverage_problems(record: Record, *, licence_holder: bool, ruleset: RuleSet)
         problems.append(
             Problem(
                 ("checklist",),
-                "at_least_items_must_actually_be",
+                "too_few_items_checked",
                 min_checked_items=ruleset.min_checked_items,
                 checked=checked,
             )
@@ -234,7 +234,7 @@ def frequency_problems(
     """Why a visit does not count toward the yearly frequency: it is no full check, or its conclusion
     disagrees with its items. Every on-site visit type counts once it passes (计划 六（第二段））."""
     if not counts_by_type(visit_type, covered_full_checklist=True):
-        return [Problem(("visit_type",), "kind_of_visit_does_not_count")]
+        return [Problem(("visit_type",), "visit_type_does_not_count")]
     return [
         *coverage_problems(record, licence_holder=licence_holder, ruleset=ruleset),
         *conclusion_problems(record, conclusion),

@@ -87,7 +87,7 @@ def _structure_problems(code: str) -> list[Problem]:
         problems.append(
             Problem(
                 loc,
-                "unknown_registration_authority_at_position_1",
+                "credit_code_authority",
                 authority=authority,
             )
         )
@@ -97,7 +97,7 @@ def _structure_problems(code: str) -> list[Problem]:
             problems.append(
                 Problem(
                     loc,
-                    "unknown_organisation_category_at_position_2",
+                    "credit_code_category",
                     category=category,
                     name=name,
                     authority=authority,
@@ -108,7 +108,7 @@ def _structure_problems(code: str) -> list[Problem]:
         problems.append(
             Problem(
                 loc,
-                "positions_3_8_must_be_six",
+                "credit_code_division",
                 division=division,
             )
         )
@@ -124,13 +124,13 @@ def credit_code_problems(code: str) -> list[Problem]:
         problems = _structure_problems(code)
         expected = credit_code_check_char(code[:-1])
         if code[-1] != expected:
-            problems.append(Problem(loc, "wrong_check_character_expected", expected=expected))
+            problems.append(Problem(loc, "credit_code_check_character", expected=expected))
         return problems
     if len(code) != LENGTH:
         problems.append(Problem(loc, "credit_code_length", length=len(code)))
     for position, ch in enumerate(code, start=1):
         if ch not in ALPHABET:
-            problems.append(Problem(loc, "illegal_character_at_position", position=position, ch=ch))
+            problems.append(Problem(loc, "credit_code_character", position=position, ch=ch))
     illegal = bool(problems)
     if len(code) == LENGTH:
         problems.extend(_structure_problems(code))
@@ -140,7 +140,7 @@ def credit_code_problems(code: str) -> list[Problem]:
             problems.append(
                 Problem(
                     loc,
-                    "wrong_check_character_expected",
+                    "credit_code_check_character",
                     expected=expected,
                 )
             )

@@ -120,7 +120,7 @@ def _exclusion_problems(request: DrawRequest) -> list[Problem]:
         if exclusion.enterprise_id in seen:
             problems.append(Problem(loc, "enterprise_excluded_twice"))
         elif exclusion.enterprise_id not in pool:
-            problems.append(Problem(loc, "excluded_enterprise_is_not_in_pool"))
+            problems.append(Problem(loc, "excluded_enterprise_not_in_pool"))
         elif not exclusion.reason.strip():
             problems.append(Problem((*loc, "reason"), "exclusion_needs_reason"))
         seen.add(exclusion.enterprise_id)
@@ -137,12 +137,12 @@ def _request_problems(request: DrawRequest) -> list[Problem]:
     problems = []
     pool_size = len(_pool(request))
     if (request.count is None) == (request.ratio_by_class is None):
-        problems.append(Problem(("count",), "give_count_or_ratio"))
+        problems.append(Problem(("count",), "count_or_ratio"))
     elif request.count is not None and not 0 <= request.count <= pool_size:
         problems.append(
             Problem(
                 ("count",),
-                "count_must_be_between_0_and",
+                "draw_count_out_of_range",
                 pool_size=pool_size,
             )
         )
@@ -150,7 +150,7 @@ def _request_problems(request: DrawRequest) -> list[Problem]:
         if risk_class not in set(RiskClass):
             problems.append(Problem(("ratio_by_class", str(risk_class)), "unknown_risk_class"))
         elif not 0 <= ratio <= 1:
-            problems.append(Problem(("ratio_by_class", str(risk_class)), "ratio_must_be_0_1"))
+            problems.append(Problem(("ratio_by_class", str(risk_class)), "draw_ratio_out_of_range"))
     for kind, ids in (
         ("enterprises", [e.id for e in request.enterprises]),
         ("inspectors", [i.id for i in request.inspectors]),
@@ -158,7 +158,7 @@ def _request_problems(request: DrawRequest) -> list[Problem]:
         for duplicate in sorted(x for x, n in Counter(ids).items() if n > 1):
             problems.append(Problem((kind, duplicate), "duplicate_id"))
     if request.team_size < 2:
-        problems.append(Problem(("team_size",), "team_has_more_than_one_inspector"))
+        problems.append(Problem(("team_size",), "team_size_too_small"))
     return problems + _exclusion_problems(request)
 
 
@@ -272,9 +272,9 @@ def draw(request: DrawRequest, *, frozen_hash: str | None = None) -> DrawResult:
     """
     problems = _request_problems(request)
     if request.seed is None:
-        problems.append(Problem(("seed",), "no_seed_draw_one_with_new"))
+        problems.append(Problem(("seed",), "draw_seed_missing"))
     if frozen_hash is not None and frozen_hash != inputs_hash(request):
-        problems.append(Problem(("inputs_hash",), "pool_changed_since_was_frozen"))
+        problems.append(Problem(("inputs_hash",), "draw_pool_changed"))
     raise_if_any(problems)
     assert request.seed is not None
     rng = random.Random(request.seed)
@@ -291,7 +291,7 @@ def draw(request: DrawRequest, *, frozen_hash: str | None = None) -> DrawResult:
             problems.append(
                 Problem(
                     ("enterprises", enterprise.id),
-                    "fewer_than_eligible_inspectors_for_enterprise",
+                    "too_few_eligible_inspectors",
                     id=enterprise.id,
                     team_size=request.team_size,
                 )

@@ -82,7 +82,7 @@ def extend_deadline(
         problems.append(
             Problem(
                 ("days",),
-                "extension_must_be_1_to_days",
+                "extension_days_out_of_range",
                 max_extension_days=ruleset.max_extension_days,
             )
         )
@@ -92,7 +92,7 @@ def extend_deadline(
         problems.append(
             Problem(
                 ("extension",),
-                "at_most_extension_allowed",
+                "too_many_extensions",
                 extensions_allowed=ruleset.extensions_allowed,
             )
         )
@@ -100,7 +100,7 @@ def extend_deadline(
         problems.append(
             Problem(
                 ("extension",),
-                "deadline_has_passed_extension_must_be",
+                "extension_after_deadline",
                 deadline=current_deadline.isoformat(),
             )
         )

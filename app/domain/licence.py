@@ -81,11 +81,7 @@ def validate_licence_number(raw: str) -> str:
     loc ("licence_no",)."""
     number = normalise_licence_number(raw)
     if not is_valid_licence_number(number):
-        raise RuleViolation(
-            [
-                Problem(("licence_no",), "licence_number_format", number=number)
-            ]
-        )
+        raise RuleViolation([Problem(("licence_no",), "licence_number_format", number=number)])
     return number
 
 

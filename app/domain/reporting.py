@@ -23,7 +23,7 @@ def submission_kind(
     the older; after it, a first submission is accepted as late and a submitted report can no longer change.
     Raises for a year that has not begun."""
     if today < date(year, 1, 1):
-        raise RuleViolation([Problem(("year",), "year_has_not_begun", year=year)])
+        raise RuleViolation([Problem(("year",), "report_year_not_begun", year=year)])
     if not is_late(today, year, period, ruleset):
         return SubmissionKind.on_time
     return SubmissionKind.closed if already_submitted else SubmissionKind.late

@@ -25,21 +25,21 @@ def _credential_problems(i: int, inspector: InspectorOnVisit, visit_date: date) 
     loc = ("inspectors", i)
     problems = []
     if not (inspector.credential_no or "").strip():
-        problems.append(Problem((*loc, "credential_no"), "enforcement_credential_missing"))
+        problems.append(Problem((*loc, "credential_no"), "credential_no_missing"))
     if inspector.credential_valid_until is None:
         problems.append(Problem((*loc, "credential_valid_until"), "credential_expiry_date_missing"))
     elif inspector.credential_valid_until < visit_date:
         problems.append(
             Problem(
                 (*loc, "credential_valid_until"),
-                "credential_expired_on_visit_date",
+                "credential_expired",
             )
         )
     if inspector.credential_valid_from is not None and inspector.credential_valid_from > visit_date:
         problems.append(
             Problem(
                 (*loc, "credential_valid_from"),
-                "credential_not_yet_valid_on_visit",
+                "credential_not_yet_valid",
             )
         )
     if not inspector.credential_shown:
@@ -61,13 +61,13 @@ def validate_visit(
     """
     problems = []
     if visit_date > today:
-        problems.append(Problem(("visit_date",), "visit_date_is_in_future"))
+        problems.append(Problem(("visit_date",), "visit_date_in_future"))
     distinct = {inspector.user_id for inspector in inspectors}
     if len(distinct) < ruleset.min_inspectors:
         problems.append(
             Problem(
                 ("inspectors",),
-                "at_least_inspectors_required",
+                "too_few_inspectors",
                 min_inspectors=ruleset.min_inspectors,
             )
         )
@@ -81,7 +81,7 @@ def validate_visit(
             problems.append(
                 Problem(
                     ("inspectors", i, "county"),
-                    "cross_inspection_needs_inspectors_from_another",
+                    "cross_inspection_needs_other_county",
                 )
             )
     raise_if_any(problems)

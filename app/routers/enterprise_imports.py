@@ -71,7 +71,7 @@ async def _form_file(request: Request, body: bytes) -> UploadFile:
         raise Unprocessable(msg, errors=[(["body"], msg)]) from exc
     file = form.get("file")
     if not isinstance(file, UploadFile):
-        msg = Message("put_xlsx_in_form_field_file")
+        msg = Message("upload_file_field_missing")
         raise Unprocessable(msg, errors=[(["body", "file"], msg)])
     return file
 

@@ -63,7 +63,7 @@ def read_enterprise_rows(content: bytes, *, max_uncompressed: int, max_rows: int
     except (CalamineError, IndexError, ValueError, OSError) as exc:
         raise WorkbookRejected(Message("cannot_read_workbook", error=type(exc).__name__)) from exc
     if not data:
-        raise WorkbookRejected(Message("sheet_is_empty_use_import_template"))
+        raise WorkbookRejected(Message("sheet_empty"))
     _check_headers(data[0], start_col=start[1] if start else 0)
     return SheetRows(first_row=(start[0] if start else 0) + 2, rows=data[1:])
 
@@ -87,7 +87,7 @@ def _check_headers(found_row: Sequence[Any], *, start_col: int) -> None:
     for i in range(len(HEADERS) - start_col, len(found)):
         letter = get_column_letter(i + start_col + 1)
         errors.append((["body", "header_row", letter], Message("unexpected_column", column=found[i])))
-    raise WorkbookRejected(Message("headers_do_not_match_import_template"), errors=errors)
+    raise WorkbookRejected(Message("headers_not_template"), errors=errors)
 
 
 def _header_cells(ws: Worksheet) -> list[WriteOnlyCell]:

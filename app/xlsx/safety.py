@@ -47,13 +47,13 @@ def check_xlsx(content: bytes, *, max_uncompressed: int, max_rows: int | None = 
     total = sum(m.file_size for m in members)
     if total > max_uncompressed:
         raise WorkbookRejected(
-            Message("decompressed_size_too_large_zip_bomb", megabytes=max_uncompressed // 2**20),
+            Message("workbook_too_large_uncompressed", megabytes=max_uncompressed // 2**20),
             too_large=True,
         )
     for m in members:
         if m.file_size > 1_000_000 and m.file_size > MAX_RATIO * max(m.compress_size, 1):
             raise WorkbookRejected(
-                Message("abnormal_compression_ratio_zip_bomb", filename=m.filename),
+                Message("workbook_part_ratio_abnormal", filename=m.filename),
                 too_large=True,
             )
     rows = 0
@@ -77,13 +77,13 @@ def _scan_xml(archive: zipfile.ZipFile, member: zipfile.ZipInfo, *, count_rows: 
                 if read > member.file_size + _SCAN_CHUNK:  # the header lied about the size
                     raise WorkbookRejected(Message("part_larger_than_declared"), too_large=True)
                 if first and chunk.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00<", b"<\x00")):
-                    raise WorkbookRejected(Message("utf_16_parts_are_not_accepted"))
+                    raise WorkbookRejected(Message("workbook_utf16_refused"))
                 first = False
                 window = tail + chunk
                 if count_rows:  # a 16-byte tail cannot hold a whole "<row " token twice over chunk borders
                     rows += window.count(b"<row ") + window.count(b"<row>") - _row_tokens(tail)
                 if any(token in window for token in _FORBIDDEN):
-                    raise WorkbookRejected(Message("workbook_declares_dtd_or_entities_refused"))
+                    raise WorkbookRejected(Message("workbook_dtd_refused"))
                 tail = window[-16:]
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as exc:
         raise WorkbookRejected(Message("file_is_not_valid_xlsx_workbook")) from exc

@@ -149,7 +149,7 @@ CASES = {
         422, "validation_error", ("uuid_parsing", ["path", "enterprise_id"]), _framework_path
     ),
     "a rule of the plan broken by a body field": Case(
-        422, "rule_violation", ("wrong_check_character_expected", ["body", "credit_code"]), _rule
+        422, "rule_violation", ("credit_code_check_character", ["body", "credit_code"]), _rule
     ),
     "another county's record": Case(404, "not_found", None, _not_found),
     "a duplicate": Case(409, "conflict", None, _conflict),
@@ -162,10 +162,10 @@ CASES = {
     ),
     "too many sign-ins": Case(429, "too_many_requests", None, _rate_limited),
     "a bad row of a JSON import": Case(
-        422, "import_rejected", ("wrong_check_character_expected", ["rows", 1, "credit_code"]), _json_rows
+        422, "import_rejected", ("credit_code_check_character", ["rows", 1, "credit_code"]), _json_rows
     ),
     "a bad row of a sheet import": Case(
-        422, "import_rejected", ("wrong_check_character_expected", ["rows", 1, "credit_code"]), _sheet_rows
+        422, "import_rejected", ("credit_code_check_character", ["rows", 1, "credit_code"]), _sheet_rows
     ),
 }
 
@@ -214,7 +214,7 @@ async def test_the_job_of_a_rejected_import_keeps_codes_and_words_them_in_the_re
     english = (await client.get(location, headers=headers | {"Accept-Language": "en"})).json()
     [zh_row] = chinese["errors"]
     [en_row] = english["errors"]
-    assert zh_row["code"] == en_row["code"] == "wrong_check_character_expected"
+    assert zh_row["code"] == en_row["code"] == "credit_code_check_character"
     assert (zh_row["sheet_row"], zh_row["index"], zh_row["column"]) == (None, 1, "credit_code")
     assert CHINESE.search(zh_row["msg"]) and not CHINESE.search(en_row["msg"])
     assert chinese["detail"] == "1处错误，未写入任何数据" and english["detail"] == "1 problem(s): nothing was written"

@@ -47,12 +47,12 @@ def test_a_credit_code_is_normalised_before_validation(raw, normalised):
 @pytest.mark.parametrize(
     ("raw", "code", "params"),
     [
-        ("914403001922038217", "wrong_check_character_expected", {"expected": "6"}),
+        ("914403001922038217", "credit_code_check_character", {"expected": "6"}),
         ("91440300192203821", "credit_code_length", {"length": 17}),
         ("9144030019220382166", "credit_code_length", {"length": 19}),
         ("", "credit_code_length", {"length": 0}),
-        ("9144030019220382I6", "illegal_character_at_position", {"position": 17, "ch": "I"}),
-        ("O14403001922038216", "illegal_character_at_position", {"position": 1, "ch": "O"}),
+        ("9144030019220382I6", "credit_code_character", {"position": 17, "ch": "I"}),
+        ("O14403001922038216", "credit_code_character", {"position": 1, "ch": "O"}),
     ],
 )
 def test_an_invalid_credit_code_says_what_is_wrong(raw, code, params):
@@ -66,7 +66,7 @@ def test_an_invalid_credit_code_says_what_is_wrong(raw, code, params):
 def test_every_illegal_character_is_reported_not_only_the_first():
     with pytest.raises(RuleViolation) as caught:
         validate_credit_code("I1440300192203821Z")
-    positions = [p.params["position"] for p in caught.value.problems if p.code == "illegal_character_at_position"]
+    positions = [p.params["position"] for p in caught.value.problems if p.code == "credit_code_character"]
     assert positions == [1, 18]
 
 
@@ -95,7 +95,7 @@ def test_make_credit_code_only_appends_the_check_character_so_a_malformed_body_s
     with pytest.raises(RuleViolation) as caught:
         validate_credit_code(code)
     codes = [p.code for p in caught.value.problems]
-    assert "unknown_organisation_category_at_position_2" in codes and "positions_3_8_must_be_six" in codes
+    assert "credit_code_category" in codes and "credit_code_division" in codes
     assert all(p.loc == ("credit_code",) for p in caught.value.problems)
 
 
@@ -142,11 +142,7 @@ def test_positions_one_and_two_must_be_a_registration_authority_and_one_of_its_c
     if not valid:
         [problem] = credit_code_problems(code)
         assert problem.loc == ("credit_code",)
-        expected = (
-            "unknown_registration_authority_at_position_1"
-            if prefix[0] not in REGISTRATION_AUTHORITIES
-            else "unknown_organisation_category_at_position_2"
-        )
+        expected = "credit_code_authority" if prefix[0] not in REGISTRATION_AUTHORITIES else "credit_code_category"
         assert problem.code == expected
 
 
@@ -155,7 +151,7 @@ def test_positions_three_to_eight_must_be_six_digits_of_an_administrative_divisi
     code = make_credit_code(("91" + division + "MA0000001").replace(" ", "X"))
     problems = credit_code_problems(code)
     assert [p.loc for p in problems] == [("credit_code",)]
-    assert problems[0].code == "positions_3_8_must_be_six" and problems[0].params == {"division": division.replace(" ", "X")}
+    assert problems[0].code == "credit_code_division" and problems[0].params == {"division": division.replace(" ", "X")}
 
 
 def test_every_structural_problem_is_reported_with_the_check_character():
@@ -163,9 +159,9 @@ def test_every_structural_problem_is_reported_with_the_check_character():
     code = right[:-1] + ("0" if right[-1] != "0" else "1")
     codes = [p.code for p in credit_code_problems(code)]
     assert codes == [
-        "unknown_organisation_category_at_position_2",
-        "positions_3_8_must_be_six",
-        "wrong_check_character_expected",
+        "credit_code_category",
+        "credit_code_division",
+        "credit_code_check_character",
     ]
 
 

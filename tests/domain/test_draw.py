@@ -98,7 +98,7 @@ def test_a_team_of_three_is_drawn_when_the_ruleset_asks_for_three_inspectors():
     with pytest.raises(RuleViolation) as caught:
         draw(request(count=1, inspectors=inspectors(2), team_size=3))
     [problem] = caught.value.problems
-    assert problem.code == "fewer_than_eligible_inspectors_for_enterprise" and problem.params["team_size"] == 3
+    assert problem.code == "too_few_eligible_inspectors" and problem.params["team_size"] == 3
 
 
 def test_an_enterprise_nobody_may_inspect_is_named():

@@ -71,7 +71,7 @@ def test_an_extension_asked_after_the_deadline_is_refused(late_by):
         extend_deadline(DEADLINE, 10, "设备改造周期长", 0, RULES, today=DEADLINE + timedelta(days=late_by))
     [problem] = caught.value.problems
     assert problem.loc == ("extension",)
-    assert problem.code == "deadline_has_passed_extension_must_be"
+    assert problem.code == "extension_after_deadline"
     assert problem.params == {"deadline": DEADLINE.isoformat()}
 
 

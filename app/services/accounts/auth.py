@@ -151,7 +151,7 @@ async def refresh(session: AsyncSession, settings: Settings, token: str, *, now:
     if session_idle(stored.issued_at, now, settings.refresh_idle_minutes):
         await revoke_refresh(session, RefreshToken.family_id == stored.family_id)
         await audit.record(session, actor_for_user(user), "auth.session_idle", "user", user.id)
-        raise SessionIdle(Message("unused_for_min", refresh_idle_minutes=settings.refresh_idle_minutes))
+        raise SessionIdle(Message("session_idle_minutes", refresh_idle_minutes=settings.refresh_idle_minutes))
     stored.used_at = now
     session.add(stored)
     return await issue(session, settings, user, stored.family_id, two_factor=stored.two_factor, now=now)

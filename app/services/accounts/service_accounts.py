@@ -23,7 +23,7 @@ async def create_service_account(
     problems = [
         Problem(
             ("scopes", i),
-            "scope_not_grantable_allowed",
+            "scope_not_grantable",
             s=s,
             allowed=", ".join(sorted(allowed)),
         )

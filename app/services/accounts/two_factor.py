@@ -21,7 +21,7 @@ from app.models import RecoveryCode, TwoFactor, User
 from app.services.common import audit
 
 SERVICE = Message("service_accounts_sign_in_with_keys")
-ALREADY = Message("already_enrolled_security_administrator_can_reset")
+ALREADY = Message("two_factor_already_enrolled")
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ async def confirm(session: AsyncSession, *, actor: Actor, user: User, code: str,
         raise Conflict(ALREADY)
     step = totp.accepted_step(factor.secret, code, now, factor.last_step)
     if step is None:
-        raise RuleViolation([Problem(("code",), "wrong_or_expired_code")])
+        raise RuleViolation([Problem(("code",), "totp_code_wrong")])
     factor.confirmed_at = now
     factor.last_step = step
     session.add(factor)

@@ -59,14 +59,14 @@ def _may_manage(actor: Actor, role: Role) -> None:
     if actor.kind == "system":
         return  # the command line: whoever holds the server appoints the administrators of an installation
     if actor.is_county_bound and not may_manage_account(actor.role, role):
-        raise Forbidden(Message("county_admins_manage_their_own_inspectors"))
+        raise Forbidden(Message("county_admin_manages_own_inspectors_only"))
     if not may_manage_account(actor.role, role):
-        raise Forbidden(Message("you_may_not_manage_accounts_administrators", role=role))
+        raise Forbidden(Message("role_not_manageable", role=role))
 
 
 def _not_a_machine(role: Role) -> None:
     if role is Role.SERVICE:
-        raise RuleViolation([Problem(("role",), "use_service_accounts")])
+        raise RuleViolation([Problem(("role",), "use_service_accounts_endpoint")])
 
 
 async def _check_role_and_county(session: AsyncSession, actor: Actor, role: Role, county_code: str | None) -> None:
@@ -104,7 +104,7 @@ async def update_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID, d
     before = audit.snapshot(user)
     changes = data.model_dump(exclude_unset=True)
     if changes.get("is_active") is False and user.id == actor.user_id:
-        raise RuleViolation([Problem(("is_active",), "you_cannot_deactivate_own_account")])
+        raise RuleViolation([Problem(("is_active",), "own_account_deactivation_refused")])
     for name, value in changes.items():
         setattr(user, name, value)
     if (
@@ -112,7 +112,7 @@ async def update_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID, d
         and user.credential_valid_until
         and (user.credential_valid_until < user.credential_valid_from)
     ):
-        raise RuleViolation([Problem(("credential_valid_until",), "ends_before_starts")])
+        raise RuleViolation([Problem(("credential_valid_until",), "credential_ends_before_starts")])
     if changes.get("is_active") is False:
         user.token_version += 1  # deactivation ends every session at once
     user.updated_at = utcnow()
@@ -141,9 +141,7 @@ async def assign_role(session: AsyncSession, actor: Actor, user_id: uuid.UUID, d
     if actor.kind != "system" and not may_assign_role(
         actor.role, Role(user.role), data.role, own_account=user.id == actor.user_id
     ):
-        raise Forbidden(
-            Message("not_own_role_and_administrators_are", current_role=Role(user.role), new_role=data.role)
-        )
+        raise Forbidden(Message("role_change_refused", current_role=Role(user.role), new_role=data.role))
     await _check_role_and_county(session, actor, data.role, data.county_code)
     before = {"role": user.role, "county_code": user.county_code}
     user.role, user.county_code = data.role.value, data.county_code
@@ -166,7 +164,7 @@ async def assign_role(session: AsyncSession, actor: Actor, user_id: uuid.UUID, d
 async def unlock_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> User:
     user = await get_user(session, actor, user_id)
     if not may_clear_lock(actor.role, Role(user.role), own_account=user.id == actor.user_id):
-        raise Forbidden(Message("you_may_not_unlock_account_nor"))
+        raise Forbidden(Message("unlock_refused"))
     before = {"locked_until": user.locked_until, "failed_logins": user.failed_logins}
     user.locked_until = None
     user.failed_logins = 0
@@ -188,8 +186,8 @@ async def reset_two_factor(session: AsyncSession, actor: Actor, user_id: uuid.UU
     """A security administrator removes a user's authenticator (lost phone); every session of theirs ends."""
     user = await get_user(session, actor, user_id)
     if user.id == actor.user_id:  # a stolen session must not swap in its own authenticator
-        raise RuleViolation([Problem(("user_id",), "ask_another_administrator")])
+        raise RuleViolation([Problem(("user_id",), "own_two_factor_reset_refused")])
     if not may_clear_lock(actor.role, Role(user.role), own_account=False):  # who lifts a lock resets a factor
-        raise Forbidden(Message("you_may_not_reset_account_s"))
+        raise Forbidden(Message("two_factor_reset_refused"))
     await two_factor.reset(session, actor=actor, user=user)
     await revoke_refresh_tokens(session, user)

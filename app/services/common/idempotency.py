@@ -20,8 +20,8 @@ from app.core.errors import Conflict, Unprocessable
 from app.domain.errors import Message
 
 Row = TypeVar("Row", bound=SQLModel)
-KEY_REUSED = Message("idempotency_key_was_used_with_different")
-IN_PROGRESS = Message("request_with_idempotency_key_is_in")
+KEY_REUSED = Message("idempotency_key_reused")
+IN_PROGRESS = Message("idempotency_key_in_progress")
 
 
 def scope(actor: Actor) -> str:

@@ -45,7 +45,7 @@ def _wanted(actor: Actor, types: list[str] | None) -> list[str]:
         return readable
     names = [t if t.startswith(TYPE_PREFIX) else TYPE_PREFIX + t for t in types]
     unknown = [
-        (["query", "types", i], Message("unknown_event_type", t=t))
+        (["query", "types", i], Message("unknown_event_type", event_type=t))
         for i, (t, n) in enumerate(zip(types, names, strict=True))
         if n not in EVENT_TYPES
     ]

@@ -112,7 +112,7 @@ async def update_entry(
     problems = []
     if entry.reported_to_prefecture_at is not None:
         if not (entry.cause_analysis or "").strip():
-            problems.append(Problem(("cause_analysis",), "cause_analysis_is_required_before_reporting"))
+            problems.append(Problem(("cause_analysis",), "cause_analysis_required"))
         if entry.reported_to_prefecture_at > utcnow() + timedelta(minutes=5):
             problems.append(Problem(("reported_to_prefecture_at",), "cannot_be_in_future"))
     raise_if_any(problems)

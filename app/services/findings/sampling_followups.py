@@ -73,7 +73,7 @@ def origin_problems(kind: str, qualified: bool | None, origin: SamplingOrigin | 
     """A failed sampling states where it came from (上级转办 / 本级组织); nothing else carries an origin."""
     failed = kind == SignalKind.sampling.value and qualified is False
     if failed and origin is None:
-        return [Problem(("sampling_origin",), "state_origin")]
+        return [Problem(("sampling_origin",), "sampling_origin_required")]
     if not failed and origin is not None:
         return [Problem(("sampling_origin",), "only_for_failed_sampling")]
     return []

@@ -25,7 +25,7 @@ async def errors_xlsx(
 ) -> bytes:
     path = source_path(upload_dir, job.id, job.source)
     if not job.error_count or not path.exists():
-        raise NotFound(Message("import_has_no_errors_to_show"))
+        raise NotFound(Message("import_has_no_errors"))
     problems: dict[int, dict[int, list[str]]] = {}
     for e in job.errors or []:
         _, index, message = stored_row_error(e)

@@ -232,7 +232,7 @@ async def cancel_import(session: AsyncSession, actor: Actor, job: EnterpriseImpo
     """A waiting import is cancelled at once; a running one is asked to stop (its worker rolls back at the next
     beat, so nothing is written). A finished one cannot be cancelled (409)."""
     if job.status not in ("pending", "running"):
-        raise Conflict(Message("import_has_already_finished", status=job.status))
+        raise Conflict(Message("import_already_finished", status=job.status))
     locked = await _lock_if_idle(session, job.id)
     if locked is not None:
         locked.status, locked.detail, locked.finished_at, locked.http_status = "cancelled", CANCELLED, utcnow(), 200

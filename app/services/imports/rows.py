@@ -85,7 +85,7 @@ def _as_list(raw: Any, number: int, errors: list[tuple[int, int, Message]]) -> l
             errors.append((number, ROW, Message("unknown_fields", fields=", ".join(map(str, unknown)))))
             return None
         return [raw.get(k) for k in KEYS]
-    errors.append((number, ROW, Message("each_row_must_be_json_object")))
+    errors.append((number, ROW, Message("row_not_an_object")))
     return None
 
 
@@ -131,7 +131,7 @@ def check_rows(raw_rows: Sequence[Any], numbers: Sequence[int], vocab: Vocabular
             else:
                 problems.append((i, Message("must_be_yes_or_no")))
         if values[I_PHONE] and not _PHONE.match(values[I_PHONE]):
-            problems.append((I_PHONE, Message("digits_spaces_only")))
+            problems.append((I_PHONE, Message("phone_characters")))
         if problems:
             into.errors.extend((number, i, msg) for i, msg in problems)
         else:
@@ -163,7 +163,7 @@ def _county(value: str | None, vocab: Vocabulary, typed: list[Any], problems: li
     if code is None:
         problems.append((I_COUNTY, Message("unknown_county_name", value=value)))
     elif vocab.actor_county is not None and code != vocab.actor_county:
-        problems.append((I_COUNTY, Message("you_may_only_import_enterprises_of")))
+        problems.append((I_COUNTY, Message("import_other_county_refused")))
     typed[I_COUNTY] = code
 
 

@@ -140,7 +140,7 @@ def parse(upload: Upload, *, max_upload_bytes: int) -> Parsed:
         if isinstance(body, dict) and isinstance(body.get("rows"), list):
             body = body["rows"]
         if not isinstance(body, list):
-            msg = Message("json_body_must_be_array_of")
+            msg = Message("json_body_not_an_array")
             raise Unprocessable(msg, errors=[(["body"], msg)])
         rows, numbers, first_row = body, range(len(body)), None
     if not rows:
@@ -286,7 +286,7 @@ def _apply_existing(actor: Actor, check: RowCheck, existing: dict[str, Any]) -> 
         given = row[I_RISK]
         if actor.is_county_bound:
             if found is not None and found.county_code != actor.county_code:
-                msg = Message("credit_code_registered_in_another_county")
+                msg = Message("credit_code_in_other_county")
                 check.errors.append((number, I_CODE, msg))
                 continue
             if given is not None and (found is None or found.risk_class != given):
@@ -391,7 +391,7 @@ def rejection(job: EnterpriseImport) -> ImportRejected:
     path = f"/api/v1/enterprise-imports/{job.id}"
     kept = [(stored_row_error(e), e["column"]) for e in job.errors or []]
     exc = ImportRejected(
-        Message("import_rows_rejected_see_errors_file", count=job.error_count, errors_file=f"{path}/errors"),
+        Message("import_rows_rejected_see_errors", count=job.error_count, errors_file=f"{path}/errors"),
         errors=[(["rows", index, column], message) for (_, index, message), column in kept],
         sheet_rows=[sheet_row for (sheet_row, _, _), _ in kept],
     )

@@ -142,7 +142,7 @@ async def update_enterprise(
                 msg = (
                     RISK_CLASS_IS_THE_PREFECTURES
                     if name == "risk_class"
-                    else Message("county_users_cannot_move_enterprise")
+                    else Message("county_user_cannot_move_enterprise")
                 )
                 problems.append(Problem((name,), msg))
     if problems:

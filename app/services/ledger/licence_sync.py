@@ -70,7 +70,7 @@ def row_problems(row: LicenceSyncRow, lookup: Lookup, loc: tuple[str | int, ...]
     number = normalise_licence_number(row.licence_no)
     code = normalise_credit_code(row.credit_code)
     if not is_valid_licence_number(number):
-        problems.append(Problem((*loc, "licence_no"), "bad_licence_number", number=number))
+        problems.append(Problem((*loc, "licence_no"), "licence_number_format", number=number))
     enterprise = lookup.enterprises.get(code)
     if enterprise is None:
         problems.append(
@@ -84,7 +84,7 @@ def row_problems(row: LicenceSyncRow, lookup: Lookup, loc: tuple[str | int, ...]
         problems.append(
             Problem(
                 (*loc, "product_category"),
-                "not_a_licence_category",
+                "licence_category_unknown",
                 category=row.product_category,
             )
         )
@@ -92,7 +92,7 @@ def row_problems(row: LicenceSyncRow, lookup: Lookup, loc: tuple[str | int, ...]
         problems.append(Problem((*loc, "expires_on"), "expires_before_was_issued"))
     existing = lookup.licences.get(licence_lookup_key(number))
     if existing is not None and enterprise is not None and existing.enterprise_id != enterprise.id:
-        problems.append(Problem((*loc, "credit_code"), "licence_held_by_another_enterprise", number=number))
+        problems.append(Problem((*loc, "credit_code"), "licence_of_other_enterprise", number=number))
     return problems
 
 

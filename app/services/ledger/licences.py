@@ -36,7 +36,7 @@ async def _category_problems(session: AsyncSession, category: str | None) -> lis
         return [
             Problem(
                 ("product_category",),
-                "not_a_licence_category",
+                "licence_category_unknown",
                 category=category,
             )
         ]

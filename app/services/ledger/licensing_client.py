@@ -148,9 +148,7 @@ async def _apply_page(
             async with session.begin_nested():
                 licence, outcome = await apply_row(session, SYNC_ACTOR, row, lookup)
         except RuleViolation as exc:
-            run.failures.append(
-                _failure(row.model_dump(), worded(exc), ["pages", page_no, n])
-            )
+            run.failures.append(_failure(row.model_dump(), worded(exc), ["pages", page_no, n]))
             continue
         setattr(run, outcome, getattr(run, outcome) + 1)
         if outcome != "unchanged":

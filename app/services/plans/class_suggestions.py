@@ -94,7 +94,7 @@ async def suggest_class(
     """The class suggested for `year + 1` from `year`'s results so far; the class of the year is its line's in
     the issued plan, else the ledger's."""
     if year > today.year:
-        raise RuleViolation([Problem(("query", "year"), "year_not_begun_no_results", year=year)])
+        raise RuleViolation([Problem(("query", "year"), "year_not_begun", year=year)])
     enterprise = await one_or_404(
         session,
         scope_enterprises(select(Enterprise).where(Enterprise.id == enterprise_id), actor),
@@ -137,10 +137,10 @@ async def list_suggestions(
 
 async def _next_plan(session: AsyncSession, plan: Plan, today: date) -> Plan | None:
     if today <= date(plan.year, 12, 31):
-        raise Conflict(Message("results_are_final_only_after_12", year=plan.year, next_year=plan.year + 1))
+        raise Conflict(Message("year_results_not_final", year=plan.year, next_year=plan.year + 1))
     following = (await session.exec(select(Plan).where(Plan.year == plan.year + 1))).first()
     if following is not None and following.status == "issued":
-        raise Conflict(Message("plan_is_issued_change_lines_by", next_year=plan.year + 1))
+        raise Conflict(Message("next_plan_already_issued", next_year=plan.year + 1))
     return following
 
 
@@ -151,14 +151,14 @@ def _problems(data: ClassSuggestionAccept, found: dict[uuid.UUID, dict[str, Any]
         if first != n:
             problems.append(Problem(("items", n, "enterprise_id"), "duplicate_of_item", first=first))
         elif item.enterprise_id not in found:
-            msg = Message("not_line_of_plan", year=year)
+            msg = Message("not_a_plan_line", year=year)
             problems.append(Problem(("items", n, "enterprise_id"), msg))
         elif item.risk_class not in (None, found[item.enterprise_id]["suggested_class"]) and not item.reason:
             suggested = found[item.enterprise_id]["suggested_class"]
             problems.append(
                 Problem(
                     ("items", n, "reason"),
-                    "overriding_suggested_class_needs_reason",
+                    "class_override_needs_reason",
                     suggested=suggested,
                 )
             )

@@ -40,7 +40,7 @@ from app.services.plans.plans import get_plan
 
 def _organiser_check(actor: Actor, county: str | None, cross_inspection: bool) -> None:
     if (county is None or cross_inspection) and not actor.may(Permission.PLANS_MANAGE):
-        raise Forbidden(Message("cross_inspection_and_prefecture_wide_draws"))
+        raise Forbidden(Message("prefecture_organises_draw"))
 
 
 async def _county_for(session: AsyncSession, actor: Actor, data: DrawPoolCreate) -> str | None:
@@ -161,7 +161,7 @@ async def draw_from_pool(session: AsyncSession, actor: Actor, pool_id: uuid.UUID
     pool = await get_pool(session, actor, pool_id, lock=True)
     _organiser_check(actor, pool.county_code, pool.cross_inspection)
     if (await session.exec(select(exists().where(Draw.pool_id == pool.id)))).one():
-        raise Conflict(Message("pool_has_been_drawn_freeze_new"))
+        raise Conflict(Message("draw_pool_already_drawn"))
     plan = await _issued_plan(session, actor, pool.plan_id)
     parameters = DrawPoolCreate.model_validate(pool.parameters)
     seed = new_seed() if data.seed is None else data.seed

@@ -108,7 +108,7 @@ async def get_item(
 async def _issued_plan(session: AsyncSession, actor: Actor, plan_id: uuid.UUID) -> Plan:
     plan = await get_plan(session, actor, plan_id)
     if plan.status != "issued":
-        raise Conflict(Message("adjust_issued_plan_refresh_draft"))
+        raise Conflict(Message("plan_not_issued_refresh_draft"))
     return plan
 
 
@@ -122,7 +122,7 @@ def check_floor(actor: Actor, item: PlanItem, required: int) -> None:
             [
                 Problem(
                     ("required_visits",),
-                    "below_rule_s_minimum_of_only",
+                    "below_rule_minimum",
                     rule_minimum=item.rule_minimum,
                     rule=rule,
                 )
@@ -133,7 +133,7 @@ def check_floor(actor: Actor, item: PlanItem, required: int) -> None:
             [
                 Problem(
                     ("required_visits",),
-                    "below_issued_only_prefecture_may_lower",
+                    "below_issued_visits",
                     issued_visits=item.issued_visits,
                 )
             ]

@@ -75,7 +75,7 @@ async def _rule_lines(session: AsyncSession, year: int, as_of: date) -> list[dic
 async def create_plan(session: AsyncSession, actor: Actor, year: int, *, today: date) -> Plan:
     """A draft with one line per operating enterprise; one plan per year."""
     if (await session.exec(select(Plan.id).where(Plan.year == year))).first():
-        raise Conflict(Message("plan_for_exists", year=year))
+        raise Conflict(Message("plan_exists", year=year))
     as_of = plan_as_of(year, today)
     plan = Plan(year=year, as_of=as_of, ruleset_year=ruleset_for(year).year, created_by_id=actor.id)
     session.add(plan)
@@ -92,7 +92,7 @@ async def refresh_plan(session: AsyncSession, actor: Actor, plan_id: uuid.UUID, 
     """Recompute a draft from the ledger as it is now: new enterprises in, closed ones out, lines rewritten."""
     plan = await get_plan(session, actor, plan_id, for_update=True)
     if plan.status != "draft":
-        raise Conflict(Message("issued_plan_changes_only_through_adjustments"))
+        raise Conflict(Message("issued_plan_not_refreshed"))
     plan.as_of = plan_as_of(plan.year, today)
     fresh = {line["enterprise_id"]: line for line in await _rule_lines(session, plan.year, plan.as_of)}
     existing = (
@@ -135,7 +135,7 @@ async def issue_plan(session: AsyncSession, actor: Actor, plan_id: uuid.UUID) ->
         raise Conflict(Message("plan_is_already_issued", year=plan.year))
     issued = (await session.exec(select(Plan.id).where(Plan.year == plan.year, Plan.status == "issued"))).first()
     if issued:
-        raise Conflict(Message("plan_for_year_is_already_issued", year=plan.year))
+        raise Conflict(Message("plan_of_year_already_issued", year=plan.year))
     plan.status = "issued"
     plan.issued_at = utcnow()
     plan.issued_by_id = actor.id

@@ -176,7 +176,7 @@ async def withdraw(
             raise RuleViolation(problems)
         chosen = [active[entry_id] for entry_id in dict.fromkeys(data.entry_ids)]
     if not chosen:
-        raise Conflict(Message("everything_in_batch_is_already_withdrawn"))
+        raise Conflict(Message("batch_already_withdrawn"))
     now = utcnow()
     for entry in chosen:
         entry.withdrawn_at = now

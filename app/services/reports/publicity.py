@@ -20,13 +20,13 @@ def _problems(data: PublicityActivityCreate, today: date) -> list[Problem]:
     if data.held_on > today:
         problems.append(Problem(("held_on",), "must_not_be_in_future"))
     if data.media_adopted and not data.media_outlet:
-        problems.append(Problem(("media_outlet",), "name_outlet"))
+        problems.append(Problem(("media_outlet",), "media_outlet_required"))
     if data.media_adopted and data.media_level is None:
-        problems.append(Problem(("media_level",), "give_outlet_s_level"))
+        problems.append(Problem(("media_level",), "media_level_required"))
     if data.media_adopted and not data.screenshot_refs:
         problems.append(Problem(("screenshot_refs",), "attach_screenshot"))
     if not data.media_adopted and (data.media_outlet or data.media_level or data.media_url or data.screenshot_refs):
-        problems.append(Problem(("media_adopted",), "mark_media_adopted"))
+        problems.append(Problem(("media_adopted",), "media_adopted_not_marked"))
     return problems
 
 

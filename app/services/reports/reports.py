@@ -66,7 +66,7 @@ async def submit_report(session: AsyncSession, actor: Actor, data: ReportCreate,
     current = (await session.exec(_current(county, data.year, data.period).with_for_update())).first()
     kind = submission_kind(today, data.year, data.period, ruleset, already_submitted=current is not None)
     if kind is SubmissionKind.closed:
-        raise Conflict(Message("already_submitted_and_due_date_has", period=period_label(data.period, ruleset)))
+        raise Conflict(Message("report_closed_after_due_date", period=period_label(data.period, ruleset)))
     as_of = report_as_of(today, data.year, data.period, ruleset)
     figures = (await county_figures(session, year=data.year, as_of=as_of, counties=[county])).get(county)
     report = ReportSubmission(
@@ -91,7 +91,7 @@ async def submit_report(session: AsyncSession, actor: Actor, data: ReportCreate,
                 session.add(current)
             session.add(report)
     except IntegrityError as exc:
-        raise Conflict(Message("submitted_concurrently_retry")) from exc
+        raise Conflict(Message("report_submitted_concurrently")) from exc
     await audit.record(
         session,
         actor,

@@ -95,11 +95,9 @@ async def add_attachment(
         suffix = PurePosixPath(name).suffix.lower()
         problems = []
         if content_type is None:
-            problems.append(Problem(("file",), "only_jpeg_png_webp_heic_or"))
+            problems.append(Problem(("file",), "attachment_type_refused"))
         elif suffix and suffix not in EXTENSIONS[content_type]:
-            problems.append(
-                Problem(("file",), "extension_does_not_match_content", suffix=suffix, content_type=content_type)
-            )
+            problems.append(Problem(("file",), "file_extension_mismatch", suffix=suffix, content_type=content_type))
         if size == 0:
             problems.append(Problem(("file",), "empty_file"))
         raise_if_any(problems)

@@ -175,7 +175,7 @@ async def update_visit(
     visit = await get_visit(session, actor, visit_id, lock=True)
     check_if_match(if_match, visit.version)
     if visit.status != "draft":
-        raise Conflict(Message("archived_visits_are_read_only_post"))
+        raise Conflict(Message("visit_archived_read_only"))
     before = _snapshot(visit)
     changes = data.model_dump(exclude_unset=True, exclude={"inspectors", "checklist"})
     for name, value in changes.items():

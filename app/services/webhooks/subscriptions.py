@@ -35,10 +35,10 @@ def new_secret() -> str:
 
 def _check_types(actor: Actor, types: list[str]) -> list[str]:
     readable = set(readable_types(actor))
-    problems = [(["body", "event_types", i], Message("not_readable_with_permissions", t=t))
+    problems = [(["body", "event_types", i], Message("event_type_not_readable", event_type=t))
                 for i, t in enumerate(types) if t not in readable]  # fmt: skip
     if problems:
-        raise Unprocessable(Message("event_types_you_may_not_read"), errors=problems)
+        raise Unprocessable(Message("event_types_not_readable"), errors=problems)
     return sorted(set(types))
 
 

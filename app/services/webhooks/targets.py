@@ -70,7 +70,7 @@ async def check_target(url: str, settings: Settings) -> None:
     if parts.scheme not in schemes:
         raise TargetRefused(Message("url_must_be_https"))
     if not parts.hostname or parts.username or parts.password:
-        raise TargetRefused(Message("url_needs_host_without_credentials"))
+        raise TargetRefused(Message("url_host_required"))
     for address in await _resolve(parts.hostname, port):
         if _internal(address) and not _allowed(parts.hostname, address, settings.webhook_allowed_hosts):
             raise TargetRefused(Message("internal_address_refused", address=str(address)))
