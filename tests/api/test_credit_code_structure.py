@@ -37,7 +37,7 @@ async def test_a_structurally_wrong_code_is_refused_at_its_field_when_an_enterpr
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     [error] = response.json()["errors"]
-    assert error["loc"] == ["credit_code"] and message in error["msg"]
+    assert error["loc"] == ["body", "credit_code"] and message in error["msg"]
 
 
 async def test_a_structurally_wrong_code_is_refused_when_an_enterprise_is_corrected(client, session):
@@ -47,7 +47,7 @@ async def test_a_structurally_wrong_code_is_refused_when_an_enterprise_is_correc
         f"/api/v1/enterprises/{enterprise.id}", json={"credit_code": DIVISION_NOT_DIGITS}, headers=headers
     )
     assert response.status_code == 422
-    assert [e["loc"] for e in response.json()["errors"]] == [["credit_code"]]
+    assert [e["loc"] for e in response.json()["errors"]] == [["body", "credit_code"]]
 
 
 async def test_every_structurally_wrong_row_of_a_json_import_is_named_by_row_and_nothing_is_written(client, session):
