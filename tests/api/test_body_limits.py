@@ -63,7 +63,7 @@ async def test_a_json_body_declared_over_the_limit_is_413_before_authentication(
     response = await client.post(ENTERPRISES, content=body, headers=headers)
     _assert_413(response)
     assert body.pulled <= CHUNK
-    assert "request body larger than" in response.json()["detail"]
+    assert "请求内容超过" in response.json()["detail"]
 
 
 async def test_a_json_body_streamed_past_the_limit_is_413_before_authentication(client, small_limits) -> None:
@@ -80,7 +80,7 @@ async def test_an_upload_declared_over_the_limit_is_413_before_authentication(cl
         body = Stream(limit + 1, head=FILE_PART)
         response = await client.post(url, content=body, headers=headers)
         _assert_413(response)
-        assert "upload larger than" in response.json()["detail"]
+        assert "上传内容超过" in response.json()["detail"]
         assert body.pulled <= CHUNK  # not a byte read past what the client had already sent
 
 

@@ -19,7 +19,7 @@ NO_SUCH_CATEGORY = make_credit_code("95654201MA0000001")  # 9 工商 has categor
 NO_SUCH_AUTHORITY = make_credit_code("B1654201MA0000001")  # no registration authority B
 CASES = [
     (DIVISION_NOT_DIGITS, "第3-8位登记管理机关行政区划码“ABCDEF”应为6位数字"),
-    (NO_SUCH_CATEGORY, "第2位机构类别代码“5”不是登记管理部门“工商”的类别"),
+    (NO_SUCH_CATEGORY, "第2位机构类别代码“5”不是登记管理部门“工商”"),
     (NO_SUCH_AUTHORITY, "第1位登记管理部门代码“B”不存在"),
 ]
 
@@ -66,7 +66,8 @@ async def test_a_structurally_wrong_code_in_a_workbook_is_named_by_its_sheet_row
     response = await client.post("/api/v1/enterprise-imports", files=upload(book), headers=headers)
     assert response.status_code == 422, response.text
     [error] = response.json()["errors"]
-    assert error["loc"] == ["rows", 3, "credit_code"] and "第2位机构类别代码" in error["msg"]
+    assert error["loc"] == ["rows", 1, "credit_code"] and "第2位机构类别代码" in error["msg"]
+    assert (error["sheet_row"], error["index"], error["code"]) == (3, 1, "credit_code_category")
 
 
 def test_the_codes_the_tests_make_are_structurally_valid():
