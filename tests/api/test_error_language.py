@@ -2,7 +2,6 @@
 code and item codes, a `loc` that starts where the problem is, and title, detail and messages in the language the
 caller asked for (Content-Language says which)."""
 
-import io
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -10,12 +9,10 @@ from typing import Any
 
 import httpx
 import pytest
-from openpyxl import Workbook
 
 from app.core.messages import en, zh_cn
 from app.domain.permissions import Role
-from app.xlsx.enterprise_columns import HEADERS
-from app.xlsx.enterprise_sheet import XLSX_MEDIA_TYPE
+from tests.api.test_enterprise_imports import row, upload, workbook
 from tests.builders import PASSWORD, TACHENG, WUSU, as_role, make_enterprise, make_user, new_credit_code
 
 pytestmark = pytest.mark.anyio
@@ -29,18 +26,6 @@ ASKED = {"zh-CN": {}, "en": {"Accept-Language": "fr;q=0.9, en;q=0.8, zh-CN;q=0.2
 
 def _enterprise(**overrides: Any) -> dict[str, Any]:
     return {"credit_code": new_credit_code(), "name": "测试机械厂", "county_code": TACHENG} | overrides
-
-
-def _sheet(rows: list[dict[str, Any]]) -> bytes:
-    book = Workbook()
-    ws = book.active
-    ws.title = "企业台账"
-    ws.append(list(HEADERS))
-    for row in rows:
-        ws.append([row.get(h) for h in HEADERS])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 @dataclass(frozen=True)
@@ -134,10 +119,8 @@ async def _json_rows(client, session, app, lang):  # noqa: ANN001, ANN202
 
 async def _sheet_rows(client, session, app, lang):  # noqa: ANN001, ANN202
     _, headers = await as_role(client, session, Role.COUNTY_ADMIN)
-    good = {"统一社会信用代码": new_credit_code(), "企业名称": "甲厂", "所属县（市）": TACHENG}
-    content = _sheet([good, good | {"统一社会信用代码": "91654201MA000000X0"}])
-    files = {"file": ("台账.xlsx", content, XLSX_MEDIA_TYPE)}
-    return await client.post(IMPORTS, files=files, headers=headers | lang)
+    content = workbook([row(), row(统一社会信用代码="91654201MA000000X0")])
+    return await client.post(IMPORTS, files=upload(content), headers=headers | lang)
 
 
 CASES = {
