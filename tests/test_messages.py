@@ -14,6 +14,7 @@ from app.core.i18n import EN, ZH_CN, message, negotiate, text
 from app.core.messages import en, zh_cn
 from app.domain.errors import Message, Problem
 from app.domain.risk import RiskClass
+from app.schemas.enterprise_import import RowError
 
 APP = Path(__file__).resolve().parents[1] / "app"
 SECTIONS = ("TITLES", "MESSAGES", "FIELD")
@@ -123,3 +124,15 @@ def test_an_unknown_code_or_a_plain_text_is_shown_as_it_is():
 
 def test_the_committed_error_code_table_is_the_catalogues():
     assert ERROR_CODES_PATH.read_text() == error_codes_markdown(), "run: python -m app.cli export-openapi"
+
+
+def test_an_import_row_error_kept_before_codes_keeps_its_words_and_its_number_as_the_index():
+    kept = {"row": 5, "column": "name", "header": "企业名称", "msg": "必填 (required)"}
+    read = RowError.model_validate(kept)
+    assert (read.sheet_row, read.index, read.code, read.msg) == (None, 5, "import_row_error", "必填 (required)")
+
+
+def test_an_import_row_error_kept_with_its_code_is_worded_when_read():
+    kept = {"sheet_row": 3, "index": 1, "column": "name", "header": "企业名称", "code": "required", "params": {}}
+    read = RowError.model_validate(kept)
+    assert (read.sheet_row, read.index, read.code, read.msg) == (3, 1, "required", "必填")

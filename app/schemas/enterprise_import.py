@@ -48,11 +48,12 @@ def worded_detail(kept: str | None, error_count: int) -> str | None:
     return text(Message(kept, count=error_count))
 
 
-def stored_row_error(stored: dict[str, Any]) -> tuple[int | None, int | None, Message | str]:
-    """(sheet row, index, message) of a kept row error; one kept before codes (`row`, `msg`) keeps its text."""
+def stored_row_error(stored: dict[str, Any]) -> tuple[int | None, int | None, Message]:
+    """(sheet row, index, message) of a kept row error. One kept before codes were kept (`row`, `msg`) keeps its
+    words, and its `row` (the number its loc had) as the index."""
     if "code" in stored:
         return stored["sheet_row"], stored["index"], Message(stored["code"], **stored.get("params", {}))
-    return stored.get("row"), None, stored.get("msg", "")
+    return None, stored.get("row"), Message("import_row_error", text=stored.get("msg", ""))
 
 
 class RowError(BaseModel):
@@ -73,8 +74,7 @@ class RowError(BaseModel):
     def _from_kept(cls, value: Any) -> Any:
         if isinstance(value, dict) and ("params" in value or "row" in value):
             sheet_row, index, message = stored_row_error(value)
-            code = message.code if isinstance(message, Message) else "import_row_error"
-            return value | {"sheet_row": sheet_row, "index": index, "code": code, "msg": text(message)}
+            return value | {"sheet_row": sheet_row, "index": index, "code": message.code, "msg": text(message)}
         return value
 
 

@@ -139,7 +139,7 @@ MESSAGES: dict[str, str] = {
     "import_interrupted": "the import was interrupted: nothing was written",
     "import_not_found": "import not found",
     "import_other_county_refused": "you may only import enterprises of your county",
-    "import_row_error": "the row has a problem",
+    "import_row_error": "{text}",
     "import_rows_rejected": "{count} problem(s): nothing was written",
     "import_rows_rejected_see_errors": "{count} problem(s): nothing was written; the rows with their problems marked: GET {errors_file}",
     "inspector_listed_twice": "inspector listed twice",

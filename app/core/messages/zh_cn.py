@@ -139,7 +139,7 @@ MESSAGES: dict[str, str] = {
     "import_interrupted": "导入进程已中断（如服务重启），未写入任何数据，请重新上传",
     "import_not_found": "导入任务不存在",
     "import_other_county_refused": "只能导入本县（市）的企业",
-    "import_row_error": "导入行有误",
+    "import_row_error": "{text}",
     "import_rows_rejected": "{count}处错误，未写入任何数据",
     "import_rows_rejected_see_errors": "{count}处错误，未写入任何数据；错误文件：GET {errors_file}",
     "inspector_listed_twice": "检查人员重复",

@@ -63,14 +63,14 @@ class ImportRejected(Unprocessable):
 
     code = "import_rejected"
 
-    def __init__(self, detail: Message, *, errors: list[Located], sheet_rows: list[int | None]) -> None:
+    def __init__(self, detail: Message, *, errors: list[Located], rows: list[tuple[int | None, int | None]]) -> None:
         super().__init__(detail, errors=errors)
-        self.sheet_rows = sheet_rows
+        self.rows = rows
 
     def items(self) -> list[FieldError]:
         return [
-            item.model_copy(update={"sheet_row": sheet_row, "index": item.loc[1]})
-            for item, sheet_row in zip(super().items(), self.sheet_rows, strict=True)
+            item.model_copy(update={"sheet_row": sheet_row, "index": index})
+            for item, (sheet_row, index) in zip(super().items(), self.rows, strict=True)
         ]
 
     keep_changes = True
@@ -392,8 +392,11 @@ def rejection(job: EnterpriseImport) -> ImportRejected:
     kept = [(stored_row_error(e), e["column"]) for e in job.errors or []]
     exc = ImportRejected(
         Message("import_rows_rejected_see_errors", count=job.error_count, errors_file=f"{path}/errors"),
-        errors=[(["rows", index, column], message) for (_, index, message), column in kept],
-        sheet_rows=[sheet_row for (sheet_row, _, _), _ in kept],
+        errors=[
+            (["rows", index, column] if index is not None else ["body", "header_row"], message)
+            for (_, index, message), column in kept
+        ],
+        rows=[(sheet_row, index) for (sheet_row, index, _), _ in kept],
     )
     exc.headers = {"Location": path}
     return exc
