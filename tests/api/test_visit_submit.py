@@ -91,9 +91,9 @@ async def test_submit_reports_every_problem_at_once(client, session):
     body = visit_body(enterprise, await make_inspectors(session, 1), checklist={}, conclusion=None)
     body["checklist"] = {"labelling": {"result": "nonconforming"}, "licence_conditions": {"result": "conforming"}}
     locs = _locs(await _submit(client, headers, body))
-    assert ["inspectors"] in locs and ["conclusion"] in locs
-    assert ["checklist", "production_environment"] in locs and ["checklist", "records"] in locs
-    assert ["checklist", "licence_conditions"] in locs  # not a licence holder: must be not applicable
+    assert ["body", "inspectors"] in locs and ["body", "conclusion"] in locs
+    assert ["body", "checklist", "production_environment"] in locs and ["body", "checklist", "records"] in locs
+    assert ["body", "checklist", "licence_conditions"] in locs  # not a licence holder: must be not applicable
     assert len(locs) == 1 + 1 + 9 + 1
 
 
