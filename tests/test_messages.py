@@ -136,3 +136,8 @@ def test_an_import_row_error_kept_with_its_code_is_worded_when_read():
     kept = {"sheet_row": 3, "index": 1, "column": "name", "header": "企业名称", "code": "required", "params": {}}
     read = RowError.model_validate(kept)
     assert (read.sheet_row, read.index, read.code, read.msg) == (3, 1, "required", "必填")
+
+
+def test_an_error_item_given_as_plain_text_is_shown_as_it_is_under_a_code_of_its_own():
+    [item] = errors.field_errors([(["scopes", 0], "来自外部系统的说明")], EN)
+    assert (item.loc, item.code, item.msg) == (["body", "scopes", 0], "unworded_text", "来自外部系统的说明")

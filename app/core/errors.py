@@ -192,8 +192,15 @@ def located(loc: Sequence[Any], default_origin: str = "body") -> list[str | int]
     return parts if parts and parts[0] in ORIGINS else [default_origin, *parts]
 
 
-def field_errors(errors: Sequence[Located], lang: str | None = None) -> list[FieldError]:
-    return [FieldError(loc=located(loc), code=msg.code, msg=text(msg, lang)) for loc, msg in errors]
+def _coded(msg: Message | str) -> Message:
+    """A plain string (from code not yet given a code) shown as it is, under the code `unworded_text`."""
+    return msg if isinstance(msg, Message) else Message("unworded_text", text=msg)
+
+
+def field_errors(
+    errors: Sequence[tuple[Sequence[str | int], Message | str]], lang: str | None = None
+) -> list[FieldError]:
+    return [FieldError(loc=located(loc), code=_coded(msg).code, msg=text(msg, lang)) for loc, msg in errors]
 
 
 def problem_response(

@@ -285,6 +285,7 @@ MESSAGES: dict[str, str] = {
     "workbook_utf16_refused": "UTF-16 parts are not accepted",
     "year_not_begun": "{year} has not begun: no results yet",
     "year_results_not_final": "the {year} results are final only after {year}-12-31: the {next_year} classes are adopted then",
+    "unworded_text": "{text}",
 }
 """An error item's or a problem detail's `code` → its `msg`, with {placeholders} for its parameters."""
 

@@ -285,6 +285,7 @@ MESSAGES: dict[str, str] = {
     "workbook_utf16_refused": "工作簿使用了不支持的编码",
     "year_not_begun": "{year}年度尚未开始，没有检查结果",
     "year_results_not_final": "{year}年度尚未结束，检查结果未定，{next_year}年度类别建议待年度结束后采纳",
+    "unworded_text": "{text}",
 }
 """An error item's or a problem detail's `code` → its `msg`, with {placeholders} for its parameters."""
 
