@@ -42,8 +42,12 @@ def openapi_document() -> dict:
 
 
 def export_openapi(path: Path = OPENAPI_PATH) -> None:
+    """The contract: the OpenAPI document, and the table of its error codes (docs/errors.md)."""
+    from app.core.error_codes import ERROR_CODES_PATH, error_codes_markdown
+
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(openapi_document(), ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+    ERROR_CODES_PATH.write_text(error_codes_markdown())
 
 
 async def _with_session(work) -> None:  # noqa: ANN001
@@ -105,13 +109,13 @@ def create_user(args: argparse.Namespace) -> None:
 
 def _run_for_a_person(work) -> None:  # noqa: ANN001
     """Run an account command; a refusal (unknown user, weak password, wrong county) is one line, not a traceback."""
-    from app.core.errors import AppError
+    from app.core.errors import AppError, worded
     from app.domain.errors import RuleViolation
 
     try:
         asyncio.run(_with_session(work))
     except (AppError, RuleViolation) as refusal:
-        sys.exit(str(refusal))
+        sys.exit(worded(refusal))
 
 
 def reset_password(args: argparse.Namespace) -> None:
@@ -222,7 +226,7 @@ def prune_audit(before: str, archive: Path) -> None:
     from app.core.audit_keys import AuditKeys
     from app.core.clock import today_in_china, utcnow
     from app.core.config import get_settings
-    from app.core.errors import AppError
+    from app.core.errors import AppError, worded
     from app.services.accounts.audit_prune import prune_events
 
     settings = get_settings()
@@ -245,7 +249,7 @@ def prune_audit(before: str, archive: Path) -> None:
     try:
         asyncio.run(_with_session(work))
     except AppError as exc:
-        sys.exit(str(exc))
+        sys.exit(worded(exc))
 
 
 async def rotate_personal_data(batch: int, say=print) -> dict[str, int]:  # noqa: ANN001

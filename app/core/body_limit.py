@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config import Settings
 from app.core.errors import PayloadTooLarge, problem_response
+from app.domain.errors import Message as ErrorMessage
 
 log = logging.getLogger("app.core.body_limit")
 
@@ -24,11 +25,11 @@ MULTIPART_SLACK = 64 * 1024
 
 
 def upload_too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"上传内容超过{limit // 2**20}MB上限 (upload larger than {limit} bytes)")
+    return PayloadTooLarge(ErrorMessage("upload_too_large", megabytes=limit // 2**20, limit=limit))
 
 
 def body_too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"请求内容超过{limit // 1024}KB上限 (request body larger than {limit} bytes)")
+    return PayloadTooLarge(ErrorMessage("body_too_large", kilobytes=limit // 1024, limit=limit))
 
 
 def _declared_length(scope: Scope) -> int | None:
@@ -56,7 +57,7 @@ class BodyLimitMiddleware:
         limit, error = self._refusal(scope)
 
         async def refuse() -> None:
-            response = problem_response(error.status, error.code, error.title, error.detail, instance=scope["path"])
+            response = problem_response(error.status, error.code, error.detail, instance=scope["path"])
             await response(scope, receive, send)
 
         declared = _declared_length(scope)

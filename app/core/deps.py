@@ -18,7 +18,8 @@ from app.core.config import Settings
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, PasswordExpired, TwoFactorEnrolmentRequired, Unauthorized
 from app.core.security import AccessClaims, api_key_matches, api_key_prefix, decode_access_token
-from app.core.validation_messages import OUT_OF_RANGE, YEARS
+from app.core.validation_messages import OUT_OF_RANGE, YEARS, refusal
+from app.domain.errors import Message
 from app.domain.permissions import Permission, Role, permissions_for
 from app.domain.sign_in import Restriction, restriction
 from app.models import RevokedAccessToken, ServiceAccount, User
@@ -45,7 +46,7 @@ async def _service_actor(session: SessionDep, key: str) -> Actor:
                 account.last_used_at = now
                 session.add(account)
             return actor_for_service(account)
-    raise Unauthorized("API 密钥无效或已停用 (API key invalid or revoked)")
+    raise Unauthorized(Message("api_key_invalid_or_revoked"))
 
 
 async def _user_actor(
@@ -64,9 +65,9 @@ async def _user_actor(
     ).where(User.id == claims.user_id)
     row = (await session.exec(stmt)).first()
     if row is None or not row.is_active or row.token_version != claims.token_version:
-        raise Unauthorized("令牌已失效 (token revoked)")
+        raise Unauthorized(Message("token_revoked"))
     if row.revoked:
-        raise Unauthorized("令牌已注销 (token revoked)")
+        raise Unauthorized(Message("token_signed_out"))
     role = Role(row.role)
     actor = Actor("user", claims.user_id, row.username, role, row.county_code, permissions_for(role), claims.jti)
     restricted = restriction(
@@ -91,13 +92,13 @@ async def _signed_in(
     if api_key:
         return await _service_actor(session, api_key), None
     if not token:
-        raise Unauthorized("需要登录 (authentication required)")
+        raise Unauthorized(Message("authentication_required"))
     cached = actor_cache.get(token)
     if cached is not None:
         return cached
     claims = decode_access_token(settings, token)
     if claims is None:
-        raise Unauthorized("令牌无效或已过期 (token invalid or expired)")
+        raise Unauthorized(Message("token_invalid_or_expired"))
     return await _user_actor(session, settings, token, claims)
 
 
@@ -148,7 +149,7 @@ Now = Annotated[datetime, Depends(utc_now)]
 def require(permission: Permission) -> Callable[..., Coroutine[Any, Any, Actor]]:
     async def _require(actor: CurrentActor) -> Actor:
         if not actor.may(permission):
-            raise Forbidden(f"缺少权限: {permission.value} (missing permission)")
+            raise Forbidden(Message("missing_permission", permission=permission.value))
         return actor
 
     _require.__name__ = f"require_{permission.name.lower()}"
@@ -183,7 +184,7 @@ def _sane_instant(value: datetime) -> datetime:
     except OverflowError:
         in_utc = None
     if in_utc is None or in_utc.year not in YEARS:
-        raise ValueError(OUT_OF_RANGE)
+        raise refusal(OUT_OF_RANGE)
     return in_utc
 
 

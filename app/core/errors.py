@@ -1,20 +1,24 @@
-"""One error shape: RFC 9457 problem+json, with `errors: [{loc, msg}]` for field- and row-level problems."""
+"""One error shape: RFC 9457 problem+json with a stable `code`, and `errors: [{loc, code, msg}]` for field- and
+row-level problems; words in the caller's language (`app/core/i18n.py`)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, get_args
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+from pydantic_core.core_schema import ErrorType
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.core.i18n import ZH_CN, language, text, title
+from app.core.messages import zh_cn
 from app.core.validation_messages import NUL_REFUSED, message_for
-from app.domain.errors import RuleViolation
+from app.domain.errors import Message, RuleViolation
 
 log = logging.getLogger("app.core.errors")
 
@@ -22,15 +26,39 @@ PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://zhijian.example.gov.cn/problems/"
 
 
+ORIGINS = ("body", "query", "path", "header", "rows")
+"""Where an error item's `loc` starts: the part of the request it came from, or `rows` for an import's rows."""
+
+
+def _codes(*catalogues: dict[str, str]) -> list[str]:
+    return sorted({code for catalogue in catalogues for code in catalogue})
+
+
+ITEM_CODES = _codes(zh_cn.MESSAGES, zh_cn.FIELD, dict.fromkeys(get_args(ErrorType), ""))
+PROBLEM_CODES = _codes(zh_cn.TITLES)
+
+
 class FieldError(BaseModel):
-    loc: list[str | int]
-    msg: str
+    """One thing wrong, where it is: `loc` starts with `body`, `query`, `path`, `header` or `rows`."""
+
+    loc: list[str | int] = Field(description="where: `body`/`query`/`path`/`header` then the field, or `rows`")
+    code: str = Field(
+        description="stable machine code of the error (README: error codes); pydantic's error type for framework "
+        "checks we do not word ourselves",
+        json_schema_extra={"enum": ITEM_CODES},
+    )
+    msg: str = Field(description="the message, in the language of `Content-Language`")
+    sheet_row: int | None = Field(
+        default=None, description="an import row only: the row a person sees in the sheet (null for a JSON upload)"
+    )
+    index: int | None = Field(default=None, description="an import row only: its 0-based position among the rows")
 
 
 class Problem(BaseModel):
-    """RFC 9457 problem details."""
+    """RFC 9457 problem details, worded in the language `Accept-Language` asks for (zh-CN or en)."""
 
     type: str
+    code: str = Field(description="stable machine code of the problem", json_schema_extra={"enum": PROBLEM_CODES})
     title: str
     status: int
     detail: str | None = None
@@ -38,37 +66,44 @@ class Problem(BaseModel):
     errors: list[FieldError] = []
 
 
+Located = tuple[Sequence[str | int], Message]
+
+
 class AppError(Exception):
+    """An error a service raises: a problem code (the class's), a detail and error items as Messages (codes and
+    parameters); they are worded in the caller's language when the answer is written."""
+
     status = 400
-    code = "bad-request"
-    title = "请求无效 (bad request)"
+    code = "bad_request"
     keep_changes = False  # commit the session's work although the request fails (e.g. failed-login audit)
     headers: dict[str, str] | None = None
 
     def __init__(
         self,
-        detail: str | None = None,
+        detail: Message | str | None = None,
         *,
-        errors: Sequence[tuple[Sequence[str | int], str]] = (),
+        errors: Sequence[Located] = (),
         headers: dict[str, str] | None = None,
     ):
-        super().__init__(detail or self.title)
+        super().__init__(detail.code if isinstance(detail, Message) else detail or self.code)
         self.detail = detail
-        self.errors = [FieldError(loc=list(loc), msg=msg) for loc, msg in errors]
+        self.errors = [(list(loc), msg) for loc, msg in errors]
         if headers is not None:
             self.headers = headers
+
+    def items(self) -> list[FieldError]:
+        """The error items, worded in the request's language."""
+        return field_errors(self.errors)
 
 
 class NotFound(AppError):
     status = 404
-    code = "not-found"
-    title = "未找到 (not found)"
+    code = "not_found"
 
 
 class Unauthorized(AppError):
     status = 401
     code = "unauthorized"
-    title = "未认证 (not authenticated)"
     headers = {"WWW-Authenticate": "Bearer"}
 
 
@@ -76,71 +111,65 @@ class InvalidCredentials(Unauthorized):
     """The one answer to every refused sign-in — unknown user, wrong password, locked account, missing or wrong
     second factor — so the answer never tells which usernames exist, are locked, or had the right password."""
 
-    code = "invalid-credentials"
-    title = "用户名、密码或动态口令错误 (wrong username, password or one-time code)"
+    code = "invalid_credentials"
     keep_changes = True
 
 
 class Forbidden(AppError):
     status = 403
     code = "forbidden"
-    title = "无权限 (forbidden)"
 
 
 class PasswordExpired(Forbidden):
-    code = "password-expired"
-    title = "密码已过期，请先修改密码 (password expired: change it at POST /api/v1/me/password)"
+    code = "password_expired"
 
 
 class TwoFactorEnrolmentRequired(Forbidden):
-    code = "two-factor-enrolment-required"
-    title = "须先启用双因素认证 (enrol two-factor sign-in first: POST /api/v1/me/two-factor)"
+    code = "two_factor_enrolment_required"
 
 
 class Conflict(AppError):
     status = 409
     code = "conflict"
-    title = "冲突 (conflict)"
 
 
 class PreconditionFailed(AppError):
     status = 412
-    code = "precondition-failed"
-    title = "版本已变化 (the record changed since you read it)"
+    code = "precondition_failed"
 
 
 class PayloadTooLarge(AppError):
     status = 413
-    code = "payload-too-large"
-    title = "上传内容过大 (payload too large)"
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(AppError):
+    status = 415
+    code = "unsupported_media_type"
 
 
 class Unprocessable(AppError):
     status = 422
-    code = "validation-error"
-    title = "数据校验未通过 (validation failed)"
+    code = "validation_error"
 
 
 class RuleBroken(Unprocessable):
-    code = "rule-violation"
-    title = "不符合计划规则 (violates a rule of the plan)"
+    code = "rule_violation"
 
 
 class TooManyRequests(AppError):
     status = 429
-    code = "too-many-requests"
-    title = "请求过于频繁 (too many requests)"
+    code = "too_many_requests"
 
 
 class ServiceUnavailable(AppError):
     status = 503
-    code = "service-unavailable"
-    title = "服务暂不可用 (service unavailable)"
+    code = "service_unavailable"
 
 
 def error_responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
     """`responses=` for a route: each error class shows in OpenAPI as problem+json."""
-    return {e.status: {"model": Problem, "description": e.title} for e in errors}
+    return {e.status: {"model": Problem, "description": title(e.code, ZH_CN)} for e in errors}
 
 
 COMMON_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Unprocessable)
@@ -150,26 +179,54 @@ VERSIONED_WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conf
 """A write that honours If-Match: 412 when the record changed since it was read."""
 
 
+def worded(exc: AppError | RuleViolation, lang: str | None = None) -> str:
+    """A refusal in one line of words (for the command line and logs)."""
+    if isinstance(exc, RuleViolation):
+        return "; ".join(text(p.message, lang) for p in exc.problems)
+    return title(exc.code, lang) if exc.detail is None else text(exc.detail, lang)
+
+
+def located(loc: Sequence[Any], default_origin: str = "body") -> list[str | int]:
+    """A `loc` that says where it came from: a rule's field (`["required_visits"]`) is a field of the body."""
+    parts: list[str | int] = [p if isinstance(p, int) else str(p) for p in loc]
+    return parts if parts and parts[0] in ORIGINS else [default_origin, *parts]
+
+
+def _coded(msg: Message | str) -> Message:
+    """A plain string (from code not yet given a code) shown as it is, under the code `unworded_text`."""
+    return msg if isinstance(msg, Message) else Message("unworded_text", text=msg)
+
+
+def field_errors(
+    errors: Sequence[tuple[Sequence[str | int], Message | str]], lang: str | None = None
+) -> list[FieldError]:
+    return [FieldError(loc=located(loc), code=_coded(msg).code, msg=text(msg, lang)) for loc, msg in errors]
+
+
 def problem_response(
     status: int,
     code: str,
-    title: str,
-    detail: str | None,
+    detail: Message | str | None = None,
     errors: Sequence[FieldError] = (),
     headers: dict[str, str] | None = None,
     instance: str | None = None,
 ) -> JSONResponse:
+    """The problem+json answer, worded in the request's language (told in Content-Language)."""
+    lang = language.get()
     body = Problem(
-        type=TYPE_BASE + code,
-        title=title,
+        type=TYPE_BASE + code.replace("_", "-"),
+        code=code,
+        title=title(code, lang),
         status=status,
-        detail=detail,
+        detail=title(code, lang) if detail is None else text(detail, lang),
         errors=list(errors),
         instance=instance,
     )
-    return JSONResponse(
-        body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM_JSON, headers=headers
-    )
+    out = {"Content-Language": lang, "Vary": "Accept-Language"} | (headers or {})
+    content = body.model_dump(exclude_unset=True)  # an import row's null sheet_row stays; other items have none
+    if instance is None:
+        content.pop("instance", None)
+    return JSONResponse(content, status_code=status, media_type=PROBLEM_JSON, headers=out)
 
 
 UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
@@ -218,51 +275,48 @@ def _loc(raw: Sequence[Any]) -> list[str | int]:
     return [p if isinstance(p, int) else str(p) for p in raw]
 
 
+HTTP_CODES = {
+    400: "malformed_body",
+    401: Unauthorized.code,
+    403: Forbidden.code,
+    404: NotFound.code,
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: PayloadTooLarge.code,
+    415: UnsupportedMediaType.code,
+    422: Unprocessable.code,
+    429: TooManyRequests.code,
+    503: ServiceUnavailable.code,
+}
+"""Problem codes of the framework's own HTTP errors (an unknown route, a method the route lacks, a body not JSON)."""
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        return problem_response(exc.status, exc.code, exc.title, exc.detail, exc.errors, exc.headers, request.url.path)
+        return problem_response(exc.status, exc.code, exc.detail, exc.items(), exc.headers, request.url.path)
 
     @app.exception_handler(RuleViolation)
     async def _rule_violation(request: Request, exc: RuleViolation) -> JSONResponse:
-        errors = [FieldError(loc=_loc(p.loc), msg=p.msg) for p in exc.problems]
-        return problem_response(
-            422,
-            RuleBroken.code,
-            RuleBroken.title,
-            "; ".join(e.msg for e in errors),
-            errors,
-            instance=request.url.path,
-        )
+        errors = field_errors([(p.loc, p.message) for p in exc.problems])
+        detail = "; ".join(e.msg for e in errors)
+        return problem_response(422, RuleBroken.code, detail, errors, instance=request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [FieldError(loc=_loc(e.get("loc", ())), msg=message_for(e)) for e in exc.errors()]
-        return problem_response(
-            422,
-            Unprocessable.code,
-            Unprocessable.title,
-            "请求内容未通过校验 (request did not validate)",
-            errors,
-            instance=request.url.path,
-        )
+        errors = [
+            FieldError(loc=located(e.get("loc", ())), code=str(e.get("type", "value_error")), msg=message_for(e))
+            for e in exc.errors()
+        ]
+        detail = Message("request_did_not_validate")
+        return problem_response(422, Unprocessable.code, detail, errors, instance=request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        titles = {
-            400: "请求体无法解析 (malformed request body)",
-            401: Unauthorized.title,
-            404: NotFound.title,
-            405: "方法不允许 (method not allowed)",
-        }
-        return problem_response(
-            exc.status_code,
-            f"http-{exc.status_code}",
-            titles.get(exc.status_code, str(exc.detail)),
-            str(exc.detail),
-            headers=getattr(exc, "headers", None),
-            instance=request.url.path,
-        )
+        fallback = "internal_error" if exc.status_code >= 500 else "bad_request"
+        code = HTTP_CODES.get(exc.status_code, fallback)
+        headers = getattr(exc, "headers", None)
+        return problem_response(exc.status_code, code, headers=headers, instance=request.url.path)
 
     @app.exception_handler(OSError)
     async def _os_error(request: Request, exc: Exception) -> JSONResponse:
@@ -278,8 +332,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(
             503,
             ServiceUnavailable.code,
-            ServiceUnavailable.title,
-            "数据库暂不可用，请稍后重试 (database unavailable)",
+            Message("database_unavailable"),
             headers={"Retry-After": "5"},
             instance=request.url.path,
         )
@@ -290,18 +343,10 @@ def install_error_handlers(app: FastAPI) -> None:
             return await _database_down(request, exc)
         if sqlstate(exc) == UNSTORABLE_TEXT:
             # a NUL in a query, path or form value (bodies are refused earlier, at the field); nothing was written
-            return problem_response(
-                422, Unprocessable.code, Unprocessable.title, NUL_REFUSED, instance=request.url.path
-            )
+            return problem_response(422, Unprocessable.code, Message(NUL_REFUSED), instance=request.url.path)
         return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error")
-        return problem_response(
-            500,
-            "internal-error",
-            "服务器内部错误 (internal error)",
-            "请求未能完成，已记录，请联系管理员 (the request failed and was logged)",
-            instance=request.url.path,
-        )
+        return problem_response(500, "internal_error", Message("internal_error_logged"), instance=request.url.path)

@@ -11,6 +11,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.context import RequestContext, request_context
+from app.core.i18n import language, negotiate
 
 access_log = logging.getLogger("app.access")
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
@@ -39,6 +40,7 @@ class RequestContextMiddleware:
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         client = scope.get("client")
         token = request_context.set(RequestContext(request_id, client[0] if client else None))
+        spoken = language.set(negotiate(headers.get(b"accept-language", b"").decode("latin-1")))
         started = time.perf_counter()
         status = 500
 
@@ -68,6 +70,7 @@ class RequestContextMiddleware:
                 },
             )
             request_context.reset(token)
+            language.reset(spoken)
 
 
 class JsonFormatter(logging.Formatter):

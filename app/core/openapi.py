@@ -7,10 +7,11 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
 from app.core.errors import PROBLEM_JSON, PayloadTooLarge, Problem, Unprocessable
+from app.core.i18n import ZH_CN, title
 from app.core.openapi_links import add_create_links
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
-MALFORMED_BODY = "请求体无法解析 (malformed request body)"
+MALFORMED_BODY = title("malformed_body", ZH_CN)
 
 
 def multipart_upload(
@@ -52,11 +53,13 @@ def build_openapi(
         for operation in path.values():
             if "requestBody" in operation:
                 operation["responses"].setdefault("400", {"description": MALFORMED_BODY})
-                operation["responses"].setdefault("413", {"description": PayloadTooLarge.title})  # app/core/body_limit
+                operation["responses"].setdefault(
+                    "413", {"description": title(PayloadTooLarge.code, ZH_CN)}
+                )  # app/core/body_limit
             for status, response in operation.get("responses", {}).items():
                 if status[0] in "45":
                     if status == "422" and response.get("description") == "Validation Error":
-                        response["description"] = Unprocessable.title
+                        response["description"] = title(Unprocessable.code, ZH_CN)
                     response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
     for hook in schema.get("webhooks", {}).values():  # what we send: the receiver's answer is only its status
         for operation in hook.values():

@@ -24,14 +24,15 @@ from fastapi import Depends, Query, Request
 from starlette.datastructures import URL
 
 from app.core.errors import Unprocessable
+from app.domain.errors import Message
 
 T = TypeVar("T")
 MAX_LIMIT = 200
 SIGNATURE_BYTES = 12
-BAD_CURSOR = "无效的翻页游标：请使用上一页的 next 链接 (not a cursor of this list: follow the previous page's `next`)"
+BAD_CURSOR = Message("bad_cursor")
 
 
-def cursor_problem(detail: str = BAD_CURSOR) -> Unprocessable:
+def cursor_problem(detail: Message = BAD_CURSOR) -> Unprocessable:
     return Unprocessable(detail, errors=[(["query", "cursor"], detail)])
 
 

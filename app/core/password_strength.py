@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 from zxcvbn import zxcvbn
 
+from app.domain.errors import Message
+
 MIN_SCORE = 3
 MAX_CHECKED = 72  # zxcvbn refuses more (its cost grows with length); a longer password is not weakened by its tail
 LOCAL_WORDS = (
@@ -19,10 +21,10 @@ LOCAL_WORDS = (
 )  # fmt: skip
 
 
-def common_password_problem(password: str, personal: Iterable[str] = ()) -> str | None:
+def common_password_problem(password: str, personal: Iterable[str] = ()) -> Message | None:
     """A message when `password` is common or guessable (for this user), else None."""
     words = [w for w in personal if w] + list(LOCAL_WORDS)
     result = zxcvbn(password[:MAX_CHECKED], user_inputs=words)
     if result["score"] >= MIN_SCORE:
         return None
-    return "密码过于常见或易被猜中，请避免常用密码、单词、姓名、键盘序列和日期 (too common or guessable)"
+    return Message("password_too_common")

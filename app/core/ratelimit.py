@@ -15,6 +15,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
 from app.core.errors import TooManyRequests
+from app.domain.errors import Message
 
 log = logging.getLogger("app.core.ratelimit")
 
@@ -41,7 +42,7 @@ class RateLimiter:
         if reset_at is not None:
             retry_after = max(1, int(reset_at - time.time()) + 1)
             raise TooManyRequests(
-                f"请求过于频繁，请{retry_after}秒后重试 (rate limit {rule} exceeded)",
+                Message("rate_limit_exceeded", retry_after=retry_after, rule=rule),
                 headers={"Retry-After": str(retry_after)},
             )
 

@@ -8,8 +8,9 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.errors import FieldError, Unprocessable, problem_response
+from app.core.errors import Unprocessable, field_errors, problem_response
 from app.core.validation_messages import NUL_REFUSED
+from app.domain.errors import Message as ErrorMessage
 
 FORM = b"application/x-www-form-urlencoded"
 
@@ -44,10 +45,9 @@ class NulGuardMiddleware:
             locs += [["body", name] for name in _nul_names(body.decode("latin-1"))]
             receive = _replay(body, receive)
         if locs:
-            errors = [FieldError(loc=loc, msg=NUL_REFUSED) for loc in locs]
-            response = problem_response(
-                422, Unprocessable.code, Unprocessable.title, NUL_REFUSED, errors, instance=scope["path"]
-            )
+            refused = ErrorMessage(NUL_REFUSED)
+            errors = field_errors([(loc, refused) for loc in locs])
+            response = problem_response(422, Unprocessable.code, refused, errors, instance=scope["path"])
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)

@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Self
 
-from app.domain.errors import Problem, raise_if_any
+from app.domain.errors import Message, Problem, raise_if_any
 from app.domain.labels import LabelledEnum
 from app.domain.ruleset import RuleSet
 from app.domain.visit_types import VisitType
@@ -132,7 +132,7 @@ def checked_items(record: Record) -> list[ChecklistItem]:
 
 def _missing_problems(record: Record, licence_holder: bool) -> list[Problem]:
     return [
-        Problem(("checklist", item.value), f"缺少检查事项“{item.label}” (missing checklist item)")
+        Problem(("checklist", item.value), "missing_checklist_item", item=item)
         for item in applicable_items(licence_holder)
         if item not in record
     ]
@@ -145,7 +145,7 @@ def _licence_item_problems(record: Record, licence_holder: bool) -> list[Problem
     return [
         Problem(
             ("checklist", ChecklistItem.licence_conditions.value),
-            "企业未持有生产许可证，该项应为“不适用” (must be not_applicable for a non-holder)",
+            "licence_item_not_applicable_for_non_holder",
         )
     ]
 
@@ -166,7 +166,8 @@ def not_applicable_problems(record: Record, *, licence_holder: bool) -> list[Pro
             problems.append(
                 Problem(
                     ("checklist", item.value, "note"),
-                    f"“{item.label}”为“不适用”时须写明理由 (a not-applicable item needs a written reason)",
+                    "not_applicable_item_needs_written_reason",
+                    item=item,
                 )
             )
     return problems
@@ -178,12 +179,9 @@ def conclusion_problems(record: Record, conclusion: Conclusion) -> list[Problem]
     found = bool(nonconforming_items(record))
     conclusion = Conclusion(conclusion)
     if conclusion == Conclusion.conforming and found:
-        msg = "存在不符合项，检查结论不能为“符合” (conclusion cannot be conforming with nonconforming items)"
+        msg = Message("conclusion_conforming_with_nonconforming_items")
     elif conclusion != Conclusion.conforming and not found:
-        msg = (
-            f"检查结论为“{conclusion.label}”，但没有不符合项 "
-            f"(a {conclusion.value} conclusion needs at least one nonconforming item)"
-        )
+        msg = Message("conclusion_needs_nonconforming_item", conclusion=conclusion)
     else:
         return []
     return [Problem(("conclusion",), msg)]
@@ -217,8 +215,9 @@ def coverage_problems(record: Record, *, licence_holder: bool, ruleset: RuleSet)
         problems.append(
             Problem(
                 ("checklist",),
-                f"实际检查（符合或不符合）至少{ruleset.min_checked_items}项方计入检查频次，本次仅{checked}项 "
-                f"(at least {ruleset.min_checked_items} items must actually be checked; {checked} were)",
+                "too_few_items_checked",
+                min_checked_items=ruleset.min_checked_items,
+                checked=checked,
             )
         )
     return problems
@@ -235,7 +234,7 @@ def frequency_problems(
     """Why a visit does not count toward the yearly frequency: it is no full check, or its conclusion
     disagrees with its items. Every on-site visit type counts once it passes (计划 六（第二段））."""
     if not counts_by_type(visit_type, covered_full_checklist=True):
-        return [Problem(("visit_type",), "该检查形式不计入日常监督检查频次 (this kind of visit does not count)")]
+        return [Problem(("visit_type",), "visit_type_does_not_count")]
     return [
         *coverage_problems(record, licence_holder=licence_holder, ruleset=ruleset),
         *conclusion_problems(record, conclusion),

@@ -87,7 +87,8 @@ def _structure_problems(code: str) -> list[Problem]:
         problems.append(
             Problem(
                 loc,
-                f"第1位登记管理部门代码“{authority}”不存在 (unknown registration authority at position 1)",
+                "credit_code_authority",
+                authority=authority,
             )
         )
     elif authority in REGISTRATION_AUTHORITIES and category in ALPHABET:
@@ -96,8 +97,10 @@ def _structure_problems(code: str) -> list[Problem]:
             problems.append(
                 Problem(
                     loc,
-                    f"第2位机构类别代码“{category}”不是登记管理部门“{name}”的类别 "
-                    f"(unknown organisation category at position 2 for authority {authority})",
+                    "credit_code_category",
+                    category=category,
+                    name=name,
+                    authority=authority,
                 )
             )
     division = code[2:8]
@@ -105,8 +108,8 @@ def _structure_problems(code: str) -> list[Problem]:
         problems.append(
             Problem(
                 loc,
-                f"第3-8位登记管理机关行政区划码“{division}”应为6位数字 "
-                "(positions 3-8 must be the six-digit administrative division code)",
+                "credit_code_division",
+                division=division,
             )
         )
     return problems
@@ -121,13 +124,13 @@ def credit_code_problems(code: str) -> list[Problem]:
         problems = _structure_problems(code)
         expected = credit_code_check_char(code[:-1])
         if code[-1] != expected:
-            problems.append(Problem(loc, f"校验码错误，应为{expected} (wrong check character: expected {expected})"))
+            problems.append(Problem(loc, "credit_code_check_character", expected=expected))
         return problems
     if len(code) != LENGTH:
-        problems.append(Problem(loc, f"统一社会信用代码应为18位，实际{len(code)}位 (must be 18 characters)"))
+        problems.append(Problem(loc, "credit_code_length", length=len(code)))
     for position, ch in enumerate(code, start=1):
         if ch not in ALPHABET:
-            problems.append(Problem(loc, f"第{position}位字符“{ch}”不合法 (illegal character at position {position})"))
+            problems.append(Problem(loc, "credit_code_character", position=position, ch=ch))
     illegal = bool(problems)
     if len(code) == LENGTH:
         problems.extend(_structure_problems(code))
@@ -137,7 +140,8 @@ def credit_code_problems(code: str) -> list[Problem]:
             problems.append(
                 Problem(
                     loc,
-                    f"校验码错误，应为{expected} (wrong check character: expected {expected})",
+                    "credit_code_check_character",
+                    expected=expected,
                 )
             )
     return problems

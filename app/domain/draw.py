@@ -118,11 +118,11 @@ def _exclusion_problems(request: DrawRequest) -> list[Problem]:
     for exclusion in request.exclusions:
         loc = ("exclusions", exclusion.enterprise_id)
         if exclusion.enterprise_id in seen:
-            problems.append(Problem(loc, "重复排除同一企业 (enterprise excluded twice)"))
+            problems.append(Problem(loc, "enterprise_excluded_twice"))
         elif exclusion.enterprise_id not in pool:
-            problems.append(Problem(loc, "被排除的企业不在抽取范围内 (excluded enterprise is not in the pool)"))
+            problems.append(Problem(loc, "excluded_enterprise_not_in_pool"))
         elif not exclusion.reason.strip():
-            problems.append(Problem((*loc, "reason"), "排除企业须写明理由 (an exclusion needs a reason)"))
+            problems.append(Problem((*loc, "reason"), "exclusion_needs_reason"))
         seen.add(exclusion.enterprise_id)
     return problems
 
@@ -137,27 +137,28 @@ def _request_problems(request: DrawRequest) -> list[Problem]:
     problems = []
     pool_size = len(_pool(request))
     if (request.count is None) == (request.ratio_by_class is None):
-        problems.append(Problem(("count",), "须且只能指定抽取数量或抽取比例之一 (give count or ratio)"))
+        problems.append(Problem(("count",), "count_or_ratio"))
     elif request.count is not None and not 0 <= request.count <= pool_size:
         problems.append(
             Problem(
                 ("count",),
-                f"抽取数量应在0至{pool_size}之间 (count must be between 0 and the pool size {pool_size})",
+                "draw_count_out_of_range",
+                pool_size=pool_size,
             )
         )
     for risk_class, ratio in (request.ratio_by_class or {}).items():
         if risk_class not in set(RiskClass):
-            problems.append(Problem(("ratio_by_class", str(risk_class)), "未知的风险类别 (unknown risk class)"))
+            problems.append(Problem(("ratio_by_class", str(risk_class)), "unknown_risk_class"))
         elif not 0 <= ratio <= 1:
-            problems.append(Problem(("ratio_by_class", str(risk_class)), "抽取比例应在0至1之间 (ratio must be 0..1)"))
+            problems.append(Problem(("ratio_by_class", str(risk_class)), "draw_ratio_out_of_range"))
     for kind, ids in (
         ("enterprises", [e.id for e in request.enterprises]),
         ("inspectors", [i.id for i in request.inspectors]),
     ):
         for duplicate in sorted(x for x, n in Counter(ids).items() if n > 1):
-            problems.append(Problem((kind, duplicate), "重复的编号 (duplicate id)"))
+            problems.append(Problem((kind, duplicate), "duplicate_id"))
     if request.team_size < 2:
-        problems.append(Problem(("team_size",), "检查组须由多名检查人员组成 (a team has more than one inspector)"))
+        problems.append(Problem(("team_size",), "team_size_too_small"))
     return problems + _exclusion_problems(request)
 
 
@@ -271,11 +272,9 @@ def draw(request: DrawRequest, *, frozen_hash: str | None = None) -> DrawResult:
     """
     problems = _request_problems(request)
     if request.seed is None:
-        problems.append(Problem(("seed",), "尚未生成随机种子 (no seed: draw one with new_seed or give it)"))
+        problems.append(Problem(("seed",), "draw_seed_missing"))
     if frozen_hash is not None and frozen_hash != inputs_hash(request):
-        problems.append(
-            Problem(("inputs_hash",), "抽取范围自冻结后已改变，请重新冻结 (the pool changed since it was frozen)")
-        )
+        problems.append(Problem(("inputs_hash",), "draw_pool_changed"))
     raise_if_any(problems)
     assert request.seed is not None
     rng = random.Random(request.seed)
@@ -292,8 +291,9 @@ def draw(request: DrawRequest, *, frozen_hash: str | None = None) -> DrawResult:
             problems.append(
                 Problem(
                     ("enterprises", enterprise.id),
-                    f"可选检查人员不足，无法为企业{enterprise.id}安排{request.team_size}名检查人员 "
-                    f"(fewer than {request.team_size} eligible inspectors for this enterprise)",
+                    "too_few_eligible_inspectors",
+                    id=enterprise.id,
+                    team_size=request.team_size,
                 )
             )
             continue

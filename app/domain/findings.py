@@ -82,27 +82,26 @@ def extend_deadline(
         problems.append(
             Problem(
                 ("days",),
-                f"延期天数应为1至{ruleset.max_extension_days}天 "
-                f"(extension must be 1 to {ruleset.max_extension_days} days)",
+                "extension_days_out_of_range",
+                max_extension_days=ruleset.max_extension_days,
             )
         )
     if not reason.strip():
-        problems.append(Problem(("reason",), "延期须说明理由 (a reason is required)"))
+        problems.append(Problem(("reason",), "extension_reason_required"))
     if extensions_used >= ruleset.extensions_allowed:
         problems.append(
             Problem(
                 ("extension",),
-                f"整改期限最多延期{ruleset.extensions_allowed}次 "
-                f"(at most {ruleset.extensions_allowed} extension allowed)",
+                "too_many_extensions",
+                extensions_allowed=ruleset.extensions_allowed,
             )
         )
     if today > current_deadline:
         problems.append(
             Problem(
                 ("extension",),
-                f"整改期限已过（{current_deadline.isoformat()}），不能再申请延期；逾期问题只能通过整改、复查合格或闭环"
-                "降低升级级别 (the deadline has passed: an extension must be asked for before it; an overdue "
-                "finding is lowered only by rectification, a passed re-inspection or closing)",
+                "extension_after_deadline",
+                deadline=current_deadline.isoformat(),
             )
         )
     raise_if_any(problems)
@@ -187,7 +186,7 @@ def can_close(severity: Severity, case_filed: bool, reinspection_passed: bool) -
     """计划 七（二）问题闭环: every finding needs a passed re-inspection (复查回访); a violation, a case."""
     problems = []
     if severity == Severity.violation and not case_filed:
-        problems.append(Problem(("case",), "违法违规问题须先立案查处 (a violation needs a case filed)"))
+        problems.append(Problem(("case",), "violation_needs_case_filed"))
     if not reinspection_passed:
-        problems.append(Problem(("reinspection",), "须经复查回访合格后方可闭环 (needs a passed re-inspection)"))
+        problems.append(Problem(("reinspection",), "needs_passed_re_inspection"))
     return problems

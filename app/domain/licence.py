@@ -81,15 +81,7 @@ def validate_licence_number(raw: str) -> str:
     loc ("licence_no",)."""
     number = normalise_licence_number(raw)
     if not is_valid_licence_number(number):
-        raise RuleViolation(
-            [
-                Problem(
-                    ("licence_no",),
-                    f"许可证编号“{number}”格式应为[省简称]XKnn-nnn-nnnnn "
-                    "(licence number must look like 新XK16-204-00397)",
-                )
-            ]
-        )
+        raise RuleViolation([Problem(("licence_no",), "licence_number_format", number=number)])
     return number
 
 

@@ -5,6 +5,7 @@ Jurisdiction (which county's records) is not decided here: it is a WHERE in ever
 
 from enum import StrEnum
 
+from app.domain.errors import Message
 from app.domain.labels import LabelledEnum
 
 
@@ -141,11 +142,11 @@ def permissions_for(role: Role, scopes: frozenset[str] = frozenset()) -> frozens
     return ROLE_PERMISSIONS[role]
 
 
-def password_problems(password: str, *, min_length: int = 10, min_classes: int = 3) -> list[str]:
+def password_problems(password: str, *, min_length: int = 10, min_classes: int = 3) -> list[Message]:
     """等保三级 password policy: at least 10 characters from at least 3 of 4 character classes."""
-    problems = []
+    problems: list[Message] = []
     if len(password) < min_length:
-        problems.append(f"密码至少{min_length}位 (at least {min_length} characters)")
+        problems.append(Message("password_too_short", min_length=min_length))
     classes = sum(
         (
             any(c.islower() for c in password),
@@ -155,7 +156,5 @@ def password_problems(password: str, *, min_length: int = 10, min_classes: int =
         )
     )
     if classes < min_classes:
-        problems.append(
-            f"密码须包含大写、小写、数字、符号中至少{min_classes}类 (at least {min_classes} character classes)"
-        )
+        problems.append(Message("password_too_few_classes", min_classes=min_classes))
     return problems

@@ -23,7 +23,7 @@ def submission_kind(
     the older; after it, a first submission is accepted as late and a submitted report can no longer change.
     Raises for a year that has not begun."""
     if today < date(year, 1, 1):
-        raise RuleViolation([Problem(("year",), f"{year}年尚未开始，不能报送 (the year has not begun)")])
+        raise RuleViolation([Problem(("year",), "report_year_not_begun", year=year)])
     if not is_late(today, year, period, ruleset):
         return SubmissionKind.on_time
     return SubmissionKind.closed if already_submitted else SubmissionKind.late
@@ -116,23 +116,21 @@ def follow_up_step_problems(
     rectification order happen once; re-sampling repeats until a sample is qualified; only then is it closed."""
     problems: list[Problem] = []
     if done and done[-1].kind is FollowUpStep.closed:
-        return [Problem(("kind",), "后处理已完结 (the follow-up is closed)")]
+        return [Problem(("kind",), "follow_up_is_closed")]
     if on > today:
-        problems.append(Problem(("on",), "日期不能晚于今天 (must not be in the future)"))
+        problems.append(Problem(("on",), "must_not_be_in_future"))
     earliest = max([failed_on, *(s.on for s in done)])
     if on < earliest:
-        problems.append(
-            Problem(("on",), f"日期不能早于{earliest.isoformat()}（抽查或上一步骤）(before the previous step)")
-        )
+        problems.append(Problem(("on",), "before_previous_step", earliest=earliest.isoformat()))
     kinds = [s.kind for s in done]
     expected = _expected_next(kinds, done)
     if kind not in expected:
         names = "、".join(k.label for k in expected)
-        problems.append(Problem(("kind",), f"下一步应为：{names} (steps must go in order)"))
+        problems.append(Problem(("kind",), "steps_must_go_in_order", names=names))
     if kind is FollowUpStep.resampled and qualified is None:
-        problems.append(Problem(("qualified",), "复查抽样须填写是否合格 (re-sampling needs a result)"))
+        problems.append(Problem(("qualified",), "re_sampling_needs_result"))
     if kind is not FollowUpStep.resampled and qualified is not None:
-        problems.append(Problem(("qualified",), "仅复查抽样可填写是否合格 (only for re-sampling)"))
+        problems.append(Problem(("qualified",), "only_for_re_sampling"))
     return problems
 
 

@@ -25,25 +25,25 @@ def _credential_problems(i: int, inspector: InspectorOnVisit, visit_date: date) 
     loc = ("inspectors", i)
     problems = []
     if not (inspector.credential_no or "").strip():
-        problems.append(Problem((*loc, "credential_no"), "缺少执法证号 (enforcement credential missing)"))
+        problems.append(Problem((*loc, "credential_no"), "credential_no_missing"))
     if inspector.credential_valid_until is None:
-        problems.append(Problem((*loc, "credential_valid_until"), "缺少执法证有效期 (credential expiry date missing)"))
+        problems.append(Problem((*loc, "credential_valid_until"), "credential_expiry_date_missing"))
     elif inspector.credential_valid_until < visit_date:
         problems.append(
             Problem(
                 (*loc, "credential_valid_until"),
-                "检查日执法证已过期 (credential expired on the visit date)",
+                "credential_expired",
             )
         )
     if inspector.credential_valid_from is not None and inspector.credential_valid_from > visit_date:
         problems.append(
             Problem(
                 (*loc, "credential_valid_from"),
-                "检查日执法证尚未生效 (credential not yet valid on the visit date)",
+                "credential_not_yet_valid",
             )
         )
     if not inspector.credential_shown:
-        problems.append(Problem((*loc, "credential_shown"), "未当场出示执法证 (credential must be shown on site)"))
+        problems.append(Problem((*loc, "credential_shown"), "credential_must_be_shown_on_site"))
     return problems
 
 
@@ -61,26 +61,27 @@ def validate_visit(
     """
     problems = []
     if visit_date > today:
-        problems.append(Problem(("visit_date",), "检查日期不能晚于今天 (visit date is in the future)"))
+        problems.append(Problem(("visit_date",), "visit_date_in_future"))
     distinct = {inspector.user_id for inspector in inspectors}
     if len(distinct) < ruleset.min_inspectors:
         problems.append(
             Problem(
                 ("inspectors",),
-                f"至少需要{ruleset.min_inspectors}名检查人员 (at least {ruleset.min_inspectors} inspectors required)",
+                "too_few_inspectors",
+                min_inspectors=ruleset.min_inspectors,
             )
         )
     seen: set[str] = set()
     for i, inspector in enumerate(inspectors):
         if inspector.user_id in seen:
-            problems.append(Problem(("inspectors", i), "检查人员重复 (inspector listed twice)"))
+            problems.append(Problem(("inspectors", i), "inspector_listed_twice"))
         seen.add(inspector.user_id)
         problems.extend(_credential_problems(i, inspector, visit_date))
         if visit_type == VisitType.cross_inspection and inspector.county_code == enterprise_county_code:
             problems.append(
                 Problem(
                     ("inspectors", i, "county"),
-                    "交叉互查应由其他县（市）的检查人员实施 (cross-inspection needs inspectors from another county)",
+                    "cross_inspection_needs_other_county",
                 )
             )
     raise_if_any(problems)

@@ -16,6 +16,7 @@ from app.core.errors import (
     error_responses,
 )
 from app.core.ratelimit import limit_logins
+from app.domain.errors import Message
 from app.schemas.auth import (
     PasswordChange,
     RefreshRequest,
@@ -84,7 +85,7 @@ async def logout(actor: AnySessionActor, session: SessionDep, settings: Settings
 async def read_me(actor: CurrentActor, session: SessionDep) -> MeRead:
     """The signed-in user, with the permissions of their role."""
     if actor.kind != "user":
-        raise Unauthorized("系统对接账号没有个人资料 (service accounts have no profile)")
+        raise Unauthorized(Message("service_accounts_have_no_profile"))
     user = await auth_service.get_me(session, actor)
     return MeRead(**UserRead.model_validate(user).model_dump(), permissions=sorted(actor.permissions))
 
@@ -96,7 +97,7 @@ async def change_my_password(
     """Change your own password (also when it has expired); every token issued before is revoked. Not one of your
     last 5 passwords, nor a common or guessable one."""
     if actor.kind != "user":
-        raise Unauthorized("系统对接账号没有密码 (service accounts have no password)")
+        raise Unauthorized(Message("service_accounts_have_no_password"))
     await passwords.change_own_password(session, settings, actor, body.old_password, body.new_password)
     return Response(status_code=204)
 

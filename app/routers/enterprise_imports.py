@@ -9,10 +9,20 @@ from starlette.datastructures import UploadFile
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, SettingsDep, Today
-from app.core.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable, error_responses
+from app.core.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    Unauthorized,
+    Unprocessable,
+    UnsupportedMediaType,
+    error_responses,
+)
 from app.core.openapi import multipart_upload
+from app.domain.errors import Message
 from app.domain.permissions import Permission
-from app.schemas.enterprise_import import EnterpriseImportRead, EnterpriseImportRow
+from app.schemas.enterprise_import import EnterpriseImportRead, EnterpriseImportRow, worded_detail
 from app.services.imports import error_file as error_file
 from app.services.imports import jobs as jobs
 from app.services.imports import service as service
@@ -46,8 +56,8 @@ async def _read_upload(request: Request, limit: int) -> Upload:
         return Upload("json", None, bytes(body))
     if content_type in (XLSX_MEDIA_TYPE, "application/octet-stream"):
         return Upload("xlsx", None, bytes(body))
-    msg = f"不支持的内容类型 {content_type} (send multipart/form-data with `file`, or a JSON array)"
-    raise Unprocessable(msg, errors=[(["header", "Content-Type"], msg)])
+    msg = Message("unsupported_content_type", content_type=content_type)
+    raise UnsupportedMediaType(msg, errors=[(["header", "Content-Type"], msg)])
 
 
 async def _form_file(request: Request, body: bytes) -> UploadFile:
@@ -57,10 +67,11 @@ async def _form_file(request: Request, body: bytes) -> UploadFile:
     try:
         form = await Request(request.scope, replay).form(max_files=1, max_fields=10)
     except Exception as exc:  # malformed multipart: a client error, not a 500
-        raise Unprocessable("无法解析上传表单 (malformed multipart body)", errors=[(["body"], str(exc))]) from exc
+        msg = Message("malformed_multipart_body")
+        raise Unprocessable(msg, errors=[(["body"], msg)]) from exc
     file = form.get("file")
     if not isinstance(file, UploadFile):
-        msg = "请在表单字段 file 中上传xlsx文件 (put the xlsx in the form field `file`)"
+        msg = Message("upload_file_field_missing")
         raise Unprocessable(msg, errors=[(["body", "file"], msg)])
     return file
 
@@ -74,7 +85,7 @@ async def _form_file(request: Request, body: bytes) -> UploadFile:
         200: {"model": EnterpriseImportRead, "description": "dry run, or an idempotent retry"},
         202: {"model": EnterpriseImportRead, "description": "a large upload: poll GET /{id}"},
     }
-    | error_responses(Unauthorized, Forbidden, Conflict, PayloadTooLarge, Unprocessable),
+    | error_responses(Unauthorized, Forbidden, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable),
 )
 async def create_enterprise_import(
     request: Request,
@@ -118,9 +129,8 @@ async def read_enterprise_import(
     """Status, rows processed of total (for a progress bar), counts and row errors of one upload."""
     job = await service.get_import(session, actor, import_id)
     read = EnterpriseImportRead.model_validate(job)
-    read.status, read.rows_processed, read.detail = await jobs.current_state(
-        session, job, settings.import_stale_seconds
-    )
+    read.status, read.rows_processed, detail = await jobs.current_state(session, job, settings.import_stale_seconds)
+    read.detail = worded_detail(detail, job.error_count)
     return read
 
 

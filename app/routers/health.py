@@ -3,6 +3,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from app.core.errors import ServiceUnavailable, error_responses
+from app.domain.errors import Message
 
 router = APIRouter(tags=["health"])
 
@@ -24,5 +25,5 @@ async def readyz(request: Request) -> Health:
         async with request.app.state.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
     except Exception as exc:
-        raise ServiceUnavailable("数据库不可达 (database unreachable)") from exc
+        raise ServiceUnavailable(Message("database_unreachable")) from exc
     return Health(status="ready")

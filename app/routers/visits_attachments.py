@@ -13,6 +13,7 @@ from app.core.deps import Allowed, SettingsDep
 from app.core.errors import Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable, error_responses
 from app.core.openapi import multipart_upload
 from app.core.paging import OffsetPaging, Window
+from app.domain.errors import Message
 from app.domain.permissions import Permission
 from app.schemas.attachment import AttachmentRead
 from app.schemas.common import Page, PlainText
@@ -32,7 +33,8 @@ async def _attachment_form(request: Request) -> tuple[UploadFile, str | None]:
     try:
         form = await request.form(max_files=1, max_fields=5)
     except Exception as exc:  # malformed multipart: a client error, not a 500
-        raise Unprocessable("无法解析上传表单 (malformed multipart body)", errors=[(["body"], str(exc))]) from exc
+        msg = Message("malformed_multipart_body")
+        raise Unprocessable(msg, errors=[(["body"], msg)]) from exc
     file = form.get("file")
     if not isinstance(file, UploadFile):
         raise RequestValidationError([{"type": "missing", "loc": ("body", "file"), "msg": "Field required"}])

@@ -6,11 +6,11 @@ from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, computed_field, field_validator
 
 from app.core.paging import PageQuery, Window
-from app.core.validation_messages import OUT_OF_RANGE, YEARS
+from app.core.validation_messages import OUT_OF_RANGE, YEARS, refusal
 
 T = TypeVar("T")
-CONTROL_REFUSED = "不能包含控制字符 (text may not contain control characters such as U+0000–U+001F)"
-NULL_REFUSED = "不能为空：可不传，不可传 null (may be left out, not sent as null)"
+CONTROL_REFUSED = "control_characters"
+NULL_REFUSED = "null_refused"
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 """C0 controls other than tab, line feed and carriage return: PostgreSQL refuses NUL, worksheets refuse them all."""
 
@@ -37,7 +37,7 @@ def contains_control(value: Any) -> bool:
 
 def _refuse_control(value: str) -> str:
     if contains_control(value):
-        raise ValueError(CONTROL_REFUSED)
+        raise refusal(CONTROL_REFUSED)
     return value
 
 
@@ -57,16 +57,16 @@ class Input(BaseModel):
     @classmethod
     def _refuse_null(cls, value: Any, info: ValidationInfo) -> Any:
         if value is None and info.field_name in cls.NOT_NULL:
-            raise ValueError(NULL_REFUSED)
+            raise refusal(NULL_REFUSED)
         return value
 
     @field_validator("*", mode="after")
     @classmethod
     def _refuse_control_characters(cls, value: Any) -> Any:
         if contains_control(value):
-            raise ValueError(CONTROL_REFUSED)
+            raise refusal(CONTROL_REFUSED)
         if out_of_range(value):
-            raise ValueError(OUT_OF_RANGE)
+            raise refusal(OUT_OF_RANGE)
         return value
 
 

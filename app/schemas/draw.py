@@ -4,6 +4,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
+from app.core.validation_messages import refusal
 from app.domain.risk import RiskClass
 from app.domain.statuses import AssignmentStatus
 from app.schemas.common import Input, Output
@@ -44,7 +45,7 @@ class DrawPoolCreate(Input):
     @model_validator(mode="after")
     def _window_in_order(self) -> "DrawPoolCreate":
         if self.due_until < self.due_from:
-            raise ValueError("due_until is before due_from (检查时限截止日早于起始日)")
+            raise refusal("due_until_before_due_from")
         return self
 
 
@@ -64,7 +65,7 @@ class DrawSeed(Input):
     @model_validator(mode="after")
     def _source_with_seed(self) -> "DrawSeed":
         if (self.seed is None) != (self.seed_source is None):
-            raise ValueError("a seed and its public source go together (随机种子须注明公开来源)")
+            raise refusal("seed_needs_source")
         return self
 
 

@@ -1,10 +1,14 @@
 """Bulk upload of enterprises: the JSON row shape, the job and its row errors."""
 
+import json
 import uuid
 from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
+from app.core.i18n import text
+from app.domain.errors import Message
 from app.domain.statuses import ImportSource, ImportStatus
 from app.schemas.common import Output
 
@@ -30,11 +34,49 @@ class EnterpriseImportRow(BaseModel):
     contact_phone: str | None = None
 
 
+def kept_message(message: Message) -> str:
+    """A job's detail as the job keeps it: the code, or the code and its parameters as JSON."""
+    return json.dumps({"code": message.code, "params": dict(message.params)}) if message.params else message.code
+
+
+def worded_detail(kept: str | None, error_count: int) -> str | None:
+    """A job's kept detail in the caller's language (a detail kept as text before codes were kept stays as it is)."""
+    if kept is None:
+        return None
+    if kept.startswith('{"code"'):
+        found = json.loads(kept)
+        return text(Message(found["code"], **found["params"]))
+    return text(Message(kept, count=error_count))
+
+
+def stored_row_error(stored: dict[str, Any]) -> tuple[int | None, int | None, Message]:
+    """(sheet row, index, message) of a kept row error. One kept before codes were kept (`row`, `msg`) keeps its
+    words, and its `row` (the number its loc had) as the index."""
+    if "code" in stored:
+        return stored["sheet_row"], stored["index"], Message(stored["code"], **stored.get("params", {}))
+    return None, stored.get("row"), Message("import_row_error", text=stored.get("msg", ""))
+
+
 class RowError(BaseModel):
-    row: int = Field(description="xlsx: the sheet row number (header = 1); JSON: the array index (from 0)")
+    sheet_row: int | None = Field(
+        description="the row a person sees in the uploaded sheet (header = 1); null for a JSON upload"
+    )
+    index: int | None = Field(
+        description="0-based position of the row among the uploaded rows (the JSON array, the sheet's data rows); "
+        "null for a problem of the sheet's header row"
+    )
     column: str = Field(description="field name, e.g. credit_code; `row` for the row as a whole")
     header: str | None = Field(default=None, description="Chinese column header")
-    msg: str
+    code: str = Field(description="stable machine code of the error (README: error codes)")
+    msg: str = Field(description="the message, in the language of `Content-Language`")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_kept(cls, value: Any) -> Any:
+        if isinstance(value, dict) and ("params" in value or "row" in value):
+            sheet_row, index, message = stored_row_error(value)
+            return value | {"sheet_row": sheet_row, "index": index, "code": message.code, "msg": text(message)}
+        return value
 
 
 class EnterpriseImportRead(Output):
@@ -65,3 +107,8 @@ class EnterpriseImportRead(Output):
     @classmethod
     def _none_is_empty(cls, value: object) -> object:
         return value or []
+
+    @model_validator(mode="after")
+    def _worded(self) -> "EnterpriseImportRead":
+        self.detail = worded_detail(self.detail, self.error_count)
+        return self

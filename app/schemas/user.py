@@ -3,6 +3,7 @@ from datetime import date, datetime
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from app.core.validation_messages import refusal
 from app.domain.permissions import Role
 from app.schemas.common import CountyCode, Input, ListFilter, Output
 
@@ -10,7 +11,7 @@ from app.schemas.common import CountyCode, Input, ListFilter, Output
 def _credential_ends_after_it_starts(value: date | None, info: ValidationInfo) -> date | None:
     valid_from = info.data.get("credential_valid_from")
     if value and valid_from and value < valid_from:
-        raise ValueError("执法证有效期截止日早于起始日 (credential ends before it starts)")
+        raise refusal("credential_ends_before_starts")
     return value
 
 
@@ -50,7 +51,7 @@ class RoleAssignment(Input):
 
 def _check_credential_dates(valid_from: date | None, valid_until: date | None) -> None:
     if valid_from and valid_until and valid_until < valid_from:
-        raise ValueError("执法证有效期截止日早于起始日 (credential_valid_until is before credential_valid_from)")
+        raise refusal("credential_ends_before_starts")
 
 
 class UserRead(Output):

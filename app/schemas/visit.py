@@ -3,6 +3,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field, model_validator
 
+from app.core.validation_messages import refusal
 from app.domain.checklist import ChecklistItem, Conclusion, ItemResult
 from app.domain.findings import Severity
 from app.domain.statuses import FindingStatus, VisitStatus
@@ -22,7 +23,7 @@ class ChecklistEntryIn(Input):
     @model_validator(mode="after")
     def _severity_only_when_nonconforming(self) -> "ChecklistEntryIn":
         if self.severity is not None and self.result != ItemResult.nonconforming:
-            raise ValueError("只有“不符合”项可标注问题严重程度 (severity only for a nonconforming item)")
+            raise refusal("severity_only_for_nonconforming")
         return self
 
 

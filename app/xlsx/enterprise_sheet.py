@@ -15,6 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineError, CalamineWorkbook
 
+from app.domain.errors import Message
 from app.domain.ledger import EnterpriseStatus
 from app.domain.risk import RiskClass
 from app.xlsx.cells import neutralise
@@ -60,9 +61,9 @@ def read_enterprise_rows(content: bytes, *, max_uncompressed: int, max_rows: int
         data = sheet.to_python(skip_empty_area=True)
         start = sheet.start
     except (CalamineError, IndexError, ValueError, OSError) as exc:
-        raise WorkbookRejected(f"无法读取工作簿 (cannot read the workbook: {type(exc).__name__})") from exc
+        raise WorkbookRejected(Message("cannot_read_workbook", error=type(exc).__name__)) from exc
     if not data:
-        raise WorkbookRejected("工作表为空，请使用导入模板 (the sheet is empty: use the import template)")
+        raise WorkbookRejected(Message("sheet_empty"))
     _check_headers(data[0], start_col=start[1] if start else 0)
     return SheetRows(first_row=(start[0] if start else 0) + 2, rows=data[1:])
 
@@ -73,20 +74,20 @@ def _check_headers(found_row: Sequence[Any], *, start_col: int) -> None:
         found.pop()
     if start_col == 0 and tuple(found) == HEADERS:
         return
-    errors: list[tuple[list[str | int], str]] = []
+    errors: list[tuple[list[str | int], Message]] = []
     for i, expected in enumerate(HEADERS):
         got = found[i - start_col] if 0 <= i - start_col < len(found) else ""
         if got != expected:
             errors.append(
-                (["header", get_column_letter(i + 1)], f"应为“{expected}”，实际为“{got}” (expected {expected!r})")
+                (
+                    ["body", "header_row", get_column_letter(i + 1)],
+                    Message("header_expected", expected=expected, got=got),
+                )
             )
     for i in range(len(HEADERS) - start_col, len(found)):
-        errors.append((["header", get_column_letter(i + start_col + 1)], f"多余的列“{found[i]}” (unexpected column)"))
-    raise WorkbookRejected(
-        "表头与导入模板不一致，请下载模板 GET /api/v1/enterprises/import-template "
-        "(the headers do not match the import template)",
-        errors=errors,
-    )
+        letter = get_column_letter(i + start_col + 1)
+        errors.append((["body", "header_row", letter], Message("unexpected_column", column=found[i])))
+    raise WorkbookRejected(Message("headers_not_template"), errors=errors)
 
 
 def _header_cells(ws: Worksheet) -> list[WriteOnlyCell]:
@@ -180,13 +181,15 @@ def export_workbook(rows: Iterable[Sequence[Any]], county_names: Sequence[str]) 
 
 def errors_workbook(
     rows: Sequence[Sequence[Any]],
-    first_row: int,
+    first_row: int | None,
     problems: dict[int, dict[int, list[str]]],
     county_names: Sequence[str],
 ) -> bytes:
-    """The upload again with each bad cell filled red and commented, and a last column listing the problems.
+    """The upload again with each bad cell filled red and commented, and a last column listing the problems, each
+    line saying the row of the uploaded sheet it belongs to (`first_row`: the sheet row of the first data row; None
+    for a JSON upload, whose rows are counted from 0).
 
-    `problems` maps sheet row number → column index (−1: the row as a whole) → messages.
+    `problems` maps the row's index (0-based among the rows) → column index (−1: the row as a whole) → messages.
     """
     book = Workbook(write_only=True)
     note_header = "错误说明 (problems)"
@@ -196,8 +199,7 @@ def errors_workbook(
     ws.append(header)
     width = len(COLUMNS)
     for offset, raw in enumerate(rows):
-        number = first_row + offset
-        row_problems = problems.get(number, {})
+        row_problems = problems.get(offset, {})
         cells: list[Any] = []
         for index in range(width):
             value = raw[index] if index < len(raw) else None
@@ -210,11 +212,12 @@ def errors_workbook(
             cell.comment = Comment("\n".join(row_problems[index]), "质检系统", width=300, height=120)
             cells.append(cell)
         if row_problems:
+            where = f"第{offset}项" if first_row is None else f"原表第{first_row + offset}行"
             notes = [
                 f"{COLUMNS[i].header if i >= 0 else '整行'}: {m}"
                 for i, msgs in sorted(row_problems.items())
                 for m in msgs
             ]
-            cells.append(neutralise("；".join(notes)))
+            cells.append(neutralise(f"{where}：{'；'.join(notes)}"))
         ws.append(cells)
     return _save(book)

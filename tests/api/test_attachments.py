@@ -46,7 +46,7 @@ async def test_an_attachment_with_a_lying_extension_is_refused(client, session):
     url = f"/api/v1/visits/{visit['id']}/attachments"
     lying = await client.post(url, files={"file": ("photo.jpg", PDF, "image/jpeg")}, headers=headers)
     assert lying.status_code == 422
-    assert lying.json()["errors"][0]["loc"] == ["file"]
+    assert lying.json()["errors"][0]["loc"] == ["body", "file"]
     unknown = await client.post(
         url, files={"file": ("report.pdf", b"MZ\x90\x00" + b"\x00" * 100, "application/pdf")}, headers=headers
     )

@@ -75,7 +75,7 @@ async def test_pruning_inside_the_retention_is_refused_and_nothing_is_written(
 ):
     await _event_at(session, 400)
     archive = tmp_path / "audit.jsonl"
-    with pytest.raises(Unprocessable, match="kept"):
+    with pytest.raises(Unprocessable, match="audit_retention"):
         await _prune(session, keys, archive, before_days=before_days, retention_days=retention_days)
     assert not archive.exists()
     assert (await session.exec(select(AuditEvent))).first() is not None
@@ -86,7 +86,7 @@ async def test_pruning_never_overwrites_an_archive(session, keys, tmp_path):
     await _event_at(session, 1)
     archive = tmp_path / "audit.jsonl"
     archive.write_text("an auditor's earlier archive\n")
-    with pytest.raises(Unprocessable, match="exists"):
+    with pytest.raises(Unprocessable, match="archive_exists"):
         await _prune(session, keys, archive, before_days=180)
     assert archive.read_text() == "an auditor's earlier archive\n"
 

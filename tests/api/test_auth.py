@@ -215,7 +215,7 @@ async def test_a_weak_new_password_is_refused_with_its_location(client, session,
         "/api/v1/me/password", headers=headers, json={"old_password": PASSWORD, "new_password": new_password}
     )
     assert response.status_code == 422
-    assert response.json()["errors"][0]["loc"] == ["new_password"]
+    assert response.json()["errors"][0]["loc"] == ["body", "new_password"]
 
 
 async def test_a_password_change_with_the_wrong_old_password_is_refused(client, session):
@@ -227,7 +227,7 @@ async def test_a_password_change_with_the_wrong_old_password_is_refused(client, 
         json={"old_password": "Not-the-old-1", "new_password": "Brand-new-pass-2026"},
     )
     assert response.status_code == 422
-    assert response.json()["errors"][0]["loc"] == ["old_password"]
+    assert response.json()["errors"][0]["loc"] == ["body", "old_password"]
 
 
 async def test_a_service_key_works_and_a_missing_scope_is_403(client, session):

@@ -46,7 +46,8 @@ def _assert_413(response) -> None:  # noqa: ANN001
     assert response.headers["content-type"].startswith("application/problem+json")
     problem = response.json()
     assert problem["type"].endswith("/payload-too-large")
-    assert "(" in problem["title"] and "(" in problem["detail"]  # Chinese, then the English in parentheses
+    assert problem["code"] == "payload_too_large" and response.headers["content-language"] == "zh-CN"
+    assert problem["title"] == "上传内容过大" and "上限" in problem["detail"]  # Chinese, the default
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ async def test_a_json_body_declared_over_the_limit_is_413_before_authentication(
     response = await client.post(ENTERPRISES, content=body, headers=headers)
     _assert_413(response)
     assert body.pulled <= CHUNK
-    assert "request body larger than" in response.json()["detail"]
+    assert "请求内容超过" in response.json()["detail"]
 
 
 async def test_a_json_body_streamed_past_the_limit_is_413_before_authentication(client, small_limits) -> None:
@@ -79,7 +80,7 @@ async def test_an_upload_declared_over_the_limit_is_413_before_authentication(cl
         body = Stream(limit + 1, head=FILE_PART)
         response = await client.post(url, content=body, headers=headers)
         _assert_413(response)
-        assert "upload larger than" in response.json()["detail"]
+        assert "上传内容超过" in response.json()["detail"]
         assert body.pulled <= CHUNK  # not a byte read past what the client had already sent
 
 

@@ -124,7 +124,7 @@ async def test_a_year_not_begun_has_no_suggestion(app, client, session):
     response = await client.get(
         suggestion_url(enterprise.id), params={"year": 2027}, headers=await prefecture(client, session)
     )
-    assert response.status_code == 422 and response.json()["errors"][0]["loc"] == ["year"]
+    assert response.status_code == 422 and response.json()["errors"][0]["loc"] == ["query", "year"]
 
 
 async def test_a_county_sees_its_own_lines_suggestions_and_the_prefecture_every_county(app, client, session):
@@ -205,9 +205,9 @@ async def test_every_bad_decision_is_named_and_nothing_is_applied(app, client, s
     )
     assert response.status_code == 422
     assert [e["loc"] for e in response.json()["errors"]] == [
-        ["items", 0, "reason"],
-        ["items", 1, "enterprise_id"],
-        ["items", 2, "enterprise_id"],
+        ["body", "items", 0, "reason"],
+        ["body", "items", 1, "enterprise_id"],
+        ["body", "items", 2, "enterprise_id"],
     ]
     assert "须说明理由" in response.json()["errors"][0]["msg"]
     await session.refresh(enterprise)

@@ -19,7 +19,7 @@ NO_SUCH_CATEGORY = make_credit_code("95654201MA0000001")  # 9 工商 has categor
 NO_SUCH_AUTHORITY = make_credit_code("B1654201MA0000001")  # no registration authority B
 CASES = [
     (DIVISION_NOT_DIGITS, "第3-8位登记管理机关行政区划码“ABCDEF”应为6位数字"),
-    (NO_SUCH_CATEGORY, "第2位机构类别代码“5”不是登记管理部门“工商”的类别"),
+    (NO_SUCH_CATEGORY, "第2位机构类别代码“5”不是登记管理部门“工商”"),
     (NO_SUCH_AUTHORITY, "第1位登记管理部门代码“B”不存在"),
 ]
 
@@ -37,7 +37,7 @@ async def test_a_structurally_wrong_code_is_refused_at_its_field_when_an_enterpr
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     [error] = response.json()["errors"]
-    assert error["loc"] == ["credit_code"] and message in error["msg"]
+    assert error["loc"] == ["body", "credit_code"] and message in error["msg"]
 
 
 async def test_a_structurally_wrong_code_is_refused_when_an_enterprise_is_corrected(client, session):
@@ -47,7 +47,7 @@ async def test_a_structurally_wrong_code_is_refused_when_an_enterprise_is_correc
         f"/api/v1/enterprises/{enterprise.id}", json={"credit_code": DIVISION_NOT_DIGITS}, headers=headers
     )
     assert response.status_code == 422
-    assert [e["loc"] for e in response.json()["errors"]] == [["credit_code"]]
+    assert [e["loc"] for e in response.json()["errors"]] == [["body", "credit_code"]]
 
 
 async def test_every_structurally_wrong_row_of_a_json_import_is_named_by_row_and_nothing_is_written(client, session):
@@ -66,7 +66,8 @@ async def test_a_structurally_wrong_code_in_a_workbook_is_named_by_its_sheet_row
     response = await client.post("/api/v1/enterprise-imports", files=upload(book), headers=headers)
     assert response.status_code == 422, response.text
     [error] = response.json()["errors"]
-    assert error["loc"] == ["rows", 3, "credit_code"] and "第2位机构类别代码" in error["msg"]
+    assert error["loc"] == ["rows", 1, "credit_code"] and "第2位机构类别代码" in error["msg"]
+    assert (error["sheet_row"], error["index"], error["code"]) == (3, 1, "credit_code_category")
 
 
 def test_the_codes_the_tests_make_are_structurally_valid():

@@ -102,7 +102,7 @@ async def test_a_pool_that_changed_since_it_was_frozen_is_not_drawn(client, sess
     await make_user(session, Role.COUNTY_INSPECTOR, county_code=TACHENG)  # a new inspector joins the pool
     refused = await client.post(f"/api/v1/draw-pools/{pool['id']}/draw", json={}, headers=headers)
     assert refused.status_code == 422
-    assert refused.json()["errors"][0]["loc"] == ["inputs_hash"]
+    assert refused.json()["errors"][0]["loc"] == ["body", "inputs_hash"]
     assert (await session.exec(select(Draw).where(Draw.plan_id == uuid.UUID(plan_id)))).first() is None
 
 
@@ -190,7 +190,7 @@ async def test_a_county_draws_only_in_its_own_county_and_cross_inspection_is_the
     assert cross.status_code == 403
     too_many = await client.post(url, json={"count": 5, **WINDOW}, headers=county)
     assert too_many.status_code == 422
-    assert too_many.json()["errors"][0]["loc"] == ["count"]
+    assert too_many.json()["errors"][0]["loc"] == ["body", "count"]
     _, inspector = await as_role(client, session, Role.COUNTY_INSPECTOR, TACHENG)
     assert (await client.post(url, json={"count": 1, **WINDOW}, headers=inspector)).status_code == 403
 

@@ -76,7 +76,7 @@ async def test_the_security_admin_cannot_change_their_own_role(client, session):
 
 @pytest.mark.parametrize(
     ("role", "county", "loc"),
-    [(Role.COUNTY_ADMIN, None, ["county_code"]), (Role.PREFECTURE_VIEWER, TACHENG, ["county_code"])],
+    [(Role.COUNTY_ADMIN, None, ["body", "county_code"]), (Role.PREFECTURE_VIEWER, TACHENG, ["body", "county_code"])],
     ids=["county-role-without-county", "prefecture-role-with-county"],
 )
 async def test_a_new_role_needs_the_county_its_level_asks_for(client, session, role, county, loc):

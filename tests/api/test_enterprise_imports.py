@@ -155,7 +155,8 @@ async def test_every_kind_of_bad_row_is_named_by_row_and_column_and_nothing_is_w
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
     problem = response.json()
-    located = {(e["loc"][1], e["loc"][2]) for e in problem["errors"]}
+    located = {(e["sheet_row"], e["loc"][2]) for e in problem["errors"]}
+    assert all(e["loc"][1] == e["index"] == e["sheet_row"] - 2 for e in problem["errors"])
     assert all(e["loc"][0] == "rows" for e in problem["errors"])
     assert located == {
         (3, "credit_code"),
@@ -175,12 +176,14 @@ async def test_every_kind_of_bad_row_is_named_by_row_and_column_and_nothing_is_w
     assert await count(session) == 2  # all or nothing: not even the good row 2
     job = (await client.get(response.headers["Location"], headers=headers)).json()
     assert job["status"] == "failed" and job["error_count"] == 13
-    assert {"row": 12, "column": "credit_code", "header": "统一社会信用代码"}.items() <= job["errors"][9].items()
+    expected = {"sheet_row": 12, "index": 10, "column": "credit_code", "header": "统一社会信用代码"}
+    assert expected.items() <= job["errors"][9].items()
     errors_file = await client.get(f"{response.headers['Location']}/errors", headers=headers)
     assert errors_file.status_code == 200
     ws = load_workbook(io.BytesIO(errors_file.content))["企业台账"]
     assert ws["B4"].fill.fgColor.rgb.endswith("FFC7CE") and "必填" in ws["B4"].comment.text
     assert ws["A2"].comment is None
+    assert ws.cell(row=12, column=len(HEADERS) + 1).value.startswith("原表第12行：")
     assert "重复" in ws.cell(row=12, column=len(HEADERS) + 1).value
 
 
@@ -255,7 +258,7 @@ async def test_a_sheet_with_the_wrong_headers_is_refused_with_the_columns_named(
     response = await client.post(URL, files=upload(workbook([row()], headers=wrong)), headers=headers)
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"loc": ["header", "B"], "msg": "应为“企业名称”，实际为“公司名” (expected '企业名称')"}
+        {"loc": ["body", "header_row", "B"], "code": "header_expected", "msg": "应为“企业名称”，实际为“公司名”"}
     ]
 
 
@@ -263,7 +266,7 @@ async def test_a_file_that_is_not_an_xlsx_is_refused_with_a_clear_message(client
     _, headers = await as_role(client, session, Role.COUNTY_ADMIN)
     response = await client.post(URL, files=upload(b"name,code\n1,2\n", "台账.csv"), headers=headers)
     assert response.status_code == 422
-    assert "not a valid xlsx" in response.json()["detail"]
+    assert response.json()["errors"][0]["code"] == "file_is_not_valid_xlsx_workbook"
     broken_zip = await client.post(URL, files=upload(b"PK\x03\x04garbage"), headers=headers)
     assert broken_zip.status_code == 422
 
@@ -290,7 +293,7 @@ async def test_a_zip_bomb_is_refused_before_parsing(client, session):
     assert len(bomb) < 100_000
     response = await client.post(URL, files=upload(bomb), headers=headers)
     assert response.status_code == 413
-    assert "zip bomb" in response.json()["detail"]
+    assert "疑似压缩炸弹" in response.json()["detail"]
 
 
 async def test_an_xml_entity_bomb_is_refused(client, session):
@@ -303,7 +306,7 @@ async def test_an_xml_entity_bomb_is_refused(client, session):
     members["xl/workbook.xml"] = laughs + (original.split(b"?>", 1)[1] if original.startswith(b"<?xml") else original)
     response = await client.post(URL, files=upload(_zip(members)), headers=headers)
     assert response.status_code == 422
-    assert "DTD" in response.json()["detail"]
+    assert response.json()["errors"][0]["code"] == "workbook_dtd_refused"
 
 
 async def test_a_large_upload_runs_as_a_job_that_reports_progress_and_result(client, session, app, monkeypatch):
@@ -328,7 +331,8 @@ async def test_a_large_job_with_a_bad_row_writes_nothing(client, session, app, m
     assert response.status_code == 202
     await run_queued_jobs(app, session)
     job = (await client.get(response.headers["Location"], headers=headers)).json()
-    assert (job["status"], job["error_count"], job["errors"][0]["row"]) == ("failed", 1, 7)
+    assert (job["status"], job["error_count"], job["errors"][0]["index"]) == ("failed", 1, 7)
+    assert job["errors"][0]["sheet_row"] is None  # a JSON upload has no sheet rows
     assert await count(session) == 0
 
 
@@ -385,7 +389,8 @@ async def test_a_large_workbook_with_the_wrong_headers_fails_as_a_job_naming_the
     await run_queued_jobs(app, session)
     job = (await client.get(response.headers["Location"], headers=headers)).json()
     assert (job["status"], job["created_count"], job["error_count"]) == ("failed", 0, 1)
-    assert "企业名称" in job["errors"][0]["msg"] and job["errors"][0]["row"] == 1
+    assert "企业名称" in job["errors"][0]["msg"] and job["errors"][0]["code"] == "header_expected"
+    assert (job["errors"][0]["sheet_row"], job["errors"][0]["index"]) == (1, None)
     assert await count(session) == 0
 
 

@@ -53,7 +53,7 @@ async def test_a_wrong_check_character_is_refused_with_its_loc(client, session):
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
     errors = response.json()["errors"]
-    assert errors[0]["loc"] == ["credit_code"] and "校验码" in errors[0]["msg"]
+    assert errors[0]["loc"] == ["body", "credit_code"] and "校验码" in errors[0]["msg"]
 
 
 async def test_a_duplicate_credit_code_is_a_conflict(client, session):
@@ -73,7 +73,7 @@ async def test_a_county_admin_cannot_set_the_risk_class_which_is_the_prefectures
     _, headers = await as_role(client, session, Role.COUNTY_ADMIN)
     response = await client.post(URL, json=body(risk_class="D"), headers=headers)
     assert response.status_code == 422
-    assert response.json()["errors"][0]["loc"] == ["risk_class"]
+    assert response.json()["errors"][0]["loc"] == ["body", "risk_class"]
 
 
 async def test_inspectors_and_prefecture_viewers_may_read_but_not_create(client, session):
@@ -130,7 +130,7 @@ async def test_a_county_user_may_not_move_an_enterprise_or_change_its_class_but_
     _, headers = await as_role(client, session, Role.COUNTY_ADMIN)
     moved = await client.patch(f"{URL}/{enterprise.id}", json={"county_code": WUSU, "risk_class": "D"}, headers=headers)
     assert moved.status_code == 422
-    assert sorted(e["loc"][0] for e in moved.json()["errors"]) == ["county_code", "risk_class"]
+    assert sorted(e["loc"][1] for e in moved.json()["errors"]) == ["county_code", "risk_class"]
     same = await client.patch(
         f"{URL}/{enterprise.id}", json={"county_code": TACHENG, "risk_class": "B", "name": "新名称"}, headers=headers
     )

@@ -80,7 +80,7 @@ async def test_a_level_reached_stays_through_a_refused_extension_and_passing_day
 
     _on(app, level_2_day)
     late = await client.post(f"{url}/extension", json={"days": 10, "reason": "原料未到"}, headers=headers)
-    assert late.status_code == 422 and late.json()["errors"][0]["loc"] == ["extension"]
+    assert late.status_code == 422 and late.json()["errors"][0]["loc"] == ["body", "extension"]
     _on(app, level_2_day + timedelta(days=20))
     body = (await client.get(url, headers=headers)).json()
     assert (body["escalation_level"], body["overdue"], body["extensions_used"]) == (2, True, 0)

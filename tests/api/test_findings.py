@@ -66,7 +66,7 @@ async def test_a_general_finding_goes_through_extension_rectification_and_reinsp
     assert extended.json()["deadline"] == deadline.isoformat()
     assert extended.json()["original_deadline"] == finding["deadline"]
     again = await client.post(f"{url}/extension", json={"days": 5, "reason": "再延"}, headers=headers)
-    assert again.status_code == 422 and again.json()["errors"][0]["loc"] == ["extension"]
+    assert again.status_code == 422 and again.json()["errors"][0]["loc"] == ["body", "extension"]
 
     photo = await client.post(
         f"/api/v1/visits/{visit['id']}/attachments", files={"file": ("整改后.jpg", JPEG, "image/jpeg")}, headers=headers
@@ -107,7 +107,7 @@ async def test_an_extension_beyond_thirty_days_or_without_reason_is_refused(clie
         f"{FINDINGS}/{finding['id']}/extension", json={"days": 31, "reason": " "}, headers=headers
     )
     assert response.status_code == 422
-    assert [e["loc"] for e in response.json()["errors"]] == [["days"], ["reason"]]
+    assert [e["loc"] for e in response.json()["errors"]] == [["body", "days"], ["body", "reason"]]
 
 
 async def test_a_violation_cannot_close_without_a_case(client, session):
@@ -185,7 +185,7 @@ async def test_a_refusal_dated_before_the_finding_or_in_the_future_is_refused_at
         body = {"refused_on": day.isoformat(), "note": "拒绝整改"}
         response = await client.post(f"{FINDINGS}/{finding['id']}/refusal", json=body, headers=headers)
         assert response.status_code == 422
-        assert response.json()["errors"][0]["loc"] == ["refused_on"]
+        assert response.json()["errors"][0]["loc"] == ["body", "refused_on"]
 
 
 async def test_a_reinspection_must_be_an_archived_reinspection_visit_of_the_same_enterprise(client, session):
@@ -196,7 +196,7 @@ async def test_a_reinspection_must_be_an_archived_reinspection_visit_of_the_same
     patrol = await archived_visit(client, headers, visit_body(enterprise, await make_inspectors(session)))
     for visit_id in (visit["id"], patrol["id"]):
         response = await client.post(url, json={"visit_id": visit_id, "result": "pass"}, headers=headers)
-        assert response.status_code == 422 and response.json()["errors"][0]["loc"] == ["visit_id"]
+        assert response.status_code == 422 and response.json()["errors"][0]["loc"] == ["body", "visit_id"]
 
 
 async def test_overdue_and_escalation_move_with_today(app, client, session):

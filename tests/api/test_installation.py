@@ -94,7 +94,7 @@ async def test_an_administrator_who_forgot_their_password_or_leaves_is_helped_fr
 
 
 def test_the_command_line_refuses_in_one_line_not_a_traceback(installation: str) -> None:
-    with pytest.raises(SystemExit, match="user not found"):
+    with pytest.raises(SystemExit, match="用户不存在"):
         main(["reset-password", "nobody", "--password", "Second-Pass-2026"])
-    with pytest.raises(SystemExit, match="county role needs a county"):
+    with pytest.raises(SystemExit, match="县（市）级账号必须指定县（市）"):
         main(["assign-role", "first_audit_admin", "county_admin"])

@@ -65,7 +65,7 @@ async def test_an_unknown_enterprise_is_a_422_naming_its_credit_code(client, ses
     )
     assert response.status_code == 422
     [error] = response.json()["errors"]
-    assert error["loc"] == ["credit_code"] and stranger in error["msg"]
+    assert error["loc"] == ["body", "credit_code"] and stranger in error["msg"]
 
 
 async def test_a_county_bound_key_only_reaches_its_own_countys_enterprises(client, session) -> None:

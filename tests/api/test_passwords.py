@@ -27,7 +27,7 @@ async def test_a_common_password_is_refused_although_it_has_three_character_clas
     user = await make_user(session)
     response = await _change(client, await sign_in(client, user), PASSWORD, common)
     assert response.status_code == 422
-    assert response.json()["errors"][0]["loc"] == ["new_password"]
+    assert response.json()["errors"][0]["loc"] == ["body", "new_password"]
     assert "常见" in response.json()["errors"][0]["msg"]
 
 
@@ -44,7 +44,7 @@ async def test_an_administrator_cannot_give_a_new_account_a_common_password(clie
         "/api/v1/users", headers=await sign_in(client, admin), json=body | {"password": "Password@123"}
     )
     assert response.status_code == 422
-    assert response.json()["errors"][0]["loc"] == ["password"]
+    assert response.json()["errors"][0]["loc"] == ["body", "password"]
 
 
 async def test_none_of_the_last_five_passwords_may_be_used_again_but_the_sixth_may(client, session):

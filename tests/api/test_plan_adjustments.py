@@ -64,7 +64,7 @@ async def test_a_county_cannot_lower_a_line_below_the_rules_minimum_and_is_told_
     )
     assert response.status_code == 422
     problem = response.json()
-    assert problem["errors"][0]["loc"] == ["required_visits"]
+    assert problem["errors"][0]["loc"] == ["body", "required_visits"]
     assert "C类企业每年2-3次" in problem["errors"][0]["msg"] and "重点行业" in problem["errors"][0]["msg"]
     assert "最低3次" in problem["detail"]
     assert (await session.exec(select(PlanAdjustment))).all() == []
@@ -80,7 +80,7 @@ async def test_a_county_may_take_back_its_own_raise_but_not_go_below_the_rule(cl
     assert [a["kind"] for a in back.json()["adjustments"]] == ["raise", "lower"]
     below = await client.patch(url, json={"required_visits": 0, "reason": "不检查"}, headers=county)
     assert below.status_code == 422
-    assert below.json()["errors"][0]["loc"] == ["required_visits"]
+    assert below.json()["errors"][0]["loc"] == ["body", "required_visits"]
 
 
 async def test_the_prefecture_may_lower_a_line_below_the_minimum_with_a_reason(client, session):

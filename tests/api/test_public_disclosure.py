@@ -122,10 +122,14 @@ async def test_the_prefecture_publishes_chosen_visits_and_each_problem_names_its
     ids = [str(v["clean"].id), str(v["draft"].id), str(v["later"].id), "00000000-0000-0000-0000-000000000000"]
     response = await publish(client, headers, visit_ids=ids)
     assert response.status_code == 422
-    assert [e["loc"] for e in response.json()["errors"]] == [["visit_ids", 1], ["visit_ids", 2], ["visit_ids", 3]]
+    assert [e["loc"] for e in response.json()["errors"]] == [
+        ["body", "visit_ids", 1],
+        ["body", "visit_ids", 2],
+        ["body", "visit_ids", 3],
+    ]
     assert (await publish(client, headers, visit_ids=[str(v["clean"].id)])).status_code == 201
     again = await publish(client, headers, visit_ids=[str(v["clean"].id)])
-    assert again.status_code == 422 and again.json()["errors"][0]["loc"] == ["visit_ids", 0]
+    assert again.status_code == 422 and again.json()["errors"][0]["loc"] == ["body", "visit_ids", 0]
     rest = await publish(client, headers)  # everything not yet published
     assert rest.json()["entry_count"] == 1
 

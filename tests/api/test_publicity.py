@@ -54,9 +54,9 @@ async def test_a_media_adoption_needs_its_outlet_and_screenshot(client, session)
     )
     assert response.status_code == 422
     assert {tuple(e["loc"]) for e in response.json()["errors"]} == {
-        ("held_on",),
-        ("media_outlet",),
-        ("screenshot_refs",),
+        ("body", "held_on"),
+        ("body", "media_outlet"),
+        ("body", "screenshot_refs"),
     }
 
 

@@ -74,7 +74,7 @@ async def test_a_visit_of_november_29_is_disclosed_in_the_second_half(client, se
     november = await make_visit_record(session, enterprise, date(2026, 11, 29))
     _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
     refused = await publish(client, headers, "h1", visit_ids=[str(november.id)])
-    assert refused.status_code == 422 and refused.json()["errors"][0]["loc"] == ["visit_ids", 0]
+    assert refused.status_code == 422 and refused.json()["errors"][0]["loc"] == ["body", "visit_ids", 0]
     published = await publish(client, headers, "h2", visit_ids=[str(november.id)])
     assert published.status_code == 201, published.text
     assert published.json()["period_label"] == "下半年（7月1日至12月31日）"
@@ -109,7 +109,7 @@ async def test_a_half_is_published_as_it_goes_and_a_half_not_begun_is_refused(cl
     assert (await publish(client, headers, "h2")).json()["entry_count"] == 1
     on(app, date(2026, 6, 26))
     early = await publish(client, headers, "h2")
-    assert early.status_code == 422 and early.json()["errors"][0]["loc"] == ["period"]
+    assert early.status_code == 422 and early.json()["errors"][0]["loc"] == ["body", "period"]
 
 
 async def test_a_county_cannot_publish_and_reads_only_its_own_entries(client, session, app) -> None:
@@ -137,10 +137,10 @@ async def test_a_failed_sampling_states_its_origin_and_nothing_else_has_one(clie
     enterprise = await make_enterprise(session)
     _, headers = await as_role(client, session, Role.COUNTY_INSPECTOR, TACHENG)
     missing = await failed_sampling(client, headers, enterprise)
-    assert missing.status_code == 422 and missing.json()["errors"][0]["loc"] == ["sampling_origin"]
+    assert missing.status_code == 422 and missing.json()["errors"][0]["loc"] == ["body", "sampling_origin"]
     complaint = {"kind": "complaint", "occurred_on": "2026-04-01", "sampling_origin": "local"}
     wrong = await client.post(f"/api/v1/enterprises/{enterprise.id}/signals", json=complaint, headers=headers)
-    assert wrong.status_code == 422 and wrong.json()["errors"][0]["loc"] == ["sampling_origin"]
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["loc"] == ["body", "sampling_origin"]
     assert (await failed_sampling(client, headers, enterprise, sampling_origin="referred")).status_code == 201
     [follow_up] = (await client.get("/api/v1/sampling-follow-ups", headers=headers)).json()["items"]
     assert (follow_up["origin"], follow_up["origin_label"]) == ("referred", "上级转办")
@@ -225,7 +225,7 @@ async def test_only_adoptions_by_prefecture_level_media_and_above_count(client, 
     listed = (await client.get(row["drill"]["media_adoptions"], headers=headers)).json()
     assert listed["total"] == 3 and all(a["counts_as_media_adoption"] for a in listed["items"])
     no_level = await client.post(url, json=activity("prefecture", media_level=None), headers=headers)
-    assert no_level.status_code == 422 and no_level.json()["errors"][0]["loc"] == ["media_level"]
+    assert no_level.status_code == 422 and no_level.json()["errors"][0]["loc"] == ["body", "media_level"]
     _, wusu = await as_role(client, session, Role.COUNTY_ADMIN, WUSU)
     assert (await client.get(url, headers=wusu)).json()["total"] == 0
     theirs = await client.post(url, json=activity("national", county_code=TACHENG), headers=wusu)

@@ -149,7 +149,7 @@ async def test_inspectors_cannot_submit_and_the_prefecture_must_name_the_county(
     assert (await submit(client, inspector)).status_code == 403
     _, prefecture = await as_role(client, session, Role.PREFECTURE_ADMIN)
     missing = await submit(client, prefecture)
-    assert missing.status_code == 422 and missing.json()["errors"][0]["loc"] == ["county_code"]
+    assert missing.status_code == 422 and missing.json()["errors"][0]["loc"] == ["body", "county_code"]
     assert (await submit(client, prefecture, county_code=WUSU)).status_code == 201
     future = await client.post("/api/v1/reports", json={"year": 2027, "period": "h1"}, headers=inspector)
     assert future.status_code == 403

@@ -49,7 +49,7 @@ async def test_the_county_analyses_the_cause_before_reporting_and_the_prefecture
     url = f"{RISK_LIST}/{entry['id']}"
     now = utcnow().isoformat()
     too_early = await client.patch(url, json={"reported_to_prefecture_at": now}, headers=county)
-    assert too_early.status_code == 422 and too_early.json()["errors"][0]["loc"] == ["cause_analysis"]
+    assert too_early.status_code == 422 and too_early.json()["errors"][0]["loc"] == ["body", "cause_analysis"]
     analysed = await client.patch(
         url,
         json={"cause_analysis": "仓储管理制度缺失", "measures": "分区存放，张贴警示", "reported_to_prefecture_at": now},

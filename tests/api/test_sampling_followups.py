@@ -67,9 +67,9 @@ async def test_the_steps_go_in_order_until_a_qualified_resampling_closes_it(clie
     [follow_up] = (await client.get(ROOT, headers=headers)).json()["items"]
     fid = follow_up["id"]
     out_of_order = await step(client, headers, fid, "closed", "2026-04-05")
-    assert out_of_order.status_code == 422 and out_of_order.json()["errors"][0]["loc"] == ["kind"]
+    assert out_of_order.status_code == 422 and out_of_order.json()["errors"][0]["loc"] == ["body", "kind"]
     too_early = await step(client, headers, fid, "notified", "2026-03-01")
-    assert too_early.status_code == 422 and too_early.json()["errors"][0]["loc"] == ["on"]
+    assert too_early.status_code == 422 and too_early.json()["errors"][0]["loc"] == ["body", "on"]
     assert (await step(client, headers, fid, "notified", "2026-04-03")).status_code == 201
     assert (await step(client, headers, fid, "rectification_ordered", "2026-04-05")).status_code == 201
     failed_again = await step(client, headers, fid, "resampled", "2026-05-01", qualified=False)

@@ -43,11 +43,11 @@ async def test_a_revoked_key_stops_working_at_once(client, session):
 @pytest.mark.parametrize(
     ("body", "loc"),
     [
-        ({"name": "x1x", "scopes": ["users:write"]}, ["scopes", 0]),
-        ({"name": "x1x", "scopes": ["jurisdictions:read", "audit:read"]}, ["scopes", 1]),
-        ({"name": "x1x", "scopes": ["users:security"]}, ["scopes", 0]),
-        ({"name": "x1x", "scopes": ["service_accounts:write"]}, ["scopes", 0]),
-        ({"name": "x1x", "scopes": ["licences:write"], "county_code": "000000"}, ["county_code"]),
+        ({"name": "x1x", "scopes": ["users:write"]}, ["body", "scopes", 0]),
+        ({"name": "x1x", "scopes": ["jurisdictions:read", "audit:read"]}, ["body", "scopes", 1]),
+        ({"name": "x1x", "scopes": ["users:security"]}, ["body", "scopes", 0]),
+        ({"name": "x1x", "scopes": ["service_accounts:write"]}, ["body", "scopes", 0]),
+        ({"name": "x1x", "scopes": ["licences:write"], "county_code": "000000"}, ["body", "county_code"]),
         ({"name": "x1x", "scopes": []}, ["body", "scopes"]),
     ],
     ids=[

@@ -43,7 +43,11 @@ async def test_a_sampling_without_result_and_a_future_date_are_refused_with_loc(
         headers=headers,
     )
     assert response.status_code == 422
-    assert [e["loc"] for e in response.json()["errors"]] == [["occurred_on"], ["qualified"], ["product"]]
+    assert [e["loc"] for e in response.json()["errors"]] == [
+        ["body", "occurred_on"],
+        ["body", "qualified"],
+        ["body", "product"],
+    ]
 
 
 async def test_only_a_complaint_is_substantiated(client, session):
@@ -51,7 +55,7 @@ async def test_only_a_complaint_is_substantiated(client, session):
     _, headers = await as_role(client, session, Role.COUNTY_ADMIN)
     url = f"/api/v1/enterprises/{enterprise.id}/signals"
     bad = {"kind": "risk_alert", "occurred_on": "2026-01-01", "substantiated": True}
-    assert (await client.post(url, json=bad, headers=headers)).json()["errors"][0]["loc"] == ["substantiated"]
+    assert (await client.post(url, json=bad, headers=headers)).json()["errors"][0]["loc"] == ["body", "substantiated"]
     good = {"kind": "complaint", "occurred_on": "2026-01-01", "substantiated": True, "note": "群众举报"}
     assert (await client.post(url, json=good, headers=headers)).status_code == 201
 

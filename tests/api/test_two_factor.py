@@ -105,7 +105,7 @@ async def test_confirming_with_the_current_code_opens_a_full_session_and_ends_th
     secret = (await client.post("/api/v1/me/two-factor", headers=old)).json()["secret"]
     wrong = await client.post("/api/v1/me/two-factor/confirm", headers=old, json={"code": "000000"})
     if totp.code_at(secret, clock["now"]) != "000000":
-        assert wrong.status_code == 422 and wrong.json()["errors"][0]["loc"] == ["code"]
+        assert wrong.status_code == 422 and wrong.json()["errors"][0]["loc"] == ["body", "code"]
     confirmed = await client.post(
         "/api/v1/me/two-factor/confirm", headers=old, json={"code": totp.code_at(secret, clock["now"])}
     )
@@ -242,7 +242,7 @@ async def test_a_security_administrator_may_not_reset_their_own_authenticator(cl
     admin = await make_user(session, Role.SECURITY_ADMIN)
     headers, _, _ = await _enrolled(client, clock, admin)
     response = await client.delete(f"/api/v1/users/{admin.id}/two-factor", headers=headers)
-    assert response.status_code == 422 and response.json()["errors"][0]["loc"] == ["user_id"]
+    assert response.status_code == 422 and response.json()["errors"][0]["loc"] == ["body", "user_id"]
     assert await session.get(TwoFactor, admin.id) is not None
     assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
 

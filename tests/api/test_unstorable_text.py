@@ -114,7 +114,7 @@ async def test_an_empty_county_code_on_a_service_account_is_an_unknown_county_no
     body = {"name": "svc-empty-county", "scopes": ["plans:read"], "county_code": ""}
     response = await client.post("/api/v1/service-accounts", json=body, headers=headers)
     assert response.status_code == 422
-    assert response.json()["errors"][0]["loc"] == ["county_code"]
+    assert response.json()["errors"][0]["loc"] == ["body", "county_code"]
 
 
 async def test_a_prefecture_account_with_an_empty_county_code_is_refused(client, session):
@@ -122,7 +122,7 @@ async def test_a_prefecture_account_with_an_empty_county_code_is_refused(client,
     body = {"username": "viewer_empty", "full_name": "查看员", "role": "prefecture_viewer", "county_code": ""}
     response = await client.post("/api/v1/users", json=body | {"password": "Zhijian@2026x"}, headers=headers)
     assert response.status_code == 422
-    assert response.json()["errors"][0]["loc"] == ["county_code"]
+    assert response.json()["errors"][0]["loc"] == ["body", "county_code"]
 
 
 async def test_a_licence_number_with_a_control_character_in_the_path_is_refused_at_the_path(client, session):

@@ -74,12 +74,12 @@ async def test_inspectors_and_viewers_cannot_create_users(client, session, role)
 @pytest.mark.parametrize(
     ("overrides", "loc"),
     [
-        ({"county_code": None}, ["county_code"]),
-        ({"role": "prefecture_viewer"}, ["county_code"]),
-        ({"county_code": "999999"}, ["county_code"]),
-        ({"password": "short"}, ["password"]),
+        ({"county_code": None}, ["body", "county_code"]),
+        ({"role": "prefecture_viewer"}, ["body", "county_code"]),
+        ({"county_code": "999999"}, ["body", "county_code"]),
+        ({"password": "short"}, ["body", "password"]),
         ({"credential_valid_until": "2024-01-01"}, ["body", "credential_valid_until"]),
-        ({"role": "service", "county_code": None}, ["role"]),
+        ({"role": "service", "county_code": None}, ["body", "role"]),
         ({"is_active": False}, ["body", "is_active"]),
     ],
     ids=[

@@ -1,4 +1,4 @@
-"""People read these messages: field errors come in Chinese, with the English after."""
+"""People read these messages: field errors come in Chinese (English when asked), each with its stable code."""
 
 import pytest
 
@@ -13,8 +13,9 @@ async def test_a_missing_field_and_a_read_only_field_are_named_in_chinese(client
     response = await client.post("/api/v1/users", json={"username": "abc", "id": "x"}, headers=headers)
     assert response.status_code == 422
     messages = {tuple(e["loc"]): e["msg"] for e in response.json()["errors"]}
-    assert messages[("body", "full_name")] == "必填字段缺失 (field required)"
-    assert messages[("body", "id")].startswith("不允许提交此字段")
+    codes = {tuple(e["loc"]): e["code"] for e in response.json()["errors"]}
+    assert messages[("body", "full_name")] == "必填字段缺失" and codes[("body", "full_name")] == "missing"
+    assert messages[("body", "id")].startswith("不允许提交此字段") and codes[("body", "id")] == "extra_forbidden"
 
 
 async def test_a_bad_date_and_a_bad_choice_say_what_is_expected(client, session):
@@ -45,4 +46,7 @@ async def test_our_own_validators_keep_their_chinese_text_without_the_pydantic_p
         "credential_valid_until": "2025-01-01",
     }
     errors = (await client.post("/api/v1/users", json=body, headers=headers)).json()["errors"]
-    assert errors[0]["msg"].startswith("执法证有效期截止日早于起始日")
+    assert errors[0]["code"] == "credential_ends_before_starts" and errors[0]["msg"] == "执法证有效期截止日早于起始日"
+    english = {"Accept-Language": "en"}
+    errors = (await client.post("/api/v1/users", json=body, headers=headers | english)).json()["errors"]
+    assert errors[0]["msg"] == "credential_valid_until is before credential_valid_from"

@@ -40,7 +40,7 @@ async def test_submit_is_refused_with_one_inspector(client, session):
     enterprise = await make_enterprise(session)
     _, headers = await as_role(client, session, Role.COUNTY_INSPECTOR, TACHENG)
     response = await _submit(client, headers, visit_body(enterprise, await make_inspectors(session, 1)))
-    assert _locs(response) == [["inspectors"]]
+    assert _locs(response) == [["body", "inspectors"]]
 
 
 async def test_submit_is_refused_with_an_expired_credential(client, session):
@@ -49,7 +49,7 @@ async def test_submit_is_refused_with_an_expired_credential(client, session):
     valid = await make_inspectors(session, 1)
     expired = await make_inspectors(session, 1, credential_valid_until=date(2020, 12, 31))
     response = await _submit(client, headers, visit_body(enterprise, valid + expired))
-    assert _locs(response) == [["inspectors", 1, "credential_valid_until"]]
+    assert _locs(response) == [["body", "inspectors", 1, "credential_valid_until"]]
 
 
 async def test_submit_is_refused_when_a_credential_was_not_shown(client, session):
@@ -57,14 +57,17 @@ async def test_submit_is_refused_when_a_credential_was_not_shown(client, session
     _, headers = await as_role(client, session, Role.COUNTY_INSPECTOR, TACHENG)
     body = visit_body(enterprise, await make_inspectors(session))
     body["inspectors"][0]["credential_shown"] = False
-    assert _locs(await _submit(client, headers, body)) == [["inspectors", 0, "credential_shown"]]
+    assert _locs(await _submit(client, headers, body)) == [["body", "inspectors", 0, "credential_shown"]]
 
 
 async def test_submit_is_refused_for_a_cross_inspection_by_the_enterprises_own_county(client, session):
     enterprise = await make_enterprise(session)
     _, headers = await as_role(client, session, Role.COUNTY_INSPECTOR, TACHENG)
     body = visit_body(enterprise, await make_inspectors(session, 2, TACHENG), visit_type="cross_inspection")
-    assert _locs(await _submit(client, headers, body)) == [["inspectors", 0, "county"], ["inspectors", 1, "county"]]
+    assert _locs(await _submit(client, headers, body)) == [
+        ["body", "inspectors", 0, "county"],
+        ["body", "inspectors", 1, "county"],
+    ]
 
 
 async def test_a_cross_inspection_by_inspectors_of_another_county_is_accepted(client, session):
@@ -79,7 +82,7 @@ async def test_submit_is_refused_for_a_future_date(client, session):
     _, headers = await as_role(client, session, Role.COUNTY_INSPECTOR, TACHENG)
     tomorrow = (local_today() + timedelta(days=1)).isoformat()
     body = visit_body(enterprise, await make_inspectors(session), visit_date=tomorrow)
-    assert _locs(await _submit(client, headers, body)) == [["visit_date"]]
+    assert _locs(await _submit(client, headers, body)) == [["body", "visit_date"]]
 
 
 async def test_submit_reports_every_problem_at_once(client, session):
@@ -88,9 +91,9 @@ async def test_submit_reports_every_problem_at_once(client, session):
     body = visit_body(enterprise, await make_inspectors(session, 1), checklist={}, conclusion=None)
     body["checklist"] = {"labelling": {"result": "nonconforming"}, "licence_conditions": {"result": "conforming"}}
     locs = _locs(await _submit(client, headers, body))
-    assert ["inspectors"] in locs and ["conclusion"] in locs
-    assert ["checklist", "production_environment"] in locs and ["checklist", "records"] in locs
-    assert ["checklist", "licence_conditions"] in locs  # not a licence holder: must be not applicable
+    assert ["body", "inspectors"] in locs and ["body", "conclusion"] in locs
+    assert ["body", "checklist", "production_environment"] in locs and ["body", "checklist", "records"] in locs
+    assert ["body", "checklist", "licence_conditions"] in locs  # not a licence holder: must be not applicable
     assert len(locs) == 1 + 1 + 9 + 1
 
 
@@ -99,7 +102,7 @@ async def test_a_conforming_conclusion_over_a_nonconforming_item_is_refused(clie
     _, headers = await as_role(client, session, Role.COUNTY_INSPECTOR, TACHENG)
     checklist = full_checklist(labelling={"result": "nonconforming"})
     body = visit_body(enterprise, await make_inspectors(session), checklist=checklist)
-    assert _locs(await _submit(client, headers, body)) == [["conclusion"]]
+    assert _locs(await _submit(client, headers, body)) == [["body", "conclusion"]]
 
 
 async def test_a_licence_holder_must_answer_the_licence_item(client, session):
@@ -109,7 +112,7 @@ async def test_a_licence_holder_must_answer_the_licence_item(client, session):
     checklist = full_checklist()
     del checklist["licence_conditions"]
     body = visit_body(enterprise, await make_inspectors(session), checklist=checklist)
-    assert _locs(await _submit(client, headers, body)) == [["checklist", "licence_conditions"]]
+    assert _locs(await _submit(client, headers, body)) == [["body", "checklist", "licence_conditions"]]
 
 
 async def test_submit_archives_and_turns_each_nonconforming_item_into_one_finding(client, session):

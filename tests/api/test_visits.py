@@ -106,7 +106,7 @@ async def test_a_duplicate_inspector_is_refused_with_its_loc_when_the_draft_is_s
     me, headers = await as_role(client, session, Role.COUNTY_INSPECTOR, TACHENG)
     response = await client.post(VISITS, json=visit_body(enterprise, [me, me]), headers=headers)
     assert response.status_code == 422
-    assert [e["loc"] for e in response.json()["errors"]] == [["inspectors", 1]]
+    assert [e["loc"] for e in response.json()["errors"]] == [["body", "inspectors", 1]]
 
 
 async def test_an_unknown_inspector_is_refused_with_its_loc(client, session):
@@ -116,7 +116,7 @@ async def test_an_unknown_inspector_is_refused_with_its_loc(client, session):
     body["inspectors"].append({"user_id": "00000000-0000-4000-8000-000000000000", "credential_shown": True})
     response = await client.post(VISITS, json=body, headers=headers)
     assert response.status_code == 422
-    assert response.json()["errors"][0]["loc"] == ["inspectors", 1, "user_id"]
+    assert response.json()["errors"][0]["loc"] == ["body", "inspectors", 1, "user_id"]
 
 
 async def test_creating_a_visit_for_an_enterprise_visited_last_week_warns_but_does_not_block(client, session):
@@ -140,7 +140,7 @@ async def test_an_unknown_assignment_is_refused_with_its_loc(client, session):
     body = visit_body(enterprise, [], assignment_id="00000000-0000-4000-8000-000000000000")
     response = await client.post(VISITS, json=body, headers=headers)
     assert response.status_code == 422
-    assert response.json()["errors"][0]["loc"] == ["assignment_id"]
+    assert response.json()["errors"][0]["loc"] == ["body", "assignment_id"]
 
 
 async def test_a_county_inspector_cannot_see_or_touch_another_countys_visits(client, session):

@@ -19,6 +19,8 @@ NOT_FOR_FORMS = {
     "Restriction": "what a session may still do, answered at sign-in, never chosen in a form",
     "LicencePushResult.outcome": "what one push did to the ledger, read by the licensing system, never by a person",
     "ServiceAccountCreate.scopes": "permissions a machine client is granted, spelt as they are demanded",
+    "Problem.code": "an error's code, for programs; worded per language and tabled in docs/errors.md",
+    "FieldError.code": "an error item's code, for programs; worded per language and tabled in docs/errors.md",
 }
 """Enums of the contract that are no vocabulary, each with the reason."""
 

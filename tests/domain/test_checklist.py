@@ -142,7 +142,8 @@ def test_the_number_of_items_to_check_is_the_rulesets():
     strict = replace(RULES, min_checked_items=10)
     assert not covers_checklist(non_holder_with(9), licence_holder=False, ruleset=strict)
     [problem] = coverage_problems(non_holder_with(9), licence_holder=False, ruleset=strict)
-    assert "至少10项" in problem.msg and "9项" in problem.msg
+    assert problem.code == "too_few_items_checked"
+    assert problem.params == {"min_checked_items": 10, "checked": 9}
 
 
 @pytest.mark.parametrize(

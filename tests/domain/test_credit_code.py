@@ -45,29 +45,29 @@ def test_a_credit_code_is_normalised_before_validation(raw, normalised):
 
 
 @pytest.mark.parametrize(
-    ("raw", "message_part"),
+    ("raw", "code", "params"),
     [
-        ("914403001922038217", "expected 6"),
-        ("91440300192203821", "18 characters"),
-        ("9144030019220382166", "18 characters"),
-        ("", "18 characters"),
-        ("9144030019220382I6", "position 17"),
-        ("O14403001922038216", "position 1"),
+        ("914403001922038217", "credit_code_check_character", {"expected": "6"}),
+        ("91440300192203821", "credit_code_length", {"length": 17}),
+        ("9144030019220382166", "credit_code_length", {"length": 19}),
+        ("", "credit_code_length", {"length": 0}),
+        ("9144030019220382I6", "credit_code_character", {"position": 17, "ch": "I"}),
+        ("O14403001922038216", "credit_code_character", {"position": 1, "ch": "O"}),
     ],
 )
-def test_an_invalid_credit_code_says_what_is_wrong(raw, message_part):
+def test_an_invalid_credit_code_says_what_is_wrong(raw, code, params):
     assert not is_valid_credit_code(normalise_credit_code(raw))
     with pytest.raises(RuleViolation) as caught:
         validate_credit_code(raw)
     assert all(p.loc == ("credit_code",) for p in caught.value.problems)
-    assert any(message_part in p.msg for p in caught.value.problems)
+    assert any(p.code == code and p.params == params for p in caught.value.problems)
 
 
 def test_every_illegal_character_is_reported_not_only_the_first():
     with pytest.raises(RuleViolation) as caught:
         validate_credit_code("I1440300192203821Z")
-    messages = " ".join(p.msg for p in caught.value.problems)
-    assert "position 1" in messages and "position 18" in messages
+    positions = [p.params["position"] for p in caught.value.problems if p.code == "credit_code_character"]
+    assert positions == [1, 18]
 
 
 KNOWN_PREFIXES = [
@@ -94,8 +94,8 @@ def test_make_credit_code_only_appends_the_check_character_so_a_malformed_body_s
     assert not is_valid_credit_code(code)
     with pytest.raises(RuleViolation) as caught:
         validate_credit_code(code)
-    messages = [p.msg for p in caught.value.problems]
-    assert any("第2位" in m for m in messages) and any("第3-8位" in m for m in messages)
+    codes = [p.code for p in caught.value.problems]
+    assert "credit_code_category" in codes and "credit_code_division" in codes
     assert all(p.loc == ("credit_code",) for p in caught.value.problems)
 
 
@@ -142,7 +142,8 @@ def test_positions_one_and_two_must_be_a_registration_authority_and_one_of_its_c
     if not valid:
         [problem] = credit_code_problems(code)
         assert problem.loc == ("credit_code",)
-        assert ("第1位" if prefix[0] not in REGISTRATION_AUTHORITIES else "第2位") in problem.msg
+        expected = "credit_code_authority" if prefix[0] not in REGISTRATION_AUTHORITIES else "credit_code_category"
+        assert problem.code == expected
 
 
 @pytest.mark.parametrize("division", ["65420A", "MA0000", "6542 1", "ABCDEF"])
@@ -150,14 +151,18 @@ def test_positions_three_to_eight_must_be_six_digits_of_an_administrative_divisi
     code = make_credit_code(("91" + division + "MA0000001").replace(" ", "X"))
     problems = credit_code_problems(code)
     assert [p.loc for p in problems] == [("credit_code",)]
-    assert "第3-8位" in problems[0].msg and "positions 3-8" in problems[0].msg
+    assert problems[0].code == "credit_code_division" and problems[0].params == {"division": division.replace(" ", "X")}
 
 
 def test_every_structural_problem_is_reported_with_the_check_character():
     right = make_credit_code("AAABCDEFMA0000001")
     code = right[:-1] + ("0" if right[-1] != "0" else "1")
-    messages = " ".join(p.msg for p in credit_code_problems(code))
-    assert "第2位" in messages and "第3-8位" in messages and "校验码" in messages
+    codes = [p.code for p in credit_code_problems(code)]
+    assert codes == [
+        "credit_code_category",
+        "credit_code_division",
+        "credit_code_check_character",
+    ]
 
 
 @settings(max_examples=100)

@@ -97,7 +97,8 @@ def test_a_team_of_three_is_drawn_when_the_ruleset_asks_for_three_inspectors():
     assert all(len(set(a.inspector_ids)) == 3 for a in result.assignments)
     with pytest.raises(RuleViolation) as caught:
         draw(request(count=1, inspectors=inspectors(2), team_size=3))
-    assert "3名" in caught.value.problems[0].msg
+    [problem] = caught.value.problems
+    assert problem.code == "too_few_eligible_inspectors" and problem.params["team_size"] == 3
 
 
 def test_an_enterprise_nobody_may_inspect_is_named():

@@ -71,7 +71,8 @@ def test_an_extension_asked_after_the_deadline_is_refused(late_by):
         extend_deadline(DEADLINE, 10, "设备改造周期长", 0, RULES, today=DEADLINE + timedelta(days=late_by))
     [problem] = caught.value.problems
     assert problem.loc == ("extension",)
-    assert "整改期限已过" in problem.msg and "deadline has passed" in problem.msg
+    assert problem.code == "extension_after_deadline"
+    assert problem.params == {"deadline": DEADLINE.isoformat()}
 
 
 def test_a_late_extension_is_refused_with_every_other_problem_too():

@@ -6,6 +6,7 @@ from types import MappingProxyType
 
 import pytest
 
+from app.core.i18n import ZH_CN, text
 from app.domain.calendar import ReportPeriod, period_due_date, period_label
 from app.domain.checklist import ChecklistEntry, ChecklistItem, ItemResult, coverage_problems
 from app.domain.draw import DrawEnterprise, DrawInspector, DrawRequest, draw
@@ -77,7 +78,7 @@ def _messages(call) -> list[str]:
     try:
         call()
     except RuleViolation as violation:
-        return [p.msg for p in violation.problems]
+        return [text(p.message, ZH_CN) for p in violation.problems]
     return []
 
 
@@ -120,7 +121,7 @@ def texts_under(ruleset: RuleSet) -> list[str]:
     warning = duplicate_visit_warning(TODAY, date(2031, 7, 25), ruleset)
     texts += [warning.label] if warning else []
     nothing_checked = {item: ChecklistEntry(ItemResult.not_applicable) for item in ChecklistItem}
-    texts += [p.msg for p in coverage_problems(nothing_checked, licence_holder=True, ruleset=ruleset)]
+    texts += [text(p.message, ZH_CN) for p in coverage_problems(nothing_checked, licence_holder=True, ruleset=ruleset)]
     lonely = DrawRequest(
         seed=1,
         enterprises=(DrawEnterprise("e1", "654201", RiskClass.B),),

@@ -331,7 +331,7 @@ def _merged() -> bytes:
 
 
 CORPUS: dict[str, Hostile] = {
-    "zip bomb (2 GB in ~2 MB)": Hostile(zip_bomb, message="zip bomb", attachment=True),
+    "zip bomb (2 GB in ~2 MB)": Hostile(zip_bomb, message="压缩炸弹", attachment=True),
     "zip bomb with lying headers": Hostile(lying_zip_bomb),
     "zip bomb with lying headers in a sheet part not named .xml": Hostile(
         lambda: lying_zip_bomb("xl/worksheets/sheet1.bin")

@@ -26,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.actor import Actor
 from app.core.audit_keys import AuditKeys
 from app.core.errors import Unprocessable
+from app.domain.errors import Message
 from app.models import AuditCheckpoint, AuditEvent
 from app.schemas.audit import AuditCheckpointRead, AuditEventRead
 from app.services.common import audit
@@ -52,10 +53,10 @@ async def start_export(
 ) -> ExportRange:
     """Check the range and audit the export (who took which range) before a line is sent."""
     if until <= since:
-        message = "结束时间须晚于开始时间 (until must be after since)"
+        message = Message("until_must_be_after_since")
         raise Unprocessable(message, errors=[(["query", "until"], message)])
     if until - since > timedelta(days=max_days):
-        message = f"一次最多导出 {max_days} 天 (at most {max_days} days per export)"
+        message = Message("at_most_days_per_export", max_days=max_days)
         raise Unprocessable(message, errors=[(["query", "until"], message)])
     span = {"since": since.isoformat(), "until": until.isoformat()}
     await audit.record(session, actor, "audit.export", "audit_event", None, after=span)

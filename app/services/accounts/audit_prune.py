@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.actor import SYSTEM
 from app.core.audit_keys import AuditKeys
 from app.core.errors import Unprocessable
+from app.domain.errors import Message
 from app.models import AuditEvent
 from app.services.accounts.audit_export import archive_lines, verify_export
 from app.services.common import audit
@@ -44,10 +45,10 @@ async def prune_events(
     """Archive to `archive` (a new file), check it, anchor the chain, then delete the events recorded before
     `before` that start the chain. Nothing is deleted when the archive does not check."""
     if before > today - timedelta(days=retention_days):
-        message = f"审计记录至少保存 {retention_days} 天 (audit events are kept {retention_days} days)"
+        message = Message("audit_retention", retention_days=retention_days)
         raise Unprocessable(message, errors=[(["before"], message)])
     if archive.exists():
-        message = f"归档文件已存在，不覆盖 (archive {archive} exists)"
+        message = Message("archive_exists", archive=str(archive))
         raise Unprocessable(message, errors=[(["archive"], message)])
     cutoff = datetime.combine(before, time(), tzinfo=UTC)
     first_kept = (await session.exec(select(func.min(AuditEvent.seq)).where(col(AuditEvent.at) >= cutoff))).one()
@@ -65,9 +66,7 @@ async def prune_events(
     with archive.open("rb") as written:
         check = verify_export(written, keys)
     if not check.intact:
-        message = "归档未通过校验，未删除任何事件 (archive failed its check: nothing deleted): " + "; ".join(
-            check.problems
-        )
+        message = Message("archive_failed_check", problems="; ".join(check.problems))
         raise Unprocessable(message, errors=[(["archive"], message)])
 
     last_unkeyed = (await session.exec(select(func.max(AuditEvent.seq)).where(col(AuditEvent.seal).is_(None)))).one()

@@ -21,6 +21,7 @@ from app.core.actor import Actor, actor_for_user
 from app.core.config import Settings
 from app.core.errors import InvalidCredentials, Unauthorized
 from app.core.security import burn_password_check, create_access_token, new_opaque_token, sha256_hex, verify_password
+from app.domain.errors import Message
 from app.domain.permissions import Role
 from app.domain.sign_in import Restriction, restriction, session_idle
 from app.models import RefreshToken, RevokedAccessToken, User
@@ -31,14 +32,12 @@ from app.services.common import audit
 
 
 class RefreshTokenReused(Unauthorized):
-    code = "refresh-token-reused"
-    title = "刷新令牌已使用，会话已全部注销 (refresh token reused; the session was revoked)"
+    code = "refresh_token_reused"
     keep_changes = True
 
 
 class SessionIdle(Unauthorized):
-    code = "session-idle"
-    title = "会话空闲超时，请重新登录 (session idle too long: sign in again)"
+    code = "session_idle"
     keep_changes = True
 
 
@@ -141,18 +140,18 @@ async def login(
 async def refresh(session: AsyncSession, settings: Settings, token: str, *, now: datetime) -> TokenPair:
     stored = (await session.exec(select(RefreshToken).where(RefreshToken.token_hash == sha256_hex(token)))).first()
     if stored is None or stored.revoked_at is not None or stored.expires_at <= now:
-        raise Unauthorized("刷新令牌无效或已过期 (refresh token invalid or expired)")
+        raise Unauthorized(Message("refresh_token_invalid_or_expired"))
     user = await session.get(User, stored.user_id)
     if stored.used_at is not None:
         await revoke_refresh(session, RefreshToken.family_id == stored.family_id)
         await audit.record(session, actor_for_user(user), "auth.refresh_reused", "user", user.id)
         raise RefreshTokenReused()
     if user is None or not user.is_active:
-        raise Unauthorized("账户已停用 (account disabled)")
+        raise Unauthorized(Message("account_disabled"))
     if session_idle(stored.issued_at, now, settings.refresh_idle_minutes):
         await revoke_refresh(session, RefreshToken.family_id == stored.family_id)
         await audit.record(session, actor_for_user(user), "auth.session_idle", "user", user.id)
-        raise SessionIdle(f"{settings.refresh_idle_minutes}分钟未使用 (unused for {settings.refresh_idle_minutes} min)")
+        raise SessionIdle(Message("session_idle_minutes", refresh_idle_minutes=settings.refresh_idle_minutes))
     stored.used_at = now
     session.add(stored)
     return await issue(session, settings, user, stored.family_id, two_factor=stored.two_factor, now=now)
@@ -190,5 +189,5 @@ async def confirm_two_factor(
 async def get_me(session: AsyncSession, actor: Actor) -> User:
     user = await session.get(User, actor.user_id)
     if user is None:
-        raise Unauthorized("账号不存在 (account not found)")
+        raise Unauthorized(Message("account_not_found"))
     return user

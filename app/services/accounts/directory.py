@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
 from app.core.paging import PageQuery, Window
+from app.domain.errors import Message
 from app.domain.permissions import Role
 from app.models import Assignment, AssignmentInspector, User
 from app.services.common.access import one_or_404
@@ -25,7 +26,7 @@ async def _team_of(session: AsyncSession, actor: Actor, assignment_id: uuid.UUID
     if actor.county_code is not None:
         mine = select(AssignmentInspector.assignment_id).where(AssignmentInspector.user_id == actor.id)
         stmt = stmt.where(or_(Assignment.county_code == actor.county_code, col(Assignment.id).in_(mine)))
-    found = await one_or_404(session, stmt, "检查任务不存在 (assignment not found)")
+    found = await one_or_404(session, stmt, Message("assignment_not_found"))
     return select(AssignmentInspector.user_id).where(AssignmentInspector.assignment_id == found)
 
 

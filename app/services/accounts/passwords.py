@@ -10,7 +10,7 @@ from app.core.actor import Actor
 from app.core.config import Settings
 from app.core.password_strength import common_password_problem
 from app.core.security import hash_password, verify_password
-from app.domain.errors import Problem, RuleViolation
+from app.domain.errors import Message, Problem, RuleViolation
 from app.domain.permissions import password_problems
 from app.models import PasswordHistory, RefreshToken, User
 from app.models.base import utcnow
@@ -50,7 +50,7 @@ async def set_password(session: AsyncSession, settings: Settings, user: User, ne
     earlier = await _recent_hashes(session, user, settings.password_history - 1)
     if any(verify_password(h, new_password) for h in [user.password_hash, *(e.password_hash for e in earlier)]):
         n = settings.password_history
-        reused = f"新密码不能与最近{n}次使用过的密码相同 (must differ from the last {n} passwords)"
+        reused = Message("must_differ_from_last_passwords", n=n)
         raise RuleViolation([Problem(("new_password",), reused)])
     kept = [e.id for e in earlier[: max(settings.password_history - 2, 0)]]
     if settings.password_history > 1:  # the current password joins the history; the oldest beyond N-1 go
@@ -73,6 +73,6 @@ async def change_own_password(
 ) -> None:
     user = await session.get(User, actor.id)
     if user is None or not verify_password(user.password_hash, old_password):
-        raise RuleViolation([Problem(("old_password",), "原密码错误 (old password is wrong)")])
+        raise RuleViolation([Problem(("old_password",), "old_password_is_wrong")])
     await set_password(session, settings, user, new_password)
     await audit.record(session, actor, "user.password_changed", "user", user.id, county_code=user.county_code)

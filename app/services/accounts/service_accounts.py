@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.actor import Actor
 from app.core.errors import Conflict, NotFound
 from app.core.security import new_api_key
-from app.domain.errors import Problem, RuleViolation
+from app.domain.errors import Message, Problem, RuleViolation
 from app.domain.permissions import SERVICE_SCOPES
 from app.models import ServiceAccount
 from app.schemas.service_account import ServiceAccountCreate
@@ -23,17 +23,19 @@ async def create_service_account(
     problems = [
         Problem(
             ("scopes", i),
-            f"不可授予的权限范围: {s} (scope not grantable; allowed: {', '.join(sorted(allowed))})",
+            "scope_not_grantable",
+            s=s,
+            allowed=", ".join(sorted(allowed)),
         )
         for i, s in enumerate(data.scopes)
         if s not in allowed
     ]
     if data.county_code is not None and not await county_exists(session, data.county_code):
-        problems.append(Problem(("county_code",), f"县（市）代码不存在: {data.county_code} (unknown county)"))
+        problems.append(Problem(("county_code",), "unknown_county", county_code=data.county_code))
     if problems:
         raise RuleViolation(problems)
     if (await session.exec(select(ServiceAccount.id).where(ServiceAccount.name == data.name))).first():
-        raise Conflict(f"名称已存在: {data.name} (name taken)")
+        raise Conflict(Message("name_taken", name=data.name))
     key, prefix, key_hash = new_api_key()
     account = ServiceAccount(
         name=data.name,
@@ -54,7 +56,7 @@ async def list_service_accounts(session: AsyncSession) -> list[ServiceAccount]:
 async def revoke_service_account(session: AsyncSession, actor: Actor, account_id: uuid.UUID) -> ServiceAccount:
     account = await session.get(ServiceAccount, account_id)
     if account is None:
-        raise NotFound("系统对接账号不存在 (service account not found)")
+        raise NotFound(Message("service_account_not_found"))
     account.is_active = False
     session.add(account)
     await audit.record(

@@ -16,12 +16,12 @@ from app.core import totp
 from app.core.actor import Actor
 from app.core.config import Settings
 from app.core.errors import Conflict, Unauthorized
-from app.domain.errors import Problem, RuleViolation
+from app.domain.errors import Message, Problem, RuleViolation
 from app.models import RecoveryCode, TwoFactor, User
 from app.services.common import audit
 
-SERVICE = "系统对接账号以密钥认证，不使用动态口令 (service accounts sign in with keys)"
-ALREADY = "已启用双因素认证；更换认证器请联系安全管理员重置 (already enrolled: a security administrator can reset it)"
+SERVICE = Message("service_accounts_sign_in_with_keys")
+ALREADY = Message("two_factor_already_enrolled")
 
 
 @dataclass(frozen=True)
@@ -85,12 +85,12 @@ async def enrol(session: AsyncSession, settings: Settings, *, actor: Actor) -> E
 async def confirm(session: AsyncSession, *, actor: Actor, user: User, code: str, now: datetime) -> None:
     factor = await session.get(TwoFactor, user.id)
     if factor is None:
-        raise Conflict("尚未开始启用双因素认证，请先 POST /api/v1/me/two-factor (no enrolment to confirm)")
+        raise Conflict(Message("no_enrolment_to_confirm"))
     if factor.confirmed_at is not None:
         raise Conflict(ALREADY)
     step = totp.accepted_step(factor.secret, code, now, factor.last_step)
     if step is None:
-        raise RuleViolation([Problem(("code",), "动态口令不正确或已过期 (wrong or expired code)")])
+        raise RuleViolation([Problem(("code",), "totp_code_wrong")])
     factor.confirmed_at = now
     factor.last_step = step
     session.add(factor)

@@ -12,7 +12,7 @@ from app.core.errors import Conflict, Forbidden, NotFound
 from app.core.paging import PageQuery, Window
 from app.core.security import hash_password
 from app.domain.accounts import may_assign_role, may_clear_lock, may_manage_account
-from app.domain.errors import Problem, RuleViolation
+from app.domain.errors import Message, Problem, RuleViolation
 from app.domain.permissions import Role
 from app.models import User
 from app.models.base import utcnow
@@ -27,12 +27,12 @@ from app.services.common.paging import in_jurisdiction, paginate
 
 async def get_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> User:
     stmt = in_jurisdiction(select(User).where(User.id == user_id), User.county_code, actor.county_code)
-    return await one_or_404(session, stmt, "用户不存在 (user not found)")
+    return await one_or_404(session, stmt, Message("user_not_found"))
 
 
 async def user_by_username(session: AsyncSession, username: str) -> User:
     """For the command line, which names accounts as people do."""
-    return await one_or_404(session, select(User).where(User.username == username), "用户不存在 (user not found)")
+    return await one_or_404(session, select(User).where(User.username == username), Message("user_not_found"))
 
 
 async def list_users(
@@ -57,29 +57,26 @@ def _may_manage(actor: Actor, role: Role) -> None:
     if actor.kind == "system":
         return  # the command line: whoever holds the server appoints the administrators of an installation
     if actor.is_county_bound and not may_manage_account(actor.role, role):
-        raise Forbidden("县（市）局管理员只能管理本县执法人员 (county admins manage their own inspectors only)")
+        raise Forbidden(Message("county_admin_manages_own_inspectors_only"))
     if not may_manage_account(actor.role, role):
-        raise Forbidden(
-            f"无权管理「{role.label}」账号；系统、安全、审计管理员由服务器命令行任命 "
-            f"(you may not manage {role.value} accounts; administrators are appointed from the command line)"
-        )
+        raise Forbidden(Message("role_not_manageable", role=role))
 
 
 def _not_a_machine(role: Role) -> None:
     if role is Role.SERVICE:
-        raise RuleViolation([Problem(("role",), "系统对接账号请通过 /service-accounts 创建 (use /service-accounts)")])
+        raise RuleViolation([Problem(("role",), "use_service_accounts_endpoint")])
 
 
 async def _check_role_and_county(session: AsyncSession, actor: Actor, role: Role, county_code: str | None) -> None:
     _not_a_machine(role)
     if actor.is_county_bound and county_code != actor.county_code:
-        raise NotFound("县（市）不存在或不在您的管辖范围 (county not found in your jurisdiction)")
+        raise NotFound(Message("county_not_found_in_jurisdiction"))
     if role.is_county_bound and not county_code:
-        raise RuleViolation([Problem(("county_code",), "县（市）级账号必须指定县（市）(county role needs a county)")])
+        raise RuleViolation([Problem(("county_code",), "county_role_needs_county")])
     if not role.is_county_bound and county_code is not None:
-        raise RuleViolation([Problem(("county_code",), "地区级账号不属于任何县（市）(prefecture role has no county)")])
+        raise RuleViolation([Problem(("county_code",), "prefecture_role_has_no_county")])
     if county_code is not None and not await county_exists(session, county_code):
-        raise RuleViolation([Problem(("county_code",), f"县（市）代码不存在: {county_code} (unknown county)")])
+        raise RuleViolation([Problem(("county_code",), "unknown_county", county_code=county_code)])
 
 
 async def create_user(session: AsyncSession, actor: Actor, data: UserCreate) -> User:
@@ -89,7 +86,7 @@ async def create_user(session: AsyncSession, actor: Actor, data: UserCreate) -> 
     check_password_policy(data.password, loc="password", personal=(data.username, data.full_name))
     taken = (await session.exec(select(User.id).where(User.username == data.username))).first()
     if taken:
-        raise Conflict(f"用户名已存在: {data.username} (username taken)")
+        raise Conflict(Message("username_taken", username=data.username))
     user = User(
         **data.model_dump(exclude={"password", "role"}),
         role=data.role.value,
@@ -105,7 +102,7 @@ async def update_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID, d
     before = audit.snapshot(user)
     changes = data.model_dump(exclude_unset=True)
     if changes.get("is_active") is False and user.id == actor.user_id:
-        raise RuleViolation([Problem(("is_active",), "不能停用本人账户 (you cannot deactivate your own account)")])
+        raise RuleViolation([Problem(("is_active",), "own_account_deactivation_refused")])
     for name, value in changes.items():
         setattr(user, name, value)
     if (
@@ -113,9 +110,7 @@ async def update_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID, d
         and user.credential_valid_until
         and (user.credential_valid_until < user.credential_valid_from)
     ):
-        raise RuleViolation(
-            [Problem(("credential_valid_until",), "执法证有效期截止日早于起始日 (ends before it starts)")]
-        )
+        raise RuleViolation([Problem(("credential_valid_until",), "credential_ends_before_starts")])
     if changes.get("is_active") is False:
         user.token_version += 1  # deactivation ends every session at once
     user.updated_at = utcnow()
@@ -144,10 +139,7 @@ async def assign_role(session: AsyncSession, actor: Actor, user_id: uuid.UUID, d
     if actor.kind != "system" and not may_assign_role(
         actor.role, Role(user.role), data.role, own_account=user.id == actor.user_id
     ):
-        raise Forbidden(
-            f"无权将「{Role(user.role).label}」改为「{data.role.label}」：不能改本人角色，三员角色由服务器命令行任命 "
-            "(not your own role, and administrators are appointed from the command line)"
-        )
+        raise Forbidden(Message("role_change_refused", current_role=Role(user.role), new_role=data.role))
     await _check_role_and_county(session, actor, data.role, data.county_code)
     before = {"role": user.role, "county_code": user.county_code}
     user.role, user.county_code = data.role.value, data.county_code
@@ -170,7 +162,7 @@ async def assign_role(session: AsyncSession, actor: Actor, user_id: uuid.UUID, d
 async def unlock_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> User:
     user = await get_user(session, actor, user_id)
     if not may_clear_lock(actor.role, Role(user.role), own_account=user.id == actor.user_id):
-        raise Forbidden("无权解锁此账号（含本人账号）(you may not unlock this account, nor your own)")
+        raise Forbidden(Message("unlock_refused"))
     before = {"locked_until": user.locked_until, "failed_logins": user.failed_logins}
     user.locked_until = None
     user.failed_logins = 0
@@ -192,10 +184,8 @@ async def reset_two_factor(session: AsyncSession, actor: Actor, user_id: uuid.UU
     """A security administrator removes a user's authenticator (lost phone); every session of theirs ends."""
     user = await get_user(session, actor, user_id)
     if user.id == actor.user_id:  # a stolen session must not swap in its own authenticator
-        raise RuleViolation(
-            [Problem(("user_id",), "不能重置本人的双因素认证，请由另一位安全管理员操作 (ask another administrator)")]
-        )
+        raise RuleViolation([Problem(("user_id",), "own_two_factor_reset_refused")])
     if not may_clear_lock(actor.role, Role(user.role), own_account=False):  # who lifts a lock resets a factor
-        raise Forbidden("无权重置此账号的双因素认证 (you may not reset this account's second factor)")
+        raise Forbidden(Message("two_factor_reset_refused"))
     await two_factor.reset(session, actor=actor, user=user)
     await revoke_refresh_tokens(session, user)

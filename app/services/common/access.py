@@ -14,6 +14,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from app.core.actor import Actor
 from app.core.errors import NotFound
+from app.domain.errors import Message
 from app.models import Assignment, AssignmentInspector, Enterprise, Visit
 
 T = TypeVar("T")
@@ -50,7 +51,7 @@ def scope_visits(stmt: SelectOfScalar[T], actor: Actor) -> SelectOfScalar[T]:
     return stmt.where(or_(Visit.county_code == actor.county_code, granted))
 
 
-async def one_or_404(session: AsyncSession, stmt: SelectOfScalar[T], not_found: str) -> T:
+async def one_or_404(session: AsyncSession, stmt: SelectOfScalar[T], not_found: Message) -> T:
     """The row a jurisdiction-scoped query finds, or 404 with `not_found`: a record outside the caller's
     jurisdiction is simply not there (never 403, which would tell that it exists)."""
     row = (await session.exec(stmt)).first()

@@ -1,13 +1,14 @@
 """Optimistic concurrency for records with a `version`: weak ETags out, If-Match in (412 on a stale one)."""
 
 from app.core.errors import PreconditionFailed
+from app.domain.errors import Message
 
 
 def etag(version: int) -> str:
     return f'W/"{version}"'
 
 
-def check_if_match(if_match: str | None, version: int, *, what: str = "记录") -> None:
+def check_if_match(if_match: str | None, version: int) -> None:
     """`If-Match` absent: last write wins. Present: it must name the current version (W/"n", "n" or *)."""
     if if_match is None:
         return
@@ -16,7 +17,4 @@ def check_if_match(if_match: str | None, version: int, *, what: str = "记录") 
         return
     wanted = {t.removeprefix("W/").strip('"') for t in tags}
     if str(version) not in wanted:
-        raise PreconditionFailed(
-            f"{what}已被他人修改，当前版本为{version}，请重新读取后再提交 "
-            f"(the record changed: current version {version}, ETag {etag(version)})"
-        )
+        raise PreconditionFailed(Message("record_changed", version=version, etag=etag(version)))

@@ -17,10 +17,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
 from app.core.errors import Conflict, Unprocessable
+from app.domain.errors import Message
 
 Row = TypeVar("Row", bound=SQLModel)
-KEY_REUSED = "同一 Idempotency-Key 已用于不同的请求内容 (this Idempotency-Key was used with a different request)"
-IN_PROGRESS = "同一 Idempotency-Key 的请求正在处理 (a request with this Idempotency-Key is in progress)"
+KEY_REUSED = Message("idempotency_key_reused")
+IN_PROGRESS = Message("idempotency_key_in_progress")
 
 
 def scope(actor: Actor) -> str:

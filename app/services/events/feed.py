@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.actor import Actor
 from app.core.errors import Unprocessable
 from app.core.paging import PageQuery, Window, cursor_problem
+from app.domain.errors import Message
 from app.models import Event
 from app.schemas.event import EVENT_TYPES, TYPE_PREFIX, CloudEvent
 
@@ -38,12 +39,12 @@ def _wanted(actor: Actor, types: list[str] | None) -> list[str]:
         return readable
     names = [t if t.startswith(TYPE_PREFIX) else TYPE_PREFIX + t for t in types]
     unknown = [
-        (["query", "types", i], f"未知的事件类型 (unknown event type) {t}")
+        (["query", "types", i], Message("unknown_event_type", event_type=t))
         for i, (t, n) in enumerate(zip(types, names, strict=True))
         if n not in EVENT_TYPES
     ]
     if unknown:
-        raise Unprocessable("未知的事件类型 (unknown event type)", errors=unknown)
+        raise Unprocessable(Message("unknown_event_types"), errors=unknown)
     return [n for n in names if n in readable]
 
 

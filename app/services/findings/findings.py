@@ -10,6 +10,7 @@ from app.core.actor import Actor
 from app.core.errors import Conflict
 from app.core.paging import PageQuery, Window
 from app.domain.checklist import ChecklistItem
+from app.domain.errors import Message
 from app.domain.findings import (
     FindingEvent,
     Severity,
@@ -104,7 +105,7 @@ async def get_finding(session: AsyncSession, actor: Actor, finding_id: uuid.UUID
     stmt = scope_visits(_scoped(select(Finding)).where(Finding.id == finding_id), actor)
     if lock:
         stmt = stmt.with_for_update(of=Finding)
-    return await one_or_404(session, stmt, "问题不存在 (finding not found)")
+    return await one_or_404(session, stmt, Message("finding_not_found"))
 
 
 async def list_findings(
@@ -183,7 +184,7 @@ async def create_finding(
     """A finding added by hand to an archived visit (nonconforming items become findings on submit)."""
     visit = await get_visit(session, actor, visit_id)
     if visit.status != "archived":
-        raise Conflict("请先提交归档检查记录，不符合项将自动生成问题 (submit the visit first)")
+        raise Conflict(Message("submit_visit_first"))
     return await add_finding(
         session,
         actor,

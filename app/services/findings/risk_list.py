@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.actor import Actor
 from app.core.errors import Conflict
 from app.core.paging import PageQuery, Window
-from app.domain.errors import Problem, raise_if_any
+from app.domain.errors import Message, Problem, raise_if_any
 from app.models import Finding, RiskListEntry, Visit
 from app.models.base import utcnow
 from app.schemas.risk_list import RiskListEntryCreate, RiskListEntryUpdate, RiskListFilter
@@ -43,7 +43,7 @@ async def get_entry(session: AsyncSession, actor: Actor, entry_id: uuid.UUID) ->
     return await one_or_404(
         session,
         _scoped(actor).where(RiskListEntry.id == entry_id),
-        "风险问题清单条目不存在 (risk-list entry not found)",
+        Message("risk_list_entry_not_found"),
     )
 
 
@@ -78,10 +78,10 @@ async def create_entry(session: AsyncSession, actor: Actor, data: RiskListEntryC
         )
         finding = (await session.exec(stmt)).first()
         if finding is None or finding.enterprise_id != enterprise.id:
-            raise_if_any([Problem(("finding_id",), "问题不存在或不属于该企业 (finding not found for this enterprise)")])
+            raise_if_any([Problem(("finding_id",), "finding_not_found_for_enterprise")])
         taken = await session.exec(select(RiskListEntry.id).where(RiskListEntry.finding_id == data.finding_id))
         if taken.first() is not None:
-            raise Conflict("该问题已在风险问题清单中 (finding already on the risk list)")
+            raise Conflict(Message("finding_already_on_risk_list"))
     entry = RiskListEntry(
         county_code=enterprise.county_code,
         enterprise_id=enterprise.id,
@@ -102,18 +102,16 @@ async def update_entry(
     """The county's cause analysis (深入剖析原因), measures, and when it reported the entry upward."""
     entry = await get_entry(session, actor, entry_id)
     if entry.reviewed_at is not None:
-        raise Conflict("地区局已审阅，不可再修改 (already reviewed by the prefecture)")
+        raise Conflict(Message("already_reviewed_by_prefecture"))
     before = audit.snapshot(entry)
     for name, value in data.model_dump(exclude_unset=True).items():
         setattr(entry, name, value)
     problems = []
     if entry.reported_to_prefecture_at is not None:
         if not (entry.cause_analysis or "").strip():
-            problems.append(
-                Problem(("cause_analysis",), "上报前须深入剖析原因 (a cause analysis is required before reporting)")
-            )
+            problems.append(Problem(("cause_analysis",), "cause_analysis_required"))
         if entry.reported_to_prefecture_at > utcnow() + timedelta(minutes=5):
-            problems.append(Problem(("reported_to_prefecture_at",), "上报时间不能晚于现在 (cannot be in the future)"))
+            problems.append(Problem(("reported_to_prefecture_at",), "cannot_be_in_future"))
     raise_if_any(problems)
     entry.updated_at = utcnow()
     session.add(entry)
@@ -130,7 +128,7 @@ async def review_entry(session: AsyncSession, actor: Actor, entry_id: uuid.UUID,
     """The prefecture's 质量监督科 marks an entry reviewed (once)."""
     entry = await get_entry(session, actor, entry_id)
     if entry.reviewed_at is not None:
-        raise Conflict("该条目已审阅 (already reviewed)")
+        raise Conflict(Message("already_reviewed"))
     entry.reviewed_at = utcnow()
     entry.reviewed_by_id = actor.user_id
     entry.review_note = note

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
 from app.core.paging import PageQuery, Window
-from app.domain.errors import Problem, RuleViolation
+from app.domain.errors import Message, Problem, RuleViolation
 from app.domain.ledger import SignalKind
 from app.domain.reporting import FollowUpStep, SamplingOrigin, StepDone, follow_up_step_problems
 from app.models import Enterprise, RiskSignal, SamplingFollowUp, SamplingFollowUpStep
@@ -74,9 +74,9 @@ def origin_problems(kind: str, qualified: bool | None, origin: SamplingOrigin | 
     """A failed sampling states where it came from (上级转办 / 本级组织); nothing else carries an origin."""
     failed = kind == SignalKind.sampling.value and qualified is False
     if failed and origin is None:
-        return [Problem(("sampling_origin",), "监督抽查不合格须填写来源：上级转办或本级组织 (state the origin)")]
+        return [Problem(("sampling_origin",), "sampling_origin_required")]
     if not failed and origin is not None:
-        return [Problem(("sampling_origin",), "仅监督抽查不合格可填写来源 (only for a failed sampling)")]
+        return [Problem(("sampling_origin",), "only_for_failed_sampling")]
     return []
 
 
@@ -114,7 +114,7 @@ async def get_followup(
     )
     if lock:
         stmt = stmt.with_for_update()
-    return await one_or_404(session, stmt, "抽查不合格后处理记录不存在 (follow-up not found)")
+    return await one_or_404(session, stmt, Message("follow_up_not_found"))
 
 
 async def _steps(session: AsyncSession, follow_up_id: uuid.UUID) -> list[SamplingFollowUpStep]:
@@ -180,7 +180,7 @@ async def correct_origin(
 ) -> SamplingFollowUp:
     """Correct where a follow-up came from (e.g. one that the migration set to 本级组织), with the reason, audited."""
     follow_up = await get_followup(session, actor, follow_up_id, lock=True)
-    check_if_match(if_match, follow_up.version, what="后处理记录")
+    check_if_match(if_match, follow_up.version)
     if follow_up.origin == data.origin.value:
         return follow_up
     before = audit.snapshot(follow_up, ["origin"])

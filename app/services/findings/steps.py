@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
 from app.core.errors import Conflict
-from app.domain.errors import Problem, raise_if_any
+from app.domain.errors import Message, Problem, raise_if_any
 from app.domain.findings import FindingEvent, Severity, can_close, extend_deadline
 from app.domain.ruleset import ruleset_for
 from app.domain.visit_types import VisitType
@@ -61,7 +61,7 @@ async def _record_step(
 
 def _open_or_conflict(finding: Finding) -> None:
     if finding.status == "closed":
-        raise Conflict("问题已闭环 (finding is closed)")
+        raise Conflict(Message("finding_is_closed"))
 
 
 async def _load(session: AsyncSession, actor: Actor, finding_id: uuid.UUID) -> tuple[Finding, dict[str, Any]]:
@@ -109,7 +109,7 @@ async def record_rectification(
     finding, before = await _load(session, actor, finding_id)
     _open_or_conflict(finding)
     if finding.status == "awaiting_case":
-        raise Conflict("复查已合格，待立案 (re-inspection already passed)")
+        raise Conflict(Message("re_inspection_already_passed"))
     problems = []
     for i, attachment_id in enumerate(data.attachment_ids):
         stmt = scope_visits(
@@ -119,7 +119,7 @@ async def record_rectification(
             actor,
         )
         if (await session.exec(stmt)).first() is None:
-            problems.append(Problem(("attachment_ids", i), "附件不存在或不属于该企业 (attachment not found)"))
+            problems.append(Problem(("attachment_ids", i), "attachment_not_found_for_enterprise"))
     raise_if_any(problems)
     step = FindingStep(kind="rectification", text=data.text, attachment_ids=[str(a) for a in data.attachment_ids])
     finding.status = "rectified"
@@ -133,15 +133,15 @@ async def _reinspection_visit(session: AsyncSession, actor: Actor, finding: Find
     visit = (await session.exec(scope_visits(select(Visit).where(Visit.id == visit_id), actor))).first()
     loc = ("visit_id",)
     if visit is None or visit.enterprise_id != finding.enterprise_id or visit.id == finding.visit_id:
-        raise_if_any([Problem(loc, "复查回访记录不存在或不属于该企业 (re-inspection visit not found)")])
+        raise_if_any([Problem(loc, "re_inspection_visit_not_found")])
     assert visit is not None
     problems = []
     if visit.visit_type != VisitType.reinspection:
-        problems.append(Problem(loc, "须为“复查回访”类型的检查记录 (must be a reinspection visit)"))
+        problems.append(Problem(loc, "must_be_reinspection_visit"))
     if visit.status != "archived":
-        problems.append(Problem(loc, "复查回访记录须先提交归档 (submit the re-inspection visit first)"))
+        problems.append(Problem(loc, "submit_re_inspection_visit_first"))
     if visit.visit_date < finding.found_on:
-        problems.append(Problem(loc, "复查日期早于发现问题日期 (re-inspection before the finding)"))
+        problems.append(Problem(loc, "re_inspection_before_finding"))
     raise_if_any(problems)
     return visit
 
@@ -154,7 +154,7 @@ async def record_reinspection(
     finding, before = await _load(session, actor, finding_id)
     _open_or_conflict(finding)
     if finding.status == "awaiting_case":
-        raise Conflict("复查已合格，待立案 (re-inspection already passed)")
+        raise Conflict(Message("re_inspection_already_passed"))
     visit = await _reinspection_visit(session, actor, finding, data.visit_id)
     step = FindingStep(kind="reinspection", text=data.note, reinspection_visit_id=visit.id, result=data.result.value)
     if finding.reinspected_on is None:  # 按时复查回访 is judged by the first re-inspection
@@ -181,9 +181,9 @@ async def record_refusal(
     finding, before = await _load(session, actor, finding_id)
     _open_or_conflict(finding)
     if finding.refused_on is not None:
-        raise Conflict("已记录拒不整改 (a refusal is already recorded)")
+        raise Conflict(Message("refusal_is_already_recorded"))
     if not finding.found_on <= data.refused_on <= today:
-        raise_if_any([Problem(("refused_on",), "拒不整改日期应在发现问题之后、今天之前 (refused_on out of range)")])
+        raise_if_any([Problem(("refused_on",), "refused_on_out_of_range")])
     finding.refused_on = data.refused_on
     await _record_step(session, actor, finding, before, FindingStep(kind="refusal", text=data.note))
     await settle_level(session, actor, finding, FindingEvent.refusal, today=today)
@@ -197,9 +197,9 @@ async def file_case(
     """立案查处: case number, date, officer; a violation that passed its re-inspection closes now."""
     finding, before = await _load(session, actor, finding_id)
     if finding.case_filed:
-        raise Conflict("该问题已立案 (a case is already filed)")
+        raise Conflict(Message("case_is_already_filed"))
     if not finding.found_on <= data.filed_on <= today:
-        raise_if_any([Problem(("filed_on",), "立案日期应在发现问题之后、今天之前 (filed_on out of range)")])
+        raise_if_any([Problem(("filed_on",), "filed_on_out_of_range")])
     step = FindingStep(
         kind="case", text=data.note, case_no=data.case_no, case_filed_on=data.filed_on, case_officer=data.officer
     )

@@ -9,7 +9,10 @@ import anyio
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.errors import NotFound
+from app.core.i18n import text as worded
+from app.domain.errors import Message
 from app.models import EnterpriseImport
+from app.schemas.enterprise_import import stored_row_error
 from app.services.imports.rows import ROW, text
 from app.services.imports.service import max_uncompressed, read_kept_source, source_path
 from app.services.ledger import county_names
@@ -22,11 +25,13 @@ async def errors_xlsx(
 ) -> bytes:
     path = source_path(upload_dir, job.id, job.source)
     if not job.error_count or not path.exists():
-        raise NotFound("该导入没有错误记录 (this import has no errors to show)")
+        raise NotFound(Message("import_has_no_errors"))
     problems: dict[int, dict[int, list[str]]] = {}
     for e in job.errors or []:
-        column = INDEX.get(e["column"], ROW)
-        problems.setdefault(e["row"], {}).setdefault(column, []).append(e["msg"])
+        _, index, message = stored_row_error(e)
+        if index is None:  # a problem of the header row, or one kept before rows had an index
+            continue
+        problems.setdefault(index, {}).setdefault(INDEX.get(e["column"], ROW), []).append(worded(message))
     names = sorted(set((await county_names(session)).values()))
     build = partial(_build, path, job.source, problems, names, max_upload_bytes)
     return await anyio.to_thread.run_sync(build)
@@ -41,4 +46,4 @@ def _build(path: Path, source: str, problems: dict[int, dict[int, list[str]]], n
     if isinstance(body, dict):
         body = body.get("rows", [])
     rows = [[text(r.get(k)) for k in KEYS] if isinstance(r, dict) else [] for r in body]
-    return errors_workbook(rows, 0, problems, names)
+    return errors_workbook(rows, None, problems, names)

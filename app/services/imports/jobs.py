@@ -29,9 +29,11 @@ from app.core import jobs as engine
 from app.core.actor import Actor
 from app.core.config import Settings
 from app.core.errors import AppError, Conflict, sqlstate
+from app.domain.errors import Message
 from app.domain.statuses import ImportStatus
 from app.models import EnterpriseImport, ImportHeartbeat, ImportUpload
 from app.models.base import utcnow
+from app.schemas.enterprise_import import kept_message
 from app.services.common import audit
 from app.services.imports.service import Upload, parse, process
 
@@ -39,11 +41,10 @@ log = logging.getLogger("app.imports")
 
 RUN_IMPORT = "imports.run_import"
 LOCK_NOT_AVAILABLE = "55P03"
-INTERRUPTED = (
-    "导入进程已中断（如服务重启），未写入任何数据，请重新上传 (the import was interrupted: nothing was written)"
-)
-CANCELLED = "导入已取消，未写入任何数据 (the import was cancelled: nothing was written)"
-FAILED = "导入失败（内部错误），未写入任何数据 (the import failed: nothing was written)"
+INTERRUPTED = "import_interrupted"
+CANCELLED = "import_cancelled"
+FAILED = "import_failed"
+"""The details a job keeps, as message codes (worded in the reader's language)."""
 
 
 class _CancelRequested(Exception):
@@ -141,10 +142,11 @@ async def _refuse(session: AsyncSession, job: EnterpriseImport, exc: AppError) -
     """The workbook is not a ledger sheet (the answer `parse` gives a small upload as 4xx): failed, its errors
     kept on the job as problems of the header row (1), nothing written."""
     job.errors = [
-        {"row": 1, "column": "row", "header": None, "msg": f"{'.'.join(map(str, e.loc))}: {e.msg}"} for e in exc.errors
+        {"sheet_row": 1, "index": None, "column": "row", "header": None, "code": msg.code, "params": dict(msg.params)}
+        for _, msg in exc.errors
     ]
     job.error_count = len(job.errors)
-    await _finish(session, job, "failed", exc.detail or str(exc))
+    await _finish(session, job, "failed", kept_message(exc.detail) if isinstance(exc.detail, Message) else exc.code)
     job.http_status = exc.status
     session.add(job)
     await session.commit()
@@ -231,7 +233,7 @@ async def cancel_import(session: AsyncSession, actor: Actor, job: EnterpriseImpo
     """A waiting import is cancelled at once; a running one is asked to stop (its worker rolls back at the next
     beat, so nothing is written). A finished one cannot be cancelled (409)."""
     if job.status not in ("pending", "running"):
-        raise Conflict(f"导入已结束（{job.status}），不能取消 (the import has already finished)")
+        raise Conflict(Message("import_already_finished", status=job.status))
     locked = await _lock_if_idle(session, job.id)
     if locked is not None:
         locked.status, locked.detail, locked.finished_at, locked.http_status = "cancelled", CANCELLED, utcnow(), 200

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from app.domain.credit_code import credit_code_problems, normalise_credit_code
+from app.domain.errors import Message
 from app.domain.ledger import EnterpriseStatus
 from app.domain.risk import RiskClass
 from app.schemas.common import CONTROL_CHARACTERS, CONTROL_REFUSED
@@ -48,7 +49,7 @@ class Vocabulary:
 class RowCheck:
     rows: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)
     """(row number, typed row in COLUMNS order) for every row without problems."""
-    errors: list[tuple[int, int, str]] = field(default_factory=list)
+    errors: list[tuple[int, int, Message]] = field(default_factory=list)
     """(row number, column index or ROW, message)."""
     seen: dict[str, int] = field(default_factory=dict)
     """credit code → row number of its first occurrence (duplicates inside one upload)."""
@@ -75,16 +76,16 @@ def text(value: Any) -> str | None:
     return value or None
 
 
-def _as_list(raw: Any, number: int, errors: list[tuple[int, int, str]]) -> list[Any] | None:
+def _as_list(raw: Any, number: int, errors: list[tuple[int, int, Message]]) -> list[Any] | None:
     if isinstance(raw, list | tuple):
         return list(raw)
     if isinstance(raw, dict):
         unknown = sorted(set(raw) - _KNOWN_KEYS)
         if unknown:
-            errors.append((number, ROW, f"未知字段: {', '.join(map(str, unknown))} (unknown fields)"))
+            errors.append((number, ROW, Message("unknown_fields", fields=", ".join(map(str, unknown)))))
             return None
         return [raw.get(k) for k in KEYS]
-    errors.append((number, ROW, "每一行应为一个对象 (each row must be a JSON object)"))
+    errors.append((number, ROW, Message("row_not_an_object")))
     return None
 
 
@@ -98,18 +99,18 @@ def check_rows(raw_rows: Sequence[Any], numbers: Sequence[int], vocab: Vocabular
         values = [text(v) for v in cells[:width]] + [None] * (width - len(cells))
         if isinstance(raw, list) and not any(values):
             continue  # an empty sheet row
-        problems: list[tuple[int, str]] = []
+        problems: list[tuple[int, Message]] = []
         typed: list[Any] = list(values)
         for i in _TEXT_INDEXES:
             limit = COLUMNS[i].max_length
             v = values[i]
             if v is None:
                 if COLUMNS[i].required:
-                    problems.append((i, "必填 (required)"))
+                    problems.append((i, Message("required")))
             elif limit and len(v) > limit:
-                problems.append((i, f"不能超过{limit}个字符 (at most {limit} characters)"))
+                problems.append((i, Message("at_most_characters", limit=limit)))
             elif CONTROL_CHARACTERS.search(v):
-                problems.append((i, CONTROL_REFUSED))
+                problems.append((i, Message(CONTROL_REFUSED)))
         _credit_code(values[I_CODE], number, typed, problems, into.seen)
         _county(values[I_COUNTY], vocab, typed, problems)
         _choice(values[I_RISK], I_RISK, _RISK, "A、B、C、D", typed, problems, default=None)
@@ -128,9 +129,9 @@ def check_rows(raw_rows: Sequence[Any], numbers: Sequence[int], vocab: Vocabular
             elif key in _FALSE:
                 typed[i] = False
             else:
-                problems.append((i, "应为“是”或“否” (must be 是 or 否)"))
+                problems.append((i, Message("must_be_yes_or_no")))
         if values[I_PHONE] and not _PHONE.match(values[I_PHONE]):
-            problems.append((I_PHONE, "联系电话只能包含数字、空格和 + - ( ) (digits, spaces, + - ( ) only)"))
+            problems.append((I_PHONE, Message("phone_characters")))
         if problems:
             into.errors.extend((number, i, msg) for i, msg in problems)
         else:
@@ -138,31 +139,31 @@ def check_rows(raw_rows: Sequence[Any], numbers: Sequence[int], vocab: Vocabular
 
 
 def _credit_code(
-    value: str | None, number: int, typed: list[Any], problems: list[tuple[int, str]], seen: dict[str, int]
+    value: str | None, number: int, typed: list[Any], problems: list[tuple[int, Message]], seen: dict[str, int]
 ) -> None:
     if value is None:
-        problems.append((I_CODE, "必填 (required)"))
+        problems.append((I_CODE, Message("required")))
         return
     code = normalise_credit_code(value)
     found = credit_code_problems(code)
     if found:
-        problems.extend((I_CODE, p.msg) for p in found)
+        problems.extend((I_CODE, p.message) for p in found)
         return
     first = seen.setdefault(code, number)
     if first != number:
-        problems.append((I_CODE, f"与第{first}行的统一社会信用代码重复 (duplicate of row {first})"))
+        problems.append((I_CODE, Message("duplicate_of_row", first=first)))
     typed[I_CODE] = code
 
 
-def _county(value: str | None, vocab: Vocabulary, typed: list[Any], problems: list[tuple[int, str]]) -> None:
+def _county(value: str | None, vocab: Vocabulary, typed: list[Any], problems: list[tuple[int, Message]]) -> None:
     if value is None:
-        problems.append((I_COUNTY, "必填 (required)"))
+        problems.append((I_COUNTY, Message("required")))
         return
     code = vocab.counties.get(value)
     if code is None:
-        problems.append((I_COUNTY, f"未知的县（市）“{value}” (unknown county)"))
+        problems.append((I_COUNTY, Message("unknown_county_name", value=value)))
     elif vocab.actor_county is not None and code != vocab.actor_county:
-        problems.append((I_COUNTY, "只能导入本县（市）的企业 (you may only import enterprises of your county)"))
+        problems.append((I_COUNTY, Message("import_other_county_refused")))
     typed[I_COUNTY] = code
 
 
@@ -172,7 +173,7 @@ def _choice(
     options: dict[str, str],
     allowed: str,
     typed: list[Any],
-    problems: list[tuple[int, str]],
+    problems: list[tuple[int, Message]],
     *,
     default: str | None,
 ) -> None:
@@ -181,5 +182,5 @@ def _choice(
         return
     found = options.get(value) or options.get(value.upper()) or options.get(value.lower())
     if found is None:
-        problems.append((index, f"取值“{value}”无效，应为{allowed} (must be one of {allowed})"))
+        problems.append((index, Message("must_be_one_of", value=value, allowed=allowed)))
     typed[index] = found

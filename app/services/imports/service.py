@@ -21,11 +21,12 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
-from app.core.errors import PayloadTooLarge, Unprocessable
+from app.core.errors import FieldError, Located, PayloadTooLarge, Unprocessable
+from app.domain.errors import Message
 from app.models import EnterpriseImport, Jurisdiction
 from app.models.base import utcnow
 from app.models.personal import cipher
-from app.schemas.enterprise_import import EnterpriseImportRead
+from app.schemas.enterprise_import import EnterpriseImportRead, stored_row_error
 from app.services import events
 from app.services.common import audit, idempotency
 from app.services.common.access import one_or_404
@@ -48,6 +49,8 @@ from app.xlsx.safety import WorkbookRejected
 
 MAX_ROWS = 200_000
 MAX_STORED_ERRORS = 10_000
+IMPORT_ROWS_REJECTED = "import_rows_rejected"
+"""The detail a rejected job keeps (worded with its error count when read)."""
 CHECK_CHUNK = 10_000
 UNCOMPRESSED_FACTOR = 16
 """A workbook may inflate to this many times the upload limit (worksheet XML compresses 10–15×)."""
@@ -55,10 +58,21 @@ _PLAN_INDEXES = tuple(INDEX[k] for k in PLAN_KEYS)
 
 
 class ImportRejected(Unprocessable):
-    """All-or-nothing upload with bad rows: nothing written, the job (with its errors) is kept."""
+    """All-or-nothing upload with bad rows: nothing written, the job (with its errors) is kept. Each error item
+    also says the row's `sheet_row` (xlsx; null for JSON) and `index`."""
 
-    code = "import-rejected"
-    title = "导入未通过校验，未写入任何数据 (import rejected: nothing was written)"
+    code = "import_rejected"
+
+    def __init__(self, detail: Message, *, errors: list[Located], rows: list[tuple[int | None, int | None]]) -> None:
+        super().__init__(detail, errors=errors)
+        self.rows = rows
+
+    def items(self) -> list[FieldError]:
+        return [
+            item.model_copy(update={"sheet_row": sheet_row, "index": index})
+            for item, (sheet_row, index) in zip(super().items(), self.rows, strict=True)
+        ]
+
     keep_changes = True
 
 
@@ -79,6 +93,8 @@ class Parsed:
     rows: list[Any]
     numbers: range
     """Row numbers as the user sees them: sheet rows for xlsx, array indexes for JSON."""
+    first_row: int | None = None
+    """The sheet row of the first data row (xlsx); None for JSON, whose rows have no sheet row."""
 
 
 def max_uncompressed(max_upload_bytes: int) -> int:
@@ -88,7 +104,7 @@ def max_uncompressed(max_upload_bytes: int) -> int:
 def _workbook_rejected(exc: WorkbookRejected) -> Exception:
     if exc.too_large:
         return PayloadTooLarge(exc.message)
-    return Unprocessable(exc.message, errors=exc.errors or [(["file"], exc.message)])
+    return Unprocessable(exc.message, errors=exc.errors or [(["body", "file"], exc.message)])
 
 
 def count_rows(upload: Upload, *, max_upload_bytes: int) -> int | None:
@@ -114,24 +130,25 @@ def parse(upload: Upload, *, max_upload_bytes: int) -> Parsed:
         except WorkbookRejected as exc:
             raise _workbook_rejected(exc) from exc
         rows, numbers = sheet.rows, range(sheet.first_row, sheet.first_row + len(sheet.rows))
+        first_row: int | None = sheet.first_row
     else:
         try:
             body = json.loads(upload.content)
         except (ValueError, RecursionError) as exc:
-            raise Unprocessable(
-                "请求体不是有效的JSON (the body is not valid JSON)", errors=[(["body"], str(exc))]
-            ) from exc
+            msg = Message("body_is_not_valid_json")
+            raise Unprocessable(msg, errors=[(["body"], msg)]) from exc
         if isinstance(body, dict) and isinstance(body.get("rows"), list):
             body = body["rows"]
         if not isinstance(body, list):
-            msg = "JSON请求体应为企业数组 (the JSON body must be an array of enterprises)"
+            msg = Message("json_body_not_an_array")
             raise Unprocessable(msg, errors=[(["body"], msg)])
-        rows, numbers = body, range(len(body))
+        rows, numbers, first_row = body, range(len(body)), None
     if not rows:
-        raise Unprocessable("没有可导入的数据行 (no rows to import)", errors=[(["rows"], "empty")])
+        msg = Message("no_rows_to_import")
+        raise Unprocessable(msg, errors=[(["rows"], msg)])
     if len(rows) > MAX_ROWS:
-        raise PayloadTooLarge(f"一次最多导入{MAX_ROWS}行 (at most {MAX_ROWS} rows per upload)")
-    return Parsed(rows=rows, numbers=numbers)
+        raise PayloadTooLarge(Message("too_many_rows", max_rows=MAX_ROWS))
+    return Parsed(rows=rows, numbers=numbers, first_row=first_row)
 
 
 async def find_replay(session: AsyncSession, actor: Actor, key: str | None, digest: str) -> EnterpriseImport | None:
@@ -224,7 +241,7 @@ async def process(
             pending.cancel()
             with contextlib.suppress(BaseException):
                 await pending
-    errors = sorted(check.errors)
+    errors = sorted(check.errors, key=lambda e: e[:2])
     rejected = bool(errors) and job.all_or_nothing
     if not rejected:  # a rejected one rolls back below, and the dropped indexes come back with it
         await rebuild_indexes(session, deferred)
@@ -233,7 +250,7 @@ async def process(
     job.rows_processed = job.rows_total
     job.error_count = len(errors)
     job.errors_truncated = len(errors) > MAX_STORED_ERRORS
-    job.errors = [_error_dict(n, i, msg) for n, i, msg in errors[:MAX_STORED_ERRORS]]
+    job.errors = [_error_dict(n, i, msg, parsed.first_row) for n, i, msg in errors[:MAX_STORED_ERRORS]]
     if errors:
         await anyio.to_thread.run_sync(_keep_source, upload_dir, job.id, upload)
     if not (write and rejected):  # a dry run's counts are those of the real run it stands for
@@ -243,7 +260,7 @@ async def process(
         job.status, job.http_status = "validated", 200
     elif rejected:
         job.status, job.http_status = "failed", 422
-        job.detail = f"{len(errors)}处错误，未写入任何数据 ({len(errors)} problems: nothing was written)"
+        job.detail = IMPORT_ROWS_REJECTED
     else:
         job.status, job.http_status = "succeeded", 201
         await analyze_after_bulk(session, created + updated)
@@ -269,7 +286,7 @@ def _apply_existing(actor: Actor, check: RowCheck, existing: dict[str, Any]) -> 
         given = row[I_RISK]
         if actor.is_county_bound:
             if found is not None and found.county_code != actor.county_code:
-                msg = "该统一社会信用代码已登记在其他县（市）(credit code registered in another county)"
+                msg = Message("credit_code_in_other_county")
                 check.errors.append((number, I_CODE, msg))
                 continue
             if given is not None and (found is None or found.risk_class != given):
@@ -313,10 +330,16 @@ async def _after_write(
             await recompute_for_enterprise(session, found.id, today=today)
 
 
-def _error_dict(number: int, index: int, msg: str) -> dict[str, Any]:
-    if index == ROW:
-        return {"row": number, "column": "row", "header": None, "msg": msg}
-    return {"row": number, "column": COLUMNS[index].key, "header": COLUMNS[index].header, "msg": msg}
+def _error_dict(number: int, column: int, msg: Message, first_row: int | None) -> dict[str, Any]:
+    """A row error as the job keeps it (JSON): where (`sheet_row`, `index`, column) and what (code, parameters)."""
+    return {
+        "sheet_row": None if first_row is None else number,
+        "index": number - (first_row or 0),
+        "column": "row" if column == ROW else COLUMNS[column].key,
+        "header": None if column == ROW else COLUMNS[column].header,
+        "code": msg.code,
+        "params": dict(msg.params),
+    }
 
 
 KEPT_SOURCE = "enterprise_import.source"
@@ -359,14 +382,21 @@ async def get_import(session: AsyncSession, actor: Actor, job_id: uuid.UUID) -> 
     stmt = in_jurisdiction(
         select(EnterpriseImport).where(EnterpriseImport.id == job_id), EnterpriseImport.county_code, actor.county_code
     )
-    return await one_or_404(session, stmt, "导入任务不存在 (import not found)")
+    return await one_or_404(session, stmt, Message("import_not_found"))
 
 
 def rejection(job: EnterpriseImport) -> ImportRejected:
-    """The problem+json of a rejected all-or-nothing upload: every bad cell at loc ["rows", n, column]."""
+    """The problem+json of a rejected all-or-nothing upload: every bad cell at loc ["rows", index, column], with
+    its sheet row (xlsx) and index."""
+    path = f"/api/v1/enterprise-imports/{job.id}"
+    kept = [(stored_row_error(e), e["column"]) for e in job.errors or []]
     exc = ImportRejected(
-        f"{job.detail or ''} 错误文件: GET /api/v1/enterprise-imports/{job.id}/errors",
-        errors=[(["rows", e["row"], e["column"]], e["msg"]) for e in job.errors or []],
+        Message("import_rows_rejected_see_errors", count=job.error_count, errors_file=f"{path}/errors"),
+        errors=[
+            (["rows", index, column] if index is not None else ["body", "header_row"], message)
+            for (_, index, message), column in kept
+        ],
+        rows=[(sheet_row, index) for (sheet_row, index, _), _ in kept],
     )
-    exc.headers = {"Location": f"/api/v1/enterprise-imports/{job.id}"}
+    exc.headers = {"Location": path}
     return exc

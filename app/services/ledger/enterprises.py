@@ -11,7 +11,7 @@ from app.core.actor import Actor
 from app.core.errors import Conflict, NotFound
 from app.core.paging import PageQuery, Window
 from app.domain.credit_code import credit_code_problems, normalise_credit_code
-from app.domain.errors import Problem, RuleViolation
+from app.domain.errors import Message, Problem, RuleViolation
 from app.domain.ledger import EnterpriseStatus
 from app.domain.risk import RiskClass
 from app.models import AuditEvent, Enterprise, Jurisdiction, Licence, RiskSignal
@@ -30,7 +30,7 @@ DEFAULT_RISK_CLASS = RiskClass.B
 """A new enterprise is class B until the prefecture classifies it."""
 PLAN_INPUTS = frozenset({"risk_class", "status", "key_industry", "key_region", "key_enterprise", "key_product"})
 """Changes to these may change the visits the plan requires."""
-RISK_CLASS_IS_THE_PREFECTURES = "风险等级由地区局评定，县（市）用户不能设置或修改 (risk class is set by the prefecture)"
+RISK_CLASS_IS_THE_PREFECTURES = Message("risk_class_is_set_by_prefecture")
 
 
 async def county_names(session: AsyncSession) -> dict[str, str]:
@@ -61,7 +61,7 @@ async def _read(session: AsyncSession, enterprise: Enterprise) -> EnterpriseRead
 async def enterprise_row(session: AsyncSession, actor: Actor, enterprise_id: uuid.UUID) -> RowMapping:
     """One enterprise as a Core row (every column) for reading: no ORM object (see `encoding`)."""
     stmt = scope_enterprises(select(*COLUMNS).where(Enterprise.id == enterprise_id), actor)  # type: ignore[call-overload]
-    row = await one_or_404(session, stmt, "企业不存在或不在您的管辖范围 (enterprise not found)")
+    row = await one_or_404(session, stmt, Message("enterprise_not_found"))
     return row._mapping
 
 
@@ -71,14 +71,14 @@ async def get_enterprise(
     stmt = scope_enterprises(select(Enterprise).where(Enterprise.id == enterprise_id), actor)
     if for_update:
         stmt = stmt.with_for_update()
-    return await one_or_404(session, stmt, "企业不存在或不在您的管辖范围 (enterprise not found)")
+    return await one_or_404(session, stmt, Message("enterprise_not_found"))
 
 
 async def _check_county(session: AsyncSession, actor: Actor, county_code: str) -> None:
     if actor.is_county_bound and county_code != actor.county_code:
-        raise NotFound("县（市）不存在或不在您的管辖范围 (county not found in your jurisdiction)")
+        raise NotFound(Message("county_not_found_in_jurisdiction"))
     if not await county_exists(session, county_code):
-        raise RuleViolation([Problem(("county_code",), f"县（市）代码不存在: {county_code} (unknown county)")])
+        raise RuleViolation([Problem(("county_code",), "unknown_county", county_code=county_code)])
 
 
 async def _credit_code_free(session: AsyncSession, code: str, exclude: uuid.UUID | None = None) -> None:
@@ -86,7 +86,7 @@ async def _credit_code_free(session: AsyncSession, code: str, exclude: uuid.UUID
     if exclude is not None:
         stmt = stmt.where(Enterprise.id != exclude)
     if (await session.exec(stmt)).first() is not None:
-        raise Conflict(f"统一社会信用代码已登记: {code} (credit code already on the ledger)")
+        raise Conflict(Message("credit_code_already_on_ledger", code=code))
 
 
 def _closing(enterprise: Enterprise) -> None:
@@ -143,7 +143,7 @@ async def update_enterprise(
                 msg = (
                     RISK_CLASS_IS_THE_PREFECTURES
                     if name == "risk_class"
-                    else "县（市）用户不能修改所属县（市）(county users cannot move an enterprise)"
+                    else Message("county_user_cannot_move_enterprise")
                 )
                 problems.append(Problem((name,), msg))
     if problems:

@@ -71,31 +71,29 @@ def row_problems(row: LicenceSyncRow, lookup: Lookup, loc: tuple[str | int, ...]
     number = normalise_licence_number(row.licence_no)
     code = normalise_credit_code(row.credit_code)
     if not is_valid_licence_number(number):
-        problems.append(
-            Problem((*loc, "licence_no"), f"许可证编号“{number}”格式应为[省简称]XKnn-nnn-nnnnn (bad licence number)")
-        )
+        problems.append(Problem((*loc, "licence_no"), "licence_number_format", number=number))
     enterprise = lookup.enterprises.get(code)
     if enterprise is None:
         problems.append(
             Problem(
                 (*loc, "credit_code"),
-                f"台账中没有统一社会信用代码为 {code} 的企业，请先登记企业 (unknown enterprise {code})",
+                "unknown_enterprise",
+                code=code,
             )
         )
     if row.product_category not in lookup.categories:
         problems.append(
             Problem(
                 (*loc, "product_category"),
-                f"产品类别“{row.product_category}”不在许可目录中 (not a category of the licence catalogue)",
+                "licence_category_unknown",
+                category=row.product_category,
             )
         )
     if row.issued_on and row.expires_on < row.issued_on:
-        problems.append(Problem((*loc, "expires_on"), "有效期至早于发证日期 (expires before it was issued)"))
+        problems.append(Problem((*loc, "expires_on"), "expires_before_was_issued"))
     existing = lookup.licences.get(licence_lookup_key(number))
     if existing is not None and enterprise is not None and existing.enterprise_id != enterprise.id:
-        problems.append(
-            Problem((*loc, "credit_code"), f"许可证 {number} 已登记在另一企业名下 (licence held by another enterprise)")
-        )
+        problems.append(Problem((*loc, "credit_code"), "licence_of_other_enterprise", number=number))
     return problems
 
 
@@ -173,7 +171,7 @@ async def sync_batch(
         problems += row_problems(row, lookup, ("rows", n))
         key = licence_lookup_key(row.licence_no)
         if key in seen:
-            problems.append(Problem(("rows", n, "licence_no"), f"与第{seen[key]}行许可证编号重复 (duplicate row)"))
+            problems.append(Problem(("rows", n, "licence_no"), "duplicate_row", first=seen[key]))
         seen.setdefault(key, n)
     if problems:
         raise RuleViolation(problems)

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
 from app.core.errors import Conflict
-from app.domain.errors import Problem, RuleViolation
+from app.domain.errors import Message, Problem, RuleViolation
 from app.domain.licence import licence_lookup_key, normalise_licence_number, validate_licence_number
 from app.models import Enterprise, Licence, LicenceCategory
 from app.schemas.licence import LicenceCreate, LicenceRead, LicenceUpdate
@@ -36,8 +36,8 @@ async def _category_problems(session: AsyncSession, category: str | None) -> lis
         return [
             Problem(
                 ("product_category",),
-                f"产品类别“{category}”不在许可目录中，见 GET /api/v1/licence-categories "
-                "(not a category of the licence catalogue)",
+                "licence_category_unknown",
+                category=category,
             )
         ]
     return []
@@ -55,7 +55,7 @@ def _licence_no_problems(raw: str | None) -> list[Problem]:
 
 def _date_problems(issued_on: date | None, expires_on: date | None) -> list[Problem]:
     if issued_on and expires_on and expires_on < issued_on:
-        return [Problem(("expires_on",), "有效期至早于发证日期 (expires before it was issued)")]
+        return [Problem(("expires_on",), "expires_before_was_issued")]
     return []
 
 
@@ -66,7 +66,7 @@ async def _number_free(session: AsyncSession, number: str, exclude: uuid.UUID | 
         stmt = stmt.where(Licence.id != exclude)
     existing = (await session.exec(stmt)).first()
     if existing is not None:
-        raise Conflict(f"许可证编号已登记: {existing} (licence number already on the ledger)")
+        raise Conflict(Message("licence_number_already_on_ledger", existing=existing))
 
 
 async def list_licences(session: AsyncSession, actor: Actor, enterprise_id: uuid.UUID) -> list[Licence]:
@@ -82,7 +82,7 @@ async def get_licence(session: AsyncSession, actor: Actor, licence_id: uuid.UUID
     ).where(Licence.id == licence_id)
     if for_update:
         stmt = stmt.with_for_update(of=Licence)
-    return await one_or_404(session, stmt, "许可证不存在或不在您的管辖范围 (licence not found)")
+    return await one_or_404(session, stmt, Message("licence_not_found"))
 
 
 async def find_licence(session: AsyncSession, actor: Actor, licence_no: str) -> Licence:
@@ -90,7 +90,7 @@ async def find_licence(session: AsyncSession, actor: Actor, licence_no: str) -> 
     stmt = scope_enterprises(select(Licence).join(Enterprise, Enterprise.id == Licence.enterprise_id), actor).where(
         Licence.lookup_key == licence_lookup_key(licence_no)
     )
-    return await one_or_404(session, stmt, "许可证不存在或不在您的管辖范围 (licence not found)")
+    return await one_or_404(session, stmt, Message("licence_not_found"))
 
 
 async def create_licence(

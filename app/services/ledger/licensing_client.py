@@ -27,6 +27,8 @@ from pydantic import ValidationError
 
 from app.core.actor import SYSTEM, Actor
 from app.core.config import Settings
+from app.core.errors import worded
+from app.core.i18n import text
 from app.domain.errors import RuleViolation
 from app.models import LicenceSyncCursor, LicenceSyncRun
 from app.models.base import utcnow
@@ -139,16 +141,14 @@ async def _apply_page(
     for n, row, _ in rows:
         problems = row_problems(row, lookup)
         if problems:
-            reason = "; ".join(p.msg for p in problems)
+            reason = "; ".join(text(p.message) for p in problems)
             run.failures.append(_failure(row.model_dump(), reason, ["pages", page_no, n]))
             continue
         try:
             async with session.begin_nested():
                 licence, outcome = await apply_row(session, SYNC_ACTOR, row, lookup)
         except RuleViolation as exc:
-            run.failures.append(
-                _failure(row.model_dump(), "; ".join(p.msg for p in exc.problems), ["pages", page_no, n])
-            )
+            run.failures.append(_failure(row.model_dump(), worded(exc), ["pages", page_no, n]))
             continue
         setattr(run, outcome, getattr(run, outcome) + 1)
         if outcome != "unchanged":

@@ -20,18 +20,18 @@ from app.services.plans import recompute_for_enterprise
 def _signal_problems(data: SignalCreate, today: date) -> list[Problem]:
     problems = []
     if data.occurred_on > today:
-        problems.append(Problem(("occurred_on",), "日期不能晚于今天 (must not be in the future)"))
+        problems.append(Problem(("occurred_on",), "must_not_be_in_future"))
     if data.kind is SignalKind.sampling:
         if data.qualified is None:
-            problems.append(Problem(("qualified",), "监督抽查须填写是否合格 (sampling needs a result)"))
+            problems.append(Problem(("qualified",), "sampling_needs_result"))
         if not data.product:
-            problems.append(Problem(("product",), "监督抽查须填写抽查产品 (sampling needs the product)"))
+            problems.append(Problem(("product",), "sampling_needs_product"))
     else:
         for name in ("qualified", "batch", "report_no"):
             if getattr(data, name) is not None:
-                problems.append(Problem((name,), "仅监督抽查可填写此项 (only for sampling results)"))
+                problems.append(Problem((name,), "only_for_sampling_results"))
     if data.kind is not SignalKind.complaint and data.substantiated is not None:
-        problems.append(Problem(("substantiated",), "仅举报投诉可填写是否查实 (only for complaints)"))
+        problems.append(Problem(("substantiated",), "only_for_complaints"))
     if data.kind is not SignalKind.sampling or data.qualified is not None:
         problems += origin_problems(data.kind.value, data.qualified, data.sampling_origin)
     return problems

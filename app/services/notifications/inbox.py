@@ -13,13 +13,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
 from app.core.paging import PageQuery, Window
+from app.domain.errors import Message
 from app.models import Notification
 from app.models.base import utcnow
 from app.services.common import audit
 from app.services.common.access import one_or_404
 from app.services.common.paging import paginate
 
-NOT_FOUND = "通知不存在 (notification not found)"
+NOT_FOUND = Message("notification_not_found")
 
 
 def _mine(actor: Actor) -> Any:

@@ -20,7 +20,7 @@ from app.core.actor import Actor
 from app.core.errors import Conflict
 from app.core.paging import PageQuery, Window
 from app.domain.classification import suggest_next_class
-from app.domain.errors import Problem, RuleViolation
+from app.domain.errors import Message, Problem, RuleViolation
 from app.domain.risk import RiskClass
 from app.domain.ruleset import ruleset_for
 from app.models import Enterprise, Plan, PlanItem
@@ -96,11 +96,11 @@ async def suggest_class(
     """The class suggested for `year + 1` from `year`'s results so far; the class of the year is its line's in
     the issued plan, else the ledger's."""
     if year > today.year:
-        raise RuleViolation([Problem(("year",), f"{year}年度尚未开始，没有检查结果 (the year has not begun)")])
+        raise RuleViolation([Problem(("query", "year"), "year_not_begun", year=year)])
     enterprise = await one_or_404(
         session,
         scope_enterprises(select(Enterprise).where(Enterprise.id == enterprise_id), actor),
-        "企业不存在或不在您的管辖范围 (enterprise not found)",
+        Message("enterprise_not_found"),
     )
     line_stmt = (
         select(PlanItem)
@@ -139,16 +139,10 @@ async def list_suggestions(
 
 async def _next_plan(session: AsyncSession, plan: Plan, today: date) -> Plan | None:
     if today <= date(plan.year, 12, 31):
-        raise Conflict(
-            f"{plan.year}年度尚未结束，检查结果未定，{plan.year + 1}年度类别建议待年度结束后采纳 "
-            f"(the {plan.year} results are final only after {plan.year}-12-31)"
-        )
+        raise Conflict(Message("year_results_not_final", year=plan.year, next_year=plan.year + 1))
     following = (await session.exec(select(Plan).where(Plan.year == plan.year + 1))).first()
     if following is not None and following.status == "issued":
-        raise Conflict(
-            f"{plan.year + 1}年度检查计划已下达，企业类别变化请通过计划调整处理 "
-            f"(the {plan.year + 1} plan is issued: change its lines by adjustment)"
-        )
+        raise Conflict(Message("next_plan_already_issued", next_year=plan.year + 1))
     return following
 
 
@@ -157,16 +151,17 @@ def _problems(data: ClassSuggestionAccept, found: dict[uuid.UUID, dict[str, Any]
     for n, item in enumerate(data.items):
         first = seen.setdefault(item.enterprise_id, n)
         if first != n:
-            problems.append(Problem(("items", n, "enterprise_id"), f"与第{first}项重复 (duplicate of item {first})"))
+            problems.append(Problem(("items", n, "enterprise_id"), "duplicate_of_item", first=first))
         elif item.enterprise_id not in found:
-            msg = f"该企业不在{year}年度检查计划中 (not a line of the {year} plan)"
+            msg = Message("not_a_plan_line", year=year)
             problems.append(Problem(("items", n, "enterprise_id"), msg))
         elif item.risk_class not in (None, found[item.enterprise_id]["suggested_class"]) and not item.reason:
             suggested = found[item.enterprise_id]["suggested_class"]
             problems.append(
                 Problem(
                     ("items", n, "reason"),
-                    f"不采纳建议类别（{suggested.label}）须说明理由 (overriding the suggested class needs a reason)",
+                    "class_override_needs_reason",
+                    suggested=suggested,
                 )
             )
     return problems

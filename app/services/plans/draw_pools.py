@@ -24,7 +24,7 @@ from app.domain.draw import (
     freeze_pool,
     new_seed,
 )
-from app.domain.errors import Problem, RuleViolation
+from app.domain.errors import Message, Problem, RuleViolation
 from app.domain.permissions import Permission, Role
 from app.domain.risk import RiskClass
 from app.domain.ruleset import ruleset_for
@@ -40,27 +40,25 @@ from app.services.plans.plans import get_plan
 
 def _organiser_check(actor: Actor, county: str | None, cross_inspection: bool) -> None:
     if (county is None or cross_inspection) and not actor.may(Permission.PLANS_MANAGE):
-        raise Forbidden(
-            "交叉互查和全地区抽取由地区局组织 (cross-inspection and prefecture-wide draws are the prefecture's)"
-        )
+        raise Forbidden(Message("prefecture_organises_draw"))
 
 
 async def _county_for(session: AsyncSession, actor: Actor, data: DrawPoolCreate) -> str | None:
     county = data.county_code or actor.county_code
     if actor.is_county_bound and county != actor.county_code:
-        raise NotFound("县（市）不存在或不在您的管辖范围 (county not found in your jurisdiction)")
+        raise NotFound(Message("county_not_found_in_jurisdiction"))
     _organiser_check(actor, county, data.cross_inspection)
     if county is None and not data.cross_inspection:
         raise RuleViolation(
             [
                 Problem(
                     ("county_code",),
-                    "全地区抽取须为交叉互查，或请指定县（市）(a prefecture-wide draw is a cross-inspection)",
+                    "prefecture_wide_draw_is_cross_inspection",
                 )
             ]
         )
     if county is not None and not await county_exists(session, county):
-        raise RuleViolation([Problem(("county_code",), f"县（市）代码不存在: {county} (unknown county)")])
+        raise RuleViolation([Problem(("county_code",), "unknown_county", county_code=county)])
     return county
 
 
@@ -121,7 +119,7 @@ async def _current_pool(
 async def _issued_plan(session: AsyncSession, actor: Actor, plan_id: uuid.UUID) -> Plan:
     plan = await get_plan(session, actor, plan_id)
     if plan.status != "issued":
-        raise Conflict("计划尚未下达，不能抽取 (draw from an issued plan)")
+        raise Conflict(Message("draw_from_issued_plan"))
     return plan
 
 
@@ -154,7 +152,7 @@ async def get_pool(session: AsyncSession, actor: Actor, pool_id: uuid.UUID, *, l
     stmt = in_jurisdiction(select(DrawPool).where(DrawPool.id == pool_id), DrawPool.county_code, actor.county_code)
     if lock:
         stmt = stmt.with_for_update()
-    return await one_or_404(session, stmt, "抽取范围不存在 (draw pool not found)")
+    return await one_or_404(session, stmt, Message("draw_pool_not_found"))
 
 
 async def draw_from_pool(session: AsyncSession, actor: Actor, pool_id: uuid.UUID, data: DrawSeed) -> dict[str, Any]:
@@ -163,7 +161,7 @@ async def draw_from_pool(session: AsyncSession, actor: Actor, pool_id: uuid.UUID
     pool = await get_pool(session, actor, pool_id, lock=True)
     _organiser_check(actor, pool.county_code, pool.cross_inspection)
     if (await session.exec(select(exists().where(Draw.pool_id == pool.id)))).one():
-        raise Conflict("该抽取范围已抽取，请重新冻结 (this pool has been drawn: freeze a new one)")
+        raise Conflict(Message("draw_pool_already_drawn"))
     plan = await _issued_plan(session, actor, pool.plan_id)
     parameters = DrawPoolCreate.model_validate(pool.parameters)
     seed = new_seed() if data.seed is None else data.seed

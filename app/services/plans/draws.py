@@ -23,6 +23,7 @@ from app.domain.draw import (
     inputs_hash,
     verify_draw,
 )
+from app.domain.errors import Message
 from app.domain.risk import RiskClass
 from app.models import Assignment, AssignmentInspector, Draw, DrawPool
 from app.services.common import audit
@@ -121,7 +122,7 @@ async def store_draw(
 
 async def get_draw(session: AsyncSession, actor: Actor, draw_id: uuid.UUID) -> Draw:
     stmt = in_jurisdiction(select(Draw).where(Draw.id == draw_id), Draw.county_code, actor.county_code)
-    return await one_or_404(session, stmt, "抽取记录不存在 (draw not found)")
+    return await one_or_404(session, stmt, Message("draw_not_found"))
 
 
 async def draw_view(session: AsyncSession, row: Draw) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.actor import Actor
 from app.core.errors import Conflict
 from app.core.paging import PageQuery, Window
-from app.domain.errors import Problem, RuleViolation
+from app.domain.errors import Message, Problem, RuleViolation
 from app.domain.ledger import EnterpriseStatus
 from app.domain.permissions import Permission
 from app.domain.ruleset import ruleset_for
@@ -91,7 +91,7 @@ async def get_item(
 ) -> dict[str, Any]:
     plan = await get_plan(session, actor, plan_id)
     stmt, _, _ = _item_query(plan, actor, today, None)
-    row = await one_or_404(session, stmt.where(PlanItem.id == item_id), "计划明细不存在 (plan line not found)")
+    row = await one_or_404(session, stmt.where(PlanItem.id == item_id), Message("plan_line_not_found"))
     adjustments = (
         await session.exec(
             select(PlanAdjustment).where(PlanAdjustment.plan_item_id == item_id).order_by(PlanAdjustment.at)
@@ -103,7 +103,7 @@ async def get_item(
 async def _issued_plan(session: AsyncSession, actor: Actor, plan_id: uuid.UUID) -> Plan:
     plan = await get_plan(session, actor, plan_id)
     if plan.status != "issued":
-        raise Conflict("计划尚未下达，草稿请由地区局刷新 (adjust an issued plan; refresh a draft)")
+        raise Conflict(Message("plan_not_issued_refresh_draft"))
     return plan
 
 
@@ -117,8 +117,9 @@ def check_floor(actor: Actor, item: PlanItem, required: int) -> None:
             [
                 Problem(
                     ("required_visits",),
-                    f"计划检查次数不得低于规则最低{item.rule_minimum}次（依据：{rule}），只有地区局可以降低 "
-                    f"(below the rule's minimum of {item.rule_minimum}; only the prefecture may lower)",
+                    "below_rule_minimum",
+                    rule_minimum=item.rule_minimum,
+                    rule=rule,
                 )
             ]
         )
@@ -127,8 +128,8 @@ def check_floor(actor: Actor, item: PlanItem, required: int) -> None:
             [
                 Problem(
                     ("required_visits",),
-                    f"计划检查次数不得低于下达的{item.issued_visits}次，只有地区局可以降低 "
-                    f"(below the issued {item.issued_visits}; only the prefecture may lower)",
+                    "below_issued_visits",
+                    issued_visits=item.issued_visits,
                 )
             ]
         )
@@ -156,11 +157,11 @@ async def adjust_item(
     plan = await _issued_plan(session, actor, plan_id)
     stmt = select(PlanItem).where(PlanItem.id == item_id, PlanItem.plan_id == plan.id).with_for_update()
     item = await one_or_404(
-        session, in_jurisdiction(stmt, PlanItem.county_code, actor.county_code), "计划明细不存在 (plan line not found)"
+        session, in_jurisdiction(stmt, PlanItem.county_code, actor.county_code), Message("plan_line_not_found")
     )
     before = item.required_visits
     if data.required_visits == before:
-        raise RuleViolation([Problem(("required_visits",), f"计划检查次数已是{before}次 (no change)")])
+        raise RuleViolation([Problem(("required_visits",), "no_change", before=before)])
     check_floor(actor, item, data.required_visits)
     item.required_visits = data.required_visits
     item.due_dates = list(due_dates_json(plan.year, data.required_visits))
@@ -198,12 +199,12 @@ async def add_item(
     stmt = in_jurisdiction(
         select(Enterprise).where(Enterprise.id == data.enterprise_id), Enterprise.county_code, actor.county_code
     )
-    enterprise = await one_or_404(session, stmt, "企业不存在 (enterprise not found)")
+    enterprise = await one_or_404(session, stmt, Message("enterprise_not_found"))
     taken = select(PlanItem.id).where(PlanItem.plan_id == plan.id, PlanItem.enterprise_id == enterprise.id)
     if (await session.exec(taken)).first():
-        raise Conflict("该企业已在计划中 (the enterprise is already in the plan)")
+        raise Conflict(Message("enterprise_is_already_in_plan"))
     if enterprise.status != EnterpriseStatus.operating.value:
-        raise RuleViolation([Problem(("enterprise_id",), "只能补充在产企业 (only an operating enterprise)")])
+        raise RuleViolation([Problem(("enterprise_id",), "only_operating_enterprise")])
     ruleset = ruleset_for(plan.year)
     as_of = plan_as_of(plan.year, today)
     [risk] = await gather_risk_facts(session, today=as_of, ruleset=ruleset, enterprise_ids=[enterprise.id])

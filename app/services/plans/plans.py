@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import SYSTEM, Actor
 from app.core.errors import Conflict
+from app.domain.errors import Message
 from app.domain.ruleset import ruleset_for
 from app.models import Plan, PlanItem
 from app.models.base import utcnow
@@ -39,7 +40,7 @@ async def get_plan(session: AsyncSession, actor: Actor, plan_id: uuid.UUID, *, f
     stmt = visible_plans(select(Plan).where(Plan.id == plan_id), actor)
     if for_update:
         stmt = stmt.with_for_update()
-    return await one_or_404(session, stmt, "检查计划不存在 (plan not found)")
+    return await one_or_404(session, stmt, Message("plan_not_found"))
 
 
 async def _totals(session: AsyncSession, actor: Actor, plan_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[int, int]]:
@@ -74,7 +75,7 @@ async def _rule_lines(session: AsyncSession, year: int, as_of: date) -> list[dic
 async def create_plan(session: AsyncSession, actor: Actor, year: int, *, today: date) -> Plan:
     """A draft with one line per operating enterprise; one plan per year."""
     if (await session.exec(select(Plan.id).where(Plan.year == year))).first():
-        raise Conflict(f"{year}年度检查计划已存在，请刷新或调整 (a plan for {year} exists)")
+        raise Conflict(Message("plan_exists", year=year))
     as_of = plan_as_of(year, today)
     plan = Plan(year=year, as_of=as_of, ruleset_year=ruleset_for(year).year, created_by_id=actor.id)
     session.add(plan)
@@ -91,7 +92,7 @@ async def refresh_plan(session: AsyncSession, actor: Actor, plan_id: uuid.UUID, 
     """Recompute a draft from the ledger as it is now: new enterprises in, closed ones out, lines rewritten."""
     plan = await get_plan(session, actor, plan_id, for_update=True)
     if plan.status != "draft":
-        raise Conflict("已下达的计划不能刷新，请通过调整修改 (an issued plan changes only through adjustments)")
+        raise Conflict(Message("issued_plan_not_refreshed"))
     plan.as_of = plan_as_of(plan.year, today)
     fresh = {line["enterprise_id"]: line for line in await _rule_lines(session, plan.year, plan.as_of)}
     existing = (
@@ -131,10 +132,10 @@ async def issue_plan(session: AsyncSession, actor: Actor, plan_id: uuid.UUID) ->
     One issued plan per year."""
     plan = await get_plan(session, actor, plan_id, for_update=True)
     if plan.status != "draft":
-        raise Conflict(f"{plan.year}年度检查计划已下达 (the plan is already issued)")
+        raise Conflict(Message("plan_is_already_issued", year=plan.year))
     issued = (await session.exec(select(Plan.id).where(Plan.year == plan.year, Plan.status == "issued"))).first()
     if issued:
-        raise Conflict(f"{plan.year}年度已有下达的检查计划 (a plan for this year is already issued)")
+        raise Conflict(Message("plan_of_year_already_issued", year=plan.year))
     plan.status = "issued"
     plan.issued_at = utcnow()
     plan.issued_by_id = actor.id

@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.actor import SYSTEM, Actor
 from app.core.errors import Conflict, NotFound
 from app.core.paging import PageQuery, Window
-from app.domain.errors import Problem, RuleViolation
+from app.domain.errors import Message, Problem, RuleViolation
 from app.domain.reporting import disclosure_range
 from app.models import Disclosure, DisclosureEntry, Enterprise, Jurisdiction, Visit
 from app.models.base import utcnow
@@ -65,13 +65,13 @@ async def _chosen(session: AsyncSession, actor: Actor, data: DisclosureCreate, s
         row = found.get(visit_id)
         loc = ("visit_ids", n)
         if row is None:
-            problems.append(Problem(loc, f"检查记录不存在: {visit_id} (visit not found)"))
+            problems.append(Problem(loc, "visit_not_found_by_id", visit_id=visit_id))
         elif row[0].status != "archived":
-            problems.append(Problem(loc, "只能公开已归档的检查记录 (only archived visits are published)"))
+            problems.append(Problem(loc, "only_archived_visits_are_published"))
         elif not start <= row[0].visit_date <= end:
-            problems.append(Problem(loc, f"检查日期不在{start}至{end}之间 (visit outside the period)"))
+            problems.append(Problem(loc, "visit_outside_period", start=start, end=end))
         elif visit_id in published or visit_id in seen:
-            problems.append(Problem(loc, "该检查记录已公开 (already published)"))
+            problems.append(Problem(loc, "already_published"))
         else:
             rows.append(row)
             seen.add(visit_id)
@@ -83,11 +83,11 @@ async def _chosen(session: AsyncSession, actor: Actor, data: DisclosureCreate, s
 async def publish(session: AsyncSession, actor: Actor, data: DisclosureCreate, *, today: date) -> Disclosure:
     start, end = disclosure_range(data.year, data.period)
     if start > today:
-        raise RuleViolation([Problem(("period",), f"{data.period.label}尚未开始 (the half has not begun)")])
+        raise RuleViolation([Problem(("period",), "half_has_not_begun", period=data.period)])
     end = min(end, today)
     rows = await _chosen(session, actor, data, start, end)
     if not rows:
-        raise RuleViolation([Problem(("visit_ids",), "没有可公开的已归档检查记录 (nothing to publish)")])
+        raise RuleViolation([Problem(("visit_ids",), "nothing_to_publish")])
     disclosure = Disclosure(
         year=data.year,
         period=data.period.value,
@@ -115,7 +115,7 @@ async def publish(session: AsyncSession, actor: Actor, data: DisclosureCreate, *
         async with session.begin_nested():
             await session.flush()
     except IntegrityError as exc:
-        raise Conflict("部分检查记录刚被另一批次公开，请刷新后重试 (published concurrently)") from exc
+        raise Conflict(Message("published_concurrently")) from exc
     await audit.record(
         session,
         actor,
@@ -132,7 +132,7 @@ async def publish(session: AsyncSession, actor: Actor, data: DisclosureCreate, *
 async def get_disclosure(session: AsyncSession, actor: Actor, disclosure_id: uuid.UUID) -> Disclosure:
     disclosure = await session.get(Disclosure, disclosure_id)
     if disclosure is None:
-        raise NotFound("公开批次不存在 (disclosure not found)")
+        raise NotFound(Message("disclosure_not_found"))
     return disclosure
 
 
@@ -169,7 +169,7 @@ async def withdraw(
         chosen = list(active.values())
     else:
         problems = [
-            Problem(("entry_ids", n), f"该批次中没有未撤回的条目: {entry_id} (no such active entry)")
+            Problem(("entry_ids", n), "no_such_active_entry", entry_id=entry_id)
             for n, entry_id in enumerate(data.entry_ids)
             if entry_id not in active
         ]
@@ -177,7 +177,7 @@ async def withdraw(
             raise RuleViolation(problems)
         chosen = [active[entry_id] for entry_id in dict.fromkeys(data.entry_ids)]
     if not chosen:
-        raise Conflict("该批次已全部撤回 (everything in this batch is already withdrawn)")
+        raise Conflict(Message("batch_already_withdrawn"))
     now = utcnow()
     for entry in chosen:
         entry.withdrawn_at = now

@@ -18,15 +18,15 @@ from app.services.reports.reports import target_county
 def _problems(data: PublicityActivityCreate, today: date) -> list[Problem]:
     problems = []
     if data.held_on > today:
-        problems.append(Problem(("held_on",), "日期不能晚于今天 (must not be in the future)"))
+        problems.append(Problem(("held_on",), "must_not_be_in_future"))
     if data.media_adopted and not data.media_outlet:
-        problems.append(Problem(("media_outlet",), "媒体采纳须填写采纳媒体 (name the outlet)"))
+        problems.append(Problem(("media_outlet",), "media_outlet_required"))
     if data.media_adopted and data.media_level is None:
-        problems.append(Problem(("media_level",), "媒体采纳须填写媒体级别 (give the outlet's level)"))
+        problems.append(Problem(("media_level",), "media_level_required"))
     if data.media_adopted and not data.screenshot_refs:
-        problems.append(Problem(("screenshot_refs",), "媒体采纳须附采纳截图 (attach a screenshot)"))
+        problems.append(Problem(("screenshot_refs",), "attach_screenshot"))
     if not data.media_adopted and (data.media_outlet or data.media_level or data.media_url or data.screenshot_refs):
-        problems.append(Problem(("media_adopted",), "填写了采纳信息但未标记媒体采纳 (mark media_adopted)"))
+        problems.append(Problem(("media_adopted",), "media_adopted_not_marked"))
     return problems
 
 

@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.actor import Actor
 from app.core.errors import Conflict, NotFound
 from app.domain.calendar import ReportPeriod, period_due_date, period_label
-from app.domain.errors import Problem, RuleViolation
+from app.domain.errors import Message, Problem, RuleViolation
 from app.domain.reporting import REPORT_STATUS_LABELS, SubmissionKind, report_as_of, report_status, submission_kind
 from app.domain.ruleset import ruleset_for
 from app.models import ReportSubmission
@@ -45,9 +45,9 @@ async def target_county(session: AsyncSession, actor: Actor, county_code: str | 
     names = await county_names(session, actor)
     code = county_code or actor.county_code
     if code is None:
-        raise RuleViolation([Problem(("county_code",), "请指定报送的县（市）(county_code is required)")])
+        raise RuleViolation([Problem(("county_code",), "county_code_is_required")])
     if code not in names:
-        raise NotFound("县（市）不存在或不在您的管辖范围 (county not found in your jurisdiction)")
+        raise NotFound(Message("county_not_found_in_jurisdiction"))
     return code
 
 
@@ -66,10 +66,7 @@ async def submit_report(session: AsyncSession, actor: Actor, data: ReportCreate,
     current = (await session.exec(_current(county, data.year, data.period).with_for_update())).first()
     kind = submission_kind(today, data.year, data.period, ruleset, already_submitted=current is not None)
     if kind is SubmissionKind.closed:
-        raise Conflict(
-            f"{period_label(data.period, ruleset)}已报送且已过报送期限，不能再更改 "
-            "(already submitted and the due date has passed)"
-        )
+        raise Conflict(Message("report_closed_after_due_date", period=period_label(data.period, ruleset)))
     as_of = report_as_of(today, data.year, data.period, ruleset)
     figures = (await county_figures(session, year=data.year, as_of=as_of, counties=[county])).get(county)
     report = ReportSubmission(
@@ -94,7 +91,7 @@ async def submit_report(session: AsyncSession, actor: Actor, data: ReportCreate,
                 session.add(current)
             session.add(report)
     except IntegrityError as exc:
-        raise Conflict("同一报送期正在另行报送，请刷新后重试 (submitted concurrently, retry)") from exc
+        raise Conflict(Message("report_submitted_concurrently")) from exc
     await audit.record(
         session,
         actor,
@@ -116,7 +113,7 @@ async def get_report(session: AsyncSession, actor: Actor, report_id: uuid.UUID) 
         ReportSubmission.county_code,
         actor.county_code,
     )
-    return await one_or_404(session, stmt, "报送记录不存在 (report not found)")
+    return await one_or_404(session, stmt, Message("report_not_found"))
 
 
 async def current_reports(

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
 from app.core.errors import NotFound, PayloadTooLarge
-from app.domain.errors import Problem, raise_if_any
+from app.domain.errors import Message, Problem, raise_if_any
 from app.models import Attachment, Visit
 from app.services.common import audit
 from app.services.common.access import scope_visits
@@ -59,7 +59,7 @@ def _spool(source: BinaryIO, limit: int, directory: Path) -> tuple[Path, str, in
             while chunk := source.read(CHUNK):
                 size += len(chunk)
                 if size > limit:
-                    raise PayloadTooLarge(f"附件不能超过 {limit} 字节 (file larger than {limit} bytes)")
+                    raise PayloadTooLarge(Message("file_larger_than_bytes", limit=limit))
                 if len(head) < 32:
                     head = (head + chunk)[:32]
                 digest.update(chunk)
@@ -95,15 +95,11 @@ async def add_attachment(
         suffix = PurePosixPath(name).suffix.lower()
         problems = []
         if content_type is None:
-            problems.append(
-                Problem(("file",), "仅接受 JPEG/PNG/WebP/HEIC 图片或 PDF 文件 (only JPEG, PNG, WebP, HEIC or PDF)")
-            )
+            problems.append(Problem(("file",), "attachment_type_refused"))
         elif suffix and suffix not in EXTENSIONS[content_type]:
-            problems.append(
-                Problem(("file",), f"文件扩展名 {suffix} 与内容 {content_type} 不符 (extension does not match content)")
-            )
+            problems.append(Problem(("file",), "file_extension_mismatch", suffix=suffix, content_type=content_type))
         if size == 0:
-            problems.append(Problem(("file",), "文件为空 (empty file)"))
+            problems.append(Problem(("file",), "empty_file"))
         raise_if_any(problems)
         target = stored_path(upload_dir, sha256)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -144,5 +140,5 @@ async def get_attachment(
     attachment = (await session.exec(stmt)).first()
     path = stored_path(upload_dir, attachment.sha256) if attachment else None
     if attachment is None or path is None or not path.is_file():
-        raise NotFound("附件不存在 (attachment not found)")
+        raise NotFound(Message("attachment_not_found"))
     return attachment, path

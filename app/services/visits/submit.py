@@ -20,7 +20,7 @@ from app.domain.checklist import (
     covers_checklist,
     nonconforming_items,
 )
-from app.domain.errors import Problem, RuleViolation, raise_if_any
+from app.domain.errors import Message, Problem, RuleViolation, raise_if_any
 from app.domain.findings import Severity
 from app.domain.ruleset import ruleset_for
 from app.domain.visit_rules import InspectorOnVisit, validate_visit
@@ -82,7 +82,7 @@ async def _validate(session: AsyncSession, visit: Visit, licence_holder: bool, t
         ruleset=ruleset_for(visit.visit_date.year),
     )
     if visit.conclusion is None:
-        problems.append(Problem(("conclusion",), "缺少检查结论 (conclusion missing)"))
+        problems.append(Problem(("conclusion",), "conclusion_missing"))
     conclusion = Conclusion(visit.conclusion or Conclusion.rectification_required)
     checklist = checklist_problems(
         _results(visit),
@@ -97,9 +97,9 @@ async def submit_visit(
     session: AsyncSession, actor: Actor, visit_id: uuid.UUID, *, today: date, if_match: str | None
 ) -> Visit:
     visit = await get_visit(session, actor, visit_id, lock=True)
-    check_if_match(if_match, visit.version, what="检查记录")
+    check_if_match(if_match, visit.version)
     if visit.status != "draft":
-        raise Conflict("检查记录已归档 (visit already archived)")
+        raise Conflict(Message("visit_already_archived"))
     holder = await is_licence_holder(session, visit.enterprise_id)
     await _validate(session, visit, holder, today)
     results = _results(visit)
@@ -144,7 +144,7 @@ async def amend_visit(
     """更正: change what may be corrected on an archived visit; the replaced values stay in `before`."""
     visit = await get_visit(session, actor, visit_id, lock=True)
     if visit.status != "archived":
-        raise Conflict("草稿请直接修改 (a draft is edited with PATCH)")
+        raise Conflict(Message("draft_is_edited_with_patch"))
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     changes = data.model_dump(exclude_unset=True, include=set(AMENDABLE))
@@ -158,19 +158,19 @@ async def amend_visit(
         checklist = {k: dict(v) for k, v in visit.checklist.items()}
         for item, note in data.checklist_notes.items():
             if item.value not in checklist:
-                raise_if_any([Problem(("checklist_notes", item.value), "该项未记录结果 (item not recorded)")])
+                raise_if_any([Problem(("checklist_notes", item.value), "item_not_recorded")])
             if checklist[item.value].get("note") != note:
                 before.setdefault("checklist_notes", {})[item.value] = checklist[item.value].get("note")
                 after.setdefault("checklist_notes", {})[item.value] = note
                 checklist[item.value]["note"] = note
         visit.checklist = checklist
     if not after:
-        raise_if_any([Problem(("reason",), "更正未改变任何内容 (the amendment changes nothing)")])
+        raise_if_any([Problem(("reason",), "amendment_changes_nothing")])
     if "conclusion" in after:
         conclusion = Conclusion(visit.conclusion or Conclusion.rectification_required)
         problems = conclusion_problems(_results(visit), conclusion)
         if visit.conclusion is None:
-            problems.append(Problem(("conclusion",), "检查结论不能为空 (conclusion cannot be removed)"))
+            problems.append(Problem(("conclusion",), "conclusion_cannot_be_removed"))
         raise_if_any(problems)
     amendment = VisitAmendment(
         visit_id=visit.id,

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.actor import Actor
 from app.core.errors import Conflict
 from app.core.paging import PageQuery, Window
-from app.domain.errors import Problem, raise_if_any
+from app.domain.errors import Message, Problem, raise_if_any
 from app.models import Assignment, Jurisdiction, Licence, User, Visit, VisitInspector
 from app.schemas.visit import InspectorIn, VisitCreate, VisitFilter, VisitUpdate
 from app.services.common import audit, idempotency
@@ -38,7 +38,7 @@ async def get_visit(session: AsyncSession, actor: Actor, visit_id: uuid.UUID, *,
     stmt = scope_visits(select(Visit).where(Visit.id == visit_id), actor)
     if lock:
         stmt = stmt.with_for_update()
-    return await one_or_404(session, stmt, "检查记录不存在 (visit not found)")
+    return await one_or_404(session, stmt, Message("visit_not_found"))
 
 
 async def is_licence_holder(session: AsyncSession, enterprise_id: uuid.UUID) -> bool:
@@ -85,11 +85,11 @@ async def _set_inspectors(session: AsyncSession, visit: Visit, inspectors: list[
     users: list[User | None] = []
     for i, entry in enumerate(inspectors):
         if entry.user_id in seen:
-            problems.append(Problem(("inspectors", i), "检查人员重复 (inspector listed twice)"))
+            problems.append(Problem(("inspectors", i), "inspector_listed_twice"))
         seen.add(entry.user_id)
         user = await session.get(User, entry.user_id)
         if user is None or not user.is_active:
-            problems.append(Problem(("inspectors", i, "user_id"), "检查人员不存在或已停用 (unknown inspector)"))
+            problems.append(Problem(("inspectors", i, "user_id"), "unknown_inspector"))
         users.append(user)
     raise_if_any(problems)
     await session.exec(delete(VisitInspector).where(col(VisitInspector.visit_id) == visit.id))
@@ -115,9 +115,7 @@ async def _check_assignment(session: AsyncSession, visit: Visit) -> None:
         return
     assignment = await session.get(Assignment, visit.assignment_id)
     if assignment is None or assignment.enterprise_id != visit.enterprise_id:
-        raise_if_any(
-            [Problem(("assignment_id",), "检查任务不存在或不属于该企业 (assignment not found for this enterprise)")]
-        )
+        raise_if_any([Problem(("assignment_id",), "assignment_not_found_for_enterprise")])
 
 
 def _checklist_json(entries: dict[Any, Any]) -> dict[str, Any]:
@@ -167,9 +165,9 @@ async def update_visit(
 ) -> Visit:
     """Save a draft. An archived visit is read-only: corrections are amendments (409 here)."""
     visit = await get_visit(session, actor, visit_id, lock=True)
-    check_if_match(if_match, visit.version, what="检查记录")
+    check_if_match(if_match, visit.version)
     if visit.status != "draft":
-        raise Conflict("检查记录已归档，不可修改；请提交更正 (archived visits are read-only; post an amendment)")
+        raise Conflict(Message("visit_archived_read_only"))
     before = _snapshot(visit)
     changes = data.model_dump(exclude_unset=True, exclude={"inspectors", "checklist"})
     for name, value in changes.items():

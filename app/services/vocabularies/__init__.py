@@ -7,6 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.errors import NotFound
 from app.domain.calendar import ReportPeriod, period_label
+from app.domain.errors import Message
 from app.domain.ruleset import ruleset_for
 from app.domain.vocabularies import VOCABULARIES
 from app.schemas.event import EVENT_TYPES
@@ -28,7 +29,7 @@ async def list_vocabularies(session: AsyncSession, *, today: date) -> list[Vocab
 async def get_vocabulary(session: AsyncSession, name: str, *, today: date) -> VocabularyRead:
     found = next((v for v in await list_vocabularies(session, today=today) if v.name == name), None)
     if found is None:
-        raise NotFound(f"没有名为“{name}”的词表，见 GET /api/v1/vocabularies (no such vocabulary)")
+        raise NotFound(Message("no_such_vocabulary", name=name))
     return found
 
 

@@ -26,6 +26,7 @@ from standardwebhooks import Webhook
 from app.core import jobs
 from app.core.clock import today_in_china
 from app.core.config import Settings
+from app.core.i18n import ZH_CN, text
 from app.domain.permissions import Permission, Role, permissions_for
 from app.models import Event, ServiceAccount, User, WebhookDelivery, WebhookSubscription
 from app.models.base import utcnow
@@ -74,7 +75,7 @@ async def _post(url: str, body: str, headers: dict[str, str], settings: Settings
         ):
             pass
     except TargetRefused as exc:
-        return None, exc.message
+        return None, text(exc.message, ZH_CN)  # kept on the delivery record
     except httpx.HTTPError as exc:
         return None, f"{type(exc).__name__}: {exc}"[:300]
     return response.status_code, f"HTTP {response.status_code}"

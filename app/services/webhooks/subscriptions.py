@@ -15,6 +15,7 @@ from app.core.actor import Actor
 from app.core.config import Settings
 from app.core.errors import NotFound, Unprocessable
 from app.core.paging import PageQuery, Window
+from app.domain.errors import Message
 from app.models import WebhookDelivery, WebhookSubscription
 from app.models.base import utcnow
 from app.schemas.event import TEST_TYPE, WebhookSubscriptionCreate, WebhookSubscriptionUpdate
@@ -23,7 +24,7 @@ from app.services.common.paging import paginate
 from app.services.events import DELIVER, readable_types
 from app.services.webhooks.targets import check_target_or_422
 
-NOT_FOUND = "订阅不存在 (webhook subscription not found)"
+NOT_FOUND = Message("webhook_subscription_not_found")
 SECRET_BYTES = 24
 AUDITED = ("url", "event_types", "description", "county_code", "is_active")
 """Never the secret."""
@@ -35,10 +36,10 @@ def new_secret() -> str:
 
 def _check_types(actor: Actor, types: list[str]) -> list[str]:
     readable = set(readable_types(actor))
-    problems = [(["body", "event_types", i], f"无权读取该类事件 (not readable with your permissions): {t}")
+    problems = [(["body", "event_types", i], Message("event_type_not_readable", event_type=t))
                 for i, t in enumerate(types) if t not in readable]  # fmt: skip
     if problems:
-        raise Unprocessable("无权订阅的事件类型 (event types you may not read)", errors=problems)
+        raise Unprocessable(Message("event_types_not_readable"), errors=problems)
     return sorted(set(types))
 
 
@@ -164,7 +165,7 @@ async def retry_delivery(session: AsyncSession, actor: Actor, delivery_id: uuid.
     )
     delivery = (await session.exec(stmt)).first()
     if delivery is None:
-        raise NotFound("推送记录不存在 (delivery not found)")
+        raise NotFound(Message("delivery_not_found"))
     delivery.status = "pending"
     session.add(delivery)
     await session.flush()

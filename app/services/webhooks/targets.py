@@ -10,13 +10,14 @@ from urllib.parse import urlsplit
 
 from app.core.config import Settings
 from app.core.errors import Unprocessable
+from app.domain.errors import Message
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 class TargetRefused(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.code)
         self.message = message
 
 
@@ -54,7 +55,7 @@ async def _resolve(host: str, port: int) -> list[IPAddress]:
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
-        raise TargetRefused(f"无法解析主机名 (host does not resolve): {host}") from exc
+        raise TargetRefused(Message("host_does_not_resolve", host=host)) from exc
     return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
 
 
@@ -64,15 +65,15 @@ async def check_target(url: str, settings: Settings) -> None:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as exc:
-        raise TargetRefused("URL 无效 (invalid URL)") from exc
+        raise TargetRefused(Message("invalid_url")) from exc
     schemes = {"https", "http"} if settings.env in ("development", "test") else {"https"}
     if parts.scheme not in schemes:
-        raise TargetRefused("须为 https 地址 (the URL must be https)")
+        raise TargetRefused(Message("url_must_be_https"))
     if not parts.hostname or parts.username or parts.password:
-        raise TargetRefused("URL 须有主机名且不含用户名密码 (a host, without credentials)")
+        raise TargetRefused(Message("url_host_required"))
     for address in await _resolve(parts.hostname, port):
         if _internal(address) and not _allowed(parts.hostname, address, settings.webhook_allowed_hosts):
-            raise TargetRefused(f"不能推送到内网地址 (internal address refused): {address}")
+            raise TargetRefused(Message("internal_address_refused", address=str(address)))
 
 
 async def check_target_or_422(url: str, settings: Settings) -> None:

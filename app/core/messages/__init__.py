@@ -1,0 +1,1 @@
+"""One catalogue per language: zh_cn (the default) and en."""

@@ -1,0 +1,143 @@
+"""Our words: one catalogue per language with the same codes and the same placeholders, every code the app raises is
+in them, the caller's language is chosen from Accept-Language, and docs/errors.md is the catalogues' table."""
+
+import ast
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from app.core import errors
+from app.core.error_codes import ERROR_CODES_PATH, error_codes_markdown
+from app.core.i18n import EN, ZH_CN, message, negotiate, text
+from app.core.messages import en, zh_cn
+from app.domain.errors import Message, Problem
+from app.domain.risk import RiskClass
+from app.schemas.enterprise_import import RowError
+
+APP = Path(__file__).resolve().parents[1] / "app"
+SECTIONS = ("TITLES", "MESSAGES", "FIELD")
+COMBINED = re.compile(r"[\u4e00-\u9fff].*\([A-Za-z][^()\u4e00-\u9fff]*\)$")
+"""The old one-string "中文 (English)" shape."""
+
+
+def _placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def _raised_codes() -> set[str]:
+    """Every code written as a literal in Message("…") or Problem(loc, "…") anywhere in the app."""
+    found: set[str] = set()
+    for path in APP.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+                continue
+            position = {"Message": 0, "ErrorMessage": 0, "Problem": 1}.get(node.func.id)
+            if position is None or len(node.args) <= position:
+                continue
+            argument = node.args[position]
+            if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                found.add(argument.value)
+    return found
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_both_catalogues_word_the_same_codes_with_the_same_placeholders(section):
+    chinese, english = getattr(zh_cn, section), getattr(en, section)
+    assert sorted(chinese) == sorted(english)
+    for code in chinese:
+        assert _placeholders(chinese[code]) == _placeholders(english[code]), code
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_codes_are_snake_case_and_no_chinese_wording_carries_its_english_in_parentheses(section):
+    for code, words in getattr(zh_cn, section).items():
+        assert code.isidentifier() and code == code.lower(), code
+        assert not COMBINED.search(words), words
+
+
+def test_every_code_the_app_raises_is_in_the_catalogues():
+    raised = _raised_codes()
+    assert len(raised) > 200
+    assert sorted(raised - set(zh_cn.MESSAGES)) == []
+
+
+def test_every_problem_code_of_an_error_class_has_a_title_in_both_languages():
+    classes, pending = set(), [errors.AppError]
+    while pending:
+        cls = pending.pop()
+        classes.add(cls)
+        pending += cls.__subclasses__()
+    import app.services.accounts.auth  # noqa: F401  (its error classes)
+    import app.services.imports.service  # noqa: F401
+
+    codes = {cls.code for cls in classes} | set(errors.HTTP_CODES.values()) | {"internal_error"}
+    assert sorted(codes - set(zh_cn.TITLES)) == []
+    assert set(errors.PROBLEM_CODES) == set(zh_cn.TITLES)
+
+
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [
+        (None, ZH_CN),
+        ("", ZH_CN),
+        ("en", EN),
+        ("en-US,en;q=0.9", EN),
+        ("EN-gb", EN),
+        ("zh-CN,zh;q=0.9,en;q=0.8", ZH_CN),
+        ("en;q=0.8,zh-CN;q=0.9", ZH_CN),
+        ("zh-CN;q=0.5,en;q=0.6", EN),
+        ("fr-FR,de;q=0.9", ZH_CN),
+        ("fr-FR,en;q=0.1", EN),
+        ("en;q=0", ZH_CN),
+        ("en;q=0,zh;q=0", ZH_CN),
+        ("*", ZH_CN),
+        ("en;q=abc", ZH_CN),
+        ("en;q=2", ZH_CN),
+        ("zh-Hans-CN;q=0.9, en;q=0.9", ZH_CN),
+        ("de, en;q=0.5, *;q=0.1", EN),
+        ("ja;q=1, en ; q = 0.4", EN),
+        (",,;;=", ZH_CN),
+    ],
+)
+def test_the_language_is_the_highest_q_we_speak_and_chinese_otherwise(header, language):
+    assert negotiate(header) == language
+
+
+def test_a_message_is_worded_in_each_language_with_its_parameters():
+    said = Message("too_few_inspectors", min_inspectors=3)
+    assert text(said, ZH_CN) == "至少需要3名检查人员"
+    assert text(said, EN) == "at least 3 inspectors required"
+
+
+def test_a_vocabulary_parameter_is_its_chinese_label_in_chinese_and_its_code_in_english():
+    said = Problem(("items", 0, "reason"), "class_override_needs_reason", suggested=RiskClass.C).message
+    assert RiskClass.C.label in text(said, ZH_CN)
+    assert message(said.code, said.params, EN) == "overriding the suggested class C needs a reason"
+
+
+def test_an_unknown_code_or_a_plain_text_is_shown_as_it_is():
+    assert message("no_such_code", {}, EN) == "no_such_code"
+    assert text("许可系统返回 HTTP 503", EN) == "许可系统返回 HTTP 503"
+
+
+def test_the_committed_error_code_table_is_the_catalogues():
+    assert ERROR_CODES_PATH.read_text() == error_codes_markdown(), "run: python -m app.cli export-openapi"
+
+
+def test_an_import_row_error_kept_before_codes_keeps_its_words_and_its_number_as_the_index():
+    kept = {"row": 5, "column": "name", "header": "企业名称", "msg": "必填 (required)"}
+    read = RowError.model_validate(kept)
+    assert (read.sheet_row, read.index, read.code, read.msg) == (None, 5, "import_row_error", "必填 (required)")
+
+
+def test_an_import_row_error_kept_with_its_code_is_worded_when_read():
+    kept = {"sheet_row": 3, "index": 1, "column": "name", "header": "企业名称", "code": "required", "params": {}}
+    read = RowError.model_validate(kept)
+    assert (read.sheet_row, read.index, read.code, read.msg) == (3, 1, "required", "必填")
+
+
+def test_an_error_item_given_as_plain_text_is_shown_as_it_is_under_a_code_of_its_own():
+    [item] = errors.field_errors([(["scopes", 0], "来自外部系统的说明")], EN)
+    assert (item.loc, item.code, item.msg) == (["body", "scopes", 0], "unworded_text", "来自外部系统的说明")
