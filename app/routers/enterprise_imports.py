@@ -7,9 +7,11 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 
+from app.core import idempotency
 from app.core.db import SessionDep
 from app.core.deps import Allowed, SettingsDep, Today
 from app.core.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable, error_responses
+from app.core.idempotency import IdempotentRoute
 from app.core.openapi import multipart_upload
 from app.domain.permissions import Permission
 from app.schemas.enterprise_import import EnterpriseImportRead, EnterpriseImportRow
@@ -20,7 +22,7 @@ from app.services.imports import submit
 from app.services.imports.service import Upload
 from app.xlsx.enterprise_sheet import XLSX_MEDIA_TYPE
 
-router = APIRouter(prefix="/api/v1/enterprise-imports", tags=["enterprise-imports"])
+router = APIRouter(prefix="/api/v1/enterprise-imports", tags=["enterprise-imports"], route_class=IdempotentRoute)
 Importer = Allowed(Permission.ENTERPRISES_IMPORT)
 ROW_SCHEMA = "#/components/schemas/EnterpriseImportRow"
 UPLOAD_BODY = multipart_upload(
@@ -76,6 +78,7 @@ async def _form_file(request: Request, body: bytes) -> UploadFile:
     }
     | error_responses(Unauthorized, Forbidden, Conflict, PayloadTooLarge, Unprocessable),
 )
+@idempotency.exempt
 async def create_enterprise_import(
     request: Request,
     actor: Importer,

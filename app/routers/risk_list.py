@@ -9,12 +9,13 @@ from app.core.errors import (
     COMMON_ERRORS,
     WRITE_ERRORS,
 )
+from app.core.idempotency import IdempotentRoute
 from app.domain.permissions import Permission
 from app.schemas.common import Page
 from app.schemas.risk_list import RiskListEntryCreate, RiskListEntryRead, RiskListEntryUpdate, RiskListReview
 from app.services.findings import risk_list as service
 
-router = APIRouter(prefix="/api/v1/risk-list", tags=["risk-list"])
+router = APIRouter(prefix="/api/v1/risk-list", tags=["risk-list"], route_class=IdempotentRoute)
 Reader = Allowed(Permission.VISITS_READ)
 Writer = Allowed(Permission.FINDINGS_WRITE)
 Reviewer = Allowed(Permission.RISK_LIST_REVIEW)

@@ -7,13 +7,14 @@ from fastapi import APIRouter, Query
 from app.core.db import SessionDep
 from app.core.deps import Allowed, IfMatch, PageParams, Today
 from app.core.errors import COMMON_ERRORS, VERSIONED_WRITE_ERRORS
+from app.core.idempotency import IdempotentRoute
 from app.domain.permissions import Permission
 from app.domain.reporting import SamplingOrigin
 from app.schemas.common import Page
 from app.schemas.sampling import FollowUpDetail, FollowUpRead, FollowUpStepCreate, FollowUpUpdate
 from app.services.findings import sampling_followups as service
 
-router = APIRouter(prefix="/api/v1/sampling-follow-ups", tags=["sampling-follow-ups"])
+router = APIRouter(prefix="/api/v1/sampling-follow-ups", tags=["sampling-follow-ups"], route_class=IdempotentRoute)
 Reader = Allowed(Permission.VISITS_READ)
 Writer = Allowed(Permission.SIGNALS_WRITE)
 

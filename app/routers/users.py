@@ -6,13 +6,14 @@ from fastapi import APIRouter, Query, Response
 from app.core.db import SessionDep
 from app.core.deps import Allowed, PageParams, SettingsDep
 from app.core.errors import COMMON_ERRORS, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
+from app.core.idempotency import IdempotentRoute
 from app.domain.permissions import Permission, Role
 from app.schemas.auth import PasswordReset
 from app.schemas.common import Page
 from app.schemas.user import RoleAssignment, UserCreate, UserRead, UserUpdate
 from app.services.accounts import users as service
 
-router = APIRouter(prefix="/api/v1/users", tags=["users"])
+router = APIRouter(prefix="/api/v1/users", tags=["users"], route_class=IdempotentRoute)
 Reader = Allowed(Permission.USERS_READ)
 Writer = Allowed(Permission.USERS_WRITE)
 Security = Allowed(Permission.USERS_SECURITY)

@@ -3,7 +3,7 @@ from datetime import date
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, IfMatch, PageParams, Today
@@ -11,6 +11,7 @@ from app.core.errors import (
     COMMON_ERRORS,
     VERSIONED_WRITE_ERRORS,
 )
+from app.core.idempotency import IdempotentRoute
 from app.domain.permissions import Permission
 from app.domain.visit_types import VisitType
 from app.schemas.common import Page
@@ -21,7 +22,7 @@ from app.services.visits import submit as visit_submit
 from app.services.visits import views as visit_views
 from app.services.visits import visits as service
 
-router = APIRouter(prefix="/api/v1/visits", tags=["visits"])
+router = APIRouter(prefix="/api/v1/visits", tags=["visits"], route_class=IdempotentRoute)
 Reader = Allowed(Permission.VISITS_READ)
 Writer = Allowed(Permission.VISITS_WRITE)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,26 +34,13 @@ def _with_etag(response: Response, read: VisitRead) -> VisitRead:
 
 
 @router.post("", status_code=201, response_model=VisitRead, responses=VERSIONED_WRITE_ERRORS)
-async def create_visit(
-    body: VisitCreate,
-    actor: Writer,
-    session: SessionDep,
-    response: Response,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            min_length=1,
-            max_length=128,
-            description="a client's retry with the same key (and the same body) returns the visit it created",
-        ),
-    ] = None,
-) -> VisitRead:
+async def create_visit(body: VisitCreate, actor: Writer, session: SessionDep, response: Response) -> VisitRead:
     """Start a visit as a draft; `warnings` lists recent visits to the same enterprise (within the year's
     duplicate-visit window, RuleSet).
 
-    Send an `Idempotency-Key` from a mobile client: a retry after a lost answer returns the same draft (201)
+    Send an `Idempotency-Key` from a mobile client: a retry after a lost answer gets the same draft (201)
     instead of a second one; the key with a different body is 422."""
-    visit = await service.create_visit(session, actor, body, idempotency_key=idempotency_key)
+    visit = await service.create_visit(session, actor, body)
     warnings = await visit_views.recent_visit_warnings(session, visit)
     response.headers["Location"] = f"{router.prefix}/{visit.id}"
     return _with_etag(response, await visit_views.present_visit(session, visit, warnings=warnings))

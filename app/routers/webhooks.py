@@ -3,9 +3,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from app.core import idempotency
 from app.core.db import SessionDep
 from app.core.deps import Allowed, PageParams, SettingsDep
 from app.core.errors import COMMON_ERRORS
+from app.core.idempotency import IdempotentRoute
 from app.domain.permissions import Permission
 from app.schemas.common import Page
 from app.schemas.event import (
@@ -17,12 +19,13 @@ from app.schemas.event import (
 )
 from app.services import webhooks as service
 
-router = APIRouter(prefix="/api/v1/webhook-subscriptions", tags=["webhooks"])
+router = APIRouter(prefix="/api/v1/webhook-subscriptions", tags=["webhooks"], route_class=IdempotentRoute)
 Owner = Allowed(Permission.WEBHOOKS_MANAGE)
 DeliveryStatus = Annotated[str | None, Query(pattern="^(pending|delivered|failed|skipped)$")]
 
 
 @router.post("", status_code=201, response_model=WebhookSubscriptionCreated, responses=COMMON_ERRORS)
+@idempotency.exempt
 async def create_webhook_subscription(
     body: WebhookSubscriptionCreate, actor: Owner, session: SessionDep, settings: SettingsDep, response: Response
 ) -> WebhookSubscriptionCreated:

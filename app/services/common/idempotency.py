@@ -1,9 +1,9 @@
-"""Idempotency-Key on creates (IETF draft-ietf-httpapi-idempotency-key-header): a client that lost the answer
-retries with the same key and gets the record it already created, not a second one.
+"""Idempotency-Key kept on the created row, for an enterprise import: its replay is the job as it stands now,
+and a job that ends without writing (cancelled, interrupted) frees its key for the retry. Every other write
+answers a keyed retry with its first answer through `app.core.idempotency`, with the same scope and messages.
 
-The key is kept on the created row, scoped to the caller (one caller's keys never meet another's), with a
-SHA-256 of the request: the same key with another request is 422 at ["header", "Idempotency-Key"]; two requests
-racing with one key meet the unique constraint and the second is 409.
+The key is scoped to the caller, with a SHA-256 of the request: the same key with another request is 422 at
+["header", "Idempotency-Key"]; two requests racing with one key meet the unique constraint and the second is 409.
 """
 
 import hashlib
@@ -16,15 +16,10 @@ from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
-from app.core.errors import Conflict, Unprocessable
+from app.core.errors import Conflict
+from app.core.idempotency import IN_PROGRESS, reused, scope
 
 Row = TypeVar("Row", bound=SQLModel)
-KEY_REUSED = "同一 Idempotency-Key 已用于不同的请求内容 (this Idempotency-Key was used with a different request)"
-IN_PROGRESS = "同一 Idempotency-Key 的请求正在处理 (a request with this Idempotency-Key is in progress)"
-
-
-def scope(actor: Actor) -> str:
-    return f"{actor.kind}:{actor.id}"
 
 
 def digest(body: BaseModel) -> str:
@@ -41,7 +36,7 @@ async def find_replay(
     stmt = select(model).where(model.idempotency_scope == scope(actor), model.idempotency_key == key)
     row = (await session.exec(stmt)).first()
     if row is not None and getattr(row, digest_field) != request_digest:
-        raise Unprocessable(KEY_REUSED, errors=[(["header", "Idempotency-Key"], KEY_REUSED)])
+        raise reused()
     return row
 
 

@@ -13,7 +13,7 @@ from app.core.errors import Conflict
 from app.domain.errors import Problem, raise_if_any
 from app.models import Assignment, Jurisdiction, Licence, User, Visit, VisitInspector
 from app.schemas.visit import InspectorIn, VisitCreate, VisitUpdate
-from app.services.common import audit, idempotency
+from app.services.common import audit
 from app.services.common.access import one_or_404, scope_visits
 from app.services.common.concurrency import check_if_match
 from app.services.common.paging import paginate
@@ -136,14 +136,8 @@ def _snapshot(visit: Visit) -> dict[str, Any]:
     return audit.snapshot(visit, AUDITED_FIELDS)
 
 
-async def create_visit(
-    session: AsyncSession, actor: Actor, data: VisitCreate, *, idempotency_key: str | None = None
-) -> Visit:
-    """A new draft, or (with an Idempotency-Key seen before from this caller) the draft that key created."""
-    request_digest = idempotency.digest(data)
-    replay = await idempotency.find_replay(session, Visit, actor, idempotency_key, request_digest, "request_sha256")
-    if replay is not None:
-        return await get_visit(session, actor, replay.id)
+async def create_visit(session: AsyncSession, actor: Actor, data: VisitCreate) -> Visit:
+    """A new draft."""
     enterprise = await get_enterprise(session, actor, data.enterprise_id)
     visit = Visit(
         enterprise_id=enterprise.id,
@@ -160,8 +154,7 @@ async def create_visit(
         created_by_id=actor.user_id,
     )
     await _check_assignment(session, visit)
-    idempotency.stamp(visit, actor, idempotency_key, request_digest, "request_sha256")
-    await idempotency.claim(session, visit)
+    session.add(visit)
     await _set_inspectors(session, visit, data.inspectors)
     await session.flush()
     await audit.record(
