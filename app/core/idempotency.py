@@ -75,12 +75,19 @@ def _canonical_body(body: bytes, content_type: str) -> bytes:
     return body
 
 
-async def request_digest(request: Request) -> str:
+def digest(method: str, path: str, query: list[tuple[str, str]], body: bytes, content_type: str) -> str:
+    """What makes two requests the same request: method, path, query and body as a retry would send them."""
     sha = hashlib.sha256()
-    for part in (request.method, request.url.path, str(sorted(request.query_params.multi_items()))):
+    for part in (method, path, str(sorted(query))):
         sha.update(part.encode() + b"\0")
-    sha.update(_canonical_body(await request.body(), request.headers.get("content-type", "")))
+    sha.update(_canonical_body(body, content_type))
     return sha.hexdigest()
+
+
+async def request_digest(request: Request) -> str:
+    query = request.query_params.multi_items()
+    body = await request.body()
+    return digest(request.method, request.url.path, query, body, request.headers.get("content-type", ""))
 
 
 class Replay(Exception):  # noqa: N818  (not an error: the first answer, sent again)
