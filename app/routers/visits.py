@@ -6,7 +6,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Response
 
 from app.core.db import SessionDep
-from app.core.deps import Allowed, IfMatch, PageParams, Today
+from app.core.deps import Allowed, IfMatch, PageParams, SettingsDep, Today
 from app.core.errors import (
     COMMON_ERRORS,
     VERSIONED_WRITE_ERRORS,
@@ -17,6 +17,7 @@ from app.domain.visit_types import VisitType
 from app.schemas.common import Page
 from app.schemas.visit import VisitAmendmentCreate, VisitCreate, VisitRead, VisitSummary, VisitUpdate
 from app.services.common.concurrency import etag
+from app.services.visits import discard as visit_discard
 from app.services.visits import record_form as visit_record_form
 from app.services.visits import submit as visit_submit
 from app.services.visits import views as visit_views
@@ -96,6 +97,16 @@ async def update_visit(
     """Save a draft (send `If-Match`); an archived visit is read-only (409), correct it with an amendment."""
     visit = await service.update_visit(session, actor, visit_id, body, if_match=if_match)
     return _with_etag(response, await visit_views.present_visit(session, visit))
+
+
+@router.delete("/{visit_id}", status_code=204, responses=VERSIONED_WRITE_ERRORS)
+async def delete_visit(
+    visit_id: uuid.UUID, actor: Writer, session: SessionDep, settings: SettingsDep, if_match: IfMatch = None
+) -> Response:
+    """Delete an abandoned draft with its attachments (files included): by its author or the admin of its county
+    (403 for anyone else who sees it). A submitted visit is never deleted (409): correct it with an amendment."""
+    await visit_discard.delete_draft(session, actor, visit_id, if_match=if_match, upload_dir=settings.upload_dir)
+    return Response(status_code=204)
 
 
 @router.post("/{visit_id}/submit", response_model=VisitRead, responses=VERSIONED_WRITE_ERRORS)

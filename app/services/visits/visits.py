@@ -132,7 +132,7 @@ def _checklist_json(entries: dict[Any, Any]) -> dict[str, Any]:
     return {str(item): entry.model_dump(mode="json") for item, entry in entries.items() if entry is not None}
 
 
-def _snapshot(visit: Visit) -> dict[str, Any]:
+def snapshot(visit: Visit) -> dict[str, Any]:
     return audit.snapshot(visit, AUDITED_FIELDS)
 
 
@@ -158,7 +158,7 @@ async def create_visit(session: AsyncSession, actor: Actor, data: VisitCreate) -
     await _set_inspectors(session, visit, data.inspectors)
     await session.flush()
     await audit.record(
-        session, actor, "visit.create", "visit", visit.id, county_code=visit.county_code, after=_snapshot(visit)
+        session, actor, "visit.create", "visit", visit.id, county_code=visit.county_code, after=snapshot(visit)
     )
     return visit
 
@@ -171,7 +171,7 @@ async def update_visit(
     check_if_match(if_match, visit.version, what="检查记录")
     if visit.status != "draft":
         raise Conflict("检查记录已归档，不可修改；请提交更正 (archived visits are read-only; post an amendment)")
-    before = _snapshot(visit)
+    before = snapshot(visit)
     changes = data.model_dump(exclude_unset=True, exclude={"inspectors", "checklist"})
     for name, value in changes.items():
         if name == "supervisory_functions":
