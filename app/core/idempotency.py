@@ -25,7 +25,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Header, Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
@@ -90,6 +90,16 @@ async def request_digest(request: Request) -> str:
     return digest(request.method, request.url.path, query, body, request.headers.get("content-type", ""))
 
 
+async def claim(session: AsyncSession, row: SQLModel) -> None:
+    """Insert the row holding a key now: a concurrent request that holds the same key makes this a 409."""
+    session.add(row)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(IN_PROGRESS) from exc
+
+
 class Replay(Exception):  # noqa: N818  (not an error: the first answer, sent again)
     def __init__(self, stored: IdempotentRequest):
         super().__init__("replay")
@@ -116,12 +126,7 @@ async def claim_key(
             raise Conflict(IN_PROGRESS)
         raise Replay(seen)
     claimed = IdempotentRequest(scope=scope(actor), key=idempotency_key, request_sha256=digest)
-    session.add(claimed)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(IN_PROGRESS) from exc
+    await claim(session, claimed)
     setattr(request.state, STATE, (session, claimed))
 
 

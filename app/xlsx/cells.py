@@ -22,3 +22,17 @@ def unneutralise(value: str) -> str:
 def safe(value: Any) -> Any:
     """`neutralise` text; other values (numbers, dates) as they are."""
     return neutralise(value) if isinstance(value, str) else value
+
+
+A4 = "9"
+
+
+def print_on_a4(ws: Any, *, orientation: str = "landscape", title_rows: str | None = None) -> None:
+    """A sheet printed on A4, as wide as one page, as long as it runs; `title_rows` repeated on every page."""
+    ws.page_setup.orientation = orientation
+    ws.page_setup.paperSize = A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    if title_rows:
+        ws.print_title_rows = title_rows

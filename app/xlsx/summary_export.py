@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from app.xlsx.cells import safe
+from app.xlsx.cells import print_on_a4, safe
 
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     # (figure, header, width)
@@ -34,7 +34,6 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
 )
 LEAD = (("序号", 5), ("县（市）", 16))
 TAIL = (("报送情况", 20),)
-A4 = "9"
 
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -70,12 +69,7 @@ def summary_workbook(
     ws.title = "附件3"
     width = len(LEAD) + len(COLUMNS) + len(TAIL)
     last = get_column_letter(width)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = A4
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.print_title_rows = "1:3"
+    print_on_a4(ws, title_rows="1:3")
     ws.print_options.horizontalCentered = True
 
     ws["A1"] = "附件3"

@@ -11,13 +11,13 @@ import json
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
-from app.core.errors import Conflict
-from app.core.idempotency import IN_PROGRESS, reused, scope
+from app.core.idempotency import claim, reused, scope
+
+__all__ = ["claim", "digest", "find_replay", "scope", "stamp"]
 
 Row = TypeVar("Row", bound=SQLModel)
 
@@ -44,13 +44,3 @@ def stamp(row: Any, actor: Actor, key: str | None, request_digest: str, digest_f
     row.idempotency_scope = scope(actor) if key else None
     row.idempotency_key = key
     setattr(row, digest_field, request_digest)
-
-
-async def claim(session: AsyncSession, row: SQLModel) -> None:
-    """Insert the stamped row now: a concurrent request that holds the same key makes this a 409."""
-    session.add(row)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(IN_PROGRESS) from exc
