@@ -59,19 +59,14 @@ async def _record_step(
     return finding
 
 
-def _open_or_conflict(finding: Finding) -> None:
-    if finding.status == "closed":
-        raise Conflict("问题已闭环 (finding is closed)")
-
-
 async def _load(
     session: AsyncSession, actor: Actor, finding_id: uuid.UUID, *, open_: bool = False, before_pass: bool = False
 ) -> tuple[Finding, dict[str, Any]]:
     """The finding, locked, and its loop as it was; `open_`: 409 once closed; `before_pass`: 409 once its
     re-inspection passed (it awaits its case)."""
     finding = await get_finding(session, actor, finding_id, lock=True)
-    if open_:
-        _open_or_conflict(finding)
+    if open_ and finding.status == "closed":
+        raise Conflict("问题已闭环 (finding is closed)")
     if before_pass and finding.status == "awaiting_case":
         raise Conflict("复查已合格，待立案 (re-inspection already passed)")
     return finding, audit.snapshot(finding, LOOP_FIELDS)
