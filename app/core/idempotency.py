@@ -31,7 +31,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.actor import Actor
 from app.core.db import SessionDep
 from app.core.deps import CurrentActor
-from app.core.errors import AppError, Conflict, Unprocessable
+from app.core.errors import AppError, Conflict, Unprocessable, error_responses
 from app.models.idempotency import IdempotentRequest
 
 KEY_REUSED = "同一 Idempotency-Key 已用于不同的请求内容 (this Idempotency-Key was used with a different request)"
@@ -41,6 +41,7 @@ KEY_DESCRIPTION = (
     "the key with another request is 422"
 )
 REPLAYED_HEADERS = ("content-type", "location", "etag", "content-disposition")
+KEY_ERRORS = error_responses(Conflict, Unprocessable)
 EXEMPT = "__zhijian_idempotency_exempt__"
 STATE = "idempotent_request"
 F = TypeVar("F", bound=Callable[..., Any])
@@ -160,6 +161,10 @@ class IdempotentRoute(APIRoute):
             if not any(d.dependency is claim_key for d in dependencies):
                 dependencies.append(Depends(claim_key))
             kwargs["dependencies"] = dependencies
+            responses = dict(kwargs.get("responses") or {})
+            for status, answer in KEY_ERRORS.items():  # 409: the key is held; 422: the key came with another request
+                responses.setdefault(status, answer)
+            kwargs["responses"] = responses
         super().__init__(path, endpoint, **kwargs)
 
     def get_route_handler(self) -> Handler:
