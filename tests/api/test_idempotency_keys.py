@@ -19,13 +19,14 @@ from sqlmodel import func, select
 
 from app.core.config import Settings
 from app.core.idempotency import digest
+from app.domain.permissions import Permission
 from app.main import create_app
 from app.models import AuditEvent, Event, Finding, IdempotentRequest
 from tests.api import record_factories
 from tests.api.access_table import TABLE
 from tests.api.conftest import TEST_SECRET
 from tests.api.record_factories import World
-from tests.api.test_access_matrix import ALLOWED, Cell, expected, headers_for, is_county_scoped, request_for
+from tests.api.test_access_matrix import ALLOWED, Cell, expected, is_county_scoped, request_for
 from tests.builders import TACHENG, archived_visit, visit_body
 
 pytestmark = pytest.mark.anyio
@@ -158,9 +159,16 @@ async def _then(made: Awaitable[Any], url: str, *, as_body: bool = False) -> Pre
     return (url, {"json": value}) if as_body else (url.format(value), {})
 
 
+def _headers(world: World, caller: str, permission: Any) -> dict[str, str]:
+    """A fresh credential of this module's world (the access matrix caches its own world's tokens)."""
+    if caller == "service_with_scope":
+        return {"X-API-Key": world.scoped_keys[Permission(permission)]}
+    return world.token(caller)
+
+
 async def _request(world: World, path: str) -> tuple[Cell, str, dict[str, Any]]:
     cell = _cell(path)
-    url, kwargs = request_for(world, cell, headers_for(world, cell.caller, TABLE[("POST", path)]))
+    url, kwargs = request_for(world, cell, _headers(world, cell.caller, TABLE[("POST", path)].perm))
     if path in PREPARE:
         url, body = await PREPARE[path](world)
         kwargs |= body
