@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.asgi import HttpMiddleware
 from app.core.config import Settings
 from app.core.errors import PayloadTooLarge, problem_response
 from app.domain.errors import Message as ErrorMessage
@@ -39,9 +40,9 @@ def _declared_length(scope: Scope) -> int | None:
     return None
 
 
-class BodyLimitMiddleware:
+class BodyLimitMiddleware(HttpMiddleware):
     def __init__(self, app: ASGIApp, upload_paths: Sequence[re.Pattern[str]] = ()) -> None:
-        self.app = app
+        super().__init__(app)
         self.upload_paths = tuple(upload_paths)
 
     def _refusal(self, scope: Scope) -> tuple[int, PayloadTooLarge]:
@@ -50,10 +51,7 @@ class BodyLimitMiddleware:
             return settings.max_upload_bytes + MULTIPART_SLACK, upload_too_large(settings.max_upload_bytes)
         return settings.max_json_bytes, body_too_large(settings.max_json_bytes)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit, error = self._refusal(scope)
 
         async def refuse() -> None:

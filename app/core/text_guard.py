@@ -6,8 +6,9 @@ schemas; this pure ASGI middleware refuses the path, the query string and url-en
 
 from urllib.parse import parse_qsl
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from app.core.asgi import HttpMiddleware
 from app.core.errors import Unprocessable, field_errors, problem_response
 from app.core.validation_messages import NUL_REFUSED
 from app.domain.errors import Message as ErrorMessage
@@ -26,14 +27,8 @@ def _content_type(scope: Scope) -> bytes:
     return b""
 
 
-class NulGuardMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class NulGuardMiddleware(HttpMiddleware):
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         locs: list[list[str | int]] = []
         if "\x00" in scope["path"]:
             locs.append(["path"])

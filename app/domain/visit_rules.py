@@ -100,3 +100,11 @@ def duplicate_visit_warning(visit_date: date, last_visit_on: date | None, rulese
             f"该企业{gap}天前刚接受过检查，请统筹安排、避免重复检查",
         )
     return None
+
+
+def may_delete_draft(
+    *, caller_id: str | None, caller_is_admin_of: str | None, author_id: str | None, visit_county: str
+) -> bool:
+    """An abandoned draft is deleted by its author, or by the admin of the visit's county (`caller_is_admin_of`:
+    the county a county admin administers, else None). Anyone else who may see it may not delete it."""
+    return (caller_id is not None and caller_id == author_id) or caller_is_admin_of == visit_county

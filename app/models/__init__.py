@@ -16,6 +16,7 @@ from app.models.enterprise import (
 from app.models.event import Event, WebhookDelivery, WebhookSubscription
 from app.models.figures import EnterpriseVisitFigure, PlanLineFigure, VisitDayFigure
 from app.models.finding import Finding, FindingStep
+from app.models.idempotency import IdempotentRequest
 from app.models.jurisdiction import Jurisdiction
 from app.models.licence_sync import LicenceSyncCursor, LicenceSyncRun
 from app.models.notification import Notification
@@ -46,6 +47,7 @@ __all__ = [
     "EnterpriseImport",
     "ImportHeartbeat",
     "ImportUpload",
+    "IdempotentRequest",
     "Jurisdiction",
     "Licence",
     "LicenceCategory",

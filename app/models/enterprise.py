@@ -9,6 +9,9 @@ from app.domain.licence import licence_lookup_key, normalise_licence_number
 from app.models.base import UTCDateTime, created_at_field, utcnow, uuid_pk
 from app.models.personal import EncryptedBytes, EncryptedText, digest
 
+PLAN_INPUTS = ("risk_class", "status", "key_industry", "key_region", "key_enterprise", "key_product")
+"""The columns of an enterprise its plan line is computed from: a change of any of them recomputes the line."""
+
 
 class Enterprise(SQLModel, table=True):
     """One industrial-product manufacturer on the ledger (台账), keyed by its unified social credit code.

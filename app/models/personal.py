@@ -61,44 +61,50 @@ def digest(value: str | None) -> str | None:
     return cipher().digest(value)
 
 
-class EncryptedText(TypeDecorator[str]):
+class _Sealed(TypeDecorator[Any]):
+    """A column sealed under the current key with `context` (table.column) bound in; None stays None."""
+
+    cache_ok = True
+
+    def __init__(self, context: str) -> None:
+        super().__init__()
+        self.context = context
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        return None if value is None else self.seal(value)
+
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
+        return None if value is None else self.unseal(value)
+
+    def seal(self, value: Any) -> Any:
+        raise NotImplementedError
+
+    def unseal(self, value: Any) -> Any:
+        raise NotImplementedError
+
+
+class EncryptedText(_Sealed):
     """Text stored as an SM4-GCM ciphertext carrying its key id; `context` (table.column) is bound into it, so a
     ciphertext copied into another column does not open there."""
 
     impl = Text
     cache_ok = True
 
-    def __init__(self, context: str) -> None:
-        super().__init__()
-        self.context = context
-
-    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
-        if value is None:
-            return None
+    def seal(self, value: Any) -> str:
         return cipher().encrypt(str(value), self.context)
 
-    def process_result_value(self, value: Any, dialect: Any) -> str | None:
-        if value is None:
-            return None
+    def unseal(self, value: Any) -> str:
         return cipher().decrypt(value, self.context)
 
 
-class EncryptedBytes(TypeDecorator[bytes]):
+class EncryptedBytes(_Sealed):
     """Bytes stored SM4-GCM sealed under the current key (an uploaded workbook full of phones, kept for a job)."""
 
     impl = LargeBinary
     cache_ok = True
 
-    def __init__(self, context: str) -> None:
-        super().__init__()
-        self.context = context
-
-    def process_bind_param(self, value: Any, dialect: Any) -> bytes | None:
-        if value is None:
-            return None
+    def seal(self, value: Any) -> bytes:
         return cipher().seal(bytes(value), self.context)
 
-    def process_result_value(self, value: Any, dialect: Any) -> bytes | None:
-        if value is None:
-            return None
+    def unseal(self, value: Any) -> bytes:
         return cipher().unseal(bytes(value), self.context)

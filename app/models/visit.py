@@ -2,7 +2,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 from app.models.base import UTCDateTime, created_at_field, uuid_pk
@@ -20,7 +20,6 @@ class Visit(SQLModel, table=True):
             postgresql_include=["enterprise_id", "county_code", "visit_type", "covers_full_checklist"],
             postgresql_where=text("status = 'archived'"),
         ),
-        UniqueConstraint("idempotency_scope", "idempotency_key"),
     )
 
     id: uuid.UUID = uuid_pk()
@@ -44,10 +43,6 @@ class Visit(SQLModel, table=True):
     updated_at: datetime = created_at_field()
     archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     archived_by_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")
-    # a mobile client's retry of POST /visits with the same Idempotency-Key returns this visit (services/idempotency)
-    idempotency_scope: str | None = Field(default=None, max_length=64)
-    idempotency_key: str | None = Field(default=None, max_length=128)
-    request_sha256: str | None = Field(default=None, max_length=64)
 
 
 class VisitInspector(SQLModel, table=True):

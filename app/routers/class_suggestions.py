@@ -8,13 +8,14 @@ from fastapi import APIRouter, Query
 from app.core.db import SessionDep
 from app.core.deps import Allowed, Today
 from app.core.errors import COMMON_ERRORS, WRITE_ERRORS
+from app.core.idempotency import IdempotentRoute
 from app.core.paging import OffsetPaging
 from app.domain.permissions import Permission
 from app.schemas.class_suggestion import ClassSuggestionAccept, ClassSuggestionAcceptResult, ClassSuggestionRead
 from app.schemas.common import Page
 from app.services.plans import class_suggestions as service
 
-router = APIRouter(prefix="/api/v1", tags=["plans"])
+router = APIRouter(prefix="/api/v1", tags=["plans"], route_class=IdempotentRoute)
 Reader = Allowed(Permission.PLANS_READ)
 Manager = Allowed(Permission.PLANS_MANAGE)
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 
+from app.core import idempotency
 from app.core.db import SessionDep
 from app.core.deps import Allowed, SettingsDep, Today
 from app.core.errors import (
@@ -19,6 +20,7 @@ from app.core.errors import (
     UnsupportedMediaType,
     error_responses,
 )
+from app.core.idempotency import IdempotentRoute
 from app.core.openapi import multipart_upload
 from app.domain.errors import Message
 from app.domain.permissions import Permission
@@ -30,7 +32,7 @@ from app.services.imports import submit
 from app.services.imports.service import Upload
 from app.xlsx.enterprise_sheet import XLSX_MEDIA_TYPE
 
-router = APIRouter(prefix="/api/v1/enterprise-imports", tags=["enterprise-imports"])
+router = APIRouter(prefix="/api/v1/enterprise-imports", tags=["enterprise-imports"], route_class=IdempotentRoute)
 Importer = Allowed(Permission.ENTERPRISES_IMPORT)
 ROW_SCHEMA = "#/components/schemas/EnterpriseImportRow"
 UPLOAD_BODY = multipart_upload(
@@ -87,6 +89,7 @@ async def _form_file(request: Request, body: bytes) -> UploadFile:
     }
     | error_responses(Unauthorized, Forbidden, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable),
 )
+@idempotency.exempt
 async def create_enterprise_import(
     request: Request,
     actor: Importer,

@@ -21,6 +21,7 @@ from app.core.errors import (
     Unprocessable,
     error_responses,
 )
+from app.core.idempotency import IdempotentRoute
 from app.core.paging import CursorPaging, OffsetPaging
 from app.domain.permissions import Permission
 from app.schemas.common import Page
@@ -39,7 +40,7 @@ from app.services.ledger import enterprises as service
 from app.services.ledger import query as query
 from app.xlsx.enterprise_sheet import XLSX_MEDIA_TYPE, export_workbook, template_workbook
 
-router = APIRouter(prefix="/api/v1/enterprises", tags=["enterprises"])
+router = APIRouter(prefix="/api/v1/enterprises", tags=["enterprises"], route_class=IdempotentRoute)
 Reader = Allowed(Permission.ENTERPRISES_READ)
 Writer = Allowed(Permission.ENTERPRISES_WRITE)
 JSON = "application/json"

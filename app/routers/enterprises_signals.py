@@ -7,13 +7,14 @@ from fastapi import APIRouter, Response
 from app.core.db import SessionDep
 from app.core.deps import Allowed, Today
 from app.core.errors import COMMON_ERRORS
+from app.core.idempotency import IdempotentRoute
 from app.core.paging import OffsetPaging, Window
 from app.domain.permissions import Permission
 from app.schemas.common import Page
 from app.schemas.signal import SignalCreate, SignalRead
 from app.services.ledger import signals as service
 
-router = APIRouter(prefix="/api/v1/enterprises/{enterprise_id}/signals", tags=["signals"])
+router = APIRouter(prefix="/api/v1/enterprises/{enterprise_id}/signals", tags=["signals"], route_class=IdempotentRoute)
 
 
 @router.get("", response_model=Page[SignalRead], responses=COMMON_ERRORS)

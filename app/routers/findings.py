@@ -9,6 +9,7 @@ from app.core.errors import (
     COMMON_ERRORS,
     WRITE_ERRORS,
 )
+from app.core.idempotency import IdempotentRoute
 from app.core.paging import CursorPaging
 from app.domain.permissions import Permission
 from app.schemas.common import Page
@@ -26,7 +27,7 @@ from app.schemas.finding import (
 from app.services.findings import findings as service
 from app.services.findings import steps as finding_steps
 
-router = APIRouter(prefix="/api/v1", tags=["findings"])
+router = APIRouter(prefix="/api/v1", tags=["findings"], route_class=IdempotentRoute)
 Reader = Allowed(Permission.VISITS_READ)
 Writer = Allowed(Permission.FINDINGS_WRITE)
 

@@ -11,6 +11,7 @@ from app.core.errors import (
     COMMON_ERRORS,
     VERSIONED_WRITE_ERRORS,
 )
+from app.core.idempotency import IdempotentRoute
 from app.core.paging import OffsetPaging, Window
 from app.domain.permissions import Permission
 from app.schemas.common import Page
@@ -18,7 +19,7 @@ from app.schemas.licence import LicenceCategoryRead, LicenceCreate, LicenceRead,
 from app.services.common.concurrency import etag
 from app.services.ledger import licences as service
 
-router = APIRouter(prefix="/api/v1", tags=["licences"])
+router = APIRouter(prefix="/api/v1", tags=["licences"], route_class=IdempotentRoute)
 Reader = Allowed(Permission.ENTERPRISES_READ)
 Writer = Allowed(Permission.LICENCES_WRITE)
 

@@ -5,13 +5,14 @@ from fastapi import APIRouter
 from app.core.db import SessionDep
 from app.core.deps import Allowed
 from app.core.errors import COMMON_ERRORS, Forbidden, Unauthorized, error_responses
+from app.core.idempotency import IdempotentRoute
 from app.core.paging import OffsetPaging
 from app.domain.permissions import Permission
 from app.schemas.common import Page
 from app.schemas.notification import NotificationRead, NotificationsMarked
 from app.services import notifications as service
 
-router = APIRouter(prefix="/api/v1/me/notifications", tags=["notifications"])
+router = APIRouter(prefix="/api/v1/me/notifications", tags=["notifications"], route_class=IdempotentRoute)
 Recipient = Allowed(Permission.NOTIFICATIONS_READ)
 
 

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Query, Response
 from app.core.db import SessionDep
 from app.core.deps import Allowed, Today
 from app.core.errors import COMMON_ERRORS, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
+from app.core.idempotency import IdempotentRoute
 from app.domain.calendar import ReportPeriod
 from app.domain.permissions import Permission
 from app.schemas.report import ReportCreate, ReportOverview, ReportRead, Summary
 from app.services.reports import export as report_export
 from app.services.reports import reports, summary
 
-router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"], route_class=IdempotentRoute)
 Reader = Allowed(Permission.REPORTS_READ)
 Submitter = Allowed(Permission.REPORTS_SUBMIT)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

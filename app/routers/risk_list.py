@@ -9,6 +9,7 @@ from app.core.errors import (
     COMMON_ERRORS,
     WRITE_ERRORS,
 )
+from app.core.idempotency import IdempotentRoute
 from app.core.paging import OffsetPaging
 from app.domain.permissions import Permission
 from app.schemas.common import Page
@@ -21,7 +22,7 @@ from app.schemas.risk_list import (
 )
 from app.services.findings import risk_list as service
 
-router = APIRouter(prefix="/api/v1/risk-list", tags=["risk-list"])
+router = APIRouter(prefix="/api/v1/risk-list", tags=["risk-list"], route_class=IdempotentRoute)
 Reader = Allowed(Permission.VISITS_READ)
 Writer = Allowed(Permission.FINDINGS_WRITE)
 Reviewer = Allowed(Permission.RISK_LIST_REVIEW)

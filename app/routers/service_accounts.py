@@ -2,16 +2,18 @@ import uuid
 
 from fastapi import APIRouter
 
+from app.core import idempotency
 from app.core.db import SessionDep
 from app.core.deps import Allowed
 from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
+from app.core.idempotency import IdempotentRoute
 from app.core.paging import OffsetPaging, Window
 from app.domain.permissions import Permission
 from app.schemas.common import Page
 from app.schemas.service_account import ServiceAccountCreate, ServiceAccountCreated, ServiceAccountRead
 from app.services.accounts import service_accounts as service
 
-router = APIRouter(prefix="/api/v1/service-accounts", tags=["service-accounts"])
+router = APIRouter(prefix="/api/v1/service-accounts", tags=["service-accounts"], route_class=IdempotentRoute)
 Admin = Allowed(Permission.SERVICE_ACCOUNTS_WRITE)
 
 
@@ -28,6 +30,7 @@ async def list_service_accounts(actor: Admin, session: SessionDep, page: OffsetP
     response_model=ServiceAccountCreated,
     responses=error_responses(Unauthorized, Forbidden, Conflict, Unprocessable),
 )
+@idempotency.exempt
 async def create_service_account(
     body: ServiceAccountCreate, actor: Admin, session: SessionDep
 ) -> ServiceAccountCreated:

@@ -3,25 +3,27 @@ from dataclasses import replace
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from app.core.db import SessionDep
-from app.core.deps import Allowed, IfMatch, Today
+from app.core.deps import Allowed, IfMatch, SettingsDep, Today
 from app.core.errors import (
     COMMON_ERRORS,
     VERSIONED_WRITE_ERRORS,
 )
+from app.core.idempotency import IdempotentRoute
 from app.core.paging import CursorPaging
 from app.domain.permissions import Permission
 from app.schemas.common import Page
 from app.schemas.visit import VisitAmendmentCreate, VisitCreate, VisitFilter, VisitRead, VisitSummary, VisitUpdate
 from app.services.common.concurrency import etag
+from app.services.visits import discard as visit_discard
 from app.services.visits import record_form as visit_record_form
 from app.services.visits import submit as visit_submit
 from app.services.visits import views as visit_views
 from app.services.visits import visits as service
 
-router = APIRouter(prefix="/api/v1/visits", tags=["visits"])
+router = APIRouter(prefix="/api/v1/visits", tags=["visits"], route_class=IdempotentRoute)
 Reader = Allowed(Permission.VISITS_READ)
 Writer = Allowed(Permission.VISITS_WRITE)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,26 +35,13 @@ def _with_etag(response: Response, read: VisitRead) -> VisitRead:
 
 
 @router.post("", status_code=201, response_model=VisitRead, responses=VERSIONED_WRITE_ERRORS)
-async def create_visit(
-    body: VisitCreate,
-    actor: Writer,
-    session: SessionDep,
-    response: Response,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            min_length=1,
-            max_length=128,
-            description="a client's retry with the same key (and the same body) returns the visit it created",
-        ),
-    ] = None,
-) -> VisitRead:
+async def create_visit(body: VisitCreate, actor: Writer, session: SessionDep, response: Response) -> VisitRead:
     """Start a visit as a draft; `warnings` lists recent visits to the same enterprise (within the year's
     duplicate-visit window, RuleSet).
 
-    Send an `Idempotency-Key` from a mobile client: a retry after a lost answer returns the same draft (201)
+    Send an `Idempotency-Key` from a mobile client: a retry after a lost answer gets the same draft (201)
     instead of a second one; the key with a different body is 422."""
-    visit = await service.create_visit(session, actor, body, idempotency_key=idempotency_key)
+    visit = await service.create_visit(session, actor, body)
     warnings = await visit_views.recent_visit_warnings(session, visit)
     response.headers["Location"] = f"{router.prefix}/{visit.id}"
     return _with_etag(response, await visit_views.present_visit(session, visit, warnings=warnings))
@@ -86,6 +75,16 @@ async def update_visit(
     """Save a draft (send `If-Match`); an archived visit is read-only (409), correct it with an amendment."""
     visit = await service.update_visit(session, actor, visit_id, body, if_match=if_match)
     return _with_etag(response, await visit_views.present_visit(session, visit))
+
+
+@router.delete("/{visit_id}", status_code=204, responses=VERSIONED_WRITE_ERRORS)
+async def delete_visit(
+    visit_id: uuid.UUID, actor: Writer, session: SessionDep, settings: SettingsDep, if_match: IfMatch = None
+) -> Response:
+    """Delete an abandoned draft with its attachments (files included): by its author or the admin of its county
+    (403 for anyone else who sees it). A submitted visit is never deleted (409): correct it with an amendment."""
+    await visit_discard.delete_draft(session, actor, visit_id, if_match=if_match, upload_dir=settings.upload_dir)
+    return Response(status_code=204)
 
 
 @router.post("/{visit_id}/submit", response_model=VisitRead, responses=VERSIONED_WRITE_ERRORS)

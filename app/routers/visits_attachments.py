@@ -11,6 +11,7 @@ from starlette.datastructures import UploadFile
 from app.core.db import SessionDep
 from app.core.deps import Allowed, SettingsDep
 from app.core.errors import Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable, error_responses
+from app.core.idempotency import IdempotentRoute
 from app.core.openapi import multipart_upload
 from app.core.paging import OffsetPaging, Window
 from app.domain.errors import Message
@@ -19,7 +20,7 @@ from app.schemas.attachment import AttachmentRead
 from app.schemas.common import Page, PlainText
 from app.services.visits import attachments as service
 
-router = APIRouter(prefix="/api/v1", tags=["attachments"])
+router = APIRouter(prefix="/api/v1", tags=["attachments"], route_class=IdempotentRoute)
 Reader = Allowed(Permission.VISITS_READ)
 Writer = Allowed(Permission.VISITS_WRITE)
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound)

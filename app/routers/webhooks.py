@@ -2,9 +2,11 @@ import uuid
 
 from fastapi import APIRouter, Response
 
+from app.core import idempotency
 from app.core.db import SessionDep
 from app.core.deps import Allowed, SettingsDep
 from app.core.errors import COMMON_ERRORS
+from app.core.idempotency import IdempotentRoute
 from app.core.paging import OffsetPaging, Window
 from app.domain.permissions import Permission
 from app.domain.statuses import DeliveryStatus
@@ -18,11 +20,12 @@ from app.schemas.event import (
 )
 from app.services import webhooks as service
 
-router = APIRouter(prefix="/api/v1/webhook-subscriptions", tags=["webhooks"])
+router = APIRouter(prefix="/api/v1/webhook-subscriptions", tags=["webhooks"], route_class=IdempotentRoute)
 Owner = Allowed(Permission.WEBHOOKS_MANAGE)
 
 
 @router.post("", status_code=201, response_model=WebhookSubscriptionCreated, responses=COMMON_ERRORS)
+@idempotency.exempt
 async def create_webhook_subscription(
     body: WebhookSubscriptionCreate, actor: Owner, session: SessionDep, settings: SettingsDep, response: Response
 ) -> WebhookSubscriptionCreated:

@@ -2,6 +2,7 @@
 so a first-time user of `make run` has something to plan, visit and report on. Idempotent, deterministic."""
 
 from datetime import date
+from typing import Any
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -27,6 +28,22 @@ REPRESENTATIVES = ("王建国", "李春华", "张海涛", "刘玉兰", "陈志�
 
 def _code(county: str, n: int) -> str:
     return make_credit_code(f"9165{county[2:]}MA{n:07d}"[:17].replace("I", "1").replace("O", "0"))
+
+
+def _signal(k: int, n: int, products: str) -> dict[str, Any] | None:
+    """The second enterprise of a county failed a sampling, the fourth drew a substantiated complaint."""
+    if k == 2:
+        return {
+            "kind": "sampling", "occurred_on": date(2026, 5, 12), "source": "2026年自治区监督抽查",
+            "product": products, "batch": "20260501", "qualified": False, "report_no": f"XJ2026-{n:04d}",
+            "note": "标识标注不合格",
+        }  # fmt: skip
+    if k == 3:
+        return {
+            "kind": "complaint", "occurred_on": date(2026, 8, 3), "source": "12315投诉举报",
+            "substantiated": True, "note": "消费者反映产品质量问题，经核查属实",
+        }  # fmt: skip
+    return None
 
 
 async def seed_demo_enterprises(session: AsyncSession, *, per_county: int = 4) -> int:
@@ -62,31 +79,8 @@ async def seed_demo_enterprises(session: AsyncSession, *, per_county: int = 4) -
                         expires_on=date(2027, 2, 28) if k != 1 else date(2026, 12, 31),
                     )
                 )
-            if k == 2:
-                session.add(
-                    RiskSignal(
-                        enterprise_id=enterprise.id,
-                        kind="sampling",
-                        occurred_on=date(2026, 5, 12),
-                        source="2026年自治区监督抽查",
-                        product=products,
-                        batch="20260501",
-                        qualified=False,
-                        report_no=f"XJ2026-{n:04d}",
-                        note="标识标注不合格",
-                    )
-                )
-            if k == 3:
-                session.add(
-                    RiskSignal(
-                        enterprise_id=enterprise.id,
-                        kind="complaint",
-                        occurred_on=date(2026, 8, 3),
-                        source="12315投诉举报",
-                        substantiated=True,
-                        note="消费者反映产品质量问题，经核查属实",
-                    )
-                )
+            if signal := _signal(k, n, products):
+                session.add(RiskSignal(enterprise_id=enterprise.id, **signal))
             added += 1
     await session.flush()
     return added

@@ -32,3 +32,17 @@ def number_format(value: Any) -> str | None:
     """The number format of a count (a whole number, shown without decimals); None for anything else, which keeps
     openpyxl's own (text as text, a date as a date). A rate is a number too: its cell takes `RATE_FORMAT`."""
     return COUNT_FORMAT if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+A4 = "9"
+
+
+def print_on_a4(ws: Any, *, orientation: str = "landscape", title_rows: str | None = None) -> None:
+    """A sheet printed on A4, as wide as one page, as long as it runs; `title_rows` repeated on every page."""
+    ws.page_setup.orientation = orientation
+    ws.page_setup.paperSize = A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    if title_rows:
+        ws.print_title_rows = title_rows

@@ -13,7 +13,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from app.xlsx.cells import number_format, safe
+from app.xlsx.cells import number_format, print_on_a4, safe
 
 HEADERS = (
     "序号",
@@ -32,7 +32,6 @@ HEADERS = (
 WIDTHS = (6, 12, 30, 22, 30, 20, 20, 9, 8, 48, 24, 20)
 SUMMARY_HEADERS = ("序号", "县（市）", "企业数", "A类", "B类", "C类", "D类", "计划检查次数", "调整企业数", "补充企业数")
 SUMMARY_WIDTHS = (6, 24, 10, 8, 8, 8, 8, 14, 12, 12)
-A4 = "9"
 
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -52,12 +51,7 @@ def title(year: int) -> str:
 
 def _sheet(workbook: Workbook, name: str, heading: str, headers: Sequence[str], widths: Sequence[int]) -> Any:
     ws = workbook.create_sheet(name[:31])
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = A4
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.print_title_rows = "1:2"
+    print_on_a4(ws, title_rows="1:2")
     ws.freeze_panes = "A3"
     for n, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(n)].width = width

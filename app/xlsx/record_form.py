@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
-from app.xlsx.cells import number_format, safe
+from app.xlsx.cells import number_format, print_on_a4, safe
 
 TITLE = "生产企业现场监督检查记录表"
 COPIES = ("企业留存", "监管部门留存")
@@ -94,11 +94,7 @@ class _Sheet:
 def _setup(ws: Worksheet) -> None:
     for letter, width in WIDTHS.items():
         ws.column_dimensions[letter].width = width
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_PORTRAIT
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    print_on_a4(ws, orientation=ws.ORIENTATION_PORTRAIT)
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_margins.top = ws.page_margins.bottom = 0.6

@@ -11,7 +11,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from app.domain.reporting import SummaryFigure, completion_rate_of
-from app.xlsx.cells import RATE_FORMAT, number_format, safe
+from app.xlsx.cells import RATE_FORMAT, number_format, print_on_a4, safe
 
 COLUMNS: tuple[tuple[SummaryFigure, int], ...] = (
     # (figure, width): the header is the figure's label, as the summary's `labels` say it
@@ -35,7 +35,6 @@ COLUMNS: tuple[tuple[SummaryFigure, int], ...] = (
 )
 LEAD = (("序号", 5), ("县（市）", 16))
 TAIL = (("报送情况", 20),)
-A4 = "9"
 
 RATE_COLUMN = len(LEAD) + 1 + [figure for figure, _ in COLUMNS].index(SummaryFigure.completion_rate)
 
@@ -73,12 +72,7 @@ def summary_workbook(
     ws.title = "附件3"
     width = len(LEAD) + len(COLUMNS) + len(TAIL)
     last = get_column_letter(width)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = A4
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.print_title_rows = "1:3"
+    print_on_a4(ws, title_rows="1:3")
     ws.print_options.horizontalCentered = True
 
     ws["A1"] = "附件3"

@@ -252,6 +252,13 @@ TABLE: dict[tuple[str, str], Op] = {
     ("PATCH", "/api/v1/visits/{visit_id}"): Op(
         P.VISITS_WRITE, body=lambda w, c: {"notes": _uniq("备注")}, ids={"visit_id": "visit_draft"}
     ),
+    ("DELETE", "/api/v1/visits/{visit_id}"): Op(
+        P.VISITS_WRITE,
+        ids={"visit_id": "spare_visit_draft"},
+        also_allowed=(403, 404),
+        why="a draft is deleted once, by its author (here the county admin) or its county's admin: the inspector "
+        "who sees it but did not write it is 403, a later cell finds it gone (404); the rule in test_visit_deletion.py",
+    ),
     ("POST", "/api/v1/visits/{visit_id}/submit"): Op(P.VISITS_WRITE, ids={"visit_id": "visit_draft"}),
     ("POST", "/api/v1/visits/{visit_id}/amendments"): Op(
         P.VISITS_WRITE, body=lambda w, c: {"reason": "笔误更正", "notes": _uniq("更正")}

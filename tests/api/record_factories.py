@@ -165,6 +165,8 @@ async def _build(world: World) -> None:
         draft = await post_visit(client, headers, visit_body(enterprise, inspectors))
         archived = await archived_visit(client, headers, visit_body(enterprise, inspectors))
         world.records.setdefault("visit_draft", {})[county] = draft["id"]
+        spare = await post_visit(client, headers, visit_body(enterprise, inspectors))  # the county admin's draft
+        world.records.setdefault("spare_visit_draft", {})[county] = spare["id"]
         world.records.setdefault("visit", {})[county] = archived["id"]
         attachment = await _check(
             await client.post(

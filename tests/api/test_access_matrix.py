@@ -172,6 +172,12 @@ _TOKENS: dict[str, dict[str, str]] = {}
 
 
 async def call(world: World, cell: Cell, headers: dict[str, str]) -> Any:
+    url, kwargs = request_for(world, cell, headers)
+    return await world.client.request(cell.method, url, **kwargs)
+
+
+def request_for(world: World, cell: Cell, headers: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    """The URL and the httpx arguments of one cell's request (its body drawn once: a retry sends the same)."""
     op = TABLE[(cell.method, cell.path)]
     county = WUSU if cell.where == "other" else TACHENG
     url = cell.path
@@ -184,7 +190,7 @@ async def call(world: World, cell: Cell, headers: dict[str, str]) -> Any:
         kwargs["data"] = op.form(world, county)
     if op.files is not None:
         kwargs["files"] = op.files(world, county)
-    return await world.client.request(cell.method, url, **kwargs)
+    return url, kwargs
 
 
 # --- the table and the route table agree --------------------------------------------------------------------

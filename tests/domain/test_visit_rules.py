@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 
+from app.domain import visit_rules
 from app.domain.errors import RuleViolation
 from app.domain.ruleset import RULESETS
 from app.domain.visit_rules import InspectorOnVisit, duplicate_visit_warning, validate_visit
@@ -109,3 +110,20 @@ def test_a_visit_within_thirty_days_of_the_last_one_warns_of_duplication(last_vi
     assert (warning is not None) is warns
     if warns:
         assert warning.code == "recent_visit"
+
+
+@pytest.mark.parametrize(
+    ("caller_id", "admin_of", "author_id", "visit_county", "may"),
+    [
+        ("u1", None, "u1", "654201", True),  # its author
+        ("u1", None, "u1", "654202", True),  # its author on a cross-inspection in another county
+        ("u2", "654201", "u1", "654201", True),  # the admin of its county
+        ("u2", None, "u1", "654201", False),  # another inspector of the same county
+        ("u2", "654202", "u1", "654201", False),  # the admin of another county
+        (None, None, None, "654201", False),  # a service account, on a draft without an author
+        ("u2", None, None, "654201", False),
+    ],
+)
+def test_a_draft_is_deleted_by_its_author_or_the_admin_of_its_county(caller_id, admin_of, author_id, visit_county, may):
+    rule = visit_rules.may_delete_draft
+    assert rule(caller_id=caller_id, caller_is_admin_of=admin_of, author_id=author_id, visit_county=visit_county) is may

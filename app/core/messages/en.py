@@ -288,6 +288,8 @@ MESSAGES: dict[str, str] = {
     "unworded_text": "{text}",
     "bad_cursor": "not a cursor of this list: follow the previous page's `next`",
     "no_such_vocabulary": "no vocabulary named {name}: see GET /api/v1/vocabularies",
+    "draft_deleted_by_author_or_county_admin": "only its author or the county's admin deletes a draft",
+    "submitted_visit_never_deleted": "a submitted visit is never deleted; post an amendment",
 }
 """An error item's or a problem detail's `code` → its `msg`, with {placeholders} for its parameters."""
 

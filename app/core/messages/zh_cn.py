@@ -288,6 +288,8 @@ MESSAGES: dict[str, str] = {
     "unworded_text": "{text}",
     "bad_cursor": "无效的翻页游标：请使用上一页的 next 链接",
     "no_such_vocabulary": "没有名为“{name}”的词表，见 GET /api/v1/vocabularies",
+    "draft_deleted_by_author_or_county_admin": "只有起草人或本县（市）局管理员可以删除草稿",
+    "submitted_visit_never_deleted": "已提交的检查记录不能删除，请提交更正",
 }
 """An error item's or a problem detail's `code` → its `msg`, with {placeholders} for its parameters."""
 

@@ -223,14 +223,21 @@ async def record(
 
 
 async def record_create(
-    session: AsyncSession, actor: Actor | None, row: Any, *, county_code: str | None, action: str | None = None
+    session: AsyncSession,
+    actor: Actor | None,
+    row: Any,
+    *,
+    county_code: str | None,
+    action: str | None = None,
+    fields: Iterable[str] | None = None,
 ) -> Any:
-    """Add `row`, flush it (so it has its id and defaults) and audit "<table>.create" (or `action`) with all of it."""
+    """Add `row`, flush it (so it has its id and defaults) and audit "<table>.create" (or `action`) with all of it
+    (or its `fields`)."""
     session.add(row)
     await session.flush()
     entity = type(row).__tablename__
     action = action or f"{entity}.create"
-    await record(session, actor, action, entity, row.id, county_code=county_code, after=snapshot(row))
+    await record(session, actor, action, entity, row.id, county_code=county_code, after=snapshot(row, fields))
     return row
 
 

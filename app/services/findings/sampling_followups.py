@@ -56,18 +56,9 @@ async def open_followup_for_signal(
         origin=origin.value,
         failed_on=signal.occurred_on,
     )
-    session.add(follow_up)
-    await session.flush()
-    await audit.record(
-        session,
-        actor,
-        "sampling_follow_up.open",
-        "sampling_follow_up",
-        follow_up.id,
-        county_code=county_code,
-        after=audit.snapshot(follow_up, ["signal_id", "enterprise_id", "product", "origin", "failed_on", "status"]),
-    )
-    return follow_up
+    opened = ("signal_id", "enterprise_id", "product", "origin", "failed_on", "status")
+    action = "sampling_follow_up.open"
+    return await audit.record_create(session, actor, follow_up, county_code=county_code, action=action, fields=opened)
 
 
 def origin_problems(kind: str, qualified: bool | None, origin: SamplingOrigin | None) -> list[Problem]:

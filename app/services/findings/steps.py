@@ -59,14 +59,29 @@ async def _record_step(
     return finding
 
 
-def _open_or_conflict(finding: Finding) -> None:
-    if finding.status == "closed":
-        raise Conflict(Message("finding_is_closed"))
-
-
-async def _load(session: AsyncSession, actor: Actor, finding_id: uuid.UUID) -> tuple[Finding, dict[str, Any]]:
+async def _load(
+    session: AsyncSession, actor: Actor, finding_id: uuid.UUID, *, open_: bool = False, before_pass: bool = False
+) -> tuple[Finding, dict[str, Any]]:
+    """The finding, locked, and its loop as it was; `open_`: 409 once closed; `before_pass`: 409 once its
+    re-inspection passed (it awaits its case)."""
     finding = await get_finding(session, actor, finding_id, lock=True)
+    if open_ and finding.status == "closed":
+        raise Conflict(Message("finding_is_closed"))
+    if before_pass and finding.status == "awaiting_case":
+        raise Conflict(Message("re_inspection_already_passed"))
     return finding, audit.snapshot(finding, LOOP_FIELDS)
+
+
+async def _settle(
+    session: AsyncSession, actor: Actor, step: FindingStep, *, loop: tuple[Finding, dict[str, Any]],
+    event: FindingEvent, announced: str, today: date,
+) -> Finding:  # fmt: skip
+    """The step recorded, the escalation level settled, the change announced."""
+    finding, before = loop
+    await _record_step(session, actor, finding, before, step)
+    await settle_level(session, actor, finding, event, today=today)
+    await announce(session, announced, finding, today)
+    return finding
 
 
 def _close_if_allowed(finding: Finding) -> bool:
@@ -84,8 +99,7 @@ async def extend(
     session: AsyncSession, actor: Actor, finding_id: uuid.UUID, data: ExtensionCreate, *, today: date
 ) -> Finding:
     """延期整改: asked before the deadline, once, with a reason, within the rule's limit."""
-    finding, before = await _load(session, actor, finding_id)
-    _open_or_conflict(finding)
+    finding, before = await _load(session, actor, finding_id, open_=True)
     ruleset = ruleset_for(finding.found_on.year)
     new_deadline = extend_deadline(
         finding.deadline, data.days, data.reason, finding.extensions_used, ruleset, today=today
@@ -96,20 +110,17 @@ async def extend(
     )  # fmt: skip
     finding.deadline = new_deadline
     finding.extensions_used += 1
-    await _record_step(session, actor, finding, before, step)
-    await settle_level(session, actor, finding, FindingEvent.extension, today=today)
-    await announce(session, "finding.extended", finding, today)
-    return finding
+    loop = finding, before
+    return await _settle(
+        session, actor, step, loop=loop, event=FindingEvent.extension, announced="finding.extended", today=today
+    )
 
 
 async def record_rectification(
     session: AsyncSession, actor: Actor, finding_id: uuid.UUID, data: RectificationCreate, *, today: date
 ) -> Finding:
     """The enterprise's rectification report (整改报告), recorded by an inspector, with attachments."""
-    finding, before = await _load(session, actor, finding_id)
-    _open_or_conflict(finding)
-    if finding.status == "awaiting_case":
-        raise Conflict(Message("re_inspection_already_passed"))
+    finding, before = await _load(session, actor, finding_id, open_=True, before_pass=True)
     problems = []
     for i, attachment_id in enumerate(data.attachment_ids):
         stmt = scope_visits(
@@ -123,10 +134,9 @@ async def record_rectification(
     raise_if_any(problems)
     step = FindingStep(kind="rectification", text=data.text, attachment_ids=[str(a) for a in data.attachment_ids])
     finding.status = "rectified"
-    await _record_step(session, actor, finding, before, step)
-    await settle_level(session, actor, finding, FindingEvent.rectification, today=today)
-    await announce(session, "finding.rectified", finding, today)
-    return finding
+    loop = finding, before
+    event = FindingEvent.rectification
+    return await _settle(session, actor, step, loop=loop, event=event, announced="finding.rectified", today=today)
 
 
 async def _reinspection_visit(session: AsyncSession, actor: Actor, finding: Finding, visit_id: uuid.UUID) -> Visit:
@@ -151,10 +161,7 @@ async def record_reinspection(
 ) -> Finding:
     """复查回访: pass closes (a violation also needs its case); fail reopens, counts and escalates — from
     level 2 the finding joins the risk problem list."""
-    finding, before = await _load(session, actor, finding_id)
-    _open_or_conflict(finding)
-    if finding.status == "awaiting_case":
-        raise Conflict(Message("re_inspection_already_passed"))
+    finding, before = await _load(session, actor, finding_id, open_=True, before_pass=True)
     visit = await _reinspection_visit(session, actor, finding, data.visit_id)
     step = FindingStep(kind="reinspection", text=data.note, reinspection_visit_id=visit.id, result=data.result.value)
     if finding.reinspected_on is None:  # 按时复查回访 is judged by the first re-inspection
@@ -178,8 +185,7 @@ async def record_refusal(
     session: AsyncSession, actor: Actor, finding_id: uuid.UUID, data: RefusalCreate, *, today: date
 ) -> Finding:
     """拒不整改: escalation level 3 (a case must be filed) and, like every level ≥ 2, the risk problem list."""
-    finding, before = await _load(session, actor, finding_id)
-    _open_or_conflict(finding)
+    finding, before = await _load(session, actor, finding_id, open_=True)
     if finding.refused_on is not None:
         raise Conflict(Message("refusal_is_already_recorded"))
     if not finding.found_on <= data.refused_on <= today:
@@ -205,7 +211,7 @@ async def file_case(
     )
     finding.case_filed = True
     closed = finding.status == "awaiting_case" and _close_if_allowed(finding)
-    await _record_step(session, actor, finding, before, step)
-    await settle_level(session, actor, finding, FindingEvent.closed if closed else FindingEvent.case, today=today)
-    await announce(session, "finding.case_filed", finding, today)
-    return finding
+    event = FindingEvent.closed if closed else FindingEvent.case
+    return await _settle(
+        session, actor, step, loop=(finding, before), event=event, announced="finding.case_filed", today=today
+    )

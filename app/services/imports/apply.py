@@ -19,6 +19,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import Enterprise
+from app.models.enterprise import PLAN_INPUTS
 from app.models.personal import cipher, digest
 from app.xlsx.enterprise_columns import KEYS
 
@@ -29,7 +30,7 @@ them once (see `defer_secondary_indexes`)."""
 ANALYZE_MIN_ROWS = 5_000
 """An import that writes this many rows refreshes the table's statistics itself (see `analyze_after_bulk`)."""
 IMPORT_LOCK_ID = 727_274_004
-PLAN_KEYS = ("risk_class", "status", "key_industry", "key_region", "key_enterprise", "key_product")
+PLAN_KEYS = PLAN_INPUTS
 _EXISTING = ("credit_code", "id", "county_code", *PLAN_KEYS)
 
 

@@ -16,6 +16,7 @@ from app.domain.ledger import EnterpriseStatus
 from app.domain.risk import RiskClass
 from app.models import AuditEvent, Enterprise, Jurisdiction, Licence, RiskSignal
 from app.models.base import utcnow
+from app.models.enterprise import PLAN_INPUTS
 from app.schemas.enterprise import EnterpriseCreate, EnterpriseRead, EnterpriseUpdate
 from app.services import events
 from app.services.common import audit
@@ -28,7 +29,7 @@ from app.services.plans import recompute_for_enterprise
 
 DEFAULT_RISK_CLASS = RiskClass.B
 """A new enterprise is class B until the prefecture classifies it."""
-PLAN_INPUTS = frozenset({"risk_class", "status", "key_industry", "key_region", "key_enterprise", "key_product"})
+
 """Changes to these may change the visits the plan requires."""
 RISK_CLASS_IS_THE_PREFECTURES = Message("risk_class_is_set_by_prefecture")
 
@@ -158,7 +159,7 @@ async def update_enterprise(
         setattr(enterprise, name, value.value if hasattr(value, "value") else value)
     _closing(enterprise)
     new = await audit.record_update(session, actor, enterprise, before, county_code=enterprise.county_code)
-    if PLAN_INPUTS & new.keys():
+    if set(PLAN_INPUTS) & new.keys():
         await recompute_for_enterprise(session, enterprise.id, today=today)
     if new:
         kind = "enterprise.closed" if new.get("status") == EnterpriseStatus.closed.value else "enterprise.updated"

@@ -27,12 +27,11 @@ from app.domain.licence import (
 )
 from app.models import Enterprise, Licence, LicenceCategory, LicenceSyncRun
 from app.models.base import utcnow
-from app.schemas.licence import LicenceRead
 from app.schemas.licence_sync import LicencePush, LicenceSyncRow, Outcome
-from app.services import events
 from app.services.common import audit
 from app.services.common.access import scope_enterprises
 from app.services.common.paging import paginate
+from app.services.ledger.licences import announce_licence
 from app.services.plans import recompute_for_enterprise
 
 SOURCE = "licensing_system"
@@ -114,13 +113,7 @@ async def apply_row(
     if licence is None:
         licence = Licence(licence_no=number, lookup_key=key, enterprise_id=enterprise.id, source=SOURCE, **values)
         lookup.licences[key] = await audit.record_create(session, actor, licence, county_code=enterprise.county_code)
-        await events.emit(
-            session,
-            "licence.changed",
-            f"/api/v1/licences/{licence.id}",
-            LicenceRead.model_validate(licence),
-            enterprise.county_code,
-        )
+        await announce_licence(session, licence, enterprise.county_code)
         return licence, "created"
     if licence_province(number) and not licence_province(licence.licence_no):
         values["licence_no"] = number
@@ -130,13 +123,7 @@ async def apply_row(
     if not await audit.record_update(session, actor, licence, before, county_code=enterprise.county_code):
         return licence, "unchanged"
     licence.source = SOURCE
-    await events.emit(
-        session,
-        "licence.changed",
-        f"/api/v1/licences/{licence.id}",
-        LicenceRead.model_validate(licence),
-        enterprise.county_code,
-    )
+    await announce_licence(session, licence, enterprise.county_code)
     return licence, "updated"
 
 

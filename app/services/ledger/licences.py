@@ -115,9 +115,7 @@ async def create_licence(
         enterprise_id=enterprise.id,
     )
     await audit.record_create(session, actor, licence, county_code=enterprise.county_code)
-    await events.emit(
-        session, "licence.changed", licence_path(licence), LicenceRead.model_validate(licence), enterprise.county_code
-    )
+    await announce_licence(session, licence, enterprise.county_code)
     await recompute_for_enterprise(session, enterprise.id, today=today)
     return licence
 
@@ -152,12 +150,17 @@ async def update_licence(
         setattr(licence, name, value.value if hasattr(value, "value") else value)
     if not await audit.record_update(session, actor, licence, before, county_code=enterprise.county_code):
         return licence
-    await events.emit(
-        session, "licence.changed", licence_path(licence), LicenceRead.model_validate(licence), enterprise.county_code
-    )
+    await announce_licence(session, licence, enterprise.county_code)
     await recompute_for_enterprise(session, enterprise.id, today=today)
     return licence
 
 
 def licence_path(licence: Licence) -> str:
     return f"/api/v1/licences/{licence.id}"
+
+
+async def announce_licence(session: AsyncSession, licence: Licence, county_code: str) -> None:
+    """A licence created or changed, on the change feed."""
+    await events.emit(
+        session, "licence.changed", licence_path(licence), LicenceRead.model_validate(licence), county_code
+    )

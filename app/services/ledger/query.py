@@ -13,6 +13,7 @@ from app.core.paging import PageQuery, Window
 from app.domain.ledger import EnterpriseStatus, LicenceStatus
 from app.domain.licence import is_valid_licence_number, licence_lookup_key, normalise_licence_number
 from app.models import Enterprise, Licence, RiskSignal
+from app.models.enterprise import PLAN_INPUTS
 from app.schemas.enterprise import EnterpriseFilter, EnterpriseSort
 from app.services.common.access import scope_enterprises
 from app.services.common.paging import keyset
@@ -99,12 +100,7 @@ def export_select(actor: Actor, f: EnterpriseFilter, sort: EnterpriseSort) -> Se
         Enterprise.legal_representative,
         Enterprise.industry,
         Enterprise.main_products,
-        Enterprise.risk_class,
-        Enterprise.status,
-        Enterprise.key_industry,
-        Enterprise.key_region,
-        Enterprise.key_enterprise,
-        Enterprise.key_product,
+        *(getattr(Enterprise, name) for name in PLAN_INPUTS),
         Enterprise.contact_person,
         Enterprise.contact_phone,
     )

@@ -18,6 +18,7 @@ from app.domain.ledger import EnterpriseStatus, LicenceStatus, SignalKind
 from app.domain.risk import KeyFlag, RiskClass
 from app.domain.ruleset import RuleSet
 from app.models import Enterprise, Licence, RiskSignal
+from app.models.enterprise import PLAN_INPUTS
 
 _FLAG_ORDER = (KeyFlag.industry, KeyFlag.region, KeyFlag.enterprise, KeyFlag.product)
 _FLAG_SETS = {
@@ -73,12 +74,7 @@ async def gather_risk_facts(
         select(
             Enterprise.id,
             Enterprise.county_code,
-            Enterprise.risk_class,
-            Enterprise.status,
-            Enterprise.key_industry,
-            Enterprise.key_region,
-            Enterprise.key_enterprise,
-            Enterprise.key_product,
+            *(getattr(Enterprise, name) for name in PLAN_INPUTS),
         ).where(which)
     )
     enterprise_rows = enterprises.all()

@@ -95,18 +95,6 @@ def _required_then(w: _Window) -> Any:
     return func.coalesce(first_since, PlanItem.required_visits)
 
 
-def _required_then(w: _Window) -> Any:
-    """A line's required visits at the end of `as_of`: the value before the first adjustment made since, if any."""
-    first_since = (
-        select(PlanAdjustment.before)
-        .where(PlanAdjustment.plan_item_id == PlanItem.id, col(PlanAdjustment.at) >= w.end_at)
-        .order_by(col(PlanAdjustment.at), col(PlanAdjustment.id))
-        .limit(1)
-        .scalar_subquery()
-    )
-    return func.coalesce(first_since, PlanItem.required_visits)
-
-
 def _visits_and_plan(
     plan_id: uuid.UUID | None, w: _Window, counties: Sequence[str] | None
 ) -> tuple[Any, tuple[str, ...]]:

@@ -7,6 +7,8 @@ import uuid
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -142,3 +144,41 @@ async def get_attachment(
     if attachment is None or path is None or not path.is_file():
         raise NotFound(Message("attachment_not_found"))
     return attachment, path
+
+
+UNLINK_AFTER_COMMIT = "zhijian.unlink_after_commit"
+
+
+def _unlink_committed(session: Session) -> None:
+    for path in session.info.pop(UNLINK_AFTER_COMMIT, ()):
+        path.unlink(missing_ok=True)
+
+
+def _keep_on_rollback(session: Session, previous: SessionTransaction) -> None:
+    if not previous.nested:
+        session.info.pop(UNLINK_AFTER_COMMIT, None)
+
+
+def _unlink_after_commit(session: AsyncSession, paths: list[Path]) -> None:
+    """Files go once the rows that named them are gone for good: a rolled-back delete keeps them."""
+    if not sa_event.contains(Session, "after_commit", _unlink_committed):
+        sa_event.listen(Session, "after_commit", _unlink_committed)
+        sa_event.listen(Session, "after_soft_rollback", _keep_on_rollback)
+    session.sync_session.info.setdefault(UNLINK_AFTER_COMMIT, []).extend(paths)
+
+
+async def delete_attachments(session: AsyncSession, actor: Actor, visit: Visit, upload_dir: Path) -> None:
+    """A deleted draft's attachments, each audited; a file goes with its last attachment (files are kept by
+    content, so the same photo attached to another visit stays)."""
+    attachments = (await session.exec(select(Attachment).where(Attachment.visit_id == visit.id))).all()
+    for attachment in attachments:
+        await audit.record(
+            session, actor, "attachment.delete", "attachment", attachment.id,
+            county_code=attachment.county_code, before=audit.snapshot(attachment),
+        )  # fmt: skip
+        await session.delete(attachment)
+    await session.flush()
+    digests = {a.sha256 for a in attachments}
+    still_used = select(Attachment.sha256).where(col(Attachment.sha256).in_(digests)).distinct()
+    orphaned = digests - set((await session.exec(still_used)).all())
+    _unlink_after_commit(session, [stored_path(upload_dir, sha256) for sha256 in sorted(orphaned)])

@@ -13,7 +13,7 @@ from app.core.paging import PageQuery, Window
 from app.domain.errors import Message, Problem, raise_if_any
 from app.models import Assignment, Jurisdiction, Licence, User, Visit, VisitInspector
 from app.schemas.visit import InspectorIn, VisitCreate, VisitFilter, VisitUpdate
-from app.services.common import audit, idempotency
+from app.services.common import audit
 from app.services.common.access import one_or_404, scope_visits
 from app.services.common.concurrency import check_if_match
 from app.services.common.paging import keyset
@@ -122,18 +122,12 @@ def _checklist_json(entries: dict[Any, Any]) -> dict[str, Any]:
     return {str(item): entry.model_dump(mode="json") for item, entry in entries.items() if entry is not None}
 
 
-def _snapshot(visit: Visit) -> dict[str, Any]:
+def snapshot(visit: Visit) -> dict[str, Any]:
     return audit.snapshot(visit, AUDITED_FIELDS)
 
 
-async def create_visit(
-    session: AsyncSession, actor: Actor, data: VisitCreate, *, idempotency_key: str | None = None
-) -> Visit:
-    """A new draft, or (with an Idempotency-Key seen before from this caller) the draft that key created."""
-    request_digest = idempotency.digest(data)
-    replay = await idempotency.find_replay(session, Visit, actor, idempotency_key, request_digest, "request_sha256")
-    if replay is not None:
-        return await get_visit(session, actor, replay.id)
+async def create_visit(session: AsyncSession, actor: Actor, data: VisitCreate) -> Visit:
+    """A new draft."""
     enterprise = await get_enterprise(session, actor, data.enterprise_id)
     visit = Visit(
         enterprise_id=enterprise.id,
@@ -150,12 +144,11 @@ async def create_visit(
         created_by_id=actor.user_id,
     )
     await _check_assignment(session, visit)
-    idempotency.stamp(visit, actor, idempotency_key, request_digest, "request_sha256")
-    await idempotency.claim(session, visit)
+    session.add(visit)
     await _set_inspectors(session, visit, data.inspectors)
     await session.flush()
     await audit.record(
-        session, actor, "visit.create", "visit", visit.id, county_code=visit.county_code, after=_snapshot(visit)
+        session, actor, "visit.create", "visit", visit.id, county_code=visit.county_code, after=snapshot(visit)
     )
     return visit
 
@@ -168,7 +161,7 @@ async def update_visit(
     check_if_match(if_match, visit.version)
     if visit.status != "draft":
         raise Conflict(Message("visit_archived_read_only"))
-    before = _snapshot(visit)
+    before = snapshot(visit)
     changes = data.model_dump(exclude_unset=True, exclude={"inspectors", "checklist"})
     for name, value in changes.items():
         if name == "supervisory_functions":
