@@ -16,7 +16,7 @@ Admin = Allowed(Permission.SERVICE_ACCOUNTS_WRITE)
 @router.get("", response_model=list[ServiceAccountRead], responses=error_responses(Unauthorized, Forbidden))
 async def list_service_accounts(actor: Admin, session: SessionDep) -> list[ServiceAccountRead]:
     """Every service account (keys are never shown again)."""
-    return [ServiceAccountRead.model_validate(a) for a in await service.list_service_accounts(session)]
+    return [ServiceAccountRead.model_validate(a) for a in await service.list_service_accounts(session, actor)]
 
 
 @router.post(

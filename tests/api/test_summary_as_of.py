@@ -66,7 +66,14 @@ async def build(session: Any) -> None:
     await make_enterprise(session, created_at=at(BEFORE), status="closed", closed_at=at(AFTER))  # closed later
     await make_enterprise(session, created_at=at(BEFORE), status="closed", closed_at=at(date(2026, 10, 15)))
     late = await make_enterprise(session, created_at=at(date(2026, 11, 20)))
-    plan = Plan(year=2026, status="issued", as_of=date(2026, 1, 1), ruleset_year=2022, issued_at=at(date(2026, 1, 5)))
+    plan = Plan(
+        prefecture_code="654200",
+        year=2026,
+        status="issued",
+        as_of=date(2026, 1, 1),
+        ruleset_year=2022,
+        issued_at=at(date(2026, 1, 5)),
+    )
     session.add(plan)
     line = PlanItem(
         plan_id=plan.id, enterprise_id=old.id, county_code=TACHENG, risk_class="C", rule_minimum=2,
@@ -164,7 +171,14 @@ async def test_each_figure_counts_only_what_was_so_by_its_as_of(client, session)
 
 async def test_a_plan_issued_after_as_of_is_no_plan_yet(client, session) -> None:
     enterprise = await make_enterprise(session, created_at=at(BEFORE))
-    plan = Plan(year=2026, status="issued", as_of=date(2026, 1, 1), ruleset_year=2022, issued_at=at(AFTER))
+    plan = Plan(
+        prefecture_code="654200",
+        year=2026,
+        status="issued",
+        as_of=date(2026, 1, 1),
+        ruleset_year=2022,
+        issued_at=at(AFTER),
+    )
     session.add(plan)
     session.add(
         PlanItem(

@@ -3,6 +3,7 @@ county admin its own inspectors; the security administrator assigns roles and cl
 
 import uuid
 
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -13,19 +14,23 @@ from app.core.security import hash_password
 from app.domain.accounts import may_assign_role, may_clear_lock, may_manage_account
 from app.domain.errors import Problem, RuleViolation
 from app.domain.permissions import Role
-from app.models import User
+from app.models import Jurisdiction, User
 from app.models.base import utcnow
 from app.schemas.user import RoleAssignment, UserCreate, UserUpdate
 from app.services.accounts import two_factor
 from app.services.accounts.passwords import check_password_policy, revoke_refresh_tokens, set_password
 from app.services.common import audit
-from app.services.common.access import one_or_404
-from app.services.common.jurisdictions import county_exists
-from app.services.common.paging import in_jurisdiction, paginate
+from app.services.common.access import in_scope, one_or_404, require_in_reach
+from app.services.common.paging import paginate
+
+
+def _node():  # noqa: ANN202
+    """An account's node: its county, or the prefecture or region it belongs to."""
+    return func.coalesce(User.county_code, User.jurisdiction_code)
 
 
 async def get_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> User:
-    stmt = in_jurisdiction(select(User).where(User.id == user_id), User.county_code, actor.county_code)
+    stmt = in_scope(select(User).where(User.id == user_id), _node(), actor)
     return await one_or_404(session, stmt, "用户不存在 (user not found)")
 
 
@@ -44,7 +49,7 @@ async def list_users(
     limit: int,
     offset: int,
 ) -> tuple[list[User], int]:
-    stmt = in_jurisdiction(select(User), User.county_code, actor.county_code)
+    stmt = in_scope(select(User), _node(), actor)
     if county_code:
         stmt = stmt.where(User.county_code == county_code)
     if role:
@@ -72,29 +77,62 @@ def _not_a_machine(role: Role) -> None:
         raise RuleViolation([Problem(("role",), "系统对接账号请通过 /service-accounts 创建 (use /service-accounts)")])
 
 
-async def _check_role_and_county(session: AsyncSession, actor: Actor, role: Role, county_code: str | None) -> None:
+async def _node_for(
+    session: AsyncSession, actor: Actor, role: Role, county_code: str | None, jurisdiction_code: str | None
+) -> str | None:
+    """The node the account will belong to: its county for a county role; else the node named (a prefecture
+    for prefecture roles, the region for region roles), by default the only one of that level in the caller's
+    reach, or the caller's own node. A node outside the caller's subtree is 404."""
     _not_a_machine(role)
     if actor.is_county_bound and county_code != actor.county_code:
         raise NotFound("县（市）不存在或不在您的管辖范围 (county not found in your jurisdiction)")
-    if role.is_county_bound and not county_code:
-        raise RuleViolation([Problem(("county_code",), "县（市）级账号必须指定县（市）(county role needs a county)")])
-    if not role.is_county_bound and county_code is not None:
+    if role.is_county_bound:
+        if not county_code:
+            raise RuleViolation(
+                [Problem(("county_code",), "县（市）级账号必须指定县（市）(county role needs a county)")]
+            )
+        if jurisdiction_code not in (None, county_code):
+            raise RuleViolation(
+                [Problem(("jurisdiction_code",), "县（市）级账号属于其县（市）(a county role's node is its county)")]
+            )
+        await require_in_reach(session, actor, county_code)
+        return county_code
+    if county_code is not None:
         raise RuleViolation([Problem(("county_code",), "地区级账号不属于任何县（市）(prefecture role has no county)")])
-    if county_code is not None and not await county_exists(session, county_code):
-        raise RuleViolation([Problem(("county_code",), f"县（市）代码不存在: {county_code} (unknown county)")])
+    if jurisdiction_code is None and role.level is None:
+        return actor.node_code
+    reach = in_scope(select(Jurisdiction.code, Jurisdiction.level), Jurisdiction.code, actor)
+    if jurisdiction_code is None:
+        candidates = (await session.exec(reach.where(Jurisdiction.level == role.level))).all()
+        if len(candidates) != 1:
+            raise RuleViolation([Problem(("jurisdiction_code",), "请指定账号所属辖区 (jurisdiction_code is required)")])
+        return candidates[0][0]
+    found = (await session.exec(reach.where(Jurisdiction.code == jurisdiction_code))).first()
+    if found is None:
+        raise NotFound("辖区不存在或不在您的管辖范围 (jurisdiction not found in your jurisdiction)")
+    if role.level is not None and found[1] != role.level:
+        raise RuleViolation(
+            [
+                Problem(
+                    ("jurisdiction_code",), f"「{role.label}」账号须属于{role.level}级辖区 (needs a {role.level} node)"
+                )
+            ]
+        )
+    return jurisdiction_code
 
 
 async def create_user(session: AsyncSession, actor: Actor, data: UserCreate) -> User:
     _not_a_machine(data.role)
     _may_manage(actor, data.role)
-    await _check_role_and_county(session, actor, data.role, data.county_code)
+    node = await _node_for(session, actor, data.role, data.county_code, data.jurisdiction_code)
     check_password_policy(data.password, loc="password", personal=(data.username, data.full_name))
     taken = (await session.exec(select(User.id).where(User.username == data.username))).first()
     if taken:
         raise Conflict(f"用户名已存在: {data.username} (username taken)")
     user = User(
-        **data.model_dump(exclude={"password", "role"}),
+        **data.model_dump(exclude={"password", "role", "jurisdiction_code"}),
         role=data.role.value,
+        jurisdiction_code=node,
         password_hash=hash_password(data.password),
     )
     await audit.record_create(session, actor, user, county_code=user.county_code)
@@ -150,9 +188,9 @@ async def assign_role(session: AsyncSession, actor: Actor, user_id: uuid.UUID, d
             f"无权将「{Role(user.role).label}」改为「{data.role.label}」：不能改本人角色，三员角色由服务器命令行任命 "
             "(not your own role, and administrators are appointed from the command line)"
         )
-    await _check_role_and_county(session, actor, data.role, data.county_code)
-    before = {"role": user.role, "county_code": user.county_code}
-    user.role, user.county_code = data.role.value, data.county_code
+    node = await _node_for(session, actor, data.role, data.county_code, data.jurisdiction_code)
+    before = {"role": user.role, "county_code": user.county_code, "jurisdiction_code": user.jurisdiction_code}
+    user.role, user.county_code, user.jurisdiction_code = data.role.value, data.county_code, node
     user.updated_at = utcnow()
     session.add(user)
     await session.flush()
@@ -164,7 +202,7 @@ async def assign_role(session: AsyncSession, actor: Actor, user_id: uuid.UUID, d
         user.id,
         county_code=user.county_code or before["county_code"],
         before=before,
-        after={"role": user.role, "county_code": user.county_code},
+        after={"role": user.role, "county_code": user.county_code, "jurisdiction_code": node},
     )
     return user
 

@@ -1,6 +1,6 @@
 """Limit/offset pages with a total count (a hand-rolled 20 lines beat a library that would not know our scoping)."""
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -17,8 +17,3 @@ async def paginate(session: AsyncSession, stmt: SelectOfScalar[T], *, limit: int
         return items, offset + len(items)
     total = (await session.exec(select(func.count()).select_from(stmt.order_by(None).subquery()))).one()
     return items, total
-
-
-def in_jurisdiction(stmt: SelectOfScalar[T], column: Any, county_code: str | None) -> SelectOfScalar[T]:
-    """Jurisdiction is a WHERE, not an `if`: a county-bound caller only ever sees its own county's rows."""
-    return stmt if county_code is None else stmt.where(column == county_code)

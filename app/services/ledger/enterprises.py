@@ -8,7 +8,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
-from app.core.errors import Conflict, NotFound
+from app.core.errors import Conflict
 from app.domain.credit_code import credit_code_problems, normalise_credit_code
 from app.domain.errors import Problem, RuleViolation
 from app.domain.ledger import EnterpriseStatus
@@ -18,10 +18,10 @@ from app.models.base import utcnow
 from app.schemas.enterprise import EnterpriseCreate, EnterpriseRead, EnterpriseUpdate
 from app.services import events
 from app.services.common import audit
-from app.services.common.access import one_or_404, scope_enterprises
+from app.services.common.access import in_scope, one_or_404, require_in_reach, scope_enterprises
 from app.services.common.concurrency import check_if_match
-from app.services.common.jurisdictions import county_exists, jurisdiction_names
-from app.services.common.paging import in_jurisdiction, paginate
+from app.services.common.jurisdictions import jurisdiction_names
+from app.services.common.paging import paginate
 from app.services.ledger.encoding import COLUMNS
 from app.services.plans import recompute_for_enterprise
 
@@ -39,7 +39,7 @@ async def county_names(session: AsyncSession) -> dict[str, str]:
 async def county_options(session: AsyncSession, actor: Actor) -> list[str]:
     """Names of the counties the actor may put enterprises in (the template's drop-down)."""
     stmt = select(Jurisdiction.name).where(Jurisdiction.level == "county")
-    stmt = in_jurisdiction(stmt, Jurisdiction.code, actor.county_code).order_by(Jurisdiction.code)
+    stmt = in_scope(stmt, Jurisdiction.code, actor).order_by(Jurisdiction.code)
     return list((await session.exec(stmt)).all())
 
 
@@ -74,10 +74,7 @@ async def get_enterprise(
 
 
 async def _check_county(session: AsyncSession, actor: Actor, county_code: str) -> None:
-    if actor.is_county_bound and county_code != actor.county_code:
-        raise NotFound("县（市）不存在或不在您的管辖范围 (county not found in your jurisdiction)")
-    if not await county_exists(session, county_code):
-        raise RuleViolation([Problem(("county_code",), f"县（市）代码不存在: {county_code} (unknown county)")])
+    await require_in_reach(session, actor, county_code)
 
 
 async def _credit_code_free(session: AsyncSession, code: str, exclude: uuid.UUID | None = None) -> None:

@@ -141,7 +141,8 @@ async def _next_plan(session: AsyncSession, plan: Plan, today: date) -> Plan | N
             f"{plan.year}年度尚未结束，检查结果未定，{plan.year + 1}年度类别建议待年度结束后采纳 "
             f"(the {plan.year} results are final only after {plan.year}-12-31)"
         )
-    following = (await session.exec(select(Plan).where(Plan.year == plan.year + 1))).first()
+    following_year = select(Plan).where(Plan.prefecture_code == plan.prefecture_code, Plan.year == plan.year + 1)
+    following = (await session.exec(following_year)).first()
     if following is not None and following.status == "issued":
         raise Conflict(
             f"{plan.year + 1}年度检查计划已下达，企业类别变化请通过计划调整处理 "

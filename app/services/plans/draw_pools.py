@@ -31,9 +31,7 @@ from app.domain.ruleset import ruleset_for
 from app.models import Assignment, AssignmentInspector, Draw, DrawPool, Plan, PlanItem, User
 from app.schemas.draw import DrawPoolCreate, DrawSeed
 from app.services.common import audit
-from app.services.common.access import one_or_404
-from app.services.common.jurisdictions import county_exists
-from app.services.common.paging import in_jurisdiction
+from app.services.common.access import in_scope_or_shared, one_or_404, require_in_reach
 from app.services.plans.draws import draw_view, inputs_json, request_from, store_draw
 from app.services.plans.plans import get_plan
 
@@ -49,6 +47,8 @@ async def _county_for(session: AsyncSession, actor: Actor, data: DrawPoolCreate)
     county = data.county_code or actor.county_code
     if actor.is_county_bound and county != actor.county_code:
         raise NotFound("县（市）不存在或不在您的管辖范围 (county not found in your jurisdiction)")
+    if county is not None:
+        await require_in_reach(session, actor, county)
     _organiser_check(actor, county, data.cross_inspection)
     if county is None and not data.cross_inspection:
         raise RuleViolation(
@@ -59,8 +59,6 @@ async def _county_for(session: AsyncSession, actor: Actor, data: DrawPoolCreate)
                 )
             ]
         )
-    if county is not None and not await county_exists(session, county):
-        raise RuleViolation([Problem(("county_code",), f"县（市）代码不存在: {county} (unknown county)")])
     return county
 
 
@@ -151,7 +149,8 @@ async def freeze(session: AsyncSession, actor: Actor, plan_id: uuid.UUID, data: 
 
 
 async def get_pool(session: AsyncSession, actor: Actor, pool_id: uuid.UUID, *, lock: bool = False) -> DrawPool:
-    stmt = in_jurisdiction(select(DrawPool).where(DrawPool.id == pool_id), DrawPool.county_code, actor.county_code)
+    stmt = select(DrawPool).join(Plan, col(Plan.id) == DrawPool.plan_id).where(DrawPool.id == pool_id)
+    stmt = in_scope_or_shared(stmt, DrawPool.county_code, actor, Plan.prefecture_code)  # prefecture-wide: the plan's
     if lock:
         stmt = stmt.with_for_update()
     return await one_or_404(session, stmt, "抽取范围不存在 (draw pool not found)")

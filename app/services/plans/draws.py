@@ -24,10 +24,9 @@ from app.domain.draw import (
     verify_draw,
 )
 from app.domain.risk import RiskClass
-from app.models import Assignment, AssignmentInspector, Draw, DrawPool
+from app.models import Assignment, AssignmentInspector, Draw, DrawPool, Plan
 from app.services.common import audit
-from app.services.common.access import one_or_404
-from app.services.common.paging import in_jurisdiction
+from app.services.common.access import in_scope_or_shared, one_or_404
 
 
 def inputs_json(request: DrawRequest) -> dict[str, Any]:
@@ -120,7 +119,8 @@ async def store_draw(
 
 
 async def get_draw(session: AsyncSession, actor: Actor, draw_id: uuid.UUID) -> Draw:
-    stmt = in_jurisdiction(select(Draw).where(Draw.id == draw_id), Draw.county_code, actor.county_code)
+    stmt = select(Draw).join(Plan, col(Plan.id) == Draw.plan_id).where(Draw.id == draw_id)
+    stmt = in_scope_or_shared(stmt, Draw.county_code, actor, Plan.prefecture_code)  # prefecture-wide: the plan's
     return await one_or_404(session, stmt, "抽取记录不存在 (draw not found)")
 
 

@@ -11,7 +11,8 @@ from app.domain.reporting import MediaLevel, PublicityCampaign
 from app.models import PublicityActivity
 from app.schemas.publicity import PublicityActivityCreate
 from app.services.common import audit
-from app.services.common.paging import in_jurisdiction, paginate
+from app.services.common.access import in_scope
+from app.services.common.paging import paginate
 from app.services.reports.reports import target_county
 
 
@@ -62,7 +63,7 @@ async def list_activities(
     limit: int,
     offset: int,
 ) -> tuple[list[PublicityActivity], int]:
-    stmt = in_jurisdiction(select(PublicityActivity), PublicityActivity.county_code, actor.county_code)
+    stmt = in_scope(select(PublicityActivity), PublicityActivity.county_code, actor)
     if county_code:
         stmt = stmt.where(PublicityActivity.county_code == county_code)
     if campaign:
