@@ -155,6 +155,6 @@ async def issue_plan(session: AsyncSession, actor: Actor, plan_id: uuid.UUID) ->
         "plan.issued",
         f"/api/v1/plans/{plan.id}",
         PlanRead.model_validate(await plan_view(session, SYSTEM, plan)),
-        None,
+        plan.prefecture_code,  # the prefecture's own event: its callers and the region's see it
     )
     return plan

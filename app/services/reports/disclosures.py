@@ -125,7 +125,8 @@ async def publish(session: AsyncSession, actor: Actor, data: DisclosureCreate, *
         after={"year": data.year, "period": data.period.value, "visits": [str(r[0].id) for r in rows]},
     )
     detail = await present_disclosure(session, SYSTEM, disclosure)  # every county's entries: the prefecture's event
-    await events.emit(session, "disclosure.published", f"/api/v1/disclosures/{disclosure.id}", detail, None)
+    subject = f"/api/v1/disclosures/{disclosure.id}"
+    await events.emit(session, "disclosure.published", subject, detail, disclosure.prefecture_code)
     return disclosure
 
 
