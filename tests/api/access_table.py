@@ -344,6 +344,8 @@ TABLE: dict[tuple[str, str], Op] = {
         why="a county reports for itself only",
     ),
     ("GET", "/api/v1/reports/summary"): Op(P.REPORTS_READ),
+    ("GET", "/api/v1/reports/region-summary"): Op(P.REPORTS_READ),
+    ("GET", "/api/v1/reports/region-summary/export"): Op(P.REPORTS_READ),
     ("GET", "/api/v1/reports/export"): Op(P.REPORTS_READ),
     ("GET", "/api/v1/reports/{report_id}"): Op(P.REPORTS_READ),
     ("GET", "/api/v1/disclosures"): Op(P.REPORTS_READ),
@@ -415,6 +417,8 @@ QUERY: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/reports"): {"year": date.today().year},
     ("GET", "/api/v1/reports/summary"): {"year": date.today().year},
     ("GET", "/api/v1/reports/export"): {"year": date.today().year, "period": "h1"},
+    ("GET", "/api/v1/reports/region-summary"): {"year": date.today().year, "period": "h1"},
+    ("GET", "/api/v1/reports/region-summary/export"): {"year": date.today().year, "period": "h1"},
     ("GET", "/api/v1/audit-events/export"): {"since": _today(-7), "until": _today(1)},
 }
 
