@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.config import Settings
 from app.core.security import hash_password
-from app.domain.permissions import Role
+from app.domain.permissions import ADMINISTRATORS, Role
 from app.models import Jurisdiction, TwoFactor, User
 from app.models.base import utcnow
 
@@ -100,8 +100,9 @@ async def _move_subtree(session: AsyncSession, old: str, new: str) -> None:
 
 
 def node_of(role: Role, county: str | None) -> str:
-    """The node a demo account belongs to: its county, the region for region roles, else the demo prefecture."""
-    return county or (REGION[0] if role.is_region_level else PREFECTURE[0])
+    """The node a demo account belongs to: its county; the region for region roles and the three administrators
+    (who open prefectures); else the demo prefecture."""
+    return county or (REGION[0] if role.is_region_level or role in ADMINISTRATORS else PREFECTURE[0])
 
 
 async def seed_demo_users(session: AsyncSession) -> int:
