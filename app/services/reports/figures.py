@@ -302,49 +302,27 @@ async def counties_by_prefecture(session: AsyncSession, counties: Sequence[str] 
 async def county_figures(
     session: AsyncSession, *, year: int, as_of: date, counties: Sequence[str] | None, recount: bool = False
 ) -> dict[str, SummaryFigures]:
-    """Figures of each county (all counties when `counties` is None), each prefecture's against its own plan:
-    visits and the plan from the kept figures where they answer for `as_of` (app/services/reports/kept.py), the
-    rest counted from the records now. `recount` counts the visits too (the reference the kept figures must
-    equal)."""
+    """Figures of each county (all counties when `counties` is None): the ledger and the loops counted from the
+    records now, once for all the counties; visits and the plan per prefecture, against its own plan, from the
+    kept figures where they answer for `as_of` (app/services/reports/kept.py). `recount` counts the visits too
+    (the reference the kept figures must equal)."""
     groups = await counties_by_prefecture(session, counties)
     plans = await issued_plans(session, year, as_of)
     whole = counties is None and len(groups) <= 1  # one prefecture: no county filter at all, as before the tree
-    figures: dict[str, SummaryFigures] = {}
-    for prefecture, group in groups.items():
-        figures |= await _prefecture_figures(
-            session, year, as_of, None if whole else group, plans.get(prefecture), recount=recount
-        )
-    return figures
-
-
-async def _prefecture_figures(
-    session: AsyncSession,
-    year: int,
-    as_of: date,
-    counties: Sequence[str] | None,
-    plan_id: uuid.UUID | None,
-    *,
-    recount: bool,
-) -> dict[str, SummaryFigures]:
     w = _Window(year, as_of)
-    queries = [
-        _ledger(w, counties),
-        _findings(w, counties),
-        _cases(w, counties),
-        _risk_list(w, counties),
-        _samplings(w, counties),
-        _publicity(w, counties),
-    ]
+    queries = [q(w, counties) for q in (_ledger, _findings, _cases, _risk_list, _samplings, _publicity)]
     sums: dict[str, dict[str, int]] = {}
-    kept = None
-    if figures_kept(session) and not recount:
-        kept = await kept_visits_and_plan(
-            session, plan_id=plan_id, start=w.start, as_of=as_of, end_at=w.end_at, counties=counties
-        )
-    if kept is None:
-        queries.append(_visits_and_plan(plan_id, w, counties))
-    else:
-        sums = kept
+    for prefecture, group in groups.items():
+        plan_id, scope = plans.get(prefecture), None if whole else group
+        kept = None
+        if figures_kept(session) and not recount:
+            kept = await kept_visits_and_plan(
+                session, plan_id=plan_id, start=w.start, as_of=as_of, end_at=w.end_at, counties=scope
+            )
+        if kept is None:
+            queries.append(_visits_and_plan(plan_id, w, scope))
+        else:
+            sums |= kept
     for stmt, names in queries:
         for county, values in (await _grouped(session, stmt, names)).items():
             sums.setdefault(county, {}).update(values)
