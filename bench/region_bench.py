@@ -32,9 +32,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import asyncpg  # noqa: E402
-from summary_bench import HOST, LINE_TAIL, PORT, USER, pct, timed  # noqa: E402
+from summary_bench import HOST, LINE_TAIL, PORT, USER, pct, scratch_database, timed  # noqa: E402
 
-from app.cli import migrate  # noqa: E402
 from app.core.actor import Actor  # noqa: E402
 from app.core.db import make_engine, make_sessionmaker  # noqa: E402
 from app.domain.credit_code import make_credit_code  # noqa: E402
@@ -130,12 +129,7 @@ def actor(role: Role, node: str) -> Actor:
 
 
 async def one_size(args: argparse.Namespace, n_ent: int, n_vis: int) -> list[str]:
-    name = f"zhijian_bench_region_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(host=HOST, port=PORT, user=USER, database="postgres")
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql+asyncpg://{USER}@{HOST}:{PORT}/{name}"
-    try:
-        await asyncio.to_thread(migrate, url)
+    async with scratch_database("zhijian_bench_region", args.keep) as (name, url):
         engine = make_engine(url)
         conn = await asyncpg.connect(host=HOST, port=PORT, user=USER, database=name)
         started = time.perf_counter()
@@ -184,12 +178,6 @@ async def one_size(args: argparse.Namespace, n_ent: int, n_vis: int) -> list[str
         await conn.close()
         await engine.dispose()
         return table
-    finally:
-        if args.keep:
-            print(f"  kept database {name}")
-        else:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 async def main() -> None:
