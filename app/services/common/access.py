@@ -7,8 +7,8 @@ enterprises and visits, `scope_enterprises` / `scope_visits`), so a record outsi
 
 One mechanism: a county-bound caller compares the county (an index on the record's `county_code`); any other
 caller's subtree is `county_code IN (the codes whose stored path starts with the node's path)`, so "my prefecture"
-and "the region" are the same query over a larger subtree. The tree is small (a region: ~125 nodes; ~1,500 at the
-bench's largest), so the subquery is a hashed set built once per statement; the record side keeps its
+and "the region" are the same query over a larger subtree. The tree is small (Xinjiang: 124 nodes), so the
+subquery is a hashed set built once per statement; the record side keeps its
 `county_code` indexes. A literal prefix (the seed moving a subtree) uses `ix_jurisdiction_path`.
 """
 
