@@ -97,6 +97,7 @@ def create_user(args: argparse.Namespace) -> None:
         full_name=args.full_name,
         role=Role(args.role),
         county_code=args.county,
+        jurisdiction_code=args.jurisdiction,
         password=password,
     )
 
@@ -155,7 +156,7 @@ def assign_role(args: argparse.Namespace) -> None:
     from app.schemas.user import RoleAssignment
     from app.services.accounts import users
 
-    data = RoleAssignment(role=Role(args.role), county_code=args.county)
+    data = RoleAssignment(role=Role(args.role), county_code=args.county, jurisdiction_code=args.jurisdiction)
 
     async def work(session) -> None:  # noqa: ANN001
         user = await users.user_by_username(session, args.username)
@@ -355,13 +356,17 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("migrate", help="upgrade the database to the newest schema")
     seed = sub.add_parser("seed-demo", help="塔城地区 jurisdictions and one demo account per role")
     seed.add_argument("--force", action="store_true")
-    sub.add_parser("seed-jurisdictions", help="塔城地区 and its counties only")
+    places = sub.add_parser(
+        "seed-jurisdictions", help="the region and prefectures with their counties (default 塔城地区), no demo users"
+    )
+    places.add_argument("prefectures", nargs="*", help="prefecture codes, e.g. 654000 (app/seed/data/…json)")
     user = sub.add_parser("create-user", help="create an account")
     user.add_argument("username")
     user.add_argument("--full-name", required=True)
     roles = " | ".join(role.value for role in Role if role is not Role.SERVICE)
     user.add_argument("--role", required=True, help=roles)
     user.add_argument("--county")
+    user.add_argument("--jurisdiction", help="the prefecture or region an account above a county belongs to")
     user.add_argument("--password", help="prompted for when omitted")
     reset = sub.add_parser("reset-password", help="set a new password for an account (administrators included)")
     reset.add_argument("username")
@@ -372,6 +377,7 @@ def main(argv: list[str] | None = None) -> None:
     appoint.add_argument("username")
     appoint.add_argument("role", help=roles)
     appoint.add_argument("--county")
+    appoint.add_argument("--jurisdiction", help="the prefecture or region an account above a county belongs to")
     sub.add_parser("export-openapi", help=f"write {OPENAPI_PATH.relative_to(ROOT)}")
     sub.add_parser("sync-licences", help="pull changed licences from LICENSING_SYSTEM_URL")
     sub.add_parser("escalate-overdue", help="= run-job escalate-overdue")
@@ -397,9 +403,10 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "seed-demo":
         seed_demo(args.force)
     elif args.command == "seed-jurisdictions":
-        from app.seed.jurisdictions import seed_jurisdictions
+        from app.seed.jurisdictions import DEMO_PREFECTURES, seed_jurisdictions
 
-        asyncio.run(_with_session(seed_jurisdictions))
+        codes = args.prefectures or list(DEMO_PREFECTURES)
+        asyncio.run(_with_session(lambda session: seed_jurisdictions(session, codes)))
     elif args.command == "create-user":
         create_user(args)
     elif args.command == "reset-password":

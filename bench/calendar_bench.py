@@ -71,7 +71,9 @@ async def fill(url: str, n: int, n_findings: int, today: date) -> None:
                              "severity": "general", "found_on": found, "original_deadline": found + timedelta(days=30),
                              "deadline": found + timedelta(days=30)})  # fmt: skip
     async with sessionmaker() as session:
-        session.add(Plan(id=plan_id, year=today.year, status="issued", as_of=today, ruleset_year=2022))
+        session.add(
+            Plan(id=plan_id, prefecture_code="654200", year=today.year, status="issued", as_of=today, ruleset_year=2022)
+        )
         await session.flush()
         for model, rows in ((Enterprise, enterprises), (PlanItem, lines), (Licence, licences), (Visit, visits),
                             (Finding, findings)):  # fmt: skip

@@ -19,6 +19,8 @@ import statistics
 import sys
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -128,8 +130,8 @@ async def fill(conn: asyncpg.Connection, n_ent: int, n_vis: int, n_find: int) ->
     )  # fmt: skip
     plan_id = uuid.uuid4()
     await conn.execute(
-        "INSERT INTO plan (id, year, status, as_of, ruleset_year, created_at, refreshed_at, issued_at) "
-        "VALUES ($1, $2, 'issued', $3, 2022, $4, $4, $4)",
+        "INSERT INTO plan (id, prefecture_code, year, status, as_of, ruleset_year, created_at, refreshed_at, issued_at)"
+        " VALUES ($1, '654200', $2, 'issued', $3, 2022, $4, $4, $4)",
         plan_id, YEAR, date(YEAR, 1, 1), now,
     )  # fmt: skip
     operating = [e for e in ents if e[5] == "operating"]
@@ -247,14 +249,27 @@ def line(size: int, what: str, times: list[float], ceiling: list[float]) -> str:
     )
 
 
-async def one_size(n_vis: int, calls: int, keep: bool = False) -> list[str]:
-    n_ent, n_find = max(100, n_vis // 10), int(n_vis * 0.3)
-    name = f"zhijian_bench_summary_{uuid.uuid4().hex[:8]}"
+@asynccontextmanager
+async def scratch_database(prefix: str, keep: bool) -> AsyncIterator[tuple[str, str]]:
+    """A new database (name, URL), migrated; dropped at the end unless `keep`."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(host=HOST, port=PORT, user=USER, database="postgres")
     await admin.execute(f'CREATE DATABASE "{name}"')
     url = f"postgresql+asyncpg://{USER}@{HOST}:{PORT}/{name}"
     try:
         await asyncio.to_thread(migrate, url)
+        yield name, url
+    finally:
+        if keep:
+            print(f"  kept database {name}")
+        else:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def one_size(n_vis: int, calls: int, keep: bool = False) -> list[str]:
+    n_ent, n_find = max(100, n_vis // 10), int(n_vis * 0.3)
+    async with scratch_database("zhijian_bench_summary", keep) as (name, url):
         engine = make_engine(url)
         async with make_sessionmaker(engine)() as session:
             await seed_jurisdictions(session)
@@ -316,12 +331,6 @@ async def one_size(n_vis: int, calls: int, keep: bool = False) -> list[str]:
             line(n_vis, "progress, kept figures (after)", progress_after, progress_ceiling),
             line(n_vis, "progress, recount (before)", progress_before, progress_ceiling),
         ]
-    finally:
-        if keep:
-            print(f"  kept database {name}")
-        else:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 async def main() -> None:

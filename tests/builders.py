@@ -17,6 +17,13 @@ _PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpo
 
 TACHENG = "654201"  # 塔城市
 WUSU = "654202"  # 乌苏市
+TACHENG_PREFECTURE = "654200"  # 塔城地区
+REGION = "650000"  # 新疆维吾尔自治区
+
+
+def node_for(role: Role, county: str | None) -> str:
+    """The node an account of `role` belongs to by default: its county, the region, or 塔城地区."""
+    return county or (REGION if role.is_region_level else TACHENG_PREFECTURE)
 
 
 async def make_user(session: AsyncSession, role: Role = Role.COUNTY_INSPECTOR, **overrides: Any) -> User:
@@ -26,6 +33,7 @@ async def make_user(session: AsyncSession, role: Role = Role.COUNTY_INSPECTOR, *
         "full_name": "测试用户",
         "role": role.value,
         "county_code": county,
+        "jurisdiction_code": overrides.pop("jurisdiction_code", node_for(role, county)),
         "password_hash": _PASSWORD_HASH,
     }
     if role is Role.COUNTY_INSPECTOR:
@@ -50,6 +58,7 @@ async def make_service_account(
         name=f"svc_{uuid.uuid4().hex[:8]}",
         scopes=scopes,
         county_code=county_code,
+        jurisdiction_code=overrides.pop("jurisdiction_code", county_code or TACHENG_PREFECTURE),
         key_prefix=prefix,
         key_hash=key_hash,
         **overrides,
@@ -242,12 +251,17 @@ async def make_finding_record(
     return finding
 
 
-async def make_issued_plan(session: AsyncSession, year: int, lines: list[tuple[Enterprise, int]]) -> Any:
+async def make_issued_plan(
+    session: AsyncSession, year: int, lines: list[tuple[Enterprise, int]], prefecture: str = TACHENG_PREFECTURE
+) -> Any:
     """An issued plan of `year` with one line per (enterprise, required visits), generated and issued on January 1."""
     from app.models import Plan, PlanItem
 
     new_year = datetime(year, 1, 1, tzinfo=UTC)
-    plan = Plan(year=year, status="issued", as_of=date(year, 1, 1), ruleset_year=2022, issued_at=new_year)
+    plan = Plan(
+        prefecture_code=prefecture, year=year, status="issued", as_of=date(year, 1, 1), ruleset_year=2022,
+        issued_at=new_year,
+    )  # fmt: skip
     session.add(plan)
     for enterprise, required in lines:
         session.add(

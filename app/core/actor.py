@@ -16,9 +16,14 @@ class Actor:
     id: uuid.UUID | None
     name: str
     role: Role
-    county_code: str | None  # None: the whole prefecture
+    county_code: str | None  # None: not bound to a county (see `node_code`)
     permissions: frozenset[Permission] = field(default_factory=frozenset)
     access_jti: uuid.UUID | None = None
+    node_code: str | None = None  # the jurisdiction node whose subtree the actor sees; None: every node
+
+    def __post_init__(self) -> None:
+        if self.county_code is not None and self.node_code is None:
+            object.__setattr__(self, "node_code", self.county_code)
 
     @property
     def user_id(self) -> uuid.UUID | None:
@@ -40,6 +45,7 @@ class Actor:
             "name": self.name,
             "role": self.role.value,
             "county_code": self.county_code,
+            "node_code": self.node_code,
             "permissions": sorted(p.value for p in self.permissions),
         }
 
@@ -52,6 +58,7 @@ class Actor:
             role=Role(data["role"]),
             county_code=data["county_code"],
             permissions=frozenset(Permission(p) for p in data["permissions"]),
+            node_code=data.get("node_code"),
         )
 
 
@@ -60,7 +67,8 @@ SYSTEM = Actor(kind="system", id=None, name="system", role=Role.PREFECTURE_ADMIN
 
 def actor_for_user(user: "User", access_jti: uuid.UUID | None = None) -> Actor:
     role = Role(user.role)
-    return Actor("user", user.id, user.username, role, user.county_code, permissions_for(role), access_jti)
+    node = user.county_code or user.jurisdiction_code
+    return Actor("user", user.id, user.username, role, user.county_code, permissions_for(role), access_jti, node)
 
 
 def actor_for_service(account: "ServiceAccount") -> Actor:
@@ -71,4 +79,5 @@ def actor_for_service(account: "ServiceAccount") -> Actor:
         Role.SERVICE,
         account.county_code,
         permissions_for(Role.SERVICE, frozenset(account.scopes)),
+        node_code=account.county_code or account.jurisdiction_code,
     )

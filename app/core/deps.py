@@ -58,6 +58,7 @@ async def _user_actor(
         User.username,
         User.role,
         User.county_code,
+        User.jurisdiction_code,
         User.is_active,
         User.token_version,
         User.password_changed_at,
@@ -69,7 +70,8 @@ async def _user_actor(
     if row.revoked:
         raise Unauthorized(Message("token_signed_out"))
     role = Role(row.role)
-    actor = Actor("user", claims.user_id, row.username, role, row.county_code, permissions_for(role), claims.jti)
+    node = row.county_code or row.jurisdiction_code
+    actor = Actor("user", claims.user_id, row.username, role, row.county_code, permissions_for(role), claims.jti, node)
     restricted = restriction(
         role=role,
         two_factor_roles=settings.two_factor_roles,

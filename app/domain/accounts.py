@@ -14,7 +14,14 @@ role may call, these tables say on which accounts.
 from app.domain.permissions import Role
 
 BUSINESS_ROLES: frozenset[Role] = frozenset(
-    {Role.PREFECTURE_ADMIN, Role.PREFECTURE_VIEWER, Role.COUNTY_ADMIN, Role.COUNTY_INSPECTOR}
+    {
+        Role.REGION_ADMIN,
+        Role.REGION_VIEWER,
+        Role.PREFECTURE_ADMIN,
+        Role.PREFECTURE_VIEWER,
+        Role.COUNTY_ADMIN,
+        Role.COUNTY_INSPECTOR,
+    }
 )
 """The people of the bureau who do its work; service accounts have their own endpoints and keys."""
 

@@ -10,6 +10,8 @@ from app.domain.labels import LabelledEnum
 
 
 class Role(LabelledEnum):
+    REGION_ADMIN = "region_admin", "自治区局（业务管理员，只读汇总）"
+    REGION_VIEWER = "region_viewer", "自治区局领导（只读）"
     PREFECTURE_ADMIN = "prefecture_admin", "地区局质量监督科（业务管理员）"
     PREFECTURE_VIEWER = "prefecture_viewer", "地区局领导（只读）"
     COUNTY_ADMIN = "county_admin", "县（市）局管理员"
@@ -22,6 +24,19 @@ class Role(LabelledEnum):
     @property
     def is_county_bound(self) -> bool:
         return self in (Role.COUNTY_ADMIN, Role.COUNTY_INSPECTOR)
+
+    @property
+    def is_region_level(self) -> bool:
+        return self in (Role.REGION_ADMIN, Role.REGION_VIEWER)
+
+    @property
+    def level(self) -> str | None:
+        """The level of the node an account of this role belongs to; None: any (administrators, services)."""
+        if self.is_county_bound:
+            return "county"
+        if self.is_region_level:
+            return "region"
+        return "prefecture" if self in (Role.PREFECTURE_ADMIN, Role.PREFECTURE_VIEWER) else None
 
 
 ROLE_LABELS: dict[Role, str] = {role: role.label for role in Role}
@@ -93,6 +108,9 @@ _ADMINISTRATION = frozenset().union(*DUTIES.values())
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PREFECTURE_ADMIN: frozenset(Permission) - _ADMINISTRATION,  # the business: plans, ledger, visits, reports
     Role.PREFECTURE_VIEWER: _READ | _OWN | {Permission.USERS_READ},
+    # the region reads and rolls up every prefecture's figures and issues nothing to counties
+    Role.REGION_VIEWER: _READ | _OWN | {Permission.USERS_READ},
+    Role.REGION_ADMIN: _READ | _OWN | {Permission.USERS_READ, Permission.WEBHOOKS_MANAGE},
     Role.COUNTY_ADMIN: _READ
     | _OWN
     | {

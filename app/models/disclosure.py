@@ -8,9 +8,10 @@ from app.models.base import UTCDateTime, created_at_field, uuid_pk
 
 
 class Disclosure(SQLModel, table=True):
-    """A batch of archived visits published to the public page (信息公开) after the prefecture's review."""
+    """A batch of archived visits published to the public page (信息公开) after a prefecture's review (its own)."""
 
     id: uuid.UUID = uuid_pk()
+    prefecture_code: str | None = Field(default=None, foreign_key="jurisdiction.code", max_length=12)
     year: int = Field(index=True)
     period: str = Field(max_length=2)  # h1 | h2
     review_note: str | None = Field(default=None, sa_column=Column(Text))

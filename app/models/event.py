@@ -26,7 +26,9 @@ class Event(SQLModel, table=True):
     type: str = Field(max_length=80, index=True)  # cn.zhijian.finding.escalated
     subject: str = Field(max_length=200)  # the record's API path
     time: datetime = created_at_field()
-    county_code: str | None = Field(default=None, max_length=12, index=True)  # None: the prefecture's
+    county_code: str | None = Field(
+        default=None, max_length=12, index=True
+    )  # the record's county (a prefecture's own: its code)
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
 
 
@@ -38,7 +40,7 @@ class WebhookSubscription(SQLModel, table=True):
     id: uuid.UUID = uuid_pk()
     owner_kind: str = Field(max_length=16)  # user | service
     owner_id: uuid.UUID = Field(index=True)
-    county_code: str | None = Field(default=None, max_length=12)  # the owner's: only that county's events
+    county_code: str | None = Field(default=None, max_length=12)  # the owner's node: only the events of its subtree
     url: str = Field(max_length=500)
     event_types: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     description: str | None = Field(default=None, max_length=200)

@@ -9,10 +9,13 @@ from app.models.base import UTCDateTime, created_at_field, uuid_pk
 
 
 class Plan(SQLModel, table=True):
-    """The year's inspection plan (附件1 检查计划明细表): drafted and issued (下达) by the prefecture."""
+    """The year's inspection plan (附件1 检查计划明细表) of one prefecture: drafted and issued (下达) by it."""
+
+    __table_args__ = (UniqueConstraint("prefecture_code", "year"),)  # one plan per prefecture and year
 
     id: uuid.UUID = uuid_pk()
-    year: int = Field(unique=True, index=True)  # one plan per year; adjustments change it after issue
+    prefecture_code: str = Field(foreign_key="jurisdiction.code", max_length=12)
+    year: int = Field(index=True)  # adjustments change the plan after issue
     status: str = Field(default="draft", max_length=16)  # draft | issued
     as_of: date  # the day the risk factors were evaluated
     ruleset_year: int

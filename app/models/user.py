@@ -16,6 +16,8 @@ class User(SQLModel, table=True):
     full_name: str = Field(max_length=64)
     role: str = Field(max_length=32)
     county_code: str | None = Field(default=None, foreign_key="jurisdiction.code", max_length=12, index=True)
+    # the node the account belongs to: its county, prefecture or region (None: an account of before the tree)
+    jurisdiction_code: str | None = Field(default=None, foreign_key="jurisdiction.code", max_length=12, index=True)
     phone: str | None = Field(default=None, sa_type=EncryptedText("user.phone"))  # personal data: SM4-encrypted
     credential_no: str | None = Field(default=None, max_length=64)
     credential_valid_from: date | None = None
@@ -41,6 +43,7 @@ class ServiceAccount(SQLModel, table=True):
     key_hash: str = Field(max_length=128)
     scopes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     county_code: str | None = Field(default=None, foreign_key="jurisdiction.code", max_length=12)
+    jurisdiction_code: str | None = Field(default=None, foreign_key="jurisdiction.code", max_length=12)
     is_active: bool = True
     created_by_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = created_at_field()

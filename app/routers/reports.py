@@ -11,9 +11,9 @@ from app.core.errors import COMMON_ERRORS, Conflict, Forbidden, NotFound, Unauth
 from app.core.idempotency import IdempotentRoute
 from app.domain.calendar import ReportPeriod
 from app.domain.permissions import Permission
-from app.schemas.report import ReportCreate, ReportOverview, ReportRead, Summary
+from app.schemas.report import RegionSummary, ReportCreate, ReportOverview, ReportRead, Summary
 from app.services.reports import export as report_export
-from app.services.reports import reports, summary
+from app.services.reports import reports, rollup, summary
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"], route_class=IdempotentRoute)
 Reader = Allowed(Permission.REPORTS_READ)
@@ -62,6 +62,40 @@ async def export_reports(
 ) -> Response:
     """附件3 监督检查完成情况汇总表 from the submitted snapshots: a row per county, totals, A4 landscape."""
     filename, content = await report_export.export_reports(session, actor, year=year, period=period, today=today)
+    disposition = f"attachment; filename=\"report.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    return Response(content, media_type=XLSX, headers={"Content-Disposition": disposition})
+
+
+PrefectureCode = Annotated[
+    str | None, Query(max_length=12, description="drill down: that prefecture's counties instead of every prefecture")
+]
+
+
+@router.get("/region-summary", response_model=RegionSummary, responses=COMMON_ERRORS)
+async def read_region_summary(
+    actor: Reader, session: SessionDep, year: Year, period: ReportPeriod, prefecture_code: PrefectureCode = None
+) -> RegionSummary:
+    """附件3 rolled up from the counties' submitted snapshots: a row per prefecture in reach, or per county of one."""
+    return await rollup.region_summary(session, actor, year=year, period=period, prefecture_code=prefecture_code)
+
+
+@router.get(
+    "/region-summary/export",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}, "description": "附件3 汇总 xlsx"}, **COMMON_ERRORS},
+)
+async def export_region_summary(
+    actor: Reader,
+    session: SessionDep,
+    today: Today,
+    year: Year,
+    period: ReportPeriod,
+    prefecture_code: PrefectureCode = None,
+) -> Response:
+    """The roll-up as a 附件3 workbook: a row per prefecture (or per county of one), the total, A4 landscape."""
+    filename, content = await rollup.export_region_summary(
+        session, actor, year=year, period=period, today=today, prefecture_code=prefecture_code
+    )
     disposition = f"attachment; filename=\"report.xlsx\"; filename*=UTF-8''{quote(filename)}"
     return Response(content, media_type=XLSX, headers={"Content-Disposition": disposition})
 

@@ -20,7 +20,7 @@ Admin = Allowed(Permission.SERVICE_ACCOUNTS_WRITE)
 @router.get("", response_model=Page[ServiceAccountRead], responses=error_responses(Unauthorized, Forbidden))
 async def list_service_accounts(actor: Admin, session: SessionDep, page: OffsetPaging) -> Page[ServiceAccountRead]:
     """Every service account (keys are never shown again)."""
-    accounts = await service.list_service_accounts(session)
+    accounts = await service.list_service_accounts(session, actor)
     return Page.of(Window.cut(accounts, page), page, ServiceAccountRead.model_validate)
 
 

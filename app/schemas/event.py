@@ -73,7 +73,7 @@ class CloudEvent(BaseModel):
     subject: str = Field(description="the record's API path, e.g. /api/v1/findings/{id}")
     time: datetime
     datacontenttype: str = "application/json"
-    countycode: str | None = Field(description="the record's county; null: the prefecture's")
+    countycode: str | None = Field(description="the record's county; a prefecture's own record's: the prefecture")
     position: int = Field(
         description="the event's place in the outbox: gap-free, increasing; the feed's cursor (0: a test message)"
     )

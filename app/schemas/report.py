@@ -134,3 +134,27 @@ class ReportOverview(BaseModel):
     year: int
     today: date
     periods: list[PeriodOverview]
+
+
+class RollupRow(SummaryFigures):
+    """One prefecture (or, drilled down, one county) of the roll-up: its counties' frozen submissions added up."""
+
+    code: str
+    name: str
+    counties: int = Field(description="counties in the caller's reach (a county row: 1)")
+    reported: int = Field(description="of them, with a current submission for the period")
+    late: int = Field(description="of those, submitted after the due date")
+    drill: str | None = Field(default=None, description="the roll-up of this prefecture's counties")
+
+
+class RegionSummary(BaseModel):
+    """附件3 rolled up from submitted snapshots only (never live figures): per prefecture, or per county of one
+    prefecture (`prefecture_code`), with the total of the rows."""
+
+    year: int
+    period: ReportPeriod
+    due_on: date
+    prefecture_code: str | None = Field(description="the prefecture drilled into; null: every prefecture")
+    labels: dict[str, str] = Field(default=FIGURE_LABELS, description="figure → 附件3 column (中文)")
+    rows: list[RollupRow]
+    total: RollupRow

@@ -15,11 +15,18 @@ def _credential_ends_after_it_starts(value: date | None, info: ValidationInfo) -
     return value
 
 
+_NODE = (
+    "所属辖区: the prefecture (prefecture roles) or the region (region roles) the account belongs to; default: the "
+    "only one in the caller's reach. A county role's node is its county_code"
+)
+
+
 class UserCreate(Input):
     username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
     full_name: str = Field(min_length=1, max_length=64, description="姓名")
     role: Role
     county_code: str | None = Field(default=None, max_length=12, description="县（市）代码; prefecture roles: null")
+    jurisdiction_code: str | None = Field(default=None, max_length=12, description=_NODE)
     phone: str | None = Field(default=None, max_length=32)
     credential_no: str | None = Field(default=None, max_length=64, description="执法证号")
     credential_valid_from: date | None = None
@@ -47,6 +54,7 @@ class RoleAssignment(Input):
 
     role: Role = Field(description="角色; the security administrator moves accounts between the business roles")
     county_code: str | None = Field(default=None, max_length=12, description="县（市）代码; prefecture roles: null")
+    jurisdiction_code: str | None = Field(default=None, max_length=12, description=_NODE)
 
 
 def _check_credential_dates(valid_from: date | None, valid_until: date | None) -> None:
@@ -61,6 +69,7 @@ class UserRead(Output):
     role: Role
     role_label: str
     county_code: str | None
+    jurisdiction_code: str | None = Field(description="the node the account belongs to: county, prefecture, region")
     phone: str | None
     credential_no: str | None
     credential_valid_from: date | None

@@ -357,6 +357,8 @@ TABLE: dict[tuple[str, str], Op] = {
         why="a county reports for itself only",
     ),
     ("GET", "/api/v1/reports/summary"): Op(P.REPORTS_READ),
+    ("GET", "/api/v1/reports/region-summary"): Op(P.REPORTS_READ),
+    ("GET", "/api/v1/reports/region-summary/export"): Op(P.REPORTS_READ),
     ("GET", "/api/v1/reports/export"): Op(P.REPORTS_READ),
     ("GET", "/api/v1/reports/{report_id}"): Op(P.REPORTS_READ),
     ("GET", "/api/v1/disclosures"): Op(P.REPORTS_READ),
@@ -429,6 +431,8 @@ QUERY: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/reports"): {"year": today_in_china().year},
     ("GET", "/api/v1/reports/summary"): {"year": today_in_china().year},
     ("GET", "/api/v1/reports/export"): {"year": today_in_china().year, "period": "h1"},
+    ("GET", "/api/v1/reports/region-summary"): {"year": today_in_china().year, "period": "h1"},
+    ("GET", "/api/v1/reports/region-summary/export"): {"year": today_in_china().year, "period": "h1"},
     ("GET", "/api/v1/audit-events/export"): {"since": _today(-7), "until": _today(1)},
 }
 

@@ -1,5 +1,6 @@
 """A committed world for the access matrix and the mass-assignment suite: one of every record in 塔城市 (654201,
-the callers' county) and in 乌苏市 (654202, another county), the callers themselves, and the app pointed at it.
+the callers' county), in 乌苏市 (654202, another county of 塔城地区) and in 伊宁市 (654002, a county of another
+prefecture, 伊犁哈萨克自治州, with its own plan and disclosure), the callers themselves, and the app pointed at it.
 
 It runs on its own database (like tests/api/test_schemathesis.py), created once per test module and dropped at
 the end, so hundreds of requests can share one set of records instead of rebuilding them per test.
@@ -35,6 +36,7 @@ from app.seed.jurisdictions import seed_jurisdictions
 from tests.api.conftest import BACKEND, TEST_SECRET
 from tests.builders import (
     TACHENG,
+    TACHENG_PREFECTURE,
     WUSU,
     archived_visit,
     make_enterprise,
@@ -51,7 +53,9 @@ from tests.builders import (
 )
 from tests.databases import scratch_database
 
-COUNTIES = (TACHENG, WUSU)
+YINING = "654002"  # 伊宁市, of 伊犁哈萨克自治州: another prefecture
+ILI = "654000"
+COUNTIES = (TACHENG, WUSU, YINING)
 YEAR = today_in_china().year
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -66,6 +70,8 @@ USER_CALLERS = {
     "system_admin": (Role.SYSTEM_ADMIN, None),
     "security_admin": (Role.SECURITY_ADMIN, None),
     "audit_admin": (Role.AUDIT_ADMIN, None),
+    "region_viewer": (Role.REGION_VIEWER, None),
+    "region_admin": (Role.REGION_ADMIN, None),
 }
 
 
@@ -77,6 +83,7 @@ class World:
     sessionmaker: Any
     records: dict[str, dict[str, Any]] = field(default_factory=dict)  # kind -> county -> value
     shared: dict[str, Any] = field(default_factory=dict)  # prefecture-wide records (plan, disclosure, ...)
+    far: dict[str, Any] = field(default_factory=dict)  # the other prefecture's own records (its plan, ...)
     users: dict[str, Any] = field(default_factory=dict)  # caller name -> User
     scoped_keys: dict[Permission, str] = field(default_factory=dict)  # key holding exactly that scope
     unscoped_keys: dict[Permission, str] = field(default_factory=dict)  # key holding every scope but that one
@@ -89,7 +96,10 @@ class World:
         return {"Authorization": f"Bearer {token}"}
 
     def rec(self, kind: str, county: str | None) -> Any:
-        return self.records[kind][county] if county is not None else self.shared[kind]
+        """A county's record; for a prefecture's own kind (plan, disclosure, …), that of the county's prefecture."""
+        if kind in self.far or kind in self.shared:
+            return self.far[kind] if county == YINING else self.shared[kind]
+        return self.records[kind][county]
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +118,7 @@ async def _check(response: httpx.Response, *expected: int) -> dict[str, Any]:
 async def _build(world: World) -> None:
     client = world.client
     async with world.sessionmaker() as session:
-        await seed_jurisdictions(session)
+        await seed_jurisdictions(session, [TACHENG_PREFECTURE, ILI])
         await session.commit()
         for name, (role, county) in USER_CALLERS.items():
             kwargs = {"county_code": county} if county else {}
@@ -116,12 +126,17 @@ async def _build(world: World) -> None:
         for perm in Permission:
             account, world.scoped_keys[perm] = await make_service_account(session, [perm.value], county_code=TACHENG)
             if perm is Permission.WEBHOOKS_MANAGE:
-                hook_owners = {TACHENG: account, WUSU: (await make_service_account(session, [perm.value], WUSU))[0]}
+                hook_owners = {TACHENG: account} | {
+                    c: (await make_service_account(session, [perm.value], c))[0] for c in (WUSU, YINING)
+                }
             others = sorted(p.value for p in SERVICE_SCOPES if p is not perm)
             _, world.unscoped_keys[perm] = await make_service_account(session, others, county_code=TACHENG)
         target_account, _ = await make_service_account(session, ["enterprises:read"])
         world.shared["service_account"] = target_account.id
         world.shared["vocabulary"] = "risk_class"  # not a record: a vocabulary's name
+        far_account, _ = await make_service_account(session, ["enterprises:read"], jurisdiction_code=ILI)
+        world.far["service_account"] = far_account.id
+        ili_admin = await make_user(session, Role.PREFECTURE_ADMIN, jurisdiction_code=ILI)
         admins: dict[str, dict[str, str]] = {}
         for county in COUNTIES:
             admin = await make_user(session, Role.COUNTY_ADMIN, county_code=county)
@@ -155,9 +170,13 @@ async def _build(world: World) -> None:
             await session.flush()
             world.records.setdefault("webhook_delivery", {})[county] = delivery.id
         await session.commit()
-        plan = await make_issued_plan(session, YEAR, [(world.records["enterprise"][c], 2) for c in COUNTIES])
+        plan = await make_issued_plan(session, YEAR, [(world.records["enterprise"][c], 2) for c in (TACHENG, WUSU)])
         world.shared["plan"] = plan.id
-    prefecture = world.token("prefecture_admin")
+        far_plan = await make_issued_plan(session, YEAR, [(world.records["enterprise"][YINING], 2)], ILI)
+        world.far["plan"] = far_plan.id
+    token, _ = create_access_token(world.settings, ili_admin.id, ili_admin.token_version, two_factor=True)
+    prefectures = {TACHENG: world.token("prefecture_admin"), WUSU: world.token("prefecture_admin")}
+    prefectures[YINING] = {"Authorization": f"Bearer {token}"}
     for county in COUNTIES:
         enterprise = world.records["enterprise"][county]
         inspectors = world.records["inspectors"][county]
@@ -213,46 +232,47 @@ async def _build(world: World) -> None:
         world.records.setdefault("import", {})[county] = imported["id"]
         draw = await _check(
             await client.post(
-                f"/api/v1/plans/{world.shared['plan']}/draws",
+                f"/api/v1/plans/{world.rec('plan', county)}/draws",
                 json={
                     "county_code": county,
                     "count": 1,
                     "due_from": today_in_china().isoformat(),
                     "due_until": date(YEAR, 12, 31).isoformat(),
                 },
-                headers=prefecture,
+                headers=prefectures[county],
             ),
             201,
         )
         world.records.setdefault("draw", {})[county] = draw["id"]
         pool = await _check(
             await client.post(
-                f"/api/v1/plans/{world.shared['plan']}/draw-pools",
+                f"/api/v1/plans/{world.rec('plan', county)}/draw-pools",
                 json={
                     "county_code": county,
                     "count": 1,
                     "due_from": today_in_china().isoformat(),
                     "due_until": date(YEAR, 12, 31).isoformat(),
                 },
-                headers=prefecture,
+                headers=prefectures[county],
             ),
             201,
         )
         world.records.setdefault("draw_pool", {})[county] = pool["id"]
-    async with world.sessionmaker() as session:
-        published = [
-            str((await make_visit_record(session, world.records["enterprise"][c], date(YEAR, 3, 1))).id)
-            for c in COUNTIES
-        ]
-    disclosure = await _check(
-        await client.post(
-            "/api/v1/disclosures",
-            json={"year": YEAR, "period": "h1", "review_note": "已审核", "visit_ids": published},
-            headers=prefecture,
-        ),
-        201,
-    )
-    world.shared["disclosure"] = disclosure["id"]
+    for shared, counties in ((world.shared, (TACHENG, WUSU)), (world.far, (YINING,))):
+        async with world.sessionmaker() as session:
+            published = [
+                str((await make_visit_record(session, world.records["enterprise"][c], date(YEAR, 3, 1))).id)
+                for c in counties
+            ]
+        disclosure = await _check(
+            await client.post(
+                "/api/v1/disclosures",
+                json={"year": YEAR, "period": "h1", "review_note": "已审核", "visit_ids": published},
+                headers=prefectures[counties[0]],
+            ),
+            201,
+        )
+        shared["disclosure"] = disclosure["id"]
     async with world.sessionmaker() as session:
         for county in COUNTIES:
             enterprise = world.records["enterprise"][county]
@@ -286,7 +306,7 @@ async def _build(world: World) -> None:
             item = (
                 await session.exec(
                     select(PlanItem).where(
-                        PlanItem.plan_id == world.shared["plan"], PlanItem.enterprise_id == enterprise.id
+                        PlanItem.plan_id == world.rec("plan", county), PlanItem.enterprise_id == enterprise.id
                     )
                 )
             ).one()

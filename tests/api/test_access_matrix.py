@@ -1,5 +1,7 @@
 """The access matrix (OWASP API1 BOLA / API5 BFLA): every operation of the app's own route table × every kind of
-caller × a record of the caller's county (塔城市 654201) and of another county (乌苏市 654202).
+caller × a record of the caller's county (塔城市 654201), of another county of the same prefecture (乌苏市 654202),
+and of a county of another prefecture (伊宁市 654002, 伊犁哈萨克自治州: "far", with that prefecture's own plan,
+disclosure and service account).
 
 Nothing here is a hand-written expectation per test: tests/api/access_table.py says what each operation needs
 and which records it touches; the outcome of each cell follows from that and the role table in
@@ -8,6 +10,8 @@ app/domain/permissions.py:
 - anonymous → 401 (public endpoints excepted);
 - a caller without the permission (or a service key without the scope) → 403;
 - a county-bound caller (county users, a county-bound service key) on another county's record → 404;
+- every caller below the region (塔城地区's prefecture roles and administrators too) on the other prefecture's
+  record → 404; the region's callers see both prefectures;
 - otherwise the caller is let in: anything but 401/403/404 (a 409/422 from the state of the record is fine);
 - never a 5xx, in any cell. A prefecture viewer never mutates: every mutating operation is 403 for it.
 
@@ -28,7 +32,7 @@ from app.main import create_app
 from tests.api import record_factories
 from tests.api.access_table import PARAMS, PUBLIC, QUERY, SHARED_KINDS, SIGNED_IN, TABLE, Op
 from tests.api.conftest import TEST_SECRET
-from tests.api.record_factories import USER_CALLERS, World
+from tests.api.record_factories import USER_CALLERS, YINING, World
 from tests.builders import TACHENG, WUSU
 
 pytestmark = pytest.mark.anyio
@@ -42,12 +46,15 @@ CALLERS = (  # least privileged first: a mutation that succeeds runs after every
     "security_admin",
     "system_admin",
     "prefecture_viewer",
+    "region_viewer",
+    "region_admin",
     "county_inspector",
     "county_admin",
     "service_with_scope",
     "prefecture_admin",
 )
 COUNTY_BOUND = frozenset({"county_admin", "county_inspector", "service_with_scope", "service_without_scope"})
+REGION_WIDE = frozenset({"region_viewer", "region_admin"})  # every other caller sits in 塔城地区 or below it
 DENIED = frozenset({401, 403, 404})
 ALLOWED = "allowed"
 
@@ -107,6 +114,8 @@ def expected(method: str, path: str, caller: str, where: str) -> Any:
         return {403}
     if where == "other" and caller in COUNTY_BOUND:
         return set(op.other)
+    if where == "far" and caller not in REGION_WIDE:
+        return set(op.other)
     return ALLOWED
 
 
@@ -115,7 +124,7 @@ class Cell:
     method: str
     path: str
     caller: str
-    where: str  # own | other | - (no county record involved)
+    where: str  # own | other | far (another prefecture's) | - (no record involved)
 
     @property
     def id(self) -> str:
@@ -130,6 +139,8 @@ def cells() -> list[Any]:
             continue
         op = TABLE[(method, path)]
         wheres = ("own", "other") if is_county_scoped(method, path) else ("-",)
+        if op.body_county or record_kinds(method, path):
+            wheres += ("far",)
         for caller in CALLERS:
             if caller == "service_without_scope" and op.perm in (PUBLIC, SIGNED_IN):
                 continue  # no scope to be without
@@ -147,7 +158,7 @@ CELLS = cells()
 
 def _value(world: World, kind: str, county: str) -> str:
     name, _, attr = kind.partition(".")
-    record = world.shared[name] if name in SHARED_KINDS else world.records[name][county]
+    record = world.rec(name, county) if name in SHARED_KINDS else world.records[name][county]
     value = getattr(record, attr) if attr else getattr(record, "id", record)
     return str(value)
 
@@ -179,7 +190,7 @@ async def call(world: World, cell: Cell, headers: dict[str, str]) -> Any:
 def request_for(world: World, cell: Cell, headers: dict[str, str]) -> tuple[str, dict[str, Any]]:
     """The URL and the httpx arguments of one cell's request (its body drawn once: a retry sends the same)."""
     op = TABLE[(cell.method, cell.path)]
-    county = WUSU if cell.where == "other" else TACHENG
+    county = {"other": WUSU, "far": YINING}.get(cell.where, TACHENG)
     url = cell.path
     for param in params_of(cell.path):
         url = url.replace(f"{{{param}}}", _value(world, op.ids.get(param, PARAMS[param]), county))
@@ -232,12 +243,13 @@ def test_the_table_names_the_permission_the_route_demands(key: tuple[str, str]) 
         assert param in PARAMS or param in op.ids, f"no record kind for path parameter {param}"
 
 
-def test_a_prefecture_viewer_never_mutates() -> None:
-    """Every mutating operation is 403 for the viewer; the non-GETs that do not mutate say why."""
+@pytest.mark.parametrize("viewer", ["prefecture_viewer", "region_viewer"])
+def test_a_viewer_never_mutates(viewer: str) -> None:
+    """Every mutating operation is 403 for a viewer; the non-GETs that do not mutate say why."""
     for (method, path), op in TABLE.items():
         if mutates(method, op):
-            for where in ("own", "other", "-"):
-                assert expected(method, path, "prefecture_viewer", where) == {403}, f"{method} {path}"
+            for where in ("own", "other", "far", "-"):
+                assert expected(method, path, viewer, where) == {403}, f"{method} {path}"
         elif method != "GET":
             assert op.why, f"{method} {path} is a non-GET marked as not mutating without a reason"
 
@@ -262,6 +274,15 @@ def test_the_business_administrator_is_refused_every_account_and_audit_operation
     for method, path in TABLE:
         if path.startswith(("/api/v1/users", "/api/v1/service-accounts", "/api/v1/audit-events")):
             assert expected(method, path, "prefecture_admin", "-") == {403}, f"{method} {path}"
+
+
+def test_the_region_issues_nothing_to_counties() -> None:
+    """区 reads and rolls up; whatever the table grows to, the region's callers write only their own subscriptions."""
+    for (method, path), op in TABLE.items():
+        if mutates(method, op) and op.perm not in (PUBLIC, SIGNED_IN):
+            for caller in REGION_WIDE:
+                if expected(method, path, caller, "own") == ALLOWED:
+                    assert path.startswith("/api/v1/webhook-subscriptions"), f"{caller} may {method} {path}"
 
 
 def test_the_matrix_has_a_cell_for_every_operation_caller_and_county() -> None:

@@ -40,14 +40,14 @@ async def test_the_security_admin_makes_an_inspector_a_county_admin_and_the_new_
     assert (await client.get(USERS, headers=inspector_headers)).status_code == 200  # the same session, new role
 
 
-async def test_a_role_change_is_audited_with_the_role_before_and_after(client, session):
+async def test_a_role_change_is_audited_with_the_role_and_the_node_before_and_after(client, session):
     viewer = await make_user(session, Role.PREFECTURE_VIEWER)
     security, headers = await as_role(client, session, Role.SECURITY_ADMIN)
     await client.put(f"{USERS}/{viewer.id}/role", json=_role(Role.PREFECTURE_ADMIN), headers=headers)
     event = (await session.exec(select(AuditEvent).where(AuditEvent.action == "user.role_change"))).one()
     assert event.entity_id == str(viewer.id) and event.actor_name == security.username
-    assert event.before == {"role": "prefecture_viewer", "county_code": None}
-    assert event.after == {"role": "prefecture_admin", "county_code": None}
+    assert event.before == {"role": "prefecture_viewer", "county_code": None, "jurisdiction_code": "654200"}
+    assert event.after == {"role": "prefecture_admin", "county_code": None, "jurisdiction_code": "654200"}
 
 
 @pytest.mark.parametrize("admin", ADMINS, ids=str)

@@ -7,7 +7,7 @@ import pytest
 
 from app.domain.permissions import Role
 from app.services import events
-from tests.builders import TACHENG, WUSU, as_role, make_service_account
+from tests.builders import TACHENG, TACHENG_PREFECTURE, WUSU, as_role, make_service_account
 
 pytestmark = pytest.mark.anyio
 FEED = "/api/v1/events"
@@ -22,7 +22,7 @@ async def test_a_county_user_reads_their_countys_events_oldest_first_and_never_a
     _, headers = await as_role(client, session, Role.COUNTY_INSPECTOR, TACHENG)
     await _emit(session, "enterprise.updated", "/a", TACHENG)
     await _emit(session, "enterprise.updated", "/other", WUSU)
-    await _emit(session, "plan.issued", "/prefecture", None)
+    await _emit(session, "plan.issued", "/prefecture", TACHENG_PREFECTURE)
     await _emit(session, "finding.escalated", "/b", TACHENG)
     response = await client.get(FEED, headers=headers)
     assert response.status_code == 200, response.text
@@ -38,7 +38,7 @@ async def test_a_county_user_reads_their_countys_events_oldest_first_and_never_a
 
 async def test_the_prefecture_reads_every_countys_events_in_pages_by_cursor(client, session):
     _, headers = await as_role(client, session, Role.PREFECTURE_VIEWER)
-    for i, county in enumerate([TACHENG, WUSU, None, TACHENG, WUSU]):
+    for i, county in enumerate([TACHENG, WUSU, TACHENG_PREFECTURE, TACHENG, WUSU]):  # the prefecture's own too
         await _emit(session, "enterprise.updated", f"/{i}", county)
     first = (await client.get(FEED, params={"limit": 2}, headers=headers)).json()
     assert [e["subject"] for e in first["items"]] == ["/0", "/1"] and first["has_more"] is True

@@ -137,7 +137,9 @@ async def test_issuing_a_plan_and_adjusting_a_line_emit_with_the_plan_and_the_li
     )
     assert adjusted.status_code == 200, adjusted.text
     [issued] = await _events(session, f"/api/v1/plans/{plan['id']}")
-    assert issued.type == "cn.zhijian.plan.issued" and issued.county_code is None and issued.data["status"] == "issued"
+    assert (
+        issued.type == "cn.zhijian.plan.issued" and issued.county_code == "654200" and issued.data["status"] == "issued"
+    )
     [changed] = await _events(session, f"/api/v1/plans/{plan['id']}/items/{line['id']}")
     assert changed.type == "cn.zhijian.plan_line.adjusted" and changed.data == adjusted.json()
     assert changed.county_code == TACHENG

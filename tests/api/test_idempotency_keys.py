@@ -11,12 +11,12 @@ import functools
 import json
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import date
 from typing import Any
 
 import pytest
 from sqlmodel import func, select
 
+from app.core.clock import today_in_china
 from app.core.config import Settings
 from app.core.idempotency import digest
 from app.domain.permissions import Permission
@@ -88,7 +88,7 @@ REFUSED_HERE = {
     "/api/v1/enterprise-imports/{import_id}/cancel": "only a queued or running import job can be cancelled",
 }
 Prepared = tuple[str, dict[str, Any]]  # url, and the json body (absent: the table's)
-REINSPECTION = {"visit_type": "reinspection", "visit_date": date.today().isoformat()}  # after the finding
+REINSPECTION = {"visit_type": "reinspection", "visit_date": today_in_china().isoformat()}  # after the finding
 
 
 async def _admin_visit(world: World, **overrides: Any) -> str:
@@ -104,12 +104,13 @@ async def _created(world: World, url: str, body: dict[str, Any] | None = None) -
 
 
 async def _plan(world: World, years_ahead: int) -> str:
-    return await _created(world, "/api/v1/plans", {"year": date.today().year + years_ahead})
+    return await _created(world, "/api/v1/plans", {"year": today_in_china().year + years_ahead})
 
 
 async def _half(world: World) -> dict[str, Any]:
     await _admin_visit(world)  # something not yet published
-    return {"year": date.today().year, "period": "h1" if date.today().month <= 6 else "h2", "review_note": "已审核"}
+    today = today_in_china()
+    return {"year": today.year, "period": "h1" if today.month <= 6 else "h2", "review_note": "已审核"}
 
 
 async def _finding(world: World) -> str:

@@ -12,7 +12,8 @@ async def test_every_signed_in_role_reads_the_tacheng_jurisdictions(client, sess
     names = {j["code"]: j["name"] for j in body}
     assert names["654200"] == "塔城地区"
     assert names["654226"] == "和布克赛尔蒙古自治县"
-    assert len(body) == 8
+    assert names["650000"] == "新疆维吾尔自治区"
+    assert len(body) == 9  # the region, 塔城地区 and its seven counties
 
 
 async def test_anonymous_callers_cannot_read_jurisdictions(client):

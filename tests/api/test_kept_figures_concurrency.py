@@ -37,7 +37,10 @@ async def connections(database: str) -> AsyncIterator[tuple[asyncpg.Connection, 
     first, second = await asyncpg.connect(database), await asyncpg.connect(database)
     enterprise = uuid.uuid4()
     await first.execute(
-        "INSERT INTO jurisdiction (code, name, level) VALUES ($1, '塔城市', 'county') ON CONFLICT DO NOTHING", COUNTY
+        "INSERT INTO jurisdiction (code, name, level, path) VALUES ('654200', '塔城地区', 'prefecture', '654200/'),"
+        " ($1, '塔城市', 'county', $2) ON CONFLICT DO NOTHING",
+        COUNTY,
+        f"654200/{COUNTY}/",
     )
     await first.execute(
         "INSERT INTO enterprise (id, credit_code, name, county_code, risk_class, status, key_industry, key_region, "
@@ -64,8 +67,8 @@ async def plan_line(conn: asyncpg.Connection, enterprise: uuid.UUID) -> None:
     if plan is None:
         plan = uuid.uuid4()
         await conn.execute(
-            "INSERT INTO plan (id, year, status, as_of, ruleset_year, created_at, refreshed_at) "
-            "VALUES ($1, 2026, 'issued', $2, 2022, $3, $3)",
+            "INSERT INTO plan (id, prefecture_code, year, status, as_of, ruleset_year, created_at, refreshed_at) "
+            "VALUES ($1, '654200', 2026, 'issued', $2, 2022, $3, $3)",
             plan, date(2026, 1, 1), NOW,
         )  # fmt: skip
     await conn.execute(

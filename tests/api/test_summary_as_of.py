@@ -59,6 +59,13 @@ async def failed_sampling(session: Any, enterprise: Any, on: date, closed_on: da
     )
 
 
+def _issued_plan(issued_at: datetime) -> Plan:
+    return Plan(
+        prefecture_code="654200", year=2026, status="issued", as_of=date(2026, 1, 1), ruleset_year=2022,
+        issued_at=issued_at,
+    )  # fmt: skip
+
+
 async def build(session: Any) -> None:
     """塔城市 records on both sides of October 30, and what each figure must say as of that day."""
     old = await make_enterprise(session, risk_class="C", created_at=at(BEFORE))
@@ -66,7 +73,7 @@ async def build(session: Any) -> None:
     await make_enterprise(session, created_at=at(BEFORE), status="closed", closed_at=at(AFTER))  # closed later
     await make_enterprise(session, created_at=at(BEFORE), status="closed", closed_at=at(date(2026, 10, 15)))
     late = await make_enterprise(session, created_at=at(date(2026, 11, 20)))
-    plan = Plan(year=2026, status="issued", as_of=date(2026, 1, 1), ruleset_year=2022, issued_at=at(date(2026, 1, 5)))
+    plan = _issued_plan(at(date(2026, 1, 5)))
     session.add(plan)
     line = PlanItem(
         plan_id=plan.id, enterprise_id=old.id, county_code=TACHENG, risk_class="C", rule_minimum=2,
@@ -164,7 +171,7 @@ async def test_each_figure_counts_only_what_was_so_by_its_as_of(client, session)
 
 async def test_a_plan_issued_after_as_of_is_no_plan_yet(client, session) -> None:
     enterprise = await make_enterprise(session, created_at=at(BEFORE))
-    plan = Plan(year=2026, status="issued", as_of=date(2026, 1, 1), ruleset_year=2022, issued_at=at(AFTER))
+    plan = _issued_plan(at(AFTER))
     session.add(plan)
     session.add(
         PlanItem(

@@ -192,7 +192,7 @@ async def _cross_assignment(session, enterprise, inspectors):
 
     from app.models import Assignment, AssignmentInspector, Draw, Plan
 
-    plan = Plan(year=2026, as_of=date(2026, 1, 1), ruleset_year=2022)
+    plan = Plan(prefecture_code="654200", year=2026, as_of=date(2026, 1, 1), ruleset_year=2022)
     session.add(plan)
     await session.flush()
     draw = Draw(

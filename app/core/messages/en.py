@@ -290,6 +290,12 @@ MESSAGES: dict[str, str] = {
     "no_such_vocabulary": "no vocabulary named {name}: see GET /api/v1/vocabularies",
     "draft_deleted_by_author_or_county_admin": "only its author or the county's admin deletes a draft",
     "submitted_visit_never_deleted": "a submitted visit is never deleted; post an amendment",
+    "county_role_node_is_its_county": "a county role's node is its county",
+    "jurisdiction_code_required": "name the jurisdiction the account belongs to (jurisdiction_code)",
+    "jurisdiction_not_found_in_jurisdiction": "jurisdiction not found in your jurisdiction",
+    "role_needs_node_level": "a {role} account belongs to a {level} node",
+    "drawn_up_by_one_prefecture": "drawn up and published by one prefecture",
+    "prefecture_not_found_in_jurisdiction": "prefecture not found in your jurisdiction",
 }
 """An error item's or a problem detail's `code` → its `msg`, with {placeholders} for its parameters."""
 

@@ -290,6 +290,12 @@ MESSAGES: dict[str, str] = {
     "no_such_vocabulary": "没有名为“{name}”的词表，见 GET /api/v1/vocabularies",
     "draft_deleted_by_author_or_county_admin": "只有起草人或本县（市）局管理员可以删除草稿",
     "submitted_visit_never_deleted": "已提交的检查记录不能删除，请提交更正",
+    "county_role_node_is_its_county": "县（市）级账号属于其县（市）",
+    "jurisdiction_code_required": "请指定账号所属辖区（jurisdiction_code）",
+    "jurisdiction_not_found_in_jurisdiction": "辖区不存在或不在您的管辖范围",
+    "role_needs_node_level": "「{role}」账号须属于{level}级辖区",
+    "drawn_up_by_one_prefecture": "由地州市局制定和发布",
+    "prefecture_not_found_in_jurisdiction": "地州市不存在或不在您的管辖范围",
 }
 """An error item's or a problem detail's `code` → its `msg`, with {placeholders} for its parameters."""
 

@@ -15,8 +15,8 @@ from app.core.paging import PageQuery, Window
 from app.domain.errors import Message
 from app.domain.permissions import Role
 from app.models import Assignment, AssignmentInspector, User
-from app.services.common.access import one_or_404
-from app.services.common.paging import in_jurisdiction, paginate
+from app.services.common.access import in_scope, one_or_404
+from app.services.common.paging import paginate
 
 
 async def _team_of(session: AsyncSession, actor: Actor, assignment_id: uuid.UUID):  # noqa: ANN202
@@ -45,7 +45,7 @@ async def list_inspectors(
     if assignment_id is not None:
         stmt = stmt.where(col(User.id).in_(await _team_of(session, actor, assignment_id)))
     else:
-        stmt = in_jurisdiction(stmt, User.county_code, actor.county_code)
+        stmt = in_scope(stmt, User.county_code, actor)
     if county_code is not None:
         stmt = stmt.where(User.county_code == county_code)
     if valid_on is not None:

@@ -2,18 +2,19 @@
 
 import uuid
 
+from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
-from app.core.errors import Conflict, NotFound
+from app.core.errors import Conflict
 from app.core.security import new_api_key
 from app.domain.errors import Message, Problem, RuleViolation
 from app.domain.permissions import SERVICE_SCOPES
 from app.models import ServiceAccount
 from app.schemas.service_account import ServiceAccountCreate
 from app.services.common import audit
-from app.services.common.jurisdictions import county_exists
+from app.services.common.access import in_scope, one_or_404, require_in_reach
 
 
 async def create_service_account(
@@ -30,10 +31,10 @@ async def create_service_account(
         for i, s in enumerate(data.scopes)
         if s not in allowed
     ]
-    if data.county_code is not None and not await county_exists(session, data.county_code):
-        problems.append(Problem(("county_code",), "unknown_county", county_code=data.county_code))
     if problems:
         raise RuleViolation(problems)
+    if data.county_code is not None:
+        await require_in_reach(session, actor, data.county_code)
     if (await session.exec(select(ServiceAccount.id).where(ServiceAccount.name == data.name))).first():
         raise Conflict(Message("name_taken", name=data.name))
     key, prefix, key_hash = new_api_key()
@@ -41,6 +42,7 @@ async def create_service_account(
         name=data.name,
         scopes=sorted(set(data.scopes)),
         county_code=data.county_code,
+        jurisdiction_code=data.county_code or actor.node_code,  # a key sees no more than who made it
         key_prefix=prefix,
         key_hash=key_hash,
         created_by_id=actor.id,
@@ -49,14 +51,19 @@ async def create_service_account(
     return account, key
 
 
-async def list_service_accounts(session: AsyncSession) -> list[ServiceAccount]:
-    return list((await session.exec(select(ServiceAccount).order_by(ServiceAccount.name))).all())
+def _in_reach(stmt, actor: Actor):  # noqa: ANN001, ANN202
+    node = func.coalesce(ServiceAccount.county_code, ServiceAccount.jurisdiction_code)
+    return in_scope(stmt, node, actor)
+
+
+async def list_service_accounts(session: AsyncSession, actor: Actor) -> list[ServiceAccount]:
+    stmt = _in_reach(select(ServiceAccount), actor).order_by(ServiceAccount.name)
+    return list((await session.exec(stmt)).all())
 
 
 async def revoke_service_account(session: AsyncSession, actor: Actor, account_id: uuid.UUID) -> ServiceAccount:
-    account = await session.get(ServiceAccount, account_id)
-    if account is None:
-        raise NotFound(Message("service_account_not_found"))
+    stmt = _in_reach(select(ServiceAccount).where(ServiceAccount.id == account_id), actor)
+    account = await one_or_404(session, stmt, Message("service_account_not_found"))
     account.is_active = False
     session.add(account)
     await audit.record(

@@ -3,6 +3,7 @@ county admin its own inspectors; the security administrator assigns roles and cl
 
 import uuid
 
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,19 +15,23 @@ from app.core.security import hash_password
 from app.domain.accounts import may_assign_role, may_clear_lock, may_manage_account
 from app.domain.errors import Message, Problem, RuleViolation
 from app.domain.permissions import Role
-from app.models import User
+from app.models import Jurisdiction, User
 from app.models.base import utcnow
 from app.schemas.user import RoleAssignment, UserCreate, UserFilter, UserUpdate
 from app.services.accounts import two_factor
 from app.services.accounts.passwords import check_password_policy, revoke_refresh_tokens, set_password
 from app.services.common import audit
-from app.services.common.access import one_or_404
-from app.services.common.jurisdictions import county_exists
-from app.services.common.paging import in_jurisdiction, paginate
+from app.services.common.access import in_scope, one_or_404, require_in_reach
+from app.services.common.paging import paginate
+
+
+def _node():  # noqa: ANN202
+    """An account's node: its county, or the prefecture or region it belongs to."""
+    return func.coalesce(User.county_code, User.jurisdiction_code)
 
 
 async def get_user(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> User:
-    stmt = in_jurisdiction(select(User).where(User.id == user_id), User.county_code, actor.county_code)
+    stmt = in_scope(select(User).where(User.id == user_id), _node(), actor)
     return await one_or_404(session, stmt, Message("user_not_found"))
 
 
@@ -42,7 +47,7 @@ async def list_users(
     f: UserFilter,
     page: PageQuery,
 ) -> Window[User]:
-    stmt = in_jurisdiction(select(User), User.county_code, actor.county_code)
+    stmt = in_scope(select(User), _node(), actor)
     if f.county_code:
         stmt = stmt.where(User.county_code == f.county_code)
     if f.role:
@@ -67,29 +72,52 @@ def _not_a_machine(role: Role) -> None:
         raise RuleViolation([Problem(("role",), "use_service_accounts_endpoint")])
 
 
-async def _check_role_and_county(session: AsyncSession, actor: Actor, role: Role, county_code: str | None) -> None:
+async def _node_for(
+    session: AsyncSession, actor: Actor, role: Role, county_code: str | None, jurisdiction_code: str | None
+) -> str | None:
+    """The node the account will belong to: its county for a county role; else the node named (a prefecture
+    for prefecture roles, the region for region roles), by default the only one of that level in the caller's
+    reach, or the caller's own node. A node outside the caller's subtree is 404."""
     _not_a_machine(role)
     if actor.is_county_bound and county_code != actor.county_code:
         raise NotFound(Message("county_not_found_in_jurisdiction"))
-    if role.is_county_bound and not county_code:
-        raise RuleViolation([Problem(("county_code",), "county_role_needs_county")])
-    if not role.is_county_bound and county_code is not None:
+    if role.is_county_bound:
+        if not county_code:
+            raise RuleViolation([Problem(("county_code",), "county_role_needs_county")])
+        if jurisdiction_code not in (None, county_code):
+            raise RuleViolation([Problem(("jurisdiction_code",), "county_role_node_is_its_county")])
+        await require_in_reach(session, actor, county_code)
+        return county_code
+    if county_code is not None:
         raise RuleViolation([Problem(("county_code",), "prefecture_role_has_no_county")])
-    if county_code is not None and not await county_exists(session, county_code):
-        raise RuleViolation([Problem(("county_code",), "unknown_county", county_code=county_code)])
+    if jurisdiction_code is None and role.level is None:
+        return actor.node_code
+    reach = in_scope(select(Jurisdiction.code, Jurisdiction.level), Jurisdiction.code, actor)
+    if jurisdiction_code is None:
+        candidates = (await session.exec(reach.where(Jurisdiction.level == role.level))).all()
+        if len(candidates) != 1:
+            raise RuleViolation([Problem(("jurisdiction_code",), "jurisdiction_code_required")])
+        return candidates[0][0]
+    found = (await session.exec(reach.where(Jurisdiction.code == jurisdiction_code))).first()
+    if found is None:
+        raise NotFound(Message("jurisdiction_not_found_in_jurisdiction"))
+    if role.level is not None and found[1] != role.level:
+        raise RuleViolation([Problem(("jurisdiction_code",), "role_needs_node_level", role=role, level=role.level)])
+    return jurisdiction_code
 
 
 async def create_user(session: AsyncSession, actor: Actor, data: UserCreate) -> User:
     _not_a_machine(data.role)
     _may_manage(actor, data.role)
-    await _check_role_and_county(session, actor, data.role, data.county_code)
+    node = await _node_for(session, actor, data.role, data.county_code, data.jurisdiction_code)
     check_password_policy(data.password, loc="password", personal=(data.username, data.full_name))
     taken = (await session.exec(select(User.id).where(User.username == data.username))).first()
     if taken:
         raise Conflict(Message("username_taken", username=data.username))
     user = User(
-        **data.model_dump(exclude={"password", "role"}),
+        **data.model_dump(exclude={"password", "role", "jurisdiction_code"}),
         role=data.role.value,
+        jurisdiction_code=node,
         password_hash=hash_password(data.password),
     )
     await audit.record_create(session, actor, user, county_code=user.county_code)
@@ -140,9 +168,9 @@ async def assign_role(session: AsyncSession, actor: Actor, user_id: uuid.UUID, d
         actor.role, Role(user.role), data.role, own_account=user.id == actor.user_id
     ):
         raise Forbidden(Message("role_change_refused", current_role=Role(user.role), new_role=data.role))
-    await _check_role_and_county(session, actor, data.role, data.county_code)
-    before = {"role": user.role, "county_code": user.county_code}
-    user.role, user.county_code = data.role.value, data.county_code
+    node = await _node_for(session, actor, data.role, data.county_code, data.jurisdiction_code)
+    before = {"role": user.role, "county_code": user.county_code, "jurisdiction_code": user.jurisdiction_code}
+    user.role, user.county_code, user.jurisdiction_code = data.role.value, data.county_code, node
     user.updated_at = utcnow()
     session.add(user)
     await session.flush()
@@ -154,7 +182,7 @@ async def assign_role(session: AsyncSession, actor: Actor, user_id: uuid.UUID, d
         user.id,
         county_code=user.county_code or before["county_code"],
         before=before,
-        after={"role": user.role, "county_code": user.county_code},
+        after={"role": user.role, "county_code": user.county_code, "jurisdiction_code": node},
     )
     return user
 

@@ -104,7 +104,3 @@ async def keyset(
     last = [*([tag] if tag is not None else []), *(getattr(items[-1], k.key) for k in keys)] if has_more else None
     return Window(items, has_more, total, last)
 
-
-def in_jurisdiction(stmt: SelectOfScalar[T], column: Any, county_code: str | None) -> SelectOfScalar[T]:
-    """Jurisdiction is a WHERE, not an `if`: a county-bound caller only ever sees its own county's rows."""
-    return stmt if county_code is None else stmt.where(column == county_code)

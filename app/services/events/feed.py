@@ -1,7 +1,8 @@
 """The change feed: the events a caller may see, oldest first, after a cursor; optionally waiting for some.
 
-Scoping is the record's: a county-bound caller sees their county's events only (an event of the prefecture's,
-county null, only the prefecture's callers), and each type only with the permission that reads its record.
+Scoping is the record's: a caller sees the events whose jurisdiction lies in their subtree — a county's its own,
+a prefecture's also its own events (a plan issued, a disclosure published, whose jurisdiction is the prefecture),
+the region every one of them, and each type only with the permission that reads its record.
 """
 
 import asyncio
@@ -16,6 +17,7 @@ from app.core.paging import PageQuery, Window, cursor_problem
 from app.domain.errors import Message
 from app.models import Event
 from app.schemas.event import EVENT_TYPES, TYPE_PREFIX, CloudEvent
+from app.services.common.access import in_scope
 
 MAX_WAIT_SECONDS = 30
 POLL_SECONDS = 0.2
@@ -58,8 +60,7 @@ def _position(page: PageQuery) -> int:
 async def _read(session: AsyncSession, actor: Actor, after: int, wanted: list[str], limit: int) -> Window[Event]:
     head = (await session.exec(select(func.coalesce(func.max(Event.position), 0)))).one()
     stmt = select(Event).where(Event.position > after, Event.position <= head, col(Event.type).in_(wanted))
-    if actor.county_code is not None:
-        stmt = stmt.where(Event.county_code == actor.county_code)
+    stmt = in_scope(stmt, Event.county_code, actor)
     events = list((await session.exec(stmt.order_by(col(Event.position)).limit(limit + 1))).all())
     more = len(events) > limit
     # a short page has read everything up to `head`: the cursor moves past events the caller may not see

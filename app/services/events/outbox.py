@@ -21,7 +21,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core import jobs
-from app.models import Event, WebhookDelivery, WebhookSubscription
+from app.models import Event, Jurisdiction, WebhookDelivery, WebhookSubscription
 from app.models.base import utcnow
 from app.schemas.event import EVENT_TYPES, TYPE_PREFIX
 from app.services.common.commit_queue import CommitQueue
@@ -46,11 +46,19 @@ def _fan_out(session: Session, events: list[Event]) -> None:
     wanted = list(session.execute(select(WebhookSubscription).where(col(WebhookSubscription.is_active))).scalars())
     if not wanted:
         return
+    paths = dict(session.execute(select(Jurisdiction.code, Jurisdiction.path)).all())
+
+    def reaches(node: str | None, county: str | None) -> bool:
+        """A subscription bound to a node gets the events of its subtree (services/common/access.py, in memory)."""
+        if node is None:
+            return True
+        return county is not None and paths.get(county, "").startswith(paths.get(node, "\0"))
+
     for event in events:
         for subscription in wanted:
             if event.type not in subscription.event_types:
                 continue
-            if subscription.county_code is not None and subscription.county_code != event.county_code:
+            if not reaches(subscription.county_code, event.county_code):
                 continue
             delivery = WebhookDelivery(
                 subscription_id=subscription.id,

@@ -14,13 +14,13 @@ from app.models import Finding, RiskListEntry, Visit
 from app.models.base import utcnow
 from app.schemas.risk_list import RiskListEntryCreate, RiskListEntryUpdate, RiskListFilter
 from app.services.common import audit
-from app.services.common.access import one_or_404, scope_visits
-from app.services.common.paging import in_jurisdiction, paginate
+from app.services.common.access import in_scope, one_or_404, scope_visits
+from app.services.common.paging import paginate
 from app.services.ledger import get_enterprise
 
 
 def _scoped(actor: Actor):  # noqa: ANN202
-    return in_jurisdiction(select(RiskListEntry), RiskListEntry.county_code, actor.county_code)
+    return in_scope(select(RiskListEntry), RiskListEntry.county_code, actor)
 
 
 async def enter_automatically(session: AsyncSession, actor: Actor, finding: Finding, source: str) -> RiskListEntry:

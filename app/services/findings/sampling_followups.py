@@ -18,9 +18,9 @@ from app.models import Enterprise, RiskSignal, SamplingFollowUp, SamplingFollowU
 from app.models.base import utcnow
 from app.schemas.sampling import FollowUpDetail, FollowUpFilter, FollowUpStepCreate, FollowUpStepRead, FollowUpUpdate
 from app.services.common import audit
-from app.services.common.access import one_or_404
+from app.services.common.access import in_scope, one_or_404
 from app.services.common.concurrency import check_if_match
-from app.services.common.paging import in_jurisdiction, paginate
+from app.services.common.paging import paginate
 
 _DATE_OF_STEP = {
     FollowUpStep.notified: "notified_on",
@@ -78,7 +78,7 @@ async def list_followups(
     f: FollowUpFilter,
     page: PageQuery,
 ) -> Window[SamplingFollowUp]:
-    stmt = in_jurisdiction(select(SamplingFollowUp), SamplingFollowUp.county_code, actor.county_code)
+    stmt = in_scope(select(SamplingFollowUp), SamplingFollowUp.county_code, actor)
     if f.status:
         stmt = stmt.where(SamplingFollowUp.status == f.status)
     if f.origin:
@@ -98,10 +98,10 @@ async def list_followups(
 async def get_followup(
     session: AsyncSession, actor: Actor, follow_up_id: uuid.UUID, *, lock: bool = False
 ) -> SamplingFollowUp:
-    stmt = in_jurisdiction(
+    stmt = in_scope(
         select(SamplingFollowUp).where(SamplingFollowUp.id == follow_up_id),
         SamplingFollowUp.county_code,
-        actor.county_code,
+        actor,
     )
     if lock:
         stmt = stmt.with_for_update()

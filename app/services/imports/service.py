@@ -17,20 +17,19 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
 from app.core.errors import FieldError, Located, PayloadTooLarge, Unprocessable
 from app.domain.errors import Message
-from app.models import EnterpriseImport, Jurisdiction
+from app.models import EnterpriseImport, Jurisdiction, User
 from app.models.base import utcnow
 from app.models.personal import cipher
 from app.schemas.enterprise_import import EnterpriseImportRead, stored_row_error
 from app.services import events
 from app.services.common import audit, idempotency
-from app.services.common.access import one_or_404
-from app.services.common.paging import in_jurisdiction
+from app.services.common.access import in_scope, in_scope_or_shared, one_or_404
 from app.services.imports.apply import (
     PLAN_KEYS,
     Applied,
@@ -185,7 +184,8 @@ async def create_job(
 
 
 async def _vocabulary(session: AsyncSession, actor: Actor) -> Vocabulary:
-    counties = (await session.exec(select(Jurisdiction).where(Jurisdiction.level == "county"))).all()
+    reach = in_scope(select(Jurisdiction).where(Jurisdiction.level == "county"), Jurisdiction.code, actor)
+    counties = (await session.exec(reach)).all()
     names = {c.name: c.code for c in counties} | {c.code: c.code for c in counties}
     return Vocabulary(counties=names, actor_county=actor.county_code)
 
@@ -225,7 +225,7 @@ async def process(
                 applied, pending = await pending, None
                 created, updated = created + applied.created, updated + applied.updated
             found = await existing_by_code(session, [row[I_CODE] for _, row in part.rows])
-            part_good = _apply_existing(actor, part, found)
+            part_good = _apply_existing(actor, vocab, part, found)
             check.errors += part.errors
             existing |= found
             good += part_good
@@ -277,18 +277,22 @@ async def process(
     )
 
 
-def _apply_existing(actor: Actor, check: RowCheck, existing: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """Checks that need the ledger: a county importer may not touch another county's enterprise nor set a
-    risk class; the risk class left empty keeps the current one (new enterprises: B)."""
+def _apply_existing(
+    actor: Actor, vocab: Vocabulary, check: RowCheck, existing: dict[str, Any]
+) -> list[tuple[Any, ...]]:
+    """Checks that need the ledger: nobody touches an enterprise registered outside their jurisdiction (credit
+    codes are unique across the region); a county importer sets no risk class; the risk class left empty keeps
+    the current one (new enterprises: B)."""
+    reachable = set(vocab.counties.values())
     good = []
     for number, row in check.rows:
         found = existing.get(row[I_CODE])
         given = row[I_RISK]
+        if found is not None and found.county_code not in reachable:
+            msg = Message("credit_code_in_other_county")
+            check.errors.append((number, I_CODE, msg))
+            continue
         if actor.is_county_bound:
-            if found is not None and found.county_code != actor.county_code:
-                msg = Message("credit_code_in_other_county")
-                check.errors.append((number, I_CODE, msg))
-                continue
             if given is not None and (found is None or found.risk_class != given):
                 check.errors.append((number, I_RISK, RISK_CLASS_IS_THE_PREFECTURES))
                 continue
@@ -379,9 +383,13 @@ def reseal_kept_sources(upload_dir: Path) -> int:
 
 
 async def get_import(session: AsyncSession, actor: Actor, job_id: uuid.UUID) -> EnterpriseImport:
-    stmt = in_jurisdiction(
-        select(EnterpriseImport).where(EnterpriseImport.id == job_id), EnterpriseImport.county_code, actor.county_code
+    stmt = (
+        select(EnterpriseImport)
+        .outerjoin(User, col(User.id) == EnterpriseImport.actor_id)
+        .where(EnterpriseImport.id == job_id)
     )
+    # an import of no county is its importer's: seen below the importer's node
+    stmt = in_scope_or_shared(stmt, EnterpriseImport.county_code, actor, User.jurisdiction_code)
     return await one_or_404(session, stmt, Message("import_not_found"))
 
 

@@ -10,8 +10,7 @@ from app.core.actor import Actor
 from app.domain.ledger import EnterpriseStatus
 from app.models import Enterprise, Jurisdiction
 from app.schemas.enterprise_ledger import CompletenessReport, CountyCompleteness, RequiredField
-from app.services.common.access import scope_enterprises
-from app.services.common.paging import in_jurisdiction
+from app.services.common.access import in_scope, scope_enterprises
 from app.xlsx.enterprise_columns import BY_KEY
 
 REQUIRED_FIELDS = (
@@ -43,8 +42,8 @@ async def completeness(session: AsyncSession, actor: Actor) -> CompletenessRepor
     ).where(Enterprise.status != EnterpriseStatus.closed.value)
     stmt = scope_enterprises(stmt, actor).group_by(Enterprise.county_code)
     by_county = {row[0]: row[1:] for row in (await session.exec(stmt)).all()}
-    counties_stmt = in_jurisdiction(
-        select(Jurisdiction).where(Jurisdiction.level == "county"), Jurisdiction.code, actor.county_code
+    counties_stmt = in_scope(
+        select(Jurisdiction).where(Jurisdiction.level == "county"), Jurisdiction.code, actor
     ).order_by(Jurisdiction.code)
     counties = []
     for county in (await session.exec(counties_stmt)).all():

@@ -8,7 +8,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
-from app.core.errors import Conflict, NotFound
+from app.core.errors import Conflict
 from app.core.paging import PageQuery, Window
 from app.domain.credit_code import credit_code_problems, normalise_credit_code
 from app.domain.errors import Message, Problem, RuleViolation
@@ -20,10 +20,10 @@ from app.models.enterprise import PLAN_INPUTS
 from app.schemas.enterprise import EnterpriseCreate, EnterpriseRead, EnterpriseUpdate
 from app.services import events
 from app.services.common import audit
-from app.services.common.access import one_or_404, scope_enterprises
+from app.services.common.access import in_scope, one_or_404, require_in_reach, scope_enterprises
 from app.services.common.concurrency import check_if_match
-from app.services.common.jurisdictions import county_exists, jurisdiction_names
-from app.services.common.paging import in_jurisdiction, paginate
+from app.services.common.jurisdictions import jurisdiction_names
+from app.services.common.paging import paginate
 from app.services.ledger.encoding import COLUMNS
 from app.services.plans import recompute_for_enterprise
 
@@ -41,7 +41,7 @@ async def county_names(session: AsyncSession) -> dict[str, str]:
 async def county_options(session: AsyncSession, actor: Actor) -> list[str]:
     """Names of the counties the actor may put enterprises in (the template's drop-down)."""
     stmt = select(Jurisdiction.name).where(Jurisdiction.level == "county")
-    stmt = in_jurisdiction(stmt, Jurisdiction.code, actor.county_code).order_by(Jurisdiction.code)
+    stmt = in_scope(stmt, Jurisdiction.code, actor).order_by(Jurisdiction.code)
     return list((await session.exec(stmt)).all())
 
 
@@ -76,10 +76,7 @@ async def get_enterprise(
 
 
 async def _check_county(session: AsyncSession, actor: Actor, county_code: str) -> None:
-    if actor.is_county_bound and county_code != actor.county_code:
-        raise NotFound(Message("county_not_found_in_jurisdiction"))
-    if not await county_exists(session, county_code):
-        raise RuleViolation([Problem(("county_code",), "unknown_county", county_code=county_code)])
+    await require_in_reach(session, actor, county_code)
 
 
 async def _credit_code_free(session: AsyncSession, code: str, exclude: uuid.UUID | None = None) -> None:

@@ -24,18 +24,24 @@ async def send_behind_schedule_alerts(session: AsyncSession, *, today: date) -> 
     """计划进度滞后: on a quarter's last day, for the issued plan of today's year, each active county admin of a
     county with lines behind gets that county's count, and each active prefecture admin the count per county.
     Returns how many notifications were stored."""
-    kind = NotificationKind.behind_schedule
     if not quarter_end(today):
         return 0
-    plan = (await session.exec(select(Plan).where(Plan.year == today.year, Plan.status == "issued"))).first()
-    if plan is None:
-        return 0
+    plans = (await session.exec(select(Plan).where(Plan.year == today.year, Plan.status == "issued"))).all()
+    stored = 0
+    for plan in sorted(plans, key=lambda p: p.prefecture_code):  # each prefecture's plan, to its own admins
+        stored += await _plan_behind(session, plan, today)
+    return stored
+
+
+async def _plan_behind(session: AsyncSession, plan: Plan, today: date) -> int:
+    kind = NotificationKind.behind_schedule
     progress = await plan_progress(session, SYSTEM, plan.id, today=today)
     behind = [row for row in progress["counties"] if row["behind_schedule"] > 0]
     if not behind:
         return 0
     admins = await county_admins(session, (row["county_code"] for row in behind))
-    prefecture = await prefecture_admins(session)
+    by_county = await prefecture_admins(session, (row["county_code"] for row in behind))
+    prefecture = list(dict.fromkeys(user_id for ids in by_county.values() for user_id in ids))
     link = f"/api/v1/plans/{plan.id}/progress"
     key = f"{kind.value}:plan:{plan.id}:{today}"
 

@@ -51,7 +51,8 @@ async def _send_deadline_reminder(
     ]
     inspectors = await visit_inspectors(session, (f.visit_id for f, _ in found))
     admins = await county_admins(session, (f.county_code for f, _ in found))
-    prefecture = await prefecture_admins(session) if with_prefecture else []
+    counties = (f.county_code for f, _ in found) if with_prefecture else ()
+    prefecture = await prefecture_admins(session, counties)
 
     def sent() -> Iterator[tuple[uuid.UUID, Message]]:
         for finding, enterprise in found:
@@ -63,7 +64,11 @@ async def _send_deadline_reminder(
             else:
                 content = texts.deadline_passed(*args, (today - finding.deadline).days, level_2)
             message = _message(kind, finding, content, f"{kind.value}:finding:{finding.id}:{finding.deadline}")
-            people = inspectors.get(finding.visit_id, []) + admins.get(finding.county_code, []) + prefecture
+            people = (
+                inspectors.get(finding.visit_id, [])
+                + admins.get(finding.county_code, [])
+                + prefecture.get(finding.county_code, [])
+            )
             for user_id in dict.fromkeys(people):
                 yield user_id, message
 

@@ -4,11 +4,13 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 
+from sqlalchemy import or_
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.domain.permissions import Role
-from app.models import User, VisitInspector
+from app.models import Jurisdiction, User, VisitInspector
 
 
 async def county_admins(session: AsyncSession, county_codes: Iterable[str]) -> dict[str, list[uuid.UUID]]:
@@ -25,9 +27,22 @@ async def county_admins(session: AsyncSession, county_codes: Iterable[str]) -> d
     return found
 
 
-async def prefecture_admins(session: AsyncSession) -> list[uuid.UUID]:
-    stmt = select(User.id).where(User.role == Role.PREFECTURE_ADMIN.value, col(User.is_active).is_(True))
-    return list((await session.exec(stmt.order_by(col(User.id)))).all())
+async def prefecture_admins(session: AsyncSession, county_codes: Iterable[str]) -> dict[str, list[uuid.UUID]]:
+    """county → the active prefecture admins of its prefecture (an account of before the tree, bound to no node,
+    is every prefecture's)."""
+    codes = sorted(set(county_codes))
+    if not codes:
+        return {}
+    county = aliased(Jurisdiction)
+    stmt = (
+        select(county.code, User.id)
+        .join(User, or_(col(User.jurisdiction_code) == county.parent_code, col(User.jurisdiction_code).is_(None)))
+        .where(User.role == Role.PREFECTURE_ADMIN.value, col(User.is_active).is_(True), col(county.code).in_(codes))
+    )
+    found: dict[str, list[uuid.UUID]] = defaultdict(list)
+    for county_code, user_id in (await session.exec(stmt.order_by(col(User.id)))).all():
+        found[county_code].append(user_id)
+    return found
 
 
 async def visit_inspectors(session: AsyncSession, visit_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:

@@ -140,7 +140,8 @@ async def list_suggestions(
 async def _next_plan(session: AsyncSession, plan: Plan, today: date) -> Plan | None:
     if today <= date(plan.year, 12, 31):
         raise Conflict(Message("year_results_not_final", year=plan.year, next_year=plan.year + 1))
-    following = (await session.exec(select(Plan).where(Plan.year == plan.year + 1))).first()
+    following_year = select(Plan).where(Plan.prefecture_code == plan.prefecture_code, Plan.year == plan.year + 1)
+    following = (await session.exec(following_year)).first()
     if following is not None and following.status == "issued":
         raise Conflict(Message("next_plan_already_issued", next_year=plan.year + 1))
     return following

@@ -31,9 +31,7 @@ from app.domain.ruleset import ruleset_for
 from app.models import Assignment, AssignmentInspector, Draw, DrawPool, Plan, PlanItem, User
 from app.schemas.draw import DrawPoolCreate, DrawSeed
 from app.services.common import audit
-from app.services.common.access import one_or_404
-from app.services.common.jurisdictions import county_exists
-from app.services.common.paging import in_jurisdiction
+from app.services.common.access import in_scope_or_shared, one_or_404, require_in_reach
 from app.services.plans.draws import draw_view, inputs_json, request_from, store_draw
 from app.services.plans.plans import get_plan
 
@@ -47,6 +45,8 @@ async def _county_for(session: AsyncSession, actor: Actor, data: DrawPoolCreate)
     county = data.county_code or actor.county_code
     if actor.is_county_bound and county != actor.county_code:
         raise NotFound(Message("county_not_found_in_jurisdiction"))
+    if county is not None:
+        await require_in_reach(session, actor, county)
     _organiser_check(actor, county, data.cross_inspection)
     if county is None and not data.cross_inspection:
         raise RuleViolation(
@@ -57,8 +57,6 @@ async def _county_for(session: AsyncSession, actor: Actor, data: DrawPoolCreate)
                 )
             ]
         )
-    if county is not None and not await county_exists(session, county):
-        raise RuleViolation([Problem(("county_code",), "unknown_county", county_code=county)])
     return county
 
 
@@ -149,7 +147,8 @@ async def freeze(session: AsyncSession, actor: Actor, plan_id: uuid.UUID, data: 
 
 
 async def get_pool(session: AsyncSession, actor: Actor, pool_id: uuid.UUID, *, lock: bool = False) -> DrawPool:
-    stmt = in_jurisdiction(select(DrawPool).where(DrawPool.id == pool_id), DrawPool.county_code, actor.county_code)
+    stmt = select(DrawPool).join(Plan, col(Plan.id) == DrawPool.plan_id).where(DrawPool.id == pool_id)
+    stmt = in_scope_or_shared(stmt, DrawPool.county_code, actor, Plan.prefecture_code)  # prefecture-wide: the plan's
     if lock:
         stmt = stmt.with_for_update()
     return await one_or_404(session, stmt, Message("draw_pool_not_found"))

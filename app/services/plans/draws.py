@@ -25,10 +25,9 @@ from app.domain.draw import (
 )
 from app.domain.errors import Message
 from app.domain.risk import RiskClass
-from app.models import Assignment, AssignmentInspector, Draw, DrawPool
+from app.models import Assignment, AssignmentInspector, Draw, DrawPool, Plan
 from app.services.common import audit
-from app.services.common.access import one_or_404
-from app.services.common.paging import in_jurisdiction
+from app.services.common.access import in_scope_or_shared, one_or_404
 
 
 def inputs_json(request: DrawRequest) -> dict[str, Any]:
@@ -121,7 +120,8 @@ async def store_draw(
 
 
 async def get_draw(session: AsyncSession, actor: Actor, draw_id: uuid.UUID) -> Draw:
-    stmt = in_jurisdiction(select(Draw).where(Draw.id == draw_id), Draw.county_code, actor.county_code)
+    stmt = select(Draw).join(Plan, col(Plan.id) == Draw.plan_id).where(Draw.id == draw_id)
+    stmt = in_scope_or_shared(stmt, Draw.county_code, actor, Plan.prefecture_code)  # prefecture-wide: the plan's
     return await one_or_404(session, stmt, Message("draw_not_found"))
 
 

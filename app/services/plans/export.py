@@ -12,7 +12,7 @@ from app.domain.ledger import LicenceStatus
 from app.domain.risk import RISK_ORDER, RiskClass
 from app.domain.statuses import AdjustmentKind
 from app.models import Enterprise, Jurisdiction, Licence, PlanAdjustment, PlanItem
-from app.services.common.paging import in_jurisdiction
+from app.services.common.access import in_scope
 from app.services.plans.plans import get_plan
 from app.xlsx.plan_export import CountySheet, plan_workbook, title
 
@@ -28,7 +28,7 @@ async def export_plan(
     plan = await get_plan(session, actor, plan_id)
 
     def scoped(stmt):  # noqa: ANN001, ANN202
-        stmt = in_jurisdiction(stmt.where(PlanItem.plan_id == plan.id), PlanItem.county_code, actor.county_code)
+        stmt = in_scope(stmt.where(PlanItem.plan_id == plan.id), PlanItem.county_code, actor)
         return stmt.where(PlanItem.county_code == county_code) if county_code else stmt
 
     lines = (

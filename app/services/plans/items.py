@@ -21,8 +21,8 @@ from app.models.base import utcnow
 from app.schemas.plan import PlanItemCreate, PlanItemDetail, PlanItemFilter, PlanItemUpdate
 from app.services import events
 from app.services.common import audit
-from app.services.common.access import one_or_404, scope_enterprises
-from app.services.common.paging import in_jurisdiction, paginate
+from app.services.common.access import in_scope, one_or_404, scope_enterprises
+from app.services.common.paging import paginate
 from app.services.plans.plans import get_plan, plan_as_of
 from app.services.plans.risk_facts import gather_risk_facts
 from app.services.plans.rules import (
@@ -157,7 +157,7 @@ async def adjust_item(
     plan = await _issued_plan(session, actor, plan_id)
     stmt = select(PlanItem).where(PlanItem.id == item_id, PlanItem.plan_id == plan.id).with_for_update()
     item = await one_or_404(
-        session, in_jurisdiction(stmt, PlanItem.county_code, actor.county_code), Message("plan_line_not_found")
+        session, in_scope(stmt, PlanItem.county_code, actor), Message("plan_line_not_found")
     )
     before = item.required_visits
     if data.required_visits == before:
@@ -196,9 +196,7 @@ async def add_item(
 ) -> dict[str, Any]:
     """Add an enterprise the issued plan missed (a new manufacturer, say), at least at the rule's minimum."""
     plan = await _issued_plan(session, actor, plan_id)
-    stmt = in_jurisdiction(
-        select(Enterprise).where(Enterprise.id == data.enterprise_id), Enterprise.county_code, actor.county_code
-    )
+    stmt = in_scope(select(Enterprise).where(Enterprise.id == data.enterprise_id), Enterprise.county_code, actor)
     enterprise = await one_or_404(session, stmt, Message("enterprise_not_found"))
     taken = select(PlanItem.id).where(PlanItem.plan_id == plan.id, PlanItem.enterprise_id == enterprise.id)
     if (await session.exec(taken)).first():

@@ -17,8 +17,7 @@ from app.models.base import utcnow
 from app.schemas.plan import PlanRead
 from app.services import events
 from app.services.common import audit
-from app.services.common.access import one_or_404
-from app.services.common.paging import in_jurisdiction
+from app.services.common.access import in_prefecture_scope, in_scope, one_or_404, own_prefecture, subtree
 from app.services.plans.bulk import delete_lines, insert_lines, update_lines
 from app.services.plans.risk_facts import gather_risk_facts
 from app.services.plans.rules import lines_for, reasons_json
@@ -32,7 +31,9 @@ def plan_as_of(year: int, today: date) -> date:
 
 
 def visible_plans(stmt: Any, actor: Actor) -> Any:
-    """A county sees only issued plans; drafts are the prefecture's work in progress."""
+    """The plans of the prefectures in the caller's subtree; a county sees only its prefecture's issued plan
+    (drafts are the prefecture's work in progress)."""
+    stmt = in_prefecture_scope(stmt, Plan.prefecture_code, actor)
     return stmt if actor.county_code is None else stmt.where(Plan.status == "issued")
 
 
@@ -47,7 +48,7 @@ async def _totals(session: AsyncSession, actor: Actor, plan_ids: list[uuid.UUID]
     stmt = select(PlanItem.plan_id, func.count(), func.coalesce(func.sum(PlanItem.required_visits), 0)).where(
         col(PlanItem.plan_id).in_(plan_ids)
     )
-    stmt = in_jurisdiction(stmt, PlanItem.county_code, actor.county_code).group_by(PlanItem.plan_id)
+    stmt = in_scope(stmt, PlanItem.county_code, actor).group_by(PlanItem.plan_id)
     return {plan_id: (lines, visits) for plan_id, lines, visits in (await session.exec(stmt)).all()}
 
 
@@ -66,21 +67,24 @@ async def list_plans(session: AsyncSession, actor: Actor) -> list[dict[str, Any]
     return [_view(p, totals) for p in plans]
 
 
-async def _rule_lines(session: AsyncSession, year: int, as_of: date) -> list[dict[str, Any]]:
+async def _rule_lines(session: AsyncSession, prefecture: str, year: int, as_of: date) -> list[dict[str, Any]]:
     ruleset = ruleset_for(year)
-    risks = await gather_risk_facts(session, today=as_of, ruleset=ruleset)
+    risks = await gather_risk_facts(session, today=as_of, ruleset=ruleset, counties=subtree(prefecture))
     return lines_for(risks, year, as_of, ruleset)
 
 
 async def create_plan(session: AsyncSession, actor: Actor, year: int, *, today: date) -> Plan:
-    """A draft with one line per operating enterprise; one plan per year."""
-    if (await session.exec(select(Plan.id).where(Plan.year == year))).first():
+    """A draft with one line per operating enterprise of the caller's prefecture; one plan per prefecture and year."""
+    prefecture = await own_prefecture(session, actor)
+    if (await session.exec(select(Plan.id).where(Plan.prefecture_code == prefecture, Plan.year == year))).first():
         raise Conflict(Message("plan_exists", year=year))
     as_of = plan_as_of(year, today)
-    plan = Plan(year=year, as_of=as_of, ruleset_year=ruleset_for(year).year, created_by_id=actor.id)
+    plan = Plan(
+        prefecture_code=prefecture, year=year, as_of=as_of, ruleset_year=ruleset_for(year).year, created_by_id=actor.id
+    )
     session.add(plan)
     await session.flush()
-    lines = await _rule_lines(session, year, as_of)
+    lines = await _rule_lines(session, prefecture, year, as_of)
     await insert_lines(session, plan.id, lines, utcnow())
     await audit.record(
         session, actor, "plan.create", "plan", plan.id, after={"year": year, "as_of": as_of, "lines": len(lines)}
@@ -94,7 +98,9 @@ async def refresh_plan(session: AsyncSession, actor: Actor, plan_id: uuid.UUID, 
     if plan.status != "draft":
         raise Conflict(Message("issued_plan_not_refreshed"))
     plan.as_of = plan_as_of(plan.year, today)
-    fresh = {line["enterprise_id"]: line for line in await _rule_lines(session, plan.year, plan.as_of)}
+    fresh = {
+        line["enterprise_id"]: line for line in await _rule_lines(session, plan.prefecture_code, plan.year, plan.as_of)
+    }
     existing = (
         await session.exec(
             select(PlanItem.id, PlanItem.enterprise_id, *_rule_columns()).where(PlanItem.plan_id == plan.id)
@@ -129,11 +135,12 @@ def _rule_part(line: dict[str, Any]) -> dict[str, Any]:
 
 async def issue_plan(session: AsyncSession, actor: Actor, plan_id: uuid.UUID) -> Plan:
     """下达: freeze the lines; from now on `issued_visits` stays and `required_visits` moves only by adjustment.
-    One issued plan per year."""
+    One issued plan per prefecture and year."""
     plan = await get_plan(session, actor, plan_id, for_update=True)
     if plan.status != "draft":
         raise Conflict(Message("plan_is_already_issued", year=plan.year))
-    issued = (await session.exec(select(Plan.id).where(Plan.year == plan.year, Plan.status == "issued"))).first()
+    same_year = select(Plan.id).where(Plan.prefecture_code == plan.prefecture_code, Plan.year == plan.year)
+    issued = (await session.exec(same_year.where(Plan.status == "issued"))).first()
     if issued:
         raise Conflict(Message("plan_of_year_already_issued", year=plan.year))
     plan.status = "issued"
@@ -149,6 +156,6 @@ async def issue_plan(session: AsyncSession, actor: Actor, plan_id: uuid.UUID) ->
         "plan.issued",
         f"/api/v1/plans/{plan.id}",
         PlanRead.model_validate(await plan_view(session, SYSTEM, plan)),
-        None,
+        plan.prefecture_code,  # the prefecture's own event: its callers and the region's see it
     )
     return plan

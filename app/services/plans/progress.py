@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.actor import Actor
 from app.domain.risk import RISK_ORDER
 from app.models import Jurisdiction, Plan, PlanItem, PlanLineFigure
-from app.services.common.paging import in_jurisdiction
+from app.services.common.access import in_scope
 from app.services.plans.kept import figures_kept
 from app.services.plans.plans import get_plan
 from app.services.plans.rules import counted_visits, done_of, due_by, room_to_aggregate
@@ -81,7 +81,7 @@ async def plan_progress(
     )
     if not kept:
         await room_to_aggregate(session)
-    grouped = (await session.exec(in_jurisdiction(stmt, table.county_code, actor.county_code))).all()
+    grouped = (await session.exec(in_scope(stmt, table.county_code, actor))).all()
     names = dict((await session.exec(select(Jurisdiction.code, Jurisdiction.name))).all())
 
     order = {risk_class.value: n for n, risk_class in enumerate(RISK_ORDER)}

@@ -57,8 +57,10 @@ async def gather_risk_facts(
     ruleset: RuleSet,
     enterprise_ids: Sequence[uuid.UUID] | None = None,
     operating_only: bool = True,
+    counties: Any = None,
 ) -> list[EnterpriseRisk]:
-    """Facts for every operating enterprise (or the given ones), in no particular order.
+    """Facts for every operating enterprise (or the given ones; of the `counties` subquery, e.g. a prefecture's),
+    in no particular order.
 
     A licence counts by its newest expiry per product category, so a renewed licence supersedes the old one;
     revoked and cancelled licences do not count. Signals are read only inside the longest look-back window.
@@ -68,6 +70,8 @@ async def gather_risk_facts(
         which = and_(which, Enterprise.status == _OPERATING)
     if enterprise_ids is not None:
         which = and_(which, col(Enterprise.id).in_(list(enterprise_ids)))
+    if counties is not None:
+        which = and_(which, col(Enterprise.county_code).in_(counties))
     connection = await session.connection()  # Core rows: the ORM adds nothing to plain columns, and costs
 
     enterprises = await connection.execute(

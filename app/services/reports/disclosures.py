@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import SYSTEM, Actor
-from app.core.errors import Conflict, NotFound
+from app.core.errors import Conflict
 from app.core.paging import PageQuery, Window
 from app.domain.errors import Message, Problem, RuleViolation
 from app.domain.reporting import disclosure_range
@@ -25,8 +25,8 @@ from app.models.base import utcnow
 from app.schemas.disclosure import DisclosureCreate, DisclosureDetail, DisclosureEntryRead, DisclosureWithdraw
 from app.services import events
 from app.services.common import audit
-from app.services.common.access import scope_visits
-from app.services.common.paging import in_jurisdiction, paginate
+from app.services.common.access import in_prefecture_scope, in_scope, one_or_404, own_prefecture, scope_visits
+from app.services.common.paging import paginate
 
 _ACTIVE = col(DisclosureEntry.withdrawn_at).is_(None)
 
@@ -89,6 +89,7 @@ async def publish(session: AsyncSession, actor: Actor, data: DisclosureCreate, *
     if not rows:
         raise RuleViolation([Problem(("visit_ids",), "nothing_to_publish")])
     disclosure = Disclosure(
+        prefecture_code=await own_prefecture(session, actor),
         year=data.year,
         period=data.period.value,
         review_note=data.review_note,
@@ -125,31 +126,32 @@ async def publish(session: AsyncSession, actor: Actor, data: DisclosureCreate, *
         after={"year": data.year, "period": data.period.value, "visits": [str(r[0].id) for r in rows]},
     )
     detail = await present_disclosure(session, SYSTEM, disclosure)  # every county's entries: the prefecture's event
-    await events.emit(session, "disclosure.published", f"/api/v1/disclosures/{disclosure.id}", detail, None)
+    subject = f"/api/v1/disclosures/{disclosure.id}"
+    await events.emit(session, "disclosure.published", subject, detail, disclosure.prefecture_code)
     return disclosure
 
 
 async def get_disclosure(session: AsyncSession, actor: Actor, disclosure_id: uuid.UUID) -> Disclosure:
-    disclosure = await session.get(Disclosure, disclosure_id)
-    if disclosure is None:
-        raise NotFound(Message("disclosure_not_found"))
-    return disclosure
+    stmt = in_prefecture_scope(
+        select(Disclosure).where(Disclosure.id == disclosure_id), Disclosure.prefecture_code, actor
+    )
+    return await one_or_404(session, stmt, Message("disclosure_not_found"))
 
 
 async def list_disclosures(
     session: AsyncSession, actor: Actor, *, year: int | None, page: PageQuery
 ) -> Window[Disclosure]:
-    stmt = select(Disclosure)
+    stmt = in_prefecture_scope(select(Disclosure), Disclosure.prefecture_code, actor)
     if year is not None:
         stmt = stmt.where(Disclosure.year == year)
     return await paginate(session, stmt.order_by(col(Disclosure.published_at).desc()), page)
 
 
 async def present_disclosure(session: AsyncSession, actor: Actor, disclosure: Disclosure) -> DisclosureDetail:
-    stmt = in_jurisdiction(
+    stmt = in_scope(
         select(DisclosureEntry).where(DisclosureEntry.disclosure_id == disclosure.id),
         DisclosureEntry.county_code,
-        actor.county_code,
+        actor,
     ).order_by(DisclosureEntry.county_code, DisclosureEntry.visit_date, DisclosureEntry.id)
     entries = [DisclosureEntryRead.model_validate(e) for e in (await session.exec(stmt)).all()]
     return DisclosureDetail(

@@ -2,17 +2,15 @@
 
 from datetime import date
 
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
 from app.domain.calendar import ReportPeriod, period_due_date, period_label
 from app.domain.reporting import REPORT_STATUS_LABELS, report_status
 from app.domain.ruleset import ruleset_for
-from app.models import Jurisdiction
 from app.schemas.report import COUNT_FIGURES
 from app.services.reports.reports import current_reports
-from app.services.reports.summary import county_names
+from app.services.reports.summary import county_names, node_name
 from app.xlsx.summary_export import CountyLine, summary_workbook
 
 
@@ -32,11 +30,7 @@ async def export_reports(
     total = None
     if actor.county_code is None:
         total = {name: sum(r.figures.get(name, 0) for r in reports.values()) for name in COUNT_FIGURES}
-    unit_code = (
-        actor.county_code
-        or (await session.exec(select(Jurisdiction.code).where(Jurisdiction.level == "prefecture"))).first()
-    )
-    unit = (await session.get(Jurisdiction, unit_code)).name if unit_code else ""
+    unit = await node_name(session, actor)
     title = f"{year}年工业产品生产企业监督检查完成情况汇总表（{period_label(period, ruleset)}）"
     content = summary_workbook(title, f"{unit}市场监督管理局", today, lines, total)
     return f"附件3_监督检查完成情况汇总表_{year}_{period.value}.xlsx", content

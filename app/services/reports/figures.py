@@ -27,6 +27,7 @@ from app.models import (
     Enterprise,
     Finding,
     FindingStep,
+    Jurisdiction,
     Plan,
     PlanAdjustment,
     PlanItem,
@@ -267,38 +268,49 @@ def _publicity(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[s
     )
 
 
-async def issued_plan_id(session: AsyncSession, year: int, as_of: date) -> uuid.UUID | None:
-    """The year's plan if it was issued by the end of `as_of`."""
-    stmt = select(Plan.id).where(Plan.year == year, Plan.status == "issued", col(Plan.issued_at) < day_end(as_of))
-    return (await session.exec(stmt)).first()
+async def issued_plans(session: AsyncSession, year: int, as_of: date) -> dict[str, uuid.UUID]:
+    """{prefecture: its plan of `year`} for the plans issued by the end of `as_of`."""
+    stmt = select(Plan.prefecture_code, Plan.id).where(
+        Plan.year == year, Plan.status == "issued", col(Plan.issued_at) < day_end(as_of)
+    )
+    return dict((await session.exec(stmt)).all())
+
+
+async def counties_by_prefecture(session: AsyncSession, counties: Sequence[str] | None) -> dict[str, list[str]]:
+    """{prefecture: [county, …]} of the given counties (all counties when None)."""
+    stmt = select(Jurisdiction.parent_code, Jurisdiction.code).where(Jurisdiction.level == "county")
+    if counties is not None:
+        stmt = stmt.where(col(Jurisdiction.code).in_(list(counties)))
+    groups: dict[str, list[str]] = {}
+    for prefecture, county in (await session.exec(stmt.order_by(Jurisdiction.code))).all():
+        groups.setdefault(prefecture or "", []).append(county)
+    return groups
 
 
 async def county_figures(
     session: AsyncSession, *, year: int, as_of: date, counties: Sequence[str] | None, recount: bool = False
 ) -> dict[str, SummaryFigures]:
-    """Figures of each county (all counties when `counties` is None): visits and the plan from the kept figures
-    where they answer for `as_of` (app/services/reports/kept.py), the rest counted from the records now.
-    `recount` counts the visits too (the reference the kept figures must equal)."""
+    """Figures of each county (all counties when `counties` is None): the ledger and the loops counted from the
+    records now, once for all the counties; visits and the plan per prefecture, against its own plan, from the
+    kept figures where they answer for `as_of` (app/services/reports/kept.py). `recount` counts the visits too
+    (the reference the kept figures must equal)."""
+    groups = await counties_by_prefecture(session, counties)
+    plans = await issued_plans(session, year, as_of)
+    whole = counties is None and len(groups) <= 1  # one prefecture: no county filter at all, as before the tree
     w = _Window(year, as_of)
-    queries = [
-        _ledger(w, counties),
-        _findings(w, counties),
-        _cases(w, counties),
-        _risk_list(w, counties),
-        _samplings(w, counties),
-        _publicity(w, counties),
-    ]
-    plan_id = await issued_plan_id(session, year, as_of)
+    queries = [q(w, counties) for q in (_ledger, _findings, _cases, _risk_list, _samplings, _publicity)]
     sums: dict[str, dict[str, int]] = {}
-    kept = None
-    if figures_kept(session) and not recount:
-        kept = await kept_visits_and_plan(
-            session, plan_id=plan_id, start=w.start, as_of=as_of, end_at=w.end_at, counties=counties
-        )
-    if kept is None:
-        queries.append(_visits_and_plan(plan_id, w, counties))
-    else:
-        sums = kept
+    for prefecture, group in groups.items():
+        plan_id, scope = plans.get(prefecture), None if whole else group
+        kept = None
+        if figures_kept(session) and not recount:
+            kept = await kept_visits_and_plan(
+                session, plan_id=plan_id, start=w.start, as_of=as_of, end_at=w.end_at, counties=scope
+            )
+        if kept is None:
+            queries.append(_visits_and_plan(plan_id, w, scope))
+        else:
+            sums |= kept
     for stmt, names in queries:
         for county, values in (await _grouped(session, stmt, names)).items():
             sums.setdefault(county, {}).update(values)

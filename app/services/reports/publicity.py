@@ -11,7 +11,8 @@ from app.domain.errors import Problem, RuleViolation
 from app.models import PublicityActivity
 from app.schemas.publicity import PublicityActivityCreate, PublicityFilter
 from app.services.common import audit
-from app.services.common.paging import in_jurisdiction, paginate
+from app.services.common.access import in_scope
+from app.services.common.paging import paginate
 from app.services.reports.reports import target_county
 
 
@@ -56,7 +57,7 @@ async def list_activities(
     f: PublicityFilter,
     page: PageQuery,
 ) -> Window[PublicityActivity]:
-    stmt = in_jurisdiction(select(PublicityActivity), PublicityActivity.county_code, actor.county_code)
+    stmt = in_scope(select(PublicityActivity), PublicityActivity.county_code, actor)
     if f.county_code:
         stmt = stmt.where(PublicityActivity.county_code == f.county_code)
     if f.campaign:

@@ -35,8 +35,7 @@ from app.schemas.report import (
 )
 from app.services import events
 from app.services.common import audit
-from app.services.common.access import one_or_404
-from app.services.common.paging import in_jurisdiction
+from app.services.common.access import in_scope, one_or_404
 from app.services.reports.figures import county_figures
 from app.services.reports.summary import county_names
 
@@ -108,10 +107,10 @@ async def submit_report(session: AsyncSession, actor: Actor, data: ReportCreate,
 
 
 async def get_report(session: AsyncSession, actor: Actor, report_id: uuid.UUID) -> ReportSubmission:
-    stmt = in_jurisdiction(
+    stmt = in_scope(
         select(ReportSubmission).where(ReportSubmission.id == report_id),
         ReportSubmission.county_code,
-        actor.county_code,
+        actor,
     )
     return await one_or_404(session, stmt, Message("report_not_found"))
 
@@ -122,7 +121,7 @@ async def current_reports(
     stmt = select(ReportSubmission).where(ReportSubmission.year == year, col(ReportSubmission.superseded).is_(False))
     if period is not None:
         stmt = stmt.where(ReportSubmission.period == period.value)
-    stmt = in_jurisdiction(stmt, ReportSubmission.county_code, actor.county_code)
+    stmt = in_scope(stmt, ReportSubmission.county_code, actor)
     return list((await session.exec(stmt.order_by(ReportSubmission.county_code))).all())
 
 
@@ -139,12 +138,12 @@ async def report_overview(session: AsyncSession, actor: Actor, *, year: int, tod
     """Per period and county: submitted on time, late, missing (due date passed) or pending, and what changed."""
     names = await county_names(session, actor)
     reports = await current_reports(session, actor, year=year)
-    versions_stmt = in_jurisdiction(
+    versions_stmt = in_scope(
         select(ReportSubmission.county_code, ReportSubmission.period, func.count())
         .where(ReportSubmission.year == year)
         .group_by(ReportSubmission.county_code, ReportSubmission.period),
         ReportSubmission.county_code,
-        actor.county_code,
+        actor,
     )
     versions = {(c, p): n for c, p, n in (await session.exec(versions_stmt)).all()}
     by_as_of: dict[date, list[str]] = defaultdict(list)

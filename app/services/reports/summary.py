@@ -4,6 +4,7 @@
 import uuid
 from datetime import date
 
+from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -11,8 +12,8 @@ from app.core.actor import Actor
 from app.domain.reporting import REPORTED_MEDIA_LEVELS, MediaLevel, SamplingOrigin
 from app.models import Jurisdiction
 from app.schemas.report import Summary, SummaryFigures, SummaryRow
-from app.services.common.paging import in_jurisdiction
-from app.services.reports.figures import add_up, county_figures, issued_plan_id
+from app.services.common.access import in_scope
+from app.services.reports.figures import add_up, counties_by_prefecture, county_figures, issued_plans
 
 
 def drill(county_code: str | None, year: int, as_of: date, plan_id: uuid.UUID | None) -> dict[str, str]:
@@ -60,34 +61,46 @@ def drill(county_code: str | None, year: int, as_of: date, plan_id: uuid.UUID | 
 
 async def county_names(session: AsyncSession, actor: Actor) -> dict[str, str]:
     stmt = select(Jurisdiction.code, Jurisdiction.name).where(Jurisdiction.level == "county")
-    rows = await session.exec(in_jurisdiction(stmt, Jurisdiction.code, actor.county_code).order_by(Jurisdiction.code))
+    rows = await session.exec(in_scope(stmt, Jurisdiction.code, actor).order_by(Jurisdiction.code))
     return dict(rows.all())
+
+
+async def node_name(session: AsyncSession, actor: Actor) -> str:
+    """The name of the caller's node (county, prefecture, region); for a caller bound to none, the tree's root."""
+    if actor.node_code is not None:
+        node = await session.get(Jurisdiction, actor.node_code)
+        return node.name if node else ""
+    stmt = select(Jurisdiction.name).order_by(func.length(Jurisdiction.path), Jurisdiction.code).limit(1)
+    return (await session.exec(stmt)).first() or ""
 
 
 async def completion_summary(
     session: AsyncSession, actor: Actor, *, year: int, as_of: date, recount: bool = False
 ) -> Summary:
-    """One row per county in the caller's jurisdiction, plus the prefecture total for prefecture users.
-    `recount` counts the visits rather than read the kept figures (the reference; see reports/figures.py)."""
+    """One row per county in the caller's jurisdiction, plus the total of their jurisdiction for everyone but a
+    county. `recount` counts the visits rather than read the kept figures (the reference; see reports/figures.py).
+    Each county's plan links go to its own prefecture's plan; `plan_id` is that plan when there is only one."""
     names = await county_names(session, actor)
-    counties = None if actor.county_code is None else list(names)
+    counties = None if actor.node_code is None else list(names)
     figures = await county_figures(session, year=year, as_of=as_of, counties=counties, recount=recount)
-    plan_id = await issued_plan_id(session, year, as_of)
+    plans = await issued_plans(session, year, as_of)
+    prefecture_of = {c: p for p, group in (await counties_by_prefecture(session, list(names))).items() for c in group}
+    plan_ids = {plans.get(prefecture_of.get(code, "")) for code in names}
+    plan_id = plan_ids.pop() if len(plan_ids) == 1 else None
     rows = [
         SummaryRow(
             county_code=code,
             county_name=name,
-            drill=drill(code, year, as_of, plan_id),
+            drill=drill(code, year, as_of, plans.get(prefecture_of.get(code, ""))),
             **figures.get(code, SummaryFigures()).model_dump(exclude={"completion_rate"}),
         )
         for code, name in names.items()
     ]
     total = None
     if actor.county_code is None:
-        prefecture = (await session.exec(select(Jurisdiction.name).where(Jurisdiction.level == "prefecture"))).first()
         total = SummaryRow(
             county_code=None,
-            county_name=f"{prefecture or '全地区'}合计",
+            county_name=f"{await node_name(session, actor) or '全地区'}合计",
             drill=drill(None, year, as_of, plan_id),
             **add_up(rows).model_dump(exclude={"completion_rate"}),
         )

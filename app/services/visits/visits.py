@@ -11,7 +11,7 @@ from app.core.actor import Actor
 from app.core.errors import Conflict
 from app.core.paging import PageQuery, Window
 from app.domain.errors import Message, Problem, raise_if_any
-from app.models import Assignment, Jurisdiction, Licence, User, Visit, VisitInspector
+from app.models import Assignment, Licence, User, Visit, VisitInspector
 from app.schemas.visit import InspectorIn, VisitCreate, VisitFilter, VisitUpdate
 from app.services.common import audit
 from app.services.common.access import one_or_404, scope_visits
@@ -73,11 +73,6 @@ async def list_visits(
     return await keyset(session, stmt, page, keys, descending=True)
 
 
-async def _prefecture_code(session: AsyncSession) -> str:
-    code = (await session.exec(select(Jurisdiction.code).where(Jurisdiction.level == "prefecture"))).first()
-    return code or ""
-
-
 async def _set_inspectors(session: AsyncSession, visit: Visit, inspectors: list[InspectorIn]) -> None:
     """Replace the inspectors, copying each one's credential (执法证) from their user record as shown."""
     problems = []
@@ -93,7 +88,6 @@ async def _set_inspectors(session: AsyncSession, visit: Visit, inspectors: list[
         users.append(user)
     raise_if_any(problems)
     await session.exec(delete(VisitInspector).where(col(VisitInspector.visit_id) == visit.id))
-    prefecture = await _prefecture_code(session)
     for position, (entry, user) in enumerate(zip(inspectors, users, strict=True)):
         assert user is not None
         session.add(
@@ -101,7 +95,7 @@ async def _set_inspectors(session: AsyncSession, visit: Visit, inspectors: list[
                 visit_id=visit.id,
                 user_id=user.id,
                 position=position,
-                county_code=user.county_code or prefecture,
+                county_code=user.county_code or user.jurisdiction_code or "",
                 credential_no=user.credential_no,
                 credential_valid_from=user.credential_valid_from,
                 credential_valid_until=user.credential_valid_until,

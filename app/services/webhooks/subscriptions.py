@@ -53,7 +53,7 @@ async def create_subscription(
     types = _check_types(actor, data.event_types)
     await check_target_or_422(data.url, settings)
     subscription = WebhookSubscription(
-        owner_kind=actor.kind, owner_id=actor.id, county_code=actor.county_code, url=data.url,
+        owner_kind=actor.kind, owner_id=actor.id, county_code=actor.node_code, url=data.url,
         event_types=types, description=data.description, secret=new_secret(),
     )  # fmt: skip
     session.add(subscription)
