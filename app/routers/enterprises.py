@@ -1,7 +1,6 @@
 """The enterprise ledger (台账): list with filters and delta sync, create, read, update, history, export."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 from urllib.parse import quote
 
@@ -11,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from app.core.actor import Actor
 from app.core.clock import utcnow
 from app.core.db import SessionDep, read_only
-from app.core.deps import Allowed, IfMatch, Instant, PageParams, Today
+from app.core.deps import Allowed, Day, IfMatch, Instant, PageParams, Today
 from app.core.errors import (
     COMMON_ERRORS,
     Conflict,
@@ -56,7 +55,7 @@ async def enterprise_filter(
         Query(max_length=64, description="name or credit code contains, or a licence number in any printed form"),
     ] = None,
     key_flag: Annotated[KeyFlag | None, Query(description="重点行业/区域/企业/产品")] = None,
-    licence_expiring_before: Annotated[date | None, Query(description="holds a valid licence expiring before")] = None,
+    licence_expiring_before: Annotated[Day | None, Query(description="holds a valid licence expiring before")] = None,
     has_open_signals: bool | None = None,
     updated_since: Annotated[
         Instant | None, Query(description="delta sync: changed since (ISO 8601); answers also `closed_ids`")

@@ -1,11 +1,10 @@
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from app.core.db import SessionDep
-from app.core.deps import Allowed, PageParams
+from app.core.deps import Allowed, Day, PageParams
 from app.core.errors import COMMON_ERRORS
 from app.domain.permissions import Permission
 from app.schemas.common import Page
@@ -22,7 +21,7 @@ async def list_inspectors(
     page: PageParams,
     assignment_id: Annotated[uuid.UUID | None, Query(description="the team drawn for this assignment")] = None,
     county_code: Annotated[str | None, Query(max_length=12)] = None,
-    valid_on: Annotated[date | None, Query(description="only credentials valid on this day")] = None,
+    valid_on: Annotated[Day | None, Query(description="only credentials valid on this day")] = None,
 ) -> Page[InspectorRead]:
     """Inspectors to visit with: own county's, or an assignment's drawn team; name and credential only."""
     limit, offset = page

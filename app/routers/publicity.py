@@ -1,10 +1,9 @@
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from app.core.db import SessionDep
-from app.core.deps import Allowed, PageParams, Today
+from app.core.deps import Allowed, Day, PageParams, Today
 from app.core.errors import COMMON_ERRORS
 from app.domain.permissions import Permission
 from app.domain.reporting import MediaLevel, PublicityCampaign
@@ -26,8 +25,8 @@ async def list_publicity_activities(
     campaign: PublicityCampaign | None = None,
     media_adopted: bool | None = None,
     media_level: Annotated[list[MediaLevel] | None, Query(description="any of these levels (repeat)")] = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: Day | None = None,
+    date_to: Day | None = None,
 ) -> Page[PublicityActivityRead]:
     """Publicity activities in the caller's jurisdiction, newest first."""
     limit, offset = page

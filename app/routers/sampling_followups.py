@@ -1,11 +1,10 @@
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from app.core.db import SessionDep
-from app.core.deps import Allowed, IfMatch, PageParams, Today
+from app.core.deps import Allowed, Day, IfMatch, PageParams, Today
 from app.core.errors import COMMON_ERRORS, VERSIONED_WRITE_ERRORS
 from app.domain.permissions import Permission
 from app.domain.reporting import SamplingOrigin
@@ -27,8 +26,8 @@ async def list_sampling_follow_ups(
     origin: Annotated[SamplingOrigin | None, Query(description="referred 上级转办 | local 本级组织")] = None,
     county_code: Annotated[str | None, Query(max_length=12)] = None,
     enterprise_id: uuid.UUID | None = None,
-    date_from: Annotated[date | None, Query(description="sampling failed on or after")] = None,
-    date_to: Annotated[date | None, Query(description="sampling failed on or before")] = None,
+    date_from: Annotated[Day | None, Query(description="sampling failed on or after")] = None,
+    date_to: Annotated[Day | None, Query(description="sampling failed on or before")] = None,
 ) -> Page[FollowUpRead]:
     """Failed samplings and their post-processing (后处理), oldest first; a county sees its own."""
     limit, offset = page

@@ -1,12 +1,11 @@
 import uuid
-from datetime import date
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Header, Query, Response
 
 from app.core.db import SessionDep
-from app.core.deps import Allowed, IfMatch, PageParams, Today
+from app.core.deps import Allowed, Day, IfMatch, PageParams, Today
 from app.core.errors import (
     COMMON_ERRORS,
     VERSIONED_WRITE_ERRORS,
@@ -68,8 +67,8 @@ async def list_visits(
     status: Annotated[str | None, Query(pattern="^(draft|archived)$")] = None,
     visit_type: VisitType | None = None,
     inspector_id: Annotated[uuid.UUID | None, Query(description="visits this user inspects")] = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: Day | None = None,
+    date_to: Day | None = None,
 ) -> Page[VisitSummary]:
     """Visits the caller may see, newest first."""
     limit, offset = page

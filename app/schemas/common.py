@@ -1,16 +1,20 @@
 import re
-from datetime import date
-from typing import Annotated, Any, ClassVar, Generic, TypeVar
+from datetime import date, datetime
+from typing import Annotated, Any, ClassVar, Generic, TypeVar, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo, field_validator
 
+from app.core.iso import DATE_PATTERN, INSTANT_PATTERN, refuse_non_iso
 from app.core.validation_messages import OUT_OF_RANGE, YEARS
+from app.schemas.examples import EXAMPLES
 
 T = TypeVar("T")
 CONTROL_REFUSED = "不能包含控制字符 (text may not contain control characters such as U+0000–U+001F)"
 NULL_REFUSED = "不能为空：可不传，不可传 null (may be left out, not sent as null)"
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 """C0 controls other than tab, line feed and carriage return: PostgreSQL refuses NUL, worksheets refuse them all."""
+NO_CONTROL_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
+"""The same rule as the contract states it, on every text field of a request body."""
 
 
 def out_of_range(value: Any) -> bool:
@@ -43,12 +47,53 @@ PlainText = Annotated[str, AfterValidator(_refuse_control)]
 """Text outside a request schema (a multipart form field): refused at the field like an Input's."""
 
 
+def _declare(node: dict[str, Any]) -> None:
+    """A property's schema (or one branch of its anyOf, or its items) made to say what Input enforces."""
+    for branch in node.get("anyOf", []):
+        _declare(branch)
+    if isinstance(node.get("items"), dict):
+        _declare(node["items"])
+    if node.get("type") != "string" or "pattern" in node or "enum" in node or "const" in node:
+        return
+    pattern = {"date": DATE_PATTERN, "date-time": INSTANT_PATTERN, None: NO_CONTROL_PATTERN}.get(node.get("format"))
+    if pattern:
+        node["pattern"] = pattern
+
+
+def _not_null(node: dict[str, Any]) -> None:
+    branches = [branch for branch in node.get("anyOf", []) if branch.get("type") != "null"]
+    if "anyOf" in node and len(branches) == 1:
+        del node["anyOf"]
+        node.update(branches[0])
+    elif "anyOf" in node:
+        node["anyOf"] = branches
+    if node.get("default", ...) is None:
+        del node["default"]
+
+
+def _contract(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """The JSON schema states what the validators below enforce: no null for NOT_NULL fields, no control
+    characters in text, dates and instants as ISO strings of the years 1900–2199; and the body's example."""
+    for name, node in schema.get("properties", {}).items():
+        if name in getattr(model, "NOT_NULL", ()):
+            _not_null(node)
+        _declare(node)
+    if model.__name__ in EXAMPLES:
+        schema["examples"] = [EXAMPLES[model.__name__]]
+
+
+def _takes_dates(annotation: Any) -> bool:
+    if annotation in (date, datetime):
+        return True
+    return any(_takes_dates(argument) for argument in get_args(annotation))
+
+
 class Input(BaseModel):
     """Request bodies refuse, with 422 at the field: unknown and read-only fields (never silently ignored), text
-    with control characters, dates outside 1900–2199, and an explicit null for a field in NOT_NULL (a PATCH may
-    leave it out)."""
+    with control characters, dates that are not ISO strings or lie outside 1900–2199, and an explicit null for a
+    field in NOT_NULL (a PATCH may leave it out). The JSON schema says so (`_contract`)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra=_contract)
     NOT_NULL: ClassVar[frozenset[str]] = frozenset()
 
     @field_validator("*", mode="before")
@@ -56,6 +101,9 @@ class Input(BaseModel):
     def _refuse_null(cls, value: Any, info: ValidationInfo) -> Any:
         if value is None and info.field_name in cls.NOT_NULL:
             raise ValueError(NULL_REFUSED)
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None and value is not None and _takes_dates(field.annotation):
+            refuse_non_iso(value)
         return value
 
     @field_validator("*", mode="after")
