@@ -1,11 +1,13 @@
 import re
 from datetime import date, datetime
+from types import NoneType
 from typing import Annotated, Any, ClassVar, Generic, TypeVar, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from app.core.iso import DATE_PATTERN, INSTANT_PATTERN, refuse_non_iso
-from app.core.validation_messages import OUT_OF_RANGE, YEARS
+from app.core.validation_messages import OUT_OF_RANGE, TEMPLATES, YEARS
+from app.domain.credit_code import ALPHABET, LENGTH
 from app.schemas.examples import EXAMPLES
 
 T = TypeVar("T")
@@ -43,6 +45,10 @@ def _refuse_control(value: str) -> str:
     return value
 
 
+CREDIT_CODE: dict[str, Any] = {"minLength": LENGTH, "maxLength": LENGTH, "pattern": f"^[{ALPHABET}]{{{LENGTH}}}$"}
+"""`Field(json_schema_extra=CREDIT_CODE)`: the contract states the 18 characters of GB 32100-2015 in their canonical
+form; the service folds full-width, lower case and spaces first and checks the check character (422 at the field)."""
+
 PlainText = Annotated[str, AfterValidator(_refuse_control)]
 """Text outside a request schema (a multipart form field): refused at the field like an Input's."""
 
@@ -64,7 +70,7 @@ def _not_null(node: dict[str, Any]) -> None:
     branches = [branch for branch in node.get("anyOf", []) if branch.get("type") != "null"]
     if "anyOf" in node and len(branches) == 1:
         del node["anyOf"]
-        node.update(branches[0])
+        node.update({key: value for key, value in branches[0].items() if key not in node})
     elif "anyOf" in node:
         node["anyOf"] = branches
     if node.get("default", ...) is None:
@@ -82,6 +88,29 @@ def _contract(schema: dict[str, Any], model: type[BaseModel]) -> None:
         schema["examples"] = [EXAMPLES[model.__name__]]
 
 
+SCALARS: dict[type, tuple[tuple[type, ...], str]] = {
+    bool: ((bool,), TEMPLATES["bool_type"]),
+    int: ((int,), TEMPLATES["int_type"]),
+    float: ((int, float), TEMPLATES["float_parsing"]),
+}
+"""What a JSON boolean or number field takes as it is: pydantic would read "true", "1" or "5" from a string."""
+
+
+def _scalar(annotation: Any) -> type | None:
+    if annotation in SCALARS:
+        return annotation
+    arguments = [argument for argument in get_args(annotation) if argument is not NoneType]
+    return arguments[0] if len(arguments) == 1 and arguments[0] in SCALARS else None
+
+
+def _refuse_coercion(annotation: Any, value: Any) -> None:
+    scalar = _scalar(annotation)
+    if scalar is not None:
+        types, message = SCALARS[scalar]
+        if not isinstance(value, types) or (scalar is not bool and isinstance(value, bool)):
+            raise ValueError(message)
+
+
 def _takes_dates(annotation: Any) -> bool:
     if annotation in (date, datetime):
         return True
@@ -90,8 +119,9 @@ def _takes_dates(annotation: Any) -> bool:
 
 class Input(BaseModel):
     """Request bodies refuse, with 422 at the field: unknown and read-only fields (never silently ignored), text
-    with control characters, dates that are not ISO strings or lie outside 1900–2199, and an explicit null for a
-    field in NOT_NULL (a PATCH may leave it out). The JSON schema says so (`_contract`)."""
+    with control characters, dates that are not ISO strings or lie outside 1900–2199, a boolean or number sent as
+    a string, and an explicit null for a field in NOT_NULL (a PATCH may leave it out). The JSON schema says so
+    (`_contract`)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra=_contract)
     NOT_NULL: ClassVar[frozenset[str]] = frozenset()
@@ -102,8 +132,10 @@ class Input(BaseModel):
         if value is None and info.field_name in cls.NOT_NULL:
             raise ValueError(NULL_REFUSED)
         field = cls.model_fields.get(info.field_name or "")
-        if field is not None and value is not None and _takes_dates(field.annotation):
-            refuse_non_iso(value)
+        if field is not None and value is not None:
+            _refuse_coercion(field.annotation, value)
+            if _takes_dates(field.annotation):
+                refuse_non_iso(value)
         return value
 
     @field_validator("*", mode="after")

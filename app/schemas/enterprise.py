@@ -9,14 +9,16 @@ from pydantic import Field, computed_field
 
 from app.domain.ledger import EnterpriseStatus
 from app.domain.risk import KeyFlag, RiskClass
-from app.schemas.common import Input, Output, Page
+from app.schemas.common import CREDIT_CODE, Input, Output, Page
 
 PHONE_PATTERN = r"^[0-9+\-() ]{3,32}$"
 
 
 class EnterpriseCreate(Input):
     credit_code: str = Field(
-        max_length=40, description="统一社会信用代码 (GB 32100-2015); full-width and spaces are normalised"
+        max_length=40,
+        json_schema_extra=CREDIT_CODE,
+        description="统一社会信用代码 (GB 32100-2015); full-width, lower case and spaces are normalised",
     )
     name: str = Field(min_length=1, max_length=128, description="企业名称")
     county_code: str = Field(max_length=12, description="所属县（市）代码; county users: their own county only")
@@ -55,7 +57,7 @@ class EnterpriseUpdate(Input):
         }
     )
 
-    credit_code: str | None = Field(default=None, max_length=40)
+    credit_code: str | None = Field(default=None, max_length=40, json_schema_extra=CREDIT_CODE)
     name: str | None = Field(default=None, min_length=1, max_length=128)
     county_code: str | None = Field(default=None, max_length=12)
     address: str | None = Field(default=None, max_length=256)

@@ -126,7 +126,8 @@ def parse(upload: Upload, *, max_upload_bytes: int) -> Parsed:
         if not isinstance(body, list):
             msg = "JSON请求体应为企业数组 (the JSON body must be an array of enterprises)"
             raise Unprocessable(msg, errors=[(["body"], msg)])
-        rows, numbers = body, range(len(body))
+        # a JSON row is an object (EnterpriseImportRow); anything else, a list too, is refused at its row
+        rows, numbers = [row if isinstance(row, dict) else None for row in body], range(len(body))
     if not rows:
         raise Unprocessable("没有可导入的数据行 (no rows to import)", errors=[(["rows"], "empty")])
     if len(rows) > MAX_ROWS:
