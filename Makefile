@@ -12,7 +12,7 @@ SEED   := $(shell date +%s)
 endif
 RANDOM_ORDER := --randomly-seed=$(SEED)
 
-.PHONY: install run test walls audit test-postgres test-sqlite contract migrate openapi lint bench clean
+.PHONY: install run test walls audit test-postgres test-sqlite contract contract-live migrate openapi lint bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -33,8 +33,9 @@ run: install
 ## The whole suite on a real PostgreSQL (127.0.0.1:5432, user postgres), the portable part again on SQLite,
 ## in random order on two workers; the schemathesis modules (each an app built at import, pointed at its own
 ## database) run in a process of their own,
-## then the frontend contract: TypeScript types generated from openapi/openapi.json must type-check a usage file.
-test: install walls audit test-postgres test-sqlite contract
+## then the frontend contract: TypeScript types generated from openapi/openapi.json must type-check a usage file,
+## and the schemathesis CLI against the live server.
+test: install walls audit test-postgres test-sqlite contract contract-live
 
 ## The walls of the house: import-linter contracts in pyproject.toml ([tool.importlinter])
 walls: install
@@ -60,6 +61,11 @@ test-sqlite: install
 contract:
 	cd contract && npm ci --no-audit --no-fund --loglevel=error && npm run --silent check
 	@echo "contract: openapi/openapi.json generates TypeScript types that type-check"
+
+## The schemathesis CLI with every check (examples, coverage, fuzzing, stateful) against the app under uvicorn on a
+## fresh PostgreSQL database with the demo data; any failure fails. CONTRACT_MAX_EXAMPLES=n bounds it (default 12).
+contract-live: install
+	$(BIN)/python -m tests.contract_live
 
 migrate: install
 	$(BIN)/python -m app.cli migrate

@@ -134,6 +134,7 @@ def main(extra: list[str]) -> int:
         )
         try:
             wait_until_ready(base, server)
+            httpx.get(f"{base}/openapi.json", timeout=120).raise_for_status()  # built once, then cached: no timeout
             token = sign_in(base)
             started = time.monotonic()
             status = schemathesis(base, token, extra, config_file(uploads))
