@@ -90,7 +90,7 @@ def _contract(schema: dict[str, Any], model: type[BaseModel]) -> None:
 
 SCALARS: dict[type, tuple[tuple[type, ...], str]] = {
     bool: ((bool,), TEMPLATES["bool_type"]),
-    int: ((int,), TEMPLATES["int_type"]),
+    int: ((int, float), TEMPLATES["int_type"]),  # 2088.0 is a JSON Schema integer; 2088.5 pydantic refuses
     float: ((int, float), TEMPLATES["float_parsing"]),
 }
 """What a JSON boolean or number field takes as it is: pydantic would read "true", "1" or "5" from a string."""
