@@ -72,7 +72,9 @@ SENT_HEADERS: dict[str, SentHeader] = {
         ),
     ),
     "Location": SentHeader(
-        "the created record (or the accepted job)", {"type": "string"}, lambda status, *_: status in ("201", "202")
+        "the created record (or the accepted job; on a 200, the one a dry run or a replay is about)",
+        {"type": "string"},
+        lambda status, *_: status in ("200", "201", "202"),
     ),
     "Retry-After": SentHeader(
         "seconds to wait before trying again",

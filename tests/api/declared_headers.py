@@ -13,6 +13,8 @@ from app.core.openapi import EVERY_RESPONSE
 PARAMETER = re.compile(r"\{[^}]+\}")
 TRANSPORT = frozenset({"vary", "transfer-encoding", "connection"})
 """Headers of HTTP itself rather than of the API (Starlette varies a compressed or CORS answer)."""
+CORS = "access-control-"
+"""CORS answers, negotiated with the browser's Origin (CORS_ORIGINS), not part of any one operation."""
 
 
 class DeclaredHeaders:
@@ -41,7 +43,8 @@ class DeclaredHeaders:
         if response is None:
             return None  # an undocumented status: the schemathesis runs' status_code_conformance check
         declared = {name.lower() for name in response.get("headers", {})}
-        return sorted(name for name in {n.lower() for n in names} if name not in EVERY_RESPONSE | TRANSPORT | declared)
+        known = EVERY_RESPONSE | TRANSPORT | declared
+        return sorted(name for name in {n.lower() for n in names} if name not in known and not name.startswith(CORS))
 
     async def __call__(self, response: httpx.Response) -> None:
         request = response.request
