@@ -13,6 +13,7 @@ from app.core.errors import PROBLEM_JSON, PayloadTooLarge, Problem, Unprocessabl
 from app.core.middleware import SECURITY_HEADERS
 from app.core.openapi_links import add_create_links
 from app.core.summaries import SUMMARIES, TAGS
+from app.core.text_guard import NO_CONTROL_PATTERN
 
 EVERY_RESPONSE_NOTE = (
     "\nEvery response carries `X-Request-ID` (yours if you sent a safe one, else a new one: quote it when reporting a"
@@ -27,7 +28,10 @@ def multipart_upload(
 ) -> dict[str, Any]:
     """`openapi_extra` of a route that reads its multipart body itself: a required `file` (plus `extra` form
     fields), and `also` other media types the same route takes."""
-    fields = {"file": {"type": "string", "format": "binary", "description": file_description}} | (extra or {})
+    text = {
+        name: {"pattern": NO_CONTROL_PATTERN} | field for name, field in (extra or {}).items() if "format" not in field
+    }
+    fields = {"file": {"type": "string", "format": "binary", "description": file_description}} | (extra or {}) | text
     form = {"schema": {"type": "object", "properties": fields, "required": ["file"]}}
     return {"requestBody": {"required": True, "content": {"multipart/form-data": form} | (also or {})}}
 

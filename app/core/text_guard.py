@@ -11,6 +11,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.core.errors import FieldError, Unprocessable, problem_response
 from app.core.validation_messages import NUL_REFUSED
 
+NO_CONTROL_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
+"""Text without C0 controls other than tab, line feed and carriage return, as the contract states it on the text
+fields of request bodies (app.schemas.common.Input refuses them, 422 at the field)."""
+
 FORM = b"application/x-www-form-urlencoded"
 
 

@@ -6,6 +6,7 @@ from typing import Annotated, Any, ClassVar, Generic, TypeVar, get_args
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from app.core.iso import DATE_PATTERN, INSTANT_PATTERN, refuse_non_iso
+from app.core.text_guard import NO_CONTROL_PATTERN
 from app.core.validation_messages import OUT_OF_RANGE, TEMPLATES, YEARS
 from app.domain.credit_code import ALPHABET, LENGTH
 from app.schemas.examples import EXAMPLES
@@ -15,8 +16,6 @@ CONTROL_REFUSED = "不能包含控制字符 (text may not contain control charac
 NULL_REFUSED = "不能为空：可不传，不可传 null (may be left out, not sent as null)"
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 """C0 controls other than tab, line feed and carriage return: PostgreSQL refuses NUL, worksheets refuse them all."""
-NO_CONTROL_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
-"""The same rule as the contract states it, on every text field of a request body."""
 
 
 def out_of_range(value: Any) -> bool:

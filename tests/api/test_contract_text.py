@@ -9,8 +9,9 @@ from pydantic import BaseModel
 
 from app.cli import openapi_document
 from app.core.summaries import SUMMARIES
+from app.core.text_guard import NO_CONTROL_PATTERN
 from app.domain.permissions import Role
-from app.schemas.common import NO_CONTROL_PATTERN, Input
+from app.schemas.common import Input
 from tests.api.declared_headers import DeclaredHeaders
 from tests.builders import as_role, make_enterprise
 
