@@ -97,7 +97,7 @@ def _check_row_shapes(rows: list[Any]) -> None:
     problems = []
     for number, row in enumerate(rows):
         try:
-            ROW_SHAPE.validate_python(row)
+            ROW_SHAPE.validate_python(row, strict=True)  # a number is not text, 0 is not a flag
         except ValidationError as exc:
             problems += [(["body", number, *error["loc"]], message_for(dict(error))) for error in exc.errors()]
     if problems:
