@@ -172,21 +172,3 @@ def test_retry_after_is_declared_on_every_429_and_every_create_declares_location
             if status == "201":
                 assert "Location" in response.get("headers", {}), f"{method} {path}"
 
-
-ROW = {"credit_code": "91654201MA00000011", "name": "塔城恒通水泥有限公司", "county_code": "654201"}
-
-
-@pytest.mark.parametrize(
-    ("row", "loc"),
-    [
-        ([None, None], ["body", 0]),
-        (ROW | {"county_code": 654201}, ["body", 0, "county_code"]),
-        (ROW | {"key_product": 0}, ["body", 0, "key_product", "bool"]),
-    ],
-    ids=["a-list", "a-number-for-text", "a-number-for-a-flag"],
-)  # fmt: skip
-async def test_a_json_import_row_that_breaks_the_row_shape_is_422_even_in_a_dry_run(client, session, row, loc):
-    _, headers = await as_role(client, session, Role.COUNTY_ADMIN)
-    response = await client.post("/api/v1/enterprise-imports?dry_run=true", json=[row], headers=headers)
-    assert response.status_code == 422, response.text
-    assert loc in [error["loc"] for error in response.json()["errors"]]
