@@ -12,7 +12,7 @@ SEED   := $(shell date +%s)
 endif
 RANDOM_ORDER := --randomly-seed=$(SEED)
 
-.PHONY: install run test walls audit test-postgres test-sqlite contract migrate openapi lint bench clean
+.PHONY: install run test walls audit test-postgres test-sqlite contract contract-live migrate openapi lint bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -34,8 +34,9 @@ run: install
 ## in random order on two workers; the schemathesis modules (each an app built at import, pointed at its own
 ## database) run in a process of their own,
 ## then the frontend contract: TypeScript types generated from openapi/openapi.json must type-check a usage file,
-## and a typed client walks the README walk-through against the app started on a free port (contract/walk/).
-test: install walls audit test-postgres test-sqlite contract
+## a typed client walks the README walk-through against the app started on a free port (contract/walk/),
+## and the schemathesis CLI runs against the live server (tests/contract_live.py).
+test: install walls audit test-postgres test-sqlite contract contract-live
 
 ## The walls of the house: import-linter contracts in pyproject.toml ([tool.importlinter])
 walls: install
@@ -63,6 +64,11 @@ contract: install
 	@echo "contract: openapi/openapi.json generates TypeScript types that type-check"
 	cd contract && WALK_PYTHON=$(abspath $(BIN))/python npm run --silent walk
 	@echo "contract: a typed client walked the README walk-through against the real server"
+
+## The schemathesis CLI with every check (examples, coverage, fuzzing, stateful) against the app under uvicorn on a
+## fresh PostgreSQL database with the demo data; any failure fails. CONTRACT_MAX_EXAMPLES=n bounds it (default 12).
+contract-live: install
+	$(BIN)/python -m tests.contract_live
 
 migrate: install
 	$(BIN)/python -m app.cli migrate

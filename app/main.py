@@ -16,6 +16,7 @@ from app.core.config import Settings, serving_settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.docs import install_docs
 from app.core.errors import install_error_handlers
+from app.core.methods import MethodNotAllowedMiddleware
 from app.core.middleware import RequestContextMiddleware, configure_logging
 from app.core.openapi import build_openapi
 from app.core.ratelimit import RateLimiter
@@ -144,6 +145,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         embedded.install(app)
     install_error_handlers(app)
     outbox.install()
+    app.add_middleware(MethodNotAllowedMiddleware, fastapi_app=app)
     app.add_middleware(NulGuardMiddleware)
     for module in ROUTERS:
         app.include_router(module.router)

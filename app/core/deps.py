@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from sqlalchemy import exists
 from sqlmodel import select
 
@@ -17,6 +17,7 @@ from app.core.clock import today_in_china
 from app.core.config import Settings
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, PasswordExpired, TwoFactorEnrolmentRequired, Unauthorized
+from app.core.iso import DATE_PATTERN, INSTANT_PATTERN, refuse_non_iso
 from app.core.security import AccessClaims, api_key_matches, api_key_prefix, decode_access_token
 from app.core.validation_messages import OUT_OF_RANGE, YEARS, refusal
 from app.domain.errors import Message
@@ -190,8 +191,28 @@ def _sane_instant(value: datetime) -> datetime:
     return in_utc
 
 
-Instant = Annotated[datetime, AfterValidator(_sane_instant)]
-"""A datetime query parameter: timezone-aware UTC, within 1900–2199 (else 422)."""
+def _sane_day(value: date) -> date:
+    if value.year not in YEARS:
+        raise ValueError(OUT_OF_RANGE)
+    return value
+
+
+Instant = Annotated[
+    datetime,
+    BeforeValidator(refuse_non_iso),
+    AfterValidator(_sane_instant),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": INSTANT_PATTERN}),
+]
+"""A datetime query parameter: an ISO 8601 string (never a number read as Unix time), timezone-aware UTC,
+within 1900–2199 (else 422)."""
+
+Day = Annotated[
+    date,
+    BeforeValidator(refuse_non_iso),
+    AfterValidator(_sane_day),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
+]
+"""A date query parameter: an ISO 8601 date string within 1900–2199 (else 422)."""
 
 
 def get_audit_keys(settings: SettingsDep) -> AuditKeys:

@@ -1,5 +1,8 @@
-"""The OpenAPI document as the contract: every error response is problem+json with the `Problem` schema."""
+"""The OpenAPI document as the contract: every error response is problem+json with the `Problem` schema; every
+response header the server sends is declared on its operation and status (SENT_HEADERS, by rule)."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
@@ -8,8 +11,15 @@ from pydantic import BaseModel
 
 from app.core.errors import PROBLEM_JSON, PayloadTooLarge, Problem, Unprocessable
 from app.core.i18n import ZH_CN, title
+from app.core.middleware import SECURITY_HEADERS
 from app.core.openapi_links import add_create_links
+from app.core.summaries import SUMMARIES, TAGS
+from app.core.text_guard import NO_CONTROL_PATTERN
 
+EVERY_RESPONSE_NOTE = (
+    "\nEvery response carries `X-Request-ID` (yours if you sent a safe one, else a new one: quote it when reporting a"
+    " problem) and the security headers " + ", ".join(f"`{name}`" for name in SECURITY_HEADERS) + ".\n"
+)
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 MALFORMED_BODY = title("malformed_body", ZH_CN)
 
@@ -19,9 +29,89 @@ def multipart_upload(
 ) -> dict[str, Any]:
     """`openapi_extra` of a route that reads its multipart body itself: a required `file` (plus `extra` form
     fields), and `also` other media types the same route takes."""
-    fields = {"file": {"type": "string", "format": "binary", "description": file_description}} | (extra or {})
+    text = {
+        name: {"pattern": NO_CONTROL_PATTERN} | field for name, field in (extra or {}).items() if "format" not in field
+    }
+    fields = {"file": {"type": "string", "format": "binary", "description": file_description}} | (extra or {}) | text
     form = {"schema": {"type": "object", "properties": fields, "required": ["file"]}}
     return {"requestBody": {"required": True, "content": {"multipart/form-data": form} | (also or {})}}
+
+
+EVERY_RESPONSE = frozenset(
+    {"content-type", "content-length", "date", "server", "x-request-id", *(name.lower() for name in SECURITY_HEADERS)}
+)
+"""Headers of every response, stated once in the API's description rather than on each operation."""
+
+
+@dataclass(frozen=True)
+class SentHeader:
+    description: str
+    schema: dict[str, Any]
+    sent_with: Callable[[str, dict[str, Any], dict[str, Any]], bool]
+    """(status, the response's OpenAPI object, the document's schemas) → the server may send it with it"""
+
+
+def _content(response: dict[str, Any]) -> dict[str, Any]:
+    return response.get("content", {})
+
+
+def _is_file(response: dict[str, Any]) -> bool:
+    return any(media not in ("application/json", PROBLEM_JSON) for media in _content(response))
+
+
+def _has_version(response: dict[str, Any], schemas: dict[str, Any]) -> bool:
+    ref = _content(response).get("application/json", {}).get("schema", {}).get("$ref", "")
+    return "version" in schemas.get(ref.rsplit("/", 1)[-1], {}).get("properties", {})
+
+
+def _is_download(status: str, response: dict[str, Any], _: dict[str, Any]) -> bool:
+    return status == "200" and _is_file(response)
+
+
+SENT_HEADERS: dict[str, SentHeader] = {
+    "ETag": SentHeader(
+        'W/"<version>" of a record (send it back as If-Match), or the digest of a file',
+        {"type": "string"},
+        lambda status, response, schemas: (
+            status in ("200", "201") and (_has_version(response, schemas) or _is_file(response))
+        ),
+    ),
+    "Location": SentHeader(
+        "the created record (or the accepted job; on a 200, the one a dry run or a replay is about)",
+        {"type": "string"},
+        lambda status, *_: status in ("200", "201", "202"),
+    ),
+    "Retry-After": SentHeader(
+        "seconds to wait before trying again",
+        {"type": "string", "pattern": "^[0-9]+$"},
+        lambda status, *_: status in ("429", "503"),
+    ),
+    "WWW-Authenticate": SentHeader("Bearer", {"type": "string"}, lambda status, *_: status == "401"),
+    "Content-Disposition": SentHeader("attachment; the file's name", {"type": "string"}, _is_download),
+    "Last-Modified": SentHeader("when the file was stored", {"type": "string"}, _is_download),
+    "Accept-Ranges": SentHeader("bytes: a range of the file may be asked for", {"type": "string"}, _is_download),
+    "Content-Language": SentHeader(
+        "the language of the problem's title, detail and messages (zh-CN, or en when Accept-Language asks)",
+        {"type": "string", "enum": ["zh-CN", "en"]},
+        lambda status, response, schemas: PROBLEM_JSON in _content(response),
+    ),
+}
+"""Every response header beyond EVERY_RESPONSE, and the responses it may come with; a new header is one line here.
+tests/api/conftest.py fails any test whose response carries a header its operation and status do not declare."""
+
+
+def _declare_headers(document: dict[str, Any]) -> None:
+    schemas = document.get("components", {}).get("schemas", {})
+    for path in document.get("paths", {}).values():
+        for operation in path.values():
+            for status, response in operation.get("responses", {}).items():
+                declared = {
+                    name: {"description": header.description, "schema": header.schema}
+                    for name, header in SENT_HEADERS.items()
+                    if header.sent_with(status, response, schemas)
+                }
+                if declared:
+                    response["headers"] = response.get("headers", {}) | declared
 
 
 def _register(components: dict[str, Any], model: type[BaseModel], mode: str = "validation") -> None:
@@ -40,8 +130,9 @@ def build_openapi(
     serialized (a record inside is the very schema its GET answers with)."""
     if app.openapi_schema:
         return app.openapi_schema
+    tags = app.openapi_tags or [{"name": name, "description": text} for name, text in TAGS.items()]
     schema = get_openapi(
-        title=app.title, version=app.version, description=app.description, routes=app.routes, tags=app.openapi_tags,
+        title=app.title, version=app.version, description=app.description, routes=app.routes, tags=tags,
         webhooks=app.webhooks.routes,
     )  # fmt: skip
     components = schema.setdefault("components", {}).setdefault("schemas", {})
@@ -51,6 +142,7 @@ def build_openapi(
         _register(components, model, mode="serialization")
     for path in schema.get("paths", {}).values():
         for operation in path.values():
+            operation["summary"] = SUMMARIES.get(operation["operationId"], operation.get("summary", ""))
             if "requestBody" in operation:
                 operation["responses"].setdefault("400", {"description": MALFORMED_BODY})
                 operation["responses"].setdefault(
@@ -69,5 +161,7 @@ def build_openapi(
     for unused in ("HTTPValidationError", "ValidationError"):
         components.pop(unused, None)
     add_create_links(schema)
+    _declare_headers(schema)
+    schema["info"]["description"] += EVERY_RESPONSE_NOTE
     app.openapi_schema = schema
     return schema

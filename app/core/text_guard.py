@@ -13,6 +13,10 @@ from app.core.errors import Unprocessable, field_errors, problem_response
 from app.core.validation_messages import NUL_REFUSED
 from app.domain.errors import Message as ErrorMessage
 
+NO_CONTROL_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
+"""Text without C0 controls other than tab, line feed and carriage return, as the contract states it on the text
+fields of request bodies (app.schemas.common.Input refuses them, 422 at the field)."""
+
 FORM = b"application/x-www-form-urlencoded"
 
 

@@ -1,7 +1,6 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Response
-from fastapi.security import OAuth2PasswordRequestForm
 
 from app.core.clock import utcnow
 from app.core.db import SessionDep
@@ -50,7 +49,10 @@ def _token_read(pair: TokenPair) -> TokenPairRead:
     dependencies=[Depends(limit_logins)],
 )
 async def login(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    username: Annotated[str, Form(min_length=1, max_length=64, description="用户名")],
+    password: Annotated[
+        str, Form(min_length=1, max_length=256, description="密码", json_schema_extra={"format": "password"})
+    ],
     session: SessionDep,
     settings: SettingsDep,
     now: Now,
@@ -61,7 +63,7 @@ async def login(
     account with two-factor sign-in. Every refusal is the same 401 `invalid-credentials`, whichever part was wrong
     or whether the account is locked (5 failures lock it for 15 minutes; the owner is told in their inbox)."""
     pair = await auth_service.login(
-        session, settings, username=form.username, password=form.password,
+        session, settings, username=username, password=password,
         totp_code=totp_code, recovery_code=recovery_code, now=now,
     )  # fmt: skip
     return _token_read(pair)

@@ -32,6 +32,17 @@ from app.services.imports import submit
 from app.services.imports.service import Upload
 from app.xlsx.enterprise_sheet import XLSX_MEDIA_TYPE
 
+REJECTED_JOB = {
+    "description": "a rejected upload's job (its errors, worded in your language, at `/errors`)",
+    "schema": {"type": "string"},
+}
+
+
+def with_job_location(responses: dict[int | str, dict[str, Any]]) -> dict[int | str, dict[str, Any]]:
+    """A rejected upload (422) still names its job in `Location`: its errors are read there."""
+    return responses | {422: responses[422] | {"headers": {"Location": REJECTED_JOB}}}
+
+
 router = APIRouter(prefix="/api/v1/enterprise-imports", tags=["enterprise-imports"], route_class=IdempotentRoute)
 Importer = Allowed(Permission.ENTERPRISES_IMPORT)
 ROW_SCHEMA = "#/components/schemas/EnterpriseImportRow"
@@ -87,7 +98,9 @@ async def _form_file(request: Request, body: bytes) -> UploadFile:
         200: {"model": EnterpriseImportRead, "description": "dry run, or an idempotent retry"},
         202: {"model": EnterpriseImportRead, "description": "a large upload: poll GET /{id}"},
     }
-    | error_responses(Unauthorized, Forbidden, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable),
+    | with_job_location(
+        error_responses(Unauthorized, Forbidden, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable)
+    ),
 )
 @idempotency.exempt
 async def create_enterprise_import(

@@ -1,11 +1,10 @@
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from app.core.db import SessionDep
-from app.core.deps import Allowed
+from app.core.deps import Allowed, Day
 from app.core.errors import COMMON_ERRORS
 from app.core.paging import OffsetPaging
 from app.domain.permissions import Permission
@@ -23,7 +22,7 @@ async def list_inspectors(
     page: OffsetPaging,
     assignment_id: Annotated[uuid.UUID | None, Query(description="the team drawn for this assignment")] = None,
     county_code: Annotated[str | None, Query(max_length=12)] = None,
-    valid_on: Annotated[date | None, Query(description="only credentials valid on this day")] = None,
+    valid_on: Annotated[Day | None, Query(description="only credentials valid on this day")] = None,
 ) -> Page[InspectorRead]:
     """Inspectors to visit with: own county's, or an assignment's drawn team; name and credential only."""
     window = await directory.list_inspectors(

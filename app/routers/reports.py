@@ -6,7 +6,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Response
 
 from app.core.db import SessionDep
-from app.core.deps import Allowed, Today
+from app.core.deps import Allowed, Day, Today
 from app.core.errors import COMMON_ERRORS, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
 from app.core.idempotency import IdempotentRoute
 from app.domain.calendar import ReportPeriod
@@ -28,7 +28,7 @@ async def read_summary(
     session: SessionDep,
     today: Today,
     year: Year,
-    as_of: Annotated[date | None, Query(description="count up to this day (default: today, or Dec 31)")] = None,
+    as_of: Annotated[Day | None, Query(description="count up to this day (default: today, or Dec 31)")] = None,
 ) -> Summary:
     """附件3 figures per county from January 1 to `as_of`, live from the records; a county sees its own row."""
     as_of = as_of or min(today, date(year, 12, 31))

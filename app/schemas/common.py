@@ -1,12 +1,19 @@
 import re
 from collections.abc import Callable
-from datetime import date
-from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
+from datetime import date, datetime
+from types import NoneType
+from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, computed_field, field_validator
+from pydantic_core import PydanticCustomError
 
+from app.core.iso import DATE_PATTERN, INSTANT_PATTERN, refuse_non_iso
+from app.core.messages.en import FIELD
 from app.core.paging import PageQuery, Window
+from app.core.text_guard import NO_CONTROL_PATTERN
 from app.core.validation_messages import OUT_OF_RANGE, YEARS, refusal
+from app.domain.credit_code import ALPHABET, LENGTH
+from app.schemas.examples import EXAMPLES
 
 T = TypeVar("T")
 CONTROL_REFUSED = "control_characters"
@@ -41,16 +48,85 @@ def _refuse_control(value: str) -> str:
     return value
 
 
+CREDIT_CODE: dict[str, Any] = {"minLength": LENGTH, "maxLength": LENGTH, "pattern": f"^[{ALPHABET}]{{{LENGTH}}}$"}
+"""`Field(json_schema_extra=CREDIT_CODE)`: the contract states the 18 characters of GB 32100-2015 in their canonical
+form; the service folds full-width, lower case and spaces first and checks the check character (422 at the field)."""
+
 PlainText = Annotated[str, AfterValidator(_refuse_control)]
 """Text outside a request schema (a multipart form field): refused at the field like an Input's."""
 
 
+def _declare(node: dict[str, Any]) -> None:
+    """A property's schema (or one branch of its anyOf, or its items) made to say what Input enforces."""
+    for branch in node.get("anyOf", []):
+        _declare(branch)
+    if isinstance(node.get("items"), dict):
+        _declare(node["items"])
+    if node.get("type") != "string" or "pattern" in node or "enum" in node or "const" in node:
+        return
+    pattern = {"date": DATE_PATTERN, "date-time": INSTANT_PATTERN, None: NO_CONTROL_PATTERN}.get(node.get("format"))
+    if pattern:
+        node["pattern"] = pattern
+
+
+def _not_null(node: dict[str, Any]) -> None:
+    branches = [branch for branch in node.get("anyOf", []) if branch.get("type") != "null"]
+    if "anyOf" in node and len(branches) == 1:
+        del node["anyOf"]
+        node.update({key: value for key, value in branches[0].items() if key not in node})
+    elif "anyOf" in node:
+        node["anyOf"] = branches
+    if node.get("default", ...) is None:
+        del node["default"]
+
+
+def _contract(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """The JSON schema states what the validators below enforce: no null for NOT_NULL fields, no control
+    characters in text, dates and instants as ISO strings of the years 1900–2199; and the body's example."""
+    for name, node in schema.get("properties", {}).items():
+        if name in getattr(model, "NOT_NULL", ()):
+            _not_null(node)
+        _declare(node)
+    if model.__name__ in EXAMPLES:
+        schema["examples"] = [EXAMPLES[model.__name__]]
+
+
+SCALARS: dict[type, tuple[tuple[type, ...], str]] = {
+    bool: ((bool,), "bool_type"),
+    int: ((int, float), "int_type"),  # 2088.0 is a JSON Schema integer; 2088.5 pydantic refuses
+    float: ((int, float), "float_type"),
+}
+"""What a JSON boolean or number field takes as it is: pydantic would read "true", "1" or "5" from a string."""
+
+
+def _scalar(annotation: Any) -> type | None:
+    if annotation in SCALARS:
+        return annotation
+    arguments = [argument for argument in get_args(annotation) if argument is not NoneType]
+    return arguments[0] if len(arguments) == 1 and arguments[0] in SCALARS else None
+
+
+def _refuse_coercion(annotation: Any, value: Any) -> None:
+    scalar = _scalar(annotation)
+    if scalar is not None:
+        types, kind = SCALARS[scalar]
+        if not isinstance(value, types) or (scalar is not bool and isinstance(value, bool)):
+            raise PydanticCustomError(kind, FIELD[kind])
+
+
+def _takes_dates(annotation: Any) -> bool:
+    if annotation in (date, datetime):
+        return True
+    return any(_takes_dates(argument) for argument in get_args(annotation))
+
+
 class Input(BaseModel):
     """Request bodies refuse, with 422 at the field: unknown and read-only fields (never silently ignored), text
-    with control characters, dates outside 1900–2199, and an explicit null for a field in NOT_NULL (a PATCH may
-    leave it out)."""
+    with control characters, dates that are not ISO strings or lie outside 1900–2199, a boolean or number sent as
+    a string, and an explicit null for a field in NOT_NULL (a PATCH may leave it out). The JSON schema says so
+    (`_contract`)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra=_contract)
     NOT_NULL: ClassVar[frozenset[str]] = frozenset()
 
     @field_validator("*", mode="before")
@@ -58,6 +134,11 @@ class Input(BaseModel):
     def _refuse_null(cls, value: Any, info: ValidationInfo) -> Any:
         if value is None and info.field_name in cls.NOT_NULL:
             raise refusal(NULL_REFUSED)
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None and value is not None:
+            _refuse_coercion(field.annotation, value)
+            if _takes_dates(field.annotation):
+                refuse_non_iso(value)
         return value
 
     @field_validator("*", mode="after")

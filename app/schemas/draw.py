@@ -9,7 +9,8 @@ from app.domain.risk import RiskClass
 from app.domain.statuses import AssignmentStatus
 from app.schemas.common import Input, Output
 
-MAX_SEED = 2**63 - 1
+MAX_SEED = 2**53 - 1
+"""The largest seed a caller may enter: an integer every JSON reader holds exactly (a JavaScript number, a float)."""
 
 
 class ConflictPair(Input):

@@ -1,24 +1,26 @@
 """Enterprise ledger records (台账): create / update / read, the list page with delta sync, the history."""
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import Field, computed_field
 
-from app.core.deps import Instant
+from app.core.deps import Day, Instant
 from app.domain.ledger import EnterpriseStatus
 from app.domain.risk import KeyFlag, RiskClass
 from app.domain.statuses import ActorKind
-from app.schemas.common import CountyCode, Input, ListFilter, Output, Page, label_of
+from app.schemas.common import CREDIT_CODE, CountyCode, Input, ListFilter, Output, Page, label_of
 
 PHONE_PATTERN = r"^[0-9+\-() ]{3,32}$"
 
 
 class EnterpriseCreate(Input):
     credit_code: str = Field(
-        max_length=40, description="统一社会信用代码 (GB 32100-2015); full-width and spaces are normalised"
+        max_length=40,
+        json_schema_extra=CREDIT_CODE,
+        description="统一社会信用代码 (GB 32100-2015); full-width, lower case and spaces are normalised",
     )
     name: str = Field(min_length=1, max_length=128, description="企业名称")
     county_code: str = Field(max_length=12, description="所属县（市）代码; county users: their own county only")
@@ -57,7 +59,7 @@ class EnterpriseUpdate(Input):
         }
     )
 
-    credit_code: str | None = Field(default=None, max_length=40)
+    credit_code: str | None = Field(default=None, max_length=40, json_schema_extra=CREDIT_CODE)
     name: str | None = Field(default=None, min_length=1, max_length=128)
     county_code: str | None = Field(default=None, max_length=12)
     address: str | None = Field(default=None, max_length=256)
@@ -152,7 +154,7 @@ class EnterpriseFilter(ListFilter):
         default=None, max_length=64, description="name or credit code contains, or a licence number in any printed form"
     )
     key_flag: KeyFlag | None = Field(default=None, description="重点行业/区域/企业/产品")
-    licence_expiring_before: date | None = Field(default=None, description="holds a valid licence expiring before")
+    licence_expiring_before: Day | None = Field(default=None, description="holds a valid licence expiring before")
     has_open_signals: bool | None = None
     updated_since: Instant | None = Field(
         default=None, description="delta sync: changed since (ISO 8601); answers also `closed_ids`"

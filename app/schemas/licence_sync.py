@@ -8,14 +8,18 @@ from pydantic import BaseModel, Field
 
 from app.domain.ledger import LicenceStatus
 from app.domain.statuses import SyncDirection, SyncRunStatus
-from app.schemas.common import Input, Output
+from app.schemas.common import CREDIT_CODE, Input, Output
 from app.schemas.licence import LicenceRead
 
 
 class LicencePush(Input):
     """A licence as the licensing system knows it; the enterprise is matched by its credit code."""
 
-    credit_code: str = Field(max_length=24, description="统一社会信用代码 of the holder, already on the ledger")
+    credit_code: str = Field(
+        max_length=24,
+        json_schema_extra=CREDIT_CODE,
+        description="统一社会信用代码 of the holder, already on the ledger",
+    )
     product_category: str = Field(max_length=64, description="one of GET /api/v1/licence-categories")
     issued_on: date | None = None
     expires_on: date

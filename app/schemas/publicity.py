@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from pydantic import Field, computed_field
 
+from app.core.deps import Day
 from app.domain.reporting import MediaLevel, PublicityCampaign, counts_as_media_adoption
 from app.schemas.common import CountyCode, Input, ListFilter, Output, label_of
 
@@ -56,5 +57,5 @@ class PublicityFilter(ListFilter):
     campaign: PublicityCampaign | None = None
     media_adopted: bool | None = None
     media_level: list[MediaLevel] | None = Field(default=None, description="any of these levels (repeat)")
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None

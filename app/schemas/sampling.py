@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from app.core.deps import Day
 from app.domain.reporting import FollowUpStep, SamplingOrigin
 from app.domain.statuses import FollowUpStatus
 from app.schemas.common import CountyCode, Input, ListFilter, Output, label_of
@@ -77,5 +78,5 @@ class FollowUpFilter(ListFilter):
     origin: SamplingOrigin | None = Field(default=None, description="referred 上级转办 | local 本级组织")
     county_code: CountyCode = None
     enterprise_id: uuid.UUID | None = None
-    date_from: date | None = Field(default=None, description="sampling failed on or after")
-    date_to: date | None = Field(default=None, description="sampling failed on or before")
+    date_from: Day | None = Field(default=None, description="sampling failed on or after")
+    date_to: Day | None = Field(default=None, description="sampling failed on or before")

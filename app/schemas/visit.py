@@ -3,6 +3,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field, model_validator
 
+from app.core.deps import Day
 from app.core.validation_messages import refusal
 from app.domain.checklist import ChecklistItem, Conclusion, ItemResult
 from app.domain.findings import Severity
@@ -194,5 +195,5 @@ class VisitFilter(ListFilter):
     status: VisitStatus | None = None
     visit_type: VisitType | None = None
     inspector_id: uuid.UUID | None = Field(default=None, description="visits this user inspects")
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None

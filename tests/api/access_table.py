@@ -212,7 +212,7 @@ TABLE: dict[tuple[str, str], Op] = {
     ),
     ("GET", "/api/v1/licence-categories"): Op(P.ENTERPRISES_READ),
     ("GET", "/api/v1/vocabularies"): Op(SIGNED_IN),
-    ("GET", "/api/v1/vocabularies/{name}"): Op(SIGNED_IN),
+    ("GET", "/api/v1/vocabularies/{name}"): Op(SIGNED_IN, other=(200,)),  # reference data, the same in every prefecture
     ("GET", "/api/v1/licences/{licence_id}"): Op(P.ENTERPRISES_READ),
     ("GET", "/api/v1/licences/by-number/{licence_no}"): Op(P.ENTERPRISES_READ),
     ("PATCH", "/api/v1/licences/{licence_id}"): Op(P.LICENCES_WRITE, body=lambda w, c: {"expires_on": "2029-12-31"}),

@@ -21,6 +21,7 @@ from app.core.config import Settings
 from app.core.db import make_engine
 from app.main import create_app
 from app.seed.jurisdictions import seed_jurisdictions
+from tests.api.declared_headers import DeclaredHeaders
 from tests.databases import scratch_database
 
 BACKEND = os.environ.get("TEST_BACKEND", "postgres")
@@ -120,5 +121,6 @@ async def app(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
 @pytest.fixture
 async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ANN001
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=("203.0.113.7", 50000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+    hooks = {"response": [DeclaredHeaders(app)]}
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver", event_hooks=hooks) as c:
         yield c

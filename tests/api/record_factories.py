@@ -133,7 +133,7 @@ async def _build(world: World) -> None:
             _, world.unscoped_keys[perm] = await make_service_account(session, others, county_code=TACHENG)
         target_account, _ = await make_service_account(session, ["enterprises:read"])
         world.shared["service_account"] = target_account.id
-        world.shared["vocabulary"] = "risk_class"  # not a record: a vocabulary's name
+        world.shared["vocabulary"] = world.far["vocabulary"] = "risk_class"  # not a record: a vocabulary's name
         far_account, _ = await make_service_account(session, ["enterprises:read"], jurisdiction_code=ILI)
         world.far["service_account"] = far_account.id
         ili_admin = await make_user(session, Role.PREFECTURE_ADMIN, jurisdiction_code=ILI)

@@ -53,7 +53,8 @@ async def test_pushing_the_same_licence_twice_changes_nothing_the_second_time(cl
     assert changed.json()["outcome"] == "updated" and changed.json()["licence"]["version"] == 2
     rows = (await session.exec(select(Licence).where(Licence.licence_no == NUMBER))).all()
     assert len(rows) == 1
-    actions = [e.action for e in (await session.exec(select(AuditEvent).where(AuditEvent.entity == "licence"))).all()]
+    audited = select(AuditEvent).where(AuditEvent.entity == "licence").order_by(AuditEvent.seq)
+    actions = [e.action for e in (await session.exec(audited)).all()]
     assert actions == ["licence.create", "licence.update"]
 
 

@@ -131,7 +131,7 @@ async def test_two_prefectures_never_see_each_others_records(client, walked) -> 
                 f"/api/v1/reports/{other.report['id']}",
             ):
                 assert (await client.get(path, headers=headers)).status_code == 404, path
-        plans = await _ok(await client.get("/api/v1/plans", headers=me.admin))
+        plans = (await _ok(await client.get("/api/v1/plans", headers=me.admin)))["items"]
         assert [p["id"] for p in plans] == [me.plan and me.plan["id"]]
         body = {"credit_code": new_credit_code(), "name": "越界企业", "county_code": other.county}
         assert (await client.post("/api/v1/enterprises", json=body, headers=me.admin)).status_code == 404
@@ -142,7 +142,7 @@ async def test_two_prefectures_never_see_each_others_records(client, walked) -> 
 async def test_the_region_reads_both_prefectures_and_issues_nothing(client, session, walked) -> None:
     tacheng, ili, year = walked
     region = await _headers(client, session, Role.REGION_VIEWER, jurisdiction_code=REGION)
-    plans = await _ok(await client.get("/api/v1/plans", headers=region))
+    plans = (await _ok(await client.get("/api/v1/plans", headers=region)))["items"]
     assert {p["id"] for p in plans} == {tacheng.plan and tacheng.plan["id"], ili.plan and ili.plan["id"]}
     for p in (tacheng, ili):
         assert p.visit is not None

@@ -296,6 +296,7 @@ MESSAGES: dict[str, str] = {
     "role_needs_node_level": "a {role} account belongs to a {level} node",
     "drawn_up_by_one_prefecture": "drawn up and published by one prefecture",
     "prefecture_not_found_in_jurisdiction": "prefecture not found in your jurisdiction",
+    "not_iso_date": "must be an ISO 8601 date or date-time string, e.g. 2026-05-01 or 2026-05-01T08:00:00+08:00",
 }
 """An error item's or a problem detail's `code` → its `msg`, with {placeholders} for its parameters."""
 

@@ -296,6 +296,7 @@ MESSAGES: dict[str, str] = {
     "role_needs_node_level": "「{role}」账号须属于{level}级辖区",
     "drawn_up_by_one_prefecture": "由地州市局制定和发布",
     "prefecture_not_found_in_jurisdiction": "地州市不存在或不在您的管辖范围",
+    "not_iso_date": "应为ISO 8601格式的日期或时间，如2026-05-01或2026-05-01T08:00:00+08:00",
 }
 """An error item's or a problem detail's `code` → its `msg`, with {placeholders} for its parameters."""
 
