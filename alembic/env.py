@@ -3,12 +3,12 @@
 import asyncio
 from logging.config import fileConfig
 
-from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers every table)
+from alembic import context
 from app.models.base import UTCDateTime
 from app.models.personal import EncryptedText
 

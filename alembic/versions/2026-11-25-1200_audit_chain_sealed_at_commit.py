@@ -13,6 +13,7 @@ Create Date: 2026-11-25 12:00:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+
 from alembic import op
 
 revision: str = "0008"

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 import sqlmodel
+
 from alembic import op
 
 revision: str = "0011f"

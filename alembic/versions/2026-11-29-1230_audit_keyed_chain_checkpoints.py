@@ -17,6 +17,7 @@ Create Date: 2026-11-29 12:30:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+
 from alembic import op
 
 revision: str = "0013a"

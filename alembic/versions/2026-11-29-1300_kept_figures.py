@@ -19,8 +19,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
-from alembic import op
 from sqlalchemy.util import await_only
+
+from alembic import op
 
 revision: str = "0013k"
 down_revision: str | Sequence[str] | None = "0012"
@@ -184,7 +185,9 @@ def upgrade() -> None:
         sa.Column("visits_done", sa.Integer(), nullable=False),
         sa.Column("visits_done_here", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["plan_item_id"], ["plan_item.id"], name=op.f("fk_plan_line_figure_plan_item_id_plan_item"),
+            ["plan_item_id"],
+            ["plan_item.id"],
+            name=op.f("fk_plan_line_figure_plan_item_id_plan_item"),
             ondelete="CASCADE",
         ),  # fmt: skip
         sa.PrimaryKeyConstraint("plan_item_id", name=op.f("pk_plan_line_figure")),

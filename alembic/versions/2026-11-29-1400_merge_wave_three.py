@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+
 from alembic import op
 
 revision: str = "0014"

@@ -19,6 +19,7 @@ class Actor:
     county_code: str | None  # None: the whole prefecture
     permissions: frozenset[Permission] = field(default_factory=frozenset)
     access_jti: uuid.UUID | None = None
+    enterprise_id: uuid.UUID | None = None  # an enterprise account: it sees this one enterprise, nothing else
 
     @property
     def user_id(self) -> uuid.UUID | None:
@@ -41,6 +42,7 @@ class Actor:
             "role": self.role.value,
             "county_code": self.county_code,
             "permissions": sorted(p.value for p in self.permissions),
+            "enterprise_id": str(self.enterprise_id) if self.enterprise_id else None,
         }
 
     @classmethod
@@ -52,6 +54,7 @@ class Actor:
             role=Role(data["role"]),
             county_code=data["county_code"],
             permissions=frozenset(Permission(p) for p in data["permissions"]),
+            enterprise_id=uuid.UUID(data["enterprise_id"]) if data.get("enterprise_id") else None,
         )
 
 
@@ -60,7 +63,9 @@ SYSTEM = Actor(kind="system", id=None, name="system", role=Role.PREFECTURE_ADMIN
 
 def actor_for_user(user: "User", access_jti: uuid.UUID | None = None) -> Actor:
     role = Role(user.role)
-    return Actor("user", user.id, user.username, role, user.county_code, permissions_for(role), access_jti)
+    return Actor(
+        "user", user.id, user.username, role, user.county_code, permissions_for(role), access_jti, user.enterprise_id
+    )
 
 
 def actor_for_service(account: "ServiceAccount") -> Actor:

@@ -57,6 +57,7 @@ async def _user_actor(
         User.username,
         User.role,
         User.county_code,
+        User.enterprise_id,
         User.is_active,
         User.token_version,
         User.password_changed_at,
@@ -68,7 +69,16 @@ async def _user_actor(
     if row.revoked:
         raise Unauthorized("令牌已注销 (token revoked)")
     role = Role(row.role)
-    actor = Actor("user", claims.user_id, row.username, role, row.county_code, permissions_for(role), claims.jti)
+    actor = Actor(
+        "user",
+        claims.user_id,
+        row.username,
+        role,
+        row.county_code,
+        permissions_for(role),
+        claims.jti,
+        row.enterprise_id,
+    )
     restricted = restriction(
         role=role,
         two_factor_roles=settings.two_factor_roles,

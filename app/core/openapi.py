@@ -2,9 +2,11 @@
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from starlette.datastructures import UploadFile
 
 from app.core.errors import PROBLEM_JSON, PayloadTooLarge, Problem, Unprocessable
 from app.core.openapi_links import add_create_links
@@ -21,6 +23,22 @@ def multipart_upload(
     fields = {"file": {"type": "string", "format": "binary", "description": file_description}} | (extra or {})
     form = {"schema": {"type": "object", "properties": fields, "required": ["file"]}}
     return {"requestBody": {"required": True, "content": {"multipart/form-data": form} | (also or {})}}
+
+
+async def read_file_form(request: Request, description: TypeAdapter[Any]) -> tuple[UploadFile, Any]:
+    """The multipart form of a `multipart_upload` route — one `file` and an optional `description` checked by
+    `description` — read after the caller is known: a stranger's upload is never parsed or spooled."""
+    try:
+        form = await request.form(max_files=1, max_fields=5)
+    except Exception as exc:  # malformed multipart: a client error, not a 500
+        raise Unprocessable("无法解析上传表单 (malformed multipart body)", errors=[(["body"], str(exc))]) from exc
+    file = form.get("file")
+    if not isinstance(file, UploadFile):
+        raise RequestValidationError([{"type": "missing", "loc": ("body", "file"), "msg": "Field required"}])
+    try:
+        return file, description.validate_python(form.get("description"))
+    except ValidationError as exc:
+        raise RequestValidationError([e | {"loc": ("body", "description")} for e in exc.errors()]) from exc
 
 
 def _register(components: dict[str, Any], model: type[BaseModel], mode: str = "validation") -> None:

@@ -9,13 +9,15 @@ from app.models.personal import EncryptedText
 
 
 class User(SQLModel, table=True):
-    """A person who signs in: prefecture staff, county admins and county inspectors (执法人员)."""
+    """A person who signs in: prefecture staff, county admins and county inspectors (执法人员), and a
+    manufacturer's staff bound to their one enterprise (`enterprise_id`, role enterprise_user)."""
 
     id: uuid.UUID = uuid_pk()
     username: str = Field(max_length=64, unique=True, index=True)
     full_name: str = Field(max_length=64)
     role: str = Field(max_length=32)
     county_code: str | None = Field(default=None, foreign_key="jurisdiction.code", max_length=12, index=True)
+    enterprise_id: uuid.UUID | None = Field(default=None, foreign_key="enterprise.id", index=True)  # enterprise_user
     phone: str | None = Field(default=None, sa_type=EncryptedText("user.phone"))  # personal data: SM4-encrypted
     credential_no: str | None = Field(default=None, max_length=64)
     credential_valid_from: date | None = None

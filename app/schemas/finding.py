@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from app.domain.checklist import ChecklistItem
 from app.domain.findings import FindingEvent, Severity
 from app.schemas.common import Input, Output
+from app.schemas.portal import ExtensionRequestRead, RectificationReportRead
 
 FINDING_STATUS_LABELS = {
     "open": "待整改",
@@ -22,6 +23,10 @@ STEP_LABELS = {
     "case": "立案查处",
     "closed": "闭环",
     "escalation": "升级级别变化",
+    "report_submitted": "企业报送整改报告",
+    "report_returned": "整改报告退回",
+    "extension_asked": "企业申请延期",
+    "extension_denied": "延期申请未批准",
 }
 
 
@@ -144,5 +149,11 @@ class FindingRead(BaseModel):
 
 
 class FindingDetail(FindingRead):
+    pending_extension_request: ExtensionRequestRead | None = Field(
+        default=None, description="the enterprise's extension request awaiting the county's decision"
+    )
+    pending_rectification_report: RectificationReportRead | None = Field(
+        default=None, description="the enterprise's rectification report awaiting an inspector's decision"
+    )
     steps: list[FindingStepRead]
     level_history: list[LevelChangeRead] = Field(description="every change of the escalation level kept, oldest first")

@@ -1,4 +1,5 @@
-"""Which enterprises and visits a caller may see: their county's, plus what an assignment grants them.
+"""Which enterprises and visits a caller may see: their county's, plus what an assignment grants them; an
+enterprise account (`actor.enterprise_id`) its own enterprise and its archived visits, nothing else.
 
 Jurisdiction is a WHERE, never an `if`: every service that loads an enterprise or a visit goes through
 these two functions, so a record outside them is simply not found (404). `one_or_404` loads the one row a
@@ -31,6 +32,8 @@ def _cross_assignments(actor: Actor):  # noqa: ANN202
 def scope_enterprises(stmt: SelectOfScalar[T], actor: Actor) -> SelectOfScalar[T]:
     """Restrict a query that involves `Enterprise` to the enterprises the actor may see: the actor's county,
     plus the enterprises of cross-inspection assignments they are an inspector on — only those."""
+    if actor.enterprise_id is not None:
+        return stmt.where(Enterprise.id == actor.enterprise_id)
     if actor.county_code is None:
         return stmt
     assigned = _cross_assignments(actor).with_only_columns(Assignment.enterprise_id)
@@ -40,6 +43,8 @@ def scope_enterprises(stmt: SelectOfScalar[T], actor: Actor) -> SelectOfScalar[T
 def scope_visits(stmt: SelectOfScalar[T], actor: Actor) -> SelectOfScalar[T]:
     """Restrict a query that involves `Visit` to the visits the actor may see: the actor's county, plus the
     visits that fulfil a cross-inspection assignment they are an inspector on (that enterprise's, only)."""
+    if actor.enterprise_id is not None:
+        return stmt.where(Visit.enterprise_id == actor.enterprise_id, Visit.status == "archived")
     if actor.county_code is None:
         return stmt
     assignments = _cross_assignments(actor)
