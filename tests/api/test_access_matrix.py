@@ -42,12 +42,15 @@ CALLERS = (  # least privileged first: a mutation that succeeds runs after every
     "security_admin",
     "system_admin",
     "prefecture_viewer",
+    "enterprise_user",
     "county_inspector",
     "county_admin",
     "service_with_scope",
     "prefecture_admin",
 )
-COUNTY_BOUND = frozenset({"county_admin", "county_inspector", "service_with_scope", "service_without_scope"})
+COUNTY_BOUND = frozenset(
+    {"county_admin", "county_inspector", "enterprise_user", "service_with_scope", "service_without_scope"}
+)
 DENIED = frozenset({401, 403, 404})
 ALLOWED = "allowed"
 
