@@ -22,6 +22,7 @@ class NotificationKind(LabelledEnum):
     behind_schedule = "behind_schedule", "计划进度滞后"
     webhook_disabled = "webhook_disabled", "Webhook 推送已停用"
     account_locked = "account_locked", "账户已锁定"
+    reinspection_booked = "reinspection_booked", "复查回访已安排"  # to an enterprise account
     request_decided = "request_decided", "企业申请已处理"  # to an enterprise account: its report or request answered
 
 

@@ -111,8 +111,10 @@ async def test_an_enterprise_account_walks_the_loop_and_the_other_enterprise_of_
     assert [r["status"] for r in mine["rectification_reports"]] == ["accepted"]
     assert [e["status"] for e in mine["extension_requests"]] == ["granted"]
     told = (await client.get("/api/v1/me/notifications", headers=me)).json()["items"]
-    assert sorted(n["title"][:7] for n in told) == ["延期申请已批准", "整改报告已通过"]
-    assert all(n["link"] == f"/api/v1/portal/findings/{brief['id']}" for n in told)
+    assert sorted(n["title"][:7] for n in told) == ["复查回访已安排", "延期申请已批准", "整改报告已通过"]
+    assert all(n["link"].startswith("/api/v1/portal/findings") for n in told)
+    booked = next(n for n in told if n["kind"] == "reinspection_booked")
+    assert booked["title"] == f"复查回访已安排：{revisit['visit_date']}"
 
     assert (await client.get("/api/v1/portal/findings", headers=them)).json()["total"] == 0
     assert (await client.get("/api/v1/portal/visits", headers=them)).json()["total"] == 0

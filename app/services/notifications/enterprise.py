@@ -1,5 +1,6 @@
 """Told to an enterprise's own accounts (issue 18): the answer to its rectification report or extension request,
-and its deadline coming up. The link opens the finding as the enterprise sees it (/portal/findings/{id})."""
+a re-inspection booked (a draft 复查回访 visit recorded), and its deadline coming up. The link opens what the
+enterprise reads of its own findings (/portal/findings)."""
 
 import uuid
 from collections import defaultdict
@@ -11,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.domain.permissions import Role
 from app.domain.reminders import NotificationKind
-from app.models import Finding, User
+from app.models import Finding, User, Visit
 from app.services.notifications.delivery import Message, deliver
 from app.services.notifications.texts import short
 
@@ -64,3 +65,21 @@ async def notify_enterprise_decision(
     accounts = await enterprise_accounts(session, [finding.enterprise_id])
     sent = [(user_id, message) for user_id in accounts.get(finding.enterprise_id, [])]
     return await deliver(session, NotificationKind.request_decided, sent, today=today)
+
+
+async def notify_reinspection_booked(session: AsyncSession, visit: Visit) -> int:
+    """A re-inspection visit (复查回访) was booked for the enterprise: its accounts learn the day (once per visit)."""
+    day = visit.visit_date.isoformat()
+    message = Message(
+        kind=NotificationKind.reinspection_booked,
+        county_code=visit.county_code,
+        title=f"复查回访已安排：{day}",
+        body=f"县（市）局已安排于{day}对本企业进行复查回访，请做好整改情况说明及相关记录的准备。",
+        ref_type="visit",
+        ref_id=visit.id,
+        link="/api/v1/portal/findings",
+        dedupe_key=f"reinspection_booked:{visit.id}",
+    )
+    accounts = await enterprise_accounts(session, [visit.enterprise_id])
+    sent = [(user_id, message) for user_id in accounts.get(visit.enterprise_id, [])]
+    return await deliver(session, NotificationKind.reinspection_booked, sent, today=visit.visit_date)

@@ -11,8 +11,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.actor import Actor
 from app.core.errors import Conflict
 from app.domain.errors import Problem, raise_if_any
+from app.domain.visit_types import VisitType
 from app.models import Assignment, Jurisdiction, Licence, User, Visit, VisitInspector
 from app.schemas.visit import InspectorIn, VisitCreate, VisitUpdate
+from app.services import notifications
 from app.services.common import audit, idempotency
 from app.services.common.access import one_or_404, scope_visits
 from app.services.common.concurrency import check_if_match
@@ -167,6 +169,8 @@ async def create_visit(
     await audit.record(
         session, actor, "visit.create", "visit", visit.id, county_code=visit.county_code, after=_snapshot(visit)
     )
+    if data.visit_type is VisitType.reinspection:
+        await notifications.notify_reinspection_booked(session, visit)
     return visit
 
 
