@@ -7,7 +7,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.domain.credit_code import make_credit_code
-from app.models import Enterprise, Licence, RiskSignal
+from app.domain.permissions import Role
+from app.models import Enterprise, Licence, RiskSignal, User
 from app.seed.jurisdictions import COUNTIES
 
 # (name suffix, industry, main products, licence category or None, risk class, key product flag)
@@ -90,3 +91,29 @@ async def seed_demo_enterprises(session: AsyncSession, *, per_county: int = 4) -
             added += 1
     await session.flush()
     return added
+
+
+DEMO_ENTERPRISE_ACCOUNT = ("tcs_ent1", "恒通水泥质量负责人")
+"""The demo enterprise account (issue 18): bound to 塔城市's first demo manufacturer (by credit code)."""
+
+
+async def seed_demo_enterprise_account(session: AsyncSession, password_hash: str) -> int:
+    username, full_name = DEMO_ENTERPRISE_ACCOUNT
+    if (await session.exec(select(User.id).where(User.username == username))).first():
+        return 0
+    county = COUNTIES[0][0]
+    enterprise = (await session.exec(select(Enterprise).where(Enterprise.credit_code == _code(county, 1)))).first()
+    if enterprise is None:  # a ledger that is not the demo's
+        return 0
+    session.add(
+        User(
+            username=username,
+            full_name=full_name,
+            role=Role.ENTERPRISE_USER.value,
+            county_code=enterprise.county_code,
+            enterprise_id=enterprise.id,
+            password_hash=password_hash,
+        )
+    )
+    await session.flush()
+    return 1
