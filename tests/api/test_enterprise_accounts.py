@@ -2,7 +2,8 @@
 enterprise, asks for more time and reports its rectification; the bureau decides; the other enterprise of the same
 county and another county see none of it."""
 
-from datetime import date, timedelta
+import uuid
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import col, select
@@ -157,7 +158,7 @@ async def test_an_invitation_code_opens_one_account_once_and_not_after_it_expire
         await client.post(f"/api/v1/enterprises/{enterprise.id}/invitations", headers=other_county)
     ).status_code == 404
     first = (await client.post(f"/api/v1/enterprises/{enterprise.id}/invitations", headers=county)).json()
-    stored = (await session.exec(select(EnterpriseInvitation).where(EnterpriseInvitation.id == first["id"]))).one()
+    stored = await session.get(EnterpriseInvitation, uuid.UUID(first["id"]))
     assert first["code"] not in stored.code_hash  # only its hash is kept
     body = {"code": first["code"], "username": "ent_once", "full_name": "企业", "password": PASSWORD}
     assert (await client.post("/api/v1/auth/invitations/accept", json=body)).status_code == 201
@@ -166,8 +167,6 @@ async def test_an_invitation_code_opens_one_account_once_and_not_after_it_expire
 
     second = (await client.post(f"/api/v1/enterprises/{enterprise.id}/invitations", headers=county)).json()
     later = date.fromisoformat(second["expires_at"][:10]) + timedelta(days=1)
-    from datetime import UTC, datetime
-
     app.dependency_overrides[utc_now] = lambda: datetime(later.year, later.month, later.day, tzinfo=UTC)
     expired = await client.post(
         "/api/v1/auth/invitations/accept", json=body | {"code": second["code"], "username": "ent_late"}
@@ -230,3 +229,23 @@ async def test_an_extension_is_asked_before_the_deadline_and_a_refusal_states_it
     app.dependency_overrides[local_today] = lambda: date.fromisoformat(brief["deadline"]) + timedelta(days=1)
     late = await client.post(url, json={"days": 5, "reason": "来不及"}, headers=me)
     assert late.status_code == 422 and late.json()["errors"][0]["loc"] == ["extension"]
+
+
+async def test_the_demo_enterprise_account_signs_in_to_its_own_enterprise(client, session):
+    from app.core.security import hash_password
+    from app.seed.jurisdictions import DEMO_PASSWORD
+    from app.seed.ledger import DEMO_ENTERPRISE_ACCOUNT, seed_demo_enterprise_account, seed_demo_enterprises
+
+    await seed_demo_enterprises(session)
+    added = await seed_demo_enterprise_account(session, hash_password(DEMO_PASSWORD))
+    await session.commit()
+    assert await seed_demo_enterprise_account(session, hash_password(DEMO_PASSWORD)) == 0  # idempotent
+    signed_in = await client.post(
+        "/api/v1/auth/token", data={"username": DEMO_ENTERPRISE_ACCOUNT[0], "password": DEMO_PASSWORD}
+    )
+    if added == 0:  # another test's ledger came first: the demo ledger is not seeded over it
+        assert signed_in.status_code == 401
+        return
+    headers = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+    own = (await client.get("/api/v1/portal/enterprise", headers=headers)).json()
+    assert own["county_code"] == TACHENG and own["name"].endswith("恒通水泥有限公司")
