@@ -8,6 +8,7 @@ refuses it with a reason. Each is one at a time per finding; every step is on th
 """
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -124,21 +125,49 @@ async def accept_report(
     return report
 
 
+@dataclass(frozen=True)
+class TurnDown:
+    """One way the bureau says no, with a reason: the request's new status, the step on the finding's timeline,
+    the event, and what the enterprise is told."""
+
+    model: Any
+    fields: tuple[str, ...]
+    status: str
+    step: str
+    event: str
+    decision: str
+
+
+RETURNED = TurnDown(
+    RectificationReport,
+    REPORT_FIELDS,
+    "returned",
+    "report_returned",
+    "finding.rectification_returned",
+    "report_returned",
+)
+REFUSED = TurnDown(
+    ExtensionRequest, REQUEST_FIELDS, "refused", "extension_denied", "finding.extension_refused", "extension_refused"
+)
+
+
+async def _turn_down(
+    session: AsyncSession, actor: Actor, how: TurnDown, row_id: uuid.UUID, reason: str, *, today: date
+) -> Any:
+    row, finding, finding_before, before = await _decide(session, actor, how.model, row_id, how.fields)
+    row.decision_reason = reason
+    await _decided(session, actor, row, before, how.status)
+    await record_step(session, actor, finding, finding_before, FindingStep(kind=how.step, text=reason))
+    await announce(session, how.event, finding, today)
+    await notifications.notify_enterprise_decision(session, finding, row.id, how.decision, reason, today=today)
+    return row
+
+
 async def return_report(
     session: AsyncSession, actor: Actor, report_id: uuid.UUID, data: ReturnCreate, *, today: date
 ) -> RectificationReport:
     """The inspector returns the report with a reason; the finding stays open and the enterprise may report again."""
-    report, finding, finding_before, before = await _decide(
-        session, actor, RectificationReport, report_id, REPORT_FIELDS
-    )
-    report.decision_reason = data.reason
-    await _decided(session, actor, report, before, "returned")
-    await record_step(session, actor, finding, finding_before, FindingStep(kind="report_returned", text=data.reason))
-    await announce(session, "finding.rectification_returned", finding, today)
-    await notifications.notify_enterprise_decision(
-        session, finding, report.id, "report_returned", data.reason, today=today
-    )
-    return report
+    return await _turn_down(session, actor, RETURNED, report_id, data.reason, today=today)
 
 
 async def request_extension(
@@ -195,17 +224,7 @@ async def refuse_extension(
     session: AsyncSession, actor: Actor, request_id: uuid.UUID, data: RefusalReason, *, today: date
 ) -> ExtensionRequest:
     """The county refuses the request with a reason; the deadline stands."""
-    request, finding, finding_before, before = await _decide(
-        session, actor, ExtensionRequest, request_id, REQUEST_FIELDS
-    )
-    request.decision_reason = data.reason
-    await _decided(session, actor, request, before, "refused")
-    await record_step(session, actor, finding, finding_before, FindingStep(kind="extension_denied", text=data.reason))
-    await announce(session, "finding.extension_refused", finding, today)
-    await notifications.notify_enterprise_decision(
-        session, finding, request.id, "extension_refused", data.reason, today=today
-    )
-    return request
+    return await _turn_down(session, actor, REFUSED, request_id, data.reason, today=today)
 
 
 async def list_extension_requests(
