@@ -1,5 +1,6 @@
 """The enterprise's side of the loop (issue 18): enterprise accounts bound to one enterprise (user.enterprise_id),
-their one-time invitations, the files they upload, rectification reports, extension requests and self-checks
+their one-time invitations, the files they upload, rectification reports, extension requests and self-checks; a
+finding step names the enterprise's files apart from a visit's attachments (finding_step.file_ids)
 
 Revision ID: 0015e
 Revises: 0014
@@ -178,9 +179,13 @@ def upgrade() -> None:
         batch_op.create_foreign_key(
             batch_op.f("fk_user_enterprise_id_enterprise"), "enterprise", ["enterprise_id"], ["id"]
         )
+    with op.batch_alter_table("finding_step", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("file_ids", sa.JSON(), server_default=sa.text("'[]'"), nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("finding_step", schema=None) as batch_op:
+        batch_op.drop_column("file_ids")
     with op.batch_alter_table("user", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_user_enterprise_id_enterprise"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_user_enterprise_id"))

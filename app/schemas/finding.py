@@ -87,7 +87,8 @@ class FindingStepRead(Output):
     days: int | None
     deadline_before: date | None
     deadline_after: date | None
-    attachment_ids: list[uuid.UUID]
+    attachment_ids: list[uuid.UUID] = Field(description="a visit's attachments (/attachments/{id})")
+    file_ids: list[uuid.UUID] = Field(description="files the enterprise uploaded (/enterprise-files/{id})")
     reinspection_visit_id: uuid.UUID | None
     result: str | None
     case_no: str | None

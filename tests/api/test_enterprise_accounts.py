@@ -106,6 +106,8 @@ async def test_an_enterprise_account_walks_the_loop_and_the_other_enterprise_of_
     assert closed.status_code == 200 and closed.json()["status"] == "closed", closed.text
     kinds = [s["kind"] for s in closed.json()["steps"] if s["kind"] != "escalation"]
     assert kinds == ["extension_asked", "extension", "report_submitted", "rectification", "reinspection"]
+    rectification = next(s for s in closed.json()["steps"] if s["kind"] == "rectification")
+    assert rectification["file_ids"] == [photo.json()["id"]] and rectification["attachment_ids"] == []
 
     mine = (await client.get(f"/api/v1/portal/findings/{brief['id']}", headers=me)).json()
     assert mine["status"] == "closed" and mine["deadline"] == new_deadline.isoformat()

@@ -59,7 +59,7 @@ async def submit_report(
         submitted_by_id=actor.user_id,
     )
     await audit.record_create(session, actor, report, county_code=report.county_code)
-    step = FindingStep(kind="report_submitted", text=data.text, attachment_ids=file_ids)
+    step = FindingStep(kind="report_submitted", text=data.text, file_ids=file_ids)
     await record_step(session, actor, finding, before, step)
     await announce(session, "finding.rectification_reported", finding, today)
     return report
@@ -118,8 +118,9 @@ async def accept_report(
     report, finding, finding_before, before = await _decide(
         session, actor, RectificationReport, report_id, REPORT_FIELDS
     )
-    file_ids = [uuid.UUID(f) for f in report.file_ids]
-    await apply_rectification(session, actor, finding, finding_before, report.text, file_ids, today=today)
+    await apply_rectification(
+        session, actor, finding, finding_before, report.text, file_ids=report.file_ids, today=today
+    )
     await _decided(session, actor, report, before, "accepted")
     await notifications.notify_enterprise_decision(session, finding, report.id, "report_accepted", None, today=today)
     return report

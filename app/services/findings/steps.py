@@ -132,7 +132,8 @@ async def record_rectification(
         if (await session.exec(stmt)).first() is None:
             problems.append(Problem(("attachment_ids", i), "附件不存在或不属于该企业 (attachment not found)"))
     raise_if_any(problems)
-    return await apply_rectification(session, actor, finding, before, data.text, data.attachment_ids, today=today)
+    attachment_ids = [str(a) for a in data.attachment_ids]
+    return await apply_rectification(session, actor, finding, before, data.text, attachment_ids, today=today)
 
 
 def _rectifiable(finding: Finding) -> None:
@@ -147,13 +148,15 @@ async def apply_rectification(
     finding: Finding,
     before: dict[str, Any],
     text: str,
-    attachment_ids: Sequence[uuid.UUID],
+    attachment_ids: Sequence[str] = (),
     *,
+    file_ids: Sequence[str] = (),
     today: date,
 ) -> Finding:
-    """The finding (loaded for update) is rectified, awaiting its re-inspection."""
+    """The finding (loaded for update) is rectified, awaiting its re-inspection: with a visit's attachments (an
+    inspector's record) or the enterprise's files (its report, accepted)."""
     _rectifiable(finding)
-    step = FindingStep(kind="rectification", text=text, attachment_ids=[str(a) for a in attachment_ids])
+    step = FindingStep(kind="rectification", text=text, attachment_ids=list(attachment_ids), file_ids=list(file_ids))
     finding.status = "rectified"
     await record_step(session, actor, finding, before, step)
     await settle_level(session, actor, finding, FindingEvent.rectification, today=today)
