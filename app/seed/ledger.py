@@ -26,7 +26,7 @@ SHORT_NAMES = {"654226": "和布克赛尔"}
 REPRESENTATIVES = ("王建国", "李春华", "张海涛", "刘玉兰", "陈志强", "马丽", "阿依古丽", "努尔兰")
 
 
-def _code(county: str, n: int) -> str:
+def demo_credit_code(county: str, n: int) -> str:
     return make_credit_code(f"9165{county[2:]}MA{n:07d}"[:17].replace("I", "1").replace("O", "0"))
 
 
@@ -39,7 +39,7 @@ async def seed_demo_enterprises(session: AsyncSession, *, per_county: int = 4) -
             n = c * 100 + k + 1
             suffix, industry, products, category, risk, key_product = TRADES[(c + k) % len(TRADES)]
             enterprise = Enterprise(
-                credit_code=_code(county, n),
+                credit_code=demo_credit_code(county, n),
                 name=f"{SHORT_NAMES.get(county, county_name[:2])}{suffix}",
                 county_code=county,
                 address=f"{county_name}工业园区{k + 1}号",
@@ -102,7 +102,9 @@ async def seed_demo_enterprise_account(session: AsyncSession, password_hash: str
     if (await session.exec(select(User.id).where(User.username == username))).first():
         return 0
     county = COUNTIES[0][0]
-    enterprise = (await session.exec(select(Enterprise).where(Enterprise.credit_code == _code(county, 1)))).first()
+    enterprise = (
+        await session.exec(select(Enterprise).where(Enterprise.credit_code == demo_credit_code(county, 1)))
+    ).first()
     if enterprise is None:  # a ledger that is not the demo's
         return 0
     session.add(

@@ -233,21 +233,18 @@ async def test_an_extension_is_asked_before_the_deadline_and_a_refusal_states_it
     assert late.status_code == 422 and late.json()["errors"][0]["loc"] == ["extension"]
 
 
-async def test_the_demo_enterprise_account_signs_in_to_its_own_enterprise(client, session):
+async def test_the_demo_enterprise_account_signs_in_to_the_first_demo_manufacturer_of_tacheng(client, session):
+    """Without seeding the whole demo ledger into the shared test database: its first 塔城市 manufacturer alone."""
     from app.core.security import hash_password
     from app.seed.jurisdictions import DEMO_PASSWORD
-    from app.seed.ledger import DEMO_ENTERPRISE_ACCOUNT, seed_demo_enterprise_account, seed_demo_enterprises
+    from app.seed.ledger import DEMO_ENTERPRISE_ACCOUNT, demo_credit_code, seed_demo_enterprise_account
 
-    await seed_demo_enterprises(session)
-    added = await seed_demo_enterprise_account(session, hash_password(DEMO_PASSWORD))
+    enterprise = await make_enterprise(session, credit_code=demo_credit_code(TACHENG, 1), county_code=TACHENG)
+    assert await seed_demo_enterprise_account(session, hash_password(DEMO_PASSWORD)) == 1
     await session.commit()
     assert await seed_demo_enterprise_account(session, hash_password(DEMO_PASSWORD)) == 0  # idempotent
     signed_in = await client.post(
         "/api/v1/auth/token", data={"username": DEMO_ENTERPRISE_ACCOUNT[0], "password": DEMO_PASSWORD}
     )
-    if added == 0:  # another test's ledger came first: the demo ledger is not seeded over it
-        assert signed_in.status_code == 401
-        return
     headers = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
-    own = (await client.get("/api/v1/portal/enterprise", headers=headers)).json()
-    assert own["county_code"] == TACHENG and own["name"].endswith("恒通水泥有限公司")
+    assert (await client.get("/api/v1/portal/enterprise", headers=headers)).json()["id"] == str(enterprise.id)
