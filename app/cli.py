@@ -68,12 +68,14 @@ async def _with_session(work) -> None:  # noqa: ANN001
 
 
 async def _seed_demo(session) -> None:  # noqa: ANN001
-    from app.seed.jurisdictions import seed_demo_users, seed_jurisdictions
-    from app.seed.ledger import seed_demo_enterprises
+    from app.core.security import hash_password
+    from app.seed.jurisdictions import DEMO_PASSWORD, seed_demo_users, seed_jurisdictions
+    from app.seed.ledger import seed_demo_enterprise_account, seed_demo_enterprises
 
     counties = await seed_jurisdictions(session)
     users = await seed_demo_users(session)
     enterprises = await seed_demo_enterprises(session)
+    users += await seed_demo_enterprise_account(session, hash_password(DEMO_PASSWORD))
     print(f"seeded {counties} jurisdictions, {users} demo users, {enterprises} demo enterprises")
 
 

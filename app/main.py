@@ -27,10 +27,12 @@ from app.routers import (
     class_suggestions,
     disclosures,
     draws,
+    enterprise_accounts,
     enterprise_imports,
     enterprises,
     enterprises_signals,
     events,
+    finding_requests,
     findings,
     health,
     inspectors,
@@ -41,11 +43,13 @@ from app.routers import (
     notifications,
     plan_items,
     plans,
+    portal,
     public,
     publicity,
     reports,
     risk_list,
     sampling_followups,
+    self_checks,
     service_accounts,
     timeline,
     users,
@@ -92,6 +96,10 @@ ROUTERS = (
     events,
     webhooks,
     vocabularies,
+    enterprise_accounts,
+    portal,
+    finding_requests,
+    self_checks,
 )
 
 DESCRIPTION = """
@@ -103,7 +111,11 @@ Every error is `application/problem+json` (RFC 9457) with `errors: [{loc, msg}]`
 """
 
 
-UPLOADS = (visits_attachments.upload_attachment, enterprise_imports.create_enterprise_import)
+UPLOADS = (
+    visits_attachments.upload_attachment,
+    enterprise_imports.create_enterprise_import,
+    portal.upload_own_file,
+)
 """The operations whose bodies may be as large as MAX_UPLOAD_BYTES; every other body is held to MAX_JSON_BYTES."""
 
 

@@ -20,6 +20,7 @@ class Actor:
     permissions: frozenset[Permission] = field(default_factory=frozenset)
     access_jti: uuid.UUID | None = None
     node_code: str | None = None  # the jurisdiction node whose subtree the actor sees; None: every node
+    enterprise_id: uuid.UUID | None = None  # an enterprise account: it sees this one enterprise, nothing else
 
     def __post_init__(self) -> None:
         if self.county_code is not None and self.node_code is None:
@@ -47,6 +48,7 @@ class Actor:
             "county_code": self.county_code,
             "node_code": self.node_code,
             "permissions": sorted(p.value for p in self.permissions),
+            "enterprise_id": str(self.enterprise_id) if self.enterprise_id else None,
         }
 
     @classmethod
@@ -59,6 +61,7 @@ class Actor:
             county_code=data["county_code"],
             permissions=frozenset(Permission(p) for p in data["permissions"]),
             node_code=data.get("node_code"),
+            enterprise_id=uuid.UUID(data["enterprise_id"]) if data.get("enterprise_id") else None,
         )
 
 
@@ -68,7 +71,17 @@ SYSTEM = Actor(kind="system", id=None, name="system", role=Role.PREFECTURE_ADMIN
 def actor_for_user(user: "User", access_jti: uuid.UUID | None = None) -> Actor:
     role = Role(user.role)
     node = user.county_code or user.jurisdiction_code
-    return Actor("user", user.id, user.username, role, user.county_code, permissions_for(role), access_jti, node)
+    return Actor(
+        "user",
+        user.id,
+        user.username,
+        role,
+        user.county_code,
+        permissions_for(role),
+        access_jti,
+        node,
+        user.enterprise_id,
+    )
 
 
 def actor_for_service(account: "ServiceAccount") -> Actor:

@@ -60,6 +60,7 @@ async def _user_actor(
         User.role,
         User.county_code,
         User.jurisdiction_code,
+        User.enterprise_id,
         User.is_active,
         User.token_version,
         User.password_changed_at,
@@ -72,7 +73,17 @@ async def _user_actor(
         raise Unauthorized(Message("token_signed_out"))
     role = Role(row.role)
     node = row.county_code or row.jurisdiction_code
-    actor = Actor("user", claims.user_id, row.username, role, row.county_code, permissions_for(role), claims.jti, node)
+    actor = Actor(
+        "user",
+        claims.user_id,
+        row.username,
+        role,
+        row.county_code,
+        permissions_for(role),
+        claims.jti,
+        node,
+        row.enterprise_id,
+    )
     restricted = restriction(
         role=role,
         two_factor_roles=settings.two_factor_roles,

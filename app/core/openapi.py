@@ -5,9 +5,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from starlette.datastructures import UploadFile
 
 from app.core.errors import PROBLEM_JSON, PayloadTooLarge, Problem, Unprocessable
 from app.core.i18n import ZH_CN, title
@@ -15,6 +17,7 @@ from app.core.middleware import SECURITY_HEADERS
 from app.core.openapi_links import add_create_links
 from app.core.summaries import SUMMARIES, TAGS
 from app.core.text_guard import NO_CONTROL_PATTERN
+from app.domain.errors import Message
 
 EVERY_RESPONSE_NOTE = (
     "\nEvery response carries `X-Request-ID` (yours if you sent a safe one, else a new one: quote it when reporting a"
@@ -22,6 +25,7 @@ EVERY_RESPONSE_NOTE = (
 )
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 MALFORMED_BODY = title("malformed_body", ZH_CN)
+MALFORMED_MULTIPART = Message("malformed_multipart_body")
 
 
 def multipart_upload(
@@ -112,6 +116,22 @@ def _declare_headers(document: dict[str, Any]) -> None:
                 }
                 if declared:
                     response["headers"] = response.get("headers", {}) | declared
+
+
+async def read_file_form(request: Request, description: TypeAdapter[Any]) -> tuple[UploadFile, Any]:
+    """The multipart form of a `multipart_upload` route — one `file` and an optional `description` checked by
+    `description` — read after the caller is known: a stranger's upload is never parsed or spooled."""
+    try:
+        form = await request.form(max_files=1, max_fields=5)
+    except Exception as exc:  # malformed multipart: a client error, not a 500
+        raise Unprocessable(MALFORMED_MULTIPART, errors=[(["body"], MALFORMED_MULTIPART)]) from exc
+    file = form.get("file")
+    if not isinstance(file, UploadFile):
+        raise RequestValidationError([{"type": "missing", "loc": ("body", "file"), "msg": "Field required"}])
+    try:
+        return file, description.validate_python(form.get("description"))
+    except ValidationError as exc:
+        raise RequestValidationError([e | {"loc": ("body", "description")} for e in exc.errors()]) from exc
 
 
 def _register(components: dict[str, Any], model: type[BaseModel], mode: str = "validation") -> None:

@@ -49,3 +49,8 @@ def may_assign_role(actor: Role, current: Role, new: Role, *, own_account: bool)
 
 def may_clear_lock(actor: Role, target: Role, *, own_account: bool) -> bool:
     return not own_account and target in CLEARS_LOCKS.get(actor, frozenset())
+
+
+INVITATION_VALID_DAYS = 14
+"""An enterprise account's invitation code is good for this many days, once (the county gives it on paper or by
+SMS); after that the county issues a new one."""

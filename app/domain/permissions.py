@@ -20,10 +20,11 @@ class Role(LabelledEnum):
     SYSTEM_ADMIN = "system_admin", "系统管理员（账号、辖区）"
     SECURITY_ADMIN = "security_admin", "安全管理员（角色、策略、解锁）"
     AUDIT_ADMIN = "audit_admin", "审计管理员（审计记录）"
+    ENTERPRISE_USER = "enterprise_user", "企业账号（本企业）"
 
     @property
     def is_county_bound(self) -> bool:
-        return self in (Role.COUNTY_ADMIN, Role.COUNTY_INSPECTOR)
+        return self in (Role.COUNTY_ADMIN, Role.COUNTY_INSPECTOR, Role.ENTERPRISE_USER)
 
     @property
     def is_region_level(self) -> bool:
@@ -70,6 +71,9 @@ class Permission(StrEnum):
     PUBLICITY_WRITE = "publicity:write"
     NOTIFICATIONS_READ = "notifications:read"
     WEBHOOKS_MANAGE = "webhooks:manage"  # one's own webhook subscriptions (a service key, the prefecture admin)
+    ENTERPRISE_ACCOUNTS_INVITE = "enterprise_accounts:invite"  # invite a manufacturer's staff to its own account
+    OWN_ENTERPRISE_READ = "own_enterprise:read"  # an enterprise account: its own visits, findings, licences
+    OWN_ENTERPRISE_WRITE = "own_enterprise:write"  # its rectification reports, extension requests, self-checks
 
 
 _READ = frozenset(
@@ -105,8 +109,11 @@ A county admin keeps its own inspectors' accounts, a share of the system adminis
 
 _ADMINISTRATION = frozenset().union(*DUTIES.values())
 
+ENTERPRISE_OWN = frozenset({Permission.OWN_ENTERPRISE_READ, Permission.OWN_ENTERPRISE_WRITE})
+"""What only an enterprise account holds: the bureau's staff speak for the bureau, never for the manufacturer."""
+
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.PREFECTURE_ADMIN: frozenset(Permission) - _ADMINISTRATION,  # the business: plans, ledger, visits, reports
+    Role.PREFECTURE_ADMIN: frozenset(Permission) - _ADMINISTRATION - ENTERPRISE_OWN,  # plans, ledger, visits, reports
     Role.PREFECTURE_VIEWER: _READ | _OWN | {Permission.USERS_READ},
     # the region reads and rolls up every prefecture's figures and issues nothing to counties
     Role.REGION_VIEWER: _READ | _OWN | {Permission.USERS_READ},
@@ -125,6 +132,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.FINDINGS_WRITE,
         Permission.REPORTS_SUBMIT,
         Permission.PUBLICITY_WRITE,
+        Permission.ENTERPRISE_ACCOUNTS_INVITE,
     },
     Role.COUNTY_INSPECTOR: _READ
     | _OWN
@@ -133,6 +141,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.VISITS_WRITE,
         Permission.FINDINGS_WRITE,
     },
+    Role.ENTERPRISE_USER: ENTERPRISE_OWN | _OWN,  # no internal list: its own enterprise, through its own routes
     Role.SERVICE: frozenset(),  # a service account holds exactly the scopes its key grants
     **{role: duties | {Permission.JURISDICTIONS_READ} | _OWN for role, duties in DUTIES.items()},
 }
@@ -160,8 +169,18 @@ def permissions_for(role: Role, scopes: frozenset[str] = frozenset()) -> frozens
     return ROLE_PERMISSIONS[role]
 
 
+PASSWORD_MIN_LENGTH: dict[Role, int] = {Role.ENTERPRISE_USER: 12}
+"""An enterprise account signs in from outside the bureau's network, often from a shared office computer: a longer
+password than the bureau's 10 characters."""
+
+
+def password_min_length(role: Role) -> int:
+    return PASSWORD_MIN_LENGTH.get(role, 10)
+
+
 def password_problems(password: str, *, min_length: int = 10, min_classes: int = 3) -> list[Message]:
-    """等保三级 password policy: at least 10 characters from at least 3 of 4 character classes."""
+    """等保三级 password policy: at least `min_length` (10, an enterprise account 12) characters from at least 3 of
+    4 character classes."""
     problems: list[Message] = []
     if len(password) < min_length:
         problems.append(Message("password_too_short", min_length=min_length))

@@ -22,6 +22,8 @@ class NotificationKind(LabelledEnum):
     behind_schedule = "计划进度滞后"
     webhook_disabled = "Webhook 推送已停用"
     account_locked = "账户已锁定"
+    reinspection_booked = "复查回访已安排"  # to an enterprise account
+    request_decided = "企业申请已处理"  # to an enterprise account: its report or request answered
 
 
 def reminder_due(deadline: date, today: date, ruleset: RuleSet) -> NotificationKind | None:

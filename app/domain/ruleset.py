@@ -70,6 +70,9 @@ class RuleSet:
     reinspection_reminder_days: int = 7
     """计划 七（二）按时实施复查回访: a finding whose rectification report has waited this many days for its
     re-inspection reminds its inspectors (local rule; the plan says 按时 without a number)."""
+    self_check_missing_months: int = 3
+    """SAMR 2023 日管控、周排查、月调度: an enterprise with no monthly self-check (月调度) for this many calendar months
+    before the current one shows a ledger signal (local rule; a signal to look at, never an automatic escalation)."""
     report_reminder_days: int = 7
     """计划 八: a county that has not yet submitted the completion summary (附件3) is reminded this many days
     before the due date (local rule; the plan sets no number)."""

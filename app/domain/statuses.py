@@ -31,6 +31,10 @@ class FindingStepKind(LabelledEnum):
     case = "立案查处"
     closed = "闭环"
     escalation = "升级级别变化"
+    report_submitted = "企业报送整改报告"
+    report_returned = "整改报告退回"
+    extension_asked = "企业申请延期"
+    extension_denied = "延期申请未批准"
 
 
 class ReinspectionResult(LabelledEnum):
@@ -143,6 +147,7 @@ class NotificationRef(LabelledEnum):
     report = "完成情况报送"
     user = "用户账户"
     webhook_subscription = "Webhook 订阅"
+    visit = "检查记录"
 
 
 class TimelineKind(LabelledEnum):
@@ -163,3 +168,19 @@ class ActorKind(LabelledEnum):
     service = "系统对接账号"
     system = "系统"
     anonymous = "未登录"
+
+
+class RectificationReportStatus(LabelledEnum):
+    """Where an enterprise's rectification report (整改报告) stands."""
+
+    pending = "待审核"
+    accepted = "已采纳"
+    returned = "已退回"
+
+
+class ExtensionRequestStatus(LabelledEnum):
+    """Where an enterprise's extension request (延期申请) stands."""
+
+    pending = "待审批"
+    granted = "已批准"
+    refused = "未批准"

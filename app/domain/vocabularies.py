@@ -20,11 +20,13 @@ from app.domain.reporting import (
     SummaryFigure,
 )
 from app.domain.risk import KeyFlag, RiskClass
+from app.domain.self_checks import SelfCheckKind
 from app.domain.statuses import (
     ActorKind,
     AdjustmentKind,
     AssignmentStatus,
     DeliveryStatus,
+    ExtensionRequestStatus,
     FindingStatus,
     FindingStepKind,
     FollowUpStatus,
@@ -34,6 +36,7 @@ from app.domain.statuses import (
     NotificationRef,
     PlanLineSource,
     PlanStatus,
+    RectificationReportStatus,
     ReinspectionResult,
     RiskListSource,
     SyncDirection,
@@ -72,6 +75,9 @@ VOCABULARIES: dict[str, Vocabulary] = _vocabularies(
     ("finding_status", "问题状态", FindingStatus),
     ("finding_step_kind", "问题处理步骤", FindingStepKind),
     ("reinspection_result", "复查结果", ReinspectionResult),
+    ("rectification_report_status", "整改报告状态", RectificationReportStatus),
+    ("extension_request_status", "延期申请状态", ExtensionRequestStatus),
+    ("self_check_kind", "企业自查类别", SelfCheckKind),
     ("finding_event", "升级级别变化事由", FindingEvent),
     ("risk_list_source", "风险问题清单来源", RiskListSource),
     ("plan_status", "检查计划状态", PlanStatus),

@@ -13,6 +13,13 @@ from app.models.enterprise import (
     LicenceCategory,
     RiskSignal,
 )
+from app.models.enterprise_account import (
+    EnterpriseFile,
+    EnterpriseInvitation,
+    ExtensionRequest,
+    RectificationReport,
+    SelfCheck,
+)
 from app.models.event import Event, WebhookDelivery, WebhookSubscription
 from app.models.figures import EnterpriseVisitFigure, PlanLineFigure, VisitDayFigure
 from app.models.finding import Finding, FindingStep
@@ -31,6 +38,11 @@ from app.models.user import ServiceAccount, User
 from app.models.visit import Visit, VisitAmendment, VisitInspector
 
 __all__ = [
+    "EnterpriseFile",
+    "EnterpriseInvitation",
+    "ExtensionRequest",
+    "RectificationReport",
+    "SelfCheck",
     "Event",
     "WebhookDelivery",
     "WebhookSubscription",

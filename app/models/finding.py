@@ -2,6 +2,7 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Column, Text
+from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
 from app.models.base import UTCDateTime, created_at_field, uuid_pk
@@ -57,8 +58,11 @@ class FindingStep(SQLModel, table=True):
     days: int | None = None
     deadline_before: date | None = None
     deadline_after: date | None = None
-    # rectification
+    # rectification: a visit's attachments (recorded by an inspector), or files the enterprise uploaded (its report)
     attachment_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    file_ids: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default=sql_text("'[]'"))
+    )  # /enterprise-files/{id}
     # reinspection
     reinspection_visit_id: uuid.UUID | None = Field(default=None, foreign_key="visit.id")
     result: str | None = Field(default=None, max_length=8)  # pass | fail

@@ -9,7 +9,8 @@ from app.models.personal import EncryptedText
 
 
 class User(SQLModel, table=True):
-    """A person who signs in: prefecture staff, county admins and county inspectors (执法人员)."""
+    """A person who signs in: prefecture staff, county admins and county inspectors (执法人员), and a
+    manufacturer's staff bound to their one enterprise (`enterprise_id`, role enterprise_user)."""
 
     id: uuid.UUID = uuid_pk()
     username: str = Field(max_length=64, unique=True, index=True)
@@ -18,6 +19,7 @@ class User(SQLModel, table=True):
     county_code: str | None = Field(default=None, foreign_key="jurisdiction.code", max_length=12, index=True)
     # the node the account belongs to: its county, prefecture or region (None: an account of before the tree)
     jurisdiction_code: str | None = Field(default=None, foreign_key="jurisdiction.code", max_length=12, index=True)
+    enterprise_id: uuid.UUID | None = Field(default=None, foreign_key="enterprise.id", index=True)  # enterprise_user
     phone: str | None = Field(default=None, sa_type=EncryptedText("user.phone"))  # personal data: SM4-encrypted
     credential_no: str | None = Field(default=None, max_length=64)
     credential_valid_from: date | None = None

@@ -1,23 +1,18 @@
 import uuid
-from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
-from pydantic import Field, TypeAdapter, ValidationError
-from starlette.datastructures import UploadFile
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, SettingsDep
+from app.core.downloads import FILE_RESPONSE, stored_file
 from app.core.errors import Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable, error_responses
 from app.core.idempotency import IdempotentRoute
-from app.core.openapi import multipart_upload
+from app.core.openapi import multipart_upload, read_file_form
 from app.core.paging import OffsetPaging, Window
-from app.domain.errors import Message
 from app.domain.permissions import Permission
-from app.schemas.attachment import AttachmentRead
-from app.schemas.common import Page, PlainText
+from app.schemas.attachment import AttachmentRead, FileDescription
+from app.schemas.common import Page
 from app.services.visits import attachments as service
 
 router = APIRouter(prefix="/api/v1", tags=["attachments"], route_class=IdempotentRoute)
@@ -26,23 +21,6 @@ Writer = Allowed(Permission.VISITS_WRITE)
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound)
 FILE_DESCRIPTION = "JPEG, PNG, WebP, HEIC or PDF; the type is read from the bytes"
 UPLOAD_BODY = multipart_upload(FILE_DESCRIPTION, extra={"description": {"type": "string", "maxLength": 255}})
-Description = TypeAdapter(Annotated[PlainText | None, Field(max_length=255)])
-
-
-async def _attachment_form(request: Request) -> tuple[UploadFile, str | None]:
-    """The multipart form, read after the caller is known: a stranger's upload is never parsed or spooled."""
-    try:
-        form = await request.form(max_files=1, max_fields=5)
-    except Exception as exc:  # malformed multipart: a client error, not a 500
-        msg = Message("malformed_multipart_body")
-        raise Unprocessable(msg, errors=[(["body"], msg)]) from exc
-    file = form.get("file")
-    if not isinstance(file, UploadFile):
-        raise RequestValidationError([{"type": "missing", "loc": ("body", "file"), "msg": "Field required"}])
-    try:
-        return file, Description.validate_python(form.get("description"))
-    except ValidationError as exc:
-        raise RequestValidationError([e | {"loc": ("body", "description")} for e in exc.errors()]) from exc
 
 
 @router.post(
@@ -56,7 +34,7 @@ async def upload_attachment(
     visit_id: uuid.UUID, request: Request, actor: Writer, session: SessionDep, settings: SettingsDep
 ) -> AttachmentRead:
     """Attach a photo, a scanned signed form or a PDF to a visit (size-limited, SHA-256 kept)."""
-    file, description = await _attachment_form(request)
+    file, description = await read_file_form(request, FileDescription)
     try:
         attachment = await service.add_attachment(
             session,
@@ -85,19 +63,13 @@ async def list_visit_attachments(
 @router.get(
     "/attachments/{attachment_id}",
     response_class=FileResponse,
-    responses={200: {"content": {"application/octet-stream": {}}, "description": "the file"}, **ERRORS},
+    responses={**FILE_RESPONSE, **ERRORS},
 )
 async def download_attachment(
     attachment_id: uuid.UUID, actor: Reader, session: SessionDep, settings: SettingsDep
 ) -> FileResponse:
     """The file itself, to whoever may see its visit."""
     attachment, path = await service.get_attachment(session, actor, attachment_id, settings.upload_dir)
-    return FileResponse(
-        path,
-        media_type=attachment.content_type,
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(attachment.filename)}",
-            "X-Content-Type-Options": "nosniff",
-            "ETag": f'"{attachment.sha256}"',
-        },
+    return stored_file(
+        path, content_type=attachment.content_type, filename=attachment.filename, sha256=attachment.sha256
     )

@@ -1,7 +1,13 @@
 import uuid
 from datetime import datetime
+from typing import Annotated
 
-from app.schemas.common import Output
+from pydantic import Field, TypeAdapter
+
+from app.schemas.common import Output, PlainText
+
+FileDescription = TypeAdapter(Annotated[PlainText | None, Field(max_length=255)])
+"""The optional `description` field of an upload form."""
 
 
 class AttachmentRead(Output):

@@ -183,4 +183,25 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "description": "许可系统接收台账与许可证变更",
     },
     "WebhookSubscriptionUpdate": {"event_types": ["cn.zhijian.licence.changed"], "is_active": True},
+    "InvitationAccept": {
+        "code": "K7Q2M9X4T8W3R6P5",
+        "username": "tcs_ent2",
+        "full_name": "李红梅",
+        "password": "Jianguo@Quality2026",
+    },
+    "SelfCheckCreate": {
+        "day": "2026-05-01",
+        "form": {
+            "kind": "monthly",
+            "meeting_held_on": "2026-05-01",
+            "open_hazards": 1,
+            "summary": "质量安全总监主持月调度会，通报本月排查的隐患一项，已安排整改",
+        },
+        "note": "会议纪要见附件",
+        "file_ids": [],
+    },
+    "RectificationReportCreate": {"text": "已重新印制标签并加注执行标准编号，库存产品已全部更换标签。", "file_ids": []},
+    "ReturnCreate": {"reason": "整改照片未显示执行标准编号，请补充"},
+    "ExtensionRequestCreate": {"days": 15, "reason": "标签需重新印制，供货周期较长"},
+    "RefusalReason": {"reason": "整改内容简单，期限内可以完成"},
 }

@@ -7,6 +7,7 @@ from app.domain.checklist import ChecklistItem
 from app.domain.findings import FindingEvent, Severity
 from app.domain.statuses import FindingStatus, FindingStepKind, ReinspectionResult
 from app.schemas.common import CountyCode, Input, ListFilter, Output
+from app.schemas.portal import ExtensionRequestRead, RectificationReportRead
 
 
 class FindingCreate(Input):
@@ -66,7 +67,8 @@ class FindingStepRead(Output):
     days: int | None
     deadline_before: date | None
     deadline_after: date | None
-    attachment_ids: list[uuid.UUID]
+    attachment_ids: list[uuid.UUID] = Field(description="a visit's attachments (/attachments/{id})")
+    file_ids: list[uuid.UUID] = Field(description="files the enterprise uploaded (/enterprise-files/{id})")
     reinspection_visit_id: uuid.UUID | None
     result: ReinspectionResult | None
     case_no: str | None
@@ -128,6 +130,12 @@ class FindingRead(BaseModel):
 
 
 class FindingDetail(FindingRead):
+    pending_extension_request: ExtensionRequestRead | None = Field(
+        default=None, description="the enterprise's extension request awaiting the county's decision"
+    )
+    pending_rectification_report: RectificationReportRead | None = Field(
+        default=None, description="the enterprise's rectification report awaiting an inspector's decision"
+    )
     steps: list[FindingStepRead]
     level_history: list[LevelChangeRead] = Field(description="every change of the escalation level kept, oldest first")
 

@@ -8,7 +8,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.domain.credit_code import make_credit_code
-from app.models import Enterprise, Licence, RiskSignal
+from app.domain.permissions import Role
+from app.models import Enterprise, Licence, RiskSignal, User
 from app.seed.jurisdictions import COUNTIES
 
 # (name suffix, industry, main products, licence category or None, risk class, key product flag)
@@ -26,7 +27,7 @@ SHORT_NAMES = {"654226": "和布克赛尔"}
 REPRESENTATIVES = ("王建国", "李春华", "张海涛", "刘玉兰", "陈志强", "马丽", "阿依古丽", "努尔兰")
 
 
-def _code(county: str, n: int) -> str:
+def demo_credit_code(county: str, n: int) -> str:
     return make_credit_code(f"9165{county[2:]}MA{n:07d}"[:17].replace("I", "1").replace("O", "0"))
 
 
@@ -55,7 +56,7 @@ async def seed_demo_enterprises(session: AsyncSession, *, per_county: int = 4) -
             n = c * 100 + k + 1
             suffix, industry, products, category, risk, key_product = TRADES[(c + k) % len(TRADES)]
             enterprise = Enterprise(
-                credit_code=_code(county, n),
+                credit_code=demo_credit_code(county, n),
                 name=f"{SHORT_NAMES.get(county, county_name[:2])}{suffix}",
                 county_code=county,
                 address=f"{county_name}工业园区{k + 1}号",
@@ -84,3 +85,31 @@ async def seed_demo_enterprises(session: AsyncSession, *, per_county: int = 4) -
             added += 1
     await session.flush()
     return added
+
+
+DEMO_ENTERPRISE_ACCOUNT = ("tcs_ent1", "恒通水泥质量负责人")
+"""The demo enterprise account (issue 18): bound to 塔城市's first demo manufacturer (by credit code)."""
+
+
+async def seed_demo_enterprise_account(session: AsyncSession, password_hash: str) -> int:
+    username, full_name = DEMO_ENTERPRISE_ACCOUNT
+    if (await session.exec(select(User.id).where(User.username == username))).first():
+        return 0
+    county = COUNTIES[0][0]
+    enterprise = (
+        await session.exec(select(Enterprise).where(Enterprise.credit_code == demo_credit_code(county, 1)))
+    ).first()
+    if enterprise is None:  # a ledger that is not the demo's
+        return 0
+    session.add(
+        User(
+            username=username,
+            full_name=full_name,
+            role=Role.ENTERPRISE_USER.value,
+            county_code=enterprise.county_code,
+            enterprise_id=enterprise.id,
+            password_hash=password_hash,
+        )
+    )
+    await session.flush()
+    return 1

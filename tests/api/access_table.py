@@ -43,6 +43,9 @@ PARAMS = {
     "subscription_id": "webhook_subscription",
     "delivery_id": "webhook_delivery",
     "name": "vocabulary",
+    "file_id": "enterprise_file",
+    "rectification_report_id": "rectification_report",
+    "extension_request_id": "extension_request",
 }
 SHARED_KINDS = frozenset(
     {"plan", "disclosure", "service_account", "vocabulary"}
@@ -98,7 +101,58 @@ OWNED_WHY = (
     "the scoped service key's; ownership in test_webhooks.py)"
 )
 
+ENTERPRISE_WHY = (
+    "an enterprise account's own: in the callers' county the record is its enterprise's; another county's (and "
+    "another enterprise's of the same county, test_enterprise_accounts.py) is not found"
+)
+
 TABLE: dict[tuple[str, str], Op] = {
+    # --- the enterprise's side (issue 18) -------------------------------------------------------------------------
+    ("POST", "/api/v1/enterprises/{enterprise_id}/invitations"): Op(P.ENTERPRISE_ACCOUNTS_INVITE),
+    ("POST", "/api/v1/auth/invitations/accept"): Op(
+        PUBLIC,
+        body=lambda w, c: {
+            "code": "not-a-real-invitation-code",
+            "username": _uniq("ent_"),
+            "full_name": "企业",
+            "password": "Correct-Horse-Battery-12!",
+        },
+        mutates=False,
+        also_allowed=(422,),
+        why="the credential is the code in the body: a bogus one is 422 for everyone (test_enterprise_accounts.py)",
+    ),  # fmt: skip
+    ("GET", "/api/v1/portal/enterprise"): Op(P.OWN_ENTERPRISE_READ),
+    ("GET", "/api/v1/portal/visits"): Op(P.OWN_ENTERPRISE_READ),
+    ("GET", "/api/v1/portal/findings"): Op(P.OWN_ENTERPRISE_READ),
+    ("GET", "/api/v1/portal/findings/{finding_id}"): Op(P.OWN_ENTERPRISE_READ, why=ENTERPRISE_WHY),
+    ("GET", "/api/v1/portal/self-checks"): Op(P.OWN_ENTERPRISE_READ),
+    ("POST", "/api/v1/portal/self-checks"): Op(
+        P.OWN_ENTERPRISE_WRITE,
+        body=lambda w, c: {"day": _today(), "form": {"kind": "daily", "controls_checked": True, "hazards_found": 0}},
+    ),
+    ("POST", "/api/v1/portal/files"): Op(
+        P.OWN_ENTERPRISE_WRITE,
+        files=lambda w, c: {"file": ("photo.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 64, "image/jpeg")},
+    ),
+    ("GET", "/api/v1/portal/files/{file_id}"): Op(P.OWN_ENTERPRISE_READ, why=ENTERPRISE_WHY),
+    ("GET", "/api/v1/enterprise-files/{file_id}"): Op(P.VISITS_READ),
+    ("POST", "/api/v1/findings/{finding_id}/rectification-reports"): Op(
+        P.OWN_ENTERPRISE_WRITE, body=lambda w, c: {"text": "已整改完毕", "file_ids": []}, why=ENTERPRISE_WHY
+    ),
+    ("GET", "/api/v1/findings/{finding_id}/rectification-reports"): Op(P.VISITS_READ),
+    ("POST", "/api/v1/rectification-reports/{rectification_report_id}/accept"): Op(P.FINDINGS_WRITE),
+    ("POST", "/api/v1/rectification-reports/{rectification_report_id}/return"): Op(
+        P.FINDINGS_WRITE, body=lambda w, c: {"reason": "照片不清晰"}
+    ),
+    ("POST", "/api/v1/findings/{finding_id}/extension-requests"): Op(
+        P.OWN_ENTERPRISE_WRITE, body=lambda w, c: {"days": 5, "reason": "设备待到货"}, why=ENTERPRISE_WHY
+    ),
+    ("GET", "/api/v1/extension-requests"): Op(P.VISITS_READ),
+    ("POST", "/api/v1/extension-requests/{extension_request_id}/grant"): Op(P.FINDINGS_WRITE),
+    ("POST", "/api/v1/extension-requests/{extension_request_id}/refuse"): Op(
+        P.FINDINGS_WRITE, body=lambda w, c: {"reason": "理由不充分"}
+    ),
+    ("GET", "/api/v1/self-check-compliance"): Op(P.ENTERPRISES_READ),
     # --- operations -------------------------------------------------------------------------------------------
     ("GET", "/healthz"): Op(PUBLIC),
     ("GET", "/readyz"): Op(PUBLIC),
@@ -434,6 +488,7 @@ QUERY: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/reports/region-summary"): {"year": today_in_china().year, "period": "h1"},
     ("GET", "/api/v1/reports/region-summary/export"): {"year": today_in_china().year, "period": "h1"},
     ("GET", "/api/v1/audit-events/export"): {"since": _today(-7), "until": _today(1)},
+    ("GET", "/api/v1/self-check-compliance"): {"month": today_in_china().strftime("%Y-%m")},
 }
 
 

@@ -72,6 +72,7 @@ USER_CALLERS = {
     "audit_admin": (Role.AUDIT_ADMIN, None),
     "region_viewer": (Role.REGION_VIEWER, None),
     "region_admin": (Role.REGION_ADMIN, None),
+    "enterprise_user": (Role.ENTERPRISE_USER, TACHENG),  # bound to records["enterprise"][TACHENG] once it exists
 }
 
 
@@ -153,6 +154,16 @@ async def _build(world: World) -> None:
             world.records.setdefault("licence", {})[county] = licence
             world.records.setdefault("inspectors", {})[county] = inspectors
             world.records.setdefault("user", {})[county] = target_user
+            if county == TACHENG:
+                account = world.users["enterprise_user"]
+                account.enterprise_id = enterprise.id
+                session.add(account)
+                await session.commit()
+            else:
+                account = await make_user(
+                    session, Role.ENTERPRISE_USER, county_code=county, enterprise_id=enterprise.id
+                )
+            world.records.setdefault("enterprise_account", {})[county] = account
         for county, owner in hook_owners.items():
             for kind in ("webhook_subscription", "spare_webhook_subscription"):
                 subscription = WebhookSubscription(
@@ -315,6 +326,36 @@ async def _build(world: World) -> None:
             assert (
                 await session.exec(select(EnterpriseImport).where(EnterpriseImport.county_code == county))
             ).first() is not None
+    await _build_enterprise_side(world)
+
+
+async def _build_enterprise_side(world: World) -> None:
+    """Each county's enterprise, through its own account: a file, a rectification report and an extension request
+    on its finding (both pending)."""
+    for county in COUNTIES:
+        account = world.records["enterprise_account"][county]
+        token, _ = create_access_token(world.settings, account.id, account.token_version)
+        headers = {"Authorization": f"Bearer {token}"}
+        finding = f"/api/v1/findings/{world.records['finding'][county]}"
+        upload = await world.client.post(
+            "/api/v1/portal/files", files={"file": ("evidence.png", PNG, "image/png")}, headers=headers
+        )
+        file = await _check(upload, 201)
+        world.records.setdefault("enterprise_file", {})[county] = file["id"]
+        report = await _check(
+            await world.client.post(
+                f"{finding}/rectification-reports", json={"text": "已整改", "file_ids": [file["id"]]}, headers=headers
+            ),
+            201,
+        )
+        world.records.setdefault("rectification_report", {})[county] = report["id"]
+        request = await _check(
+            await world.client.post(
+                f"{finding}/extension-requests", json={"days": 5, "reason": "设备待到货"}, headers=headers
+            ),
+            201,
+        )
+        world.records.setdefault("extension_request", {})[county] = request["id"]
 
 
 @pytest.fixture(scope="module")

@@ -48,12 +48,15 @@ CALLERS = (  # least privileged first: a mutation that succeeds runs after every
     "prefecture_viewer",
     "region_viewer",
     "region_admin",
+    "enterprise_user",
     "county_inspector",
     "county_admin",
     "service_with_scope",
     "prefecture_admin",
 )
-COUNTY_BOUND = frozenset({"county_admin", "county_inspector", "service_with_scope", "service_without_scope"})
+COUNTY_BOUND = frozenset(
+    {"county_admin", "county_inspector", "enterprise_user", "service_with_scope", "service_without_scope"}
+)
 REGION_WIDE = frozenset({"region_viewer", "region_admin"})  # every other caller sits in 塔城地区 or below it
 DENIED = frozenset({401, 403, 404})
 ALLOWED = "allowed"

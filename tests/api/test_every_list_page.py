@@ -20,7 +20,7 @@ pytestmark = pytest.mark.anyio
 world_database = record_factories.world_database  # module-scoped fixtures: the committed world
 world = record_factories.world
 READERS = ("prefecture_admin", "system_admin", "audit_admin", "prefecture_viewer", "county_admin",
-           "service_with_scope")  # fmt: skip
+           "service_with_scope", "enterprise_user")  # fmt: skip
 
 
 def list_routes() -> list[str]:

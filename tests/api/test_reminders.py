@@ -253,3 +253,17 @@ async def test_all_reminders_run_together_and_each_says_what_it_stored(session, 
         "behind_schedule": 0,
     }
     assert await send_reminders(session, today=date(2026, 6, 18)) == dict.fromkeys(stored, 0)
+
+
+async def test_a_deadline_three_days_away_also_reminds_the_enterprises_own_accounts_where_they_read_it(session, people):
+    finding, _ = await _finding(session)
+    account = await make_user(session, Role.ENTERPRISE_USER, county_code=TACHENG, enterprise_id=finding.enterprise_id)
+    neighbour, _ = await _finding(session, deadline=DEADLINE + timedelta(days=1))
+    await make_user(session, Role.ENTERPRISE_USER, county_code=TACHENG, enterprise_id=neighbour.enterprise_id)
+    assert await send_deadline_reminders(session, today=DEADLINE - timedelta(days=3)) == 4
+    [note] = (await _inbox(session))[account.id]
+    assert note.title == "整改期限将至：“未标注厂址”须于2026-12-02前整改（剩余3天）"
+    assert "期限届满前提出延期申请" in note.body and "县（市）局督办" not in note.body
+    assert note.link == f"/api/v1/portal/findings/{finding.id}"
+    assert await send_overdue_notices(session, today=DEADLINE + timedelta(days=1)) > 0
+    assert len((await _inbox(session))[account.id]) == 1  # the overdue notice is the bureau's business

@@ -191,8 +191,9 @@ def test_each_account_power_needs_the_permission_of_its_endpoints() -> None:
     assert {r for r, held in ROLE_PERMISSIONS.items() if P.USERS_SECURITY in held} == set(ASSIGNS_ROLES)
 
 
-def test_the_business_roles_are_every_role_but_the_administrators_and_machines() -> None:
-    assert BUSINESS_ROLES == SIGNING_IN - ADMINISTRATORS
+def test_the_business_roles_are_every_role_but_the_administrators_machines_and_the_enterprises_own() -> None:
+    """An enterprise account is the manufacturer's, not the bureau's: invited by the county, kept by nobody's role."""
+    assert BUSINESS_ROLES == SIGNING_IN - ADMINISTRATORS - {Role.ENTERPRISE_USER}
 
 
 @pytest.mark.parametrize("role", sorted(ADMINISTRATORS), ids=str)

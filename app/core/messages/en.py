@@ -297,6 +297,14 @@ MESSAGES: dict[str, str] = {
     "drawn_up_by_one_prefecture": "drawn up and published by one prefecture",
     "prefecture_not_found_in_jurisdiction": "prefecture not found in your jurisdiction",
     "not_iso_date": "must be an ISO 8601 date or date-time string, e.g. 2026-05-01 or 2026-05-01T08:00:00+08:00",
+    "self_check_period_not_begun": "a self-check is filed for a period that has begun",
+    "invitation_code_refused": "invitation code invalid, used or expired",
+    "finding_not_awaiting_rectification": "the finding is not awaiting rectification",
+    "rectification_report_pending": "a rectification report is already pending",
+    "request_not_found": "request not found",
+    "request_already_decided": "already decided",
+    "extension_request_pending": "an extension request is already pending",
+    "file_not_found": "file not found, or not this enterprise's",
 }
 """An error item's or a problem detail's `code` → its `msg`, with {placeholders} for its parameters."""
 

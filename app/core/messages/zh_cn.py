@@ -297,6 +297,14 @@ MESSAGES: dict[str, str] = {
     "drawn_up_by_one_prefecture": "由地州市局制定和发布",
     "prefecture_not_found_in_jurisdiction": "地州市不存在或不在您的管辖范围",
     "not_iso_date": "应为ISO 8601格式的日期或时间，如2026-05-01或2026-05-01T08:00:00+08:00",
+    "self_check_period_not_begun": "不能提前报送未开始周期的自查记录",
+    "invitation_code_refused": "邀请码无效、已使用或已过期",
+    "finding_not_awaiting_rectification": "该问题当前不在整改中",
+    "rectification_report_pending": "已有待审核的整改报告",
+    "request_not_found": "申请不存在",
+    "request_already_decided": "该申请已处理",
+    "extension_request_pending": "已有待审批的延期申请",
+    "file_not_found": "文件不存在或不属于本企业",
 }
 """An error item's or a problem detail's `code` → its `msg`, with {placeholders} for its parameters."""
 

@@ -11,14 +11,16 @@ from app.core.config import Settings
 from app.core.password_strength import common_password_problem
 from app.core.security import hash_password, verify_password
 from app.domain.errors import Message, Problem, RuleViolation
-from app.domain.permissions import password_problems
+from app.domain.permissions import Role, password_min_length, password_problems
 from app.models import PasswordHistory, RefreshToken, User
 from app.models.base import utcnow
 from app.services.common import audit
 
 
-def check_password_policy(password: str, loc: str = "new_password", personal: Iterable[str] = ()) -> None:
-    problems = password_problems(password)
+def check_password_policy(
+    password: str, loc: str = "new_password", personal: Iterable[str] = (), *, role: Role | None = None
+) -> None:
+    problems = password_problems(password, min_length=password_min_length(role) if role else 10)
     common = common_password_problem(password, personal)
     if common:
         problems.append(common)
@@ -46,7 +48,7 @@ async def _recent_hashes(session: AsyncSession, user: User, keep: int) -> list[P
 async def set_password(session: AsyncSession, settings: Settings, user: User, new_password: str) -> None:
     """Store a new password and revoke every outstanding token of the account. The new password may be none of the
     last `password_history` ones (the current one included)."""
-    check_password_policy(new_password, personal=(user.username, user.full_name))
+    check_password_policy(new_password, personal=(user.username, user.full_name), role=Role(user.role))
     earlier = await _recent_hashes(session, user, settings.password_history - 1)
     if any(verify_password(h, new_password) for h in [user.password_hash, *(e.password_hash for e in earlier)]):
         n = settings.password_history

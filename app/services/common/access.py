@@ -1,5 +1,6 @@
 """What a caller may see: the records whose county lies in the caller's subtree of the jurisdiction tree (their
-county; their prefecture's counties; the region's), plus what a cross-inspection assignment grants them.
+county; their prefecture's counties; the region's), plus what a cross-inspection assignment grants them;
+an enterprise account (`actor.enterprise_id`) its own enterprise and its archived visits, nothing else.
 
 Jurisdiction is a WHERE, never an `if`: every service that loads a record goes through `in_scope` (or, for
 enterprises and visits, `scope_enterprises` / `scope_visits`), so a record outside it is simply not found (404).
@@ -65,6 +66,8 @@ def _cross_assignments(actor: Actor):  # noqa: ANN202
 def scope_enterprises(stmt: SelectOfScalar[T], actor: Actor) -> SelectOfScalar[T]:
     """Restrict a query that involves `Enterprise` to the enterprises the actor may see: the actor's county,
     plus the enterprises of cross-inspection assignments they are an inspector on — only those."""
+    if actor.enterprise_id is not None:
+        return stmt.where(Enterprise.id == actor.enterprise_id)
     if actor.county_code is None:
         return in_scope(stmt, Enterprise.county_code, actor)
     assigned = _cross_assignments(actor).with_only_columns(Assignment.enterprise_id)
@@ -74,6 +77,8 @@ def scope_enterprises(stmt: SelectOfScalar[T], actor: Actor) -> SelectOfScalar[T
 def scope_visits(stmt: SelectOfScalar[T], actor: Actor) -> SelectOfScalar[T]:
     """Restrict a query that involves `Visit` to the visits the actor may see: the actor's county, plus the
     visits that fulfil a cross-inspection assignment they are an inspector on (that enterprise's, only)."""
+    if actor.enterprise_id is not None:
+        return stmt.where(Visit.enterprise_id == actor.enterprise_id, Visit.status == "archived")
     if actor.county_code is None:
         return in_scope(stmt, Visit.county_code, actor)
     assignments = _cross_assignments(actor)

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -23,7 +24,7 @@ from app.domain.findings import (
 from app.domain.reasons import Reason
 from app.domain.ruleset import ruleset_for
 from app.domain.statuses import FindingStatus, FindingStepKind
-from app.models import Finding, FindingStep, Visit
+from app.models import ExtensionRequest, Finding, FindingStep, RectificationReport, Visit
 from app.schemas.finding import (
     FindingCreate,
     FindingDetail,
@@ -33,6 +34,7 @@ from app.schemas.finding import (
     LevelChangeRead,
     ReasonRead,
 )
+from app.schemas.portal import ExtensionRequestRead, RectificationReportRead
 from app.services.common import audit
 from app.services.common.access import one_or_404, scope_visits
 from app.services.common.paging import keyset
@@ -94,7 +96,20 @@ async def present_detail(session: AsyncSession, finding: Finding, today: date) -
                     reasons=step.text,
                 )
             )
-    return FindingDetail(**present_finding(finding, today).model_dump(), steps=steps, level_history=history)
+    pending_request = await pending_of(session, ExtensionRequest, finding.id)
+    pending_report = await pending_of(session, RectificationReport, finding.id)
+    return FindingDetail(
+        **present_finding(finding, today).model_dump(),
+        pending_extension_request=ExtensionRequestRead.model_validate(pending_request) if pending_request else None,
+        pending_rectification_report=RectificationReportRead.model_validate(pending_report) if pending_report else None,
+        steps=steps,
+        level_history=history,
+    )
+
+
+async def pending_of(session: AsyncSession, model: Any, finding_id: uuid.UUID) -> Any:
+    stmt = select(model).where(model.finding_id == finding_id, model.status == "pending")
+    return (await session.exec(stmt)).first()
 
 
 def _scoped(stmt):  # noqa: ANN001, ANN202

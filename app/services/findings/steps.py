@@ -5,6 +5,7 @@ kept is settled (services/findings/levels.py): only rectification, a passed re-i
 """
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -40,7 +41,7 @@ LOOP_FIELDS = (
 )
 
 
-async def _record_step(
+async def record_step(
     session: AsyncSession, actor: Actor, finding: Finding, before: dict[str, Any], step: FindingStep
 ) -> Finding:
     step.finding_id = finding.id
@@ -59,29 +60,15 @@ async def _record_step(
     return finding
 
 
-async def _load(
-    session: AsyncSession, actor: Actor, finding_id: uuid.UUID, *, open_: bool = False, before_pass: bool = False
-) -> tuple[Finding, dict[str, Any]]:
-    """The finding, locked, and its loop as it was; `open_`: 409 once closed; `before_pass`: 409 once its
-    re-inspection passed (it awaits its case)."""
-    finding = await get_finding(session, actor, finding_id, lock=True)
-    if open_ and finding.status == "closed":
+def _open_or_conflict(finding: Finding) -> None:
+    if finding.status == "closed":
         raise Conflict(Message("finding_is_closed"))
-    if before_pass and finding.status == "awaiting_case":
-        raise Conflict(Message("re_inspection_already_passed"))
+
+
+async def load_for_step(session: AsyncSession, actor: Actor, finding_id: uuid.UUID) -> tuple[Finding, dict[str, Any]]:
+    """The finding, locked, and its loop as it was."""
+    finding = await get_finding(session, actor, finding_id, lock=True)
     return finding, audit.snapshot(finding, LOOP_FIELDS)
-
-
-async def _settle(
-    session: AsyncSession, actor: Actor, step: FindingStep, *, loop: tuple[Finding, dict[str, Any]],
-    event: FindingEvent, announced: str, today: date,
-) -> Finding:  # fmt: skip
-    """The step recorded, the escalation level settled, the change announced."""
-    finding, before = loop
-    await _record_step(session, actor, finding, before, step)
-    await settle_level(session, actor, finding, event, today=today)
-    await announce(session, announced, finding, today)
-    return finding
 
 
 def _close_if_allowed(finding: Finding) -> bool:
@@ -99,28 +86,42 @@ async def extend(
     session: AsyncSession, actor: Actor, finding_id: uuid.UUID, data: ExtensionCreate, *, today: date
 ) -> Finding:
     """延期整改: asked before the deadline, once, with a reason, within the rule's limit."""
-    finding, before = await _load(session, actor, finding_id, open_=True)
+    finding, before = await load_for_step(session, actor, finding_id)
+    return await apply_extension(session, actor, finding, before, data.days, data.reason, asked_on=today, today=today)
+
+
+async def apply_extension(
+    session: AsyncSession,
+    actor: Actor,
+    finding: Finding,
+    before: dict[str, Any],
+    days: int,
+    reason: str,
+    *,
+    asked_on: date,
+    today: date,
+) -> Finding:
+    """Move the deadline of a finding loaded for update: the rule is judged on the day it was asked for."""
+    _open_or_conflict(finding)
     ruleset = ruleset_for(finding.found_on.year)
-    new_deadline = extend_deadline(
-        finding.deadline, data.days, data.reason, finding.extensions_used, ruleset, today=today
-    )
+    new_deadline = extend_deadline(finding.deadline, days, reason, finding.extensions_used, ruleset, today=asked_on)
     step = FindingStep(
-        kind="extension", text=data.reason, days=data.days,
-        deadline_before=finding.deadline, deadline_after=new_deadline,
-    )  # fmt: skip
+        kind="extension", text=reason, days=days, deadline_before=finding.deadline, deadline_after=new_deadline
+    )
     finding.deadline = new_deadline
     finding.extensions_used += 1
-    loop = finding, before
-    return await _settle(
-        session, actor, step, loop=loop, event=FindingEvent.extension, announced="finding.extended", today=today
-    )
+    await record_step(session, actor, finding, before, step)
+    await settle_level(session, actor, finding, FindingEvent.extension, today=today)
+    await announce(session, "finding.extended", finding, today)
+    return finding
 
 
 async def record_rectification(
     session: AsyncSession, actor: Actor, finding_id: uuid.UUID, data: RectificationCreate, *, today: date
 ) -> Finding:
     """The enterprise's rectification report (整改报告), recorded by an inspector, with attachments."""
-    finding, before = await _load(session, actor, finding_id, open_=True, before_pass=True)
+    finding, before = await load_for_step(session, actor, finding_id)
+    _rectifiable(finding)
     problems = []
     for i, attachment_id in enumerate(data.attachment_ids):
         stmt = scope_visits(
@@ -132,11 +133,36 @@ async def record_rectification(
         if (await session.exec(stmt)).first() is None:
             problems.append(Problem(("attachment_ids", i), "attachment_not_found_for_enterprise"))
     raise_if_any(problems)
-    step = FindingStep(kind="rectification", text=data.text, attachment_ids=[str(a) for a in data.attachment_ids])
+    attachment_ids = [str(a) for a in data.attachment_ids]
+    return await apply_rectification(session, actor, finding, before, data.text, attachment_ids, today=today)
+
+
+def _rectifiable(finding: Finding) -> None:
+    _open_or_conflict(finding)
+    if finding.status == "awaiting_case":
+        raise Conflict(Message("re_inspection_already_passed"))
+
+
+async def apply_rectification(
+    session: AsyncSession,
+    actor: Actor,
+    finding: Finding,
+    before: dict[str, Any],
+    text: str,
+    attachment_ids: Sequence[str] = (),
+    *,
+    file_ids: Sequence[str] = (),
+    today: date,
+) -> Finding:
+    """The finding (loaded for update) is rectified, awaiting its re-inspection: with a visit's attachments (an
+    inspector's record) or the enterprise's files (its report, accepted)."""
+    _rectifiable(finding)
+    step = FindingStep(kind="rectification", text=text, attachment_ids=list(attachment_ids), file_ids=list(file_ids))
     finding.status = "rectified"
-    loop = finding, before
-    event = FindingEvent.rectification
-    return await _settle(session, actor, step, loop=loop, event=event, announced="finding.rectified", today=today)
+    await record_step(session, actor, finding, before, step)
+    await settle_level(session, actor, finding, FindingEvent.rectification, today=today)
+    await announce(session, "finding.rectified", finding, today)
+    return finding
 
 
 async def _reinspection_visit(session: AsyncSession, actor: Actor, finding: Finding, visit_id: uuid.UUID) -> Visit:
@@ -161,7 +187,10 @@ async def record_reinspection(
 ) -> Finding:
     """复查回访: pass closes (a violation also needs its case); fail reopens, counts and escalates — from
     level 2 the finding joins the risk problem list."""
-    finding, before = await _load(session, actor, finding_id, open_=True, before_pass=True)
+    finding, before = await load_for_step(session, actor, finding_id)
+    _open_or_conflict(finding)
+    if finding.status == "awaiting_case":
+        raise Conflict(Message("re_inspection_already_passed"))
     visit = await _reinspection_visit(session, actor, finding, data.visit_id)
     step = FindingStep(kind="reinspection", text=data.note, reinspection_visit_id=visit.id, result=data.result.value)
     if finding.reinspected_on is None:  # 按时复查回访 is judged by the first re-inspection
@@ -174,7 +203,7 @@ async def record_reinspection(
         finding.reinspection_passed = False
         finding.failed_reinspections += 1
         finding.status = "open"
-    await _record_step(session, actor, finding, before, step)
+    await record_step(session, actor, finding, before, step)
     await announce(session, "finding.reinspected", finding, today)
     if await settle_level(session, actor, finding, event, today=today) >= 2:
         await risk_list.enter_automatically(session, actor, finding, "escalation")
@@ -185,13 +214,14 @@ async def record_refusal(
     session: AsyncSession, actor: Actor, finding_id: uuid.UUID, data: RefusalCreate, *, today: date
 ) -> Finding:
     """拒不整改: escalation level 3 (a case must be filed) and, like every level ≥ 2, the risk problem list."""
-    finding, before = await _load(session, actor, finding_id, open_=True)
+    finding, before = await load_for_step(session, actor, finding_id)
+    _open_or_conflict(finding)
     if finding.refused_on is not None:
         raise Conflict(Message("refusal_is_already_recorded"))
     if not finding.found_on <= data.refused_on <= today:
         raise_if_any([Problem(("refused_on",), "refused_on_out_of_range")])
     finding.refused_on = data.refused_on
-    await _record_step(session, actor, finding, before, FindingStep(kind="refusal", text=data.note))
+    await record_step(session, actor, finding, before, FindingStep(kind="refusal", text=data.note))
     await settle_level(session, actor, finding, FindingEvent.refusal, today=today)
     await risk_list.enter_automatically(session, actor, finding, "escalation")
     return finding
@@ -201,7 +231,7 @@ async def file_case(
     session: AsyncSession, actor: Actor, finding_id: uuid.UUID, data: CaseCreate, *, today: date
 ) -> Finding:
     """立案查处: case number, date, officer; a violation that passed its re-inspection closes now."""
-    finding, before = await _load(session, actor, finding_id)
+    finding, before = await load_for_step(session, actor, finding_id)
     if finding.case_filed:
         raise Conflict(Message("case_is_already_filed"))
     if not finding.found_on <= data.filed_on <= today:
@@ -211,7 +241,7 @@ async def file_case(
     )
     finding.case_filed = True
     closed = finding.status == "awaiting_case" and _close_if_allowed(finding)
-    event = FindingEvent.closed if closed else FindingEvent.case
-    return await _settle(
-        session, actor, step, loop=(finding, before), event=event, announced="finding.case_filed", today=today
-    )
+    await record_step(session, actor, finding, before, step)
+    await settle_level(session, actor, finding, FindingEvent.closed if closed else FindingEvent.case, today=today)
+    await announce(session, "finding.case_filed", finding, today)
+    return finding

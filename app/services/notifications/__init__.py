@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.domain.reminders import NotificationKind
 from app.services.notifications.account import notify_account_locked
 from app.services.notifications.behind_schedule import send_behind_schedule_alerts
+from app.services.notifications.enterprise import notify_enterprise_decision, notify_reinspection_booked
 from app.services.notifications.findings import (
     send_deadline_reminders,
     send_overdue_notices,
@@ -41,6 +42,8 @@ __all__ = [
     "mark_all_read",
     "mark_read",
     "notify_account_locked",
+    "notify_enterprise_decision",
+    "notify_reinspection_booked",
     "send_behind_schedule_alerts",
     "send_deadline_reminders",
     "send_overdue_notices",

@@ -22,6 +22,7 @@ from app.domain.ruleset import ruleset_for
 from app.models import Enterprise, Finding, FindingStep
 from app.services.notifications import texts
 from app.services.notifications.delivery import Message, deliver
+from app.services.notifications.enterprise import enterprise_accounts, portal_link
 from app.services.notifications.recipients import county_admins, prefecture_admins, visit_inspectors
 
 
@@ -53,6 +54,7 @@ async def _send_deadline_reminder(
     admins = await county_admins(session, (f.county_code for f, _ in found))
     counties = (f.county_code for f, _ in found) if with_prefecture else ()
     prefecture = await prefecture_admins(session, counties)
+    own = await enterprise_accounts(session, (f.enterprise_id for f, _ in found)) if not with_prefecture else {}
 
     def sent() -> Iterator[tuple[uuid.UUID, Message]]:
         for finding, enterprise in found:
@@ -71,6 +73,14 @@ async def _send_deadline_reminder(
             )
             for user_id in dict.fromkeys(people):
                 yield user_id, message
+            if finding.enterprise_id in own:  # the enterprise itself, told where it reads its own findings
+                content = texts.deadline_soon_to_enterprise(
+                    finding.description, finding.found_on, finding.deadline, (finding.deadline - today).days
+                )
+                told = Message(kind, finding.county_code, *content, "finding", finding.id, portal_link(finding.id),
+                               message.dedupe_key)  # fmt: skip
+                for user_id in own[finding.enterprise_id]:
+                    yield user_id, told
 
     return await deliver(session, kind, sent(), today=today)
 

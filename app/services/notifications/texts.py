@@ -10,7 +10,7 @@ SHORT = 30
 """Characters of a finding's description quoted in a title; the body quotes it whole."""
 
 
-def _short(text: str) -> str:
+def short(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= SHORT else text[:SHORT] + "…"
 
@@ -18,7 +18,7 @@ def _short(text: str) -> str:
 def deadline_soon(
     enterprise: str, description: str, severity: str, found_on: date, deadline: date, days_left: int, level_2: int
 ) -> tuple[str, str]:
-    title = f"整改期限将至：{enterprise}“{_short(description)}”须于{deadline.isoformat()}前整改（剩余{days_left}天）"
+    title = f"整改期限将至：{enterprise}“{short(description)}”须于{deadline.isoformat()}前整改（剩余{days_left}天）"
     body = (
         f"{enterprise}于{found_on.isoformat()}检查发现的{severity}“{description}”，整改期限为{deadline.isoformat()}，"
         f"剩余{days_left}天。请督促企业按期整改并报送整改报告；逾期未整改由县（市）局督办，"
@@ -27,10 +27,19 @@ def deadline_soon(
     return title, body
 
 
+def deadline_soon_to_enterprise(description: str, found_on: date, deadline: date, days_left: int) -> tuple[str, str]:
+    title = f"整改期限将至：“{short(description)}”须于{deadline.isoformat()}前整改（剩余{days_left}天）"
+    body = (
+        f"{found_on.isoformat()}检查发现的问题“{description}”，整改期限为{deadline.isoformat()}，剩余{days_left}天。"
+        "请按期整改并报送整改报告；确需延期的，请在期限届满前提出延期申请。"
+    )
+    return title, body
+
+
 def deadline_passed(
     enterprise: str, description: str, severity: str, found_on: date, deadline: date, days_over: int, level_2: int
 ) -> tuple[str, str]:
-    title = f"整改已逾期：{enterprise}“{_short(description)}”整改期限{deadline.isoformat()}已过，企业未报整改"
+    title = f"整改已逾期：{enterprise}“{short(description)}”整改期限{deadline.isoformat()}已过，企业未报整改"
     body = (
         f"{enterprise}于{found_on.isoformat()}检查发现的{severity}“{description}”，整改期限{deadline.isoformat()}"
         f"已过（逾期{days_over}天），企业尚未报送整改。由县（市）局督办；逾期超过{level_2}天将列入风险问题清单并报地区局。"
@@ -42,8 +51,7 @@ def reinspection_due(
     enterprise: str, description: str, rectified_on: date, waited_days: int, deadline: date
 ) -> tuple[str, str]:
     title = (
-        f"待复查回访：{enterprise}“{_short(description)}”已于{rectified_on.isoformat()}报送整改，"
-        f"已{waited_days}天未复查"
+        f"待复查回访：{enterprise}“{short(description)}”已于{rectified_on.isoformat()}报送整改，已{waited_days}天未复查"
     )
     body = (
         f"{enterprise}于{rectified_on.isoformat()}报送了“{description}”的整改报告，已{waited_days}天未复查回访"

@@ -4,6 +4,7 @@ import hashlib
 import os
 import tempfile
 import uuid
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
@@ -77,19 +78,17 @@ def stored_path(upload_dir: Path, sha256: str) -> Path:
     return upload_dir / sha256[:2] / sha256[2:4] / sha256
 
 
-async def add_attachment(
-    session: AsyncSession,
-    actor: Actor,
-    visit_id: uuid.UUID,
-    *,
-    source: BinaryIO,
-    filename: str | None,
-    description: str | None,
-    upload_dir: Path,
-    max_bytes: int,
-) -> Attachment:
-    """Photos, scanned signed forms and PDFs; also after archiving (the signed form is scanned later)."""
-    visit = await get_visit(session, actor, visit_id)
+@dataclass(frozen=True)
+class StoredFile:
+    sha256: str
+    content_type: str
+    size: int
+    filename: str  # the client's name, cleaned, for display only
+
+
+def store_upload(source: BinaryIO, filename: str | None, *, upload_dir: Path, max_bytes: int) -> StoredFile:
+    """Keep an upload under its SHA-256 once its bytes are a JPEG, PNG, WebP, HEIC or PDF whose name does not
+    contradict them, at most `max_bytes`, not empty; every problem is a 422 at `file` (a 413 past the limit)."""
     tmp, sha256, size, head = _spool(source, max_bytes, upload_dir / "tmp")
     try:
         content_type = sniff(head)
@@ -112,13 +111,30 @@ async def add_attachment(
     finally:
         tmp.unlink(missing_ok=True)
     assert content_type is not None
+    return StoredFile(sha256, content_type, size, name)
+
+
+async def add_attachment(
+    session: AsyncSession,
+    actor: Actor,
+    visit_id: uuid.UUID,
+    *,
+    source: BinaryIO,
+    filename: str | None,
+    description: str | None,
+    upload_dir: Path,
+    max_bytes: int,
+) -> Attachment:
+    """Photos, scanned signed forms and PDFs; also after archiving (the signed form is scanned later)."""
+    visit = await get_visit(session, actor, visit_id)
+    stored = store_upload(source, filename, upload_dir=upload_dir, max_bytes=max_bytes)
     attachment = Attachment(
         visit_id=visit.id,
         county_code=visit.county_code,
-        sha256=sha256,
-        content_type=content_type,
-        size=size,
-        filename=name,
+        sha256=stored.sha256,
+        content_type=stored.content_type,
+        size=stored.size,
+        filename=stored.filename,
         description=description,
         uploaded_by_id=actor.user_id,
     )

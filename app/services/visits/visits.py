@@ -11,8 +11,10 @@ from app.core.actor import Actor
 from app.core.errors import Conflict
 from app.core.paging import PageQuery, Window
 from app.domain.errors import Message, Problem, raise_if_any
+from app.domain.visit_types import VisitType
 from app.models import Assignment, Licence, User, Visit, VisitInspector
 from app.schemas.visit import InspectorIn, VisitCreate, VisitFilter, VisitUpdate
+from app.services import notifications
 from app.services.common import audit
 from app.services.common.access import one_or_404, scope_visits
 from app.services.common.concurrency import check_if_match
@@ -144,6 +146,8 @@ async def create_visit(session: AsyncSession, actor: Actor, data: VisitCreate) -
     await audit.record(
         session, actor, "visit.create", "visit", visit.id, county_code=visit.county_code, after=snapshot(visit)
     )
+    if data.visit_type is VisitType.reinspection:
+        await notifications.notify_reinspection_booked(session, visit)
     return visit
 
 
