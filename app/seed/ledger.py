@@ -1,12 +1,13 @@
 """Demo ledger: a few real-looking manufacturers per county of 塔城地区, with licences and risk signals,
 so a first-time user of `make run` has something to plan, visit and report on. Idempotent, deterministic."""
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.core.clock import today_in_china
 from app.domain.credit_code import make_credit_code
 from app.domain.permissions import Role
 from app.models import Enterprise, Licence, RiskSignal, User
@@ -77,7 +78,9 @@ async def seed_demo_enterprises(session: AsyncSession, *, per_county: int = 4) -
                         licence_no=f"新XK{13 + k:02d}-{200 + c:03d}-{n:05d}",
                         product_category=category,
                         issued_on=date(2022, 3, 1),
-                        expires_on=date(2027, 2, 28) if k != 1 else date(2026, 12, 31),
+                        # relative to the day of seeding, so the demo stays as it is meant whenever it is made:
+                        # the second manufacturer of each county due for renewal (到期换证), the others not
+                        expires_on=today_in_china() + timedelta(days=400 if k != 1 else 30),
                     )
                 )
             if signal := _signal(k, n, products):

@@ -81,5 +81,5 @@ export async function openFindingsWithTheirStatusOptions(
   if (error) throw new Error(describe(error));
   const labelled = data.items.map((f) => `${f.status_label}（${f.status}）`);
   console.log(labelled.join("、"));
-  return { options: vocabulary.data.terms, open: data.total };
+  return { options: vocabulary.data.terms, open: data.total ?? data.items.length };
 }

@@ -34,10 +34,14 @@ export function shaped<T>(value: T, fields: { [K in keyof T & string]?: Kind }, 
 }
 
 /** The first item of a list page (`{items, limit, …}`), which must hold at least one. */
-export function firstItem<T>(page: { items: T[]; limit: number; total?: number }, where: string): T {
-  shaped(page, { items: "array", limit: "integer" }, where);
+export function firstItem<T>(
+  page: { items: T[]; limit: number; has_more: boolean; next: string | null; total?: number | null },
+  where: string,
+): T {
+  shaped(page, { items: "array", limit: "integer", has_more: "boolean" }, where);
+  assert.ok(page.has_more === (page.next !== null), `${where}: has_more and next disagree`);
   assert.ok(page.items.length > 0, `${where}: the page is empty`);
-  if (page.total !== undefined) assert.ok(page.total >= page.items.length, `${where}: total below the page`);
+  if (page.total != null) assert.ok(page.total >= page.items.length, `${where}: total below the page`);
   return page.items[0];
 }
 
