@@ -60,8 +60,9 @@ def _declare(node: dict[str, Any]) -> None:
     """A property's schema (or one branch of its anyOf, or its items) made to say what Input enforces."""
     for branch in node.get("anyOf", []):
         _declare(branch)
-    if isinstance(node.get("items"), dict):
-        _declare(node["items"])
+    for key in ("items", "additionalProperties"):  # a list's items, a map's values (its keys are enums)
+        if isinstance(node.get(key), dict):
+            _declare(node[key])
     if node.get("type") != "string" or "pattern" in node or "enum" in node or "const" in node:
         return
     pattern = {"date": DATE_PATTERN, "date-time": INSTANT_PATTERN, None: NO_CONTROL_PATTERN}.get(node.get("format"))
