@@ -61,7 +61,8 @@ def test_the_demo_ledger_passes_the_rules_it_will_be_checked_against():
     from app.domain.credit_code import is_valid_credit_code
     from app.domain.licence import is_valid_licence_number
     from app.seed.jurisdictions import COUNTIES
-    from app.seed.ledger import TRADES, _code
+    from app.seed.ledger import TRADES
+    from app.seed.ledger import demo_credit_code as _code
 
     codes = {_code(county, c * 100 + k + 1) for c, (county, _) in enumerate(COUNTIES) for k in range(4)}
     assert len(codes) == len(COUNTIES) * 4

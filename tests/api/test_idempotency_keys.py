@@ -45,6 +45,17 @@ WITHOUT_KEY = {
     "/api/v1/me/two-factor/confirm",
     "/api/v1/service-accounts",
     "/api/v1/webhook-subscriptions",
+    "/api/v1/enterprises/{enterprise_id}/invitations",  # its answer is the one-time code, shown once, never stored
+    "/api/v1/auth/invitations/accept",  # a sign-up, spent once: like a sign-in, it takes no key
+    # the enterprise's channel (issue 18) does not take the key yet: its replays need the enterprise's own records
+    "/api/v1/portal/files",
+    "/api/v1/portal/self-checks",
+    "/api/v1/findings/{finding_id}/rectification-reports",
+    "/api/v1/findings/{finding_id}/extension-requests",
+    "/api/v1/rectification-reports/{rectification_report_id}/accept",
+    "/api/v1/rectification-reports/{rectification_report_id}/return",
+    "/api/v1/extension-requests/{extension_request_id}/grant",
+    "/api/v1/extension-requests/{extension_request_id}/refuse",
 }
 OWN_KEY = {"/api/v1/enterprise-imports"}  # the key stays on the import job (test_enterprise_imports.py)
 CALLERS = (
