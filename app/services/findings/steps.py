@@ -71,6 +71,23 @@ async def load_for_step(session: AsyncSession, actor: Actor, finding_id: uuid.UU
     return finding, audit.snapshot(finding, LOOP_FIELDS)
 
 
+async def _settle(
+    session: AsyncSession,
+    actor: Actor,
+    loop: tuple[Finding, dict[str, Any]],
+    step: FindingStep,
+    event: FindingEvent,
+    announced: str,
+    today: date,
+) -> Finding:
+    """The step recorded on the finding as it was, its escalation level settled, the change announced."""
+    finding, before = loop
+    await record_step(session, actor, finding, before, step)
+    await settle_level(session, actor, finding, event, today=today)
+    await announce(session, announced, finding, today)
+    return finding
+
+
 def _close_if_allowed(finding: Finding) -> bool:
     """Close when the loop allows it (True), else await the case after a passed re-inspection."""
     if not can_close(Severity(finding.severity), finding.case_filed, finding.reinspection_passed):
@@ -110,10 +127,7 @@ async def apply_extension(
     )
     finding.deadline = new_deadline
     finding.extensions_used += 1
-    await record_step(session, actor, finding, before, step)
-    await settle_level(session, actor, finding, FindingEvent.extension, today=today)
-    await announce(session, "finding.extended", finding, today)
-    return finding
+    return await _settle(session, actor, (finding, before), step, FindingEvent.extension, "finding.extended", today)
 
 
 async def record_rectification(
@@ -159,10 +173,8 @@ async def apply_rectification(
     _rectifiable(finding)
     step = FindingStep(kind="rectification", text=text, attachment_ids=list(attachment_ids), file_ids=list(file_ids))
     finding.status = "rectified"
-    await record_step(session, actor, finding, before, step)
-    await settle_level(session, actor, finding, FindingEvent.rectification, today=today)
-    await announce(session, "finding.rectified", finding, today)
-    return finding
+    event = FindingEvent.rectification
+    return await _settle(session, actor, (finding, before), step, event, "finding.rectified", today)
 
 
 async def _reinspection_visit(session: AsyncSession, actor: Actor, finding: Finding, visit_id: uuid.UUID) -> Visit:
@@ -241,7 +253,5 @@ async def file_case(
     )
     finding.case_filed = True
     closed = finding.status == "awaiting_case" and _close_if_allowed(finding)
-    await record_step(session, actor, finding, before, step)
-    await settle_level(session, actor, finding, FindingEvent.closed if closed else FindingEvent.case, today=today)
-    await announce(session, "finding.case_filed", finding, today)
-    return finding
+    event = FindingEvent.closed if closed else FindingEvent.case
+    return await _settle(session, actor, (finding, before), step, event, "finding.case_filed", today)

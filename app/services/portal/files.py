@@ -35,11 +35,8 @@ async def upload_file(
     row = EnterpriseFile(
         enterprise_id=enterprise.id,
         county_code=enterprise.county_code,
-        sha256=stored.sha256,
-        content_type=stored.content_type,
-        size=stored.size,
-        filename=stored.filename,
         description=description,
+        **stored.columns(),
         uploaded_by_id=actor.user_id,
     )
     await audit.record_create(session, actor, row, county_code=row.county_code)

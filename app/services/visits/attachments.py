@@ -4,9 +4,9 @@ import hashlib
 import os
 import tempfile
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, SessionTransaction
@@ -85,6 +85,10 @@ class StoredFile:
     size: int
     filename: str  # the client's name, cleaned, for display only
 
+    def columns(self) -> dict[str, Any]:
+        """What a stored-file row (a visit's attachment, an enterprise's file) keeps of the upload."""
+        return asdict(self)
+
 
 def store_upload(source: BinaryIO, filename: str | None, *, upload_dir: Path, max_bytes: int) -> StoredFile:
     """Keep an upload under its SHA-256 once its bytes are a JPEG, PNG, WebP, HEIC or PDF whose name does not
@@ -131,11 +135,8 @@ async def add_attachment(
     attachment = Attachment(
         visit_id=visit.id,
         county_code=visit.county_code,
-        sha256=stored.sha256,
-        content_type=stored.content_type,
-        size=stored.size,
-        filename=stored.filename,
         description=description,
+        **stored.columns(),
         uploaded_by_id=actor.user_id,
     )
     await audit.record_create(session, actor, attachment, county_code=attachment.county_code)
