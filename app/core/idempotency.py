@@ -13,6 +13,9 @@ another's):
 - seen with the same request (method, path, query and body): the stored answer is sent, the handler never runs;
 - seen with another request: 422 at ["header", "Idempotency-Key"].
 
+A key is kept for `KEPT_FOR` (24 hours) after its request: the calendar's `purge-idempotency-keys` removes older ones
+every night, after which the same key starts a new request.
+
 A route whose answer holds a secret shown once (an API key, a signing secret), or that keeps its key itself
 (enterprise imports), is marked `exempt` and takes no key here.
 """
@@ -20,12 +23,14 @@ A route whose answer holds a secret shown once (an API key, a signing secret), o
 import hashlib
 import json
 from collections.abc import Callable, Coroutine
+from datetime import datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request, Response
 from fastapi.routing import APIRoute
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import SQLModel, select
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
@@ -39,13 +44,14 @@ KEY_REUSED = Message("idempotency_key_reused")
 IN_PROGRESS = Message("idempotency_key_in_progress")
 KEY_DESCRIPTION = (
     "a client's retry with the same key (and the same request) gets the first answer again and changes nothing; "
-    "the key with another request is 422"
+    "the key with another request is 422; a key is kept for 24 hours"
 )
 REPLAYED_HEADERS = ("content-type", "location", "etag", "content-disposition")
 KEY_ERRORS = error_responses(Conflict, Unprocessable)
 EXEMPT = "__zhijian_idempotency_exempt__"
 STATE = "idempotent_request"
 F = TypeVar("F", bound=Callable[..., Any])
+KEPT_FOR = timedelta(hours=24)
 
 
 def scope(actor: Actor) -> str:
@@ -147,6 +153,14 @@ async def _keep_answer(session: AsyncSession, claimed: IdempotentRequest, respon
 async def _release(session: AsyncSession, claimed: IdempotentRequest) -> None:
     await session.delete(claimed)
     await session.flush()
+
+
+async def purge_expired(session: AsyncSession, *, now: datetime) -> int:
+    """Remove the keys whose request is older than `KEPT_FOR`; says how many. (Only answered requests are ever
+    committed: a request that failed took its row with it.)"""
+    stmt = delete(IdempotentRequest).where(col(IdempotentRequest.created_at) < now - KEPT_FOR)
+    result = await session.exec(stmt)  # type: ignore[call-overload]
+    return result.rowcount or 0
 
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]

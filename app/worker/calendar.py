@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import SYSTEM
 from app.core.clock import utcnow
+from app.core.idempotency import purge_expired
 from app.services.accounts import seal_checkpoint
 from app.services.common import audit
 from app.services.findings import sweep_overdue_findings
@@ -56,11 +57,17 @@ async def _seal_audit_checkpoint(session: AsyncSession, today: date) -> str:
     return f"audit checkpoint {checkpoint.id}: position {checkpoint.position}, head {checkpoint.head_hash[:12]}…"
 
 
+async def _purge_idempotency_keys(session: AsyncSession, today: date) -> str:
+    purged = await purge_expired(session, now=utcnow())
+    return f"{purged} idempotency key(s) older than 24 hours removed"
+
+
 CALENDAR: tuple[Periodic, ...] = (
     Periodic("escalate-overdue", "0 17 * * *", "daily 01:00", _escalate_overdue),
     Periodic("raise-plan-lines", "10 17 * * *", "daily 01:10", _raise_plan_lines),
     Periodic("send-reminders", "0 23 * * *", "daily 07:00", _send_reminders),
     Periodic("seal-audit-checkpoint", "50 * * * *", "hourly :50", _seal_audit_checkpoint),
+    Periodic("purge-idempotency-keys", "30 19 * * *", "daily 03:30", _purge_idempotency_keys),
 )
 BY_NAME = {entry.name: entry for entry in CALENDAR}
 
