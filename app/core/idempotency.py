@@ -10,7 +10,9 @@ another's):
   constraint and is 409) and the handler runs; the wrapper then completes the row with the answer in the same
   transaction, which commits after the handler returns (`get_session` is function-scoped). A request that fails
   rolls back and leaves no row: the retry runs again;
-- seen with the same request (method, path, query and body): the stored answer is sent, the handler never runs;
+- seen with the same request (method, path, query and body): the stored answer is sent and the handler's body never
+  runs — but only once every other dependency of the route has passed, so a caller who has since lost the
+  permission (or the record's jurisdiction) is refused as any other request would be;
 - seen with another request: 422 at ["header", "Idempotency-Key"].
 
 A key is kept for `KEPT_FOR` (24 hours) after its request: the calendar's `purge-idempotency-keys` removes older ones
@@ -20,9 +22,12 @@ A route whose answer holds a secret shown once (an API key, a signing secret), o
 (enterprise imports), is marked `exempt` and takes no key here.
 """
 
+import functools
 import hashlib
+import inspect
 import json
 from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
@@ -52,6 +57,7 @@ EXEMPT = "__zhijian_idempotency_exempt__"
 STATE = "idempotent_request"
 F = TypeVar("F", bound=Callable[..., Any])
 KEPT_FOR = timedelta(hours=24)
+_replaying: ContextVar["IdempotentRequest | None"] = ContextVar("replaying", default=None)
 
 
 def scope(actor: Actor) -> str:
@@ -132,7 +138,8 @@ async def claim_key(
             raise reused()
         if seen.status_code is None:
             raise Conflict(IN_PROGRESS)
-        raise Replay(seen)
+        _replaying.set(seen)  # sent by the endpoint's wrapper, once the route's other dependencies have passed
+        return
     claimed = IdempotentRequest(scope=scope(actor), key=idempotency_key, request_sha256=digest)
     await claim(session, claimed)
     setattr(request.state, STATE, (session, claimed))
@@ -163,6 +170,21 @@ async def purge_expired(session: AsyncSession, *, now: datetime) -> int:
     return result.rowcount or 0
 
 
+def _replay_before(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """The endpoint, preceded by the replay of a kept answer: FastAPI has solved every dependency of the route (the
+    caller's permission, the record's scope) by the time it calls the endpoint."""
+    if not inspect.iscoroutinefunction(endpoint):
+        raise TypeError(f"{endpoint.__name__}: an idempotent POST is an async def")
+
+    @functools.wraps(endpoint)
+    async def replaying_first(*args: Any, **kwargs: Any) -> Any:
+        if (seen := _replaying.get()) is not None:
+            raise Replay(seen)
+        return await endpoint(*args, **kwargs)
+
+    return replaying_first
+
+
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
@@ -180,6 +202,7 @@ class IdempotentRoute(APIRoute):
             for status, answer in KEY_ERRORS.items():  # 409: the key is held; 422: the key came with another request
                 responses.setdefault(status, answer)
             kwargs["responses"] = responses
+            endpoint = _replay_before(endpoint)
         super().__init__(path, endpoint, **kwargs)
 
     def get_route_handler(self) -> Handler:
@@ -188,6 +211,7 @@ class IdempotentRoute(APIRoute):
             return handler
 
         async def answer_once(request: Request) -> Response:
+            reset = _replaying.set(None)
             try:
                 response = await handler(request)
             except Replay as replay:
@@ -196,6 +220,8 @@ class IdempotentRoute(APIRoute):
                 if exc.keep_changes and (pending := getattr(request.state, STATE, None)):
                     await _release(*pending)
                 raise
+            finally:
+                _replaying.reset(reset)
             if pending := getattr(request.state, STATE, None):
                 await _keep_answer(*pending, response)
             return response
