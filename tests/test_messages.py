@@ -13,6 +13,7 @@ from app.core.error_codes import ERROR_CODES_PATH, error_codes_markdown
 from app.core.i18n import EN, ZH_CN, message, negotiate, text
 from app.core.messages import en, zh_cn
 from app.domain.errors import Message, Problem
+from app.domain.permissions import Role
 from app.domain.risk import RiskClass
 from app.schemas.enterprise_import import RowError
 
@@ -141,3 +142,9 @@ def test_an_import_row_error_kept_with_its_code_is_worded_when_read():
 def test_an_error_item_given_as_plain_text_is_shown_as_it_is_under_a_code_of_its_own():
     [item] = errors.field_errors([(["scopes", 0], "来自外部系统的说明")], EN)
     assert (item.loc, item.code, item.msg) == (["body", "scopes", 0], "unworded_text", "来自外部系统的说明")
+
+
+def test_a_jurisdiction_level_in_a_message_reads_as_its_chinese_label_and_as_its_code_in_english():
+    params = {"role": Role.PREFECTURE_ADMIN, "level": Role.PREFECTURE_ADMIN.level}
+    assert message("role_needs_node_level", params, ZH_CN) == "「地区局质量监督科（业务管理员）」账号须属于地州市级辖区"
+    assert message("role_needs_node_level", params, EN) == "a prefecture_admin account belongs to a prefecture node"

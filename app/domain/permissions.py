@@ -9,6 +9,15 @@ from app.domain.errors import Message
 from app.domain.labels import LabelledEnum
 
 
+class NodeLevel(LabelledEnum):
+    """The levels of the jurisdiction tree: the region, its prefectures (地州市), their counties and county-level
+    cities."""
+
+    region = "自治区"
+    prefecture = "地州市"
+    county = "县（市）"
+
+
 class Role(LabelledEnum):
     REGION_ADMIN = "region_admin", "自治区局（业务管理员，只读汇总）"
     REGION_VIEWER = "region_viewer", "自治区局领导（只读）"
@@ -31,13 +40,13 @@ class Role(LabelledEnum):
         return self in (Role.REGION_ADMIN, Role.REGION_VIEWER)
 
     @property
-    def level(self) -> str | None:
+    def level(self) -> NodeLevel | None:
         """The level of the node an account of this role belongs to; None: any (administrators, services)."""
         if self.is_county_bound:
-            return "county"
+            return NodeLevel.county
         if self.is_region_level:
-            return "region"
-        return "prefecture" if self in (Role.PREFECTURE_ADMIN, Role.PREFECTURE_VIEWER) else None
+            return NodeLevel.region
+        return NodeLevel.prefecture if self in (Role.PREFECTURE_ADMIN, Role.PREFECTURE_VIEWER) else None
 
 
 ROLE_LABELS: dict[Role, str] = {role: role.label for role in Role}

@@ -7,7 +7,7 @@ from app.domain.checklist import ChecklistItem, Conclusion, ItemResult
 from app.domain.findings import FindingEvent, Severity
 from app.domain.labels import LabelledEnum
 from app.domain.ledger import EnterpriseStatus, LicenceStatus, SignalKind
-from app.domain.permissions import Role
+from app.domain.permissions import NodeLevel, Role
 from app.domain.reminders import NotificationKind
 from app.domain.reporting import (
     DisclosurePeriod,
@@ -103,4 +103,5 @@ VOCABULARIES: dict[str, Vocabulary] = _vocabularies(
     ("delivery_status", "Webhook 推送状态", DeliveryStatus),
     ("actor_kind", "操作者类别", ActorKind),
     ("role", "角色", Role),
+    ("node_level", "辖区级别", NodeLevel),
 )

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from app.domain.findings import Severity
 from app.domain.self_checks import SelfCheckKind
-from app.domain.statuses import ExtensionRequestStatus, RectificationReportStatus
+from app.domain.statuses import ExtensionRequestStatus, FindingStatus, RectificationReportStatus
 from app.domain.visit_types import VisitType
 from app.schemas.common import Input, Output, label_of
 from app.schemas.licence import LicenceRead
@@ -150,7 +150,7 @@ class OwnFindingRead(BaseModel):
     found_on: date
     original_deadline: date
     deadline: date
-    status: str
+    status: FindingStatus
     status_label: str
     overdue: bool
     extensions_left: int
