@@ -12,6 +12,7 @@ from app.models import AuditEvent, VisitInspector
 from app.schemas.disclosure import PUBLIC_FIELDS
 from tests.builders import (
     TACHENG,
+    TACHENG_PREFECTURE,
     WUSU,
     as_role,
     make_enterprise,
@@ -182,6 +183,8 @@ async def test_the_public_page_is_paginated_filtered_and_rate_limited(client, se
     first = (await client.get(PUBLIC, params={"limit": 1})).json()
     assert first["total"] == 2 and len(first["items"]) == 1
     assert (await client.get(PUBLIC, params={"county_code": WUSU})).json()["total"] == 1
+    assert (await client.get(PUBLIC, params={"prefecture_code": TACHENG_PREFECTURE})).json()["total"] == 2
+    assert (await client.get(PUBLIC, params={"prefecture_code": "654000"})).json()["total"] == 0  # 伊犁州: none
     assert (await client.get(PUBLIC, params={"q": "水泥"})).json()["total"] == 1
     app.state.settings.public_rate_limit = "2/minute"
     statuses = [(await client.get(PUBLIC)).status_code for _ in range(5)]

@@ -10,7 +10,7 @@ from app.core.paging import PageQuery, Window
 from app.domain.checklist import Conclusion
 from app.domain.reporting import rectification_status
 from app.domain.visit_types import VisitType
-from app.models import DisclosureEntry, Finding
+from app.models import DisclosureEntry, Finding, Jurisdiction
 from app.schemas.disclosure import PublicInspectionResult
 from app.services.common.paging import paginate
 
@@ -20,6 +20,7 @@ async def public_results(
     *,
     today: date,
     county_code: str | None,
+    prefecture_code: str | None,
     year: int | None,
     q: str | None,
     page: PageQuery,
@@ -27,6 +28,9 @@ async def public_results(
     stmt = select(DisclosureEntry).where(col(DisclosureEntry.withdrawn_at).is_(None))
     if county_code:
         stmt = stmt.where(DisclosureEntry.county_code == county_code)
+    if prefecture_code:
+        counties = select(Jurisdiction.code).where(Jurisdiction.parent_code == prefecture_code)
+        stmt = stmt.where(col(DisclosureEntry.county_code).in_(counties))
     if year:
         stmt = stmt.where(
             col(DisclosureEntry.visit_date) >= date(year, 1, 1), col(DisclosureEntry.visit_date) <= date(year, 12, 31)
