@@ -142,6 +142,30 @@ def _register(components: dict[str, Any], model: type[BaseModel], mode: str = "v
     components.setdefault(model.__name__, schema)
 
 
+ACCESS_TOKEN_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "bearerFormat": "JWT",
+    "description": (
+        "An access token pasted as it is. For accounts that sign in with a second factor (administrators), whom "
+        "the password dialog of OAuth2PasswordBearer cannot sign in: call POST /api/v1/auth/token with "
+        "`totp_code` (Try it out), then paste its `access_token` here."
+    ),
+}
+
+
+def _offer_access_token(schema: dict[str, Any]) -> None:
+    """Wherever a signed-in user is accepted, a pasted access token is offered beside the password dialog (the
+    same `Authorization: Bearer` header), so an account with two factors can use /docs too."""
+    schema["components"].setdefault("securitySchemes", {})["AccessToken"] = ACCESS_TOKEN_SCHEME
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            security = operation.get("security", [])
+            if {"OAuth2PasswordBearer": []} in security:
+                at = security.index({"OAuth2PasswordBearer": []})
+                security.insert(at + 1, {"AccessToken": []})
+
+
 def build_openapi(
     app: FastAPI, referenced_by_hand: tuple[type[BaseModel], ...] = (), sent: tuple[type[BaseModel], ...] = ()
 ) -> dict[str, Any]:
@@ -182,6 +206,7 @@ def build_openapi(
         components.pop(unused, None)
     add_create_links(schema)
     _declare_headers(schema)
+    _offer_access_token(schema)
     schema["info"]["description"] += EVERY_RESPONSE_NOTE
     app.openapi_schema = schema
     return schema
