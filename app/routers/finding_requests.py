@@ -11,6 +11,7 @@ from app.core.db import SessionDep
 from app.core.deps import Allowed, SettingsDep, Today
 from app.core.downloads import FILE_RESPONSE, stored_file
 from app.core.errors import COMMON_ERRORS, WRITE_ERRORS, Forbidden, NotFound, Unauthorized, error_responses
+from app.core.idempotency import IdempotentRoute
 from app.core.paging import OffsetPaging, Window
 from app.domain.permissions import Permission
 from app.domain.statuses import ExtensionRequestStatus
@@ -26,7 +27,7 @@ from app.schemas.portal import (
 from app.services.findings import requests as service
 from app.services.portal import files
 
-router = APIRouter(prefix="/api/v1", tags=["finding-requests"])
+router = APIRouter(prefix="/api/v1", tags=["finding-requests"], route_class=IdempotentRoute)
 Enterprise = Allowed(Permission.OWN_ENTERPRISE_WRITE)
 Reader = Allowed(Permission.VISITS_READ)
 Decider = Allowed(Permission.FINDINGS_WRITE)

@@ -19,6 +19,7 @@ from app.core.errors import (
     Unprocessable,
     error_responses,
 )
+from app.core.idempotency import IdempotentRoute
 from app.core.openapi import multipart_upload, read_file_form
 from app.core.paging import OffsetPaging
 from app.domain.permissions import Permission
@@ -36,7 +37,7 @@ from app.schemas.portal import (
 )
 from app.services.portal import files, self_checks, views
 
-router = APIRouter(prefix="/api/v1/portal", tags=["portal"])
+router = APIRouter(prefix="/api/v1/portal", tags=["portal"], route_class=IdempotentRoute)
 Reader = Allowed(Permission.OWN_ENTERPRISE_READ)
 Writer = Allowed(Permission.OWN_ENTERPRISE_WRITE)
 UPLOAD_BODY = multipart_upload(

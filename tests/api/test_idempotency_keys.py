@@ -47,18 +47,10 @@ WITHOUT_KEY = {
     "/api/v1/webhook-subscriptions",
     "/api/v1/enterprises/{enterprise_id}/invitations",  # its answer is the one-time code, shown once, never stored
     "/api/v1/auth/invitations/accept",  # a sign-up, spent once: like a sign-in, it takes no key
-    # the enterprise's channel (issue 18) does not take the key yet: its replays need the enterprise's own records
-    "/api/v1/portal/files",
-    "/api/v1/portal/self-checks",
-    "/api/v1/findings/{finding_id}/rectification-reports",
-    "/api/v1/findings/{finding_id}/extension-requests",
-    "/api/v1/rectification-reports/{rectification_report_id}/accept",
-    "/api/v1/rectification-reports/{rectification_report_id}/return",
-    "/api/v1/extension-requests/{extension_request_id}/grant",
-    "/api/v1/extension-requests/{extension_request_id}/refuse",
 }
 OWN_KEY = {"/api/v1/enterprise-imports"}  # the key stays on the import job (test_enterprise_imports.py)
 CALLERS = (
+    "enterprise_user",
     "county_inspector",
     "county_admin",
     "service_with_scope",
@@ -142,6 +134,27 @@ async def _step(world: World, step: str) -> Prepared:
     return url, {"json": {"visit_id": await _admin_visit(world, **REINSPECTION), "result": "pass"}}
 
 
+def _as_enterprise(world: World) -> dict[str, str]:
+    return world.token("enterprise_user")
+
+
+async def _asked(world: World, kind: str, body: dict[str, Any]) -> Prepared:
+    """The enterprise's own request on a finding of its own (a finding holds one pending request of a kind)."""
+    return f"/api/v1/findings/{await _finding(world)}/{kind}", {"json": body}
+
+
+async def _answer(world: World, kind: str, body: dict[str, Any], answer: str) -> Prepared:
+    """The county's answer to a fresh pending request of the enterprise."""
+    url, sent = await _asked(world, kind, body)
+    asked = await world.client.post(url, **sent, headers=_as_enterprise(world))
+    assert asked.status_code == 201, asked.text
+    return f"/api/v1/{kind}/{asked.json()['id']}/{answer}", {}
+
+
+REPORT = {"text": "已整改完毕", "file_ids": []}
+EXTENSION = {"days": 5, "reason": "设备待到货"}
+
+
 async def _draw(world: World) -> Prepared:
     pool = TABLE[("POST", "/api/v1/plans/{plan_id}/draw-pools")].body(world, TACHENG)  # type: ignore[misc]
     pool_id = await _created(world, f"/api/v1/plans/{world.shared['plan']}/draw-pools", pool)
@@ -161,6 +174,20 @@ PREPARE: dict[str, Callable[[World], Awaitable[Prepared]]] = {
         for step in ("extension", "rectification", "reinspection", "refusal", "case")
     },
     "/api/v1/draw-pools/{pool_id}/draw": _draw,
+    "/api/v1/findings/{finding_id}/rectification-reports": lambda w: _asked(w, "rectification-reports", REPORT),
+    "/api/v1/findings/{finding_id}/extension-requests": lambda w: _asked(w, "extension-requests", EXTENSION),
+    "/api/v1/rectification-reports/{rectification_report_id}/accept": lambda w: _answer(
+        w, "rectification-reports", REPORT, "accept"
+    ),
+    "/api/v1/rectification-reports/{rectification_report_id}/return": lambda w: _answer(
+        w, "rectification-reports", REPORT, "return"
+    ),
+    "/api/v1/extension-requests/{extension_request_id}/grant": lambda w: _answer(
+        w, "extension-requests", EXTENSION, "grant"
+    ),
+    "/api/v1/extension-requests/{extension_request_id}/refuse": lambda w: _answer(
+        w, "extension-requests", EXTENSION, "refuse"
+    ),
     "/api/v1/disclosures": lambda w: _then(_half(w), "/api/v1/disclosures", as_body=True),
     "/api/v1/disclosures/{disclosure_id}/withdraw": _withdraw,
 }
