@@ -6,6 +6,7 @@ from sqlalchemy import JSON, BigInteger, Column, Index, Integer
 from sqlmodel import Field, SQLModel
 
 from app.models.base import UTCDateTime, created_at_field, uuid_pk
+from app.models.personal import EncryptedText
 
 
 class Event(SQLModel, table=True):
@@ -44,7 +45,8 @@ class WebhookSubscription(SQLModel, table=True):
     url: str = Field(max_length=500)
     event_types: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     description: str | None = Field(default=None, max_length=200)
-    secret: str = Field(max_length=100)  # whsec_…, shown once
+    # whsec_…, shown once; a shared secret (whoever reads it forges deliveries), so stored SM4-encrypted
+    secret: str = Field(sa_type=EncryptedText("webhook_subscription.secret"))
     is_active: bool = True
     disabled_reason: str | None = Field(default=None, max_length=200)
     created_at: datetime = created_at_field()

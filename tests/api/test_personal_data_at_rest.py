@@ -311,12 +311,12 @@ def test_the_rotate_command_walks_a_database_to_the_current_key_and_a_second_run
         asyncio.run(rotate_personal_data(batch=2, say=said.append))  # nothing left under the old key: it is not needed
     finally:
         get_settings.cache_clear()
-    secrets = {"user_two_factor.secret": 0}  # no one has enrolled a second factor here
+    secrets = {"user_two_factor.secret": 0, "webhook_subscription.secret": 0}  # no second factor, no subscription here
     assert first == {"enterprise.contact_phone": 3, "user.phone": 1, **secrets, "kept import uploads": 2}
     assert second == {"enterprise.contact_phone": 0, "user.phone": 0, **secrets, "kept import uploads": 0}
     assert said[-1] == (
-        "personal data is under key new: enterprise.contact_phone 0, user.phone 0, user_two_factor.secret 0, "
-        "kept import uploads 0"
+        "personal data is under key new: webhook_subscription.secret 0, enterprise.contact_phone 0, user.phone 0, "
+        "user_two_factor.secret 0, kept import uploads 0"
     )
     for path in kept.glob("*"):
         assert path.read_bytes().startswith(b"sm4gcm$new$")

@@ -81,6 +81,17 @@ async def test_a_service_account_subscribes_and_sees_its_secret_once(client, ses
     assert [s["id"] for s in (await client.get(SUBS, headers=headers)).json()["items"]] == [created["id"]]
 
 
+async def test_the_signing_secret_is_stored_encrypted_and_signs_deliveries_in_the_clear(client, session, receiver):
+    _, headers, _ = await _service(session)
+    created = await _subscribe(client, headers, receiver.url)
+    query = text("SELECT secret FROM webhook_subscription WHERE id = :id")
+    raw = (
+        await session.execute(query, {"id": uuid.UUID(created["id"]).hex if BACKEND != "postgres" else created["id"]})
+    ).scalar_one()
+    assert raw.startswith("sm4gcm$") and created["secret"] not in raw
+    assert (await session.get(WebhookSubscription, uuid.UUID(created["id"]))).secret == created["secret"]
+
+
 async def test_a_county_bound_account_receives_its_countys_events_signed_and_in_position_order(
     app, client, session, receiver
 ):
