@@ -3,6 +3,7 @@ the write's transaction; deliveries reach a real HTTP receiver on 127.0.0.1 sign
 one verified here with the `standardwebhooks` library), in position order per record, the same webhook-id on
 every attempt; failures retry, the last one disables the subscription and tells its owner."""
 
+import ipaddress
 import uuid
 
 import pytest
@@ -13,6 +14,7 @@ from app.core.config import Settings
 from app.domain.permissions import Role
 from app.models import Notification, WebhookDelivery, WebhookSubscription
 from app.services import events, webhooks
+from app.services.webhooks import targets
 from app.services.webhooks.targets import TargetRefused, check_target
 from app.worker import embedded
 from tests.api.conftest import BACKEND, TEST_SECRET
@@ -208,6 +210,43 @@ async def test_the_test_message_is_signed_and_verifies(app, client, session, rec
     await _run_deliveries(app, session)
     [message] = receiver.verified(sub["secret"])
     assert message["type"] == "cn.zhijian.webhook.test" and message["data"]["subscription_id"] == sub["id"]
+
+
+async def test_a_delivery_connects_to_the_address_it_checked_never_looking_the_name_up_again(
+    app, client, session, receiver, monkeypatch
+):
+    """DNS rebinding: a name that resolved to an allowed address for the check must not be looked up again for the
+    connection (where it could now point inside). `hooks.zhijian.test` resolves only through the checked lookup:
+    the delivery reaches the receiver at that address, with the name as its Host."""
+    lookups: list[str] = []
+
+    async def checked_lookup(host: str, port: int) -> list:  # noqa: ARG001
+        lookups.append(host)
+        return [ipaddress.ip_address("127.0.0.1")]
+
+    monkeypatch.setattr(targets, "_resolve", checked_lookup)
+    _, headers, _ = await _service(session)
+    named = receiver.url.replace("127.0.0.1", "hooks.zhijian.test")
+    sub = await _subscribe(client, headers, named)
+    assert (await client.post(f"{SUBS}/{sub['id']}/test", headers=headers)).status_code == 202
+    await _run_deliveries(app, session)
+    [message] = receiver.verified(sub["secret"])
+    assert message["type"] == "cn.zhijian.webhook.test"
+    assert receiver.received[0].headers["host"] == f"hooks.zhijian.test:{receiver.port}"
+    assert lookups == ["hooks.zhijian.test", "hooks.zhijian.test"]  # at subscription, and once before the delivery
+
+
+def test_a_pinned_url_keeps_path_query_and_port_and_brackets_an_ipv6_address():
+    to, host, tls = targets.pinned("https://hooks.example.cn:8443/in?x=1", ipaddress.ip_address("2001:db8::1"))
+    assert (to, host, tls) == (
+        "https://[2001:db8::1]:8443/in?x=1",
+        {"host": "hooks.example.cn:8443"},
+        {"sni_hostname": "hooks.example.cn"},
+    )
+    assert targets.pinned("https://hooks.example.cn/in", ipaddress.ip_address("203.0.113.7"))[:2] == (
+        "https://203.0.113.7/in",
+        {"host": "hooks.example.cn"},
+    )
 
 
 async def test_a_rolled_back_write_delivers_nothing(app, client, session, receiver):

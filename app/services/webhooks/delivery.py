@@ -33,7 +33,7 @@ from app.models.base import utcnow
 from app.schemas.event import EVENT_TYPES
 from app.services.events import DELIVER, as_cloud_event
 from app.services.notifications import send_webhook_disabled
-from app.services.webhooks.targets import TargetRefused, check_target
+from app.services.webhooks.targets import TargetRefused, check_target, pinned
 
 log = logging.getLogger("app.webhooks")
 RETRY = procrastinate.RetryStrategy(max_attempts=10, exponential_wait=3)
@@ -68,11 +68,11 @@ def signed_headers(secret: str, message_id: str, body: str, at: datetime) -> dic
 
 async def _post(url: str, body: str, headers: dict[str, str], settings: Settings) -> tuple[int | None, str]:
     try:
-        await check_target(url, settings)
+        to, host, tls = pinned(url, await check_target(url, settings))  # no second lookup between check and connect
         async with (
             httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, follow_redirects=False) as client,
-            client.stream("POST", url, content=body.encode(), headers=headers) as response,  # the answer's body unread
-        ):
+            client.stream("POST", to, content=body.encode(), headers=headers | host, extensions=tls) as response,
+        ):  # the answer's body is never read
             pass
     except TargetRefused as exc:
         return None, text(exc.message, ZH_CN)  # kept on the delivery record

@@ -1,7 +1,9 @@
 """Where a webhook may point (SSRF): https outside development and test, and no address inside the network —
 loopback, private, link-local, multicast, reserved, unspecified — unless `webhook_allowed_hosts` names the host,
 the address or a network holding it. Every address the host resolves to is checked, at subscription and again
-before each delivery (a name may be pointed elsewhere later)."""
+before each delivery (a name may be pointed elsewhere later), and a delivery connects to an address it checked
+(`pinned`): a name that resolves to a public address for the check and to an internal one a moment later (DNS
+rebinding) never gets the connection there."""
 
 import asyncio
 import ipaddress
@@ -59,8 +61,9 @@ async def _resolve(host: str, port: int) -> list[IPAddress]:
     return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
 
 
-async def check_target(url: str, settings: Settings) -> None:
-    """Raises TargetRefused with the reason the URL may not be a webhook target."""
+async def check_target(url: str, settings: Settings) -> IPAddress:
+    """The address to connect to, checked; raises TargetRefused with the reason the URL may not be a webhook
+    target."""
     try:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -71,9 +74,23 @@ async def check_target(url: str, settings: Settings) -> None:
         raise TargetRefused(Message("url_must_be_https"))
     if not parts.hostname or parts.username or parts.password:
         raise TargetRefused(Message("url_host_required"))
-    for address in await _resolve(parts.hostname, port):
+    addresses = await _resolve(parts.hostname, port)
+    for address in addresses:
         if _internal(address) and not _allowed(parts.hostname, address, settings.webhook_allowed_hosts):
             raise TargetRefused(Message("internal_address_refused", address=str(address)))
+    return addresses[0]
+
+
+def pinned(url: str, address: IPAddress) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The URL with its host replaced by the checked address, the Host header the server expects, and the TLS
+    name httpx must present and verify the certificate against (`sni_hostname`): the same request, to that
+    address only."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    literal = f"[{address}]" if isinstance(address, ipaddress.IPv6Address) else str(address)
+    netloc = literal if parts.port is None else f"{literal}:{parts.port}"
+    original = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=netloc).geturl(), {"host": original}, {"sni_hostname": host}
 
 
 async def check_target_or_422(url: str, settings: Settings) -> None:
