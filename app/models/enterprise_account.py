@@ -3,11 +3,13 @@ rectification reports and extension requests on its findings, and its self-check
 
 import uuid
 from datetime import date, datetime
+from typing import Any, Self
 
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.base import UTCDateTime, created_at_field, uuid_pk
+from app.models.finding import Finding
 
 
 class EnterpriseInvitation(SQLModel, table=True):
@@ -43,43 +45,50 @@ class EnterpriseFile(SQLModel, table=True):
     created_at: datetime = created_at_field()
 
 
-class RectificationReport(SQLModel, table=True):
-    """整改报告 from the enterprise: pending until an inspector accepts it (the finding is rectified) or returns it."""
+class FindingRequest(SQLModel):
+    """What the enterprise sends about one of its findings and the bureau decides: pending until decided, with the
+    finding's enterprise and county copied onto it (the county's queue is read without the finding)."""
+
+    id: uuid.UUID = uuid_pk()
+    finding_id: uuid.UUID = Field(foreign_key="finding.id", index=True)
+    enterprise_id: uuid.UUID = Field(foreign_key="enterprise.id", index=True)
+    county_code: str = Field(foreign_key="jurisdiction.code", max_length=12, index=True)
+    status: str = Field(default="pending", max_length=16)
+    decided_by_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decision_reason: str | None = Field(default=None, sa_type=Text)
+
+    @classmethod
+    def about(cls, finding: Finding, **fields: Any) -> Self:
+        """A new request about `finding`."""
+        return cls(
+            finding_id=finding.id, enterprise_id=finding.enterprise_id, county_code=finding.county_code, **fields
+        )
+
+
+class RectificationReport(FindingRequest, table=True):
+    """整改报告 from the enterprise: pending until an inspector accepts it (the finding is rectified) or returns it
+    (status pending | accepted | returned)."""
 
     __tablename__ = "rectification_report"
 
-    id: uuid.UUID = uuid_pk()
-    finding_id: uuid.UUID = Field(foreign_key="finding.id", index=True)
-    enterprise_id: uuid.UUID = Field(foreign_key="enterprise.id", index=True)
-    county_code: str = Field(foreign_key="jurisdiction.code", max_length=12, index=True)
     text: str = Field(sa_column=Column(Text, nullable=False))
     file_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    status: str = Field(default="pending", max_length=16)  # pending | accepted | returned
     submitted_by_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")
     submitted_at: datetime = created_at_field()
-    decided_by_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")
-    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    decision_reason: str | None = Field(default=None, sa_column=Column(Text))
 
 
-class ExtensionRequest(SQLModel, table=True):
-    """延期申请 from the enterprise, asked before the deadline; the county grants or refuses it."""
+class ExtensionRequest(FindingRequest, table=True):
+    """延期申请 from the enterprise, asked before the deadline; the county grants or refuses it (status pending |
+    granted | refused)."""
 
     __tablename__ = "extension_request"
 
-    id: uuid.UUID = uuid_pk()
-    finding_id: uuid.UUID = Field(foreign_key="finding.id", index=True)
-    enterprise_id: uuid.UUID = Field(foreign_key="enterprise.id", index=True)
-    county_code: str = Field(foreign_key="jurisdiction.code", max_length=12, index=True)
     days: int
     reason: str = Field(sa_column=Column(Text, nullable=False))
     requested_on: date
-    status: str = Field(default="pending", max_length=16)  # pending | granted | refused
     requested_by_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = created_at_field()
-    decided_by_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")
-    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    decision_reason: str | None = Field(default=None, sa_column=Column(Text))
     deadline_after: date | None = None
 
 

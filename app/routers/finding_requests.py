@@ -9,8 +9,8 @@ from fastapi.responses import FileResponse
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, SettingsDep, Today
-from app.core.downloads import FILE_RESPONSE, stored_file
-from app.core.errors import COMMON_ERRORS, WRITE_ERRORS, Forbidden, NotFound, Unauthorized, error_responses
+from app.core.downloads import DOWNLOAD_RESPONSES, stored_file
+from app.core.errors import COMMON_ERRORS, WRITE_ERRORS
 from app.core.idempotency import IdempotentRoute
 from app.core.paging import OffsetPaging, Window
 from app.domain.permissions import Permission
@@ -135,14 +135,10 @@ async def refuse_extension_request(
     return ExtensionRequestRead.model_validate(request)
 
 
-@router.get(
-    "/enterprise-files/{file_id}",
-    response_class=FileResponse,
-    responses={**FILE_RESPONSE, **error_responses(Unauthorized, Forbidden, NotFound)},
-)
+@router.get("/enterprise-files/{file_id}", response_class=FileResponse, responses=DOWNLOAD_RESPONSES)
 async def download_enterprise_file(
     file_id: uuid.UUID, actor: Reader, session: SessionDep, settings: SettingsDep
 ) -> FileResponse:
     """A file an enterprise uploaded (its rectification evidence, its self-check sheets), to the bureau over it."""
     row, path = await files.get_file(session, actor, file_id, settings.upload_dir)
-    return stored_file(path, content_type=row.content_type, filename=row.filename, sha256=row.sha256)
+    return stored_file(row, path)

@@ -24,6 +24,12 @@ Reader = Allowed(Permission.ENTERPRISES_READ)
 Writer = Allowed(Permission.LICENCES_WRITE)
 
 
+def _with_etag(response: Response, read: LicenceRead) -> LicenceRead:
+    """The licence read, its ETag naming its version for a later If-Match."""
+    response.headers["ETag"] = etag(read.version)
+    return read
+
+
 @router.get("/licence-categories", response_model=Page[LicenceCategoryRead], responses=COMMON_ERRORS)
 async def list_licence_categories(actor: Reader, session: SessionDep, page: OffsetPaging) -> Page[LicenceCategoryRead]:
     """The product categories of the current licence catalogue (data, not code)."""
@@ -64,8 +70,7 @@ async def create_enterprise_licence(
 async def read_licence(licence_id: uuid.UUID, actor: Reader, session: SessionDep, response: Response) -> LicenceRead:
     """One licence; the ETag names its version for a later If-Match."""
     licence, _ = await service.get_licence(session, actor, licence_id)
-    response.headers["ETag"] = etag(licence.version)
-    return LicenceRead.model_validate(licence)
+    return _with_etag(response, LicenceRead.model_validate(licence))
 
 
 @router.get("/licences/by-number/{licence_no}", response_model=LicenceRead, responses=COMMON_ERRORS)
@@ -80,8 +85,7 @@ async def read_licence_by_number(
 ) -> LicenceRead:
     """One licence found by its number in any printed form (with or without province, any bracket or dash)."""
     licence = await service.find_licence(session, actor, licence_no)
-    response.headers["ETag"] = etag(licence.version)
-    return LicenceRead.model_validate(licence)
+    return _with_etag(response, LicenceRead.model_validate(licence))
 
 
 @router.patch("/licences/{licence_id}", response_model=LicenceRead, responses=VERSIONED_WRITE_ERRORS)
@@ -96,5 +100,4 @@ async def update_licence(
 ) -> LicenceRead:
     """Renew, correct or revoke a licence. If-Match with a stale ETag → 412."""
     licence = await service.update_licence(session, actor, licence_id, body, if_match, today=today)
-    response.headers["ETag"] = etag(licence.version)
-    return LicenceRead.model_validate(licence)
+    return _with_etag(response, LicenceRead.model_validate(licence))

@@ -8,19 +8,10 @@ from fastapi.responses import FileResponse
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, SettingsDep, Today
-from app.core.downloads import FILE_RESPONSE, stored_file
-from app.core.errors import (
-    COMMON_ERRORS,
-    WRITE_ERRORS,
-    Forbidden,
-    NotFound,
-    PayloadTooLarge,
-    Unauthorized,
-    Unprocessable,
-    error_responses,
-)
+from app.core.downloads import DOWNLOAD_RESPONSES, EVIDENCE_UPLOAD, UPLOAD_ERRORS, stored_file
+from app.core.errors import COMMON_ERRORS, WRITE_ERRORS
 from app.core.idempotency import IdempotentRoute
-from app.core.openapi import multipart_upload, read_file_form
+from app.core.openapi import read_file_form
 from app.core.paging import OffsetPaging
 from app.domain.permissions import Permission
 from app.domain.self_checks import SelfCheckKind
@@ -36,14 +27,11 @@ from app.schemas.portal import (
     SelfCheckRead,
 )
 from app.services.portal import files, self_checks, views
+from app.services.visits import Upload
 
 router = APIRouter(prefix="/api/v1/portal", tags=["portal"], route_class=IdempotentRoute)
 Reader = Allowed(Permission.OWN_ENTERPRISE_READ)
 Writer = Allowed(Permission.OWN_ENTERPRISE_WRITE)
-UPLOAD_BODY = multipart_upload(
-    "JPEG, PNG, WebP, HEIC or PDF; the type is read from the bytes",
-    extra={"description": {"type": "string", "maxLength": 255}},
-)
 
 
 @router.get("/enterprise", response_model=OwnEnterpriseRead, responses=COMMON_ERRORS)
@@ -80,35 +68,29 @@ async def read_own_finding(finding_id: uuid.UUID, actor: Reader, session: Sessio
     "/files",
     status_code=201,
     response_model=EnterpriseFileRead,
-    openapi_extra=UPLOAD_BODY,
-    responses=error_responses(Unauthorized, Forbidden, NotFound, PayloadTooLarge, Unprocessable),
+    openapi_extra=EVIDENCE_UPLOAD,
+    responses=UPLOAD_ERRORS,
 )
 async def upload_own_file(
     request: Request, actor: Writer, session: SessionDep, settings: SettingsDep
 ) -> EnterpriseFileRead:
     """Upload evidence (a photo or a PDF, size-limited) to name in a rectification report or a self-check."""
     file, description = await read_file_form(request, FileDescription)
+    upload = Upload(file.file, file.filename, description, settings.upload_dir, settings.max_upload_bytes)
     try:
-        row = await files.upload_file(
-            session, actor, source=file.file, filename=file.filename, description=description,
-            upload_dir=settings.upload_dir, max_bytes=settings.max_upload_bytes,
-        )  # fmt: skip
+        row = await files.upload_file(session, actor, upload)
     finally:
         await file.close()
     return EnterpriseFileRead.model_validate(row)
 
 
-@router.get(
-    "/files/{file_id}",
-    response_class=FileResponse,
-    responses={**FILE_RESPONSE, **error_responses(Unauthorized, Forbidden, NotFound)},
-)
+@router.get("/files/{file_id}", response_class=FileResponse, responses=DOWNLOAD_RESPONSES)
 async def download_own_file(
     file_id: uuid.UUID, actor: Reader, session: SessionDep, settings: SettingsDep
 ) -> FileResponse:
     """A file the enterprise uploaded."""
     row, path = await files.get_file(session, actor, file_id, settings.upload_dir)
-    return stored_file(path, content_type=row.content_type, filename=row.filename, sha256=row.sha256)
+    return stored_file(row, path)
 
 
 @router.post("/self-checks", status_code=201, response_model=SelfCheckRead, responses=WRITE_ERRORS)

@@ -5,10 +5,10 @@ from fastapi.responses import FileResponse
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, SettingsDep
-from app.core.downloads import FILE_RESPONSE, stored_file
-from app.core.errors import Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable, error_responses
+from app.core.downloads import DOWNLOAD_RESPONSES, EVIDENCE_UPLOAD, UPLOAD_ERRORS, stored_file
+from app.core.errors import Forbidden, NotFound, Unauthorized, error_responses
 from app.core.idempotency import IdempotentRoute
-from app.core.openapi import multipart_upload, read_file_form
+from app.core.openapi import read_file_form
 from app.core.paging import OffsetPaging, Window
 from app.domain.permissions import Permission
 from app.schemas.attachment import AttachmentRead, FileDescription
@@ -19,33 +19,23 @@ router = APIRouter(prefix="/api/v1", tags=["attachments"], route_class=Idempoten
 Reader = Allowed(Permission.VISITS_READ)
 Writer = Allowed(Permission.VISITS_WRITE)
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound)
-FILE_DESCRIPTION = "JPEG, PNG, WebP, HEIC or PDF; the type is read from the bytes"
-UPLOAD_BODY = multipart_upload(FILE_DESCRIPTION, extra={"description": {"type": "string", "maxLength": 255}})
 
 
 @router.post(
     "/visits/{visit_id}/attachments",
     status_code=201,
     response_model=AttachmentRead,
-    openapi_extra=UPLOAD_BODY,
-    responses=error_responses(Unauthorized, Forbidden, NotFound, PayloadTooLarge, Unprocessable),
+    openapi_extra=EVIDENCE_UPLOAD,
+    responses=UPLOAD_ERRORS,
 )
 async def upload_attachment(
     visit_id: uuid.UUID, request: Request, actor: Writer, session: SessionDep, settings: SettingsDep
 ) -> AttachmentRead:
     """Attach a photo, a scanned signed form or a PDF to a visit (size-limited, SHA-256 kept)."""
     file, description = await read_file_form(request, FileDescription)
+    upload = service.Upload(file.file, file.filename, description, settings.upload_dir, settings.max_upload_bytes)
     try:
-        attachment = await service.add_attachment(
-            session,
-            actor,
-            visit_id,
-            source=file.file,
-            filename=file.filename,
-            description=description,
-            upload_dir=settings.upload_dir,
-            max_bytes=settings.max_upload_bytes,
-        )
+        attachment = await service.add_attachment(session, actor, visit_id, upload)
     finally:
         await file.close()
     return AttachmentRead.model_validate(attachment)
@@ -60,16 +50,10 @@ async def list_visit_attachments(
     return Page.of(Window.cut(attachments, page), page, AttachmentRead.model_validate)
 
 
-@router.get(
-    "/attachments/{attachment_id}",
-    response_class=FileResponse,
-    responses={**FILE_RESPONSE, **ERRORS},
-)
+@router.get("/attachments/{attachment_id}", response_class=FileResponse, responses=DOWNLOAD_RESPONSES)
 async def download_attachment(
     attachment_id: uuid.UUID, actor: Reader, session: SessionDep, settings: SettingsDep
 ) -> FileResponse:
     """The file itself, to whoever may see its visit."""
     attachment, path = await service.get_attachment(session, actor, attachment_id, settings.upload_dir)
-    return stored_file(
-        path, content_type=attachment.content_type, filename=attachment.filename, sha256=attachment.sha256
-    )
+    return stored_file(attachment, path)

@@ -6,6 +6,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.paging import PageQuery, Window
 from app.models import AuditCheckpoint, AuditEvent
 from app.schemas.audit import AuditEventFilter
+from app.services.common.filters import where_equal
 from app.services.common.paging import keyset, paginate
 
 
@@ -14,16 +15,16 @@ async def list_events(
     f: AuditEventFilter,
     page: PageQuery,
 ) -> Window[AuditEvent]:
-    stmt = select(AuditEvent)
-    for column, value in (
-        (AuditEvent.action, f.action),
-        (AuditEvent.entity, f.entity),
-        (AuditEvent.entity_id, f.entity_id),
-        (AuditEvent.actor_name, f.actor_name),
-        (AuditEvent.county_code, f.county_code),
-    ):
-        if value is not None:
-            stmt = stmt.where(column == value)
+    stmt = where_equal(
+        select(AuditEvent),
+        [
+            (AuditEvent.action, f.action),
+            (AuditEvent.entity, f.entity),
+            (AuditEvent.entity_id, f.entity_id),
+            (AuditEvent.actor_name, f.actor_name),
+            (AuditEvent.county_code, f.county_code),
+        ],
+    )
     if f.since:
         stmt = stmt.where(AuditEvent.at >= f.since)
     if f.until:

@@ -37,6 +37,7 @@ from app.schemas.finding import (
 from app.schemas.portal import ExtensionRequestRead, RectificationReportRead
 from app.services.common import audit
 from app.services.common.access import one_or_404, scope_visits
+from app.services.common.filters import where_equal
 from app.services.common.paging import keyset
 from app.services.findings import risk_list
 from app.services.findings.announce import announce
@@ -134,16 +135,16 @@ async def list_findings(
     """Filters in SQL; the escalation level and a late re-inspection are the domain's, so those filters are
     applied to the SQL result."""
     stmt = scope_visits(_scoped(select(Finding)), actor)
-    filters = {
-        Finding.county_code: f.county_code,
-        Finding.enterprise_id: f.enterprise_id,
-        Finding.visit_id: f.visit_id,
-        Finding.status: f.status,
-        Finding.severity: f.severity.value if f.severity else None,
-    }
-    for column, value in filters.items():
-        if value is not None:
-            stmt = stmt.where(column == value)
+    stmt = where_equal(
+        stmt,
+        [
+            (Finding.county_code, f.county_code),
+            (Finding.enterprise_id, f.enterprise_id),
+            (Finding.visit_id, f.visit_id),
+            (Finding.status, f.status),
+            (Finding.severity, f.severity.value if f.severity else None),
+        ],
+    )
     if f.overdue is not None:  # 逾期未整改: open (no rectification report nor passed re-inspection), past the deadline
         late = (col(Finding.status) == "open") & (col(Finding.deadline) < today)
         stmt = stmt.where(late if f.overdue else ~late)

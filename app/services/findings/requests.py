@@ -10,7 +10,7 @@ refuses it with a reason. Each is one at a time per finding; every step is on th
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -23,6 +23,7 @@ from app.domain.findings import extend_deadline
 from app.domain.ruleset import ruleset_for
 from app.models import ExtensionRequest, Finding, FindingStep, RectificationReport, Visit
 from app.models.base import utcnow
+from app.models.enterprise_account import FindingRequest
 from app.schemas.portal import ExtensionRequestCreate, RectificationReportCreate, RefusalReason, ReturnCreate
 from app.services import notifications
 from app.services.common import audit
@@ -41,58 +42,72 @@ from app.services.portal import files_of_enterprise
 REPORT_FIELDS = ("status", "decided_at", "decision_reason")
 REQUEST_FIELDS = ("status", "decided_at", "decision_reason", "deadline_after")
 
+R = TypeVar("R", bound=FindingRequest)
+
+
+async def _awaiting_rectification(
+    session: AsyncSession, actor: Actor, finding_id: uuid.UUID, model: type[FindingRequest], pending: str
+) -> tuple[Finding, dict[str, Any]]:
+    """The finding (locked, as a step loads it) while it is open and has no `model` request pending (`pending`:
+    the refusal's code), with its before-image."""
+    finding, before = await load_for_step(session, actor, finding_id)
+    if finding.status != "open":
+        raise Conflict(Message("finding_not_awaiting_rectification"))
+    if await pending_of(session, model, finding.id) is not None:
+        raise Conflict(Message(pending))
+    return finding, before
+
+
+async def _file(
+    session: AsyncSession,
+    actor: Actor,
+    request: FindingRequest,
+    finding: Finding,
+    before: dict[str, Any],
+    step: FindingStep,
+    event: str,
+    *,
+    today: date,
+) -> None:
+    """A new request kept and audited, with its step on the finding's timeline and its event."""
+    await audit.record_create(session, actor, request, county_code=request.county_code)
+    await record_step(session, actor, finding, before, step)
+    await announce(session, event, finding, today)
+
+
+def _in_scope(model: type[R], actor: Actor):  # noqa: ANN202
+    """Requests about findings on visits the caller may see."""
+    stmt = (
+        select(model).join(Finding, col(Finding.id) == model.finding_id).join(Visit, col(Visit.id) == Finding.visit_id)
+    )
+    return scope_visits(stmt, actor)
+
 
 async def submit_report(
     session: AsyncSession, actor: Actor, finding_id: uuid.UUID, data: RectificationReportCreate, *, today: date
 ) -> RectificationReport:
     """The enterprise reports its rectification; the finding stays open until an inspector accepts it."""
-    finding, before = await load_for_step(session, actor, finding_id)
-    if finding.status != "open":
-        raise Conflict(Message("finding_not_awaiting_rectification"))
-    if await pending_of(session, RectificationReport, finding.id) is not None:
-        raise Conflict(Message("rectification_report_pending"))
+    finding, before = await _awaiting_rectification(
+        session, actor, finding_id, RectificationReport, "rectification_report_pending"
+    )
     file_ids = await files_of_enterprise(session, finding.enterprise_id, data.file_ids)
-    report = RectificationReport(
-        finding_id=finding.id,
-        enterprise_id=finding.enterprise_id,
-        county_code=finding.county_code,
-        text=data.text,
-        file_ids=file_ids,
-        submitted_by_id=actor.user_id,
-    )
-    await audit.record_create(session, actor, report, county_code=report.county_code)
+    report = RectificationReport.about(finding, text=data.text, file_ids=file_ids, submitted_by_id=actor.user_id)
     step = FindingStep(kind="report_submitted", text=data.text, file_ids=file_ids)
-    await record_step(session, actor, finding, before, step)
-    await announce(session, "finding.rectification_reported", finding, today)
+    await _file(session, actor, report, finding, before, step, "finding.rectification_reported", today=today)
     return report
-
-
-def _reports(actor: Actor):  # noqa: ANN202
-    stmt = (
-        select(RectificationReport)
-        .join(Finding, col(Finding.id) == RectificationReport.finding_id)
-        .join(Visit, col(Visit.id) == Finding.visit_id)
-    )
-    return scope_visits(stmt, actor)
 
 
 async def list_reports(session: AsyncSession, actor: Actor, finding_id: uuid.UUID) -> list[RectificationReport]:
     finding, _ = await load_for_step(session, actor, finding_id)
-    stmt = _reports(actor).where(RectificationReport.finding_id == finding.id)
+    stmt = _in_scope(RectificationReport, actor).where(RectificationReport.finding_id == finding.id)
     return list((await session.exec(stmt.order_by(col(RectificationReport.submitted_at)))).all())
 
 
 async def _decide(
-    session: AsyncSession, actor: Actor, model: Any, request_id: uuid.UUID, fields: tuple[str, ...]
-) -> tuple[Any, Finding, dict[str, Any], dict[str, Any]]:
+    session: AsyncSession, actor: Actor, model: type[R], request_id: uuid.UUID, fields: tuple[str, ...]
+) -> tuple[R, Finding, dict[str, Any], dict[str, Any]]:
     """The pending request (locked) and its finding (locked, as a step loads it), with their before-images."""
-    stmt = scope_visits(
-        select(model)
-        .join(Finding, col(Finding.id) == model.finding_id)
-        .join(Visit, col(Visit.id) == Finding.visit_id)
-        .where(model.id == request_id),
-        actor,
-    ).with_for_update(of=model)
+    stmt = _in_scope(model, actor).where(model.id == request_id).with_for_update(of=model)
     row = await one_or_404(session, stmt, Message("request_not_found"))
     if row.status != "pending":
         raise Conflict(Message("request_already_decided"))
@@ -100,7 +115,9 @@ async def _decide(
     return row, finding, finding_before, audit.snapshot(row, fields)
 
 
-async def _decided(session: AsyncSession, actor: Actor, row: Any, before: dict[str, Any], status: str) -> None:
+async def _decided(
+    session: AsyncSession, actor: Actor, row: FindingRequest, before: dict[str, Any], status: str
+) -> None:
     row.status = status
     row.decided_by_id = actor.user_id
     row.decided_at = utcnow()
@@ -133,7 +150,7 @@ class TurnDown:
     """One way the bureau says no, with a reason: the request's new status, the step on the finding's timeline,
     the event, and what the enterprise is told."""
 
-    model: Any
+    model: type[FindingRequest]
     fields: tuple[str, ...]
     status: str
     step: str
@@ -177,26 +194,16 @@ async def request_extension(
     session: AsyncSession, actor: Actor, finding_id: uuid.UUID, data: ExtensionRequestCreate, *, today: date
 ) -> ExtensionRequest:
     """The enterprise asks for more time: before the deadline, within the year's limit, with a reason."""
-    finding, before = await load_for_step(session, actor, finding_id)
-    if finding.status != "open":
-        raise Conflict(Message("finding_not_awaiting_rectification"))
-    if await pending_of(session, ExtensionRequest, finding.id) is not None:
-        raise Conflict(Message("extension_request_pending"))
+    finding, before = await _awaiting_rectification(
+        session, actor, finding_id, ExtensionRequest, "extension_request_pending"
+    )
     ruleset = ruleset_for(finding.found_on.year)
     extend_deadline(finding.deadline, data.days, data.reason, finding.extensions_used, ruleset, today=today)
-    request = ExtensionRequest(
-        finding_id=finding.id,
-        enterprise_id=finding.enterprise_id,
-        county_code=finding.county_code,
-        days=data.days,
-        reason=data.reason,
-        requested_on=today,
-        requested_by_id=actor.user_id,
+    request = ExtensionRequest.about(
+        finding, days=data.days, reason=data.reason, requested_on=today, requested_by_id=actor.user_id
     )
-    await audit.record_create(session, actor, request, county_code=request.county_code)
     step = FindingStep(kind="extension_asked", text=data.reason, days=data.days, deadline_before=finding.deadline)
-    await record_step(session, actor, finding, before, step)
-    await announce(session, "finding.extension_requested", finding, today)
+    await _file(session, actor, request, finding, before, step, "finding.extension_requested", today=today)
     return request
 
 
@@ -239,12 +246,7 @@ async def list_extension_requests(
     page: PageQuery,
 ) -> Window[ExtensionRequest]:
     """The county's queue: requests of the findings the caller may see, oldest first."""
-    stmt = scope_visits(
-        select(ExtensionRequest)
-        .join(Finding, col(Finding.id) == ExtensionRequest.finding_id)
-        .join(Visit, col(Visit.id) == Finding.visit_id),
-        actor,
-    )
+    stmt = _in_scope(ExtensionRequest, actor)
     if status is not None:
         stmt = stmt.where(ExtensionRequest.status == status)
     if county_code is not None:
@@ -258,19 +260,18 @@ async def requests_of(
 ) -> tuple[dict[uuid.UUID, list[ExtensionRequest]], dict[uuid.UUID, list[RectificationReport]]]:
     """finding → its extension requests and its rectification reports, oldest first (for findings already loaded
     through a scoped query)."""
-    extensions: dict[uuid.UUID, list[ExtensionRequest]] = {f: [] for f in finding_ids}
-    reports: dict[uuid.UUID, list[RectificationReport]] = {f: [] for f in finding_ids}
-    if finding_ids:
-        for e in await session.exec(
-            select(ExtensionRequest)
-            .where(col(ExtensionRequest.finding_id).in_(finding_ids))
-            .order_by(col(ExtensionRequest.created_at))
-        ):
-            extensions[e.finding_id].append(e)
-        for r in await session.exec(
-            select(RectificationReport)
-            .where(col(RectificationReport.finding_id).in_(finding_ids))
-            .order_by(col(RectificationReport.submitted_at))
-        ):
-            reports[r.finding_id].append(r)
+    extensions = await _by_finding(session, ExtensionRequest, ExtensionRequest.created_at, finding_ids)
+    reports = await _by_finding(session, RectificationReport, RectificationReport.submitted_at, finding_ids)
     return extensions, reports
+
+
+async def _by_finding(
+    session: AsyncSession, model: type[R], sent_at: Any, finding_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[R]]:
+    """finding → its `model` requests in the order they were sent."""
+    found: dict[uuid.UUID, list[R]] = {f: [] for f in finding_ids}
+    if finding_ids:
+        stmt = select(model).where(col(model.finding_id).in_(finding_ids)).order_by(col(sent_at))
+        for row in await session.exec(stmt):
+            found[row.finding_id].append(row)
+    return found

@@ -152,6 +152,7 @@ async def record_rectification(
 
 
 def _rectifiable(finding: Finding) -> None:
+    """Open, and not past a passed re-inspection: it may still be rectified and re-inspected."""
     _open_or_conflict(finding)
     if finding.status == "awaiting_case":
         raise Conflict(Message("re_inspection_already_passed"))
@@ -200,9 +201,7 @@ async def record_reinspection(
     """复查回访: pass closes (a violation also needs its case); fail reopens, counts and escalates — from
     level 2 the finding joins the risk problem list."""
     finding, before = await load_for_step(session, actor, finding_id)
-    _open_or_conflict(finding)
-    if finding.status == "awaiting_case":
-        raise Conflict(Message("re_inspection_already_passed"))
+    _rectifiable(finding)
     visit = await _reinspection_visit(session, actor, finding, data.visit_id)
     step = FindingStep(kind="reinspection", text=data.note, reinspection_visit_id=visit.id, result=data.result.value)
     if finding.reinspected_on is None:  # 按时复查回访 is judged by the first re-inspection
@@ -222,6 +221,12 @@ async def record_reinspection(
     return finding
 
 
+def _since_found(finding: Finding, day: date, field: str, code: str, *, today: date) -> None:
+    """The day a step happened (a refusal, a case filed) lies between the finding and today, else 422 at `field`."""
+    if not finding.found_on <= day <= today:
+        raise_if_any([Problem((field,), code)])
+
+
 async def record_refusal(
     session: AsyncSession, actor: Actor, finding_id: uuid.UUID, data: RefusalCreate, *, today: date
 ) -> Finding:
@@ -230,8 +235,7 @@ async def record_refusal(
     _open_or_conflict(finding)
     if finding.refused_on is not None:
         raise Conflict(Message("refusal_is_already_recorded"))
-    if not finding.found_on <= data.refused_on <= today:
-        raise_if_any([Problem(("refused_on",), "refused_on_out_of_range")])
+    _since_found(finding, data.refused_on, "refused_on", "refused_on_out_of_range", today=today)
     finding.refused_on = data.refused_on
     await record_step(session, actor, finding, before, FindingStep(kind="refusal", text=data.note))
     await settle_level(session, actor, finding, FindingEvent.refusal, today=today)
@@ -246,8 +250,7 @@ async def file_case(
     finding, before = await load_for_step(session, actor, finding_id)
     if finding.case_filed:
         raise Conflict(Message("case_is_already_filed"))
-    if not finding.found_on <= data.filed_on <= today:
-        raise_if_any([Problem(("filed_on",), "filed_on_out_of_range")])
+    _since_found(finding, data.filed_on, "filed_on", "filed_on_out_of_range", today=today)
     step = FindingStep(
         kind="case", text=data.note, case_no=data.case_no, case_filed_on=data.filed_on, case_officer=data.officer
     )

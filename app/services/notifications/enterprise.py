@@ -44,6 +44,13 @@ async def enterprise_accounts(
     return found
 
 
+async def _tell_enterprise(session: AsyncSession, enterprise_id: uuid.UUID, message: Message, *, today: date) -> int:
+    """`message` into the inbox of each of the enterprise's active accounts."""
+    accounts = await enterprise_accounts(session, [enterprise_id])
+    sent = [(user_id, message) for user_id in accounts.get(enterprise_id, [])]
+    return await deliver(session, message.kind, sent, today=today)
+
+
 async def notify_enterprise_decision(
     session: AsyncSession, finding: Finding, request_id: uuid.UUID, decision: str, reason: str | None, *, today: date
 ) -> int:
@@ -62,9 +69,7 @@ async def notify_enterprise_decision(
         link=portal_link(finding.id),
         dedupe_key=f"{decision}:{request_id}",
     )
-    accounts = await enterprise_accounts(session, [finding.enterprise_id])
-    sent = [(user_id, message) for user_id in accounts.get(finding.enterprise_id, [])]
-    return await deliver(session, NotificationKind.request_decided, sent, today=today)
+    return await _tell_enterprise(session, finding.enterprise_id, message, today=today)
 
 
 async def notify_reinspection_booked(session: AsyncSession, visit: Visit) -> int:
@@ -80,6 +85,4 @@ async def notify_reinspection_booked(session: AsyncSession, visit: Visit) -> int
         link="/api/v1/portal/findings",
         dedupe_key=f"reinspection_booked:{visit.id}",
     )
-    accounts = await enterprise_accounts(session, [visit.enterprise_id])
-    sent = [(user_id, message) for user_id in accounts.get(visit.enterprise_id, [])]
-    return await deliver(session, NotificationKind.reinspection_booked, sent, today=visit.visit_date)
+    return await _tell_enterprise(session, visit.enterprise_id, message, today=visit.visit_date)

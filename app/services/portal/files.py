@@ -3,7 +3,6 @@ content-addressed store as a visit's attachments. The enterprise and the bureau 
 
 import uuid
 from pathlib import Path
-from typing import BinaryIO
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -12,35 +11,17 @@ from app.core.actor import Actor
 from app.core.errors import NotFound
 from app.domain.errors import Message, Problem, raise_if_any
 from app.models import Enterprise, EnterpriseFile
-from app.services.common import audit
 from app.services.common.access import scope_enterprises
 from app.services.ledger import get_enterprise
-from app.services.visits import store_upload, stored_path
+from app.services.visits import Upload, keep_upload, with_stored_file
 
 
-async def upload_file(
-    session: AsyncSession,
-    actor: Actor,
-    *,
-    source: BinaryIO,
-    filename: str | None,
-    description: str | None,
-    upload_dir: Path,
-    max_bytes: int,
-) -> EnterpriseFile:
+async def upload_file(session: AsyncSession, actor: Actor, upload: Upload) -> EnterpriseFile:
     if actor.enterprise_id is None:
         raise NotFound(Message("enterprise_not_found"))
     enterprise = await get_enterprise(session, actor, actor.enterprise_id)
-    stored = store_upload(source, filename, upload_dir=upload_dir, max_bytes=max_bytes)
-    row = EnterpriseFile(
-        enterprise_id=enterprise.id,
-        county_code=enterprise.county_code,
-        description=description,
-        **stored.columns(),
-        uploaded_by_id=actor.user_id,
-    )
-    await audit.record_create(session, actor, row, county_code=row.county_code)
-    return row
+    row = EnterpriseFile(enterprise_id=enterprise.id, county_code=enterprise.county_code)
+    return await keep_upload(session, actor, row, upload)
 
 
 async def get_file(
@@ -53,11 +34,7 @@ async def get_file(
         .where(EnterpriseFile.id == file_id),
         actor,
     )
-    row = (await session.exec(stmt)).first()
-    path = stored_path(upload_dir, row.sha256) if row else None
-    if row is None or path is None or not path.is_file():
-        raise NotFound(Message("file_not_found"))
-    return row, path
+    return with_stored_file((await session.exec(stmt)).first(), upload_dir, Message("file_not_found"))
 
 
 async def files_of_enterprise(
@@ -71,10 +48,6 @@ async def files_of_enterprise(
         )
         found = set((await session.exec(stmt)).all())
     raise_if_any(
-        [
-            Problem(("body", loc, i), "file_not_found")
-            for i, file_id in enumerate(file_ids)
-            if file_id not in found
-        ]
+        [Problem(("body", loc, i), "file_not_found") for i, file_id in enumerate(file_ids) if file_id not in found]
     )
     return [str(f) for f in file_ids]

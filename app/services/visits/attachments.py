@@ -6,7 +6,7 @@ import tempfile
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, SessionTransaction
@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.actor import Actor
 from app.core.errors import NotFound, PayloadTooLarge
 from app.domain.errors import Message, Problem, raise_if_any
-from app.models import Attachment, Visit
+from app.models import Attachment, EnterpriseFile, Visit
 from app.services.common import audit
 from app.services.common.access import scope_visits
 from app.services.visits.visits import get_visit
@@ -30,6 +30,28 @@ EXTENSIONS = {
     "application/pdf": {".pdf"},
 }
 HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
+
+U = TypeVar("U", Attachment, EnterpriseFile)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file sent to be kept (a visit's attachment, an enterprise's file): its bytes, the client's name for it and
+    a description, and where it is kept, up to what size."""
+
+    source: BinaryIO
+    filename: str | None
+    description: str | None
+    upload_dir: Path
+    max_bytes: int
+
+
+def with_stored_file(row: U | None, upload_dir: Path, not_found: Message) -> tuple[U, Path]:
+    """A row found and the path of its file, or 404 (`not_found`) when either is missing."""
+    path = stored_path(upload_dir, row.sha256) if row else None
+    if row is None or path is None or not path.is_file():
+        raise NotFound(not_found)
+    return row, path
 
 
 def sniff(head: bytes) -> str | None:
@@ -90,13 +112,14 @@ class StoredFile:
         return asdict(self)
 
 
-def store_upload(source: BinaryIO, filename: str | None, *, upload_dir: Path, max_bytes: int) -> StoredFile:
+def store_upload(upload: Upload) -> StoredFile:
     """Keep an upload under its SHA-256 once its bytes are a JPEG, PNG, WebP, HEIC or PDF whose name does not
     contradict them, at most `max_bytes`, not empty; every problem is a 422 at `file` (a 413 past the limit)."""
-    tmp, sha256, size, head = _spool(source, max_bytes, upload_dir / "tmp")
+    upload_dir = upload.upload_dir
+    tmp, sha256, size, head = _spool(upload.source, upload.max_bytes, upload_dir / "tmp")
     try:
         content_type = sniff(head)
-        name = _display_name(filename)
+        name = _display_name(upload.filename)
         suffix = PurePosixPath(name).suffix.lower()
         problems = []
         if content_type is None:
@@ -118,29 +141,19 @@ def store_upload(source: BinaryIO, filename: str | None, *, upload_dir: Path, ma
     return StoredFile(sha256, content_type, size, name)
 
 
-async def add_attachment(
-    session: AsyncSession,
-    actor: Actor,
-    visit_id: uuid.UUID,
-    *,
-    source: BinaryIO,
-    filename: str | None,
-    description: str | None,
-    upload_dir: Path,
-    max_bytes: int,
-) -> Attachment:
+async def keep_upload(session: AsyncSession, actor: Actor, row: U, upload: Upload) -> U:
+    """`row` (whose it is already set) given the upload, once stored, with its description and uploader; added and
+    audited."""
+    stored = store_upload(upload)
+    row.sqlmodel_update(stored.columns() | {"description": upload.description, "uploaded_by_id": actor.user_id})
+    await audit.record_create(session, actor, row, county_code=row.county_code)
+    return row
+
+
+async def add_attachment(session: AsyncSession, actor: Actor, visit_id: uuid.UUID, upload: Upload) -> Attachment:
     """Photos, scanned signed forms and PDFs; also after archiving (the signed form is scanned later)."""
     visit = await get_visit(session, actor, visit_id)
-    stored = store_upload(source, filename, upload_dir=upload_dir, max_bytes=max_bytes)
-    attachment = Attachment(
-        visit_id=visit.id,
-        county_code=visit.county_code,
-        description=description,
-        **stored.columns(),
-        uploaded_by_id=actor.user_id,
-    )
-    await audit.record_create(session, actor, attachment, county_code=attachment.county_code)
-    return attachment
+    return await keep_upload(session, actor, Attachment(visit_id=visit.id, county_code=visit.county_code), upload)
 
 
 async def list_attachments(session: AsyncSession, actor: Actor, visit_id: uuid.UUID) -> list[Attachment]:
@@ -156,11 +169,7 @@ async def get_attachment(
         select(Attachment).join(Visit, col(Visit.id) == Attachment.visit_id).where(Attachment.id == attachment_id),
         actor,
     )
-    attachment = (await session.exec(stmt)).first()
-    path = stored_path(upload_dir, attachment.sha256) if attachment else None
-    if attachment is None or path is None or not path.is_file():
-        raise NotFound(Message("attachment_not_found"))
-    return attachment, path
+    return with_stored_file((await session.exec(stmt)).first(), upload_dir, Message("attachment_not_found"))
 
 
 UNLINK_AFTER_COMMIT = "zhijian.unlink_after_commit"

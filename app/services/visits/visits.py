@@ -18,6 +18,7 @@ from app.services import notifications
 from app.services.common import audit
 from app.services.common.access import one_or_404, scope_visits
 from app.services.common.concurrency import check_if_match
+from app.services.common.filters import where_equal
 from app.services.common.paging import keyset
 from app.services.ledger import get_enterprise
 
@@ -55,15 +56,15 @@ async def list_visits(
     page: PageQuery,
 ) -> Window[Visit]:
     stmt = scope_visits(select(Visit), actor)
-    filters = {
-        Visit.enterprise_id: f.enterprise_id,
-        Visit.county_code: f.county_code,
-        Visit.status: f.status,
-        Visit.visit_type: f.visit_type.value if f.visit_type else None,
-    }
-    for column, value in filters.items():
-        if value is not None:
-            stmt = stmt.where(column == value)
+    stmt = where_equal(
+        stmt,
+        [
+            (Visit.enterprise_id, f.enterprise_id),
+            (Visit.county_code, f.county_code),
+            (Visit.status, f.status),
+            (Visit.visit_type, f.visit_type.value if f.visit_type else None),
+        ],
+    )
     if f.inspector_id is not None:
         mine = select(VisitInspector.visit_id).where(VisitInspector.user_id == f.inspector_id)
         stmt = stmt.where(col(Visit.id).in_(mine))
