@@ -210,13 +210,14 @@ def verify_audit_export(path: Path) -> None:
     """Check an archive from GET /audit-events/export with the audit keys of the settings; exit 1 if it fails."""
     from app.core.audit_keys import AuditKeys
     from app.core.config import get_settings
+    from app.core.i18n import text
     from app.services.accounts.audit_export import verify_export
 
     with path.open("rb") as archive:
         check = verify_export(archive, AuditKeys.from_settings(get_settings()))
     print(f"{path}: {check.events} event(s), {check.checkpoints} checkpoint(s)")
     for problem in check.problems:
-        print(f"  {problem}")
+        print(f"  {text(problem)}")
     print("intact" if check.intact else "NOT intact")
     if not check.intact:
         sys.exit(1)

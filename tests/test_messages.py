@@ -148,3 +148,77 @@ def test_a_jurisdiction_level_in_a_message_reads_as_its_chinese_label_and_as_its
     params = {"role": Role.PREFECTURE_ADMIN, "level": Role.PREFECTURE_ADMIN.level}
     assert message("role_needs_node_level", params, ZH_CN) == "「地区局质量监督科（业务管理员）」账号须属于地州市级辖区"
     assert message("role_needs_node_level", params, EN) == "a prefecture_admin account belongs to a prefecture node"
+
+
+OLD_COMBINED_FORM = re.compile(r"[\u4e00-\u9fff][^\n]*\s\(\s*[A-Za-z]{2,}[^()\u4e00-\u9fff\n]*\)")
+"""Chinese words, then their English in parentheses on the same line: "审计链完整 (chain intact)"."""
+
+
+def _documentation(tree: ast.AST) -> set[int]:
+    """The strings that document the code rather than tell anyone anything at run time: docstrings (a bare string
+    statement) and the `description=` of a schema field or parameter (the contract's documentation, English prose
+    naming the plan's Chinese terms, as docstrings become the operations' descriptions), also when a module's
+    constant holds it."""
+    found = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)}
+    described = [n.value for n in ast.walk(tree) if isinstance(n, ast.keyword) and n.arg == "description"]
+    names = {n.id for n in described if isinstance(n, ast.Name)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in names for t in node.targets):
+            described.append(node.value)
+    return found | {id(n) for value in described for n in ast.walk(value)}
+
+
+def _texts(path: Path) -> list[tuple[int, str]]:
+    """Every string literal of a module outside its documentation; an f-string with `{}` for its expressions."""
+    tree = ast.parse(path.read_text())
+    skipped = _documentation(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            skipped |= {id(part) for part in node.values}
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.JoinedStr):
+            words = "".join(part.value if isinstance(part, ast.Constant) else "{}" for part in node.values)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            words = node.value
+        else:
+            continue
+        found.append((node.lineno, words))
+    return found
+
+
+def test_no_text_of_the_app_carries_its_english_in_parentheses_after_the_chinese():
+    """Texts computed when asked are message codes worded in the caller's language; texts kept on a record are
+    Chinese only (the bureau's staff read them)."""
+    combined = [
+        f"{path.relative_to(APP.parent)}:{line}: {words}"
+        for path in sorted(APP.rglob("*.py"))
+        if path.parent.name != "messages"
+        for line, words in _texts(path)
+        if OLD_COMBINED_FORM.search(words)
+    ]
+    assert combined == []
+
+
+@pytest.mark.parametrize(
+    "words",
+    ["审计链完整 (chain intact)", "许可系统响应超时 (timeout: {})", "第 {} 个事件与检查点 {} 不符 (differs)"],
+)
+def test_the_scan_for_the_old_combined_form_finds_it(words):
+    assert OLD_COMBINED_FORM.search(words)
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "许可系统服务端出错：HTTP 503",
+        "请调用 install(settings)",
+        "县（市）",
+        "整改期限（剩余{}天）",
+        "无法连接许可系统：ConnectError: x",
+    ],
+)
+def test_the_scan_leaves_chinese_with_technical_detail_alone(words):
+    assert not OLD_COMBINED_FORM.search(words)

@@ -12,6 +12,7 @@ from typing import Literal
 from cryptography.hazmat.primitives import hashes, hmac
 
 from app.core.config import Settings
+from app.domain.errors import Message
 
 Seal = Literal["hmac-sha256", "hmac-sm3"]
 SEALS: dict[str, type[hashes.HashAlgorithm]] = {"hmac-sha256": hashes.SHA256, "hmac-sm3": hashes.SM3}
@@ -34,15 +35,15 @@ class AuditKeys:
         """(seal, key id, hex MAC) of `message` under the current key."""
         return self.seal, self.current_id, mac_hex(self.seal, self.keys[self.current_id], message)
 
-    def check(self, seal: str | None, key_id: str | None, message: bytes, expected: str) -> str | None:
-        """None when `expected` is the MAC of `message` under the named seal and key; else why not (Chinese first)."""
+    def check(self, seal: str | None, key_id: str | None, message: bytes, expected: str) -> Message | None:
+        """None when `expected` is the MAC of `message` under the named seal and key; else why not."""
         if seal not in SEALS:
-            return f"未知的封印算法 {seal!r} (unknown seal)"
+            return Message("audit_unknown_seal", seal=repr(seal))
         key = self.keys.get(key_id or "")
         if key is None:
-            return f"未知的密钥 {key_id!r}，请在 AUDIT_OLD_KEYS 中列出 (unknown key id: list it in AUDIT_OLD_KEYS)"
+            return Message("audit_unknown_key", key_id=repr(key_id))
         if not std_hmac.compare_digest(mac_hex(seal, key, message), expected):
-            return "签名与内容不符 (MAC does not match: altered, or sealed with another key)"
+            return Message("audit_mac_mismatch")
         return None
 
 

@@ -56,7 +56,9 @@ def negotiate(accept_language: str | None) -> str:
 
 def _value(value: Any, lang: str) -> Any:
     """A parameter as the language shows it: a labelled vocabulary member by its Chinese label in zh-CN and by its
-    code in English; a list joined."""
+    code in English; a Message (a reason inside a reason) in words; a list joined."""
+    if isinstance(value, Message):
+        return text(value, lang)
     if isinstance(value, Enum):
         return getattr(value, "label", value.value) if lang == ZH_CN else value.value
     if isinstance(value, list | tuple | set | frozenset):

@@ -52,7 +52,7 @@ class Sm4GcmCipher:
     def __post_init__(self) -> None:
         if self.current_key_id not in self.keys:
             key_id = self.current_key_id
-            raise PersonalDataUnavailable(f"个人信息当前密钥未配置 (PII_KEY_ID {key_id!r} is not in PII_KEYS)")
+            raise PersonalDataUnavailable(f"个人信息当前密钥 PII_KEY_ID {key_id!r} 未在 PII_KEYS 中配置")
         object.__setattr__(self, "_derived", {key_id: _Key.derive(key) for key_id, key in self.keys.items()})
 
     def encrypt(self, plain: str, context: str) -> str:
@@ -75,7 +75,7 @@ class Sm4GcmCipher:
         scheme, _, rest = stored.partition(b"$")
         key_id, _, raw = rest.partition(b"$")
         if scheme != SCHEME.encode() or not key_id:
-            raise PersonalDataUnavailable(f"个人信息未加密或格式不符 ({context} holds no {SCHEME} ciphertext)")
+            raise PersonalDataUnavailable(f"个人信息未加密或格式不符：{context} 中不是 {SCHEME} 密文")
         return self._open(key_id.decode(errors="replace"), raw, context)
 
     def _seal(self, data: bytes, context: str) -> bytes:
@@ -89,8 +89,7 @@ class Sm4GcmCipher:
         key = self._derived.get(key_id)
         if key is None:
             raise PersonalDataUnavailable(
-                f"个人信息密钥 {key_id} 未配置 (personal-data key {key_id!r} is not in PII_KEYS: list it again to read "
-                f"{context})"
+                f"个人信息密钥 {key_id!r} 未在 PII_KEYS 中配置：重新列出该密钥才能读取 {context}"
             )
         try:
             nonce, sealed, tag = raw[:NONCE_BYTES], raw[NONCE_BYTES:-TAG_BYTES], raw[-TAG_BYTES:]
@@ -99,8 +98,7 @@ class Sm4GcmCipher:
             return decryptor.update(sealed) + decryptor.finalize()
         except (InvalidTag, ValueError) as exc:
             raise PersonalDataUnavailable(
-                f"个人信息无法用密钥 {key_id} 解密 ({context} does not open under key {key_id!r}: another key under "
-                "that id, or the stored value was altered)"
+                f"个人信息无法用密钥 {key_id!r} 解密 {context}：该编号下是另一把密钥，或存储的值已被改动"
             ) from exc
 
     def digest(self, plain: str) -> str:
@@ -117,8 +115,7 @@ class Sm4GcmCipher:
         key_id, _, body = rest.partition("$")
         if scheme != SCHEME or not key_id or not body:
             raise PersonalDataUnavailable(
-                f"个人信息未加密或格式不符 ({context} holds no {SCHEME} ciphertext: was the database written without "
-                "encryption, or not migrated?)"
+                f"个人信息未加密或格式不符：{context} 中不是 {SCHEME} 密文（数据库是否未经加密写入，或尚未迁移？）"
             )
         return key_id, body
 

@@ -47,10 +47,7 @@ def installed_cipher() -> PersonalDataCipher | None:
 
 def cipher() -> PersonalDataCipher:
     if not _installed:
-        raise PersonalDataUnavailable(
-            "个人信息加密未初始化 (no personal-data cipher installed: call app.core.personal_data.install(settings) "
-            "at start-up)"
-        )
+        raise PersonalDataUnavailable("个人信息加密未初始化：启动时须调用 app.core.personal_data.install(settings)")
     return _installed[0]
 
 

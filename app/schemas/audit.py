@@ -50,7 +50,11 @@ class AuditChainReport(BaseModel):
     first_break_seq: int | None = Field(
         default=None, description="the position where the chain breaks (removed events have no id, only a position)"
     )
-    detail: str
+    detail: str = Field(description="what was found, in the caller's language (Accept-Language)")
+    code: str = Field(
+        description="what was found as a stable code (docs/errors.md): audit_chain_intact when intact, else the first "
+        "break's, e.g. audit_link_broken, audit_event_altered, audit_chain_truncated"
+    )
     checkpoints_checked: int = 0
     latest_checkpoint: AuditCheckpointRead | None = Field(
         default=None, description="the newest checkpoint: the chain must reach its position with its head hash"

@@ -129,7 +129,7 @@ def _drop_downs(ws: Worksheet, county_names: Sequence[str]) -> None:
             allow_blank=True,
             showErrorMessage=True,
             errorTitle="取值无效",
-            error="请从下拉列表中选择 (pick a value from the list)",
+            error="请从下拉列表中选择",
         )
         dv.sqref = " ".join(f"{letter}2:{letter}{VALIDATED_ROWS}" for letter in letters)
         ws.data_validations.append(dv)
@@ -192,7 +192,7 @@ def errors_workbook(
     `problems` maps the row's index (0-based among the rows) → column index (−1: the row as a whole) → messages.
     """
     book = Workbook(write_only=True)
-    note_header = "错误说明 (problems)"
+    note_header = "错误说明"
     ws = _ledger_sheet(book, county_names, extra_headers=[note_header])
     header = _header_cells(ws)
     header.append(WriteOnlyCell(ws, note_header))

@@ -64,8 +64,8 @@ async def _seqs(session) -> list[int]:  # noqa: ANN001
     return list((await session.exec(select(AuditEvent.seq).order_by(col(AuditEvent.seq)))).all())
 
 
-async def _verify(client, headers) -> dict:  # noqa: ANN001
-    response = await client.get(f"{EVENTS}/verify", headers=headers)
+async def _verify(client, headers, language: str = "zh-CN") -> dict:  # noqa: ANN001
+    response = await client.get(f"{EVENTS}/verify", headers=headers | {"Accept-Language": language})
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -88,7 +88,7 @@ async def test_removing_the_newest_three_events_is_reported_as_truncation_where_
     assert report["intact"] is False
     assert report["first_break_seq"] == seqs[-3]
     assert report["first_break_id"] is None  # removed events have no id left, only their position
-    assert "truncated" in report["detail"]
+    assert report["code"] == "audit_chain_truncated" and "最新的事件已被删除" in report["detail"]
     assert report["latest_checkpoint"]["position"] == checkpoint.position
 
 
@@ -97,7 +97,7 @@ async def test_an_untouched_chain_with_checkpoints_verifies_and_says_against_whi
     await _failed_logins(client, 2)
     checkpoint = await _checkpoint(session)
     report = await _verify(client, headers)
-    assert report["intact"] is True
+    assert (report["intact"], report["code"], report["detail"]) == (True, "audit_chain_intact", "审计链完整")
     assert report["latest_checkpoint"]["id"] == checkpoint.id
     assert report["events_after_checkpoint"] == 1  # the job's own `job.run`, sealed after its checkpoint
     assert report["checkpoints_checked"] >= 2  # the one written when the chain became keyed, and the job's
@@ -111,7 +111,10 @@ async def test_removing_the_checkpoints_too_is_reported(client, session):
     await session.exec(text("DELETE FROM audit_checkpoint"))
     await session.commit()
     report = await _verify(client, headers)
-    assert report["intact"] is False and "no signed checkpoint" in report["detail"]
+    assert report["intact"] is False and report["code"] == "audit_no_checkpoint"
+    assert report["detail"] == "没有签名检查点为审计链作证：检查点是否已被删除？"
+    in_english = await _verify(client, headers, "en")
+    assert in_english["detail"] == "no signed checkpoint vouches for the chain: removed?"
 
 
 # --- rewritten ---------------------------------------------------------------------------------------------------
@@ -142,7 +145,7 @@ async def test_a_chain_rewritten_with_recomputed_unkeyed_hashes_is_reported(clie
     report = await _verify(client, headers)
     assert report["intact"] is False
     assert report["first_break_seq"] == first
-    assert "unkeyed" in report["detail"]
+    assert report["code"] == "audit_unkeyed_after_keyed" and "未用密钥封印" in report["detail"]
 
 
 async def test_a_chain_rewritten_with_the_checkpoints_removed_is_reported(client, session):
@@ -181,7 +184,7 @@ async def test_a_wrong_key_fails_verification(client, session, keys):
     assert (await verify_chain(session, keys=keys)).intact
     wrong = AuditKeys(current_id=keys.current_id, keys={keys.current_id: b"not-the-bureau-audit-key-0123456789"})
     report = await verify_chain(session, keys=wrong)
-    assert report.intact is False and "MAC does not match" in report.detail
+    assert report.intact is False and "签名与内容不符" in report.detail
 
 
 def _app_with(settings: Settings, sessionmaker, **audit_settings):  # noqa: ANN001, ANN202
@@ -212,7 +215,10 @@ async def test_after_a_key_rotation_old_events_verify_with_the_old_key_listed(se
     forgotten = _app_with(settings, sessionmaker, audit_key=KEY_2, audit_key_id="k2", audit_old_keys={})
     async with await signed_in_client(forgotten) as client:
         report = await _verify(client, headers)
-    assert report["intact"] is False and "AUDIT_OLD_KEYS" in report["detail"]
+        in_english = await _verify(client, headers, "en")
+    assert report["intact"] is False and "未知的密钥 'k1'，请在 AUDIT_OLD_KEYS 中列出" in report["detail"]
+    assert "unknown key id 'k1': list it in AUDIT_OLD_KEYS" in in_english["detail"]  # the reason inside in English too
+    assert in_english["code"] == report["code"]
 
 
 async def test_sm3_seals_new_events_and_they_verify(settings, sessionmaker, session):

@@ -3,12 +3,14 @@ check with the audit key — only for who may read the audit trail."""
 
 import json
 from datetime import UTC, datetime, timedelta
+from hashlib import sha256
 
 import pytest
 from sqlmodel import col, select
 
 from app.core.audit_keys import AuditKeys
 from app.core.config import Settings
+from app.core.i18n import EN, ZH_CN, text
 from app.domain.permissions import Role
 from app.models import AuditCheckpoint, AuditEvent
 from app.schemas.audit import AuditCheckpointRead
@@ -92,10 +94,11 @@ async def test_an_altered_or_shortened_archive_fails_its_check(client, session, 
     lines = response.content.splitlines(keepends=True)
     altered = [line.replace(b'"actor_kind":"anonymous"', b'"actor_kind":"user"', 1) for line in lines]
     assert altered != lines
-    assert not verify_export(altered, keys).intact
-    assert not verify_export(lines[:2] + lines[3:], keys).intact  # an event left out
+    assert "audit_archive_digest_mismatch" in {p.code for p in verify_export(altered, keys).problems}
+    left_out = {p.code for p in verify_export(lines[:2] + lines[3:], keys).problems}  # an event left out
+    assert {"audit_archive_events_missing", "audit_archive_counts_differ"} <= left_out
     wrong = AuditKeys(current_id="k1", keys={"k1": b"not-the-bureau-audit-key-0123456789"})
-    assert not verify_export(lines, wrong).intact
+    assert "audit_manifest_signature_invalid" in {p.code for p in verify_export(lines, wrong).problems}
 
 
 async def test_the_export_itself_is_audited(client, session):
@@ -174,3 +177,12 @@ HEADER = b'{"format":"zhijian-audit-export/1","kind":"header"}\n'
 def test_a_malformed_archive_is_reported_not_raised(archive, keys):
     check = verify_export(archive.splitlines(keepends=True), keys)
     assert not check.intact and check.problems
+
+
+def test_an_archive_check_says_what_is_wrong_in_chinese_or_english_with_the_reason_inside(keys):
+    manifest = {"kind": "manifest", "events": 0, "checkpoints": 0, "gaps": [], "sha256": sha256(HEADER).hexdigest()}
+    archive = HEADER + json.dumps(manifest | {"seal": "hmac-sha256", "key_id": None}).encode()
+    [problem] = verify_export(archive.splitlines(keepends=True), keys).problems
+    assert problem.code == "audit_manifest_signature_invalid"
+    assert text(problem, ZH_CN) == "清单签名无效：未知的密钥 None，请在 AUDIT_OLD_KEYS 中列出"
+    assert text(problem, EN) == "invalid manifest signature: unknown key id None: list it in AUDIT_OLD_KEYS"

@@ -106,7 +106,7 @@ async def test_the_client_retries_a_500_and_a_timeout_then_succeeds(session, rem
 async def test_a_licensing_system_that_keeps_timing_out_is_recorded_as_a_failed_run(session, remote) -> None:
     remote.script = [("timeout", None)]
     run = await remote.pull(session, licensing_retries=1)
-    assert run.status == "failed" and "timeout" in run.detail and "2 attempts" in run.detail
+    assert run.status == "failed" and "响应超时" in run.detail and "2次请求均未成功" in run.detail
     assert run.cursor_after is None and await session.get(LicenceSyncCursor, remote.url) is None
 
 
@@ -126,11 +126,11 @@ async def test_a_500_on_the_second_page_keeps_the_first_page_and_the_cursor_befo
 async def test_malformed_json_is_not_retried_and_is_recorded(session, remote) -> None:
     remote.script = [("raw", '{"items": [ {"licence_no": ')]
     run = await remote.pull(session)
-    assert run.status == "failed" and "malformed JSON" in run.detail
+    assert run.status == "failed" and "不是有效 JSON" in run.detail
     assert len(remote.requests) == 1
     remote.script = [("json", {"licences": []})]
     run = await remote.pull(session)
-    assert run.status == "failed" and "no items list" in run.detail
+    assert run.status == "failed" and "缺少 items 列表" in run.detail
 
 
 async def test_items_that_cannot_be_applied_are_recorded_with_their_reason_and_the_rest_apply(session, remote) -> None:
@@ -150,7 +150,7 @@ async def test_items_that_cannot_be_applied_are_recorded_with_their_reason_and_t
     assert (run.status, run.fetched, run.created, run.failed) == ("partial", 4, 1, 3)
     reasons = {f["licence_no"]: f["reason"] for f in run.failures}
     assert stranger in reasons["新XK08-001-10006"]
-    assert "invalid item" in reasons["新XK08-001-10007"]
+    assert reasons["新XK08-001-10007"].startswith("数据格式错误：") and "必填" in reasons["新XK08-001-10007"]
     assert "许可目录" in reasons["新XK08-001-10008"]
     numbers = (await session.exec(select(Licence.licence_no).where(Licence.enterprise_id == enterprise.id))).all()
     assert numbers == ["新XK08-001-10005"]
@@ -165,7 +165,7 @@ async def test_an_unreachable_licensing_system_is_a_failed_run_not_a_crash(sessi
         licensing_backoff_seconds=0,
     )
     run = await pull_licences(session, settings, today=TODAY)
-    assert run.status == "failed" and "connection error" in run.detail
+    assert run.status == "failed" and "无法连接许可系统：ConnectError" in run.detail
 
 
 async def test_without_a_configured_url_the_run_says_so(session) -> None:

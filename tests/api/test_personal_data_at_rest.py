@@ -247,7 +247,7 @@ async def test_a_value_under_a_key_that_is_not_listed_fails_with_the_key_named(s
     enterprise = await make_enterprise(session, contact_phone=PHONE)  # under the test key "dev"
     install_cipher(keyring("new", new=NEW_KEY))
     session.expunge_all()
-    with pytest.raises(PersonalDataUnavailable, match="'dev' is not in PII_KEYS"):
+    with pytest.raises(PersonalDataUnavailable, match="'dev' 未在 PII_KEYS 中配置"):
         await session.exec(select(Enterprise).where(Enterprise.id == enterprise.id))
 
 
@@ -255,16 +255,16 @@ async def test_a_wrong_key_under_a_listed_id_fails_instead_of_reading_garbage(se
     enterprise = await make_enterprise(session, contact_phone=PHONE)
     install_cipher(keyring("dev", dev=NEW_KEY))
     session.expunge_all()
-    with pytest.raises(PersonalDataUnavailable, match="does not open under key 'dev'"):
+    with pytest.raises(PersonalDataUnavailable, match="无法用密钥 'dev' 解密"):
         await session.exec(select(Enterprise).where(Enterprise.id == enterprise.id))
 
 
 def test_a_ciphertext_moved_into_another_column_does_not_open_there():
     sealed = cipher().encrypt(PHONE, "enterprise.contact_phone")
     assert cipher().decrypt(sealed, "enterprise.contact_phone") == PHONE
-    with pytest.raises(PersonalDataUnavailable, match="user.phone does not open"):
+    with pytest.raises(PersonalDataUnavailable, match="解密 user.phone"):
         cipher().decrypt(sealed, "user.phone")
-    with pytest.raises(PersonalDataUnavailable, match="holds no sm4gcm ciphertext"):
+    with pytest.raises(PersonalDataUnavailable, match="不是 sm4gcm 密文"):
         cipher().decrypt(PHONE, "user.phone")
 
 
@@ -345,7 +345,7 @@ def test_the_rotate_command_stops_on_a_value_whose_key_is_no_longer_listed(tmp_p
     monkeypatch.setenv("PII_KEYS", json.dumps({"new": NEW_KEY}))
     get_settings.cache_clear()
     try:
-        with pytest.raises(PersonalDataUnavailable, match="'dev' is not in PII_KEYS"):
+        with pytest.raises(PersonalDataUnavailable, match="'dev' 未在 PII_KEYS 中配置"):
             asyncio.run(rotate_personal_data(batch=10, say=lambda _: None))
     finally:
         get_settings.cache_clear()

@@ -31,7 +31,13 @@ async def test_an_enterprise_files_one_self_check_per_kind_and_period(app, clien
     me = await _account(client, session, await make_enterprise(session))
     filed = await client.post(SELF_CHECKS, json=_daily(TODAY), headers=me)
     assert filed.status_code == 201 and filed.json()["kind"] == "daily", filed.text
-    assert (await client.post(SELF_CHECKS, json=_daily(TODAY), headers=me)).status_code == 409
+    again = await client.post(SELF_CHECKS, json=_daily(TODAY), headers=me)
+    assert again.status_code == 409 and again.json()["detail"] == f"{TODAY.isoformat()} 起的这一周期的日管控记录已报送"
+    in_english = await client.post(SELF_CHECKS, json=_daily(TODAY), headers=me | {"Accept-Language": "en"})
+    assert (
+        in_english.json()["detail"]
+        == f"the daily self-check for the period starting {TODAY.isoformat()} is already filed"
+    )
     ahead = await client.post(SELF_CHECKS, json=_daily(date(2026, 5, 21)), headers=me)
     assert ahead.status_code == 422 and ahead.json()["errors"][0]["loc"] == ["body", "period"]
     weekly = {"day": "2026-05-20", "form": {"kind": "weekly", "hazards_found": 2, "hazards_fixed": 2}}

@@ -13,6 +13,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.audit_keys import AuditKeys
+from app.core.i18n import text
+from app.domain.errors import Message
 from app.models import AuditCheckpoint, AuditEvent
 from app.schemas.audit import AuditChainReport, AuditCheckpointRead
 from app.services.common.audit import GENESIS_HASH, check_checkpoint, check_event, new_checkpoint
@@ -42,48 +44,46 @@ class _Walk:
     def legacy_until(self) -> int | None:
         return min((c.legacy_until for c in self.checkpoints), default=None)
 
-    def report(self, detail: str, *, event: AuditEvent | None = None, seq: int | None = None) -> AuditChainReport:
+    def report(self, said: Message, *, event: AuditEvent | None = None, seq: int | None = None) -> AuditChainReport:
+        """The report, its detail worded in the caller's language."""
         latest = self.latest
         return AuditChainReport(
             events_checked=self.checked,
             intact=event is None and seq is None,
             first_break_id=event.id if event is not None else None,
             first_break_seq=event.seq if event is not None else seq,
-            detail=detail,
+            detail=text(said),
+            code=said.code,
             checkpoints_checked=len(self.checkpoints),
             latest_checkpoint=AuditCheckpointRead.model_validate(latest) if latest else None,
             events_after_checkpoint=max(self.last_seq - latest.position, 0) if latest else self.checked,
             unkeyed_events=self.unkeyed,
         )
 
-    def step(self, keys: AuditKeys, event: AuditEvent) -> str | None:
+    def step(self, keys: AuditKeys, event: AuditEvent) -> Message | None:
         """Why `event` breaks the chain, or None (and the walk moves past it)."""
         self.checked += 1
         if self.checked == 1 and event.seq > 1:
             anchors = [c for c in self.by_position.get(event.seq - 1, []) if c.head_hash == event.prev_hash]
             if not anchors:
-                return (
-                    f"事件 {event.id} 之前的事件已被删除，且没有检查点为其作证 (earlier events removed, no checkpoint)"
-                )
+                return Message("audit_earlier_events_removed", event_id=event.id)
         elif event.prev_hash != self.prev_hash:
-            return f"事件 {event.id} 的前序哈希不匹配 (link to the previous event broken)"
+            return Message("audit_link_broken", event_id=event.id)
         elif event.seq != self.last_seq + 1:
-            return f"事件 {event.id} 之前缺少第 {self.last_seq + 1} 个事件 (position gap: events removed)"
+            return Message("audit_position_gap", event_id=event.id, seq=self.last_seq + 1)
         if event.seal is None:
             limit = self.legacy_until
             if self.keyed_seen or (limit is not None and event.seq > limit):
-                return f"事件 {event.id} 未用密钥封印，却在密钥链之后 (an unkeyed event where the chain is keyed)"
+                return Message("audit_unkeyed_after_keyed", event_id=event.id)
             self.unkeyed += 1
         else:
             self.keyed_seen = True
         problem = check_event(keys, event.prev_hash, event)
         if problem:
-            return f"事件 {event.id} 的内容已被改动：{problem}"
+            return Message("audit_event_altered", event_id=event.id, problem=problem)
         for checkpoint in self.by_position.get(event.seq, []):
             if checkpoint.head_hash != event.hash:
-                return (
-                    f"第 {event.seq} 个事件与检查点 {checkpoint.id} 签名的哈希不符 (differs from a signed checkpoint)"
-                )
+                return Message("audit_checkpoint_differs", seq=event.seq, checkpoint_id=checkpoint.id)
         self.prev_hash, self.last_seq = event.hash, event.seq
         return None
 
@@ -97,7 +97,8 @@ async def verify_chain(session: AsyncSession, *, keys: AuditKeys) -> AuditChainR
     for checkpoint in checkpoints:
         problem = check_checkpoint(keys, checkpoint)
         if problem:
-            return walk.report(f"检查点 {checkpoint.id} 的签名无效：{problem}", seq=checkpoint.position)
+            said = Message("audit_checkpoint_signature_invalid", checkpoint_id=checkpoint.id, problem=problem)
+            return walk.report(said, seq=checkpoint.position)
     after_seq = -1
     while True:
         events = select(AuditEvent).where(col(AuditEvent.seq) > after_seq).order_by(col(AuditEvent.seq))
@@ -112,14 +113,13 @@ async def verify_chain(session: AsyncSession, *, keys: AuditKeys) -> AuditChainR
         session.expunge_all()
     latest = walk.latest
     if walk.checked and latest is None:
-        return walk.report("没有签名检查点为审计链作证 (no signed checkpoint: removed?)", seq=walk.last_seq)
+        return walk.report(Message("audit_no_checkpoint"), seq=walk.last_seq)
     if latest is not None and latest.position > walk.last_seq:
-        return walk.report(
-            f"检查点 {latest.id} 记录了 {latest.position} 个事件，链上只到第 {walk.last_seq} 个：最新的事件已被删除 "
-            f"(truncated: events after position {walk.last_seq} removed)",
-            seq=walk.last_seq + 1,
+        said = Message(
+            "audit_chain_truncated", checkpoint_id=latest.id, position=latest.position, last_seq=walk.last_seq
         )
-    return walk.report("审计链完整 (chain intact)")
+        return walk.report(said, seq=walk.last_seq + 1)
+    return walk.report(Message("audit_chain_intact"))
 
 
 async def seal_checkpoint(session: AsyncSession, *, keys: AuditKeys, now: datetime) -> AuditCheckpoint | None:

@@ -138,7 +138,9 @@ async def archive_lines(
 class ExportCheck:
     events: int = 0
     checkpoints: int = 0
-    problems: list[str] = field(default_factory=list)
+    problems: list[Message] = field(default_factory=list)
+    """What is wrong, as messages: worded by the reader (the command line in Chinese, a refusal in the caller's
+    language)."""
 
     @property
     def intact(self) -> bool:
@@ -151,12 +153,12 @@ def verify_export(lines: Iterable[bytes], keys: AuditKeys) -> ExportCheck:
     check = ExportCheck()
     raw = [line for line in lines if line.strip()]
     if not raw:
-        check.problems.append("空文件 (empty archive)")
+        check.problems.append(Message("audit_archive_empty"))
         return check
     try:
         records = [json.loads(line) for line in raw]
     except ValueError:
-        check.problems.append("不是 JSON Lines (not JSON Lines)")
+        check.problems.append(Message("audit_archive_not_json_lines"))
         return check
     manifest = records[-1]
     if (
@@ -165,12 +167,12 @@ def verify_export(lines: Iterable[bytes], keys: AuditKeys) -> ExportCheck:
         or records[0].get("format") != FORMAT
         or manifest.get("kind") != "manifest"
     ):
-        check.problems.append(f"不是 {FORMAT} 归档 (header or manifest missing)")
+        check.problems.append(Message("audit_archive_wrong_format", format=FORMAT))
         return check
     try:
         _check_lines(check, raw, records, keys)
     except (ValueError, TypeError) as exc:  # a line that is not what the format says (pydantic's errors included)
-        check.problems.append(f"归档格式有误 (malformed archive): {str(exc)[:200]}")
+        check.problems.append(Message("audit_archive_malformed", error=str(exc)[:200]))
     return check
 
 
@@ -181,10 +183,10 @@ def _check_lines(check: ExportCheck, raw: list[bytes], records: list[dict[str, A
         manifest.get("seal"), manifest.get("key_id"), canonical(signed).encode(), str(manifest.get("signature"))
     )
     if problem:
-        check.problems.append(f"清单签名无效 (manifest signature): {problem}")
+        check.problems.append(Message("audit_manifest_signature_invalid", problem=problem))
     digest = hashlib.sha256(b"".join(line if line.endswith(b"\n") else line + b"\n" for line in raw[:-1]))
     if digest.hexdigest() != manifest.get("sha256"):
-        check.problems.append("归档内容与清单的 SHA-256 不符 (lines altered, added or removed)")
+        check.problems.append(Message("audit_archive_digest_mismatch"))
     gaps = {tuple(gap) for gap in manifest.get("gaps", [])}
     hashes: dict[int, str] = {}
     prev_hashes: dict[int, str] = {}
@@ -196,12 +198,15 @@ def _check_lines(check: ExportCheck, raw: list[bytes], records: list[dict[str, A
             check.events += 1
             problem = check_event(keys, event.prev_hash, event)
             if problem:
-                check.problems.append(f"事件 {event.id}（第 {event.seq} 个）: {problem}")
+                check.problems.append(
+                    Message("audit_archive_event_invalid", event_id=event.id, seq=event.seq, problem=problem)
+                )
             if previous is not None:
                 if event.seq == previous.seq + 1 and event.prev_hash != previous.hash:
-                    check.problems.append(f"第 {event.seq} 个事件的前序哈希不匹配 (link broken)")
+                    check.problems.append(Message("audit_archive_link_broken", seq=event.seq))
                 elif event.seq != previous.seq + 1 and (previous.seq + 1, event.seq - 1) not in gaps:
-                    check.problems.append(f"第 {previous.seq + 1} 至 {event.seq - 1} 个事件缺失 (events missing)")
+                    missing = Message("audit_archive_events_missing", first=previous.seq + 1, last=event.seq - 1)
+                    check.problems.append(missing)
             hashes[event.seq], prev_hashes[event.seq] = event.hash, event.prev_hash
             previous = event
         elif kind == "checkpoint":
@@ -209,11 +214,16 @@ def _check_lines(check: ExportCheck, raw: list[bytes], records: list[dict[str, A
             check.checkpoints += 1
             problem = check_checkpoint(keys, checkpoint)
             if problem:
-                check.problems.append(f"检查点 {checkpoint.id}: {problem}")
+                check.problems.append(
+                    Message("audit_archive_checkpoint_invalid", checkpoint_id=checkpoint.id, problem=problem)
+                )
             elif (
                 hashes.get(checkpoint.position, checkpoint.head_hash) != checkpoint.head_hash
                 or prev_hashes.get(checkpoint.position + 1, checkpoint.head_hash) != checkpoint.head_hash
             ):
-                check.problems.append(f"第 {checkpoint.position} 个事件与检查点 {checkpoint.id} 不符 (differs)")
+                differs = Message(
+                    "audit_archive_checkpoint_differs", position=checkpoint.position, checkpoint_id=checkpoint.id
+                )
+                check.problems.append(differs)
     if (check.events, check.checkpoints) != (manifest.get("events"), manifest.get("checkpoints")):
-        check.problems.append("条数与清单不符 (counts differ from the manifest)")
+        check.problems.append(Message("audit_archive_counts_differ"))

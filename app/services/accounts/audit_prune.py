@@ -66,7 +66,7 @@ async def prune_events(
     with archive.open("rb") as written:
         check = verify_export(written, keys)
     if not check.intact:
-        message = Message("archive_failed_check", problems="; ".join(check.problems))
+        message = Message("archive_failed_check", problems=check.problems)
         raise Unprocessable(message, errors=[(["archive"], message)])
 
     last_unkeyed = (await session.exec(select(func.max(AuditEvent.seq)).where(col(AuditEvent.seal).is_(None)))).one()

@@ -27,6 +27,7 @@ from app.core.actor import Actor
 from app.core.audit_keys import AuditKeys
 from app.core.config import get_settings
 from app.core.context import request_context
+from app.domain.errors import Message
 from app.models import AuditCheckpoint, AuditEvent
 from app.models.base import utcnow
 from app.models.personal import EncryptedText, digest
@@ -106,12 +107,12 @@ def seal_event(keys: AuditKeys, prev_hash: str, event: AuditEvent) -> None:
     event.seal, event.key_id, event.hash = keys.mac(sealed_message(prev_hash, event))
 
 
-def check_event(keys: AuditKeys, prev_hash: str, event: AuditEvent) -> str | None:
+def check_event(keys: AuditKeys, prev_hash: str, event: AuditEvent) -> Message | None:
     """None when the event's hash is right for its content and the previous hash; else why not."""
     if event.seal is None:
         if unkeyed_hash(prev_hash, event) == event.hash:
             return None
-        return "内容与哈希不符 (content does not match its hash)"
+        return Message("audit_content_hash_mismatch")
     return keys.check(event.seal, event.key_id, sealed_message(prev_hash, event), event.hash)
 
 
@@ -136,7 +137,7 @@ def new_checkpoint(
     return checkpoint
 
 
-def check_checkpoint(keys: AuditKeys, checkpoint: AuditCheckpoint) -> str | None:
+def check_checkpoint(keys: AuditKeys, checkpoint: AuditCheckpoint) -> Message | None:
     return keys.check(checkpoint.seal, checkpoint.key_id, checkpoint_message(checkpoint), checkpoint.signature)
 
 

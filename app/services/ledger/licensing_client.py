@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from app.core.actor import SYSTEM, Actor
 from app.core.config import Settings
 from app.core.errors import worded
-from app.core.i18n import text
+from app.core.i18n import ZH_CN, field_message, text
 from app.domain.errors import RuleViolation
 from app.models import LicenceSyncCursor, LicenceSyncRun
 from app.models.base import utcnow
@@ -42,7 +42,8 @@ MAX_PAGES = 10_000
 
 
 class LicensingError(Exception):
-    """The licensing system could not give us a page; `reason` says why in words an operator can act on."""
+    """The licensing system could not give us a page; `reason` says why in words an operator can act on (kept on
+    the run, in Chinese: the bureau's staff read it; HTTP statuses and exception names as they are)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -52,7 +53,7 @@ class LicensingError(Exception):
 class LicensingClient:
     def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> None:
         if not settings.licensing_system_url:
-            raise LicensingError("未配置 LICENSING_SYSTEM_URL (licensing_system_url is not set)")
+            raise LicensingError("未配置许可系统地址 LICENSING_SYSTEM_URL")
         self.base_url = settings.licensing_system_url.rstrip("/")
         self.retries = settings.licensing_retries
         self.backoff = settings.licensing_backoff_seconds
@@ -80,18 +81,18 @@ class LicensingClient:
             try:
                 response = await self.http.get("/licences", params={**params, "limit": self.limit})
                 if response.status_code >= 500:
-                    raise _Retryable(f"许可系统返回 HTTP {response.status_code} (server error)")
+                    raise _Retryable(f"许可系统服务端出错：HTTP {response.status_code}")
                 if response.status_code != 200:
                     raise LicensingError(f"许可系统拒绝请求 HTTP {response.status_code}: {response.text[:200]}")
                 return _parse(response)
             except httpx.TimeoutException as exc:
-                reason = f"许可系统响应超时 (timeout: {type(exc).__name__})"
+                reason = f"许可系统响应超时：{type(exc).__name__}"
             except httpx.TransportError as exc:
-                reason = f"无法连接许可系统 (connection error: {type(exc).__name__}: {exc})"
+                reason = f"无法连接许可系统：{type(exc).__name__}: {exc}"
             except _Retryable as exc:
                 reason = exc.reason
             if attempt >= self.retries:
-                raise LicensingError(f"{reason}; 已重试{self.retries}次 (gave up after {attempt + 1} attempts)")
+                raise LicensingError(f"{reason}；已重试{self.retries}次，{attempt + 1}次请求均未成功")
             delay = self.backoff * 2**attempt
             log.warning("licensing system: %s; retry %d in %.2fs", reason, attempt + 1, delay)
             await asyncio.sleep(delay)
@@ -106,12 +107,12 @@ def _parse(response: httpx.Response) -> tuple[list[Any], str | None]:
     try:
         body = response.json()
     except ValueError as exc:
-        raise LicensingError(f"许可系统返回的不是有效JSON (malformed JSON: {exc})") from exc
+        raise LicensingError(f"许可系统返回的不是有效 JSON：{exc}") from exc
     if not isinstance(body, dict) or not isinstance(body.get("items"), list):
-        raise LicensingError("许可系统返回格式不符：缺少 items 列表 (malformed answer: no items list)")
+        raise LicensingError("许可系统返回格式不符：缺少 items 列表")
     cursor = body.get("next_cursor")
     if cursor is not None and not isinstance(cursor, str):
-        raise LicensingError("许可系统返回格式不符：next_cursor 应为字符串 (malformed next_cursor)")
+        raise LicensingError("许可系统返回格式不符：next_cursor 应为字符串")
     return body["items"], cursor
 
 
@@ -131,8 +132,11 @@ async def _apply_page(
         try:
             pulled = PulledLicence.model_validate(item)
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            run.failures.append(_failure(item, f"数据格式错误 (invalid item): {problems}", ["pages", page_no, n]))
+            problems = "；".join(
+                f"{'.'.join(map(str, e['loc']))}：{field_message(e['type'], e.get('ctx'), e['msg'], ZH_CN)}"
+                for e in exc.errors()
+            )
+            run.failures.append(_failure(item, f"数据格式错误：{problems}", ["pages", page_no, n]))
             continue
         updated_at = pulled.updated_at if pulled.updated_at.tzinfo else pulled.updated_at.replace(tzinfo=UTC)
         newest = max(newest, updated_at) if newest else updated_at
@@ -141,14 +145,14 @@ async def _apply_page(
     for n, row, _ in rows:
         problems = row_problems(row, lookup)
         if problems:
-            reason = "; ".join(text(p.message) for p in problems)
+            reason = "；".join(text(p.message, ZH_CN) for p in problems)
             run.failures.append(_failure(row.model_dump(), reason, ["pages", page_no, n]))
             continue
         try:
             async with session.begin_nested():
                 licence, outcome = await apply_row(session, SYNC_ACTOR, row, lookup)
         except RuleViolation as exc:
-            run.failures.append(_failure(row.model_dump(), worded(exc), ["pages", page_no, n]))
+            run.failures.append(_failure(row.model_dump(), worded(exc, ZH_CN), ["pages", page_no, n]))
             continue
         setattr(run, outcome, getattr(run, outcome) + 1)
         if outcome != "unchanged":

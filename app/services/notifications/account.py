@@ -21,8 +21,6 @@ async def notify_account_locked(
         body=(
             f"您的账户因连续{failures}次登录失败，已锁定至 {until:%Y-%m-%d %H:%M}（北京时间）。"
             "如非本人操作，请立即修改密码并告知管理员。"
-            f"(Your account was locked after {failures} failed sign-ins until {until:%Y-%m-%d %H:%M} China time. "
-            "If this was not you, change your password and tell an administrator.)"
         ),
         ref_type="user",
         ref_id=user_id,

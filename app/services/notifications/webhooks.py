@@ -24,7 +24,7 @@ async def send_webhook_disabled(
         kind=kind,
         county_code=county_code,
         title=f"Webhook 推送已停用：{url}",
-        body=f"推送连续失败，已停用该订阅。原因：{reason}。修复接收端后可重新启用 (PATCH is_active=true)。",
+        body=f"推送连续失败，已停用该订阅。原因：{reason}。修复接收端后可重新启用：PATCH is_active=true。",
         ref_type="webhook_subscription",
         ref_id=subscription_id,
         link=f"/api/v1/webhook-subscriptions/{subscription_id}",

@@ -29,7 +29,7 @@ async def file_self_check(session: AsyncSession, actor: Actor, data: SelfCheckCr
         SelfCheck.enterprise_id == enterprise.id, SelfCheck.kind == kind.value, SelfCheck.period_start == start
     )
     if (await session.exec(taken)).first() is not None:
-        raise Conflict(f"该周期的{kind.label}记录已报送 ({kind.value} self-check for {start} already filed)")
+        raise Conflict(Message("self_check_already_filed", kind=kind, period_start=start.isoformat()))
     record = SelfCheck(
         enterprise_id=enterprise.id,
         county_code=enterprise.county_code,

@@ -122,11 +122,11 @@ async def attempt(
         return Attempt("skipped", "nothing to send")
     subscription = await session.get(WebhookSubscription, delivery.subscription_id)
     if subscription is None or not subscription.is_active:
-        delivery.status, delivery.last_error = "skipped", "订阅已停用 (subscription disabled)"
+        delivery.status, delivery.last_error = "skipped", "订阅已停用"
         session.add(delivery)
         return Attempt("skipped", "subscription disabled")
     if not await _owner_may_read(session, subscription, delivery.event_type):
-        delivery.status, delivery.last_error = "skipped", "订阅者已无权读取该类事件 (the owner may no longer read it)"
+        delivery.status, delivery.last_error = "skipped", "订阅者已无权读取该类事件"
         session.add(delivery)
         return Attempt("skipped", "owner may no longer read it")
     event = await session.get(Event, delivery.event_position) if delivery.event_position is not None else None

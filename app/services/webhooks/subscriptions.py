@@ -134,7 +134,7 @@ async def send_test(session: AsyncSession, actor: Actor, subscription_id: uuid.U
     payload = {
         "specversion": "1.0", "id": str(event_id), "source": "/api/v1", "type": TEST_TYPE, "subject": subject,
         "time": utcnow().isoformat(), "datacontenttype": "application/json", "countycode": subscription.county_code,
-        "position": 0, "data": {"subscription_id": str(subscription.id), "message": "测试推送 (test delivery)"},
+        "position": 0, "data": {"subscription_id": str(subscription.id), "message": "测试推送"},
     }  # fmt: skip
     delivery = WebhookDelivery(
         subscription_id=subscription.id, message_id=message_id, event_type=TEST_TYPE, subject=subject, payload=payload
