@@ -1,6 +1,7 @@
 """create_app(): routers, middleware, one error handler, "{tag}-{name}" operation ids."""
 
 import asyncio
+import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -166,7 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         route.path_regex
         for module in ROUTERS
         for route in module.router.routes
-        if isinstance(route, APIRoute) and route.endpoint in UPLOADS
+        if isinstance(route, APIRoute) and inspect.unwrap(route.endpoint) in UPLOADS  # an idempotent POST is wrapped
     ]
     app.add_middleware(BodyLimitMiddleware, upload_paths=upload_paths)
     if settings.cors_origins:
