@@ -21,7 +21,13 @@ from app.models.enterprise_account import (
     SelfCheck,
 )
 from app.models.event import Event, WebhookDelivery, WebhookSubscription
-from app.models.figures import EnterpriseVisitFigure, PlanLineFigure, VisitDayFigure
+from app.models.figures import (
+    EnterpriseVisitFigure,
+    FindingDayFigure,
+    FindingFigure,
+    PlanLineFigure,
+    VisitDayFigure,
+)
 from app.models.finding import Finding, FindingStep
 from app.models.idempotency import IdempotentRequest
 from app.models.jurisdiction import Jurisdiction
@@ -85,6 +91,8 @@ __all__ = [
     "LicenceSyncRun",
     "Notification",
     "EnterpriseVisitFigure",
+    "FindingDayFigure",
+    "FindingFigure",
     "PlanLineFigure",
     "VisitDayFigure",
     "PasswordHistory",

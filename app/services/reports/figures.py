@@ -40,7 +40,7 @@ from app.models import (
 from app.schemas.report import COUNT_FIGURES, SummaryFigures
 from app.services.findings import count_late_reinspections
 from app.services.plans import counting_visit, figures_kept
-from app.services.reports.kept import kept_visits_and_plan
+from app.services.reports.kept import kept_findings, kept_visits_and_plan
 
 CHINA = timezone(timedelta(hours=8), "CST")
 
@@ -290,33 +290,40 @@ async def counties_by_prefecture(session: AsyncSession, counties: Sequence[str] 
 async def county_figures(
     session: AsyncSession, *, year: int, as_of: date, counties: Sequence[str] | None, recount: bool = False
 ) -> dict[str, SummaryFigures]:
-    """Figures of each county (all counties when `counties` is None): the ledger and the loops counted from the
-    records now, once for all the counties; visits and the plan per prefecture, against its own plan, from the
-    kept figures where they answer for `as_of` (app/services/reports/kept.py). `recount` counts the visits too
-    (the reference the kept figures must equal)."""
+    """Figures of each county (all counties when `counties` is None): the ledger, risk list, samplings and
+    publicity counted from the records now, once for all the counties; the findings' figures from the kept
+    figures (app/services/reports/kept.py); visits and the plan per prefecture, against its own plan, from the
+    kept figures where they answer for `as_of`. `recount` counts everything (the reference the kept figures
+    must equal); so does SQLite, which keeps no figures."""
     groups = await counties_by_prefecture(session, counties)
     plans = await issued_plans(session, year, as_of)
     whole = counties is None and len(groups) <= 1  # one prefecture: no county filter at all, as before the tree
     w = _Window(year, as_of)
-    queries = [q(w, counties) for q in (_ledger, _findings, _cases, _risk_list, _samplings, _publicity)]
+    use_kept = figures_kept(session) and not recount
+    counted = (_ledger, _risk_list, _samplings, _publicity) + (() if use_kept else (_findings, _cases))
+    queries = [q(w, counties) for q in counted]
     sums: dict[str, dict[str, int]] = {}
+    if use_kept:
+        sums = await kept_findings(session, year=year, as_of=as_of, counties=counties)
     for prefecture, group in groups.items():
         plan_id, scope = plans.get(prefecture), None if whole else group
         kept = None
-        if figures_kept(session) and not recount:
+        if use_kept:
             kept = await kept_visits_and_plan(
                 session, plan_id=plan_id, start=w.start, as_of=as_of, end_at=w.end_at, counties=scope
             )
         if kept is None:
             queries.append(_visits_and_plan(plan_id, w, scope))
         else:
-            sums |= kept
+            for county, values in kept.items():
+                sums.setdefault(county, {}).update(values)
     for stmt, names in queries:
         for county, values in (await _grouped(session, stmt, names)).items():
             sums.setdefault(county, {}).update(values)
-    late = await count_late_reinspections(session, year=year, as_of=as_of, counties=counties)
-    for county, count in late.items():
-        sums.setdefault(county, {})["late_reinspections"] = count
+    if not use_kept:
+        late = await count_late_reinspections(session, year=year, as_of=as_of, counties=counties)
+        for county, count in late.items():
+            sums.setdefault(county, {})["late_reinspections"] = count
     return {county: SummaryFigures(**values) for county, values in sums.items()}
 
 

@@ -1,5 +1,6 @@
-"""The summary's visits and plan figures read from the kept figures (app/models/figures.py) instead of counting
-a year of visits: visits done from the counties' daily rollup, the plan's lines from their kept counters.
+"""The summary's figures read from the kept figures (app/models/figures.py) instead of counting a year of records:
+visits done from the counties' daily rollup, the plan's lines from their kept counters, the findings' figures
+(found, by severity, rectified, overdue, cases filed, late re-inspections) from their changes per county and day.
 
 The line counters hold today's state (every counted visit of the year, today's required visits), so they answer
 for `as_of` only when nothing of the plan moved after it: no counted visit dated later, no line added and no
@@ -16,7 +17,8 @@ from sqlalchemy import case, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.models import PlanAdjustment, PlanLineFigure, VisitDayFigure
+from app.models import FindingDayFigure, PlanAdjustment, PlanLineFigure, VisitDayFigure
+from app.models.figures import FINDING_FIGURES
 
 
 def _scoped(stmt: Any, column: Any, counties: Sequence[str] | None) -> Any:
@@ -87,3 +89,16 @@ async def kept_visits_and_plan(
             fully_inspected=int(full or 0),
         )
     return sums
+
+
+async def kept_findings(
+    session: AsyncSession, *, year: int, as_of: date, counties: Sequence[str] | None
+) -> dict[str, dict[str, int]]:
+    """Per county with any: the findings' figures of `year` as of `as_of` — the changes filed under `year` or later
+    and dated `as_of` or before (migration 0017f says how each figure is written as changes)."""
+    day = FindingDayFigure
+    sums = [func.sum(getattr(day, name)) for name in FINDING_FIGURES]
+    stmt = select(day.county_code, *sums).where(col(day.year) >= year, col(day.day) <= as_of)
+    rows = await session.exec(_scoped(stmt, day.county_code, counties).group_by(day.county_code))
+    figures = ((county, dict(zip(FINDING_FIGURES, (int(n or 0) for n in sums), strict=True))) for county, *sums in rows)
+    return {county: values for county, values in figures if any(values.values())}
