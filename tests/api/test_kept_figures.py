@@ -17,6 +17,7 @@ from sqlalchemy import text
 from app.core.actor import SYSTEM, Actor
 from app.core.clock import today_in_china
 from app.domain.permissions import Role
+from app.domain.ruleset import ruleset_for
 from app.services.findings import sweep_overdue_findings
 from app.services.plans import plan_progress, raise_lines_by_time, rebuild_figures, verify_figures
 from app.services.reports.figures import county_figures
@@ -335,3 +336,12 @@ async def test_after_any_sequence_of_steps_of_the_loop_the_kept_findings_figures
     finally:
         await session.rollback()
         await connection.exec_driver_sql("ROLLBACK TO SAVEPOINT example")
+
+
+async def test_the_kept_re_inspection_window_is_the_rulesets_of_every_year(session) -> None:
+    if BACKEND != "postgres":
+        pytest.skip("figures are kept on PostgreSQL")
+    windows = await session.exec(text("SELECT y, figures_reinspection_window(y) FROM generate_series(2000, 2100) y"))
+    assert {y: days for y, days in windows.all()} == {
+        y: ruleset_for(y).reinspection_window_days for y in range(2000, 2101)
+    }  # a RuleSet with another window needs a migration re-creating figures_reinspection_window (0017f)
