@@ -250,8 +250,13 @@ async def parts_of_one_call(engine, plan_id: uuid.UUID) -> str:  # noqa: ANN001
         "visits + plan (kept)": partial(
             kept_visits_and_plan, plan_id=plan_id, start=w.start, as_of=AS_OF, end_at=w.end_at, counties=None
         ),
-        "findings, cases, late (kept)": partial(kept_findings, year=YEAR, as_of=AS_OF, counties=None),
     }
+    stmt, names = kept_findings(YEAR, AS_OF, None)
+    calls["findings, cases, late (kept)"] = partial(f._grouped, stmt=stmt, names=names)
+    queries = [counted[name] for name in ("ledger", "risk list", "failed samplings", "publicity")]
+    calls["ledger, risk list, samplings, publicity, findings (kept): one round trip"] = partial(
+        f._grouped_all, queries=[*queries, (stmt, names)]
+    )
     out = []
     for name, call in calls.items():
         times = []

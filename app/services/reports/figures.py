@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import and_, case, func, not_, or_
+from sqlalchemy import BigInteger, and_, case, cast, func, literal, not_, null, or_, union_all
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -68,6 +68,25 @@ def _scoped(stmt: Any, column: Any, counties: Sequence[str] | None) -> Any:
 
 async def _grouped(session: AsyncSession, stmt: Any, names: Sequence[str]) -> dict[str, dict[str, int]]:
     return {row[0]: dict(zip(names, (int(v or 0) for v in row[1:]), strict=True)) for row in await session.exec(stmt)}
+
+
+Query = tuple[Any, Sequence[str]]  # a GROUP BY county statement and the names of its figures
+
+
+async def _grouped_all(session: AsyncSession, queries: Sequence[Query]) -> dict[str, dict[str, int]]:
+    """`_grouped` of several queries in one round trip: their rows as one UNION ALL, each tagged with its query
+    and padded to one width."""
+    width = max(len(names) for _, names in queries)
+    parts = []
+    for i, (stmt, names) in enumerate(queries):
+        county, *values = stmt.subquery().c
+        padding = [cast(null(), BigInteger)] * (width - len(names))
+        parts.append(select(literal(i), county, *(cast(v, BigInteger) for v in values), *padding))
+    sums: dict[str, dict[str, int]] = {}
+    for i, county, *values in await session.exec(union_all(*parts)):
+        names = queries[i][1]
+        sums.setdefault(county, {}).update(zip(names, (int(v or 0) for v in values), strict=False))
+    return sums
 
 
 def _ledger(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
@@ -302,9 +321,9 @@ async def county_figures(
     use_kept = figures_kept(session) and not recount
     counted = (_ledger, _risk_list, _samplings, _publicity) + (() if use_kept else (_findings, _cases))
     queries = [q(w, counties) for q in counted]
-    sums: dict[str, dict[str, int]] = {}
     if use_kept:
-        sums = await kept_findings(session, year=year, as_of=as_of, counties=counties)
+        queries.append(kept_findings(year, as_of, counties))
+    sums: dict[str, dict[str, int]] = {}
     for prefecture, group in groups.items():
         plan_id, scope = plans.get(prefecture), None if whole else group
         kept = None
@@ -317,9 +336,8 @@ async def county_figures(
         else:
             for county, values in kept.items():
                 sums.setdefault(county, {}).update(values)
-    for stmt, names in queries:
-        for county, values in (await _grouped(session, stmt, names)).items():
-            sums.setdefault(county, {}).update(values)
+    for county, values in (await _grouped_all(session, queries)).items():
+        sums.setdefault(county, {}).update(values)
     if not use_kept:
         late = await count_late_reinspections(session, year=year, as_of=as_of, counties=counties)
         for county, count in late.items():

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, func
+from sqlalchemy import case, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -91,14 +91,11 @@ async def kept_visits_and_plan(
     return sums
 
 
-async def kept_findings(
-    session: AsyncSession, *, year: int, as_of: date, counties: Sequence[str] | None
-) -> dict[str, dict[str, int]]:
-    """Per county with any: the findings' figures of `year` as of `as_of` — the changes filed under `year` or later
-    and dated `as_of` or before (migration 0017f says how each figure is written as changes)."""
+def kept_findings(year: int, as_of: date, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
+    """The query (county, the findings' figures of `year` as of `as_of`) of the counties with any: the changes
+    filed under `year` or later and dated `as_of` or before (migration 0017f says how each figure is written)."""
     day = FindingDayFigure
     sums = [func.sum(getattr(day, name)) for name in FINDING_FIGURES]
     stmt = select(day.county_code, *sums).where(col(day.year) >= year, col(day.day) <= as_of)
-    rows = await session.exec(_scoped(stmt, day.county_code, counties).group_by(day.county_code))
-    figures = ((county, dict(zip(FINDING_FIGURES, (int(n or 0) for n in sums), strict=True))) for county, *sums in rows)
-    return {county: values for county, values in figures if any(values.values())}
+    stmt = _scoped(stmt, day.county_code, counties).group_by(day.county_code).having(or_(*(n != 0 for n in sums)))
+    return stmt, FINDING_FIGURES
