@@ -22,6 +22,7 @@ from app.models.enterprise_account import (
 )
 from app.models.event import Event, WebhookDelivery, WebhookSubscription
 from app.models.figures import (
+    EnterpriseDayFigure,
     EnterpriseVisitFigure,
     FindingDayFigure,
     FindingFigure,
@@ -90,6 +91,7 @@ __all__ = [
     "LicenceSyncCursor",
     "LicenceSyncRun",
     "Notification",
+    "EnterpriseDayFigure",
     "EnterpriseVisitFigure",
     "FindingDayFigure",
     "FindingFigure",

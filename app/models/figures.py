@@ -102,3 +102,21 @@ class FindingFigure(SQLModel, table=True):
     overdue: int
     cases_filed: int
     late_reinspections: int
+
+
+LEDGER_FIGURES = ("enterprises", "enterprises_a", "enterprises_b", "enterprises_c", "enterprises_d")
+
+
+class EnterpriseDayFigure(SQLModel, table=True):
+    """The ledger of a county as changes on a day (migration 0017f): enterprises on it by the end of `as_of`, by
+    today's class, are the sum of the changes dated `as_of` or before."""
+
+    __tablename__ = "enterprise_day_figure"
+
+    county_code: str = Field(primary_key=True, max_length=12)
+    day: date = Field(primary_key=True)
+    enterprises: int
+    enterprises_a: int
+    enterprises_b: int
+    enterprises_c: int
+    enterprises_d: int

@@ -40,7 +40,7 @@ from app.models import (
 from app.schemas.report import COUNT_FIGURES, SummaryFigures
 from app.services.findings import count_late_reinspections
 from app.services.plans import counting_visit, figures_kept
-from app.services.reports.kept import kept_findings, kept_visits_and_plan
+from app.services.reports.kept import kept_findings, kept_ledger, kept_visits_and_plan
 
 CHINA = timezone(timedelta(hours=8), "CST")
 
@@ -309,9 +309,9 @@ async def counties_by_prefecture(session: AsyncSession, counties: Sequence[str] 
 async def county_figures(
     session: AsyncSession, *, year: int, as_of: date, counties: Sequence[str] | None, recount: bool = False
 ) -> dict[str, SummaryFigures]:
-    """Figures of each county (all counties when `counties` is None): the ledger, risk list, samplings and
-    publicity counted from the records now, once for all the counties; the findings' figures from the kept
-    figures (app/services/reports/kept.py); visits and the plan per prefecture, against its own plan, from the
+    """Figures of each county (all counties when `counties` is None): the risk list, samplings and publicity
+    counted from the records now, once for all the counties; the ledger's and the findings' figures from the
+    kept figures (app/services/reports/kept.py); visits and the plan per prefecture, against its own plan, from the
     kept figures where they answer for `as_of`. `recount` counts everything (the reference the kept figures
     must equal); so does SQLite, which keeps no figures."""
     groups = await counties_by_prefecture(session, counties)
@@ -319,10 +319,10 @@ async def county_figures(
     whole = counties is None and len(groups) <= 1  # one prefecture: no county filter at all, as before the tree
     w = _Window(year, as_of)
     use_kept = figures_kept(session) and not recount
-    counted = (_ledger, _risk_list, _samplings, _publicity) + (() if use_kept else (_findings, _cases))
+    counted = (_risk_list, _samplings, _publicity) + (() if use_kept else (_ledger, _findings, _cases))
     queries = [q(w, counties) for q in counted]
     if use_kept:
-        queries.append(kept_findings(year, as_of, counties))
+        queries += [kept_ledger(as_of, counties), kept_findings(year, as_of, counties)]
     sums: dict[str, dict[str, int]] = {}
     for prefecture, group in groups.items():
         plan_id, scope = plans.get(prefecture), None if whole else group
