@@ -37,7 +37,7 @@ from app.seed.jurisdictions import COUNTIES, seed_jurisdictions  # noqa: E402
 from app.services.findings import count_late_reinspections  # noqa: E402
 from app.services.plans import plan_progress, rebuild_figures  # noqa: E402
 from app.services.reports import figures as summary_figures  # noqa: E402
-from app.services.reports.kept import kept_findings, kept_visits_and_plan  # noqa: E402
+from app.services.reports.kept import kept_findings, kept_ledger, kept_visits_and_plan  # noqa: E402
 from app.services.reports.summary import completion_summary  # noqa: E402
 
 HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1")
@@ -239,7 +239,7 @@ async def parts_of_one_call(engine, plan_id: uuid.UUID) -> str:  # noqa: ANN001
     call), the recounted parts (before) beside the kept ones (after)."""
     f, w = summary_figures, summary_figures._Window(YEAR, AS_OF)
     counted = {
-        "ledger": f._ledger(w, None), "findings (recount)": f._findings(w, None),
+        "ledger (recount)": f._ledger(w, None), "findings (recount)": f._findings(w, None),
         "cases filed (recount)": f._cases(w, None), "risk list": f._risk_list(w, None),
         "failed samplings": f._samplings(w, None), "publicity": f._publicity(w, None),
         "visits + plan (recount)": f._visits_and_plan(plan_id, w, None),
@@ -251,11 +251,11 @@ async def parts_of_one_call(engine, plan_id: uuid.UUID) -> str:  # noqa: ANN001
             kept_visits_and_plan, plan_id=plan_id, start=w.start, as_of=AS_OF, end_at=w.end_at, counties=None
         ),
     }
-    stmt, names = kept_findings(YEAR, AS_OF, None)
-    calls["findings, cases, late (kept)"] = partial(f._grouped, stmt=stmt, names=names)
-    queries = [counted[name] for name in ("ledger", "risk list", "failed samplings", "publicity")]
-    calls["ledger, risk list, samplings, publicity, findings (kept): one round trip"] = partial(
-        f._grouped_all, queries=[*queries, (stmt, names)]
+    kept = {"ledger (kept)": kept_ledger(AS_OF, None), "findings, cases, late (kept)": kept_findings(YEAR, AS_OF, None)}
+    calls |= {name: partial(f._grouped, stmt=stmt, names=names) for name, (stmt, names) in kept.items()}
+    queries = [counted[name] for name in ("risk list", "failed samplings", "publicity")] + list(kept.values())
+    calls["risk list, samplings, publicity + kept ledger, findings: the call's one round trip"] = partial(
+        f._grouped_all, queries=queries
     )
     out = []
     for name, call in calls.items():
