@@ -99,8 +99,9 @@ _KEPT_DAY_CHANGES = f"SELECT county_code, year, day, {_CHANGES} FROM finding_day
 async def rebuild_figures(session: AsyncSession) -> dict[str, int]:
     """Replace the kept figures by a recount, writers held off meanwhile (readers go on). Rows per table."""
     await session.exec(text("LOCK TABLE visit, plan_item, plan, finding, finding_step, enterprise IN SHARE MODE"))
-    tables = (PlanLineFigure, EnterpriseVisitFigure, VisitDayFigure, FindingDayFigure, FindingFigure)
-    tables += (EnterpriseDayFigure,)
+    tables = (
+        PlanLineFigure, EnterpriseVisitFigure, VisitDayFigure, FindingDayFigure, FindingFigure, EnterpriseDayFigure,
+    )  # fmt: skip
     for table in tables:
         await session.exec(delete(table))
     evf_columns = ["enterprise_id", "year", "county_code", "visits"]
