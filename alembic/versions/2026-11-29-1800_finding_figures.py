@@ -148,8 +148,9 @@ $$;
 
 CREATE FUNCTION figures_refresh_finding(fid uuid) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  -- the finding's row first: two writers of one finding's loop refresh it one after the other
-  PERFORM 1 FROM finding WHERE id = fid FOR UPDATE;
+  -- the finding's row first: two writers of one finding's loop refresh it one after the other (a row that
+  -- only references it, such as a risk-list entry, is not held up)
+  PERFORM 1 FROM finding WHERE id = fid FOR NO KEY UPDATE;
   INSERT INTO finding_day_figure AS a (county_code, year, day, {_COLUMNS})
   SELECT county_code, y, day, {_SUMS} FROM (
     SELECT k.county_code, k.year, k.day, {", ".join(f"-k.{name}" for name in FIGURES)}
