@@ -310,8 +310,8 @@ def new_pii_key() -> str:
 
 
 def rebuild_figures(verify: bool) -> None:
-    """Rebuild the kept figures of the summary and plan progress from the visits (PostgreSQL), or with
-    `verify` compare them with a full recount and exit 1 when they differ."""
+    """Rebuild the kept figures of the summary and plan progress from the visits, findings and ledger
+    (PostgreSQL), or with `verify` compare them with a full recount and exit 1 when they differ."""
     from app.services.plans import figures_kept, rebuild_figures, verify_figures
 
     outcome: dict = {}

@@ -2,7 +2,7 @@
 at 10k, 100k and 1M visits, each next to a hand-written SQL query computing the same figures (the ceiling,
 measured in the same run), read from the kept figures ("after") and recounted from the visits ("before").
 
-    .venv/bin/python bench/summary_bench.py [--visits 10000 100000 1000000] [--calls 20]
+    .venv/bin/python bench/summary_bench.py [--visits 10000 100000 1000000] [--calls 20] [--parts]
 
 Per size: a scratch PostgreSQL database (TEST_PG_HOST/PORT/USER, default 127.0.0.1:5432 postgres), migrated,
 filled with COPY (triggers off) — enterprises = visits / 10, findings = visits × 0.3, one issued plan line per
@@ -22,6 +22,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -33,7 +34,10 @@ from app.core.actor import SYSTEM  # noqa: E402
 from app.core.db import make_engine, make_sessionmaker  # noqa: E402
 from app.domain.credit_code import make_credit_code  # noqa: E402
 from app.seed.jurisdictions import COUNTIES, seed_jurisdictions  # noqa: E402
+from app.services.findings import count_late_reinspections  # noqa: E402
 from app.services.plans import plan_progress, rebuild_figures  # noqa: E402
+from app.services.reports import figures as summary_figures  # noqa: E402
+from app.services.reports.kept import kept_findings, kept_ledger, kept_visits_and_plan  # noqa: E402
 from app.services.reports.summary import completion_summary  # noqa: E402
 
 HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1")
@@ -230,6 +234,41 @@ async def fill(conn: asyncpg.Connection, n_ent: int, n_vis: int, n_find: int) ->
     )  # fmt: skip
 
 
+async def parts_of_one_call(engine, plan_id: uuid.UUID) -> str:  # noqa: ANN001
+    """Where one summary call's time goes: each query of `county_figures` timed alone (median of 3 after a warm
+    call), the recounted parts (before) beside the kept ones (after)."""
+    f, w = summary_figures, summary_figures._Window(YEAR, AS_OF)
+    counted = {
+        "ledger (recount)": f._ledger(w, None), "findings (recount)": f._findings(w, None),
+        "cases filed (recount)": f._cases(w, None), "risk list": f._risk_list(w, None),
+        "failed samplings": f._samplings(w, None), "publicity": f._publicity(w, None),
+        "visits + plan (recount)": f._visits_and_plan(plan_id, w, None),
+    }  # fmt: skip
+    calls = {name: partial(f._grouped, stmt=stmt, names=names) for name, (stmt, names) in counted.items()}
+    calls |= {
+        "late re-inspections (recount)": partial(count_late_reinspections, year=YEAR, as_of=AS_OF, counties=None),
+        "visits + plan (kept)": partial(
+            kept_visits_and_plan, plan_id=plan_id, start=w.start, as_of=AS_OF, end_at=w.end_at, counties=None
+        ),
+    }
+    kept = {"ledger (kept)": kept_ledger(AS_OF, None), "findings, cases, late (kept)": kept_findings(YEAR, AS_OF, None)}
+    calls |= {name: partial(f._grouped, stmt=stmt, names=names) for name, (stmt, names) in kept.items()}
+    queries = [counted[name] for name in ("risk list", "failed samplings", "publicity")] + list(kept.values())
+    calls["risk list, samplings, publicity + kept ledger, findings: the call's one round trip"] = partial(
+        f._grouped_all, queries=queries
+    )
+    out = []
+    for name, call in calls.items():
+        times = []
+        for _ in range(4):
+            async with make_sessionmaker(engine)() as session:
+                t = time.perf_counter()
+                await call(session)
+                times.append((time.perf_counter() - t) * 1000)
+        out.append(f"{name} {statistics.median(times[1:]):.0f}")
+    return ", ".join(out)
+
+
 async def timed(calls: int, work) -> tuple[list[float], object]:  # noqa: ANN001
     """`calls` timed calls after one untimed (statement caches, connection warm for every contender alike)."""
     times, result = [], await work()
@@ -267,7 +306,7 @@ async def scratch_database(prefix: str, keep: bool) -> AsyncIterator[tuple[str, 
         await admin.close()
 
 
-async def one_size(n_vis: int, calls: int, keep: bool = False) -> list[str]:
+async def one_size(n_vis: int, calls: int, keep: bool = False, parts: bool = False) -> list[str]:
     n_ent, n_find = max(100, n_vis // 10), int(n_vis * 0.3)
     async with scratch_database("zhijian_bench_summary", keep) as (name, url):
         engine = make_engine(url)
@@ -323,6 +362,8 @@ async def one_size(n_vis: int, calls: int, keep: bool = False) -> list[str]:
         )
         for m in mismatches[:10]:
             print("  mismatch", m)
+        if parts:
+            print(f"  parts of one call, ms (median of 3): {await parts_of_one_call(engine, plan_id)}")
         await conn.close()
         await engine.dispose()
         return [
@@ -338,13 +379,14 @@ async def main() -> None:
     parser.add_argument("--visits", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--calls", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases (drop them yourself)")
+    parser.add_argument("--parts", action="store_true", help="also time each query of one summary call")
     args = parser.parse_args()
     table = [
         "| visits | what (prefecture-wide) | p50 ms | p99 ms | hand SQL p50 | hand SQL p99 | p50 ratio | p99 ratio |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for n in args.visits:
-        table += await one_size(n, args.calls, args.keep)
+        table += await one_size(n, args.calls, args.keep, args.parts)
     print("\n".join(table))
 
 

@@ -21,7 +21,14 @@ from app.models.enterprise_account import (
     SelfCheck,
 )
 from app.models.event import Event, WebhookDelivery, WebhookSubscription
-from app.models.figures import EnterpriseVisitFigure, PlanLineFigure, VisitDayFigure
+from app.models.figures import (
+    EnterpriseDayFigure,
+    EnterpriseVisitFigure,
+    FindingDayFigure,
+    FindingFigure,
+    PlanLineFigure,
+    VisitDayFigure,
+)
 from app.models.finding import Finding, FindingStep
 from app.models.idempotency import IdempotentRequest
 from app.models.jurisdiction import Jurisdiction
@@ -84,7 +91,10 @@ __all__ = [
     "LicenceSyncCursor",
     "LicenceSyncRun",
     "Notification",
+    "EnterpriseDayFigure",
     "EnterpriseVisitFigure",
+    "FindingDayFigure",
+    "FindingFigure",
     "PlanLineFigure",
     "VisitDayFigure",
     "PasswordHistory",

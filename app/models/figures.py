@@ -3,7 +3,8 @@ line, so the summary (附件3) and plan progress read them instead of counting a
 
 On PostgreSQL triggers keep them in the transaction of every write to `visit` and `plan_item` (increments under
 the row lock); `python -m app.cli rebuild-figures [--verify]` rebuilds or checks them. Not kept on SQLite.
-A "counted" visit is archived and counts toward the frequency (`app.domain.visit_types`)."""
+A "counted" visit is archived and counts toward the frequency (`app.domain.visit_types`). The findings' figures
+(migration 0017f) are kept the same way by triggers on `finding` and `finding_step`."""
 
 import uuid
 from datetime import date, datetime
@@ -57,3 +58,65 @@ class PlanLineFigure(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     visits_done: int
     visits_done_here: int
+
+
+FINDING_FIGURES = (
+    "findings", "findings_general", "findings_serious_hazard", "findings_violation", "rectified", "overdue",
+    "cases_filed", "late_reinspections",
+)  # fmt: skip  # the columns of the two tables below, as the summary names them
+
+
+class FindingDayFigure(SQLModel, table=True):
+    """The findings' figures of a county as changes on a day, filed under a year (migration 0017f): the summary
+    of `year` as of `as_of` adds up the rows filed under `year` or later and dated `as_of` or before."""
+
+    __tablename__ = "finding_day_figure"
+
+    county_code: str = Field(primary_key=True, max_length=12)
+    year: int = Field(primary_key=True)
+    day: date = Field(primary_key=True)
+    findings: int
+    findings_general: int
+    findings_serious_hazard: int
+    findings_violation: int
+    rectified: int
+    overdue: int
+    cases_filed: int
+    late_reinspections: int
+
+
+class FindingFigure(SQLModel, table=True):
+    """One finding's changes (what it adds to `finding_day_figure`), kept to take them back when it changes."""
+
+    __tablename__ = "finding_figure"
+
+    finding_id: uuid.UUID = Field(primary_key=True)
+    year: int = Field(primary_key=True)
+    day: date = Field(primary_key=True)
+    county_code: str = Field(max_length=12)
+    findings: int
+    findings_general: int
+    findings_serious_hazard: int
+    findings_violation: int
+    rectified: int
+    overdue: int
+    cases_filed: int
+    late_reinspections: int
+
+
+LEDGER_FIGURES = ("enterprises", "enterprises_a", "enterprises_b", "enterprises_c", "enterprises_d")
+
+
+class EnterpriseDayFigure(SQLModel, table=True):
+    """The ledger of a county as changes on a day (migration 0017f): enterprises on it by the end of `as_of`, by
+    today's class, are the sum of the changes dated `as_of` or before."""
+
+    __tablename__ = "enterprise_day_figure"
+
+    county_code: str = Field(primary_key=True, max_length=12)
+    day: date = Field(primary_key=True)
+    enterprises: int
+    enterprises_a: int
+    enterprises_b: int
+    enterprises_c: int
+    enterprises_d: int

@@ -1,10 +1,11 @@
-"""Kept figures (migration 0013k) equal a full recount after any sequence of writes through the API: visits
-drafted, submitted and amended, findings reported on, cases filed, plan lines adjusted and added, enterprises
-reclassified, moved to another county and closed, lines raised by the calendar — the summary and plan progress
-read from them say what the recount says, prefecture-wide and for one county."""
+"""Kept figures (migrations 0013k, 0017f) equal a full recount after any sequence of writes through the API: visits
+drafted, submitted and amended, findings reported on, extended, re-inspected (passed or failed), refused, cases
+filed, the overdue sweep, plan lines adjusted and added, enterprises reclassified, moved to another county and
+closed, lines raised by the calendar — the summary and plan progress read from them say what the recount says,
+prefecture-wide and for one county, as of days before, inside and after the year."""
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -14,7 +15,10 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from app.core.actor import SYSTEM, Actor
+from app.core.clock import today_in_china
 from app.domain.permissions import Role
+from app.domain.ruleset import ruleset_for
+from app.services.findings import sweep_overdue_findings
 from app.services.plans import plan_progress, raise_lines_by_time, rebuild_figures, verify_figures
 from app.services.reports.figures import county_figures
 from tests.api.conftest import BACKEND
@@ -35,6 +39,10 @@ pytestmark = [pytest.mark.anyio, pytest.mark.postgres_only]
 TODAY = date(2026, 7, 1)
 COUNTIES = (TACHENG, WUSU)
 DAYS = (date(2025, 12, 31), date(2026, 1, 1), date(2026, 3, 15), date(2026, 6, 25), date(2026, 6, 26), TODAY)
+# as of: before the year, its first day, the days the visits and findings are dated on and after, the year's end
+# and past it; the loop's steps are dated by the clock, so its day and the next are added when checking
+AS_OF = (date(2025, 12, 31), date(2026, 1, 1), date(2026, 6, 25), date(2026, 6, 26), TODAY, date(2026, 7, 15))
+AS_OF += (date(2026, 8, 1), date(2026, 12, 31), date(2027, 1, 20))
 TYPES = ("routine_patrol", "double_random", "reinspection")
 NOTHING_CHECKED = {item: {"result": "not_applicable", "note": "停产"} for item in full_checklist()}
 
@@ -123,7 +131,7 @@ async def write_visit(world: World, client: Any, session: Any, move: Move) -> No
     visit = await _ok(await client.post("/api/v1/visits", json=body, headers=world.headers[county]), 201, 422)
     if "id" not in visit:
         return
-    world.visits.append({"id": visit["id"], "status": "draft", "county": county})
+    world.visits.append({"id": visit["id"], "status": "draft", "county": county, "enterprise": str(enterprise.id)})
     if not draft:
         await submit(world, client, world.visits[-1])
 
@@ -152,19 +160,53 @@ async def amend(world: World, client: Any, session: Any, move: Move) -> None:
 
 
 async def loop_step(world: World, client: Any, session: Any, move: Move) -> None:
+    """A step of a finding's loop: a rectification report, a case, an extension, a re-inspection (passed or
+    failed) on an archived re-inspection visit, a refusal, or a report then a passed re-inspection (closing it) —
+    whichever the finding's state allows."""
     if not world.findings:
         return
     finding = move.of(world.findings)
-    if move.flags[0]:
-        url, body = f"/api/v1/findings/{finding}/rectification", {"text": "已整改", "attachment_ids": []}
-    else:
-        url = f"/api/v1/findings/{finding}/case"
-        body = {
+    kinds = ("rectification", "case", "extension", "reinspection", "refusal", "rectification reinspection")
+    for kind in kinds[move.n % len(kinds)].split():
+        body = await _step_body(world, session, finding, kind, move)
+        if body is None:
+            return
+        url = f"/api/v1/findings/{finding}/{kind}"
+        await _ok(await client.post(url, json=body, headers=world.headers["prefecture"]), 200, 201, 409, 422)
+
+
+async def _step_body(world: World, session: Any, finding: str, kind: str, move: Move) -> dict[str, Any] | None:
+    if kind == "reinspection":
+        enterprise = (await session.exec(text(f"SELECT enterprise_id FROM finding WHERE id = '{finding}'"))).one()[0]
+        visits = [v for v in world.visits if v["status"] == "archived" and v.get("enterprise") == str(enterprise)]
+        passed = move.flags[0] or move.n % 6 == 5
+        return {"visit_id": move.of(visits)["id"], "result": "pass" if passed else "fail"} if visits else None
+    return {
+        "rectification": {"text": "已整改", "attachment_ids": []},
+        "case": {
             "case_no": f"塔市监立〔2026〕{uuid.uuid4().int % 1000}号",
-            "filed_on": TODAY.isoformat(),
+            "filed_on": move.day.isoformat(),
             "officer": "李",
-        }
-    await _ok(await client.post(url, json=body, headers=world.headers["prefecture"]), 200, 409, 422)
+        },
+        "extension": {"days": 10 + move.n, "reason": "设备到货延迟"},
+        "refusal": {"refused_on": TODAY.isoformat(), "note": "拒绝签收整改通知"},
+    }[kind]
+
+
+async def add_finding(world: World, client: Any, session: Any, move: Move) -> None:
+    archived = [v for v in world.visits if v["status"] == "archived"]
+    if archived:
+        severity = ("general", "serious_hazard", "violation")[move.n % 3]
+        url = f"/api/v1/visits/{move.of(archived)['id']}/findings"
+        body = {"description": "另查见问题", "severity": severity}
+        finding = await _ok(await client.post(url, json=body, headers=world.headers["prefecture"]), 201, 409, 422)
+        if "id" in finding:
+            world.findings.append(finding["id"])
+
+
+async def sweep(world: World, client: Any, session: Any, move: Move) -> None:
+    await sweep_overdue_findings(session, today=move.day if move.flags[1] else TODAY)
+    await session.commit()
 
 
 async def adjust_line(world: World, client: Any, session: Any, move: Move) -> None:
@@ -197,8 +239,8 @@ async def raise_by_time(world: World, client: Any, session: Any, move: Move) -> 
     await session.commit()
 
 
-WRITES = (write_visit, write_visit, write_visit, submit_a_draft, amend, loop_step, adjust_line, add_line)
-WRITES += (change_enterprise, raise_by_time)
+WRITES = (write_visit, write_visit, write_visit, submit_a_draft, amend, loop_step, loop_step, adjust_line, add_line)
+WRITES += (change_enterprise, raise_by_time, add_finding, sweep)
 
 
 async def assert_kept_equals_recount(session: Any, plan_id: str) -> None:
@@ -206,7 +248,7 @@ async def assert_kept_equals_recount(session: Any, plan_id: str) -> None:
     for actor in (SYSTEM, *(county_actor(c) for c in COUNTIES)):
         kept = await plan_progress(session, actor, uuid.UUID(plan_id), today=TODAY)
         assert kept == await plan_progress(session, actor, uuid.UUID(plan_id), today=TODAY, recount=True)
-    for as_of in (TODAY, date(2026, 6, 25), date(2026, 12, 31)):
+    for as_of in (*AS_OF, today_in_china(), today_in_china() + timedelta(days=1)):
         for counties in (None, [TACHENG], [WUSU]):
             kept = await county_figures(session, year=2026, as_of=as_of, counties=counties)
             assert kept == await county_figures(session, year=2026, as_of=as_of, counties=counties, recount=True)
@@ -255,3 +297,51 @@ async def test_rebuilding_the_figures_gives_what_the_triggers_kept(client, sessi
     await rebuild_figures(session)
     assert await verify_figures(session) == []
     assert (await session.exec(text("SELECT * FROM plan_line_figure ORDER BY plan_item_id"))).all() == before
+
+
+async def reinspection_visit(world: World, client: Any, session: Any, move: Move) -> None:
+    await write_visit(world, client, session, Move(move.pick, (True, False, False), move.day, "reinspection", 1))
+
+
+LOOP_WRITES = (loop_step, loop_step, loop_step, loop_step, add_finding, reinspection_visit, sweep, change_enterprise)
+FOUND = ((0, date(2026, 3, 15)), (4, date(2026, 6, 25)), (1, date(2025, 12, 31)), (5, TODAY))
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(writes=st.lists(st.tuples(st.sampled_from(LOOP_WRITES), MOVES), min_size=1, max_size=12))
+async def test_after_any_sequence_of_steps_of_the_loop_the_kept_findings_figures_equal_a_recount(
+    client, session, app, writes
+) -> None:
+    if BACKEND != "postgres":
+        pytest.skip("figures are kept on PostgreSQL")
+    freeze_today(app, TODAY)
+    people = getattr(app.state, "people", None) or await People().sign_in(client, session)
+    app.state.people = people
+    await session.commit()
+    connection = session.bind
+    await connection.exec_driver_sql("SAVEPOINT example")
+    try:
+        world = await World(people).build(client, session)
+        for pick, day in FOUND:  # findings found on four days (one the year before), each with a re-inspection visit
+            await write_visit(world, client, session, Move(pick, (True, True, False), day, "routine_patrol", 1))
+            await reinspection_visit(world, client, session, Move(pick, (True, False, False), TODAY, "", 1))
+        assert len(world.findings) >= len(FOUND)
+        for write, move in writes:
+            await write(world, client, session, move)
+        await assert_kept_equals_recount(session, world.plan_id)
+    finally:
+        await session.rollback()
+        await connection.exec_driver_sql("ROLLBACK TO SAVEPOINT example")
+
+
+async def test_the_kept_re_inspection_window_is_the_rulesets_of_every_year(session) -> None:
+    if BACKEND != "postgres":
+        pytest.skip("figures are kept on PostgreSQL")
+    windows = await session.exec(text("SELECT y, figures_reinspection_window(y) FROM generate_series(2000, 2100) y"))
+    assert {y: days for y, days in windows.all()} == {
+        y: ruleset_for(y).reinspection_window_days for y in range(2000, 2101)
+    }  # a RuleSet with another window needs a migration re-creating figures_reinspection_window (0017f)

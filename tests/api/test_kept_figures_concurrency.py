@@ -1,5 +1,6 @@
 """Kept figures under concurrent writers (PostgreSQL, two real connections, READ COMMITTED): two inspectors
-submitting at once both count, and a plan line added while a visit is being submitted counts that visit."""
+submitting at once both count, and a plan line added while a visit is being submitted counts that visit; two
+steps of one finding's loop recorded at once both count, and so do two findings found in a county on one day."""
 
 import asyncio
 import uuid
@@ -135,3 +136,73 @@ async def test_a_visit_submitted_while_a_line_is_added_counts_on_the_line(connec
     await submitting
     await two.commit()
     assert (await first.fetchrow(VERIFY, enterprise))[2] == 1
+
+
+FINDING_FIGURES = "findings, rectified, overdue, cases_filed, late_reinspections"
+KEPT_FINDINGS = f"""
+SELECT county_code, year, day, {FINDING_FIGURES} FROM finding_day_figure
+ WHERE ({FINDING_FIGURES}) <> (0, 0, 0, 0, 0) ORDER BY 1, 2, 3
+"""  # a day whose changes cancelled out keeps a row of zeros
+RECOUNTED_FINDINGS = f"""
+SELECT f.county_code, c.year, c.day, {", ".join(f"sum({n.strip()})::integer" for n in FINDING_FIGURES.split(","))}
+  FROM finding f, figures_of_finding(f) c GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+"""
+
+
+async def finding(conn: asyncpg.Connection, enterprise: uuid.UUID) -> uuid.UUID:
+    """A finding found on 2026-06-30, due 2026-07-10, open."""
+    visit = await conn.fetchval("SELECT id FROM visit WHERE enterprise_id = $1 LIMIT 1", enterprise)
+    if visit is None:
+        await archived_visit(conn, enterprise)
+        visit = await conn.fetchval("SELECT id FROM visit WHERE enterprise_id = $1 LIMIT 1", enterprise)
+    found = uuid.uuid4()
+    await conn.execute(
+        "INSERT INTO finding (id, visit_id, enterprise_id, county_code, description, severity, found_on, "
+        "original_deadline, deadline, status, extensions_used, failed_reinspections, reinspection_passed, "
+        "case_filed, created_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, '问题', 'violation', $5, $6, $6, 'open', 0, 0, false, false, $7, $7)",
+        found, visit, enterprise, COUNTY, date(2026, 6, 30), date(2026, 7, 10), NOW,
+    )  # fmt: skip
+    return found
+
+
+async def step(conn: asyncpg.Connection, finding_id: uuid.UUID, kind: str) -> None:
+    await conn.execute(
+        "INSERT INTO finding_step (id, finding_id, kind, at, actor_name, attachment_ids, case_filed_on) "
+        "VALUES ($1, $2, $3, $4, 'test', '[]', $5)",
+        uuid.uuid4(), finding_id, kind, NOW, date(2026, 7, 1) if kind == "case" else None,
+    )  # fmt: skip
+
+
+async def test_two_steps_of_one_findings_loop_recorded_at_once_both_count(connections) -> None:
+    first, second, enterprise = connections
+    found = await finding(first, enterprise)
+    one, two = first.transaction(), second.transaction()
+    await one.start()
+    await two.start()
+    await step(first, found, "case")
+    reporting = asyncio.create_task(step(second, found, "rectification"))
+    assert await waits(reporting, second, first), "the second step waits for the first's hold on the finding"
+    await one.commit()
+    await reporting
+    await two.commit()
+    assert await first.fetch(KEPT_FINDINGS) == await first.fetch(RECOUNTED_FINDINGS)
+    kinds = await first.fetch("SELECT kind FROM finding_step WHERE finding_id = $1 ORDER BY kind", found)
+    assert [k["kind"] for k in kinds] == ["case", "rectification"]
+
+
+async def test_two_findings_found_in_a_county_on_one_day_at_once_both_count(connections) -> None:
+    first, second, enterprise = connections
+    await finding(first, enterprise)  # the day's row exists: both writers add to it
+    before = await first.fetchval("SELECT coalesce(sum(findings), 0) FROM finding_day_figure")
+    one, two = first.transaction(), second.transaction()
+    await one.start()
+    await two.start()
+    await finding(first, enterprise)
+    other = asyncio.create_task(finding(second, enterprise))
+    assert await waits(other, second, first), "the second waits for the first's day row"
+    await one.commit()
+    await other
+    await two.commit()
+    assert await first.fetchval("SELECT coalesce(sum(findings), 0) FROM finding_day_figure") == before + 2
+    assert await first.fetch(KEPT_FINDINGS) == await first.fetch(RECOUNTED_FINDINGS)

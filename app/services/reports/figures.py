@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import and_, case, func, not_, or_
+from sqlalchemy import BigInteger, and_, case, cast, func, literal, not_, null, or_, union_all
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -40,7 +40,7 @@ from app.models import (
 from app.schemas.report import COUNT_FIGURES, SummaryFigures
 from app.services.findings import count_late_reinspections
 from app.services.plans import counting_visit, figures_kept
-from app.services.reports.kept import kept_visits_and_plan
+from app.services.reports.kept import kept_findings, kept_ledger, kept_visits_and_plan
 
 CHINA = timezone(timedelta(hours=8), "CST")
 
@@ -68,6 +68,25 @@ def _scoped(stmt: Any, column: Any, counties: Sequence[str] | None) -> Any:
 
 async def _grouped(session: AsyncSession, stmt: Any, names: Sequence[str]) -> dict[str, dict[str, int]]:
     return {row[0]: dict(zip(names, (int(v or 0) for v in row[1:]), strict=True)) for row in await session.exec(stmt)}
+
+
+Query = tuple[Any, Sequence[str]]  # a GROUP BY county statement and the names of its figures
+
+
+async def _grouped_all(session: AsyncSession, queries: Sequence[Query]) -> dict[str, dict[str, int]]:
+    """`_grouped` of several queries in one round trip: their rows as one UNION ALL, each tagged with its query
+    and padded to one width."""
+    width = max(len(names) for _, names in queries)
+    parts = []
+    for i, (stmt, names) in enumerate(queries):
+        county, *values = stmt.subquery().c
+        padding = [cast(null(), BigInteger)] * (width - len(names))
+        parts.append(select(literal(i), county, *(cast(v, BigInteger) for v in values), *padding))
+    sums: dict[str, dict[str, int]] = {}
+    for i, county, *values in await session.exec(union_all(*parts)):
+        names = queries[i][1]
+        sums.setdefault(county, {}).update(zip(names, (int(v or 0) for v in values), strict=False))
+    return sums
 
 
 def _ledger(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
@@ -290,33 +309,39 @@ async def counties_by_prefecture(session: AsyncSession, counties: Sequence[str] 
 async def county_figures(
     session: AsyncSession, *, year: int, as_of: date, counties: Sequence[str] | None, recount: bool = False
 ) -> dict[str, SummaryFigures]:
-    """Figures of each county (all counties when `counties` is None): the ledger and the loops counted from the
-    records now, once for all the counties; visits and the plan per prefecture, against its own plan, from the
-    kept figures where they answer for `as_of` (app/services/reports/kept.py). `recount` counts the visits too
-    (the reference the kept figures must equal)."""
+    """Figures of each county (all counties when `counties` is None): the risk list, samplings and publicity
+    counted from the records now, once for all the counties; the ledger's and the findings' figures from the
+    kept figures (app/services/reports/kept.py); visits and the plan per prefecture, against its own plan, from the
+    kept figures where they answer for `as_of`. `recount` counts everything (the reference the kept figures
+    must equal); so does SQLite, which keeps no figures."""
     groups = await counties_by_prefecture(session, counties)
     plans = await issued_plans(session, year, as_of)
     whole = counties is None and len(groups) <= 1  # one prefecture: no county filter at all, as before the tree
     w = _Window(year, as_of)
-    queries = [q(w, counties) for q in (_ledger, _findings, _cases, _risk_list, _samplings, _publicity)]
+    use_kept = figures_kept(session) and not recount
+    counted = (_risk_list, _samplings, _publicity) + (() if use_kept else (_ledger, _findings, _cases))
+    queries = [q(w, counties) for q in counted]
+    if use_kept:
+        queries += [kept_ledger(as_of, counties), kept_findings(year, as_of, counties)]
     sums: dict[str, dict[str, int]] = {}
     for prefecture, group in groups.items():
         plan_id, scope = plans.get(prefecture), None if whole else group
         kept = None
-        if figures_kept(session) and not recount:
+        if use_kept:
             kept = await kept_visits_and_plan(
                 session, plan_id=plan_id, start=w.start, as_of=as_of, end_at=w.end_at, counties=scope
             )
         if kept is None:
             queries.append(_visits_and_plan(plan_id, w, scope))
         else:
-            sums |= kept
-    for stmt, names in queries:
-        for county, values in (await _grouped(session, stmt, names)).items():
-            sums.setdefault(county, {}).update(values)
-    late = await count_late_reinspections(session, year=year, as_of=as_of, counties=counties)
-    for county, count in late.items():
-        sums.setdefault(county, {})["late_reinspections"] = count
+            for county, values in kept.items():
+                sums.setdefault(county, {}).update(values)
+    for county, values in (await _grouped_all(session, queries)).items():
+        sums.setdefault(county, {}).update(values)
+    if not use_kept:
+        late = await count_late_reinspections(session, year=year, as_of=as_of, counties=counties)
+        for county, count in late.items():
+            sums.setdefault(county, {})["late_reinspections"] = count
     return {county: SummaryFigures(**values) for county, values in sums.items()}
 
 

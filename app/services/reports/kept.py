@@ -1,5 +1,7 @@
-"""The summary's visits and plan figures read from the kept figures (app/models/figures.py) instead of counting
-a year of visits: visits done from the counties' daily rollup, the plan's lines from their kept counters.
+"""The summary's figures read from the kept figures (app/models/figures.py) instead of counting a year of records:
+the ledger and visits done from the counties' daily rollups, the plan's lines from their kept counters, the
+findings' figures (found, by severity, rectified, overdue, cases filed, late re-inspections) from their changes
+per county and day.
 
 The line counters hold today's state (every counted visit of the year, today's required visits), so they answer
 for `as_of` only when nothing of the plan moved after it: no counted visit dated later, no line added and no
@@ -12,11 +14,12 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, func
+from sqlalchemy import case, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.models import PlanAdjustment, PlanLineFigure, VisitDayFigure
+from app.models import EnterpriseDayFigure, FindingDayFigure, PlanAdjustment, PlanLineFigure, VisitDayFigure
+from app.models.figures import FINDING_FIGURES, LEDGER_FIGURES
 
 
 def _scoped(stmt: Any, column: Any, counties: Sequence[str] | None) -> Any:
@@ -87,3 +90,22 @@ async def kept_visits_and_plan(
             fully_inspected=int(full or 0),
         )
     return sums
+
+
+def kept_findings(year: int, as_of: date, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
+    """The query (county, the findings' figures of `year` as of `as_of`) of the counties with any: the changes
+    filed under `year` or later and dated `as_of` or before (migration 0017f says how each figure is written)."""
+    day = FindingDayFigure
+    sums = [func.sum(getattr(day, name)) for name in FINDING_FIGURES]
+    stmt = select(day.county_code, *sums).where(col(day.year) >= year, col(day.day) <= as_of)
+    stmt = _scoped(stmt, day.county_code, counties).group_by(day.county_code).having(or_(*(n != 0 for n in sums)))
+    return stmt, FINDING_FIGURES
+
+
+def kept_ledger(as_of: date, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
+    """The query (county, enterprises on the ledger by the end of `as_of`, by class) of the counties with any."""
+    day = EnterpriseDayFigure
+    sums = [func.sum(getattr(day, name)) for name in LEDGER_FIGURES]
+    stmt = select(day.county_code, *sums).where(col(day.day) <= as_of)
+    stmt = _scoped(stmt, day.county_code, counties).group_by(day.county_code).having(sums[0] != 0)
+    return stmt, LEDGER_FIGURES
