@@ -78,9 +78,9 @@ async def insert_generated_lines(
     the enterprise's two fields and its rule part's values (made once per distinct part, no dict per line); the
     next batch is worked out in a thread while the server writes the last one (its indexes, foreign keys and
     kept figures), so the rules and the writing share the two cores instead of taking turns."""
-    connection = await session.connection()
     if not risks:
         return
+    connection = await session.connection()
     if connection.dialect.name != "postgresql":
         lines = [{"enterprise_id": r.enterprise_id, "county_code": r.county_code, **part}
                  for r, part in rule_parts(risks, year, as_of, ruleset)]  # fmt: skip
@@ -94,32 +94,21 @@ async def insert_generated_lines(
         for risk, part in rule_parts(batch, year, as_of, ruleset, cache):
             tail = tails.get(id(part))
             if tail is None:
-                tail = tails[id(part)] = (
-                    *(part[name] for name in _RULE_PART_COLUMNS),
-                    "generated",
-                    1,
-                    now,
-                    now,
-                )
+                tail = tails[id(part)] = (*(part[name] for name in _RULE_PART_COLUMNS), "generated", 1, now, now)
             records.append((plan_id, risk.enterprise_id, risk.county_code, *tail))
         return records
 
-    batches = max(1, -(-len(risks) // COPY_BATCH))
-    size = -(-len(risks) // batches)
+    size = -(-len(risks) // -(-len(risks) // COPY_BATCH))  # even batches of at most COPY_BATCH
+    batches = [risks[start : start + size] for start in range(0, len(risks), size)]
     raw = (await connection.get_raw_connection()).driver_connection
-    pending = None
-    records = records_of(risks[:size])
-    try:
-        for start in range(size, len(risks) + size, size):
-            if start < len(risks):  # one batch at a time in the thread: `cache` and `tails` are not shared
-                pending = asyncio.ensure_future(asyncio.to_thread(records_of, risks[start : start + size]))
-            if records:
-                await raw.copy_records_to_table("plan_item", records=records, columns=_GENERATED_COLUMNS)
-            records = await pending if pending is not None else []
-            pending = None
-    finally:
-        if pending is not None:
-            await asyncio.gather(pending, return_exceptions=True)
+    records = records_of(batches[0])
+    for following in (*batches[1:], None):
+        # one batch at a time in the thread, so `cache` and `tails` are never written by two at once
+        pending = asyncio.ensure_future(asyncio.to_thread(records_of, following)) if following else None
+        try:
+            await raw.copy_records_to_table("plan_item", records=records, columns=_GENERATED_COLUMNS)
+        finally:
+            records = await pending if pending else []
 
 
 async def insert_lines(session: AsyncSession, plan_id: uuid.UUID, lines: list[dict[str, Any]], now: datetime) -> None:
