@@ -38,6 +38,7 @@ from app.domain.risk import KeyFlag, RiskClass  # noqa: E402
 from app.domain.ruleset import ruleset_for  # noqa: E402
 from app.models import Enterprise, Licence, RiskSignal, Visit  # noqa: E402
 from app.seed.jurisdictions import COUNTIES, seed_jurisdictions  # noqa: E402
+from app.services.common import audit  # noqa: E402
 from app.services.plans.plans import create_plan, issue_plan  # noqa: E402
 from app.services.plans.progress import plan_progress  # noqa: E402
 from app.services.plans.risk_facts import EnterpriseRisk  # noqa: E402
@@ -230,6 +231,7 @@ def percentile(samples: list[float], q: float) -> float:
 
 
 async def run(n_enterprises: int, n_visits: int, keep: bool = False) -> None:
+    audit.install()
     db = f"zhijian_bench_plan_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(host=HOST, port=PORT, user=USER, database="postgres")
     await admin.execute(f'CREATE DATABASE "{db}"')

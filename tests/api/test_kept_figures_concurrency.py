@@ -1,6 +1,7 @@
 """Kept figures under concurrent writers (PostgreSQL, two real connections, READ COMMITTED): two inspectors
-submitting at once both count, and a plan line added while a visit is being submitted counts that visit; two
-steps of one finding's loop recorded at once both count, and so do two findings found in a county on one day."""
+submitting at once both count, and a plan line added while a visit is being submitted counts that visit — one line
+at a time (each counter held) and a whole plan at once (the counters table held); two steps of one finding's loop
+recorded at once both count, and so do two findings found in a county on one day."""
 
 import asyncio
 import uuid
@@ -206,3 +207,74 @@ async def test_two_findings_found_in_a_county_on_one_day_at_once_both_count(conn
     await two.commit()
     assert await first.fetchval("SELECT coalesce(sum(findings), 0) FROM finding_day_figure") == before + 2
     assert await first.fetch(KEPT_FINDINGS) == await first.fetch(RECOUNTED_FINDINGS)
+
+
+BULK_LINES = 1000  # migration 0017p: a statement of this many lines holds the counters table, not each row
+
+
+async def plan_of_many_lines(conn: asyncpg.Connection, enterprise: uuid.UUID, year: int) -> None:
+    """A plan's worth of lines in one statement (as generating a plan COPYs them): `enterprise` and others."""
+    others = [uuid.uuid4() for _ in range(BULK_LINES)]
+    await conn.execute(
+        "INSERT INTO enterprise (id, credit_code, name, county_code, risk_class, status, key_industry, key_region, "
+        "key_enterprise, key_product, version, created_at, updated_at) "
+        "SELECT id, upper(substr(md5(id::text), 1, 18)), '企业', $2, 'A', 'operating', false, false, false, false, 1, "
+        "$3, $3 FROM unnest($1::uuid[]) AS id",
+        others, COUNTY, NOW,
+    )  # fmt: skip
+    plan = uuid.uuid4()
+    await conn.execute(
+        "INSERT INTO plan (id, prefecture_code, year, status, as_of, ruleset_year, created_at, refreshed_at) "
+        "VALUES ($1, '654200', $2, 'draft', $3, 2022, $4, $4)",
+        plan, year, date(year, 1, 1), NOW,
+    )  # fmt: skip
+    await conn.execute(
+        "INSERT INTO plan_item (plan_id, enterprise_id, county_code, risk_class, rule_minimum, required_visits, "
+        "reasons, due_dates, source, version, created_at, updated_at) "
+        "SELECT $1, id, $3, 'A', 1, 1, '[]', '[]', 'generated', 1, $4, $4 FROM unnest($2::uuid[]) AS id",
+        plan, [enterprise, *others], COUNTY, NOW,
+    )  # fmt: skip
+
+
+async def visit_in(conn: asyncpg.Connection, enterprise: uuid.UUID, year: int) -> None:
+    await conn.execute(
+        "INSERT INTO visit (id, enterprise_id, county_code, visit_type, visit_date, status, covers_full_checklist, "
+        "supervisory_functions, checklist, version, created_at, updated_at) "
+        "VALUES ($1, $2, $3, 'routine_patrol', $4, 'archived', true, '[]', '{}', 1, $5, $5)",
+        uuid.uuid4(), enterprise, COUNTY, date(year, 1, 5), NOW,
+    )  # fmt: skip
+
+
+async def test_a_whole_plan_generated_while_a_visit_is_submitted_counts_the_visit(connections) -> None:
+    first, second, enterprise = connections
+    one, two = first.transaction(), second.transaction()
+    await one.start()
+    await two.start()
+    await visit_in(first, enterprise, 2027)
+    generating = asyncio.create_task(plan_of_many_lines(second, enterprise, 2027))
+    assert await waits(generating, second, first), "the plan waits for the visit's counter"
+    await one.commit()
+    await generating
+    await two.commit()
+    done = await first.fetchval(
+        "SELECT visits_done FROM plan_line_figure WHERE enterprise_id = $1 AND year = 2027", enterprise
+    )
+    assert done == 1
+
+
+async def test_a_visit_submitted_while_a_whole_plan_is_generated_counts_on_its_line(connections) -> None:
+    first, second, enterprise = connections
+    one, two = first.transaction(), second.transaction()
+    await one.start()
+    await two.start()
+    await plan_of_many_lines(first, enterprise, 2028)
+    submitting = asyncio.create_task(visit_in(second, enterprise, 2028))
+    assert await waits(submitting, second, first), "the visit waits for the plan's hold on the counters"
+    await one.commit()
+    await submitting
+    await two.commit()
+    figures = await first.fetch(
+        "SELECT visits_done, visits_done_here FROM plan_line_figure WHERE year = 2028 AND visits_done > 0"
+    )
+    assert [tuple(row) for row in figures] == [(1, 1)]
+    assert await first.fetchval("SELECT count(*) FROM plan_line_figure WHERE year = 2028") == BULK_LINES + 1

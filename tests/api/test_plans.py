@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from app.domain.permissions import Role
 from app.models import AuditEvent, Enterprise
+from app.services.plans import bulk, figures_kept, verify_figures
 from tests.api.plan_helpers import TODAY, county_admin, freeze_today, generate, issue, items, line_of, prefecture
 from tests.builders import TACHENG, WUSU, as_role, make_enterprise, make_licence, make_signal
 
@@ -175,6 +176,15 @@ async def test_a_generated_plan_asks_each_enterprise_for_the_visits_worked_out_b
     assert line_of(lines, made["c_plain"].id)["due_dates"] == ["2026-06-30", "2026-12-31"]
     assert line_of(lines, made["b_key_product"].id)["reasons"][1]["label"] == "重点监管：重点产品"
     assert plan["required_visits"] == sum(row[4] for row in HAND_TABLE)
+
+
+async def test_a_plan_copied_in_batches_of_three_lines_asks_the_same_visits_and_keeps_its_figures(
+    client, session, monkeypatch
+):
+    monkeypatch.setattr(bulk, "COPY_BATCH", 3)  # the rules of the next batch run while the last one is written
+    await test_a_generated_plan_asks_each_enterprise_for_the_visits_worked_out_by_hand(client, session)
+    if figures_kept(session):
+        assert await verify_figures(session) == []
 
 
 async def test_only_the_prefecture_generates_a_plan_and_a_year_has_only_one(client, session):

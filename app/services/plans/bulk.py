@@ -1,15 +1,19 @@
 """Writing plan lines in bulk: COPY on PostgreSQL, chunked executemany elsewhere (SQLite)."""
 
+import asyncio
 import uuid
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.domain.ruleset import RuleSet
 from app.models import PlanItem
-from app.services.plans.rules import reasons_json
+from app.services.plans.risk_facts import EnterpriseRisk
+from app.services.plans.rules import reasons_json, rule_parts
 
 CHUNK = 5_000
 _COLUMNS = (
@@ -31,6 +35,80 @@ _COLUMNS = (
 )
 _TABLE = PlanItem.__table__
 _TEXT_KEYS = ("reasons_text", "due_dates_text")
+COPY_BATCH = 20_000
+# a generated line by COPY: the id is the server's default (migration 0017p), the rule's part is shared
+_RULE_PART_COLUMNS = (
+    "risk_class",
+    "rule_minimum",
+    "rule_maximum",
+    "reasons_text",
+    "required_visits",
+    "issued_visits",
+    "due_dates_text",
+)
+_GENERATED_COLUMNS = (
+    "plan_id",
+    "enterprise_id",
+    "county_code",
+    "risk_class",
+    "rule_minimum",
+    "rule_maximum",
+    "reasons",
+    "required_visits",
+    "issued_visits",
+    "due_dates",
+    "source",
+    "version",
+    "created_at",
+    "updated_at",
+)
+
+
+async def insert_generated_lines(
+    session: AsyncSession,
+    plan_id: uuid.UUID,
+    risks: Sequence[EnterpriseRisk],
+    now: datetime,
+    *,
+    year: int,
+    as_of: date,
+    ruleset: RuleSet,
+) -> None:
+    """One generated line per enterprise (`rules.rule_parts`). On PostgreSQL, COPY in batches whose records are
+    the enterprise's two fields and its rule part's values (made once per distinct part, no dict per line); the
+    next batch is worked out in a thread while the server writes the last one (its indexes, foreign keys and
+    kept figures), so the rules and the writing share the two cores instead of taking turns."""
+    if not risks:
+        return
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql":
+        lines = [{"enterprise_id": r.enterprise_id, "county_code": r.county_code, **part}
+                 for r, part in rule_parts(risks, year, as_of, ruleset)]  # fmt: skip
+        await insert_lines(session, plan_id, lines, now)
+        return
+    cache: dict[Any, dict[str, Any]] = {}
+    tails: dict[int, tuple[Any, ...]] = {}
+
+    def records_of(batch: Sequence[EnterpriseRisk]) -> list[tuple[Any, ...]]:
+        records = []
+        for risk, part in rule_parts(batch, year, as_of, ruleset, cache):
+            tail = tails.get(id(part))
+            if tail is None:
+                tail = tails[id(part)] = (*(part[name] for name in _RULE_PART_COLUMNS), "generated", 1, now, now)
+            records.append((plan_id, risk.enterprise_id, risk.county_code, *tail))
+        return records
+
+    size = -(-len(risks) // -(-len(risks) // COPY_BATCH))  # even batches of at most COPY_BATCH
+    batches = [risks[start : start + size] for start in range(0, len(risks), size)]
+    raw = (await connection.get_raw_connection()).driver_connection
+    records = records_of(batches[0])
+    for following in (*batches[1:], None):
+        # one batch at a time in the thread, so `cache` and `tails` are never written by two at once
+        pending = asyncio.ensure_future(asyncio.to_thread(records_of, following)) if following else None
+        try:
+            await raw.copy_records_to_table("plan_item", records=records, columns=_GENERATED_COLUMNS)
+        finally:
+            records = await pending if pending else []
 
 
 async def insert_lines(session: AsyncSession, plan_id: uuid.UUID, lines: list[dict[str, Any]], now: datetime) -> None:

@@ -11,15 +11,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.actor import SYSTEM, Actor
 from app.core.errors import Conflict
 from app.domain.errors import Message
-from app.domain.ruleset import ruleset_for
+from app.domain.ruleset import RuleSet, ruleset_for
 from app.models import Plan, PlanItem
 from app.models.base import utcnow
 from app.schemas.plan import PlanRead
 from app.services import events
 from app.services.common import audit
 from app.services.common.access import in_prefecture_scope, in_scope, one_or_404, own_prefecture, subtree
-from app.services.plans.bulk import delete_lines, insert_lines, update_lines
-from app.services.plans.risk_facts import gather_risk_facts
+from app.services.plans.bulk import delete_lines, insert_generated_lines, insert_lines, update_lines
+from app.services.plans.risk_facts import EnterpriseRisk, gather_risk_facts
 from app.services.plans.rules import lines_for, reasons_json
 
 _RULE_FIELDS = ("county_code", "risk_class", "rule_minimum", "rule_maximum", "reasons", "required_visits")
@@ -67,10 +67,13 @@ async def list_plans(session: AsyncSession, actor: Actor) -> list[dict[str, Any]
     return [_view(p, totals) for p in plans]
 
 
+async def _risks(session: AsyncSession, prefecture: str, as_of: date, ruleset: RuleSet) -> list[EnterpriseRisk]:
+    return await gather_risk_facts(session, today=as_of, ruleset=ruleset, counties=subtree(prefecture))
+
+
 async def _rule_lines(session: AsyncSession, prefecture: str, year: int, as_of: date) -> list[dict[str, Any]]:
     ruleset = ruleset_for(year)
-    risks = await gather_risk_facts(session, today=as_of, ruleset=ruleset, counties=subtree(prefecture))
-    return lines_for(risks, year, as_of, ruleset)
+    return lines_for(await _risks(session, prefecture, as_of, ruleset), year, as_of, ruleset)
 
 
 async def create_plan(session: AsyncSession, actor: Actor, year: int, *, today: date) -> Plan:
@@ -78,16 +81,14 @@ async def create_plan(session: AsyncSession, actor: Actor, year: int, *, today: 
     prefecture = await own_prefecture(session, actor)
     if (await session.exec(select(Plan.id).where(Plan.prefecture_code == prefecture, Plan.year == year))).first():
         raise Conflict(Message("plan_exists", year=year))
-    as_of = plan_as_of(year, today)
-    plan = Plan(
-        prefecture_code=prefecture, year=year, as_of=as_of, ruleset_year=ruleset_for(year).year, created_by_id=actor.id
-    )
+    as_of, ruleset = plan_as_of(year, today), ruleset_for(year)
+    plan = Plan(prefecture_code=prefecture, year=year, as_of=as_of, ruleset_year=ruleset.year, created_by_id=actor.id)
     session.add(plan)
     await session.flush()
-    lines = await _rule_lines(session, prefecture, year, as_of)
-    await insert_lines(session, plan.id, lines, utcnow())
+    risks = await _risks(session, prefecture, as_of, ruleset)
+    await insert_generated_lines(session, plan.id, risks, utcnow(), year=year, as_of=as_of, ruleset=ruleset)
     await audit.record(
-        session, actor, "plan.create", "plan", plan.id, after={"year": year, "as_of": as_of, "lines": len(lines)}
+        session, actor, "plan.create", "plan", plan.id, after={"year": year, "as_of": as_of, "lines": len(risks)}
     )
     return plan
 

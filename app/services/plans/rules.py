@@ -5,6 +5,7 @@ so the database and the pure rules cannot drift apart.
 """
 
 import json
+from collections.abc import Iterable, Iterator
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -48,11 +49,17 @@ def line_values(risk: EnterpriseRisk, year: int, as_of: date, ruleset: RuleSet) 
     return lines_for([risk], year, as_of, ruleset)[0]
 
 
-def lines_for(risks: list[EnterpriseRisk], year: int, as_of: date, ruleset: RuleSet) -> list[dict[str, Any]]:
-    """`line_values` for many enterprises; most share their facts (none at all, say), so each distinct
-    (class, facts) is worked out by the domain rule once."""
-    cache: dict[tuple[RiskClass, RiskFacts], dict[str, Any]] = {}
-    lines = []
+def rule_parts(
+    risks: Iterable[EnterpriseRisk],
+    year: int,
+    as_of: date,
+    ruleset: RuleSet,
+    cache: dict[tuple[RiskClass, RiskFacts], dict[str, Any]] | None = None,
+) -> Iterator[tuple[EnterpriseRisk, dict[str, Any]]]:
+    """Each enterprise with the rule's part of its line. Most share their facts (none at all, say), so each
+    distinct (class, facts) is worked out by the domain rule once and its part is shared, not copied (`cache`
+    carries the parts from one batch of enterprises to the next)."""
+    cache = {} if cache is None else cache
     for risk in risks:
         key = (risk.risk_class, risk.facts)
         rule_part = cache.get(key)
@@ -69,8 +76,15 @@ def lines_for(risks: list[EnterpriseRisk], year: int, as_of: date, ruleset: Rule
                 "reasons_text": reasons_text(requirement.reasons),
                 "due_dates_text": json.dumps(due_dates_json(year, requirement.minimum)),
             }
-        lines.append({"enterprise_id": risk.enterprise_id, "county_code": risk.county_code, **rule_part})
-    return lines
+        yield risk, rule_part
+
+
+def lines_for(risks: list[EnterpriseRisk], year: int, as_of: date, ruleset: RuleSet) -> list[dict[str, Any]]:
+    """`line_values` for many enterprises, one dict each (`rule_parts` gives the same without them)."""
+    return [
+        {"enterprise_id": risk.enterprise_id, "county_code": risk.county_code, **rule_part}
+        for risk, rule_part in rule_parts(risks, year, as_of, ruleset)
+    ]
 
 
 def counting_visit() -> Any:
