@@ -19,6 +19,7 @@ from app.core.errors import install_error_handlers
 from app.core.methods import MethodNotAllowedMiddleware
 from app.core.middleware import RequestContextMiddleware, configure_logging
 from app.core.openapi import build_openapi
+from app.core import route_index
 from app.core.ratelimit import RateLimiter
 from app.core.text_guard import NulGuardMiddleware
 from app.routers import (
@@ -162,6 +163,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in ROUTERS:
         app.include_router(module.router)
     app.webhooks.include_router(webhook_events.router)
+    route_index.install(app.router.routes)
     upload_paths = [
         route.path_regex
         for module in ROUTERS
