@@ -9,7 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app.core import personal_data
+from app.core import personal_data, route_index
 from app.core.audit_keys import AuditKeys
 from app.core.body_limit import BodyLimitMiddleware
 from app.core.config import Settings, serving_settings
@@ -19,7 +19,6 @@ from app.core.errors import install_error_handlers
 from app.core.methods import MethodNotAllowedMiddleware
 from app.core.middleware import RequestContextMiddleware, configure_logging
 from app.core.openapi import build_openapi
-from app.core import route_index
 from app.core.ratelimit import RateLimiter
 from app.core.text_guard import NulGuardMiddleware
 from app.routers import (

@@ -95,6 +95,7 @@ async def timed(call, n: int, profile: bool = False, rounds: int = 3) -> float: 
         await call()
     if profiler:
         profiler.disable()
+        profiler.dump_stats(os.environ.get("ZJ_PROFILE_DUMP", "/tmp/zj-request.prof"))
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(70)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(40)
     return 1000 * (time.process_time() - started) / n
@@ -121,7 +122,11 @@ async def in_process(url: str, ids: list[str], n: int, profile: str | None, roun
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
         auth = await h.login(client, "leader")
     figures = {"hello-world": await timed(asgi_get(hello_app, "/hello", {}), n, rounds=rounds)}
-    for what, paths in (("get", [f"/api/v1/enterprises/{i}" for i in ids]), ("list", [LIST_PATH])):
+    for what, paths in (
+        ("healthz", ["/healthz"]),
+        ("get", [f"/api/v1/enterprises/{i}" for i in ids]),
+        ("list", [LIST_PATH]),
+    ):
         calls = [asgi_get(app, path, auth) for path in paths[:200]]
         turn = iter(range(10**9))
 
@@ -182,7 +187,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=400)
-    parser.add_argument("--profile", choices=("get", "list"))
+    parser.add_argument("--profile", choices=("healthz", "get", "list"))
     parser.add_argument("--server", action="store_true", help="uvicorn + wrk instead of in process")
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3, help="report the least of this many rounds")
