@@ -10,7 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app.core import personal_data
+from app.core import personal_data, route_index
 from app.core.audit_keys import AuditKeys
 from app.core.body_limit import BodyLimitMiddleware
 from app.core.config import Settings, serving_settings
@@ -163,6 +163,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in ROUTERS:
         app.include_router(module.router)
     app.webhooks.include_router(webhook_events.router)
+    route_index.install(app.router.routes)
     upload_paths = [
         route.path_regex
         for module in ROUTERS

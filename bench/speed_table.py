@@ -174,7 +174,7 @@ async def http_rows(n_rows: int, runs: int, seconds: int) -> list[Row]:
         await h.wait_ready(hello)
         await h.wait_ready(app)
         async with httpx.AsyncClient(base_url=app.base_url, timeout=30) as client:
-            auth = await h.login(client, "admin")
+            auth = await h.login(client, "leader")
             county = "654202"
             ids = [str(e[0]) for e in enterprises[:2000]]
             r = await client.get(f"/api/v1/enterprises/{ids[0]}", headers=auth)

@@ -97,12 +97,13 @@ def read_only(endpoint: F) -> F:
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One transaction per request: commit when the handler returns, roll back when it raises. Endpoints
-    marked `read_only` read without a transaction.
+    marked `read_only` read without a transaction (and have nothing to commit unless the caller's sign-in noted
+    something: a service key's last use).
 
     Runs with `scope="function"`, so the commit happens before the response is sent: a client is never
     told a write succeeded that was not committed.
     """
-    maker = request.app.state.sessionmaker
+    maker = base = request.app.state.sessionmaker
     if getattr(request.scope.get("endpoint"), READ_ONLY, False):
         maker = _read_sessionmaker(request.app.state)
     async with maker() as session:
@@ -118,7 +119,10 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.rollback()
             raise
         else:
-            await session.commit()
+            if maker is base or session.new or session.dirty or session.deleted:
+                await session.commit()
+            # else an autocommit session that holds nothing to flush: its statements are committed already and
+            # closing it returns the connection as committing would
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

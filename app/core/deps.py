@@ -97,12 +97,13 @@ async def _user_actor(
 
 
 async def _signed_in(
+    request: Request,
     session: SessionDep,
-    settings: SettingsDep,
     token: Annotated[str | None, Depends(oauth2)],
     api_key: Annotated[str | None, Depends(api_key_header)],
 ) -> tuple[Actor, Restriction | None]:
-    """Who is calling, and the one thing their session is restricted to, if any (sign_in.restriction)."""
+    """Who is calling, and the one thing their session is restricted to, if any (sign_in.restriction). On every
+    signed-in request: the settings are read from the app, not through a dependency of their own."""
     if api_key:
         return await _service_actor(session, api_key), None
     if not token:
@@ -110,6 +111,7 @@ async def _signed_in(
     cached = actor_cache.get(token)
     if cached is not None:
         return cached
+    settings: Settings = request.app.state.settings
     claims = decode_access_token(settings, token)
     if claims is None:
         raise Unauthorized(Message("token_invalid_or_expired"))
@@ -161,7 +163,9 @@ Now = Annotated[datetime, Depends(utc_now)]
 
 
 def require(permission: Permission) -> Callable[..., Coroutine[Any, Any, Actor]]:
-    async def _require(actor: CurrentActor) -> Actor:
+    async def _require(signed_in: SignedIn) -> Actor:  # `get_actor` and the permission, in one dependency
+        actor, restricted = signed_in
+        _unless(restricted, frozenset())
         if not actor.may(permission):
             raise Forbidden(Message("missing_permission", permission=permission.value))
         return actor

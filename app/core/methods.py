@@ -5,6 +5,7 @@ Starlette lets a route with a parameter take a path whose literal segment belong
 and answered 422. Here the most literal routes that match a path own it (fewest parameters, as a reader of the
 contract sees the paths); a method none of them has is 405. Starlette's own 405 named only the first route's
 methods (`Allow: GET` where the path also has `PATCH`). The answer is the app's own problem+json for an HTTP error.
+A path is tried against the routes whose literal first segments it shares (`app.core.route_index`), not all.
 """
 
 import re
@@ -16,12 +17,15 @@ from starlette.requests import Request
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.core.route_index import PathIndex
+
 
 @dataclass(frozen=True)
 class PathMethods:
     regex: re.Pattern[str]
     parameters: int
     methods: frozenset[str]
+    path: str | None = None
 
 
 def _routes(routes: list[BaseRoute]) -> list[PathMethods]:
@@ -32,7 +36,8 @@ def _routes(routes: list[BaseRoute]) -> list[PathMethods]:
             found.extend(_routes(original.routes))
         elif getattr(route, "methods", None) and hasattr(route, "path_regex"):
             parameters = len(getattr(route, "param_convertors", {}))
-            found.append(PathMethods(route.path_regex, parameters, frozenset(route.methods)))
+            path = getattr(route, "path", None)
+            found.append(PathMethods(route.path_regex, parameters, frozenset(route.methods), path))
     return found
 
 
@@ -49,15 +54,15 @@ class MethodNotAllowedMiddleware:
     def __init__(self, app: ASGIApp, fastapi_app: FastAPI) -> None:
         self.app = app
         self.fastapi_app = fastapi_app
-        self.routes: list[PathMethods] | None = None
+        self.routes: PathIndex[PathMethods] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         if self.routes is None:  # every route is in place by the first request (docs, openapi.json too)
-            self.routes = _routes(self.fastapi_app.routes)
-        methods = allowed_methods(self.routes, scope["path"])
+            self.routes = PathIndex((route.path, route) for route in _routes(self.fastapi_app.routes))
+        methods = allowed_methods(self.routes.candidates(scope["path"]), scope["path"])
         if methods is None or scope["method"] in methods:
             await self.app(scope, receive, send)
             return

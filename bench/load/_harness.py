@@ -75,7 +75,8 @@ async def drop_scratch_db(name: str) -> None:
 
 def migrate_and_seed(url: str) -> None:
     """`python -m app.cli migrate` and `seed-demo` against `url` (ENV=development: the demo accounts)."""
-    env = os.environ | {"DATABASE_URL": url, "ENV": "development", "LOG_LEVEL": "WARNING"}
+    env = os.environ | {"DATABASE_URL": url, "ENV": "development", "LOG_LEVEL": "WARNING", "PII_KEYS": PII_KEYS}
+    # the servers read the demo's personal data with PII_KEYS, so it is written under them, not the development key
     for cmd in (["migrate"], ["seed-demo"]):
         subprocess.run([PY, "-m", "app.cli", *cmd], cwd=ROOT, env=env, check=True, capture_output=True)
 

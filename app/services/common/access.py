@@ -13,9 +13,11 @@ subquery is a hashed set built once per statement; the record side keeps its
 `county_code` indexes. A literal prefix (the seed moving a subtree) uses `ix_jurisdiction_path`.
 """
 
+from collections.abc import Hashable
+from dataclasses import replace
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, bindparam, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
@@ -43,6 +45,22 @@ def in_scope(stmt: SelectOfScalar[T], column: Any, actor: Actor) -> SelectOfScal
     if actor.node_code is None:
         return stmt
     return stmt.where(column.in_(subtree(actor.node_code)))
+
+
+_PLACES = {"id": "scope_actor", "county_code": "scope_county", "node_code": "scope_node", "enterprise_id": "scope_own"}
+
+
+def bound_scope(actor: Actor) -> tuple[Hashable, dict[str, Any]]:
+    """The actor's scope as bound parameters, for a statement built once and run for every caller of its shape:
+    (the shape, the values of the placeholders). A statement scoped for `scope_placeholder(actor)` by `in_scope` /
+    `scope_enterprises` / … and run with the values restricts exactly as one scoped for `actor` itself."""
+    values = {_PLACES[name]: getattr(actor, name) for name in _PLACES if getattr(actor, name) is not None}
+    return (actor.kind, *(place in values for place in _PLACES.values())), values
+
+
+def scope_placeholder(actor: Actor) -> Actor:
+    """The actor with its ids and codes replaced by required bound parameters (run without a value, it fails)."""
+    return replace(actor, **{name: bindparam(place) for name, place in _PLACES.items() if getattr(actor, name)})
 
 
 def in_scope_or_shared(stmt: SelectOfScalar[T], column: Any, actor: Actor, owner: Any) -> SelectOfScalar[T]:

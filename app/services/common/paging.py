@@ -2,7 +2,7 @@
 Hand-rolled: a library would not know our scoping, and each is a few lines of SQL."""
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -16,8 +16,8 @@ from app.core.paging import PageQuery, Window, cursor_problem
 T = TypeVar("T")
 
 
-async def _count(session: AsyncSession, stmt: SelectOfScalar[Any]) -> int:
-    return (await session.exec(select(func.count()).select_from(stmt.order_by(None).subquery()))).one()
+async def _count(session: AsyncSession, stmt: SelectOfScalar[Any], params: Mapping[str, Any] | None = None) -> int:
+    return (await session.exec(select(func.count()).select_from(stmt.order_by(None).subquery()), params=params)).one()
 
 
 async def paginate(session: AsyncSession, stmt: SelectOfScalar[T], page: PageQuery) -> Window[T]:
@@ -75,10 +75,12 @@ async def keyset(
     descending: bool = False,
     keep: Callable[[T], bool] | None = None,
     tag: str | None = None,
+    params: Mapping[str, Any] | None = None,
 ) -> Window[T]:
     """The page after the cursor's key, in the order of `keys` (unique together: the last is the id). `keep`
     filters rows by a rule SQL cannot state; the scan then goes on until the page is full. `tag` names what else
-    the order depends on (a sort option): a cursor made under another is refused."""
+    the order depends on (a sort option): a cursor made under another is refused. `params`: the values of the
+    statement's bound parameters (a statement built once, see `access.bound_scope`)."""
     ordered = stmt.order_by(None).order_by(*(k.desc() if descending else k.asc() for k in keys))
     if page.after is not None:
         tagged = [tag] if tag is not None else []
@@ -86,10 +88,10 @@ async def keyset(
             raise cursor_problem()
         ordered = ordered.where(_after(keys, page.after[len(tagged) :], descending))
     if keep is None:
-        rows = list((await session.exec(ordered.limit(page.limit + 1))).all())
+        rows = list((await session.exec(ordered.limit(page.limit + 1), params=params)).all())
     else:
         rows = []
-        for row in await session.exec(ordered):
+        for row in await session.exec(ordered, params=params):
             if keep(row):
                 rows.append(row)
                 if len(rows) > page.limit:
@@ -97,10 +99,11 @@ async def keyset(
     items, has_more = rows[: page.limit], len(rows) > page.limit
     if page.want_total:
         total: int | None = (
-            await _count(session, stmt) if keep is None else sum(1 for r in await session.exec(stmt) if keep(r))
+            await _count(session, stmt, params)
+            if keep is None
+            else sum(1 for r in await session.exec(stmt, params=params) if keep(r))
         )
     else:
         total = len(items) if page.after is None and not has_more else None
     last = [*([tag] if tag is not None else []), *(getattr(items[-1], k.key) for k in keys)] if has_more else None
     return Window(items, has_more, total, last)
-

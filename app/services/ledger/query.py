@@ -1,6 +1,7 @@
 """Finding enterprises: the filters of the list, sorting, delta sync, and the rows of an export."""
 
 import uuid
+from collections.abc import Hashable
 from typing import Any
 
 from sqlalchemy import RowMapping, Select, asc, desc, exists
@@ -15,7 +16,7 @@ from app.domain.licence import is_valid_licence_number, licence_lookup_key, norm
 from app.models import Enterprise, Licence, RiskSignal
 from app.models.enterprise import PLAN_INPUTS
 from app.schemas.enterprise import EnterpriseFilter, EnterpriseSort
-from app.services.common.access import scope_enterprises
+from app.services.common.access import bound_scope, scope_enterprises, scope_placeholder
 from app.services.common.paging import keyset
 from app.services.ledger.encoding import COLUMNS
 from app.xlsx.enterprise_columns import NO, YES
@@ -29,7 +30,22 @@ def _like(text: str) -> str:
 
 
 def _filtered(stmt: SelectOfScalar[Any], actor: Actor, f: EnterpriseFilter) -> SelectOfScalar[Any]:
-    stmt = scope_enterprises(stmt, actor)
+    return _filters(scope_enterprises(stmt, actor), f)
+
+
+_SCOPED: dict[Hashable, SelectOfScalar[Any]] = {}
+"""Every column of the enterprises an actor may see, built once per shape of scope (`bound_scope`)."""
+
+
+def _scoped_columns(actor: Actor) -> tuple[SelectOfScalar[Any], dict[str, Any]]:
+    shape, params = bound_scope(actor)
+    stmt = _SCOPED.get(shape)
+    if stmt is None:
+        stmt = _SCOPED[shape] = scope_enterprises(select(*COLUMNS), scope_placeholder(actor))  # type: ignore[call-overload]
+    return stmt, params
+
+
+def _filters(stmt: SelectOfScalar[Any], f: EnterpriseFilter) -> SelectOfScalar[Any]:
     if f.county_code:
         stmt = stmt.where(Enterprise.county_code == f.county_code)
     if f.risk_class:
@@ -80,8 +96,10 @@ async def list_enterprises(
     """One page of the filtered enterprises as Core rows (every column; see `encoding`) in the sort's order, and
     with `updated_since` the ids closed since then."""
     keys, descending = _sort_keys(sort)
-    stmt = _filtered(select(*COLUMNS), actor, f)  # type: ignore[call-overload]
-    window = await keyset(session, stmt, page, keys, descending=descending, tag=sort.value)
+    scoped, params = _scoped_columns(actor)
+    window = await keyset(
+        session, _filters(scoped, f), page, keys, descending=descending, tag=sort.value, params=params
+    )
     closed_ids = None
     if f.updated_since:
         closed = scope_enterprises(select(Enterprise.id), actor).where(col(Enterprise.closed_at) >= f.updated_since)
