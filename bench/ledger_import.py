@@ -38,6 +38,8 @@ PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 PASSWORD = "Bench-Pass-2026!"
 SECRET = "bench-secret-key-" + "x" * 40
 PII_KEYS = '{"bench": "YmVuY2gtb25seS1waWkta2V5LTAxMjM0NTY3ODlhYmM="}'  # a published key: bench data only
+NO_TWO_FACTOR = {"TWO_FACTOR_ROLES": "[]"}
+"""The bench's prefecture admin signs in with its password alone (administrators need a TOTP code by default)."""
 
 
 async def _admin(sql: str) -> None:
