@@ -8,7 +8,7 @@ and drops it at the end. Prints:
   * end to end: POST the file to /api/v1/enterprise-imports, poll the job until it is done;
   * p50/p99 of GET /api/v1/enterprises with filters over the 100,000 enterprises;
   * two overlapping uploads at the same time (both must succeed, the union must be on the ledger).
-Goals: end to end ≥ 40% of the baseline's rows/s; 100k rows < 20 s.
+Goals (issue #19): end to end ≥ 50% of the baseline's rows/s; 100k rows < 10 s.
 """
 
 import argparse
@@ -38,6 +38,8 @@ PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 PASSWORD = "Bench-Pass-2026!"
 SECRET = "bench-secret-key-" + "x" * 40
 PII_KEYS = '{"bench": "YmVuY2gtb25seS1waWkta2V5LTAxMjM0NTY3ODlhYmM="}'  # a published key: bench data only
+NO_TWO_FACTOR = {"TWO_FACTOR_ROLES": "[]"}
+"""The bench's prefecture admin signs in with its password alone (administrators need a TOTP code by default)."""
 
 
 async def _admin(sql: str) -> None:
@@ -98,7 +100,7 @@ def _free_port() -> int:
 
 
 async def _wait_ready(client: httpx.AsyncClient) -> None:
-    for _ in range(200):
+    for _ in range(600):  # a minute: start-up on a loaded machine
         try:
             if (await client.get("/readyz")).status_code == 200:
                 return
@@ -160,7 +162,7 @@ async def main() -> None:
     name = f"zhijian_bench_{uuid.uuid4().hex[:8]}"
     await _admin(f'CREATE DATABASE "{name}"')
     url = f"postgresql+asyncpg://{PG['user']}@{PG['host']}:{PG['port']}/{name}"
-    server = None
+    server = worker = None
     try:
         await _prepare(url)
         baseline_s, n = await _baseline(path, PG | {"database": name})
@@ -176,6 +178,8 @@ async def main() -> None:
             "UPLOAD_DIR": tempfile.mkdtemp(prefix="zj-bench-"),
             "LOG_LEVEL": "WARNING",
         }
+        # an upload above 2,000 rows is a job: one worker on the job engine runs it, with the server's keys
+        worker = subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], cwd=ROOT, env=env | NO_TWO_FACTOR)
         server = subprocess.Popen(
             [
                 sys.executable,
@@ -192,7 +196,7 @@ async def main() -> None:
                 "--no-access-log",
             ],
             cwd=ROOT,
-            env=env,
+            env=env | NO_TWO_FACTOR,
         )
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=300) as client:
             await _wait_ready(client)
@@ -224,7 +228,7 @@ async def main() -> None:
         print(f"baseline (calamine read + asyncpg COPY): {baseline_s:6.2f} s  {base_rate:9,.0f} rows/s")
         print(
             f"end to end over HTTP (upload → job done): {e2e_s:6.2f} s  {e2e_rate:9,.0f} rows/s  "
-            f"= {100 * e2e_rate / base_rate:.0f}% of baseline (goal ≥ 40%, < 20 s)"
+            f"= {100 * e2e_rate / base_rate:.0f}% of baseline (goal ≥ 50%, < 10 s)"
         )
         print(
             f"  job: created {job['created_count']}, updated {job['updated_count']}, errors {job['error_count']}; "
@@ -240,9 +244,10 @@ async def main() -> None:
             f"updated {ja['updated_count']}+{jb['updated_count']}; ledger {total} → {after} (expected +6000)"
         )
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=10)
+        for process in (server, worker):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=10)
         await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

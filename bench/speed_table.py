@@ -238,6 +238,7 @@ def start_worker(url: str) -> h.Server:
     """`python -m app.cli worker` against `url`, in a session of its own (stopped like a server)."""
     log_path = Path(tempfile.mkstemp(prefix="zj-worker-", suffix=".log")[1])
     env = os.environ | {"DATABASE_URL": url, "ENV": "production", "SECRET_KEY": h.SECRET, "LOG_LEVEL": "WARNING",
+                        "AUDIT_KEY": h.AUDIT_KEY, "PII_KEYS": h.PII_KEYS,  # the server's: one chain, one PII key
                         "UPLOAD_DIR": str(Path(tempfile.gettempdir()) / "zj-load-uploads")}  # fmt: skip
     out = log_path.open("ab")
     proc = subprocess.Popen([h.PY, "-m", "app.cli", "worker"], cwd=ROOT, env=env, stdout=out,
@@ -249,7 +250,7 @@ async def import_row(n_rows: int, runs: int) -> list[Row]:
     from datetime import datetime
 
     from generate_enterprises import generate, write_xlsx
-    from ledger_import import PASSWORD, _baseline, _prepare, _upload
+    from ledger_import import NO_TWO_FACTOR, PASSWORD, _baseline, _prepare, _upload
 
     path = ROOT / "var" / "bench" / f"enterprises_{n_rows}.xlsx"
     if not path.exists():
@@ -268,7 +269,7 @@ async def import_row(n_rows: int, runs: int) -> list[Row]:
             server = h.start_server(
                 "app.main:app_factory",
                 database_url=url,
-                extra_env={"LOG_LEVEL": "WARNING", "MAX_UPLOAD_BYTES": str(64 * 2**20)},
+                extra_env={"LOG_LEVEL": "WARNING", "MAX_UPLOAD_BYTES": str(64 * 2**20), **NO_TWO_FACTOR},
             )
             worker = start_worker(url)  # an upload above 2,000 rows is a job on the job engine
             await h.wait_ready(server)

@@ -14,6 +14,7 @@ A digest is `<key id>$<hex>`.
 
 import base64
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidTag
@@ -56,8 +57,18 @@ class Sm4GcmCipher:
         object.__setattr__(self, "_derived", {key_id: _Key.derive(key) for key_id, key in self.keys.items()})
 
     def encrypt(self, plain: str, context: str) -> str:
-        body = base64.urlsafe_b64encode(self._seal(plain.encode(), context)).rstrip(b"=").decode()
+        body = base64.urlsafe_b64encode(self._seal(plain.encode(), context.encode())).rstrip(b"=").decode()
         return f"{SCHEME}${self.current_key_id}${body}"
+
+    def encrypt_many(self, plains: Sequence[str], context: str) -> list[str]:
+        """`encrypt` of each value (a bulk write): the nonces read from the random source in one call."""
+        prefix, aad = f"{SCHEME}${self.current_key_id}$", context.encode()
+        nonces = os.urandom(NONCE_BYTES * len(plains))
+        sealed = []
+        for i, plain in enumerate(plains):
+            raw = self._seal(plain.encode(), aad, nonces[i * NONCE_BYTES : (i + 1) * NONCE_BYTES])
+            sealed.append(prefix + base64.urlsafe_b64encode(raw).rstrip(b"=").decode())
+        return sealed
 
     def decrypt(self, stored: str, context: str) -> str:
         key_id, body = self._split(stored, context)
@@ -69,7 +80,7 @@ class Sm4GcmCipher:
 
     def seal(self, data: bytes, context: str) -> bytes:
         """Bytes (an uploaded workbook): `sm4gcm$<key id>$` then nonce ‖ ciphertext ‖ tag, unencoded."""
-        return f"{SCHEME}${self.current_key_id}$".encode() + self._seal(data, context)
+        return f"{SCHEME}${self.current_key_id}$".encode() + self._seal(data, context.encode())
 
     def unseal(self, stored: bytes, context: str) -> bytes:
         scheme, _, rest = stored.partition(b"$")
@@ -78,10 +89,10 @@ class Sm4GcmCipher:
             raise PersonalDataUnavailable(f"个人信息未加密或格式不符：{context} 中不是 {SCHEME} 密文")
         return self._open(key_id.decode(errors="replace"), raw, context)
 
-    def _seal(self, data: bytes, context: str) -> bytes:
-        nonce = os.urandom(NONCE_BYTES)
+    def _seal(self, data: bytes, aad: bytes, nonce: bytes | None = None) -> bytes:
+        nonce = nonce or os.urandom(NONCE_BYTES)
         encryptor = Cipher(self._derived[self.current_key_id].sm4, modes.GCM(nonce)).encryptor()
-        encryptor.authenticate_additional_data(context.encode())
+        encryptor.authenticate_additional_data(aad)
         sealed = encryptor.update(data) + encryptor.finalize()
         return nonce + sealed + encryptor.tag
 
@@ -105,6 +116,16 @@ class Sm4GcmCipher:
         mac = hmac.HMAC(self._derived[self.current_key_id].mac, hashes.SM3())
         mac.update(plain.encode())
         return f"{self.current_key_id}${mac.finalize().hex()}"
+
+    def digest_many(self, plains: Sequence[str]) -> list[str]:
+        """`digest` of each value (a bulk write): the key is set up once and copied for each."""
+        keyed, prefix = hmac.HMAC(self._derived[self.current_key_id].mac, hashes.SM3()), f"{self.current_key_id}$"
+        digests = []
+        for plain in plains:
+            mac = keyed.copy()
+            mac.update(plain.encode())
+            digests.append(prefix + mac.finalize().hex())
+        return digests
 
     def key_id(self, stored: str) -> str:
         return self._split(stored, "value")[0]

@@ -52,10 +52,19 @@ table lists 1 机构编制, 5 民政, 9 工商 and Y 其他; the other departmen
 codes afterwards under the same scheme and appear on real codes. A pair not in this table is refused."""
 
 _DIVISION = re.compile(r"[0-9]{6}")
+_WELL_FORMED = re.compile(
+    "(?:"
+    + "|".join(a + c for a, (_, categories) in REGISTRATION_AUTHORITIES.items() for c in categories)
+    + f")[0-9]{{6}}[{ALPHABET}]{{{LENGTH - 8}}}"
+)
+"""A code of the structure of GB 32100-2015 (positions 1-2 a known pair, 3-8 digits, the rest from the alphabet):
+everything `credit_code_problems` asks but the check character, in one match."""
 
 
 def normalise_credit_code(raw: str) -> str:
     """Trim, fold full-width characters to half-width (NFKC), upper-case and drop inner spaces."""
+    if _CODE.fullmatch(raw) is not None:  # already normal, as nearly every code of an import is
+        return raw
     return _WHITESPACE.sub("", unicodedata.normalize("NFKC", raw)).upper()
 
 
@@ -148,8 +157,9 @@ def credit_code_problems(code: str) -> list[Problem]:
 
 
 def is_valid_credit_code(code: str) -> bool:
-    """GB 32100-2015: 18 alphabet characters of the code's structure whose last one is the check character."""
-    return not credit_code_problems(code)
+    """GB 32100-2015: 18 alphabet characters of the code's structure whose last one is the check character
+    (`credit_code_problems` finds nothing; one match and one sum, for the 100k codes of an import)."""
+    return _WELL_FORMED.fullmatch(code) is not None and code[-1] == credit_code_check_char(code[:-1])
 
 
 def validate_credit_code(raw: str) -> str:

@@ -51,9 +51,15 @@ def count_enterprise_rows(content: bytes, *, max_uncompressed: int, max_rows: in
     return max(check_xlsx(content, max_uncompressed=max_uncompressed, max_rows=max_rows) - 1, 0)
 
 
-def read_enterprise_rows(content: bytes, *, max_uncompressed: int, max_rows: int | None = None) -> SheetRows:
-    """Check the upload is safe, find the ledger sheet, check its headers, return the data rows as read."""
-    check_xlsx(content, max_uncompressed=max_uncompressed, max_rows=max_rows)
+def read_enterprise_rows(
+    content: bytes, *, max_uncompressed: int, max_rows: int | None = None, scanned: bool = False
+) -> SheetRows:
+    """Check the upload is safe, find the ledger sheet, check its headers, return the data rows as read.
+
+    `scanned`: these very bytes already passed the safety checks (`count_enterprise_rows`) before they were kept,
+    so they are not streamed through them a second time."""
+    if not scanned:
+        check_xlsx(content, max_uncompressed=max_uncompressed, max_rows=max_rows)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
         names = book.sheet_names

@@ -36,6 +36,7 @@ PY = sys.executable
 SHARED_PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 SECRET = "load-bench-secret-" + "k" * 40
+AUDIT_KEY = "bench-audit-key-" + "0" * 32
 PII_KEYS = '{"bench": "YmVuY2gtb25seS1waWkta2V5LTAxMjM0NTY3ODlhYmM="}'  # a published key: bench data only
 DEMO_PASSWORD = "Zhijian@2026"
 TACHENG = "654201"
@@ -208,7 +209,7 @@ def start_server(
     env = os.environ | {
         "ENV": "production",
         "SECRET_KEY": SECRET,
-        "AUDIT_KEY": "bench-audit-key-" + "0" * 32,
+        "AUDIT_KEY": AUDIT_KEY,
         "PII_KEYS": PII_KEYS,
         "ACCESS_TOKEN_MINUTES": "120",
         "UPLOAD_DIR": str(Path(tempfile.gettempdir()) / "zj-load-uploads"),

@@ -12,6 +12,7 @@ from app.domain.permissions import Role
 from app.models import AuditEvent, Enterprise
 from app.services.imports import apply, service, submit
 from app.services.imports import jobs as jobs
+from app.xlsx import enterprise_sheet
 from app.xlsx.enterprise_columns import HEADERS
 from tests.api.job_helpers import run_queued_jobs
 from tests.builders import WUSU, as_role, make_enterprise, make_service_account, new_credit_code
@@ -365,6 +366,8 @@ async def test_a_large_workbook_is_counted_by_the_request_and_read_once_by_its_j
     monkeypatch.setattr(submit, "SYNC_ROW_LIMIT", 3)
     read, real_read = [], service.read_enterprise_rows
     monkeypatch.setattr(service, "read_enterprise_rows", lambda *a, **k: read.append(1) or real_read(*a, **k))
+    scans, real_scan = [], enterprise_sheet.check_xlsx
+    monkeypatch.setattr(enterprise_sheet, "check_xlsx", lambda *a, **k: scans.append(1) or real_scan(*a, **k))
     _, headers = await as_role(client, session, Role.COUNTY_ADMIN)
     rows = [row(**{"企业名称": f"塔城测试企业{i}"}) for i in range(6)]
     response = await client.post(URL, files=upload(workbook(rows)), headers=headers)
@@ -374,6 +377,7 @@ async def test_a_large_workbook_is_counted_by_the_request_and_read_once_by_its_j
     job = (await client.get(response.headers["Location"], headers=headers)).json()
     assert (job["status"], job["rows_total"], job["created_count"]) == ("succeeded", 6, 6)
     assert read == [1]
+    assert scans == [1]  # the request scanned the bytes it kept; the job reads them without a second scan
 
 
 async def test_a_large_workbook_with_the_wrong_headers_fails_as_a_job_naming_the_columns(
@@ -434,3 +438,24 @@ async def test_a_rejected_bulk_load_leaves_the_indexes_as_they_were(client, sess
     assert response.status_code == 422
     assert await _enterprise_indexes(session) == before
     assert await count(session) == 0
+
+
+@pytest.mark.postgres_only
+async def test_an_enterprise_written_between_the_lookup_and_the_write_is_updated_not_refused(
+    client, session, monkeypatch
+):
+    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    meanwhile = await make_enterprise(session, name="旧名称企业")
+    real_lookup = service.existing_by_code
+
+    async def blind(session, codes):  # noqa: ANN001, ANN202  (the lookup ran before `meanwhile` was written)
+        found = await real_lookup(session, codes)
+        return {code: e for code, e in found.items() if code != meanwhile.credit_code}
+
+    monkeypatch.setattr(service, "existing_by_code", blind)
+    rows = [row(), row(**{"统一社会信用代码": meanwhile.credit_code, "企业名称": "新名称企业"})]
+    response = await client.post(URL, files=upload(workbook(rows)), headers=headers)
+    assert response.status_code == 201, response.text
+    assert (response.json()["created_count"], response.json()["updated_count"]) == (1, 1)
+    await session.refresh(meanwhile)
+    assert meanwhile.name == "新名称企业" and await count(session) == 2

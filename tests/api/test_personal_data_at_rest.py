@@ -268,6 +268,16 @@ def test_a_ciphertext_moved_into_another_column_does_not_open_there():
         cipher().decrypt(PHONE, "user.phone")
 
 
+def test_phones_sealed_in_a_batch_open_like_one_sealed_alone_each_under_its_own_nonce():
+    phones = [PHONE, PHONE, "13800000000", "（0901）622-7788"]
+    sealed = cipher().encrypt_many(phones, "enterprise.contact_phone")
+    assert [cipher().decrypt(s, "enterprise.contact_phone") for s in sealed] == phones
+    assert len(set(sealed)) == len(phones)  # the same phone twice: two ciphertexts
+    assert cipher().digest_many(phones) == [cipher().digest(p) for p in phones]
+    with pytest.raises(PersonalDataUnavailable, match="user.phone does not open"):
+        cipher().decrypt(sealed[0], "user.phone")
+
+
 def _database_with_phones(tmp_path, phones: list[str]) -> tuple[str, list[str]]:  # noqa: ANN001
     """A migrated SQLite file with an enterprise per phone and an inspector with a phone, under the installed key."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'rotate.db'}"

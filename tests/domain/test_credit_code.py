@@ -1,3 +1,5 @@
+import unicodedata
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -172,3 +174,28 @@ def test_any_single_character_change_to_a_valid_code_fails(first17, position, sh
     changed = ALPHABET[(ALPHABET.index(code[position]) + shift) % 31]
     tampered = code[:position] + changed + code[position + 1 :]
     assert not is_valid_credit_code(tampered)
+
+
+near_codes = st.one_of(
+    body.map(make_credit_code),
+    st.builds(
+        lambda code, position, ch: code[:position] + ch + code[position + 1 :],
+        body.map(make_credit_code),
+        st.integers(min_value=0, max_value=17),
+        st.sampled_from(ALPHABET + "IOSVZa ０\u3000-"),
+    ),
+    st.text(alphabet=ALPHABET + "IOSa -", min_size=16, max_size=20),
+)
+
+
+@settings(max_examples=400)
+@given(near_codes)
+def test_the_quick_validity_check_agrees_with_the_full_list_of_problems(code):
+    assert is_valid_credit_code(code) is (not credit_code_problems(code))
+
+
+@settings(max_examples=200)
+@given(st.one_of(near_codes, st.text(alphabet=ALPHABET + "abcxyz ０１Ａ\u3000\t", max_size=22)))
+def test_a_code_already_in_normal_form_is_left_as_it_is_and_any_other_is_folded(raw):
+    folded = unicodedata.normalize("NFKC", raw)
+    assert normalise_credit_code(raw) == "".join(folded.split()).upper()

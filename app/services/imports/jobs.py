@@ -86,7 +86,9 @@ async def run_import(
         beating = asyncio.create_task(_beat(sessionmaker, import_id, heartbeat_seconds, checked, work))
         try:
             try:
-                parsed = await anyio.to_thread.run_sync(lambda: parse(upload, max_upload_bytes=max_upload_bytes))
+                parsed = await anyio.to_thread.run_sync(
+                    lambda: parse(upload, max_upload_bytes=max_upload_bytes, scanned=True)
+                )
             except AppError as exc:  # a large workbook is first read here: its headers may be wrong
                 return await _refuse(session, job, exc)
             job.rows_total = len(parsed.rows)  # the request counted the sheet's rows; these are the data rows

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from app.domain.credit_code import credit_code_problems, normalise_credit_code
+from app.domain.credit_code import credit_code_problems, is_valid_credit_code, normalise_credit_code
 from app.domain.errors import Message
 from app.domain.ledger import EnterpriseStatus
 from app.domain.risk import RiskClass
@@ -24,6 +24,7 @@ ROW = -1
 _PHONE = re.compile(r"^[0-9+\-() ]{3,32}$")
 _TRUE = frozenset({YES, "Y", "YES", "TRUE", "1", "√"})
 _FALSE = frozenset({NO, "N", "NO", "FALSE", "0", ""})
+_FLAG: dict[str | None, bool] = {None: False, NO: False, YES: True}
 _RISK = {r.value: r.value for r in RiskClass} | {r.label: r.value for r in RiskClass}
 _STATUS = {s.value: s.value for s in EnterpriseStatus} | {s.label: s.value for s in EnterpriseStatus}
 _STATUS |= {"关闭": "closed", "注销": "closed"}
@@ -90,97 +91,153 @@ def _as_list(raw: Any, number: int, errors: list[tuple[int, int, Message]]) -> l
 
 
 def check_rows(raw_rows: Sequence[Any], numbers: Sequence[int], vocab: Vocabulary, into: RowCheck) -> None:
-    """Check `raw_rows` (numbered `numbers`) and add the good ones and every problem to `into`."""
+    """Check `raw_rows` (numbered `numbers`) and add the good ones and every problem to `into`.
+
+    Column by column: a column without problems (nearly every one) is proved so by a few passes over it in C
+    (the longest value, one search for control characters, dictionary lookups); only a column with a problem
+    is walked value by value to say which rows it is in."""
+    rows, kept, from_sheet = _cells(raw_rows, numbers, into.errors)
+    if not rows:
+        return
+    columns = [_texts(column) for column in zip(*rows, strict=True)]
+    empty = [sheet and not any(values) for sheet, values in zip(from_sheet, zip(*columns, strict=True), strict=True)]
+    if any(empty):  # empty sheet rows are no rows
+        keep = [j for j, blank in enumerate(empty) if not blank]
+        columns, kept = [[column[j] for j in keep] for column in columns], [kept[j] for j in keep]
+        if not kept:
+            return
+    problems: list[tuple[int, int, Message]] = []
+    for i in _TEXT_INDEXES:
+        _text_column(columns[i], i, problems)
+    typed = list(columns)
+    typed[I_CODE] = _credit_codes(columns[I_CODE], kept, problems, into.seen)
+    typed[I_COUNTY] = _counties(columns[I_COUNTY], vocab, problems)
+    typed[I_RISK] = _choices(columns[I_RISK], I_RISK, _RISK, "A、B、C、D", problems, default=None)
+    typed[I_STATUS] = _choices(
+        columns[I_STATUS], I_STATUS, _STATUS, "在产、停产、关闭（注销）", problems, default="operating"
+    )
+    for i in _FLAG_INDEXES:
+        typed[i] = _flags(columns[i], i, problems)
+    phones = columns[I_PHONE]
+    if not all(map(_PHONE.match, filter(None, phones))):
+        problems += [
+            (j, I_PHONE, Message("phone_characters")) for j, v in enumerate(phones) if v and not _PHONE.match(v)
+        ]
+    problems.sort(key=lambda p: p[:2])  # stable: a cell's messages keep their order
+    into.errors += [(kept[j], i, msg) for j, i, msg in problems]
+    bad = {j for j, _, _ in problems}
+    into.rows += [(kept[j], row) for j, row in enumerate(zip(*typed, strict=True)) if j not in bad]
+
+
+def _cells(
+    raw_rows: Sequence[Any], numbers: Sequence[int], errors: list[tuple[int, int, Message]]
+) -> tuple[list[Sequence[Any]], list[int], list[bool]]:
+    """Each row as its COLUMNS cells (padded or cut to the width), its number, and whether it came from a sheet
+    (where an empty row is skipped); a row that is not one is reported and left out."""
     width = len(COLUMNS)
+    rows, kept, from_sheet = [], [], []
     for raw, number in zip(raw_rows, numbers, strict=True):
-        cells = _as_list(raw, number, into.errors)
-        if cells is None:
-            continue
-        values = [text(v) for v in cells[:width]] + [None] * (width - len(cells))
-        if isinstance(raw, list) and not any(values):
-            continue  # an empty sheet row
-        problems: list[tuple[int, Message]] = []
-        typed: list[Any] = list(values)
-        for i in _TEXT_INDEXES:
-            limit = COLUMNS[i].max_length
-            v = values[i]
-            if v is None:
-                if COLUMNS[i].required:
-                    problems.append((i, Message("required")))
-            elif limit and len(v) > limit:
-                problems.append((i, Message("at_most_characters", limit=limit)))
-            elif CONTROL_CHARACTERS.search(v):
-                problems.append((i, Message(CONTROL_REFUSED)))
-        _credit_code(values[I_CODE], number, typed, problems, into.seen)
-        _county(values[I_COUNTY], vocab, typed, problems)
-        _choice(values[I_RISK], I_RISK, _RISK, "A、B、C、D", typed, problems, default=None)
-        _choice(values[I_STATUS], I_STATUS, _STATUS, "在产、停产、关闭（注销）", typed, problems, default="operating")
-        for i in _FLAG_INDEXES:
-            v = values[i]
-            if v is None or v == NO:
-                typed[i] = False
-                continue
-            if v == YES:
-                typed[i] = True
-                continue
-            key = unicodedata.normalize("NFKC", v).upper()
-            if key in _TRUE:
-                typed[i] = True
-            elif key in _FALSE:
-                typed[i] = False
-            else:
-                problems.append((i, Message("must_be_yes_or_no")))
-        if values[I_PHONE] and not _PHONE.match(values[I_PHONE]):
-            problems.append((I_PHONE, Message("phone_characters")))
-        if problems:
-            into.errors.extend((number, i, msg) for i, msg in problems)
+        if type(raw) is list and len(raw) == width:  # a sheet row of the template, as calamine reads it
+            rows.append(raw)
         else:
-            into.rows.append((number, tuple(typed)))
+            cells = _as_list(raw, number, errors)
+            if cells is None:
+                continue
+            rows.append(cells[:width] + [None] * (width - len(cells)))
+        kept.append(number)
+        from_sheet.append(isinstance(raw, list))
+    return rows, kept, from_sheet
 
 
-def _credit_code(
-    value: str | None, number: int, typed: list[Any], problems: list[tuple[int, Message]], seen: dict[str, int]
-) -> None:
-    if value is None:
-        problems.append((I_CODE, Message("required")))
+def _texts(column: Sequence[Any]) -> list[str | None]:
+    """`text` of every cell, with its common case (a string that needs only trimming) inline."""
+    return [(s or None) if type(v) is str and (s := v.strip())[:1] != "'" else text(v) for v in column]
+
+
+def _text_column(column: list[str | None], i: int, problems: list[tuple[int, int, Message]]) -> None:
+    limit, required = COLUMNS[i].max_length, COLUMNS[i].required
+    present = [v for v in column if v is not None]
+    if (
+        (not required or len(present) == len(column))
+        and (not limit or max(map(len, present), default=0) <= limit)
+        and not CONTROL_CHARACTERS.search("\n".join(present))  # a line feed is no control character here
+    ):
         return
-    code = normalise_credit_code(value)
-    found = credit_code_problems(code)
-    if found:
-        problems.extend((I_CODE, p.message) for p in found)
-        return
-    first = seen.setdefault(code, number)
-    if first != number:
-        problems.append((I_CODE, Message("duplicate_of_row", first=first)))
-    typed[I_CODE] = code
+    for j, v in enumerate(column):
+        if v is None:
+            if required:
+                problems.append((j, i, Message("required")))
+        elif limit and len(v) > limit:
+            problems.append((j, i, Message("at_most_characters", limit=limit)))
+        elif CONTROL_CHARACTERS.search(v):
+            problems.append((j, i, Message(CONTROL_REFUSED)))
 
 
-def _county(value: str | None, vocab: Vocabulary, typed: list[Any], problems: list[tuple[int, Message]]) -> None:
-    if value is None:
-        problems.append((I_COUNTY, Message("required")))
-        return
-    code = vocab.counties.get(value)
-    if code is None:
-        problems.append((I_COUNTY, Message("unknown_county_name", value=value)))
-    elif vocab.actor_county is not None and code != vocab.actor_county:
-        problems.append((I_COUNTY, Message("import_other_county_refused")))
-    typed[I_COUNTY] = code
+def _credit_codes(
+    column: list[str | None], numbers: list[int], problems: list[tuple[int, int, Message]], seen: dict[str, int]
+) -> list[str | None]:
+    """The codes normalised; a bad one named with every problem, a repeated one with the row it repeats."""
+    typed: list[str | None] = list(column)
+    for j, value in enumerate(column):
+        if value is None:
+            problems.append((j, I_CODE, Message("required")))
+            continue
+        code = normalise_credit_code(value)
+        if not is_valid_credit_code(code):
+            problems += [(j, I_CODE, p.message) for p in credit_code_problems(code)]
+            continue
+        first = seen.setdefault(code, numbers[j])
+        if first != numbers[j]:
+            problems.append((j, I_CODE, Message("duplicate_of_row", first=first)))
+        typed[j] = code
+    return typed
 
 
-def _choice(
-    value: str | None,
+def _counties(column: list[str | None], vocab: Vocabulary, problems: list[tuple[int, int, Message]]) -> list[Any]:
+    """County names or codes as codes: every one known, and the importer's own county if it is bound to one."""
+    codes = [vocab.counties.get(v) if v is not None else None for v in column]
+    if None not in codes and (vocab.actor_county is None or set(codes) == {vocab.actor_county}):
+        return codes
+    for j, (value, code) in enumerate(zip(column, codes, strict=True)):
+        if value is None:
+            problems.append((j, I_COUNTY, Message("required")))
+        elif code is None:
+            problems.append((j, I_COUNTY, Message("unknown_county_name", value=value)))
+        elif vocab.actor_county is not None and code != vocab.actor_county:
+            problems.append((j, I_COUNTY, Message("import_other_county_refused")))
+    return codes
+
+
+def _choices(
+    column: list[str | None],
     index: int,
     options: dict[str, str],
     allowed: str,
-    typed: list[Any],
-    problems: list[tuple[int, Message]],
+    problems: list[tuple[int, int, Message]],
     *,
     default: str | None,
-) -> None:
-    if value is None:
-        typed[index] = default
-        return
-    found = options.get(value) or options.get(value.upper()) or options.get(value.lower())
-    if found is None:
-        problems.append((index, Message("must_be_one_of", value=value, allowed=allowed)))
-    typed[index] = found
+) -> list[str | None]:
+    """A label or code of the vocabulary (in any case) as its code; empty: `default`."""
+    typed = [
+        default if v is None else options.get(v) or options.get(v.upper()) or options.get(v.lower()) for v in column
+    ]
+    problems += [
+        (j, index, Message("must_be_one_of", value=v, allowed=allowed))
+        for j, (v, found) in enumerate(zip(column, typed, strict=True))
+        if found is None and v is not None
+    ]
+    return typed
+
+
+def _flags(column: list[str | None], index: int, problems: list[tuple[int, int, Message]]) -> list[bool | None]:
+    """是/否 (or Y/N, TRUE/FALSE, 1/0, √ in any width and case) as booleans; empty: 否."""
+    typed = list(map(_FLAG.get, column))
+    if None in typed:  # not 是, 否 or empty
+        typed = [_flag(v) if flag is None else flag for v, flag in zip(column, typed, strict=True)]
+        problems += [(j, index, Message("must_be_yes_or_no")) for j, flag in enumerate(typed) if flag is None]
+    return typed
+
+
+def _flag(value: str) -> bool | None:
+    key = unicodedata.normalize("NFKC", value).upper()
+    return True if key in _TRUE else False if key in _FALSE else None

@@ -119,12 +119,18 @@ def count_rows(upload: Upload, *, max_upload_bytes: int) -> int | None:
         raise _workbook_rejected(exc) from exc
 
 
-def parse(upload: Upload, *, max_upload_bytes: int) -> Parsed:
-    """Read the upload into raw rows; refuse (4xx) anything that is not a ledger sheet or a JSON array."""
+def parse(upload: Upload, *, max_upload_bytes: int, scanned: bool = False) -> Parsed:
+    """Read the upload into raw rows; refuse (4xx) anything that is not a ledger sheet or a JSON array.
+
+    `scanned`: a workbook the request already put through the safety checks (`count_rows` or `parse`) before it
+    kept it for a job, as every kept one is."""
     if upload.source == "xlsx":
         try:
             sheet = read_enterprise_rows(
-                upload.content, max_uncompressed=max_uncompressed(max_upload_bytes), max_rows=MAX_ROWS
+                upload.content,
+                max_uncompressed=max_uncompressed(max_upload_bytes),
+                max_rows=MAX_ROWS,
+                scanned=scanned,
             )
         except WorkbookRejected as exc:
             raise _workbook_rejected(exc) from exc
@@ -232,7 +238,8 @@ async def process(
             if progress:
                 progress(stop)
             if part_good and not (write and job.all_or_nothing and check.errors):
-                pending = asyncio.create_task(upsert(session, part_good, now=now, county=actor.county_code))
+                new = not any(row[I_CODE] in found for row in part_good)
+                pending = asyncio.create_task(upsert(session, part_good, now=now, county=actor.county_code, new=new))
         if pending is not None:
             applied, pending = await pending, None
             created, updated = created + applied.created, updated + applied.updated
