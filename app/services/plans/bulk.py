@@ -46,22 +46,7 @@ _RULE_PART_COLUMNS = (
     "issued_visits",
     "due_dates_text",
 )
-_GENERATED_COLUMNS = (
-    "plan_id",
-    "enterprise_id",
-    "county_code",
-    "risk_class",
-    "rule_minimum",
-    "rule_maximum",
-    "reasons",
-    "required_visits",
-    "issued_visits",
-    "due_dates",
-    "source",
-    "version",
-    "created_at",
-    "updated_at",
-)
+_GENERATED_COLUMNS = tuple(name for name in _COLUMNS if name != "id")
 
 
 async def insert_generated_lines(
