@@ -37,17 +37,23 @@ COUNTY = "654202"
 LIST_PATH = f"/api/v1/enterprises?county_code={COUNTY}&risk_class=B&limit=50"
 
 
-async def prepare(n_rows: int) -> tuple[str, str, list[str]]:
+async def prepare(n_rows: int, prefix: str = "zhijian_cpu") -> tuple[str, str, list[str]]:
+    """A migrated, seeded scratch database with `n_rows` fake enterprises by COPY, vacuumed and analysed: its name,
+    URL and the ids of 2,000 of its enterprises (also the HTTP rows' database in speed_table.py)."""
     from plan_bench import copy_ledger, fake_ledger
 
-    name, url = await h.create_scratch_db("zhijian_cpu")
-    h.log(f"migrating + seeding {name}, {n_rows:,} enterprises by COPY")
-    await asyncio.to_thread(h.migrate_and_seed, url)
-    enterprises, licences, signals = fake_ledger(n_rows, random.Random(19))
-    await copy_ledger(name, enterprises, licences, signals)
-    conn = await asyncpg.connect(database=name, **h.SHARED_PG)
-    await conn.execute("VACUUM ANALYZE")
-    await conn.close()
+    name, url = await h.create_scratch_db(prefix)
+    try:
+        h.log(f"migrating + seeding {name}, {n_rows:,} enterprises by COPY")
+        await asyncio.to_thread(h.migrate_and_seed, url)
+        enterprises, licences, signals = fake_ledger(n_rows, random.Random(19))
+        await copy_ledger(name, enterprises, licences, signals)
+        conn = await asyncpg.connect(database=name, **h.SHARED_PG)
+        await conn.execute("VACUUM ANALYZE")
+        await conn.close()
+    except BaseException:
+        await h.drop_scratch_db(name)
+        raise
     return name, url, [str(e[0]) for e in enterprises[:2000]]
 
 

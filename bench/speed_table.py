@@ -151,23 +151,15 @@ end
 
 
 async def http_rows(n_rows: int, runs: int, seconds: int) -> list[Row]:
-    from plan_bench import copy_ledger, fake_ledger
+    from request_cpu import prepare
 
     if shutil.which("wrk") is None:
         print("!! wrk is not installed (Debian: apt-get install -y wrk): the HTTP rows are skipped", flush=True)
         return []
-    import random
 
-    name, url = await h.create_scratch_db("zhijian_speed")
+    name, url, ids = await prepare(n_rows, prefix="zhijian_speed")
     servers: list[h.Server] = []
     try:
-        h.log(f"HTTP: migrating + seeding {name}, {n_rows:,} enterprises by COPY")
-        await asyncio.to_thread(h.migrate_and_seed, url)
-        enterprises, licences, signals = fake_ledger(n_rows, random.Random(19))
-        await copy_ledger(name, enterprises, licences, signals)
-        conn = await asyncpg.connect(database=name, **h.SHARED_PG)
-        await conn.execute("VACUUM ANALYZE")
-        await conn.close()
         hello = h.start_server("hello:app", factory=False, app_dir=ROOT / "bench" / "load")
         app = h.start_server("app.main:app_factory", database_url=url, extra_env={"LOG_LEVEL": "WARNING"})
         servers += [hello, app]
@@ -176,7 +168,6 @@ async def http_rows(n_rows: int, runs: int, seconds: int) -> list[Row]:
         async with httpx.AsyncClient(base_url=app.base_url, timeout=30) as client:
             auth = await h.login(client, "leader")
             county = "654202"
-            ids = [str(e[0]) for e in enterprises[:2000]]
             r = await client.get(f"/api/v1/enterprises/{ids[0]}", headers=auth)
             assert r.status_code == 200, r.text
             list_path = f"/api/v1/enterprises?county_code={county}&risk_class=B&limit=50"

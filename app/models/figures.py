@@ -66,7 +66,20 @@ FINDING_FIGURES = (
 )  # fmt: skip  # the columns of the two tables below, as the summary names them
 
 
-class FindingDayFigure(SQLModel, table=True):
+class _FindingFigures(SQLModel):
+    """The columns named by FINDING_FIGURES, shared by the two tables below."""
+
+    findings: int
+    findings_general: int
+    findings_serious_hazard: int
+    findings_violation: int
+    rectified: int
+    overdue: int
+    cases_filed: int
+    late_reinspections: int
+
+
+class FindingDayFigure(_FindingFigures, table=True):
     """The findings' figures of a county as changes on a day, filed under a year (migration 0017f): the summary
     of `year` as of `as_of` adds up the rows filed under `year` or later and dated `as_of` or before."""
 
@@ -75,17 +88,9 @@ class FindingDayFigure(SQLModel, table=True):
     county_code: str = Field(primary_key=True, max_length=12)
     year: int = Field(primary_key=True)
     day: date = Field(primary_key=True)
-    findings: int
-    findings_general: int
-    findings_serious_hazard: int
-    findings_violation: int
-    rectified: int
-    overdue: int
-    cases_filed: int
-    late_reinspections: int
 
 
-class FindingFigure(SQLModel, table=True):
+class FindingFigure(_FindingFigures, table=True):
     """One finding's changes (what it adds to `finding_day_figure`), kept to take them back when it changes."""
 
     __tablename__ = "finding_figure"
@@ -94,14 +99,6 @@ class FindingFigure(SQLModel, table=True):
     year: int = Field(primary_key=True)
     day: date = Field(primary_key=True)
     county_code: str = Field(max_length=12)
-    findings: int
-    findings_general: int
-    findings_serious_hazard: int
-    findings_violation: int
-    rectified: int
-    overdue: int
-    cases_filed: int
-    late_reinspections: int
 
 
 LEDGER_FIGURES = ("enterprises", "enterprises_a", "enterprises_b", "enterprises_c", "enterprises_d")

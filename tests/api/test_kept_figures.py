@@ -5,6 +5,8 @@ closed, lines raised by the calendar — the summary and plan progress read from
 prefecture-wide and for one county, as of days before, inside and after the year."""
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -254,6 +256,23 @@ async def assert_kept_equals_recount(session: Any, plan_id: str) -> None:
             assert kept == await county_figures(session, year=2026, as_of=as_of, counties=counties, recount=True)
 
 
+@asynccontextmanager
+async def example_world(client: Any, session: Any, app: Any) -> AsyncIterator[World]:
+    """A hypothesis example's world, its writes rolled back after it: every example starts from the same database
+    (the signed-in people are made once, on the first example, and kept on the app)."""
+    freeze_today(app, TODAY)
+    people = getattr(app.state, "people", None) or await People().sign_in(client, session)
+    app.state.people = people
+    await session.commit()
+    connection = session.bind
+    await connection.exec_driver_sql("SAVEPOINT example")
+    try:
+        yield await World(people).build(client, session)
+    finally:
+        await session.rollback()
+        await connection.exec_driver_sql("ROLLBACK TO SAVEPOINT example")
+
+
 @settings(
     max_examples=10,
     deadline=None,
@@ -263,20 +282,10 @@ async def assert_kept_equals_recount(session: Any, plan_id: str) -> None:
 async def test_after_any_sequence_of_writes_the_kept_figures_equal_a_recount(client, session, app, writes) -> None:
     if BACKEND != "postgres":
         pytest.skip("figures are kept on PostgreSQL")
-    freeze_today(app, TODAY)
-    people = getattr(app.state, "people", None) or await People().sign_in(client, session)
-    app.state.people = people
-    await session.commit()
-    connection = session.bind  # every example starts from the same database: its writes are rolled back
-    await connection.exec_driver_sql("SAVEPOINT example")
-    try:
-        world = await World(people).build(client, session)
+    async with example_world(client, session, app) as world:
         for write, move in writes:
             await write(world, client, session, move)
         await assert_kept_equals_recount(session, world.plan_id)
-    finally:
-        await session.rollback()
-        await connection.exec_driver_sql("ROLLBACK TO SAVEPOINT example")
 
 
 async def test_rebuilding_the_figures_gives_what_the_triggers_kept(client, session, app) -> None:
@@ -318,14 +327,7 @@ async def test_after_any_sequence_of_steps_of_the_loop_the_kept_findings_figures
 ) -> None:
     if BACKEND != "postgres":
         pytest.skip("figures are kept on PostgreSQL")
-    freeze_today(app, TODAY)
-    people = getattr(app.state, "people", None) or await People().sign_in(client, session)
-    app.state.people = people
-    await session.commit()
-    connection = session.bind
-    await connection.exec_driver_sql("SAVEPOINT example")
-    try:
-        world = await World(people).build(client, session)
+    async with example_world(client, session, app) as world:
         for pick, day in FOUND:  # findings found on four days (one the year before), each with a re-inspection visit
             await write_visit(world, client, session, Move(pick, (True, True, False), day, "routine_patrol", 1))
             await reinspection_visit(world, client, session, Move(pick, (True, False, False), TODAY, "", 1))
@@ -333,9 +335,6 @@ async def test_after_any_sequence_of_steps_of_the_loop_the_kept_findings_figures
         for write, move in writes:
             await write(world, client, session, move)
         await assert_kept_equals_recount(session, world.plan_id)
-    finally:
-        await session.rollback()
-        await connection.exec_driver_sql("ROLLBACK TO SAVEPOINT example")
 
 
 async def test_the_kept_re_inspection_window_is_the_rulesets_of_every_year(session) -> None:

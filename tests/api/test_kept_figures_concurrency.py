@@ -5,7 +5,7 @@ recorded at once both count, and so do two findings found in a county on one day
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -94,48 +94,59 @@ async def waits(task: asyncio.Task, blocked: asyncpg.Connection, watcher: asyncp
     return False
 
 
+async def in_turn(
+    first: asyncpg.Connection, second: asyncpg.Connection, holding: Awaitable[Any], waiting: Awaitable[Any], why: str
+) -> None:
+    """Both connections in a transaction; `holding` writes on `first`, `waiting` on `second` must wait for the lock
+    `first` holds (asserted, with `why`); then `first` commits, `waiting` finishes, and `second` commits."""
+    one, two = first.transaction(), second.transaction()
+    await one.start()
+    await two.start()
+    await holding
+    task = asyncio.ensure_future(waiting)
+    assert await waits(task, second, first), why
+    await one.commit()
+    await task
+    await two.commit()
+
+
 async def test_two_inspectors_submitting_at_once_both_count(connections) -> None:
     first, second, enterprise = connections
     await plan_line(first, enterprise)
     before = await first.fetchrow(VERIFY, enterprise)
-    one, two = first.transaction(), second.transaction()
-    await one.start()
-    await two.start()
-    await archived_visit(first, enterprise)
-    other = asyncio.create_task(archived_visit(second, enterprise))
-    assert await waits(other, second, first), "the second waits for the first's counter row"
-    await one.commit()
-    await other
-    await two.commit()
+    await in_turn(
+        first,
+        second,
+        archived_visit(first, enterprise),
+        archived_visit(second, enterprise),
+        "the second waits for the first's counter row",
+    )
     after = await first.fetchrow(VERIFY, enterprise)
     assert [after[i] - before[i] for i in range(3)] == [2, 2, 2]
 
 
 async def test_a_line_added_while_a_visit_is_submitted_counts_the_visit(connections) -> None:
     first, second, enterprise = connections
-    one, two = first.transaction(), second.transaction()
-    await one.start()
-    await two.start()
-    await archived_visit(first, enterprise)  # the enterprise's first visit of the year: its counter is new
-    adding = asyncio.create_task(plan_line(second, enterprise))
-    assert await waits(adding, second, first), "the line waits for the visit's counter"
-    await one.commit()
-    await adding
-    await two.commit()
+    # the enterprise's first visit of the year: its counter is new
+    await in_turn(
+        first,
+        second,
+        archived_visit(first, enterprise),
+        plan_line(second, enterprise),
+        "the line waits for the visit's counter",
+    )
     assert (await first.fetchrow(VERIFY, enterprise))[2] == 1
 
 
 async def test_a_visit_submitted_while_a_line_is_added_counts_on_the_line(connections) -> None:
     first, second, enterprise = connections
-    one, two = first.transaction(), second.transaction()
-    await one.start()
-    await two.start()
-    await plan_line(first, enterprise)
-    submitting = asyncio.create_task(archived_visit(second, enterprise))
-    assert await waits(submitting, second, first), "the visit waits for the line's hold on the counter"
-    await one.commit()
-    await submitting
-    await two.commit()
+    await in_turn(
+        first,
+        second,
+        plan_line(first, enterprise),
+        archived_visit(second, enterprise),
+        "the visit waits for the line's hold on the counter",
+    )
     assert (await first.fetchrow(VERIFY, enterprise))[2] == 1
 
 
@@ -178,15 +189,13 @@ async def step(conn: asyncpg.Connection, finding_id: uuid.UUID, kind: str) -> No
 async def test_two_steps_of_one_findings_loop_recorded_at_once_both_count(connections) -> None:
     first, second, enterprise = connections
     found = await finding(first, enterprise)
-    one, two = first.transaction(), second.transaction()
-    await one.start()
-    await two.start()
-    await step(first, found, "case")
-    reporting = asyncio.create_task(step(second, found, "rectification"))
-    assert await waits(reporting, second, first), "the second step waits for the first's hold on the finding"
-    await one.commit()
-    await reporting
-    await two.commit()
+    await in_turn(
+        first,
+        second,
+        step(first, found, "case"),
+        step(second, found, "rectification"),
+        "the second step waits for the first's hold on the finding",
+    )
     assert await first.fetch(KEPT_FINDINGS) == await first.fetch(RECOUNTED_FINDINGS)
     kinds = await first.fetch("SELECT kind FROM finding_step WHERE finding_id = $1 ORDER BY kind", found)
     assert [k["kind"] for k in kinds] == ["case", "rectification"]
@@ -196,15 +205,13 @@ async def test_two_findings_found_in_a_county_on_one_day_at_once_both_count(conn
     first, second, enterprise = connections
     await finding(first, enterprise)  # the day's row exists: both writers add to it
     before = await first.fetchval("SELECT coalesce(sum(findings), 0) FROM finding_day_figure")
-    one, two = first.transaction(), second.transaction()
-    await one.start()
-    await two.start()
-    await finding(first, enterprise)
-    other = asyncio.create_task(finding(second, enterprise))
-    assert await waits(other, second, first), "the second waits for the first's day row"
-    await one.commit()
-    await other
-    await two.commit()
+    await in_turn(
+        first,
+        second,
+        finding(first, enterprise),
+        finding(second, enterprise),
+        "the second waits for the first's day row",
+    )
     assert await first.fetchval("SELECT coalesce(sum(findings), 0) FROM finding_day_figure") == before + 2
     assert await first.fetch(KEPT_FINDINGS) == await first.fetch(RECOUNTED_FINDINGS)
 
@@ -247,15 +254,13 @@ async def visit_in(conn: asyncpg.Connection, enterprise: uuid.UUID, year: int) -
 
 async def test_a_whole_plan_generated_while_a_visit_is_submitted_counts_the_visit(connections) -> None:
     first, second, enterprise = connections
-    one, two = first.transaction(), second.transaction()
-    await one.start()
-    await two.start()
-    await visit_in(first, enterprise, 2027)
-    generating = asyncio.create_task(plan_of_many_lines(second, enterprise, 2027))
-    assert await waits(generating, second, first), "the plan waits for the visit's counter"
-    await one.commit()
-    await generating
-    await two.commit()
+    await in_turn(
+        first,
+        second,
+        visit_in(first, enterprise, 2027),
+        plan_of_many_lines(second, enterprise, 2027),
+        "the plan waits for the visit's counter",
+    )
     done = await first.fetchval(
         "SELECT visits_done FROM plan_line_figure WHERE enterprise_id = $1 AND year = 2027", enterprise
     )
@@ -264,15 +269,13 @@ async def test_a_whole_plan_generated_while_a_visit_is_submitted_counts_the_visi
 
 async def test_a_visit_submitted_while_a_whole_plan_is_generated_counts_on_its_line(connections) -> None:
     first, second, enterprise = connections
-    one, two = first.transaction(), second.transaction()
-    await one.start()
-    await two.start()
-    await plan_of_many_lines(first, enterprise, 2028)
-    submitting = asyncio.create_task(visit_in(second, enterprise, 2028))
-    assert await waits(submitting, second, first), "the visit waits for the plan's hold on the counters"
-    await one.commit()
-    await submitting
-    await two.commit()
+    await in_turn(
+        first,
+        second,
+        plan_of_many_lines(first, enterprise, 2028),
+        visit_in(second, enterprise, 2028),
+        "the visit waits for the plan's hold on the counters",
+    )
     figures = await first.fetch(
         "SELECT visits_done, visits_done_here FROM plan_line_figure WHERE year = 2028 AND visits_done > 0"
     )

@@ -7,7 +7,7 @@ import ipaddress
 import uuid
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Uuid, bindparam, text
 from sqlmodel import col, select
 
 from app.core.config import Settings
@@ -86,10 +86,8 @@ async def test_a_service_account_subscribes_and_sees_its_secret_once(client, ses
 async def test_the_signing_secret_is_stored_encrypted_and_signs_deliveries_in_the_clear(client, session, receiver):
     _, headers, _ = await _service(session)
     created = await _subscribe(client, headers, receiver.url)
-    query = text("SELECT secret FROM webhook_subscription WHERE id = :id")
-    raw = (
-        await session.execute(query, {"id": uuid.UUID(created["id"]).hex if BACKEND != "postgres" else created["id"]})
-    ).scalar_one()
+    query = text("SELECT secret FROM webhook_subscription WHERE id = :id").bindparams(bindparam("id", type_=Uuid))
+    raw = (await session.execute(query, {"id": uuid.UUID(created["id"])})).scalar_one()  # as stored, not decrypted
     assert raw.startswith("sm4gcm$") and created["secret"] not in raw
     assert (await session.get(WebhookSubscription, uuid.UUID(created["id"]))).secret == created["secret"]
 
