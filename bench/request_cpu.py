@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import json
 import os
 import pstats
 import random
@@ -123,7 +124,9 @@ async def in_process(url: str, ids: list[str], n: int, profile: str | None, roun
     from app.core.config import Settings
     from app.main import create_app
 
-    settings = Settings(env="development", database_url=url, log_level="WARNING", actor_cache_seconds=5)
+    settings = Settings(
+        env="development", database_url=url, log_level="WARNING", actor_cache_seconds=5, pii_keys=json.loads(h.PII_KEYS)
+    )
     app = create_app(settings)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
         auth = await h.login(client, "leader")
