@@ -53,9 +53,7 @@ def missing_monthly_reason(filed_months: set[date], *, today: date, ruleset: Rul
     if any(m in filed_months for m in window):
         return None
     first, last = window[0], window[-1]
-    return (
-        f"近{n}个月（{first:%Y-%m}至{last:%Y-%m}）未报送月调度自查记录"
-    )
+    return f"近{n}个月（{first:%Y-%m}至{last:%Y-%m}）未报送月调度自查记录"
 
 
 def days_in_month(month: date) -> int:

@@ -3,19 +3,19 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, Today
 from app.core.errors import COMMON_ERRORS, WRITE_ERRORS
-from app.core.idempotency import IdempotentRoute
 from app.core.paging import OffsetPaging
+from app.core.routing import resource_router
 from app.domain.permissions import Permission
 from app.schemas.class_suggestion import ClassSuggestionAccept, ClassSuggestionAcceptResult, ClassSuggestionRead
 from app.schemas.common import Page
 from app.services.plans import class_suggestions as service
 
-router = APIRouter(prefix="/api/v1", tags=["plans"], route_class=IdempotentRoute)
+router = resource_router("plans")
 Reader = Allowed(Permission.PLANS_READ)
 Manager = Allowed(Permission.PLANS_MANAGE)
 

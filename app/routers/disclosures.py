@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, Today
@@ -9,14 +9,14 @@ from app.core.errors import (
     COMMON_ERRORS,
     WRITE_ERRORS,
 )
-from app.core.idempotency import IdempotentRoute
 from app.core.paging import OffsetPaging
+from app.core.routing import resource_router
 from app.domain.permissions import Permission
 from app.schemas.common import Page
 from app.schemas.disclosure import DisclosureCreate, DisclosureDetail, DisclosureRead, DisclosureWithdraw
 from app.services.reports import disclosures as service
 
-router = APIRouter(prefix="/api/v1/disclosures", tags=["disclosures"], route_class=IdempotentRoute)
+router = resource_router("disclosures", "/disclosures")
 Reader = Allowed(Permission.REPORTS_READ)
 Publisher = Allowed(Permission.DISCLOSURES_PUBLISH)
 

@@ -1,17 +1,15 @@
 import uuid
 
-from fastapi import APIRouter
-
 from app.core.db import SessionDep
 from app.core.deps import Allowed
 from app.core.errors import WRITE_ERRORS, Forbidden, NotFound, Unauthorized, error_responses
-from app.core.idempotency import IdempotentRoute
+from app.core.routing import resource_router
 from app.domain.permissions import Permission
 from app.schemas.draw import DrawCreate, DrawPoolCreate, DrawPoolRead, DrawRead, DrawSeed, DrawVerification
 from app.services.plans import draw_pools
 from app.services.plans import draws as service
 
-router = APIRouter(prefix="/api/v1", tags=["draws"], route_class=IdempotentRoute)
+router = resource_router("draws")
 Reader = Allowed(Permission.PLANS_READ)
 Adjuster = Allowed(Permission.PLANS_ADJUST)
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound)

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 
@@ -20,8 +20,8 @@ from app.core.errors import (
     UnsupportedMediaType,
     error_responses,
 )
-from app.core.idempotency import IdempotentRoute
 from app.core.openapi import multipart_upload
+from app.core.routing import resource_router
 from app.domain.errors import Message
 from app.domain.permissions import Permission
 from app.schemas.enterprise_import import EnterpriseImportRead, EnterpriseImportRow, worded_detail
@@ -43,7 +43,7 @@ def with_job_location(responses: dict[int | str, dict[str, Any]]) -> dict[int | 
     return responses | {422: responses[422] | {"headers": {"Location": REJECTED_JOB}}}
 
 
-router = APIRouter(prefix="/api/v1/enterprise-imports", tags=["enterprise-imports"], route_class=IdempotentRoute)
+router = resource_router("enterprise-imports", "/enterprise-imports")
 Importer = Allowed(Permission.ENTERPRISES_IMPORT)
 ROW_SCHEMA = "#/components/schemas/EnterpriseImportRow"
 UPLOAD_BODY = multipart_upload(

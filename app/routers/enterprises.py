@@ -5,7 +5,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 import anyio
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from app.core.actor import Actor
 from app.core.clock import utcnow
@@ -21,8 +21,8 @@ from app.core.errors import (
     Unprocessable,
     error_responses,
 )
-from app.core.idempotency import IdempotentRoute
 from app.core.paging import CursorPaging, OffsetPaging
+from app.core.routing import resource_router
 from app.domain.permissions import Permission
 from app.schemas.common import Page
 from app.schemas.enterprise import (
@@ -40,7 +40,7 @@ from app.services.ledger import enterprises as service
 from app.services.ledger import query as query
 from app.xlsx.enterprise_sheet import XLSX_MEDIA_TYPE, export_workbook, template_workbook
 
-router = APIRouter(prefix="/api/v1/enterprises", tags=["enterprises"], route_class=IdempotentRoute)
+router = resource_router("enterprises", "/enterprises")
 Reader = Allowed(Permission.ENTERPRISES_READ)
 Writer = Allowed(Permission.ENTERPRISES_WRITE)
 JSON = "application/json"

@@ -2,19 +2,19 @@
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, Today
 from app.core.errors import COMMON_ERRORS
-from app.core.idempotency import IdempotentRoute
 from app.core.paging import OffsetPaging, Window
+from app.core.routing import resource_router
 from app.domain.permissions import Permission
 from app.schemas.common import Page
 from app.schemas.signal import SignalCreate, SignalRead
 from app.services.ledger import signals as service
 
-router = APIRouter(prefix="/api/v1/enterprises/{enterprise_id}/signals", tags=["signals"], route_class=IdempotentRoute)
+router = resource_router("signals", "/enterprises/{enterprise_id}/signals")
 
 
 @router.get("", response_model=Page[SignalRead], responses=COMMON_ERRORS)

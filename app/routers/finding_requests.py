@@ -4,15 +4,15 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import FileResponse
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, SettingsDep, Today
 from app.core.downloads import DOWNLOAD_RESPONSES, stored_file
 from app.core.errors import COMMON_ERRORS, WRITE_ERRORS
-from app.core.idempotency import IdempotentRoute
 from app.core.paging import OffsetPaging, Window
+from app.core.routing import resource_router
 from app.domain.permissions import Permission
 from app.domain.statuses import ExtensionRequestStatus
 from app.schemas.common import Page
@@ -27,7 +27,7 @@ from app.schemas.portal import (
 from app.services.findings import requests as service
 from app.services.portal import files
 
-router = APIRouter(prefix="/api/v1", tags=["finding-requests"], route_class=IdempotentRoute)
+router = resource_router("finding-requests")
 Enterprise = Allowed(Permission.OWN_ENTERPRISE_WRITE)
 Reader = Allowed(Permission.VISITS_READ)
 Decider = Allowed(Permission.FINDINGS_WRITE)

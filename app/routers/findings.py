@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, Today
@@ -9,8 +9,8 @@ from app.core.errors import (
     COMMON_ERRORS,
     WRITE_ERRORS,
 )
-from app.core.idempotency import IdempotentRoute
 from app.core.paging import CursorPaging
+from app.core.routing import resource_router
 from app.domain.permissions import Permission
 from app.schemas.common import Page
 from app.schemas.finding import (
@@ -27,7 +27,7 @@ from app.schemas.finding import (
 from app.services.findings import findings as service
 from app.services.findings import steps as finding_steps
 
-router = APIRouter(prefix="/api/v1", tags=["findings"], route_class=IdempotentRoute)
+router = resource_router("findings")
 Reader = Allowed(Permission.VISITS_READ)
 Writer = Allowed(Permission.FINDINGS_WRITE)
 

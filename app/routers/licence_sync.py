@@ -1,12 +1,12 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import Path, Response
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, Today
 from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
-from app.core.idempotency import IdempotentRoute
 from app.core.paging import OffsetPaging
+from app.core.routing import resource_router
 from app.domain.permissions import Permission
 from app.domain.statuses import SyncDirection
 from app.schemas.common import Page
@@ -14,7 +14,7 @@ from app.schemas.licence import LicenceRead
 from app.schemas.licence_sync import LicencePush, LicencePushResult, LicenceSyncBatch, LicenceSyncRunRead
 from app.services.ledger import licence_sync as service
 
-router = APIRouter(prefix="/api/v1", tags=["licences"], route_class=IdempotentRoute)
+router = resource_router("licences")
 Writer = Allowed(Permission.LICENCES_WRITE)
 RunReader = Allowed(Permission.LICENCE_SYNC_READ)
 ERRORS = error_responses(Unauthorized, Forbidden, Conflict, Unprocessable)

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import Path, Response
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, IfMatch, Today
@@ -11,15 +11,15 @@ from app.core.errors import (
     COMMON_ERRORS,
     VERSIONED_WRITE_ERRORS,
 )
-from app.core.idempotency import IdempotentRoute
 from app.core.paging import OffsetPaging, Window
+from app.core.routing import resource_router
 from app.domain.permissions import Permission
 from app.schemas.common import Page
 from app.schemas.licence import LicenceCategoryRead, LicenceCreate, LicenceRead, LicenceUpdate
 from app.services.common.concurrency import etag
 from app.services.ledger import licences as service
 
-router = APIRouter(prefix="/api/v1", tags=["licences"], route_class=IdempotentRoute)
+router = resource_router("licences")
 Reader = Allowed(Permission.ENTERPRISES_READ)
 Writer = Allowed(Permission.LICENCES_WRITE)
 

@@ -1,18 +1,16 @@
 import uuid
 
-from fastapi import APIRouter
-
 from app.core.db import SessionDep
 from app.core.deps import Allowed
 from app.core.errors import COMMON_ERRORS, Forbidden, Unauthorized, error_responses
-from app.core.idempotency import IdempotentRoute
 from app.core.paging import OffsetPaging
+from app.core.routing import resource_router
 from app.domain.permissions import Permission
 from app.schemas.common import Page
 from app.schemas.notification import NotificationRead, NotificationsMarked
 from app.services import notifications as service
 
-router = APIRouter(prefix="/api/v1/me/notifications", tags=["notifications"], route_class=IdempotentRoute)
+router = resource_router("notifications", "/me/notifications")
 Recipient = Allowed(Permission.NOTIFICATIONS_READ)
 
 

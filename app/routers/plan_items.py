@@ -1,19 +1,19 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, Today
 from app.core.errors import WRITE_ERRORS, Forbidden, NotFound, Unauthorized, error_responses
-from app.core.idempotency import IdempotentRoute
 from app.core.paging import OffsetPaging
+from app.core.routing import resource_router
 from app.domain.permissions import Permission
 from app.schemas.common import Page
 from app.schemas.plan import PlanItemCreate, PlanItemDetail, PlanItemFilter, PlanItemRead, PlanItemUpdate
 from app.services.plans import items as service
 
-router = APIRouter(prefix="/api/v1/plans/{plan_id}/items", tags=["plans"], route_class=IdempotentRoute)
+router = resource_router("plans", "/plans/{plan_id}/items")
 Adjuster = Allowed(Permission.PLANS_ADJUST)
 Reader = Allowed(Permission.PLANS_READ)
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound)

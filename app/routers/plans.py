@@ -2,13 +2,13 @@ import uuid
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, Today
 from app.core.errors import WRITE_ERRORS, Forbidden, NotFound, Unauthorized, error_responses
-from app.core.idempotency import IdempotentRoute
 from app.core.paging import OffsetPaging, Window
+from app.core.routing import resource_router
 from app.domain.permissions import Permission
 from app.schemas.common import Page
 from app.schemas.plan import PlanCreate, PlanProgress, PlanRead
@@ -23,7 +23,7 @@ Reader = Allowed(Permission.PLANS_READ)
 Manager = Allowed(Permission.PLANS_MANAGE)
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound)
 
-router = APIRouter(prefix="/api/v1/plans", tags=["plans"], route_class=IdempotentRoute)
+router = resource_router("plans", "/plans")
 
 
 @router.post("", status_code=201, response_model=PlanRead, responses=WRITE_ERRORS)

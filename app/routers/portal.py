@@ -3,16 +3,16 @@ record form's copy kept by the enterprise shows them, its findings and requests,
 
 import uuid
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import FileResponse
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, SettingsDep, Today
 from app.core.downloads import DOWNLOAD_RESPONSES, EVIDENCE_UPLOAD, UPLOAD_ERRORS, stored_file
 from app.core.errors import COMMON_ERRORS, WRITE_ERRORS
-from app.core.idempotency import IdempotentRoute
 from app.core.openapi import read_file_form
 from app.core.paging import OffsetPaging
+from app.core.routing import resource_router
 from app.domain.permissions import Permission
 from app.domain.self_checks import SelfCheckKind
 from app.domain.statuses import FindingStatus
@@ -29,7 +29,7 @@ from app.schemas.portal import (
 from app.services.portal import files, self_checks, views
 from app.services.visits import Upload
 
-router = APIRouter(prefix="/api/v1/portal", tags=["portal"], route_class=IdempotentRoute)
+router = resource_router("portal", "/portal")
 Reader = Allowed(Permission.OWN_ENTERPRISE_READ)
 Writer = Allowed(Permission.OWN_ENTERPRISE_WRITE)
 

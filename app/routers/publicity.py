@@ -1,18 +1,18 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, Today
 from app.core.errors import COMMON_ERRORS
-from app.core.idempotency import IdempotentRoute
 from app.core.paging import OffsetPaging
+from app.core.routing import resource_router
 from app.domain.permissions import Permission
 from app.schemas.common import Page
 from app.schemas.publicity import PublicityActivityCreate, PublicityActivityRead, PublicityFilter
 from app.services.reports import publicity as service
 
-router = APIRouter(prefix="/api/v1/publicity-activities", tags=["publicity"], route_class=IdempotentRoute)
+router = resource_router("publicity", "/publicity-activities")
 Reader = Allowed(Permission.REPORTS_READ)
 Writer = Allowed(Permission.PUBLICITY_WRITE)
 

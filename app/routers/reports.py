@@ -3,19 +3,19 @@ from datetime import date
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, Day, Today
 from app.core.errors import COMMON_ERRORS, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
-from app.core.idempotency import IdempotentRoute
+from app.core.routing import resource_router
 from app.domain.calendar import ReportPeriod
 from app.domain.permissions import Permission
 from app.schemas.report import RegionSummary, ReportCreate, ReportOverview, ReportRead, Summary
 from app.services.reports import export as report_export
 from app.services.reports import reports, rollup, summary
 
-router = APIRouter(prefix="/api/v1/reports", tags=["reports"], route_class=IdempotentRoute)
+router = resource_router("reports", "/reports")
 Reader = Allowed(Permission.REPORTS_READ)
 Submitter = Allowed(Permission.REPORTS_SUBMIT)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

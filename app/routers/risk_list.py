@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed
@@ -9,8 +9,8 @@ from app.core.errors import (
     COMMON_ERRORS,
     WRITE_ERRORS,
 )
-from app.core.idempotency import IdempotentRoute
 from app.core.paging import OffsetPaging
+from app.core.routing import resource_router
 from app.domain.permissions import Permission
 from app.schemas.common import Page
 from app.schemas.risk_list import (
@@ -22,7 +22,7 @@ from app.schemas.risk_list import (
 )
 from app.services.findings import risk_list as service
 
-router = APIRouter(prefix="/api/v1/risk-list", tags=["risk-list"], route_class=IdempotentRoute)
+router = resource_router("risk-list", "/risk-list")
 Reader = Allowed(Permission.VISITS_READ)
 Writer = Allowed(Permission.FINDINGS_WRITE)
 Reviewer = Allowed(Permission.RISK_LIST_REVIEW)

@@ -1,19 +1,19 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, IfMatch, Today
 from app.core.errors import COMMON_ERRORS, VERSIONED_WRITE_ERRORS
-from app.core.idempotency import IdempotentRoute
 from app.core.paging import OffsetPaging
+from app.core.routing import resource_router
 from app.domain.permissions import Permission
 from app.schemas.common import Page
 from app.schemas.sampling import FollowUpDetail, FollowUpFilter, FollowUpRead, FollowUpStepCreate, FollowUpUpdate
 from app.services.findings import sampling_followups as service
 
-router = APIRouter(prefix="/api/v1/sampling-follow-ups", tags=["sampling-follow-ups"], route_class=IdempotentRoute)
+router = resource_router("sampling-follow-ups", "/sampling-follow-ups")
 Reader = Allowed(Permission.VISITS_READ)
 Writer = Allowed(Permission.SIGNALS_WRITE)
 

@@ -1,19 +1,17 @@
 import uuid
 
-from fastapi import APIRouter
-
 from app.core import idempotency
 from app.core.db import SessionDep
 from app.core.deps import Allowed
 from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
-from app.core.idempotency import IdempotentRoute
 from app.core.paging import OffsetPaging, Window
+from app.core.routing import resource_router
 from app.domain.permissions import Permission
 from app.schemas.common import Page
 from app.schemas.service_account import ServiceAccountCreate, ServiceAccountCreated, ServiceAccountRead
 from app.services.accounts import service_accounts as service
 
-router = APIRouter(prefix="/api/v1/service-accounts", tags=["service-accounts"], route_class=IdempotentRoute)
+router = resource_router("service-accounts", "/service-accounts")
 Admin = Allowed(Permission.SERVICE_ACCOUNTS_WRITE)
 
 

@@ -1,20 +1,20 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, SettingsDep
 from app.core.errors import COMMON_ERRORS, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
-from app.core.idempotency import IdempotentRoute
 from app.core.paging import OffsetPaging
+from app.core.routing import resource_router
 from app.domain.permissions import Permission
 from app.schemas.auth import PasswordReset
 from app.schemas.common import Page
 from app.schemas.user import RoleAssignment, UserCreate, UserFilter, UserRead, UserUpdate
 from app.services.accounts import users as service
 
-router = APIRouter(prefix="/api/v1/users", tags=["users"], route_class=IdempotentRoute)
+router = resource_router("users", "/users")
 Reader = Allowed(Permission.USERS_READ)
 Writer = Allowed(Permission.USERS_WRITE)
 Security = Allowed(Permission.USERS_SECURITY)

@@ -3,7 +3,7 @@ from dataclasses import replace
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, IfMatch, SettingsDep, Today
@@ -11,8 +11,8 @@ from app.core.errors import (
     COMMON_ERRORS,
     VERSIONED_WRITE_ERRORS,
 )
-from app.core.idempotency import IdempotentRoute
 from app.core.paging import CursorPaging
+from app.core.routing import resource_router
 from app.domain.permissions import Permission
 from app.schemas.common import Page
 from app.schemas.visit import VisitAmendmentCreate, VisitCreate, VisitFilter, VisitRead, VisitSummary, VisitUpdate
@@ -23,7 +23,7 @@ from app.services.visits import submit as visit_submit
 from app.services.visits import views as visit_views
 from app.services.visits import visits as service
 
-router = APIRouter(prefix="/api/v1/visits", tags=["visits"], route_class=IdempotentRoute)
+router = resource_router("visits", "/visits")
 Reader = Allowed(Permission.VISITS_READ)
 Writer = Allowed(Permission.VISITS_WRITE)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

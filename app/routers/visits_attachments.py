@@ -1,21 +1,21 @@
 import uuid
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import FileResponse
 
 from app.core.db import SessionDep
 from app.core.deps import Allowed, SettingsDep
 from app.core.downloads import DOWNLOAD_RESPONSES, EVIDENCE_UPLOAD, UPLOAD_ERRORS, stored_file
 from app.core.errors import Forbidden, NotFound, Unauthorized, error_responses
-from app.core.idempotency import IdempotentRoute
 from app.core.openapi import read_file_form
 from app.core.paging import OffsetPaging, Window
+from app.core.routing import resource_router
 from app.domain.permissions import Permission
 from app.schemas.attachment import AttachmentRead, FileDescription
 from app.schemas.common import Page
 from app.services.visits import attachments as service
 
-router = APIRouter(prefix="/api/v1", tags=["attachments"], route_class=IdempotentRoute)
+router = resource_router("attachments")
 Reader = Allowed(Permission.VISITS_READ)
 Writer = Allowed(Permission.VISITS_WRITE)
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound)

@@ -1,13 +1,13 @@
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from app.core import idempotency
 from app.core.db import SessionDep
 from app.core.deps import Allowed, SettingsDep
 from app.core.errors import COMMON_ERRORS
-from app.core.idempotency import IdempotentRoute
 from app.core.paging import OffsetPaging, Window
+from app.core.routing import resource_router
 from app.domain.permissions import Permission
 from app.domain.statuses import DeliveryStatus
 from app.schemas.common import Page
@@ -20,7 +20,7 @@ from app.schemas.event import (
 )
 from app.services import webhooks as service
 
-router = APIRouter(prefix="/api/v1/webhook-subscriptions", tags=["webhooks"], route_class=IdempotentRoute)
+router = resource_router("webhooks", "/webhook-subscriptions")
 Owner = Allowed(Permission.WEBHOOKS_MANAGE)
 
 

@@ -103,3 +103,19 @@ async def test_another_county_cannot_see_or_advance_the_follow_up(client, sessio
     assert (await client.get(ROOT, headers=other)).json()["total"] == 0
     _, prefecture = await as_role(client, session, Role.PREFECTURE_VIEWER)
     assert (await client.get(ROOT, params={"county_code": TACHENG}, headers=prefecture)).json()["total"] == 1
+
+
+async def test_the_list_keeps_follow_ups_failed_within_the_dates_asked_both_days_included(client, session) -> None:
+    enterprise = await make_enterprise(session)
+    _, headers = await as_role(client, session, Role.COUNTY_INSPECTOR, TACHENG)
+    await failed_sampling(client, headers, enterprise)  # failed on 2026-04-01
+
+    async def listed(**dates: str) -> int:
+        response = await client.get(ROOT, params=dates, headers=headers)
+        assert response.status_code == 200, response.text
+        return response.json()["total"]
+
+    assert await listed(date_from="2026-04-01", date_to="2026-04-01") == 1
+    assert await listed(date_from="2026-04-02") == 0
+    assert await listed(date_to="2026-03-31") == 0
+    assert await listed(date_to="2026-04-01") == 1

@@ -15,6 +15,7 @@ from app.models.base import utcnow
 from app.schemas.risk_list import RiskListEntryCreate, RiskListEntryUpdate, RiskListFilter
 from app.services.common import audit
 from app.services.common.access import in_scope, one_or_404, scope_visits
+from app.services.common.filters import is_set, where_equal
 from app.services.common.paging import paginate
 from app.services.ledger import get_enterprise
 
@@ -54,17 +55,13 @@ async def list_entries(
     f: RiskListFilter,
     page: PageQuery,
 ) -> Window[RiskListEntry]:
-    stmt = _scoped(actor)
-    if f.county_code is not None:
-        stmt = stmt.where(RiskListEntry.county_code == f.county_code)
-    if f.enterprise_id is not None:
-        stmt = stmt.where(RiskListEntry.enterprise_id == f.enterprise_id)
+    stmt = where_equal(
+        _scoped(actor), [(RiskListEntry.county_code, f.county_code), (RiskListEntry.enterprise_id, f.enterprise_id)]
+    )
     if f.reviewed is not None:
-        reviewed_at = col(RiskListEntry.reviewed_at)
-        stmt = stmt.where(reviewed_at.is_not(None) if f.reviewed else reviewed_at.is_(None))
+        stmt = stmt.where(is_set(col(RiskListEntry.reviewed_at), f.reviewed))
     if f.reported is not None:
-        reported_at = col(RiskListEntry.reported_to_prefecture_at)
-        stmt = stmt.where(reported_at.is_not(None) if f.reported else reported_at.is_(None))
+        stmt = stmt.where(is_set(col(RiskListEntry.reported_to_prefecture_at), f.reported))
     stmt = stmt.order_by(col(RiskListEntry.created_at).desc())
     return await paginate(session, stmt, page)
 

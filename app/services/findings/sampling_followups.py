@@ -20,6 +20,7 @@ from app.schemas.sampling import FollowUpDetail, FollowUpFilter, FollowUpStepCre
 from app.services.common import audit
 from app.services.common.access import in_scope, one_or_404
 from app.services.common.concurrency import check_if_match
+from app.services.common.filters import where_equal, within
 from app.services.common.paging import paginate
 
 _DATE_OF_STEP = {
@@ -78,19 +79,16 @@ async def list_followups(
     f: FollowUpFilter,
     page: PageQuery,
 ) -> Window[SamplingFollowUp]:
-    stmt = in_scope(select(SamplingFollowUp), SamplingFollowUp.county_code, actor)
-    if f.status:
-        stmt = stmt.where(SamplingFollowUp.status == f.status)
-    if f.origin:
-        stmt = stmt.where(SamplingFollowUp.origin == f.origin.value)
-    if f.county_code:
-        stmt = stmt.where(SamplingFollowUp.county_code == f.county_code)
-    if f.enterprise_id:
-        stmt = stmt.where(SamplingFollowUp.enterprise_id == f.enterprise_id)
-    if f.date_from:
-        stmt = stmt.where(col(SamplingFollowUp.failed_on) >= f.date_from)
-    if f.date_to:
-        stmt = stmt.where(col(SamplingFollowUp.failed_on) <= f.date_to)
+    stmt = where_equal(
+        in_scope(select(SamplingFollowUp), SamplingFollowUp.county_code, actor),
+        [
+            (SamplingFollowUp.status, f.status),
+            (SamplingFollowUp.origin, f.origin.value if f.origin else None),
+            (SamplingFollowUp.county_code, f.county_code),
+            (SamplingFollowUp.enterprise_id, f.enterprise_id),
+        ],
+    )
+    stmt = within(stmt, SamplingFollowUp.failed_on, f.date_from, f.date_to)
     stmt = stmt.order_by(col(SamplingFollowUp.failed_on), col(SamplingFollowUp.id))
     return await paginate(session, stmt, page)
 

@@ -156,9 +156,7 @@ async def adjust_item(
     """Raise (or, for the prefecture, lower) a line's required visits, keeping who, when, why and the value before."""
     plan = await _issued_plan(session, actor, plan_id)
     stmt = select(PlanItem).where(PlanItem.id == item_id, PlanItem.plan_id == plan.id).with_for_update()
-    item = await one_or_404(
-        session, in_scope(stmt, PlanItem.county_code, actor), Message("plan_line_not_found")
-    )
+    item = await one_or_404(session, in_scope(stmt, PlanItem.county_code, actor), Message("plan_line_not_found"))
     before = item.required_visits
     if data.required_visits == before:
         raise RuleViolation([Problem(("required_visits",), "no_change", before=before)])

@@ -50,9 +50,7 @@ async def own_enterprise(session: AsyncSession, actor: Actor) -> OwnEnterpriseRe
     )
 
 
-async def list_own_visits(
-    session: AsyncSession, actor: Actor, *, page: PageQuery
-) -> Window[OwnVisitRead]:
+async def list_own_visits(session: AsyncSession, actor: Actor, *, page: PageQuery) -> Window[OwnVisitRead]:
     _own(actor)
     stmt = scope_visits(select(Visit), actor).order_by(col(Visit.visit_date).desc(), col(Visit.id))
     found = await paginate(session, stmt, page)
@@ -91,9 +89,7 @@ async def list_own_findings(
 
 async def get_own_finding(session: AsyncSession, actor: Actor, finding_id: uuid.UUID, *, today: date) -> OwnFindingRead:
     _own(actor)
-    finding = await one_or_404(
-        session, _findings(actor).where(Finding.id == finding_id), Message("finding_not_found")
-    )
+    finding = await one_or_404(session, _findings(actor).where(Finding.id == finding_id), Message("finding_not_found"))
     return (await _present(session, [finding], today))[0]
 
 

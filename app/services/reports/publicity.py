@@ -12,6 +12,7 @@ from app.models import PublicityActivity
 from app.schemas.publicity import PublicityActivityCreate, PublicityFilter
 from app.services.common import audit
 from app.services.common.access import in_scope
+from app.services.common.filters import where_equal, within
 from app.services.common.paging import paginate
 from app.services.reports.reports import target_county
 
@@ -57,18 +58,16 @@ async def list_activities(
     f: PublicityFilter,
     page: PageQuery,
 ) -> Window[PublicityActivity]:
-    stmt = in_scope(select(PublicityActivity), PublicityActivity.county_code, actor)
-    if f.county_code:
-        stmt = stmt.where(PublicityActivity.county_code == f.county_code)
-    if f.campaign:
-        stmt = stmt.where(PublicityActivity.campaign == f.campaign.value)
-    if f.media_adopted is not None:
-        stmt = stmt.where(PublicityActivity.media_adopted == f.media_adopted)
+    stmt = where_equal(
+        in_scope(select(PublicityActivity), PublicityActivity.county_code, actor),
+        [
+            (PublicityActivity.county_code, f.county_code),
+            (PublicityActivity.campaign, f.campaign.value if f.campaign else None),
+            (PublicityActivity.media_adopted, f.media_adopted),
+        ],
+    )
     if f.media_level:
         stmt = stmt.where(col(PublicityActivity.media_level).in_([level.value for level in f.media_level]))
-    if f.date_from:
-        stmt = stmt.where(col(PublicityActivity.held_on) >= f.date_from)
-    if f.date_to:
-        stmt = stmt.where(col(PublicityActivity.held_on) <= f.date_to)
+    stmt = within(stmt, PublicityActivity.held_on, f.date_from, f.date_to)
     stmt = stmt.order_by(col(PublicityActivity.held_on).desc(), col(PublicityActivity.id))
     return await paginate(session, stmt, page)

@@ -18,7 +18,7 @@ from app.services import notifications
 from app.services.common import audit
 from app.services.common.access import one_or_404, scope_visits
 from app.services.common.concurrency import check_if_match
-from app.services.common.filters import where_equal
+from app.services.common.filters import where_equal, within
 from app.services.common.paging import keyset
 from app.services.ledger import get_enterprise
 
@@ -68,10 +68,7 @@ async def list_visits(
     if f.inspector_id is not None:
         mine = select(VisitInspector.visit_id).where(VisitInspector.user_id == f.inspector_id)
         stmt = stmt.where(col(Visit.id).in_(mine))
-    if f.date_from is not None:
-        stmt = stmt.where(Visit.visit_date >= f.date_from)
-    if f.date_to is not None:
-        stmt = stmt.where(Visit.visit_date <= f.date_to)
+    stmt = within(stmt, Visit.visit_date, f.date_from, f.date_to)
     keys = (col(Visit.visit_date), col(Visit.created_at), col(Visit.id))  # newest first
     return await keyset(session, stmt, page, keys, descending=True)
 
