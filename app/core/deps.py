@@ -64,6 +64,7 @@ async def _user_actor(
         User.is_active,
         User.token_version,
         User.password_changed_at,
+        User.password_must_change,
         exists().where(RevokedAccessToken.jti == claims.jti).label("revoked"),
     ).where(User.id == claims.user_id)
     row = (await session.exec(stmt)).first()
@@ -89,6 +90,7 @@ async def _user_actor(
         two_factor_roles=settings.two_factor_roles,
         signed_in_with_two_factor=claims.two_factor,
         password_changed_at=row.password_changed_at,
+        password_must_change=row.password_must_change,
         now=utcnow(),
         password_max_age_days=settings.password_max_age_days,
     )

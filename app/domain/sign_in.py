@@ -30,12 +30,15 @@ def restriction(
     two_factor_roles: Collection[Role],
     signed_in_with_two_factor: bool,
     password_changed_at: datetime,
+    password_must_change: bool,
     now: datetime,
     password_max_age_days: int,
 ) -> Restriction | None:
     """None: the session may do what its role permits. An expired password comes first: changing it ends the
-    session, and the next sign-in (with the new password) is the one that enrols."""
-    if password_expired(password_changed_at, now, password_max_age_days):
+    session, and the next sign-in (with the new password) is the one that enrols. A password an administrator set
+    (a new account's first, or a reset) counts as expired from the start: only its holder may know the password
+    they work with."""
+    if password_must_change or password_expired(password_changed_at, now, password_max_age_days):
         return Restriction.PASSWORD_EXPIRED
     if two_factor_required(role, two_factor_roles) and not signed_in_with_two_factor:
         return Restriction.TWO_FACTOR_ENROLMENT

@@ -30,6 +30,7 @@ class User(SQLModel, table=True):
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     token_version: int = 0
     password_changed_at: datetime = created_at_field()
+    password_must_change: bool = False  # set by an administrator: to be changed before anything else
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
 

@@ -32,9 +32,17 @@ def installation(tmp_path, monkeypatch) -> Iterator[str]:  # noqa: ANN001
 
 
 async def _sign_in(client: httpx.AsyncClient, username: str, password: str = FIRST) -> dict[str, str]:
-    """An administrator's first sign-in: the password alone opens a session that may only enrol a second factor;
-    enrolled and confirmed, the answer is a session signed in with both."""
-    response = await client.post("/api/v1/auth/token", data={"username": username, "password": password})
+    """An administrator's first sign-in: the password the server's holder gave them must be replaced first (their
+    session may do nothing else); with their own, the password alone opens a session that may only enrol a second
+    factor; enrolled and confirmed, the answer is a session signed in with both."""
+    given = await client.post("/api/v1/auth/token", data={"username": username, "password": password})
+    assert given.status_code == 200, given.text
+    assert given.json()["restriction"] == "password-expired"
+    changing = {"Authorization": f"Bearer {given.json()['access_token']}"}
+    own = f"Own-{password}"
+    body = {"old_password": password, "new_password": own}
+    assert (await client.post("/api/v1/me/password", json=body, headers=changing)).status_code == 204
+    response = await client.post("/api/v1/auth/token", data={"username": username, "password": own})
     assert response.status_code == 200, response.text
     assert response.json()["restriction"] == "two-factor-enrolment-required"
     enrolling = {"Authorization": f"Bearer {response.json()['access_token']}"}

@@ -115,3 +115,47 @@ async def test_the_age_limit_is_a_setting(client, session, app, settings):
     app.state.settings = settings.model_copy(update={"password_max_age_days": 30})
     user = await make_user(session, password_changed_at=utcnow() - timedelta(days=31))
     assert (await _login(client, user.username, PASSWORD)).json()["restriction"] == "password-expired"
+
+
+async def _must_change_then_may_work(client, username: str, password: str) -> None:
+    """Signed in with a password someone else set: everything but changing it is 403 password-expired; once the
+    account has chosen its own, the next sign-in is a full session."""
+    signed_in = await _login(client, username, password)
+    assert signed_in.status_code == 200, signed_in.text
+    assert signed_in.json()["restriction"] == "password-expired"
+    headers = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+    refused = await client.get("/api/v1/enterprises", headers=headers)
+    assert refused.status_code == 403 and refused.json()["type"].endswith("/password-expired")
+    assert (await _change(client, headers, password, "Own-Choice-Pass-2026")).status_code == 204
+    again = await _login(client, username, "Own-Choice-Pass-2026")
+    assert again.json()["restriction"] is None
+    headers = {"Authorization": f"Bearer {again.json()['access_token']}"}
+    assert (await client.get("/api/v1/enterprises", headers=headers)).status_code == 200
+
+
+async def test_an_account_an_administrator_created_must_choose_its_own_password_before_anything_else(client, session):
+    admin = await make_user(session, Role.COUNTY_ADMIN)
+    body = {"username": "new_insp_first", "full_name": "新执法人员", "role": "county_inspector", "county_code": TACHENG}
+    created = await client.post(
+        "/api/v1/users", headers=await sign_in(client, admin), json=body | {"password": "Given-By-Admin-2026"}
+    )
+    assert created.status_code == 201, created.text
+    await _must_change_then_may_work(client, "new_insp_first", "Given-By-Admin-2026")
+
+
+async def test_a_password_an_administrator_reset_must_be_changed_before_anything_else(client, session):
+    admin = await make_user(session, Role.COUNTY_ADMIN)
+    user = await make_user(session)
+    reset = await client.post(
+        f"/api/v1/users/{user.id}/password",
+        headers=await sign_in(client, admin),
+        json={"new_password": "Reset-By-Admin-2026"},
+    )
+    assert reset.status_code == 204, reset.text
+    await _must_change_then_may_work(client, user.username, "Reset-By-Admin-2026")
+
+
+async def test_a_password_one_chose_oneself_needs_no_second_change(client, session):
+    user = await make_user(session)
+    assert (await _change(client, await sign_in(client, user), PASSWORD, "Chosen-Myself-2026")).status_code == 204
+    assert (await _login(client, user.username, "Chosen-Myself-2026")).json()["restriction"] is None

@@ -30,12 +30,15 @@ def test_a_password_expires_exactly_when_its_age_reaches_the_limit(days, seconds
     assert password_expired(SET, now, days) is (timedelta(seconds=seconds) >= timedelta(days=days))
 
 
-def _restriction(role=Role.PREFECTURE_ADMIN, *, two_factor=False, age_days=0, roles=(Role.PREFECTURE_ADMIN,)):
+def _restriction(
+    role=Role.PREFECTURE_ADMIN, *, two_factor=False, age_days=0, roles=(Role.PREFECTURE_ADMIN,), must_change=False
+):
     return restriction(
         role=role,
         two_factor_roles=roles,
         signed_in_with_two_factor=two_factor,
         password_changed_at=SET,
+        password_must_change=must_change,
         now=SET + timedelta(days=age_days),
         password_max_age_days=90,
     )
@@ -57,6 +60,12 @@ def test_a_role_the_setting_does_not_name_needs_one_factor():
 def test_an_expired_password_comes_before_enrolment():
     assert _restriction(age_days=90) is Restriction.PASSWORD_EXPIRED
     assert _restriction(two_factor=True, age_days=91) is Restriction.PASSWORD_EXPIRED
+
+
+def test_a_password_an_administrator_set_must_be_changed_at_once_however_fresh():
+    assert _restriction(Role.COUNTY_INSPECTOR, must_change=True) is Restriction.PASSWORD_EXPIRED
+    assert _restriction(two_factor=True, must_change=True) is Restriction.PASSWORD_EXPIRED
+    assert _restriction(must_change=True) is Restriction.PASSWORD_EXPIRED  # before enrolment too
 
 
 @pytest.mark.parametrize(("minutes", "idle"), [(0, False), (29, False), (30, True), (600, True)])

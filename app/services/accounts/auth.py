@@ -72,6 +72,7 @@ async def issue(
         two_factor_roles=settings.two_factor_roles,
         signed_in_with_two_factor=two_factor,
         password_changed_at=user.password_changed_at,
+        password_must_change=user.password_must_change,
         now=now,
         password_max_age_days=settings.password_max_age_days,
     )

@@ -45,9 +45,12 @@ async def _recent_hashes(session: AsyncSession, user: User, keep: int) -> list[P
     return list((await session.exec(stmt)).all())[:keep]
 
 
-async def set_password(session: AsyncSession, settings: Settings, user: User, new_password: str) -> None:
+async def set_password(
+    session: AsyncSession, settings: Settings, user: User, new_password: str, *, must_change: bool = False
+) -> None:
     """Store a new password and revoke every outstanding token of the account. The new password may be none of the
-    last `password_history` ones (the current one included)."""
+    last `password_history` ones (the current one included). `must_change`: an administrator set it, so the account
+    must replace it before anything else (sign_in.restriction)."""
     check_password_policy(new_password, personal=(user.username, user.full_name), role=Role(user.role))
     earlier = await _recent_hashes(session, user, settings.password_history - 1)
     if any(verify_password(h, new_password) for h in [user.password_hash, *(e.password_hash for e in earlier)]):
@@ -64,6 +67,7 @@ async def set_password(session: AsyncSession, settings: Settings, user: User, ne
     )
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
+    user.password_must_change = must_change
     user.updated_at = user.password_changed_at
     user.token_version += 1
     session.add(user)

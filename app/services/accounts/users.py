@@ -119,6 +119,7 @@ async def create_user(session: AsyncSession, actor: Actor, data: UserCreate) -> 
         role=data.role.value,
         jurisdiction_code=node,
         password_hash=hash_password(data.password),
+        password_must_change=True,  # the administrator knows it: the account chooses its own at first sign-in
     )
     await audit.record_create(session, actor, user, county_code=user.county_code)
     return user
@@ -156,7 +157,7 @@ async def reset_password(
 ) -> User:
     user = await get_user(session, actor, user_id)
     _may_manage(actor, Role(user.role))
-    await set_password(session, settings, user, new_password)
+    await set_password(session, settings, user, new_password, must_change=True)
     await audit.record(session, actor, "user.password_reset", "user", user.id, county_code=user.county_code)
     return user
 
