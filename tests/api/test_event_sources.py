@@ -157,3 +157,22 @@ async def test_a_small_import_emits_import_finished_with_the_import_as_read(clie
     [finished] = await _events(session, f"/api/v1/enterprise-imports/{response.json()['id']}")
     assert finished.type == "cn.zhijian.import.finished" and finished.data["status"] == response.json()["status"]
     _conforms(finished)
+
+
+async def test_a_prefecture_import_of_several_counties_is_the_prefectures_event_not_one_countys(client, session):
+    from tests.builders import new_credit_code
+
+    _, headers = await as_role(client, session, Role.PREFECTURE_ADMIN)
+    rows = [
+        {"credit_code": new_credit_code(), "name": "塔城导入测试一厂", "county_code": TACHENG},
+        {"credit_code": new_credit_code(), "name": "乌苏导入测试二厂", "county_code": "654202"},
+    ]
+    response = await client.post("/api/v1/enterprise-imports", json=rows, headers=headers)
+    assert response.status_code in (200, 201), response.text
+    [finished] = await _events(session, f"/api/v1/enterprise-imports/{response.json()['id']}")
+    assert finished.county_code == "654200"  # the importer's node: its callers and the region's see it
+    seen = (await client.get("/api/v1/events", headers=headers, params={"limit": 200})).json()["items"]
+    assert finished.subject in {e["subject"] for e in seen}
+    _, county = await as_role(client, session, Role.COUNTY_ADMIN, TACHENG)  # not one county's import
+    unseen = (await client.get("/api/v1/events", headers=county, params={"limit": 200})).json()["items"]
+    assert finished.subject not in {e["subject"] for e in unseen}

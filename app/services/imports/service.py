@@ -280,7 +280,7 @@ async def process(
         "import.finished",
         f"/api/v1/enterprise-imports/{job.id}",
         EnterpriseImportRead.model_validate(job),
-        job.county_code,
+        job.county_code or actor.node_code,  # an import of several counties is its importer's node's
     )
 
 
