@@ -140,7 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(
         title="质检 Zhijian API",
-        version="2.1.0",
+        version="2.2.0",
         description=DESCRIPTION,
         generate_unique_id_function=operation_id,
         lifespan=lifespan,

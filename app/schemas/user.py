@@ -75,6 +75,10 @@ class UserRead(Output):
     credential_valid_from: date | None
     credential_valid_until: date | None
     is_active: bool
+    password_must_change: bool = Field(
+        description="the password was set by an administrator (a new account, a reset): at its next sign-in the "
+        "account may do nothing but choose its own (restriction `password-expired`)"
+    )
     locked_until: datetime | None
     created_at: datetime
     updated_at: datetime

@@ -140,7 +140,10 @@ async def test_an_account_an_administrator_created_must_choose_its_own_password_
         "/api/v1/users", headers=await sign_in(client, admin), json=body | {"password": "Given-By-Admin-2026"}
     )
     assert created.status_code == 201, created.text
+    assert created.json()["password_must_change"] is True
     await _must_change_then_may_work(client, "new_insp_first", "Given-By-Admin-2026")
+    listed = await client.get(f"/api/v1/users/{created.json()['id']}", headers=await sign_in(client, admin))
+    assert listed.json()["password_must_change"] is False
 
 
 async def test_a_password_an_administrator_reset_must_be_changed_before_anything_else(client, session):
