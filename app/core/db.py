@@ -169,20 +169,22 @@ class _DriverRead:
         return out
 
 
-_DRIVER_READS: dict[int, tuple[Select[Any], _DriverRead | None]] = {}
+_DRIVER_READS: dict[tuple[int, int], tuple[Select[Any], Dialect, _DriverRead | None]] = {}
 MAX_DRIVER_READS = 1_000
 
 
 def _driver_read(stmt: Select[Any], dialect: Dialect) -> _DriverRead | None:
-    found = _DRIVER_READS.get(id(stmt))
-    if found is not None and found[0] is stmt:
-        return found[1]
+    """The statement compiled for this engine's dialect, once; None when it cannot run as plain SQL."""
+    key = (id(stmt), id(dialect))
+    found = _DRIVER_READS.get(key)
+    if found is not None and found[0] is stmt and found[1] is dialect:
+        return found[2]
     compiled = stmt.compile(dialect=dialect)
     plain = not (compiled.literal_execute_params or compiled.post_compile_params)  # type: ignore[attr-defined]
     read = _DriverRead(compiled, dialect) if plain and compiled.positiontup is not None else None  # type: ignore[attr-defined]
     if len(_DRIVER_READS) >= MAX_DRIVER_READS:
         _DRIVER_READS.clear()
-    _DRIVER_READS[id(stmt)] = (stmt, read)  # the statement is held, so its id is not reused meanwhile
+    _DRIVER_READS[key] = (stmt, dialect, read)  # both held, so their ids are not reused meanwhile
     return read
 
 
