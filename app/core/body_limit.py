@@ -52,14 +52,20 @@ class BodyLimitMiddleware(HttpMiddleware):
         return settings.max_json_bytes, body_too_large(settings.max_json_bytes)
 
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limit, error = self._refusal(scope)
+        refusal: tuple[int, PayloadTooLarge] | None = None  # worked out when a body is declared or arrives
+
+        def limit() -> int:
+            nonlocal refusal
+            refusal = refusal or self._refusal(scope)
+            return refusal[0]
 
         async def refuse() -> None:
+            error = (refusal or self._refusal(scope))[1]
             response = problem_response(error.status, error.code, error.detail, instance=scope["path"])
             await response(scope, receive, send)
 
         declared = _declared_length(scope)
-        if declared is not None and declared > limit:
+        if declared is not None and declared > limit():
             await refuse()
             return
 
@@ -74,7 +80,7 @@ class BodyLimitMiddleware(HttpMiddleware):
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > limit:
+                if received and received > limit():
                     refused = True
                     if not started:
                         await refuse()

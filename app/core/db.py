@@ -1,17 +1,18 @@
 """Async engine and the request-scoped session that commits on success and rolls back on error."""
 
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy import event
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy import Select, event
+from sqlalchemy.engine import Compiled, Dialect
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core import jobs
-from app.core.errors import AppError
+from app.core.errors import AppError, database_unavailable
 
 
 def make_engine(database_url: str) -> AsyncEngine:
@@ -134,3 +135,99 @@ def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
 
 
 SessionmakerDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessionmaker)]
+
+
+class _DriverRead:
+    """A select compiled once for asyncpg: its SQL, its parameters in order with their bind processors, its result
+    columns' keys and result processors (the types' own: a sealed phone opened, an instant made UTC-aware)."""
+
+    def __init__(self, compiled: Compiled, dialect: Dialect) -> None:
+        self.compiled = compiled
+        self.sql = compiled.string
+        processors = compiled._bind_processors  # type: ignore[attr-defined]
+        self.binds = tuple((name, processors.get(name)) for name in compiled.positiontup or ())  # type: ignore[attr-defined]
+        columns = compiled._result_columns  # type: ignore[attr-defined]
+        self.keys = tuple(column.keyname for column in columns)
+        self.results = tuple(
+            (column.keyname, processor)
+            for column in columns
+            if (processor := column.type._cached_result_processor(dialect, None)) is not None
+        )
+
+    def arguments(self, params: Mapping[str, Any]) -> list[Any]:
+        values = self.compiled.construct_params(params)
+        return [values[name] if process is None else process(values[name]) for name, process in self.binds]
+
+    def rows(self, records: Sequence[Any]) -> list[dict[str, Any]]:
+        keys, results = self.keys, self.results
+        out = []
+        for record in records:
+            row = dict(zip(keys, record, strict=True))
+            for key, process in results:
+                row[key] = process(row[key])
+            out.append(row)
+        return out
+
+
+_DRIVER_READS: dict[tuple[int, int], tuple[Select[Any], Dialect, _DriverRead | None]] = {}
+MAX_DRIVER_READS = 1_000
+
+
+def _driver_read(stmt: Select[Any], dialect: Dialect) -> _DriverRead | None:
+    """The statement compiled for this engine's dialect, once; None when it cannot run as plain SQL."""
+    key = (id(stmt), id(dialect))
+    found = _DRIVER_READS.get(key)
+    if found is not None and found[0] is stmt and found[1] is dialect:
+        return found[2]
+    compiled = stmt.compile(dialect=dialect)
+    plain = not (compiled.literal_execute_params or compiled.post_compile_params)  # type: ignore[attr-defined]
+    read = _DriverRead(compiled, dialect) if plain and compiled.positiontup is not None else None  # type: ignore[attr-defined]
+    if len(_DRIVER_READS) >= MAX_DRIVER_READS:
+        _DRIVER_READS.clear()
+    _DRIVER_READS[key] = (stmt, dialect, read)  # both held, so their ids are not reused meanwhile
+    return read
+
+
+def _autocommit_engine(bind: Any) -> bool:
+    return isinstance(bind, AsyncEngine) and bind.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+
+
+async def read_rows(session: AsyncSession, stmt: Select[Any], params: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The rows of a select that is built once (a module-level statement run with bound values), as mappings of
+    its columns' keys to the values SQLAlchemy would give.
+
+    On asyncpg the statement is compiled once and run on the driver connection, without SQLAlchemy's execution
+    (which cost more than the statement itself on a one-row read): on the session's connection when it holds one or
+    reads in a transaction, else — a read-only session (autocommit, every statement its own snapshot anyway) that
+    has not connected — on a connection borrowed from the pool for this statement alone, so the session never
+    connects. A failure is raised as SQLAlchemy's DBAPIError around asyncpg's, as an ordinary statement's would be
+    (a database that went away is 503), and a broken borrowed connection is dropped from the pool. Other
+    databases, and statements with expanding parameters, run through the session's connection as usual."""
+    bind = session.bind
+    dialect = bind.dialect if bind is not None else None
+    read = _driver_read(stmt, dialect) if dialect is not None and dialect.driver == "asyncpg" else None
+    if read is None:
+        connection = await session.connection()
+        return list((await connection.execute(stmt, params)).mappings())
+    arguments = read.arguments(params)
+    if session.in_transaction() or not _autocommit_engine(bind):
+        connection = await session.connection()
+        raw = await connection.get_raw_connection()
+        return read.rows(await _fetch(raw.driver_connection, read.sql, arguments))
+    assert isinstance(bind, AsyncEngine)
+    raw = await bind.raw_connection()
+    try:
+        return read.rows(await _fetch(raw.driver_connection, read.sql, arguments))
+    except DBAPIError as exc:
+        if database_unavailable(exc):
+            raw.invalidate(exc)
+        raise
+    finally:
+        raw.close()
+
+
+async def _fetch(driver: Any, sql: str, arguments: list[Any]) -> list[Any]:
+    try:
+        return await driver.fetch(sql, *arguments)
+    except Exception as exc:
+        raise DBAPIError(sql, arguments, exc) from exc

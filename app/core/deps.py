@@ -9,6 +9,7 @@ from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from sqlalchemy import exists
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor, actor_for_service
 from app.core.actor_cache import actor_cache
@@ -98,26 +99,40 @@ async def _user_actor(
     return actor, restricted
 
 
-async def _signed_in(
-    request: Request,
-    session: SessionDep,
-    token: Annotated[str | None, Depends(oauth2)],
-    api_key: Annotated[str | None, Depends(api_key_header)],
+Token = Annotated[str | None, Depends(oauth2)]
+ApiKey = Annotated[str | None, Depends(api_key_header)]
+_SIGNED_IN = "zhijian.signed_in"
+
+
+async def _who_is_calling(
+    request: Request, session: AsyncSession, token: str | None, api_key: str | None
 ) -> tuple[Actor, Restriction | None]:
-    """Who is calling, and the one thing their session is restricted to, if any (sign_in.restriction). On every
-    signed-in request: the settings are read from the app, not through a dependency of their own."""
+    """Who is calling, and the one thing their session is restricted to, if any (sign_in.restriction); worked out
+    once per request (a route may ask through more than one dependency). On every signed-in request: the settings
+    are read from the app, not through a dependency of their own."""
+    known = request.scope.get(_SIGNED_IN)
+    if known is not None:
+        return known
     if api_key:
-        return await _service_actor(session, api_key), None
-    if not token:
+        found: tuple[Actor, Restriction | None] = (await _service_actor(session, api_key), None)
+    elif not token:
         raise Unauthorized(Message("authentication_required"))
-    cached = actor_cache.get(token)
-    if cached is not None:
-        return cached
-    settings: Settings = request.app.state.settings
-    claims = decode_access_token(settings, token)
-    if claims is None:
-        raise Unauthorized(Message("token_invalid_or_expired"))
-    return await _user_actor(session, settings, token, claims)
+    elif (cached := actor_cache.get(token)) is not None:
+        found = cached
+    else:
+        settings: Settings = request.app.state.settings
+        claims = decode_access_token(settings, token)
+        if claims is None:
+            raise Unauthorized(Message("token_invalid_or_expired"))
+        found = await _user_actor(session, settings, token, claims)
+    request.scope[_SIGNED_IN] = found
+    return found
+
+
+async def _signed_in(
+    request: Request, session: SessionDep, token: Token, api_key: ApiKey
+) -> tuple[Actor, Restriction | None]:
+    return await _who_is_calling(request, session, token, api_key)
 
 
 SignedIn = Annotated[tuple[Actor, Restriction | None], Depends(_signed_in)]
@@ -165,8 +180,10 @@ Now = Annotated[datetime, Depends(utc_now)]
 
 
 def require(permission: Permission) -> Callable[..., Coroutine[Any, Any, Actor]]:
-    async def _require(signed_in: SignedIn) -> Actor:  # `get_actor` and the permission, in one dependency
-        actor, restricted = signed_in
+    async def _require(request: Request, session: SessionDep, token: Token, api_key: ApiKey) -> Actor:
+        """`get_actor` and the permission in one dependency, with the caller worked out inside it rather than in
+        a dependency of its own (every signed-in request: a level of dependency solving less)."""
+        actor, restricted = await _who_is_calling(request, session, token, api_key)
         _unless(restricted, frozenset())
         if not actor.may(permission):
             raise Forbidden(Message("missing_permission", permission=permission.value))

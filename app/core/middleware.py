@@ -26,6 +26,27 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",  # /docs sets its own (app/core/docs.py)
 }
 DOCS_PATHS = ("/docs", "/openapi.json")
+_RAW_SECURITY_HEADERS = tuple(
+    (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in SECURITY_HEADERS.items()
+)
+_REQUEST_ID = b"x-request-id"
+
+
+def _add_headers(message: Message, request_id: str, path: str) -> None:
+    """X-Request-ID set and the security headers the response lacks added, on the raw header list (what
+    `MutableHeaders` item assignment and `setdefault` would do, without a pass over the list per header)."""
+    raw = message["headers"] = list(message.get("headers", ()))
+    present = {name for name, _ in raw}
+    if _REQUEST_ID in present:
+        MutableHeaders(raw=raw)["X-Request-ID"] = request_id
+    else:
+        raw.append((_REQUEST_ID, request_id.encode("latin-1")))
+    docs = path.startswith(DOCS_PATHS)
+    raw.extend(
+        header
+        for header in _RAW_SECURITY_HEADERS
+        if header[0] not in present and not (docs and header[0] == b"cache-control")
+    )
 
 
 class RequestContextMiddleware(HttpMiddleware):
@@ -43,12 +64,7 @@ class RequestContextMiddleware(HttpMiddleware):
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                out = MutableHeaders(scope=message)
-                out["X-Request-ID"] = request_id
-                for name, value in SECURITY_HEADERS.items():
-                    if name == "Cache-Control" and scope["path"].startswith(DOCS_PATHS):
-                        continue
-                    out.setdefault(name, value)
+                _add_headers(message, request_id, scope["path"])
             await send(message)
 
         try:

@@ -21,6 +21,8 @@ FORM = b"application/x-www-form-urlencoded"
 
 
 def _nul_names(encoded: str) -> list[str]:
+    if "%00" not in encoded and "\x00" not in encoded:  # the only ways a NUL comes through: nothing to parse
+        return []
     return [name for name, value in parse_qsl(encoded, keep_blank_values=True) if "\x00" in name + value]
 
 

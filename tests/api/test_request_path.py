@@ -1,15 +1,17 @@
 """The fast request path keeps its promises: a remembered sign-in is forgotten the moment the user changes,
 the list and read answers are exactly `EnterpriseRead`, and a read-only session holds no transaction."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import bindparam, column, select, table, text
+from sqlalchemy.exc import DBAPIError
 
 from app.core import db
-from app.core.db import make_engine, make_read_sessionmaker, make_sessionmaker
+from app.core.db import make_engine, make_read_sessionmaker, make_sessionmaker, read_rows
 from app.domain.permissions import Role
-from app.models import Enterprise
+from app.models import Enterprise, Jurisdiction
+from app.models.base import UTCDateTime
 from app.schemas.enterprise import EnterpriseRead
 from tests.builders import WUSU, as_role, make_enterprise, new_credit_code
 
@@ -101,3 +103,29 @@ async def test_a_pooled_connection_that_died_while_idle_is_replaced_before_a_req
         assert second != first
     finally:
         await engine.dispose()
+
+
+@pytest.mark.postgres_only
+async def test_a_read_only_session_reads_rows_on_a_borrowed_connection_exactly_as_sqlalchemy_would(pg_engine):
+    at = bindparam("at", type_=UTCDateTime).label("at")  # a type with its own processing both ways
+    stmt = select(Jurisdiction.code, Jurisdiction.name, at).where(Jurisdiction.level == "county").order_by("code")
+    params = {"at": datetime(2026, 3, 4, 13, 6, 7, tzinfo=timezone(timedelta(hours=8)))}
+    maker = make_read_sessionmaker(pg_engine)
+    async with maker() as s:
+        expected = [dict(row) for row in (await s.execute(stmt, params)).mappings()]
+    lent = pg_engine.pool.checkedout()
+    async with maker() as s:
+        rows = await read_rows(s, stmt, params)
+        assert not s.in_transaction()  # the session itself never connected
+    assert rows == expected and len(rows) > 1 and pg_engine.pool.checkedout() == lent
+    assert rows[0]["at"].tzinfo is UTC and rows[0]["at"] == params["at"] and list(rows[0]) == ["code", "name", "at"]
+
+
+@pytest.mark.postgres_only
+async def test_a_driver_read_that_fails_raises_the_ordinary_database_error_and_returns_its_connection(pg_engine):
+    missing = table("no_such_table", column("id")).select().where(column("id") == bindparam("id"))
+    lent = pg_engine.pool.checkedout()
+    async with make_read_sessionmaker(pg_engine)() as s:
+        with pytest.raises(DBAPIError, match="no_such_table"):
+            await read_rows(s, missing, {"id": 1})
+    assert pg_engine.pool.checkedout() == lent

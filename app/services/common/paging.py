@@ -2,15 +2,16 @@
 Hand-rolled: a library would not know our scoping, and each is a few lines of SQL."""
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, TypeDecorator, and_, bindparam, func, or_
+from sqlalchemy import ColumnElement, Select, TypeDecorator, and_, bindparam, func, or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
+from app.core.db import read_rows
 from app.core.paging import PageQuery, Window, cursor_problem
 
 T = TypeVar("T")
@@ -47,16 +48,7 @@ def _typed(column: ColumnElement[Any], value: Any) -> Any:
     return value
 
 
-def _after(keys: Sequence[ColumnElement[Any]], values: list[Any], descending: bool) -> ColumnElement[bool]:
-    """Rows after (k1, k2, …) in the order of the keys: k1 past, or k1 equal and the rest after — written out
-    rather than as a row value, with k1 not before as a bound of its own, so an index on the first key alone
-    starts the scan at the cursor on every database."""
-    if len(values) != len(keys):
-        raise cursor_problem()
-    try:
-        bound = [bindparam(None, _typed(k, v), type_=k.type) for k, v in zip(keys, values, strict=True)]
-    except (TypeError, ValueError):
-        raise cursor_problem() from None
+def _after_condition(keys: Sequence[ColumnElement[Any]], bound: Sequence[Any], descending: bool) -> ColumnElement[bool]:
     condition: ColumnElement[bool] | None = None
     for key, value in reversed(list(zip(keys, bound, strict=True))):
         past = key < value if descending else key > value
@@ -64,6 +56,34 @@ def _after(keys: Sequence[ColumnElement[Any]], values: list[Any], descending: bo
     assert condition is not None
     not_before = keys[0] <= bound[0] if descending else keys[0] >= bound[0]
     return and_(not_before, condition)
+
+
+def _after(keys: Sequence[ColumnElement[Any]], values: list[Any], descending: bool) -> ColumnElement[bool]:
+    """Rows after (k1, k2, …) in the order of the keys: k1 past, or k1 equal and the rest after — written out
+    rather than as a row value, with k1 not before as a bound of its own, so an index on the first key alone
+    starts the scan at the cursor on every database."""
+    bound = [bindparam(None, value, type_=k.type) for k, value in zip(keys, _after_values(keys, values), strict=True)]
+    return _after_condition(keys, bound, descending)
+
+
+def _after_values(keys: Sequence[ColumnElement[Any]], values: list[Any]) -> list[Any]:
+    if len(values) != len(keys):
+        raise cursor_problem()
+    try:
+        return [_typed(k, v) for k, v in zip(keys, values, strict=True)]
+    except (TypeError, ValueError):
+        raise cursor_problem() from None
+
+
+def _tagged(page: PageQuery, tag: str | None) -> tuple[list[Any], list[Any] | None]:
+    """The tag a cursor starts with, and the key after it (None on a first page); a cursor made under another
+    tag is refused."""
+    tagged = [tag] if tag is not None else []
+    if page.after is None:
+        return tagged, None
+    if page.after[: len(tagged)] != tagged:
+        raise cursor_problem()
+    return tagged, page.after[len(tagged) :]
 
 
 async def keyset(
@@ -82,11 +102,9 @@ async def keyset(
     the order depends on (a sort option): a cursor made under another is refused. `params`: the values of the
     statement's bound parameters (a statement built once, see `access.bound_scope`)."""
     ordered = stmt.order_by(None).order_by(*(k.desc() if descending else k.asc() for k in keys))
-    if page.after is not None:
-        tagged = [tag] if tag is not None else []
-        if page.after[: len(tagged)] != tagged:
-            raise cursor_problem()
-        ordered = ordered.where(_after(keys, page.after[len(tagged) :], descending))
+    tagged, after = _tagged(page, tag)
+    if after is not None:
+        ordered = ordered.where(_after(keys, after, descending))
     if keep is None:
         rows = list((await session.exec(ordered.limit(page.limit + 1), params=params)).all())
     else:
@@ -105,5 +123,45 @@ async def keyset(
         )
     else:
         total = len(items) if page.after is None and not has_more else None
-    last = [*([tag] if tag is not None else []), *(getattr(items[-1], k.key) for k in keys)] if has_more else None
+    last = [*tagged, *(getattr(items[-1], k.key) for k in keys)] if has_more else None
+    return Window(items, has_more, total, last)
+
+
+_PAGES: dict[Hashable, Select[Any]] = {}
+
+
+async def keyset_once(
+    session: AsyncSession,
+    shape: Hashable,
+    build: Callable[[], Select[Any]],
+    page: PageQuery,
+    keys: Sequence[ColumnElement[Any]],
+    *,
+    descending: bool = False,
+    tag: str | None = None,
+    params: Mapping[str, Any],
+) -> Window[Mapping[str, Any]]:
+    """`keyset` for a statement built once per `shape`, its page's statement too (order, the cursor's condition
+    and the limit as bound parameters), run by `read_rows`: the rows as mappings. `build()` makes the statement,
+    every value in it a named bound parameter whose value is in `params`; `shape` names everything the statement
+    depends on (scope, filters, keys and their order), so building and keying it are paid once."""
+    tagged, after = _tagged(page, tag)
+    key = (shape, tag, descending, after is not None)
+    stmt = _PAGES.get(key)
+    if stmt is None:
+        ordered = build().order_by(None).order_by(*(k.desc() if descending else k.asc() for k in keys))
+        if after is not None:
+            bound = [bindparam(f"after_{n}", type_=k.type) for n, k in enumerate(keys)]
+            ordered = ordered.where(_after_condition(keys, bound, descending))
+        stmt = _PAGES[key] = ordered.limit(bindparam("page_limit"))
+    values = {**params, "page_limit": page.limit + 1}
+    if after is not None:
+        values.update((f"after_{n}", value) for n, value in enumerate(_after_values(keys, after)))
+    rows = await read_rows(session, stmt, values)
+    items, has_more = rows[: page.limit], len(rows) > page.limit
+    if page.want_total:
+        total: int | None = await _count(session, build(), params)
+    else:
+        total = len(items) if page.after is None and not has_more else None
+    last = [*tagged, *(items[-1][k.key] for k in keys)] if has_more else None
     return Window(items, has_more, total, last)

@@ -6,6 +6,8 @@ tests/api/test_enterprise_encoding.py holds this encoding equal to its pydantic 
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
+from itertools import product
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -22,6 +24,16 @@ _FIELDS = tuple(name for name in EnterpriseRead.model_fields if name != "county_
 _RISK_LABELS = RiskClass.label_map()
 _STATUS_LABELS = EnterpriseStatus.label_map()
 _FLAGS = tuple((f"key_{flag.value}", flag) for flag in KeyFlag)
+_FLAGS_OF = itemgetter(*(key for key, _ in _FLAGS))
+_UP_TO_COUNTY = _FIELDS[: _FIELDS.index("county_code") + 1]
+_AFTER_COUNTY = _FIELDS[len(_UP_TO_COUNTY) :]
+_UP_TO_COUNTY_OF, _AFTER_COUNTY_OF = itemgetter(*_UP_TO_COUNTY), itemgetter(*_AFTER_COUNTY)
+_FLAG_LISTS = {
+    chosen: ([flag.value for flag in flags], [flag.label for flag in flags])
+    for chosen in product((False, True), repeat=len(_FLAGS))
+    for flags in [[flag for (_, flag), on in zip(_FLAGS, chosen, strict=True) if on]]
+}
+"""The key flags and their labels for every combination of the four columns, made once (shared, never mutated)."""
 
 
 def _default(value: Any) -> Any:
@@ -32,16 +44,13 @@ def _default(value: Any) -> Any:
 
 def as_dict(row: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
     """One enterprise in `EnterpriseRead`'s field order, computed labels last."""
-    out: dict[str, Any] = {}
-    for name in _FIELDS:
-        out[name] = row[name]
-        if name == "county_code":
-            out["county_name"] = names.get(row[name])
+    out = dict(zip(_UP_TO_COUNTY, _UP_TO_COUNTY_OF(row), strict=True))
+    out["county_name"] = names.get(out["county_code"])
+    out.update(zip(_AFTER_COUNTY, _AFTER_COUNTY_OF(row), strict=True))
     out["risk_class_label"] = _RISK_LABELS[row["risk_class"]]
     out["status_label"] = _STATUS_LABELS[row["status"]]
-    flags = [flag for key, flag in _FLAGS if row[key]]
-    out["key_flags"] = [flag.value for flag in flags]
-    out["key_flag_labels"] = [flag.label for flag in flags]
+    flags = _FLAGS_OF(row)
+    out["key_flags"], out["key_flag_labels"] = _FLAG_LISTS.get(flags) or _FLAG_LISTS[tuple(map(bool, flags))]
     return out
 
 

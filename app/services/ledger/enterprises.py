@@ -1,15 +1,16 @@
 """Enterprise records: scoped load, create, update with optimistic concurrency, history from the audit trail."""
 
 import uuid
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, and_, bindparam, or_
+from sqlalchemy import Select, and_, bindparam, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
+from app.core.db import read_rows
 from app.core.errors import Conflict, NotFound
 from app.core.paging import PageQuery, Window
 from app.domain.credit_code import credit_code_problems, normalise_credit_code
@@ -73,8 +74,8 @@ _READS: dict[Hashable, Select[Any]] = {}
 statement cost more than running it."""
 
 
-async def enterprise_row(session: AsyncSession, actor: Actor, enterprise_id: uuid.UUID) -> RowMapping:
-    """One enterprise as a Core row (every column) for reading: no ORM object (see `encoding`)."""
+async def enterprise_row(session: AsyncSession, actor: Actor, enterprise_id: uuid.UUID) -> Mapping[str, Any]:
+    """One enterprise's columns for reading: no ORM object (see `encoding`), no SQLAlchemy execution (`read_rows`)."""
     shape, params = bound_scope(actor)
     stmt = _READS.get(shape)
     if stmt is None:
@@ -82,11 +83,10 @@ async def enterprise_row(session: AsyncSession, actor: Actor, enterprise_id: uui
             select(*COLUMNS).where(Enterprise.id == bindparam("enterprise_id")),  # type: ignore[call-overload]
             scope_placeholder(actor),
         )
-    connection = await session.connection()  # a Core row: the ORM's execution adds nothing to it
-    row = (await connection.execute(stmt, {**params, "enterprise_id": enterprise_id})).first()
-    if row is None:
+    rows = await read_rows(session, stmt, {**params, "enterprise_id": enterprise_id})
+    if not rows:
         raise NotFound(Message("enterprise_not_found"))
-    return row._mapping
+    return rows[0]
 
 
 async def get_enterprise(

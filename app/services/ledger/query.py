@@ -1,10 +1,10 @@
 """Finding enterprises: the filters of the list, sorting, delta sync, and the rows of an export."""
 
 import uuid
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, asc, desc, exists
+from sqlalchemy import ColumnElement, Select, asc, bindparam, desc, exists
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
@@ -17,7 +17,7 @@ from app.models import Enterprise, Licence, RiskSignal
 from app.models.enterprise import PLAN_INPUTS
 from app.schemas.enterprise import EnterpriseFilter, EnterpriseSort
 from app.services.common.access import bound_scope, scope_enterprises, scope_placeholder
-from app.services.common.paging import keyset
+from app.services.common.paging import keyset_once
 from app.services.ledger.encoding import COLUMNS
 from app.xlsx.enterprise_columns import NO, YES
 
@@ -29,55 +29,93 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _filtered(stmt: SelectOfScalar[Any], actor: Actor, f: EnterpriseFilter) -> SelectOfScalar[Any]:
-    return _filters(scope_enterprises(stmt, actor), f)
+def _filtered(
+    stmt: SelectOfScalar[Any], actor: Actor, f: EnterpriseFilter
+) -> tuple[SelectOfScalar[Any], dict[str, Any]]:
+    shape, values = filter_shape(f)
+    return scope_enterprises(stmt, actor).where(*_conditions(shape)), values
 
 
 _SCOPED: dict[Hashable, SelectOfScalar[Any]] = {}
 """Every column of the enterprises an actor may see, built once per shape of scope (`bound_scope`)."""
 
 
-def _scoped_columns(actor: Actor) -> tuple[SelectOfScalar[Any], dict[str, Any]]:
+def _scoped_columns(actor: Actor) -> tuple[Hashable, SelectOfScalar[Any], dict[str, Any]]:
     shape, params = bound_scope(actor)
     stmt = _SCOPED.get(shape)
     if stmt is None:
         stmt = _SCOPED[shape] = scope_enterprises(select(*COLUMNS), scope_placeholder(actor))  # type: ignore[call-overload]
-    return stmt, params
+    return shape, stmt, params
 
 
-def _filters(stmt: SelectOfScalar[Any], f: EnterpriseFilter) -> SelectOfScalar[Any]:
+def filter_shape(f: EnterpriseFilter) -> tuple[tuple[Hashable, ...], dict[str, Any]]:
+    """The filters asked for, as the shape of their conditions (which ones, in which form: `_conditions` builds
+    them from it alone) and the values of their bound parameters."""
+    shape: list[Hashable] = []
+    values: dict[str, Any] = {}
     if f.county_code:
-        stmt = stmt.where(Enterprise.county_code == f.county_code)
+        shape.append("county_code")
+        values["f_county_code"] = f.county_code
     if f.risk_class:
-        stmt = stmt.where(Enterprise.risk_class == f.risk_class.value)
+        shape.append("risk_class")
+        values["f_risk_class"] = f.risk_class.value
     if f.status:
-        stmt = stmt.where(Enterprise.status == f.status.value)
+        shape.append("status")
+        values["f_status"] = f.status.value
     if f.q and f.q.strip():
         q = f.q.strip()
-        matches = col(Enterprise.name).ilike(_like(q), escape="\\")
-        if q.isascii():  # a credit code is ASCII: 水泥 searches the names alone, on their trigram index
-            matches |= col(Enterprise.credit_code).like(_like(q.upper()), escape="\\")
-        if is_valid_licence_number(normalise_licence_number(q)):  # a licence number, in any printed form
-            matches |= exists().where(
-                Licence.enterprise_id == Enterprise.id, Licence.lookup_key == licence_lookup_key(q)
-            )
-        stmt = stmt.where(matches)
+        licence = is_valid_licence_number(normalise_licence_number(q))  # a licence number, in any printed form
+        shape.append(("q", q.isascii(), licence))
+        values["f_name"] = _like(q)
+        if q.isascii():
+            values["f_credit_code"] = _like(q.upper())
+        if licence:
+            values["f_licence"] = licence_lookup_key(q)
     if f.key_flag:
-        stmt = stmt.where(getattr(Enterprise, f"key_{f.key_flag.value}") == True)  # noqa: E712
+        shape.append(("key_flag", f.key_flag.value))
     if f.licence_expiring_before:
-        stmt = stmt.where(
-            exists().where(
-                Licence.enterprise_id == Enterprise.id,
-                Licence.status == LicenceStatus.valid.value,
-                col(Licence.expires_on) < f.licence_expiring_before,
-            )
-        )
+        shape.append("licence_expiring_before")
+        values["f_licence_expiring_before"] = f.licence_expiring_before
     if f.has_open_signals is not None:
-        open_signal = exists().where(RiskSignal.enterprise_id == Enterprise.id, RiskSignal.is_open == True)  # noqa: E712
-        stmt = stmt.where(open_signal if f.has_open_signals else ~open_signal)
+        shape.append(("has_open_signals", f.has_open_signals))
     if f.updated_since:
-        stmt = stmt.where(col(Enterprise.updated_at) >= f.updated_since)
-    return stmt
+        shape.append("updated_since")
+        values["f_updated_since"] = f.updated_since
+    return tuple(shape), values
+
+
+def _conditions(shape: tuple[Hashable, ...]) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    for part in shape:
+        name, *form = part if isinstance(part, tuple) else (part,)
+        if name in ("county_code", "risk_class", "status"):
+            conditions.append(getattr(Enterprise, name) == bindparam(f"f_{name}"))
+        elif name == "q":
+            ascii_only, licence = form
+            matches = col(Enterprise.name).ilike(bindparam("f_name"), escape="\\")
+            if ascii_only:  # a credit code is ASCII: 水泥 searches the names alone, on their trigram index
+                matches |= col(Enterprise.credit_code).like(bindparam("f_credit_code"), escape="\\")
+            if licence:
+                matches |= exists().where(
+                    Licence.enterprise_id == Enterprise.id, Licence.lookup_key == bindparam("f_licence")
+                )
+            conditions.append(matches)
+        elif name == "key_flag":
+            conditions.append(getattr(Enterprise, f"key_{form[0]}") == True)  # noqa: E712
+        elif name == "licence_expiring_before":
+            conditions.append(
+                exists().where(
+                    Licence.enterprise_id == Enterprise.id,
+                    Licence.status == LicenceStatus.valid.value,
+                    col(Licence.expires_on) < bindparam("f_licence_expiring_before"),
+                )
+            )
+        elif name == "has_open_signals":
+            open_signal = exists().where(RiskSignal.enterprise_id == Enterprise.id, RiskSignal.is_open == True)  # noqa: E712
+            conditions.append(open_signal if form[0] else ~open_signal)
+        elif name == "updated_since":
+            conditions.append(col(Enterprise.updated_at) >= bindparam("f_updated_since"))
+    return conditions
 
 
 def _sort_keys(sort: EnterpriseSort) -> tuple[list[Any], bool]:
@@ -92,13 +130,22 @@ def _ordered(stmt: SelectOfScalar[Any], sort: EnterpriseSort) -> SelectOfScalar[
 
 async def list_enterprises(
     session: AsyncSession, actor: Actor, f: EnterpriseFilter, *, sort: EnterpriseSort, page: PageQuery
-) -> tuple[Window[RowMapping], list[uuid.UUID] | None]:
-    """One page of the filtered enterprises as Core rows (every column; see `encoding`) in the sort's order, and
-    with `updated_since` the ids closed since then."""
+) -> tuple[Window[Mapping[str, Any]], list[uuid.UUID] | None]:
+    """One page of the filtered enterprises as mappings of every column (see `encoding`) in the sort's order, the
+    statement built once per shape of scope and filters (`keyset_once`), and with `updated_since` the ids closed
+    since then."""
     keys, descending = _sort_keys(sort)
-    scoped, params = _scoped_columns(actor)
-    window = await keyset(
-        session, _filters(scoped, f), page, keys, descending=descending, tag=sort.value, params=params
+    scope, scoped, params = _scoped_columns(actor)
+    shape, values = filter_shape(f)
+    window = await keyset_once(
+        session,
+        (scope, shape, sort),
+        lambda: scoped.where(*_conditions(shape)),
+        page,
+        keys,
+        descending=descending,
+        tag=sort.value,
+        params={**params, **values},
     )
     closed_ids = None
     if f.updated_since:
@@ -106,10 +153,10 @@ async def list_enterprises(
         if f.county_code:
             closed = closed.where(Enterprise.county_code == f.county_code)
         closed_ids = list((await session.exec(closed)).all())
-    return window.map(lambda row: row._mapping), closed_ids
+    return window, closed_ids
 
 
-def export_select(actor: Actor, f: EnterpriseFilter, sort: EnterpriseSort) -> Select[Any]:
+def export_select(actor: Actor, f: EnterpriseFilter, sort: EnterpriseSort) -> tuple[Select[Any], dict[str, Any]]:
     columns = (
         Enterprise.credit_code,
         Enterprise.name,
@@ -122,15 +169,16 @@ def export_select(actor: Actor, f: EnterpriseFilter, sort: EnterpriseSort) -> Se
         Enterprise.contact_person,
         Enterprise.contact_phone,
     )
-    stmt = _ordered(_filtered(select(*columns), actor, f), sort)  # type: ignore[call-overload]
-    return stmt.limit(MAX_EXPORT_ROWS)
+    stmt, values = _filtered(select(*columns), actor, f)  # type: ignore[call-overload]
+    return _ordered(stmt, sort).limit(MAX_EXPORT_ROWS), values
 
 
 async def export_rows(
     session: AsyncSession, actor: Actor, f: EnterpriseFilter, sort: EnterpriseSort, names: dict[str, str]
 ) -> list[list[Any]]:
     """The filtered enterprises in sheet form (COLUMNS order): county name, status label, 是/否."""
-    rows = (await session.exec(export_select(actor, f, sort))).all()  # type: ignore[call-overload]
+    stmt, values = export_select(actor, f, sort)
+    rows = (await session.exec(stmt, params=values)).all()  # type: ignore[call-overload]
     out = []
     for r in rows:
         row = list(r)
