@@ -9,7 +9,7 @@ A "counted" visit is archived and counts toward the frequency (`app.domain.visit
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Uuid
+from sqlalchemy import Column, Index, Uuid
 from sqlmodel import Field, SQLModel
 
 from app.models.base import UTCDateTime
@@ -46,9 +46,8 @@ class PlanLineFigure(SQLModel, table=True):
         Index("ix_plan_line_figure_enterprise_id_year", "enterprise_id", "year"),
     )
 
-    plan_item_id: uuid.UUID = Field(
-        sa_column=Column(Uuid, ForeignKey("plan_item.id", ondelete="CASCADE"), primary_key=True)
-    )
+    # the line's id; no foreign key: triggers keep the figures with their line (migration 0019p)
+    plan_item_id: uuid.UUID = Field(sa_column=Column(Uuid, primary_key=True))
     plan_id: uuid.UUID
     year: int
     enterprise_id: uuid.UUID

@@ -1,7 +1,9 @@
 """Kept figures under concurrent writers (PostgreSQL, two real connections, READ COMMITTED): two inspectors
 submitting at once both count, and a plan line added while a visit is being submitted counts that visit — one line
 at a time (each counter held) and a whole plan at once (the counters table held); two steps of one finding's loop
-recorded at once both count, and so do two findings found in a county on one day."""
+recorded at once both count, and so do two findings found in a county on one day. A line's figures follow the
+line (deleted, truncated, never orphaned, a delete waiting for a writer of its figures) as the foreign key made
+them do before migration 0019p."""
 
 import asyncio
 import uuid
@@ -281,3 +283,78 @@ async def test_a_visit_submitted_while_a_whole_plan_is_generated_counts_on_its_l
     )
     assert [tuple(row) for row in figures] == [(1, 1)]
     assert await first.fetchval("SELECT count(*) FROM plan_line_figure WHERE year = 2028") == BULK_LINES + 1
+
+
+# A line's figures follow it by triggers, not a foreign key (migration 0019p): what the key guaranteed still holds.
+FIGURES_OF = "SELECT count(*) FROM plan_line_figure WHERE plan_item_id = $1"
+ORPHANS = (
+    "SELECT count(*) FROM plan_line_figure f WHERE NOT EXISTS (SELECT FROM plan_item i WHERE i.id = f.plan_item_id)"
+)
+
+
+async def line_of(conn: asyncpg.Connection, enterprise: uuid.UUID) -> uuid.UUID:
+    await plan_line(conn, enterprise)
+    return await conn.fetchval("SELECT id FROM plan_item WHERE enterprise_id = $1", enterprise)
+
+
+async def test_deleting_a_plan_line_deletes_its_kept_figures(connections) -> None:
+    first, _, enterprise = connections
+    line = await line_of(first, enterprise)
+    assert await first.fetchval(FIGURES_OF, line) == 1
+    await first.execute("DELETE FROM plan_item WHERE id = $1", line)
+    assert await first.fetchval(FIGURES_OF, line) == 0
+    assert await first.fetchval(ORPHANS) == 0
+
+
+async def test_truncating_the_plan_lines_deletes_all_their_kept_figures(connections) -> None:
+    first, _, enterprise = connections
+    await line_of(first, enterprise)
+    truncation = first.transaction()
+    await truncation.start()
+    await first.execute("TRUNCATE plan_item, plan_adjustment")
+    figures = await first.fetchval("SELECT count(*) FROM plan_line_figure")
+    await truncation.rollback()  # the module's other tests keep their lines
+    assert figures == 0
+
+
+async def test_kept_figures_of_a_line_that_does_not_exist_are_refused(connections) -> None:
+    first, _, enterprise = connections
+    line = await line_of(first, enterprise)
+    with pytest.raises(asyncpg.ForeignKeyViolationError):
+        await first.execute(
+            "INSERT INTO plan_line_figure SELECT $2, plan_id, year, enterprise_id, county_code, risk_class, "
+            "required_visits, created_at, 0, 0 FROM plan_line_figure WHERE plan_item_id = $1",
+            line, uuid.uuid4(),
+        )  # fmt: skip
+    with pytest.raises(asyncpg.ForeignKeyViolationError):
+        await first.execute("UPDATE plan_line_figure SET plan_item_id = $2 WHERE plan_item_id = $1", line, uuid.uuid4())
+    assert await first.fetchval(FIGURES_OF, line) == 1
+
+
+async def test_a_plan_lines_id_does_not_change_under_its_kept_figures(connections) -> None:
+    first, _, enterprise = connections
+    line = await line_of(first, enterprise)
+    with pytest.raises(asyncpg.ForeignKeyViolationError):
+        await first.execute("UPDATE plan_item SET id = $2 WHERE id = $1", line, uuid.uuid4())
+    await first.execute("UPDATE plan_item SET required_visits = 3 WHERE id = $1", line)  # any other change goes on
+    assert await first.fetchval("SELECT required_visits FROM plan_line_figure WHERE plan_item_id = $1", line) == 3
+
+
+async def test_a_line_deleted_while_its_figures_are_rewritten_waits_and_takes_them_with_it(connections) -> None:
+    first, second, enterprise = connections
+    line = await line_of(first, enterprise)
+
+    async def rewrite_figures() -> None:  # as the rebuild writes them: a statement of its own, outside the trigger
+        row = await first.fetchrow("DELETE FROM plan_line_figure WHERE plan_item_id = $1 RETURNING *", line)
+        values = ", ".join(f"${i + 1}" for i in range(len(row)))
+        await first.execute(f"INSERT INTO plan_line_figure VALUES ({values})", *row)
+
+    await in_turn(
+        first,
+        second,
+        rewrite_figures(),
+        second.execute("DELETE FROM plan_item WHERE id = $1", line),
+        "the delete waits for the line held by the figures' writer",
+    )
+    assert await first.fetchval(FIGURES_OF, line) == 0
+    assert await first.fetchval(ORPHANS) == 0

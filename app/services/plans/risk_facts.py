@@ -60,35 +60,46 @@ def _dates(column: Any) -> Any:
 
 def _facts_in_one_query(which: Any, since: date, today: date) -> Any:
     """PostgreSQL: one row per enterprise with its newest expiry per licence category and its signal dates by
-    kind as arrays (NULL when none), so the facts arrive with the enterprise instead of being matched in Python."""
+    kind as arrays (NULL when none), so the facts arrive with the enterprise instead of being matched in Python.
+    The licences and signals of the chosen enterprises are grouped once and joined (hash joins), not looked up
+    per enterprise: for a prefecture's 100,000 that is ~0.8 s instead of ~2.6 s of the server."""
+    chosen = select(Enterprise.id).where(which)
     newest = (
-        select(func.max(Licence.expires_on).label("expires_on"))
-        .where(Licence.enterprise_id == Enterprise.id, col(Licence.status).in_(_COUNTED_LICENCES))
-        .group_by(Licence.product_category)
-        .correlate(Enterprise)
+        select(Licence.enterprise_id, func.max(Licence.expires_on).label("expires_on"))
+        .where(col(Licence.enterprise_id).in_(chosen), col(Licence.status).in_(_COUNTED_LICENCES))
+        .group_by(Licence.enterprise_id, Licence.product_category)
         .subquery("newest")
     )
+    expiries = (
+        select(newest.c.enterprise_id, _dates(newest.c.expires_on).label("expiries"))
+        .group_by(newest.c.enterprise_id)
+        .subquery("expiries")
+    )
     signals = (
-        select(*(_dates(RiskSignal.occurred_on).filter(RiskSignal.kind == kind) for kind in _KINDS))
+        select(
+            RiskSignal.enterprise_id,
+            *(_dates(RiskSignal.occurred_on).filter(RiskSignal.kind == kind).label(kind) for kind in _KINDS),
+        )
         .where(
-            RiskSignal.enterprise_id == Enterprise.id,
+            col(RiskSignal.enterprise_id).in_(chosen),
             _relevant_signal(),
             col(RiskSignal.occurred_on) >= since,
             col(RiskSignal.occurred_on) <= today,
         )
-        .correlate(Enterprise)
-        .lateral("signals")
+        .group_by(RiskSignal.enterprise_id)
+        .subquery("signals")
     )
     return (
         select(
             Enterprise.id,
             Enterprise.county_code,
             *(getattr(Enterprise, name) for name in PLAN_INPUTS),
-            select(_dates(newest.c.expires_on)).scalar_subquery(),
-            *signals.c,
+            expiries.c.expiries,
+            *(signals.c[kind] for kind in _KINDS),
         )
         .select_from(Enterprise)
-        .join(signals, true())
+        .outerjoin(expiries, expiries.c.enterprise_id == Enterprise.id)
+        .outerjoin(signals, signals.c.enterprise_id == Enterprise.id)
         .where(which)
     )
 
@@ -154,11 +165,18 @@ async def gather_risk_facts(
         which = and_(which, Enterprise.status == _OPERATING)
     if enterprise_ids is not None:
         which = and_(which, col(Enterprise.id).in_(list(enterprise_ids)))
-    if counties is not None:
-        which = and_(which, col(Enterprise.county_code).in_(counties))
-    since = earliest_relevant_date(today, ruleset)
     connection = await session.connection()  # Core rows: the ORM adds nothing to plain columns, and costs
+    if counties is not None:
+        # the codes themselves, so the planner knows how many enterprises they hold (a subtree's path prefix it
+        # takes for one row, and it would look each enterprise's licences up one by one)
+        codes = list((await connection.execute(counties)).scalars())
+        which = and_(which, col(Enterprise.county_code).in_(codes))
+    since = earliest_relevant_date(today, ruleset)
     if connection.dialect.name == "postgresql":
+        # the groups of a prefecture's licences fit in memory; JIT would compile the query for longer (~0.75 s)
+        # than it runs. Both for the rest of this transaction only.
+        await connection.exec_driver_sql("SET LOCAL work_mem = '32MB'")
+        await connection.exec_driver_sql("SET LOCAL jit = off")
         rows = (await connection.execute(_facts_in_one_query(which, since, today))).all()
     else:
         rows = await _facts_in_three_queries(connection, which, since, today)
