@@ -13,7 +13,7 @@ Every figure is as of `as_of` (inclusive, Beijing time), cumulative from January
 """
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
@@ -40,7 +40,15 @@ from app.models import (
 from app.schemas.report import COUNT_FIGURES, SummaryFigures
 from app.services.findings import count_late_reinspections
 from app.services.plans import counting_visit, figures_kept
-from app.services.reports.kept import kept_findings, kept_ledger, kept_visits_and_plan
+from app.services.reports.kept import (
+    kept_findings,
+    kept_ledger,
+    kept_plan_answers,
+    kept_plan_lines,
+    kept_visits,
+    plan_figures,
+    plan_moved_after,
+)
 
 CHINA = timezone(timedelta(hours=8), "CST")
 
@@ -73,20 +81,24 @@ async def _grouped(session: AsyncSession, stmt: Any, names: Sequence[str]) -> di
 Query = tuple[Any, Sequence[str]]  # a GROUP BY county statement and the names of its figures
 
 
-async def _grouped_all(session: AsyncSession, queries: Sequence[Query]) -> dict[str, dict[str, int]]:
-    """`_grouped` of several queries in one round trip: their rows as one UNION ALL, each tagged with its query
-    and padded to one width."""
+async def _each(session: AsyncSession, queries: Sequence[Query]) -> list[dict[str, dict[str, int]]]:
+    """`_grouped` of several queries in one round trip, each query's rows apart: their rows as one UNION ALL,
+    each tagged with its query and padded to one width."""
     width = max(len(names) for _, names in queries)
     parts = []
     for i, (stmt, names) in enumerate(queries):
         county, *values = stmt.subquery().c
         padding = [cast(null(), BigInteger)] * (width - len(names))
         parts.append(select(literal(i), county, *(cast(v, BigInteger) for v in values), *padding))
-    sums: dict[str, dict[str, int]] = {}
+    each: list[dict[str, dict[str, int]]] = [{} for _ in queries]
     for i, county, *values in await session.exec(union_all(*parts)):
-        names = queries[i][1]
-        sums.setdefault(county, {}).update(zip(names, (int(v or 0) for v in values), strict=False))
-    return sums
+        each[i][county] = dict(zip(queries[i][1], (int(v or 0) for v in values), strict=False))
+    return each
+
+
+def _merge(into: dict[str, dict[str, int]], sums: dict[str, dict[str, int]]) -> None:
+    for county, values in sums.items():
+        into.setdefault(county, {}).update(values)
 
 
 def _ledger(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
@@ -287,57 +299,98 @@ def _publicity(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[s
     )
 
 
-async def issued_plans(session: AsyncSession, year: int, as_of: date) -> dict[str, uuid.UUID]:
-    """{prefecture: its plan of `year`} for the plans issued by the end of `as_of`."""
-    stmt = select(Plan.prefecture_code, Plan.id).where(
-        Plan.year == year, Plan.status == "issued", col(Plan.issued_at) < day_end(as_of)
+Prefectures = dict[str, tuple[uuid.UUID | None, list[str]]]  # {prefecture: (its issued plan or None, its counties)}
+
+
+def counties_and_plans(year: int, as_of: date) -> Any:
+    """(county, name, prefecture, the prefecture's plan of `year` if issued by the end of `as_of`) of every
+    county: one plan per prefecture and year at most, so one row per county."""
+    issued = and_(
+        Plan.prefecture_code == Jurisdiction.parent_code,
+        Plan.year == year,
+        Plan.status == "issued",
+        col(Plan.issued_at) < day_end(as_of),
     )
-    return dict((await session.exec(stmt)).all())
+    return (
+        select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.parent_code, Plan.id)
+        .outerjoin(Plan, issued)
+        .where(Jurisdiction.level == "county")
+    )
 
 
-async def counties_by_prefecture(session: AsyncSession, counties: Sequence[str] | None) -> dict[str, list[str]]:
-    """{prefecture: [county, …]} of the given counties (all counties when None)."""
-    stmt = select(Jurisdiction.parent_code, Jurisdiction.code).where(Jurisdiction.level == "county")
-    if counties is not None:
-        stmt = stmt.where(col(Jurisdiction.code).in_(list(counties)))
-    groups: dict[str, list[str]] = {}
-    for prefecture, county in (await session.exec(stmt.order_by(Jurisdiction.code))).all():
-        groups.setdefault(prefecture or "", []).append(county)
+def by_prefecture(rows: Iterable[tuple[str, str | None, uuid.UUID | None]]) -> Prefectures:
+    """{prefecture: (plan, [county, …])} of (county, prefecture, plan) rows, the counties in code order."""
+    groups: Prefectures = {}
+    for county, prefecture, plan_id in sorted(rows, key=lambda row: row[0]):
+        groups.setdefault(prefecture or "", (plan_id, []))[1].append(county)
     return groups
 
 
+async def prefectures_of(session: AsyncSession, year: int, as_of: date, counties: Sequence[str] | None) -> Prefectures:
+    """The given counties (all counties when None) by prefecture, each prefecture with its issued plan."""
+    stmt = counties_and_plans(year, as_of)
+    if counties is not None:
+        stmt = stmt.where(col(Jurisdiction.code).in_(list(counties)))
+    return by_prefecture((code, prefecture, plan_id) for code, _, prefecture, plan_id in await session.exec(stmt))
+
+
 async def county_figures(
-    session: AsyncSession, *, year: int, as_of: date, counties: Sequence[str] | None, recount: bool = False
+    session: AsyncSession,
+    *,
+    year: int,
+    as_of: date,
+    counties: Sequence[str] | None,
+    recount: bool = False,
+    prefectures: Prefectures | None = None,
 ) -> dict[str, SummaryFigures]:
     """Figures of each county (all counties when `counties` is None): the risk list, samplings and publicity
     counted from the records now, once for all the counties; the ledger's and the findings' figures from the
     kept figures (app/services/reports/kept.py); visits and the plan per prefecture, against its own plan, from the
     kept figures where they answer for `as_of`. `recount` counts everything (the reference the kept figures
-    must equal); so does SQLite, which keeps no figures."""
-    groups = await counties_by_prefecture(session, counties)
-    plans = await issued_plans(session, year, as_of)
-    whole = counties is None and len(groups) <= 1  # one prefecture: no county filter at all, as before the tree
+    must equal); so does SQLite, which keeps no figures. `prefectures`: those of `counties`, if the caller read
+    them already (`prefectures_of`).
+
+    One round trip for all of it, a second only where a plan moved after `as_of` (its visits and lines recounted)."""
+    if prefectures is None:
+        prefectures = await prefectures_of(session, year, as_of, counties)
+    whole = counties is None and len(prefectures) <= 1  # one prefecture: no county filter at all, as before the tree
     w = _Window(year, as_of)
     use_kept = figures_kept(session) and not recount
     counted = (_risk_list, _samplings, _publicity) + (() if use_kept else (_ledger, _findings, _cases))
     queries = [q(w, counties) for q in counted]
     if use_kept:
         queries += [kept_ledger(as_of, counties), kept_findings(year, as_of, counties)]
-    sums: dict[str, dict[str, int]] = {}
-    for prefecture, group in groups.items():
-        plan_id, scope = plans.get(prefecture), None if whole else group
-        kept = None
-        if use_kept:
-            kept = await kept_visits_and_plan(
-                session, plan_id=plan_id, start=w.start, as_of=as_of, end_at=w.end_at, counties=scope
-            )
-        if kept is None:
+    common = len(queries)
+    kept_of: dict[str, int] = {}  # prefecture → the position of its visits' query (its plan's two follow it)
+    for prefecture, (plan_id, group) in prefectures.items():
+        scope = None if whole else group
+        if not use_kept:
             queries.append(_visits_and_plan(plan_id, w, scope))
+            continue
+        kept_of[prefecture] = len(queries)
+        queries.append(kept_visits(w.start, as_of, scope))
+        if plan_id is not None:
+            queries += [kept_plan_lines(plan_id, as_of, scope), plan_moved_after(plan_id, as_of, w.end_at, scope)]
+    each = await _each(session, queries)
+    sums: dict[str, dict[str, int]] = {}
+    for found in each[:common] if use_kept else each:
+        _merge(sums, found)
+    recounted = []
+    for prefecture, visits in kept_of.items():
+        plan_id, group = prefectures[prefecture]
+        scope = None if whole else group
+        if plan_id is None:
+            _merge(sums, each[visits])
+            continue
+        lines, moved = each[visits + 1], each[visits + 2]
+        if kept_plan_answers(lines, moved, prefecture_wide=scope is None or len(scope) > 1):
+            _merge(sums, each[visits])
+            _merge(sums, {county: plan_figures(figures) for county, figures in lines.items()})
         else:
-            for county, values in kept.items():
-                sums.setdefault(county, {}).update(values)
-    for county, values in (await _grouped_all(session, queries)).items():
-        sums.setdefault(county, {}).update(values)
+            recounted.append(_visits_and_plan(plan_id, w, scope))
+    if recounted:
+        for found in await _each(session, recounted):
+            _merge(sums, found)
     if not use_kept:
         late = await count_late_reinspections(session, year=year, as_of=as_of, counties=counties)
         for county, count in late.items():
