@@ -270,7 +270,7 @@ async def parts_of_one_call(engine, plan_id: uuid.UUID) -> str:  # noqa: ANN001
     calls = {name: partial(f._grouped, stmt=stmt, names=names) for name, (stmt, names) in counted.items()}
     kept_plan = [
         kept_visits(w.start, AS_OF, None), kept_plan_lines(plan_id, AS_OF, None),
-        plan_moved_after(plan_id, AS_OF, w.end_at, None),
+        plan_moved_after(plan_id, AS_OF, w.end_at, w.year_end, None),
     ]  # fmt: skip
     calls |= {
         "late re-inspections (recount)": partial(count_late_reinspections, year=YEAR, as_of=AS_OF, counties=None),

@@ -15,9 +15,10 @@ Every figure is as of `as_of` (inclusive, Beijing time), cumulative from January
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, case, cast, func, literal, not_, null, or_, union_all
+from sqlalchemy import BigInteger, BindParameter, and_, bindparam, case, cast, func, literal, not_, null, or_, union_all
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -63,15 +64,33 @@ def _count_if(condition: Any) -> Any:
 
 
 class _Window:
+    """The bounds of the summary of `year` as of `as_of`; `_Window.bound()`: the same names as bind parameters,
+    for a statement built once and run with `params()`."""
+
     def __init__(self, year: int, as_of: date) -> None:
+        self.year = year
         self.start = date(year, 1, 1)
         self.end = as_of
         self.start_at = day_end(self.start - timedelta(days=1))
         self.end_at = day_end(as_of)
+        self.year_end = date(as_of.year, 12, 31)
+
+    def params(self) -> dict[str, Any]:
+        return {f"w_{name}": value for name, value in vars(self).items()}
+
+    @classmethod
+    def bound(cls) -> Any:
+        window = cls.__new__(cls)
+        for name in vars(cls(2000, date(2000, 1, 1))):
+            setattr(window, name, bindparam(f"w_{name}"))
+        return window
 
 
-def _scoped(stmt: Any, column: Any, counties: Sequence[str] | None) -> Any:
-    return stmt if counties is None else stmt.where(col(column).in_(list(counties)))
+def _scoped(stmt: Any, column: Any, counties: Any) -> Any:
+    """`stmt` restricted to `counties`: None (all of them), a list, or an expanding bind parameter."""
+    if counties is None:
+        return stmt
+    return stmt.where(col(column).in_(counties if isinstance(counties, BindParameter) else list(counties)))
 
 
 async def _grouped(session: AsyncSession, stmt: Any, names: Sequence[str]) -> dict[str, dict[str, int]]:
@@ -81,19 +100,28 @@ async def _grouped(session: AsyncSession, stmt: Any, names: Sequence[str]) -> di
 Query = tuple[Any, Sequence[str]]  # a GROUP BY county statement and the names of its figures
 
 
-async def _each(session: AsyncSession, queries: Sequence[Query]) -> list[dict[str, dict[str, int]]]:
-    """`_grouped` of several queries in one round trip, each query's rows apart: their rows as one UNION ALL,
-    each tagged with its query and padded to one width."""
+def _union(queries: Sequence[Query]) -> Any:
+    """Several queries as one UNION ALL, each query's rows tagged with its position and padded to one width."""
     width = max(len(names) for _, names in queries)
     parts = []
     for i, (stmt, names) in enumerate(queries):
         county, *values = stmt.subquery().c
         padding = [cast(null(), BigInteger)] * (width - len(names))
         parts.append(select(literal(i), county, *(cast(v, BigInteger) for v in values), *padding))
-    each: list[dict[str, dict[str, int]]] = [{} for _ in queries]
-    for i, county, *values in await session.exec(union_all(*parts)):
-        each[i][county] = dict(zip(queries[i][1], (int(v or 0) for v in values), strict=False))
+    return union_all(*parts)
+
+
+def _apart(rows: Iterable[Any], names: Sequence[Sequence[str]]) -> list[dict[str, dict[str, int]]]:
+    """The rows of `_union` back apart: per query, {county: {figure: value}}."""
+    each: list[dict[str, dict[str, int]]] = [{} for _ in names]
+    for i, county, *values in rows:
+        each[i][county] = dict(zip(names[i], (int(v or 0) for v in values), strict=False))
     return each
+
+
+async def _each(session: AsyncSession, queries: Sequence[Query]) -> list[dict[str, dict[str, int]]]:
+    """`_grouped` of several queries in one round trip, each query's rows apart."""
+    return _apart(await session.exec(_union(queries)), [names for _, names in queries])
 
 
 def _merge(into: dict[str, dict[str, int]], sums: dict[str, dict[str, int]]) -> None:
@@ -302,14 +330,14 @@ def _publicity(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[s
 Prefectures = dict[str, tuple[uuid.UUID | None, list[str]]]  # {prefecture: (its issued plan or None, its counties)}
 
 
-def counties_and_plans(year: int, as_of: date) -> Any:
-    """(county, name, prefecture, the prefecture's plan of `year` if issued by the end of `as_of`) of every
-    county: one plan per prefecture and year at most, so one row per county."""
+def counties_and_plans(year: Any, end_at: Any) -> Any:
+    """(county, name, prefecture, the prefecture's plan of `year` if issued before `end_at`) of every county: one
+    plan per prefecture and year at most, so one row per county. Values or bind parameters alike."""
     issued = and_(
         Plan.prefecture_code == Jurisdiction.parent_code,
         Plan.year == year,
         Plan.status == "issued",
-        col(Plan.issued_at) < day_end(as_of),
+        col(Plan.issued_at) < end_at,
     )
     return (
         select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.parent_code, Plan.id)
@@ -328,10 +356,51 @@ def by_prefecture(rows: Iterable[tuple[str, str | None, uuid.UUID | None]]) -> P
 
 async def prefectures_of(session: AsyncSession, year: int, as_of: date, counties: Sequence[str] | None) -> Prefectures:
     """The given counties (all counties when None) by prefecture, each prefecture with its issued plan."""
-    stmt = counties_and_plans(year, as_of)
+    stmt = counties_and_plans(year, day_end(as_of))
     if counties is not None:
         stmt = stmt.where(col(Jurisdiction.code).in_(list(counties)))
     return by_prefecture((code, prefecture, plan_id) for code, _, prefecture, plan_id in await session.exec(stmt))
+
+
+Groups = Sequence[tuple[Any, Any]]  # per prefecture: (its plan or None, its counties or None for all of them)
+
+
+def _queries(w: Any, counties: Any, groups: Groups, *, use_kept: bool) -> tuple[list[Query], int, list[int]]:
+    """The queries of one summary (values or bind parameters alike), how many come before the prefectures' own, and
+    where each prefecture's start: its visits and plan recounted, or its kept visits followed, if it has a plan, by
+    its kept lines and what tells whether they answer (`kept_plan_answers`)."""
+    counted = (_risk_list, _samplings, _publicity) + (() if use_kept else (_ledger, _findings, _cases))
+    queries = [q(w, counties) for q in counted]
+    if use_kept:
+        queries += [kept_ledger(w.end, counties), kept_findings(w.year, w.end, counties)]
+    common, starts = len(queries), []
+    for plan_id, scope in groups:
+        starts.append(len(queries))
+        if not use_kept:
+            queries.append(_visits_and_plan(plan_id, w, scope))
+        else:
+            queries.append(kept_visits(w.start, w.end, scope))
+            if plan_id is not None:
+                moved = plan_moved_after(plan_id, w.end, w.end_at, w.year_end, scope)
+                queries += [kept_plan_lines(plan_id, w.end, scope), moved]
+    return queries, common, starts
+
+
+Shape = tuple[bool, bool, tuple[tuple[bool, bool], ...]]  # kept?, all counties?, per prefecture: a plan? all?
+
+
+@lru_cache(maxsize=64)
+def _bound(shape: Shape) -> tuple[Any, list[Sequence[str]], int, list[int]]:
+    """The one statement of a summary of this shape, built once with bind parameters (building it and keying it
+    for the compiled cache cost more client time than the database's work at 10k visits)."""
+    use_kept, all_counties, group_shapes = shape
+    counties = None if all_counties else bindparam("counties", expanding=True)
+    groups = [
+        (bindparam(f"plan_{i}") if has_plan else None, None if whole else bindparam(f"scope_{i}", expanding=True))
+        for i, (has_plan, whole) in enumerate(group_shapes)
+    ]
+    queries, common, starts = _queries(_Window.bound(), counties, groups, use_kept=use_kept)
+    return _union(queries), [names for _, names in queries], common, starts
 
 
 async def county_figures(
@@ -354,37 +423,27 @@ async def county_figures(
     if prefectures is None:
         prefectures = await prefectures_of(session, year, as_of, counties)
     whole = counties is None and len(prefectures) <= 1  # one prefecture: no county filter at all, as before the tree
-    w = _Window(year, as_of)
+    groups = [(plan_id, None if whole else group) for plan_id, group in prefectures.values()]
     use_kept = figures_kept(session) and not recount
-    counted = (_risk_list, _samplings, _publicity) + (() if use_kept else (_ledger, _findings, _cases))
-    queries = [q(w, counties) for q in counted]
-    if use_kept:
-        queries += [kept_ledger(as_of, counties), kept_findings(year, as_of, counties)]
-    common = len(queries)
-    kept_of: dict[str, int] = {}  # prefecture → the position of its visits' query (its plan's two follow it)
-    for prefecture, (plan_id, group) in prefectures.items():
-        scope = None if whole else group
-        if not use_kept:
-            queries.append(_visits_and_plan(plan_id, w, scope))
-            continue
-        kept_of[prefecture] = len(queries)
-        queries.append(kept_visits(w.start, as_of, scope))
-        if plan_id is not None:
-            queries += [kept_plan_lines(plan_id, as_of, scope), plan_moved_after(plan_id, as_of, w.end_at, scope)]
-    each = await _each(session, queries)
+    w = _Window(year, as_of)
+    shape = (use_kept, counties is None, tuple((plan_id is not None, scope is None) for plan_id, scope in groups))
+    stmt, names, common, starts = _bound(shape)
+    params = w.params() | ({} if counties is None else {"counties": list(counties)})
+    for i, (plan_id, scope) in enumerate(groups):
+        params |= {f"plan_{i}": plan_id} if plan_id is not None else {}
+        params |= {f"scope_{i}": list(scope)} if scope is not None else {}
+    each = _apart(await session.exec(stmt, params=params), names)
     sums: dict[str, dict[str, int]] = {}
     for found in each[:common] if use_kept else each:
         _merge(sums, found)
     recounted = []
-    for prefecture, visits in kept_of.items():
-        plan_id, group = prefectures[prefecture]
-        scope = None if whole else group
+    for (plan_id, scope), start in zip(groups, starts, strict=True) if use_kept else ():
         if plan_id is None:
-            _merge(sums, each[visits])
+            _merge(sums, each[start])
             continue
-        lines, moved = each[visits + 1], each[visits + 2]
+        lines, moved = each[start + 1], each[start + 2]
         if kept_plan_answers(lines, moved, prefecture_wide=scope is None or len(scope) > 1):
-            _merge(sums, each[visits])
+            _merge(sums, each[start])
             _merge(sums, {county: plan_figures(figures) for county, figures in lines.items()})
         else:
             recounted.append(_visits_and_plan(plan_id, w, scope))

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, case, exists, func, literal, or_
+from sqlalchemy import BindParameter, String, case, exists, func, literal, or_
 from sqlmodel import col, select
 
 from app.models import EnterpriseDayFigure, FindingDayFigure, PlanAdjustment, PlanCountyFigure, VisitDayFigure
@@ -26,8 +26,11 @@ _PLAN_CHECKS = ("lines_since", "lines_elsewhere")  # lines added after `as_of`; 
 _MOVED = ("visits_since", "adjusted_since")
 
 
-def _scoped(stmt: Any, column: Any, counties: Sequence[str] | None) -> Any:
-    return stmt if counties is None else stmt.where(col(column).in_(list(counties)))
+def _scoped(stmt: Any, column: Any, counties: Any) -> Any:
+    """`stmt` restricted to `counties`: None (all of them), a list, or an expanding bind parameter."""
+    if counties is None:
+        return stmt
+    return stmt.where(col(column).in_(counties if isinstance(counties, BindParameter) else list(counties)))
 
 
 def kept_visits(start: date, as_of: date, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
@@ -39,12 +42,13 @@ def kept_visits(start: date, as_of: date, counties: Sequence[str] | None) -> tup
 
 
 def plan_moved_after(
-    plan_id: uuid.UUID, as_of: date, end_at: datetime, counties: Sequence[str] | None
+    plan_id: uuid.UUID, as_of: date, end_at: datetime, year_end: date, counties: Sequence[str] | None
 ) -> tuple[Any, tuple[str, ...]]:
-    """The query of one row ("", counted visits dated after `as_of` in its year, 1 if the plan was adjusted since)."""
+    """The query of one row ("", counted visits dated after `as_of` up to `year_end`, the end of its year; 1 if the
+    plan was adjusted since)."""
     day = VisitDayFigure
     later = select(func.coalesce(func.sum(day.visits), 0)).where(
-        col(day.visit_date) > as_of, col(day.visit_date) <= date(as_of.year, 12, 31)
+        col(day.visit_date) > as_of, col(day.visit_date) <= year_end
     )
     adjusted = exists().where(PlanAdjustment.plan_id == plan_id, col(PlanAdjustment.at) >= end_at)
     stmt = select(

@@ -2,11 +2,12 @@
 (app/services/reports/figures.py), and per figure the API query that lists the records behind it."""
 
 import uuid
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import String, Uuid, cast, func, literal, null, union_all
+from sqlalchemy import Uuid, bindparam, cast, func, literal, null, union_all
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,8 +15,15 @@ from app.core.actor import Actor
 from app.domain.reporting import REPORTED_MEDIA_LEVELS, MediaLevel, SamplingOrigin
 from app.models import Jurisdiction
 from app.schemas.report import Summary, SummaryFigures, SummaryRow
-from app.services.common.access import in_scope
-from app.services.reports.figures import Prefectures, add_up, by_prefecture, counties_and_plans, county_figures
+from app.services.common.access import bound_scope, in_scope, scope_placeholder
+from app.services.reports.figures import (
+    Prefectures,
+    add_up,
+    by_prefecture,
+    counties_and_plans,
+    county_figures,
+    day_end,
+)
 
 
 def drill(county_code: str | None, year: int, as_of: date, plan_id: uuid.UUID | None) -> dict[str, str]:
@@ -70,7 +78,7 @@ async def county_names(session: AsyncSession, actor: Actor) -> dict[str, str]:
 def _node(actor: Actor) -> Any:
     """The code of the caller's node (county, prefecture, region); for a caller bound to none, the tree's root."""
     if actor.node_code is not None:
-        return literal(actor.node_code, String)
+        return actor.node_code
     root = select(Jurisdiction.code).order_by(func.length(Jurisdiction.path), Jurisdiction.code).limit(1)
     return root.scalar_subquery()
 
@@ -87,11 +95,27 @@ class _Frame:
     node_name: str
 
 
+_FRAMES: dict[Hashable, Any] = {}
+"""The frame's statement, built once per shape of scope (`bound_scope`)."""
+
+
+def _frame_statement(actor: Actor) -> Any:
+    """The caller's counties with their prefecture's issued plan (False), and the caller's node (True)."""
+    shape, _ = bound_scope(actor)
+    stmt = _FRAMES.get(shape)
+    if stmt is None:
+        actor = scope_placeholder(actor)
+        columns = counties_and_plans(bindparam("frame_year"), bindparam("frame_end_at")).add_columns(literal(False))
+        node = select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.parent_code, cast(null(), Uuid), literal(True))
+        node = node.where(Jurisdiction.code == _node(actor))
+        stmt = _FRAMES[shape] = union_all(in_scope(columns, Jurisdiction.code, actor), node)
+    return stmt
+
+
 async def _frame(session: AsyncSession, actor: Actor, *, year: int, as_of: date) -> _Frame:
     """The caller's counties with their prefectures' issued plans, and the name of the caller's node: one query."""
-    counties = in_scope(counties_and_plans(year, as_of).add_columns(literal(False)), Jurisdiction.code, actor)
-    node = select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.parent_code, cast(null(), Uuid), literal(True))
-    rows = (await session.exec(union_all(counties, node.where(Jurisdiction.code == _node(actor))))).all()
+    params = bound_scope(actor)[1] | {"frame_year": year, "frame_end_at": day_end(as_of)}
+    rows = (await session.exec(_frame_statement(actor), params=params)).all()
     in_scope_rows = sorted((row for row in rows if not row[4]), key=lambda row: row[0])
     return _Frame(
         names={code: name for code, name, *_ in in_scope_rows},
