@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import asyncpg  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 
 from app.cli import migrate  # noqa: E402
 from app.core.actor import SYSTEM  # noqa: E402
@@ -37,7 +38,13 @@ from app.seed.jurisdictions import COUNTIES, seed_jurisdictions  # noqa: E402
 from app.services.findings import count_late_reinspections  # noqa: E402
 from app.services.plans import plan_progress, rebuild_figures  # noqa: E402
 from app.services.reports import figures as summary_figures  # noqa: E402
-from app.services.reports.kept import kept_findings, kept_ledger, kept_visits_and_plan  # noqa: E402
+from app.services.reports.kept import (  # noqa: E402
+    kept_findings,
+    kept_ledger,
+    kept_plan_lines,
+    kept_visits,
+    plan_moved_after,
+)
 from app.services.reports.summary import completion_summary  # noqa: E402
 
 HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1")
@@ -234,6 +241,22 @@ async def fill(conn: asyncpg.Connection, n_ent: int, n_vis: int, n_find: int) ->
     )  # fmt: skip
 
 
+async def statements_per_call(engine) -> int:  # noqa: ANN001
+    """The SQL statements one summary call sends (each a round trip), counted by a cursor event."""
+    sent = []
+
+    def count(*_: object) -> None:
+        sent.append(1)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            await completion_summary(session, SYSTEM, year=YEAR, as_of=AS_OF)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+    return len(sent)
+
+
 async def parts_of_one_call(engine, plan_id: uuid.UUID) -> str:  # noqa: ANN001
     """Where one summary call's time goes: each query of `county_figures` timed alone (median of 3 after a warm
     call), the recounted parts (before) beside the kept ones (after)."""
@@ -245,17 +268,19 @@ async def parts_of_one_call(engine, plan_id: uuid.UUID) -> str:  # noqa: ANN001
         "visits + plan (recount)": f._visits_and_plan(plan_id, w, None),
     }  # fmt: skip
     calls = {name: partial(f._grouped, stmt=stmt, names=names) for name, (stmt, names) in counted.items()}
+    kept_plan = [
+        kept_visits(w.start, AS_OF, None), kept_plan_lines(plan_id, AS_OF, None),
+        plan_moved_after(plan_id, AS_OF, w.end_at, w.year_end, None),
+    ]  # fmt: skip
     calls |= {
         "late re-inspections (recount)": partial(count_late_reinspections, year=YEAR, as_of=AS_OF, counties=None),
-        "visits + plan (kept)": partial(
-            kept_visits_and_plan, plan_id=plan_id, start=w.start, as_of=AS_OF, end_at=w.end_at, counties=None
-        ),
+        "visits + plan (kept)": partial(f._each, queries=kept_plan),
     }
     kept = {"ledger (kept)": kept_ledger(AS_OF, None), "findings, cases, late (kept)": kept_findings(YEAR, AS_OF, None)}
     calls |= {name: partial(f._grouped, stmt=stmt, names=names) for name, (stmt, names) in kept.items()}
     queries = [counted[name] for name in ("risk list", "failed samplings", "publicity")] + list(kept.values())
-    calls["risk list, samplings, publicity + kept ledger, findings: the call's one round trip"] = partial(
-        f._grouped_all, queries=queries
+    calls["all of them but the counties and plans: the call's one round trip of figures"] = partial(
+        f._each, queries=queries + kept_plan
     )
     out = []
     for name, call in calls.items():
@@ -363,6 +388,7 @@ async def one_size(n_vis: int, calls: int, keep: bool = False, parts: bool = Fal
         for m in mismatches[:10]:
             print("  mismatch", m)
         if parts:
+            print(f"  statements sent by one summary call: {await statements_per_call(engine)}")
             print(f"  parts of one call, ms (median of 3): {await parts_of_one_call(engine, plan_id)}")
         await conn.close()
         await engine.dispose()

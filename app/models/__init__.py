@@ -26,6 +26,7 @@ from app.models.figures import (
     EnterpriseVisitFigure,
     FindingDayFigure,
     FindingFigure,
+    PlanCountyFigure,
     PlanLineFigure,
     VisitDayFigure,
 )
@@ -95,6 +96,7 @@ __all__ = [
     "EnterpriseVisitFigure",
     "FindingDayFigure",
     "FindingFigure",
+    "PlanCountyFigure",
     "PlanLineFigure",
     "VisitDayFigure",
     "PasswordHistory",

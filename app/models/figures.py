@@ -59,6 +59,22 @@ class PlanLineFigure(SQLModel, table=True):
     visits_done_here: int
 
 
+class PlanCountyFigure(SQLModel, table=True):
+    """The lines of a plan in a county added on one (Beijing) day, summed from their `PlanLineFigure` rows
+    (migration 0019s): what the summary (附件3) reads of the plan, a few rows per county instead of every line."""
+
+    __tablename__ = "plan_county_figure"
+
+    plan_id: uuid.UUID = Field(primary_key=True)
+    county_code: str = Field(primary_key=True, max_length=12)
+    created_on: date = Field(primary_key=True)
+    plan_lines: int
+    required_visits: int
+    plan_visits_done: int  # the visits made in the line's county, each line capped at its required visits
+    fully_inspected: int
+    lines_elsewhere: int  # lines with counted visits made outside their county
+
+
 FINDING_FIGURES = (
     "findings", "findings_general", "findings_serious_hazard", "findings_violation", "rectified", "overdue",
     "cases_filed", "late_reinspections",

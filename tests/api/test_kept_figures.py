@@ -300,12 +300,17 @@ async def test_rebuilding_the_figures_gives_what_the_triggers_kept(client, sessi
         world.visits.append({"id": visit["id"], "status": "draft", "county": TACHENG})
         await submit(world, client, world.visits[-1])
     before = (await session.exec(text("SELECT * FROM plan_line_figure ORDER BY plan_item_id"))).all()
+    counties = text("SELECT * FROM plan_county_figure WHERE plan_lines <> 0 ORDER BY plan_id, county_code, created_on")
+    counties_before = (await session.exec(counties)).all()
     assert any(row.visits_done == 5 for row in before)  # five of the six days are in 2026
+    assert sum(row.plan_lines for row in counties_before) == len(before)
     await session.exec(text("UPDATE plan_line_figure SET visits_done = visits_done + 7"))
-    assert len(await verify_figures(session)) > 0
+    await session.exec(text("UPDATE plan_county_figure SET plan_visits_done = plan_visits_done + 1"))
+    assert {"plan_line_figure", "plan_county_figure"} <= {d.table for d in await verify_figures(session)}
     await rebuild_figures(session)
     assert await verify_figures(session) == []
     assert (await session.exec(text("SELECT * FROM plan_line_figure ORDER BY plan_item_id"))).all() == before
+    assert (await session.exec(counties)).all() == counties_before
 
 
 async def reinspection_visit(world: World, client: Any, session: Any, move: Move) -> None:

@@ -1,9 +1,10 @@
 """Kept figures under concurrent writers (PostgreSQL, two real connections, READ COMMITTED): two inspectors
 submitting at once both count, and a plan line added while a visit is being submitted counts that visit — one line
-at a time (each counter held) and a whole plan at once (the counters table held); two steps of one finding's loop
-recorded at once both count, and so do two findings found in a county on one day. A line's figures follow the
-line (deleted, truncated, never orphaned, a delete waiting for a writer of its figures) as the foreign key made
-them do before migration 0019p."""
+at a time (each counter held) and a whole plan at once (the counters table held); two visits to two enterprises of
+a county at once both reach the county's plan figures; two steps of one finding's loop recorded at once both
+count, and so do two findings found in a county on one day. A line's figures follow the line (deleted, truncated,
+never orphaned, a delete waiting for a writer of its figures) as the foreign key made them do before migration
+0019p."""
 
 import asyncio
 import uuid
@@ -46,15 +47,19 @@ async def connections(database: str) -> AsyncIterator[tuple[asyncpg.Connection, 
         COUNTY,
         f"654200/{COUNTY}/",
     )
-    await first.execute(
+    await new_enterprise(first, enterprise)
+    yield first, second, enterprise
+    await first.close()
+    await second.close()
+
+
+async def new_enterprise(conn: asyncpg.Connection, enterprise: uuid.UUID) -> None:
+    await conn.execute(
         "INSERT INTO enterprise (id, credit_code, name, county_code, risk_class, status, key_industry, key_region, "
         "key_enterprise, key_product, version, created_at, updated_at) "
         "VALUES ($1, $2, '企业', $3, 'B', 'operating', false, false, false, false, 1, $4, $4)",
         enterprise, uuid.uuid4().hex[:18].upper(), COUNTY, NOW,
     )  # fmt: skip
-    yield first, second, enterprise
-    await first.close()
-    await second.close()
 
 
 async def archived_visit(conn: asyncpg.Connection, enterprise: uuid.UUID) -> None:
@@ -150,6 +155,33 @@ async def test_a_visit_submitted_while_a_line_is_added_counts_on_the_line(connec
         "the visit waits for the line's hold on the counter",
     )
     assert (await first.fetchrow(VERIFY, enterprise))[2] == 1
+
+
+PLAN_COUNTY = """
+SELECT (SELECT coalesce(sum(plan_visits_done), 0) FROM plan_county_figure),
+       (SELECT coalesce(sum(least(visits_done_here, required_visits)), 0) FROM plan_line_figure)
+"""
+
+
+async def test_two_visits_to_two_enterprises_of_a_county_counted_at_once_both_reach_its_plan_figures(
+    connections,
+) -> None:
+    first, second, enterprise = connections
+    other = uuid.uuid4()
+    await new_enterprise(first, other)
+    await plan_line(first, enterprise)
+    await plan_line(first, other)
+    before = await first.fetchrow(PLAN_COUNTY)
+    await in_turn(
+        first,
+        second,
+        archived_visit(first, enterprise),
+        archived_visit(second, other),
+        "the second waits for the county's counters the first holds",
+    )
+    after = await first.fetchrow(PLAN_COUNTY)
+    assert after[0] - before[0] == 2
+    assert after[0] == after[1]  # the county's sums are those of its lines
 
 
 FINDING_FIGURES = "findings, rectified, overdue, cases_filed, late_reinspections"

@@ -11,7 +11,7 @@ what tests/api/test_kept_figures.py checks, as of several days.
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import Integer, case, cast, delete, func, insert, or_, select, text
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,6 +21,7 @@ from app.models import (
     FindingDayFigure,
     FindingFigure,
     Plan,
+    PlanCountyFigure,
     PlanItem,
     PlanLineFigure,
     Visit,
@@ -84,6 +85,26 @@ _LINE_COLUMNS = (
 )  # fmt: skip
 
 
+_PLAN_COUNTY_SUMS = ("plan_lines", "required_visits", "plan_visits_done", "fully_inspected", "lines_elsewhere")
+
+
+def _plan_counties(lines: Any) -> Any:
+    """`lines` (a table or subquery shaped like `plan_line_figure`) summed up as `plan_county_figure` keeps them:
+    per plan, county and Beijing day the lines were added (`figures_created_on`, migration 0019s)."""
+    done, required = lines.c.visits_done_here, lines.c.required_visits
+    created_on = func.figures_created_on(lines.c.created_at)
+    sums = (
+        func.count(),
+        func.sum(required),
+        func.sum(case((done < required, done), else_=required)),
+        func.sum(case((done >= required, 1), else_=0)),
+        func.sum(case((lines.c.visits_done != done, 1), else_=0)),
+    )
+    return select(lines.c.plan_id, lines.c.county_code, created_on, *(cast(n, Integer) for n in sums)).group_by(
+        lines.c.plan_id, lines.c.county_code, created_on
+    )
+
+
 _CHANGES = ", ".join(FINDING_FIGURES)
 _SUMS = ", ".join(f"sum({name})::integer AS {name}" for name in FINDING_FIGURES)
 _NONZERO = " OR ".join(f"{name} <> 0" for name in FINDING_FIGURES)
@@ -100,7 +121,8 @@ async def rebuild_figures(session: AsyncSession) -> dict[str, int]:
     """Replace the kept figures by a recount, writers held off meanwhile (readers go on). Rows per table."""
     await session.exec(text("LOCK TABLE visit, plan_item, plan, finding, finding_step, enterprise IN SHARE MODE"))
     tables = (
-        PlanLineFigure, EnterpriseVisitFigure, VisitDayFigure, FindingDayFigure, FindingFigure, EnterpriseDayFigure,
+        PlanLineFigure, PlanCountyFigure, EnterpriseVisitFigure, VisitDayFigure, FindingDayFigure, FindingFigure,
+        EnterpriseDayFigure,
     )  # fmt: skip
     for table in tables:
         await session.exec(delete(table))
@@ -108,6 +130,9 @@ async def rebuild_figures(session: AsyncSession) -> dict[str, int]:
     await session.exec(insert(EnterpriseVisitFigure).from_select(evf_columns, _counted_by_enterprise()))
     await session.exec(insert(VisitDayFigure).from_select(["county_code", "visit_date", "visits"], _counted_by_day()))
     await session.exec(insert(PlanLineFigure).from_select(list(_LINE_COLUMNS), _lines_recounted()))
+    await session.exec(delete(PlanCountyFigure))  # what the triggers just added, summed up again from the lines
+    county_columns = ["plan_id", "county_code", "created_on", *_PLAN_COUNTY_SUMS]
+    await session.exec(insert(PlanCountyFigure).from_select(county_columns, _plan_counties(PlanLineFigure.__table__)))
     columns = f"county_code, year, day, {_CHANGES}"
     await session.exec(text(f"INSERT INTO finding_figure (finding_id, {columns}) {_FINDING_CHANGES}"))
     await session.exec(text(f"INSERT INTO finding_day_figure ({columns}) {_DAY_CHANGES.format(_KEPT_FINDING_CHANGES)}"))
@@ -141,10 +166,15 @@ async def verify_figures(session: AsyncSession, *, limit: int = 20) -> list[Diff
     kept_evf = select(evf.enterprise_id, evf.year, evf.county_code, evf.visits).where(evf.visits != 0)
     kept_vdf = select(vdf.county_code, vdf.visit_date, vdf.visits).where(vdf.visits != 0)
     kept_lines = select(*(getattr(PlanLineFigure, name) for name in _LINE_COLUMNS))
+    pcf = PlanCountyFigure
+    sums = [getattr(pcf, name) for name in _PLAN_COUNTY_SUMS]
+    kept_counties = select(pcf.plan_id, pcf.county_code, pcf.created_on, *sums).where(or_(*(n != 0 for n in sums)))
+    recounted_counties = _plan_counties(_lines_recounted().subquery())
     return [
         *await _compare(session, "enterprise_visit_figure", kept_evf, counted, limit),
         *await _compare(session, "visit_day_figure", kept_vdf, by_day, limit),
         *await _compare(session, "plan_line_figure", kept_lines, _lines_recounted(), limit),
+        *await _compare(session, "plan_county_figure", kept_counties, recounted_counties, limit),
         *await _compare_text(session, "finding_figure", _KEPT_FINDING_CHANGES, _FINDING_CHANGES, limit),
         *await _compare_text(session, "finding_day_figure", _KEPT_DAY_CHANGES, _recounted_days(), limit),
         *await _compare_text(session, "enterprise_day_figure", _KEPT_LEDGER, _RECOUNTED_LEDGER, limit),

@@ -13,11 +13,12 @@ Every figure is as of `as_of` (inclusive, Beijing time), cumulative from January
 """
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, case, cast, func, literal, not_, null, or_, union_all
+from sqlalchemy import BigInteger, BindParameter, and_, bindparam, case, cast, func, literal, not_, null, or_, union_all
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -40,7 +41,15 @@ from app.models import (
 from app.schemas.report import COUNT_FIGURES, SummaryFigures
 from app.services.findings import count_late_reinspections
 from app.services.plans import counting_visit, figures_kept
-from app.services.reports.kept import kept_findings, kept_ledger, kept_visits_and_plan
+from app.services.reports.kept import (
+    kept_findings,
+    kept_ledger,
+    kept_plan_answers,
+    kept_plan_lines,
+    kept_visits,
+    plan_figures,
+    plan_moved_after,
+)
 
 CHINA = timezone(timedelta(hours=8), "CST")
 
@@ -55,15 +64,33 @@ def _count_if(condition: Any) -> Any:
 
 
 class _Window:
+    """The bounds of the summary of `year` as of `as_of`; `_Window.bound()`: the same names as bind parameters,
+    for a statement built once and run with `params()`."""
+
     def __init__(self, year: int, as_of: date) -> None:
+        self.year = year
         self.start = date(year, 1, 1)
         self.end = as_of
         self.start_at = day_end(self.start - timedelta(days=1))
         self.end_at = day_end(as_of)
+        self.year_end = date(as_of.year, 12, 31)
+
+    def params(self) -> dict[str, Any]:
+        return {f"w_{name}": value for name, value in vars(self).items()}
+
+    @classmethod
+    def bound(cls) -> Any:
+        window = cls.__new__(cls)
+        for name in vars(cls(2000, date(2000, 1, 1))):
+            setattr(window, name, bindparam(f"w_{name}"))
+        return window
 
 
-def _scoped(stmt: Any, column: Any, counties: Sequence[str] | None) -> Any:
-    return stmt if counties is None else stmt.where(col(column).in_(list(counties)))
+def _scoped(stmt: Any, column: Any, counties: Any) -> Any:
+    """`stmt` restricted to `counties`: None (all of them), a list, or an expanding bind parameter."""
+    if counties is None:
+        return stmt
+    return stmt.where(col(column).in_(counties if isinstance(counties, BindParameter) else list(counties)))
 
 
 async def _grouped(session: AsyncSession, stmt: Any, names: Sequence[str]) -> dict[str, dict[str, int]]:
@@ -73,20 +100,33 @@ async def _grouped(session: AsyncSession, stmt: Any, names: Sequence[str]) -> di
 Query = tuple[Any, Sequence[str]]  # a GROUP BY county statement and the names of its figures
 
 
-async def _grouped_all(session: AsyncSession, queries: Sequence[Query]) -> dict[str, dict[str, int]]:
-    """`_grouped` of several queries in one round trip: their rows as one UNION ALL, each tagged with its query
-    and padded to one width."""
+def _union(queries: Sequence[Query]) -> Any:
+    """Several queries as one UNION ALL, each query's rows tagged with its position and padded to one width."""
     width = max(len(names) for _, names in queries)
     parts = []
     for i, (stmt, names) in enumerate(queries):
         county, *values = stmt.subquery().c
         padding = [cast(null(), BigInteger)] * (width - len(names))
         parts.append(select(literal(i), county, *(cast(v, BigInteger) for v in values), *padding))
-    sums: dict[str, dict[str, int]] = {}
-    for i, county, *values in await session.exec(union_all(*parts)):
-        names = queries[i][1]
-        sums.setdefault(county, {}).update(zip(names, (int(v or 0) for v in values), strict=False))
-    return sums
+    return union_all(*parts)
+
+
+def _apart(rows: Iterable[Any], names: Sequence[Sequence[str]]) -> list[dict[str, dict[str, int]]]:
+    """The rows of `_union` back apart: per query, {county: {figure: value}}."""
+    each: list[dict[str, dict[str, int]]] = [{} for _ in names]
+    for i, county, *values in rows:
+        each[i][county] = dict(zip(names[i], (int(v or 0) for v in values), strict=False))
+    return each
+
+
+async def _each(session: AsyncSession, queries: Sequence[Query]) -> list[dict[str, dict[str, int]]]:
+    """`_grouped` of several queries in one round trip, each query's rows apart."""
+    return _apart(await session.exec(_union(queries)), [names for _, names in queries])
+
+
+def _merge(into: dict[str, dict[str, int]], sums: dict[str, dict[str, int]]) -> None:
+    for county, values in sums.items():
+        into.setdefault(county, {}).update(values)
 
 
 def _ledger(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[str, ...]]:
@@ -287,57 +327,129 @@ def _publicity(w: _Window, counties: Sequence[str] | None) -> tuple[Any, tuple[s
     )
 
 
-async def issued_plans(session: AsyncSession, year: int, as_of: date) -> dict[str, uuid.UUID]:
-    """{prefecture: its plan of `year`} for the plans issued by the end of `as_of`."""
-    stmt = select(Plan.prefecture_code, Plan.id).where(
-        Plan.year == year, Plan.status == "issued", col(Plan.issued_at) < day_end(as_of)
+Prefectures = dict[str, tuple[uuid.UUID | None, list[str]]]  # {prefecture: (its issued plan or None, its counties)}
+
+
+def counties_and_plans(year: Any, end_at: Any) -> Any:
+    """(county, name, prefecture, the prefecture's plan of `year` if issued before `end_at`) of every county: one
+    plan per prefecture and year at most, so one row per county. Values or bind parameters alike."""
+    issued = and_(
+        Plan.prefecture_code == Jurisdiction.parent_code,
+        Plan.year == year,
+        Plan.status == "issued",
+        col(Plan.issued_at) < end_at,
     )
-    return dict((await session.exec(stmt)).all())
+    return (
+        select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.parent_code, Plan.id)
+        .outerjoin(Plan, issued)
+        .where(Jurisdiction.level == "county")
+    )
 
 
-async def counties_by_prefecture(session: AsyncSession, counties: Sequence[str] | None) -> dict[str, list[str]]:
-    """{prefecture: [county, …]} of the given counties (all counties when None)."""
-    stmt = select(Jurisdiction.parent_code, Jurisdiction.code).where(Jurisdiction.level == "county")
-    if counties is not None:
-        stmt = stmt.where(col(Jurisdiction.code).in_(list(counties)))
-    groups: dict[str, list[str]] = {}
-    for prefecture, county in (await session.exec(stmt.order_by(Jurisdiction.code))).all():
-        groups.setdefault(prefecture or "", []).append(county)
+def by_prefecture(rows: Iterable[tuple[str, str | None, uuid.UUID | None]]) -> Prefectures:
+    """{prefecture: (plan, [county, …])} of (county, prefecture, plan) rows, the counties in code order."""
+    groups: Prefectures = {}
+    for county, prefecture, plan_id in sorted(rows, key=lambda row: row[0]):
+        groups.setdefault(prefecture or "", (plan_id, []))[1].append(county)
     return groups
 
 
+async def prefectures_of(session: AsyncSession, year: int, as_of: date, counties: Sequence[str] | None) -> Prefectures:
+    """The given counties (all counties when None) by prefecture, each prefecture with its issued plan."""
+    stmt = counties_and_plans(year, day_end(as_of))
+    if counties is not None:
+        stmt = stmt.where(col(Jurisdiction.code).in_(list(counties)))
+    return by_prefecture((code, prefecture, plan_id) for code, _, prefecture, plan_id in await session.exec(stmt))
+
+
+Groups = Sequence[tuple[Any, Any]]  # per prefecture: (its plan or None, its counties or None for all of them)
+
+
+def _queries(w: Any, counties: Any, groups: Groups, *, use_kept: bool) -> tuple[list[Query], int, list[int]]:
+    """The queries of one summary (values or bind parameters alike), how many come before the prefectures' own, and
+    where each prefecture's start: its visits and plan recounted, or its kept visits followed, if it has a plan, by
+    its kept lines and what tells whether they answer (`kept_plan_answers`)."""
+    counted = (_risk_list, _samplings, _publicity) + (() if use_kept else (_ledger, _findings, _cases))
+    queries = [q(w, counties) for q in counted]
+    if use_kept:
+        queries += [kept_ledger(w.end, counties), kept_findings(w.year, w.end, counties)]
+    common, starts = len(queries), []
+    for plan_id, scope in groups:
+        starts.append(len(queries))
+        if not use_kept:
+            queries.append(_visits_and_plan(plan_id, w, scope))
+        else:
+            queries.append(kept_visits(w.start, w.end, scope))
+            if plan_id is not None:
+                moved = plan_moved_after(plan_id, w.end, w.end_at, w.year_end, scope)
+                queries += [kept_plan_lines(plan_id, w.end, scope), moved]
+    return queries, common, starts
+
+
+Shape = tuple[bool, bool, tuple[tuple[bool, bool], ...]]  # kept?, all counties?, per prefecture: a plan? all?
+
+
+@lru_cache(maxsize=64)
+def _bound(shape: Shape) -> tuple[Any, list[Sequence[str]], int, list[int]]:
+    """The one statement of a summary of this shape, built once with bind parameters (building it and keying it
+    for the compiled cache cost more client time than the database's work at 10k visits)."""
+    use_kept, all_counties, group_shapes = shape
+    counties = None if all_counties else bindparam("counties", expanding=True)
+    groups = [
+        (bindparam(f"plan_{i}") if has_plan else None, None if whole else bindparam(f"scope_{i}", expanding=True))
+        for i, (has_plan, whole) in enumerate(group_shapes)
+    ]
+    queries, common, starts = _queries(_Window.bound(), counties, groups, use_kept=use_kept)
+    return _union(queries), [names for _, names in queries], common, starts
+
+
 async def county_figures(
-    session: AsyncSession, *, year: int, as_of: date, counties: Sequence[str] | None, recount: bool = False
+    session: AsyncSession,
+    *,
+    year: int,
+    as_of: date,
+    counties: Sequence[str] | None,
+    recount: bool = False,
+    prefectures: Prefectures | None = None,
 ) -> dict[str, SummaryFigures]:
     """Figures of each county (all counties when `counties` is None): the risk list, samplings and publicity
     counted from the records now, once for all the counties; the ledger's and the findings' figures from the
     kept figures (app/services/reports/kept.py); visits and the plan per prefecture, against its own plan, from the
     kept figures where they answer for `as_of`. `recount` counts everything (the reference the kept figures
-    must equal); so does SQLite, which keeps no figures."""
-    groups = await counties_by_prefecture(session, counties)
-    plans = await issued_plans(session, year, as_of)
-    whole = counties is None and len(groups) <= 1  # one prefecture: no county filter at all, as before the tree
-    w = _Window(year, as_of)
+    must equal); so does SQLite, which keeps no figures. `prefectures`: those of `counties`, if the caller read
+    them already (`prefectures_of`).
+
+    One round trip for all of it, a second only where a plan moved after `as_of` (its visits and lines recounted)."""
+    if prefectures is None:
+        prefectures = await prefectures_of(session, year, as_of, counties)
+    whole = counties is None and len(prefectures) <= 1  # one prefecture: no county filter at all, as before the tree
+    groups = [(plan_id, None if whole else group) for plan_id, group in prefectures.values()]
     use_kept = figures_kept(session) and not recount
-    counted = (_risk_list, _samplings, _publicity) + (() if use_kept else (_ledger, _findings, _cases))
-    queries = [q(w, counties) for q in counted]
-    if use_kept:
-        queries += [kept_ledger(as_of, counties), kept_findings(year, as_of, counties)]
+    w = _Window(year, as_of)
+    shape = (use_kept, counties is None, tuple((plan_id is not None, scope is None) for plan_id, scope in groups))
+    stmt, names, common, starts = _bound(shape)
+    params = w.params() | ({} if counties is None else {"counties": list(counties)})
+    for i, (plan_id, scope) in enumerate(groups):
+        params |= {f"plan_{i}": plan_id} if plan_id is not None else {}
+        params |= {f"scope_{i}": list(scope)} if scope is not None else {}
+    each = _apart(await session.exec(stmt, params=params), names)
     sums: dict[str, dict[str, int]] = {}
-    for prefecture, group in groups.items():
-        plan_id, scope = plans.get(prefecture), None if whole else group
-        kept = None
-        if use_kept:
-            kept = await kept_visits_and_plan(
-                session, plan_id=plan_id, start=w.start, as_of=as_of, end_at=w.end_at, counties=scope
-            )
-        if kept is None:
-            queries.append(_visits_and_plan(plan_id, w, scope))
+    for found in each[:common] if use_kept else each:
+        _merge(sums, found)
+    recounted = []
+    for (plan_id, scope), start in zip(groups, starts, strict=True) if use_kept else ():
+        if plan_id is None:
+            _merge(sums, each[start])
+            continue
+        lines, moved = each[start + 1], each[start + 2]
+        if kept_plan_answers(lines, moved, prefecture_wide=scope is None or len(scope) > 1):
+            _merge(sums, each[start])
+            _merge(sums, {county: plan_figures(figures) for county, figures in lines.items()})
         else:
-            for county, values in kept.items():
-                sums.setdefault(county, {}).update(values)
-    for county, values in (await _grouped_all(session, queries)).items():
-        sums.setdefault(county, {}).update(values)
+            recounted.append(_visits_and_plan(plan_id, w, scope))
+    if recounted:
+        for found in await _each(session, recounted):
+            _merge(sums, found)
     if not use_kept:
         late = await count_late_reinspections(session, year=year, as_of=as_of, counties=counties)
         for county, count in late.items():

@@ -2,9 +2,12 @@
 (app/services/reports/figures.py), and per figure the API query that lists the records behind it."""
 
 import uuid
+from collections.abc import Hashable
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Uuid, bindparam, cast, func, literal, null, union_all
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -12,8 +15,15 @@ from app.core.actor import Actor
 from app.domain.reporting import REPORTED_MEDIA_LEVELS, MediaLevel, SamplingOrigin
 from app.models import Jurisdiction
 from app.schemas.report import Summary, SummaryFigures, SummaryRow
-from app.services.common.access import in_scope
-from app.services.reports.figures import add_up, counties_by_prefecture, county_figures, issued_plans
+from app.services.common.access import bound_scope, in_scope, scope_placeholder
+from app.services.reports.figures import (
+    Prefectures,
+    add_up,
+    by_prefecture,
+    counties_and_plans,
+    county_figures,
+    day_end,
+)
 
 
 def drill(county_code: str | None, year: int, as_of: date, plan_id: uuid.UUID | None) -> dict[str, str]:
@@ -65,13 +75,53 @@ async def county_names(session: AsyncSession, actor: Actor) -> dict[str, str]:
     return dict(rows.all())
 
 
-async def node_name(session: AsyncSession, actor: Actor) -> str:
-    """The name of the caller's node (county, prefecture, region); for a caller bound to none, the tree's root."""
+def _node(actor: Actor) -> Any:
+    """The code of the caller's node (county, prefecture, region); for a caller bound to none, the tree's root."""
     if actor.node_code is not None:
-        node = await session.get(Jurisdiction, actor.node_code)
-        return node.name if node else ""
-    stmt = select(Jurisdiction.name).order_by(func.length(Jurisdiction.path), Jurisdiction.code).limit(1)
-    return (await session.exec(stmt)).first() or ""
+        return actor.node_code
+    root = select(Jurisdiction.code).order_by(func.length(Jurisdiction.path), Jurisdiction.code).limit(1)
+    return root.scalar_subquery()
+
+
+async def node_name(session: AsyncSession, actor: Actor) -> str:
+    """The name of the caller's node; "" if there is none."""
+    return (await session.exec(select(Jurisdiction.name).where(Jurisdiction.code == _node(actor)))).first() or ""
+
+
+@dataclass(frozen=True)
+class _Frame:
+    names: dict[str, str]  # the caller's counties, in code order
+    prefectures: Prefectures  # the same counties by prefecture, each with its issued plan
+    node_name: str
+
+
+_FRAMES: dict[Hashable, Any] = {}
+"""The frame's statement, built once per shape of scope (`bound_scope`)."""
+
+
+def _frame_statement(actor: Actor) -> Any:
+    """The caller's counties with their prefecture's issued plan (False), and the caller's node (True)."""
+    shape, _ = bound_scope(actor)
+    stmt = _FRAMES.get(shape)
+    if stmt is None:
+        actor = scope_placeholder(actor)
+        columns = counties_and_plans(bindparam("frame_year"), bindparam("frame_end_at")).add_columns(literal(False))
+        node = select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.parent_code, cast(null(), Uuid), literal(True))
+        node = node.where(Jurisdiction.code == _node(actor))
+        stmt = _FRAMES[shape] = union_all(in_scope(columns, Jurisdiction.code, actor), node)
+    return stmt
+
+
+async def _frame(session: AsyncSession, actor: Actor, *, year: int, as_of: date) -> _Frame:
+    """The caller's counties with their prefectures' issued plans, and the name of the caller's node: one query."""
+    params = bound_scope(actor)[1] | {"frame_year": year, "frame_end_at": day_end(as_of)}
+    rows = (await session.exec(_frame_statement(actor), params=params)).all()
+    in_scope_rows = sorted((row for row in rows if not row[4]), key=lambda row: row[0])
+    return _Frame(
+        names={code: name for code, name, *_ in in_scope_rows},
+        prefectures=by_prefecture((code, prefecture, plan_id) for code, _, prefecture, plan_id, _ in in_scope_rows),
+        node_name=next((name for _, name, _, _, is_node in rows if is_node), ""),
+    )
 
 
 async def completion_summary(
@@ -79,28 +129,30 @@ async def completion_summary(
 ) -> Summary:
     """One row per county in the caller's jurisdiction, plus the total of their jurisdiction for everyone but a
     county. `recount` counts the visits rather than read the kept figures (the reference; see reports/figures.py).
-    Each county's plan links go to its own prefecture's plan; `plan_id` is that plan when there is only one."""
-    names = await county_names(session, actor)
-    counties = None if actor.node_code is None else list(names)
-    figures = await county_figures(session, year=year, as_of=as_of, counties=counties, recount=recount)
-    plans = await issued_plans(session, year, as_of)
-    prefecture_of = {c: p for p, group in (await counties_by_prefecture(session, list(names))).items() for c in group}
-    plan_ids = {plans.get(prefecture_of.get(code, "")) for code in names}
+    Each county's plan links go to its own prefecture's plan; `plan_id` is that plan when there is only one.
+    Two round trips: the caller's counties and plans, then every figure (a third where a plan moved since)."""
+    frame = await _frame(session, actor, year=year, as_of=as_of)
+    counties = None if actor.node_code is None else list(frame.names)
+    figures = await county_figures(
+        session, year=year, as_of=as_of, counties=counties, recount=recount, prefectures=frame.prefectures
+    )
+    plan_of = {code: plan_id for plan_id, group in frame.prefectures.values() for code in group}
+    plan_ids = set(plan_of.values())
     plan_id = plan_ids.pop() if len(plan_ids) == 1 else None
     rows = [
         SummaryRow(
             county_code=code,
             county_name=name,
-            drill=drill(code, year, as_of, plans.get(prefecture_of.get(code, ""))),
+            drill=drill(code, year, as_of, plan_of[code]),
             **figures.get(code, SummaryFigures()).model_dump(exclude={"completion_rate"}),
         )
-        for code, name in names.items()
+        for code, name in frame.names.items()
     ]
     total = None
     if actor.county_code is None:
         total = SummaryRow(
             county_code=None,
-            county_name=f"{await node_name(session, actor) or '全地区'}合计",
+            county_name=f"{frame.node_name or '全地区'}合计",
             drill=drill(None, year, as_of, plan_id),
             **add_up(rows).model_dump(exclude={"completion_rate"}),
         )
