@@ -35,7 +35,8 @@ async def list_users(
     responses=error_responses(Unauthorized, Forbidden, NotFound, Conflict, Unprocessable),
 )
 async def create_user(body: UserCreate, actor: Writer, session: SessionDep) -> UserRead:
-    """Create a staff account (system administrator); a county admin creates its own county's inspectors only."""
+    """Create a staff account (system administrator); a county admin creates its own county's inspectors only. The
+    account must choose its own password at its first sign-in (restriction `password-expired`)."""
     return UserRead.model_validate(await service.create_user(session, actor, body))
 
 
@@ -55,7 +56,8 @@ async def update_user(user_id: uuid.UUID, body: UserUpdate, actor: Writer, sessi
 async def reset_user_password(
     user_id: uuid.UUID, body: PasswordReset, actor: Writer, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    """Set a new password for a user (e.g. forgotten); every token they hold is revoked."""
+    """Set a new password for a user (e.g. forgotten); every token they hold is revoked, and they must choose their
+    own at their next sign-in (restriction `password-expired`)."""
     await service.reset_password(session, settings, actor, user_id, body.new_password)
     return Response(status_code=204)
 
