@@ -9,6 +9,7 @@ from sqlalchemy import Select, event
 from sqlalchemy.engine import Compiled, Dialect
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.util import greenlet_spawn
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core import jobs
@@ -220,10 +221,10 @@ async def read_rows(session: AsyncSession, stmt: Select[Any], params: Mapping[st
         return read.rows(await _fetch(raw.driver_connection, read.sql, arguments))
     except DBAPIError as exc:
         if database_unavailable(exc):
-            raw.invalidate(exc)
+            await greenlet_spawn(raw.invalidate, exc)
         raise
-    finally:
-        raw.close()
+    finally:  # in SQLAlchemy's greenlet, as AsyncConnection gives its own back: the reset or close awaits the driver
+        await greenlet_spawn(raw.close)
 
 
 async def _fetch(driver: Any, sql: str, arguments: list[Any]) -> list[Any]:

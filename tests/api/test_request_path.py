@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import bindparam, column, select, table, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 from app.core import db
 from app.core.db import make_engine, make_read_sessionmaker, make_sessionmaker, read_rows
@@ -129,3 +131,29 @@ async def test_a_driver_read_that_fails_raises_the_ordinary_database_error_and_r
         with pytest.raises(DBAPIError, match="no_such_table"):
             await read_rows(s, missing, {"id": 1})
     assert pg_engine.pool.checkedout() == lent
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("pooled", [True, False], ids=["the-apps-pool", "no-pool"])
+async def test_borrowed_connections_go_back_whole_and_the_database_sees_no_more_of_them(
+    pg_engine, database_url, caplog, pooled
+):
+    """A borrowed connection is given back inside SQLAlchemy's greenlet: given back from plain async code, closing
+    it (no pool, as the schemathesis apps run) cannot run, the pool drops it unclosed, and the database's
+    connections pile up until PostgreSQL refuses more."""
+    engine = pg_engine if pooled else create_async_engine(database_url, poolclass=NullPool)
+    stmt = select(Jurisdiction.code).where(Jurisdiction.code == bindparam("code"))
+    maker = make_read_sessionmaker(engine)
+    count = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+    try:
+        async with pg_engine.connect() as watcher:
+            before = (await watcher.execute(count)).scalar_one()
+            for _ in range(12):
+                async with maker() as s:
+                    assert await read_rows(s, stmt, {"code": "654201"}) == [{"code": "654201"}]
+            after = (await watcher.execute(count)).scalar_one()
+    finally:
+        if not pooled:
+            await engine.dispose()
+    assert after <= before + 1  # at most the one connection a pool keeps for the next read
+    assert not [r for r in caplog.records if r.name.startswith("sqlalchemy.pool") and r.levelname == "ERROR"]
