@@ -37,9 +37,9 @@ from summary_bench import HOST, LINE_TAIL, PORT, USER, pct, scratch_database, ti
 from app.core.actor import Actor  # noqa: E402
 from app.core.db import make_engine, make_sessionmaker  # noqa: E402
 from app.domain.credit_code import make_credit_code  # noqa: E402
-from app.domain.ledger import EnterpriseStatus  # noqa: E402
 from app.domain.permissions import Role, permissions_for  # noqa: E402
 from app.domain.risk import RiskClass  # noqa: E402
+from app.domain.statuses import EnterpriseStatus  # noqa: E402
 from app.schemas.enterprise import EnterpriseSort  # noqa: E402
 from app.seed.jurisdictions import REGION, divisions  # noqa: E402
 from app.services.ledger.query import EnterpriseFilter, list_enterprises  # noqa: E402

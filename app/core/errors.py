@@ -91,80 +91,65 @@ class AppError(Exception):
         if headers is not None:
             self.headers = headers
 
+    def __init_subclass__(cls, *, status: int | None = None, code: str | None = None, **kwargs: Any) -> None:
+        """A subclass names its answer in its header: ``class Conflict(AppError, status=409, code="conflict")``;
+        what it leaves out it inherits."""
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.status = status
+        if code is not None:
+            cls.code = code
+
     def items(self) -> list[FieldError]:
         """The error items, worded in the request's language."""
         return field_errors(self.errors)
 
 
-class NotFound(AppError):
-    status = 404
-    code = "not_found"
+class NotFound(AppError, status=404, code="not_found"): ...
 
 
-class Unauthorized(AppError):
-    status = 401
-    code = "unauthorized"
+class Unauthorized(AppError, status=401, code="unauthorized"):
     headers = {"WWW-Authenticate": "Bearer"}
 
 
-class InvalidCredentials(Unauthorized):
+class InvalidCredentials(Unauthorized, code="invalid_credentials"):
     """The one answer to every refused sign-in — unknown user, wrong password, locked account, missing or wrong
     second factor — so the answer never tells which usernames exist, are locked, or had the right password."""
 
-    code = "invalid_credentials"
     keep_changes = True
 
 
-class Forbidden(AppError):
-    status = 403
-    code = "forbidden"
+class Forbidden(AppError, status=403, code="forbidden"): ...
 
 
-class PasswordExpired(Forbidden):
-    code = "password_expired"
+class PasswordExpired(Forbidden, code="password_expired"): ...
 
 
-class TwoFactorEnrolmentRequired(Forbidden):
-    code = "two_factor_enrolment_required"
+class TwoFactorEnrolmentRequired(Forbidden, code="two_factor_enrolment_required"): ...
 
 
-class Conflict(AppError):
-    status = 409
-    code = "conflict"
+class Conflict(AppError, status=409, code="conflict"): ...
 
 
-class PreconditionFailed(AppError):
-    status = 412
-    code = "precondition_failed"
+class PreconditionFailed(AppError, status=412, code="precondition_failed"): ...
 
 
-class PayloadTooLarge(AppError):
-    status = 413
-    code = "payload_too_large"
+class PayloadTooLarge(AppError, status=413, code="payload_too_large"): ...
 
 
-class UnsupportedMediaType(AppError):
-    status = 415
-    code = "unsupported_media_type"
+class UnsupportedMediaType(AppError, status=415, code="unsupported_media_type"): ...
 
 
-class Unprocessable(AppError):
-    status = 422
-    code = "validation_error"
+class Unprocessable(AppError, status=422, code="validation_error"): ...
 
 
-class RuleBroken(Unprocessable):
-    code = "rule_violation"
+class RuleBroken(Unprocessable, code="rule_violation"): ...
 
 
-class TooManyRequests(AppError):
-    status = 429
-    code = "too_many_requests"
+class TooManyRequests(AppError, status=429, code="too_many_requests"): ...
 
 
-class ServiceUnavailable(AppError):
-    status = 503
-    code = "service_unavailable"
+class ServiceUnavailable(AppError, status=503, code="service_unavailable"): ...
 
 
 def error_responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:

@@ -1,8 +1,32 @@
 """Where a record stands and where it came from: the codes the records store beside the plan's own vocabularies,
-each with the Chinese label a form shows. No rule of the plan is decided here; the services move the records
-between these codes."""
+each with the Chinese label a form shows, the ledger's (台账) enterprise and licence statuses and kinds of risk
+signal first. No rule of the plan is decided here; the services move the records between these codes."""
 
 from app.domain.labels import LabelledEnum
+
+
+class EnterpriseStatus(LabelledEnum):
+    """计划 七（一）建立台账: closing an enterprise is a status, never a delete."""
+
+    operating = "在产"
+    suspended = "停产"
+    closed = "关闭（注销）"
+
+
+class LicenceStatus(LabelledEnum):
+    valid = "有效"
+    expired = "过期"
+    revoked = "吊销"
+    cancelled = "注销"
+
+
+class SignalKind(LabelledEnum):
+    """The inputs of the escalation rule (计划 六、日常监督检查频次 第二段)."""
+
+    complaint = "举报投诉"
+    risk_alert = "风险监测"
+    sampling = "监督抽查"
+    unlicensed_production = "无证生产"
 
 
 class VisitStatus(LabelledEnum):

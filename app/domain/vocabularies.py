@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from app.domain.checklist import ChecklistItem, Conclusion, ItemResult
 from app.domain.findings import FindingEvent, Severity
 from app.domain.labels import LabelledEnum
-from app.domain.ledger import EnterpriseStatus, LicenceStatus, SignalKind
 from app.domain.permissions import NodeLevel, Role
 from app.domain.reminders import NotificationKind
 from app.domain.reporting import (
@@ -26,6 +25,7 @@ from app.domain.statuses import (
     AdjustmentKind,
     AssignmentStatus,
     DeliveryStatus,
+    EnterpriseStatus,
     ExtensionRequestStatus,
     FindingStatus,
     FindingStepKind,
@@ -33,12 +33,14 @@ from app.domain.statuses import (
     ImportSource,
     ImportStatus,
     LicenceSource,
+    LicenceStatus,
     NotificationRef,
     PlanLineSource,
     PlanStatus,
     RectificationReportStatus,
     ReinspectionResult,
     RiskListSource,
+    SignalKind,
     SyncDirection,
     SyncRunStatus,
     TimelineKind,

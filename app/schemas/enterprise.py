@@ -8,9 +8,8 @@ from typing import Any
 from pydantic import Field, computed_field
 
 from app.core.deps import Day, Instant
-from app.domain.ledger import EnterpriseStatus
 from app.domain.risk import KeyFlag, RiskClass
-from app.domain.statuses import ActorKind
+from app.domain.statuses import ActorKind, EnterpriseStatus
 from app.schemas.common import CREDIT_CODE, CountyCode, Input, ListFilter, Output, Page, label_of
 
 PHONE_PATTERN = r"^[0-9+\-() ]{3,32}$"

@@ -6,10 +6,9 @@ from datetime import date, datetime
 from pydantic import Field, computed_field
 
 from app.core.clock import today_in_china
-from app.domain.ledger import LicenceStatus
 from app.domain.licence import licence_expiring
 from app.domain.ruleset import ruleset_for
-from app.domain.statuses import LicenceSource
+from app.domain.statuses import LicenceSource, LicenceStatus
 from app.schemas.common import Input, Output, label_of
 
 

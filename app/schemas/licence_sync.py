@@ -6,8 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from app.domain.ledger import LicenceStatus
-from app.domain.statuses import SyncDirection, SyncRunStatus
+from app.domain.statuses import LicenceStatus, SyncDirection, SyncRunStatus
 from app.schemas.common import CREDIT_CODE, Input, Output
 from app.schemas.licence import LicenceRead
 

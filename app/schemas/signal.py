@@ -5,8 +5,8 @@ from datetime import date, datetime
 
 from pydantic import Field
 
-from app.domain.ledger import SignalKind
 from app.domain.reporting import SamplingOrigin
+from app.domain.statuses import SignalKind
 from app.schemas.common import Input, Output, label_of
 
 

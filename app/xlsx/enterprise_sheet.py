@@ -16,8 +16,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineError, CalamineWorkbook
 
 from app.domain.errors import Message
-from app.domain.ledger import EnterpriseStatus
 from app.domain.risk import RiskClass
+from app.domain.statuses import EnterpriseStatus
 from app.xlsx.cells import neutralise
 from app.xlsx.enterprise_columns import (
     COLUMNS,

@@ -5,7 +5,6 @@ import pytest
 from app.domain.checklist import ChecklistItem, Conclusion, ItemResult
 from app.domain.findings import Severity
 from app.domain.labels import LabelledEnum
-from app.domain.ledger import EnterpriseStatus, LicenceStatus, SignalKind
 from app.domain.permissions import ROLE_LABELS, Role
 from app.domain.reporting import (
     REPORT_STATUS_LABELS,
@@ -19,6 +18,7 @@ from app.domain.reporting import (
     completion_rate_of,
 )
 from app.domain.risk import KeyFlag, RiskClass
+from app.domain.statuses import EnterpriseStatus, LicenceStatus, SignalKind
 from app.domain.visit_types import SupervisoryFunction, VisitType
 from app.domain.vocabularies import VOCABULARIES
 

@@ -31,13 +31,11 @@ from app.services.accounts import two_factor
 from app.services.common import audit
 
 
-class RefreshTokenReused(Unauthorized):
-    code = "refresh_token_reused"
+class RefreshTokenReused(Unauthorized, code="refresh_token_reused"):
     keep_changes = True
 
 
-class SessionIdle(Unauthorized):
-    code = "session_idle"
+class SessionIdle(Unauthorized, code="session_idle"):
     keep_changes = True
 
 

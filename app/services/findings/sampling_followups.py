@@ -12,8 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.core.actor import Actor
 from app.core.paging import PageQuery, Window
 from app.domain.errors import Message, Problem, RuleViolation
-from app.domain.ledger import SignalKind
 from app.domain.reporting import FollowUpStep, SamplingOrigin, StepDone, follow_up_step_problems
+from app.domain.statuses import SignalKind
 from app.models import Enterprise, RiskSignal, SamplingFollowUp, SamplingFollowUpStep
 from app.models.base import utcnow
 from app.schemas.sampling import FollowUpDetail, FollowUpFilter, FollowUpStepCreate, FollowUpStepRead, FollowUpUpdate

@@ -13,8 +13,8 @@ from typing import Any
 
 from app.domain.credit_code import credit_code_problems, is_valid_credit_code, normalise_credit_code
 from app.domain.errors import Message
-from app.domain.ledger import EnterpriseStatus
 from app.domain.risk import RiskClass
+from app.domain.statuses import EnterpriseStatus
 from app.schemas.common import CONTROL_CHARACTERS, CONTROL_REFUSED
 from app.xlsx.cells import unneutralise
 from app.xlsx.enterprise_columns import COLUMNS, INDEX, KEYS, NO, YES

@@ -56,11 +56,9 @@ UNCOMPRESSED_FACTOR = 16
 _PLAN_INDEXES = tuple(INDEX[k] for k in PLAN_KEYS)
 
 
-class ImportRejected(Unprocessable):
+class ImportRejected(Unprocessable, code="import_rejected"):
     """All-or-nothing upload with bad rows: nothing written, the job (with its errors) is kept. Each error item
     also says the row's `sheet_row` (xlsx; null for JSON) and `index`."""
-
-    code = "import_rejected"
 
     def __init__(self, detail: Message, *, errors: list[Located], rows: list[tuple[int | None, int | None]]) -> None:
         super().__init__(detail, errors=errors)

@@ -7,7 +7,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
-from app.domain.ledger import EnterpriseStatus
+from app.domain.statuses import EnterpriseStatus
 from app.models import Enterprise, Jurisdiction
 from app.schemas.enterprise_ledger import CompletenessReport, CountyCompleteness, RequiredField
 from app.services.common.access import in_scope, scope_enterprises

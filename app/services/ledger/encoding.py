@@ -13,8 +13,8 @@ from typing import Any
 import orjson
 
 from app.core.paging import PageQuery, Window
-from app.domain.ledger import EnterpriseStatus
 from app.domain.risk import KeyFlag, RiskClass
+from app.domain.statuses import EnterpriseStatus
 from app.models import Enterprise
 from app.schemas.enterprise import EnterpriseRead
 

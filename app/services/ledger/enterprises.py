@@ -15,8 +15,8 @@ from app.core.errors import Conflict, NotFound
 from app.core.paging import PageQuery, Window
 from app.domain.credit_code import credit_code_problems, normalise_credit_code
 from app.domain.errors import Message, Problem, RuleViolation
-from app.domain.ledger import EnterpriseStatus
 from app.domain.risk import RiskClass
+from app.domain.statuses import EnterpriseStatus
 from app.models import AuditEvent, Enterprise, Jurisdiction, Licence, RiskSignal
 from app.models.base import utcnow
 from app.models.enterprise import PLAN_INPUTS

@@ -11,8 +11,8 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from app.core.actor import Actor
 from app.core.paging import PageQuery, Window
-from app.domain.ledger import EnterpriseStatus, LicenceStatus
 from app.domain.licence import is_valid_licence_number, licence_lookup_key, normalise_licence_number
+from app.domain.statuses import EnterpriseStatus, LicenceStatus
 from app.models import Enterprise, Licence, RiskSignal
 from app.models.enterprise import PLAN_INPUTS
 from app.schemas.enterprise import EnterpriseFilter, EnterpriseSort

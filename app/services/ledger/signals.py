@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
 from app.domain.errors import Problem, RuleViolation
-from app.domain.ledger import SignalKind
+from app.domain.statuses import SignalKind
 from app.models import RiskSignal
 from app.schemas.signal import SignalCreate
 from app.services.common import audit

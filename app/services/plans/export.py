@@ -8,9 +8,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
-from app.domain.ledger import LicenceStatus
 from app.domain.risk import RISK_ORDER, RiskClass
-from app.domain.statuses import AdjustmentKind
+from app.domain.statuses import AdjustmentKind, LicenceStatus
 from app.models import Enterprise, Jurisdiction, Licence, PlanAdjustment, PlanItem
 from app.services.common.access import in_scope
 from app.services.plans.plans import get_plan

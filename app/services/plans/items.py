@@ -12,10 +12,10 @@ from app.core.actor import Actor
 from app.core.errors import Conflict
 from app.core.paging import PageQuery, Window
 from app.domain.errors import Message, Problem, RuleViolation
-from app.domain.ledger import EnterpriseStatus
 from app.domain.permissions import Permission
 from app.domain.ruleset import ruleset_for
 from app.domain.schedule import behind_schedule, next_due
+from app.domain.statuses import EnterpriseStatus
 from app.models import Enterprise, Plan, PlanAdjustment, PlanItem
 from app.models.base import utcnow
 from app.schemas.plan import PlanItemCreate, PlanItemDetail, PlanItemFilter, PlanItemUpdate

@@ -15,9 +15,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.domain.frequency import RiskFacts, earliest_relevant_date
-from app.domain.ledger import EnterpriseStatus, LicenceStatus, SignalKind
 from app.domain.risk import KeyFlag, RiskClass
 from app.domain.ruleset import RuleSet
+from app.domain.statuses import EnterpriseStatus, LicenceStatus, SignalKind
 from app.models import Enterprise, Licence, RiskSignal
 from app.models.enterprise import PLAN_INPUTS
 

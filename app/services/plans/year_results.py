@@ -16,8 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.clock import CHINA
 from app.domain.findings import FindingState, escalation_level
-from app.domain.ledger import SignalKind
 from app.domain.ruleset import ruleset_for
+from app.domain.statuses import SignalKind
 from app.models import Finding, FindingStep, RiskSignal
 from app.services.plans.rules import counted_visits, done_of
 

@@ -12,7 +12,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
 from app.core.paging import PageQuery, Window
-from app.domain.ledger import EnterpriseStatus
 from app.domain.ruleset import ruleset_for
 from app.domain.self_checks import (
     SelfCheckKind,
@@ -21,6 +20,7 @@ from app.domain.self_checks import (
     months_before,
     weeks_starting_in,
 )
+from app.domain.statuses import EnterpriseStatus
 from app.models import Enterprise, SelfCheck
 from app.schemas.portal import SelfCheckCompliance
 from app.services.common.access import scope_enterprises

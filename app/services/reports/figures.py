@@ -22,8 +22,8 @@ from sqlalchemy import BigInteger, BindParameter, and_, bindparam, case, cast, f
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.domain.ledger import EnterpriseStatus, SignalKind
 from app.domain.reporting import REPORTED_MEDIA_LEVELS, SamplingOrigin
+from app.domain.statuses import EnterpriseStatus, SignalKind
 from app.models import (
     Enterprise,
     Finding,

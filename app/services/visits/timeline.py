@@ -7,8 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.actor import Actor
 from app.domain.findings import Severity
-from app.domain.ledger import SignalKind
-from app.domain.statuses import FindingStatus, FindingStepKind, VisitStatus
+from app.domain.statuses import FindingStatus, FindingStepKind, SignalKind, VisitStatus
 from app.domain.visit_types import VisitType
 from app.models import AuditEvent, Finding, FindingStep, Licence, RiskSignal, Visit
 from app.schemas.timeline import EnterpriseTimeline, TimelineItem
