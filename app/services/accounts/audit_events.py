@@ -10,11 +10,7 @@ from app.services.common.filters import where_equal
 from app.services.common.paging import keyset, paginate
 
 
-async def list_events(
-    session: AsyncSession,
-    f: AuditEventFilter,
-    page: PageQuery,
-) -> Window[AuditEvent]:
+async def list_events(session: AsyncSession, f: AuditEventFilter, page: PageQuery) -> Window[AuditEvent]:
     stmt = where_equal(
         select(AuditEvent),
         [

@@ -49,12 +49,7 @@ async def is_licence_holder(session: AsyncSession, enterprise_id: uuid.UUID) -> 
     return (await session.exec(stmt.limit(1))).first() is not None
 
 
-async def list_visits(
-    session: AsyncSession,
-    actor: Actor,
-    f: VisitFilter,
-    page: PageQuery,
-) -> Window[Visit]:
+async def list_visits(session: AsyncSession, actor: Actor, f: VisitFilter, page: PageQuery) -> Window[Visit]:
     stmt = scope_visits(select(Visit), actor)
     stmt = where_equal(
         stmt,
