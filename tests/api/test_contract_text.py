@@ -171,4 +171,3 @@ def test_retry_after_is_declared_on_every_429_and_every_create_declares_location
                 assert "Retry-After" in response.get("headers", {}), f"{method} {path} {status}"
             if status == "201":
                 assert "Location" in response.get("headers", {}), f"{method} {path}"
-

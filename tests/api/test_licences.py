@@ -1,6 +1,5 @@
 """Production licences: number format, catalogue category, dates, ETag/If-Match, and county scoping."""
 
-
 import pytest
 
 from app.core.clock import today_in_china

@@ -75,8 +75,6 @@ def operations_with_dates(document: dict[str, Any]) -> list[str]:
     ]
 
 
-
-
 def _without_examples(node: Any) -> Any:
     """The document less its examples: this module draws its own data (`@schema.given`), which schemathesis does not
     combine with a schema's examples (the other modules and the live run use them)."""

@@ -25,7 +25,6 @@ from app.services.imports.service import (
 
 SYNC_ROW_LIMIT = 2_000
 """Up to this many rows the upload is processed inside the request; above it, as a job (202)."""
-"""What multipart framing may add around the file itself."""
 
 
 @dataclass(frozen=True)
