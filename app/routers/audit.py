@@ -17,12 +17,11 @@ from app.services.accounts import audit_events as audit_query
 router = APIRouter(prefix="/api/v1/audit-events", tags=["audit"])
 Auditor = Allowed(Permission.AUDIT_READ)
 Short = Annotated[str | None, Query(max_length=64)]
+Filter = Annotated[AuditEventFilter, Query()]
 
 
 @router.get("", response_model=Page[AuditEventRead], responses=error_responses(Unauthorized, Forbidden, Unprocessable))
-async def list_audit_events(
-    actor: Auditor, session: SessionDep, page: CursorPaging, f: Annotated[AuditEventFilter, Query()]
-) -> Page[AuditEventRead]:
+async def list_audit_events(actor: Auditor, session: SessionDep, page: CursorPaging, f: Filter) -> Page[AuditEventRead]:
     """The audit trail, newest first (audit administrator only; nothing can edit or delete it)."""
     return Page.of(await audit_query.list_events(session, f=f, page=page), page, AuditEventRead.model_validate)
 

@@ -15,12 +15,14 @@ from app.schemas.signal import SignalCreate, SignalRead
 from app.services.ledger import signals as service
 
 router = resource_router("signals", "/enterprises/{enterprise_id}/signals")
+Reader = Allowed(Permission.ENTERPRISES_READ)
+Writer = Allowed(Permission.SIGNALS_WRITE)
 
 
 @router.get("", response_model=Page[SignalRead], responses=COMMON_ERRORS)
 async def list_enterprise_signals(
     enterprise_id: uuid.UUID,
-    actor: Allowed(Permission.ENTERPRISES_READ),
+    actor: Reader,
     session: SessionDep,
     page: OffsetPaging,
     is_open: bool | None = None,
@@ -34,7 +36,7 @@ async def list_enterprise_signals(
 async def create_enterprise_signal(
     enterprise_id: uuid.UUID,
     body: SignalCreate,
-    actor: Allowed(Permission.SIGNALS_WRITE),
+    actor: Writer,
     session: SessionDep,
     response: Response,
     today: Today,

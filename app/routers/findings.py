@@ -30,11 +30,12 @@ from app.services.findings import steps as finding_steps
 router = resource_router("findings")
 Reader = Allowed(Permission.VISITS_READ)
 Writer = Allowed(Permission.FINDINGS_WRITE)
+Filter = Annotated[FindingFilter, Query()]
 
 
 @router.get("/findings", response_model=Page[FindingRead], responses=COMMON_ERRORS)
 async def list_findings(
-    actor: Reader, session: SessionDep, page: CursorPaging, today: Today, f: Annotated[FindingFilter, Query()]
+    actor: Reader, session: SessionDep, page: CursorPaging, today: Today, f: Filter
 ) -> Page[FindingRead]:
     """Findings the caller may see, earliest deadline first; overdue, level and late re-inspection as of today."""
     window = await service.list_findings(session, actor, today=today, f=f, page=page)

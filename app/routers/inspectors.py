@@ -13,11 +13,12 @@ from app.schemas.user import InspectorRead
 from app.services.accounts import directory
 
 router = APIRouter(prefix="/api/v1/inspectors", tags=["inspectors"])
+Reader = Allowed(Permission.INSPECTORS_READ)
 
 
 @router.get("", response_model=Page[InspectorRead], responses=COMMON_ERRORS)
 async def list_inspectors(
-    actor: Allowed(Permission.INSPECTORS_READ),
+    actor: Reader,
     session: SessionDep,
     page: OffsetPaging,
     assignment_id: Annotated[uuid.UUID | None, Query(description="the team drawn for this assignment")] = None,

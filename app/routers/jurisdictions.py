@@ -10,11 +10,10 @@ from app.schemas.jurisdiction import JurisdictionRead
 from app.services.common.jurisdictions import list_jurisdictions
 
 router = APIRouter(prefix="/api/v1/jurisdictions", tags=["jurisdictions"])
+Reader = Allowed(Permission.JURISDICTIONS_READ)
 
 
 @router.get("", response_model=Page[JurisdictionRead], responses=error_responses(Unauthorized, Forbidden))
-async def list_all_jurisdictions(
-    actor: Allowed(Permission.JURISDICTIONS_READ), session: SessionDep, page: OffsetPaging
-) -> Page[JurisdictionRead]:
+async def list_all_jurisdictions(actor: Reader, session: SessionDep, page: OffsetPaging) -> Page[JurisdictionRead]:
     """The prefecture and its counties (public reference data for every signed-in caller)."""
     return Page.of(Window.cut(await list_jurisdictions(session), page), page, JurisdictionRead.model_validate)

@@ -10,11 +10,10 @@ from app.schemas.enterprise_ledger import CompletenessReport
 from app.services.ledger import completeness as service
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
+Reader = Allowed(Permission.ENTERPRISES_READ)
 
 
 @router.get("/completeness", response_model=CompletenessReport, responses=error_responses(Unauthorized, Forbidden))
-async def read_ledger_completeness(
-    actor: Allowed(Permission.ENTERPRISES_READ), session: SessionDep
-) -> CompletenessReport:
+async def read_ledger_completeness(actor: Reader, session: SessionDep) -> CompletenessReport:
     """Per county: enterprises on the ledger, share with every required field filled, missing fields by name."""
     return await service.completeness(session, actor)

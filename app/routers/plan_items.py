@@ -17,6 +17,7 @@ router = resource_router("plans", "/plans/{plan_id}/items")
 Adjuster = Allowed(Permission.PLANS_ADJUST)
 Reader = Allowed(Permission.PLANS_READ)
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound)
+Filter = Annotated[PlanItemFilter, Query()]
 
 
 @router.get("", response_model=Page[PlanItemRead], responses=ERRORS)
@@ -26,7 +27,7 @@ async def list_plan_items(
     session: SessionDep,
     page: OffsetPaging,
     today: Today,
-    f: Annotated[PlanItemFilter, Query()],
+    f: Filter,
 ) -> Page[PlanItemRead]:
     """The plan's lines in the caller's jurisdiction, with counted visits done and the next due date."""
     window = await service.list_items(session, actor, plan_id, today=today, f=f, page=page)

@@ -15,11 +15,12 @@ from app.services.reports import publicity as service
 router = resource_router("publicity", "/publicity-activities")
 Reader = Allowed(Permission.REPORTS_READ)
 Writer = Allowed(Permission.PUBLICITY_WRITE)
+Filter = Annotated[PublicityFilter, Query()]
 
 
 @router.get("", response_model=Page[PublicityActivityRead], responses=COMMON_ERRORS)
 async def list_publicity_activities(
-    actor: Reader, session: SessionDep, page: OffsetPaging, f: Annotated[PublicityFilter, Query()]
+    actor: Reader, session: SessionDep, page: OffsetPaging, f: Filter
 ) -> Page[PublicityActivityRead]:
     """Publicity activities in the caller's jurisdiction, newest first."""
     window = await service.list_activities(session, actor, f=f, page=page)

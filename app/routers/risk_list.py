@@ -26,12 +26,11 @@ router = resource_router("risk-list", "/risk-list")
 Reader = Allowed(Permission.VISITS_READ)
 Writer = Allowed(Permission.FINDINGS_WRITE)
 Reviewer = Allowed(Permission.RISK_LIST_REVIEW)
+Filter = Annotated[RiskListFilter, Query()]
 
 
 @router.get("", response_model=Page[RiskListEntryRead], responses=COMMON_ERRORS)
-async def list_risk_list(
-    actor: Reader, session: SessionDep, page: OffsetPaging, f: Annotated[RiskListFilter, Query()]
-) -> Page[RiskListEntryRead]:
+async def list_risk_list(actor: Reader, session: SessionDep, page: OffsetPaging, f: Filter) -> Page[RiskListEntryRead]:
     """The risk problem list (风险问题清单): a county sees its own, the prefecture every county's."""
     return Page.of(await service.list_entries(session, actor, f=f, page=page), page, RiskListEntryRead.model_validate)
 

@@ -16,11 +16,12 @@ from app.services.findings import sampling_followups as service
 router = resource_router("sampling-follow-ups", "/sampling-follow-ups")
 Reader = Allowed(Permission.VISITS_READ)
 Writer = Allowed(Permission.SIGNALS_WRITE)
+Filter = Annotated[FollowUpFilter, Query()]
 
 
 @router.get("", response_model=Page[FollowUpRead], responses=COMMON_ERRORS)
 async def list_sampling_follow_ups(
-    actor: Reader, session: SessionDep, page: OffsetPaging, f: Annotated[FollowUpFilter, Query()]
+    actor: Reader, session: SessionDep, page: OffsetPaging, f: Filter
 ) -> Page[FollowUpRead]:
     """Failed samplings and their post-processing (后处理), oldest first; a county sees its own."""
     return Page.of(await service.list_followups(session, actor, f=f, page=page), page, FollowUpRead.model_validate)

@@ -11,6 +11,7 @@ from app.schemas.timeline import EnterpriseTimeline
 from app.services.visits import timeline as service
 
 router = APIRouter(prefix="/api/v1/enterprises", tags=["enterprises"])
+Reader = Allowed(Permission.VISITS_READ)
 
 
 @router.get(
@@ -20,7 +21,7 @@ router = APIRouter(prefix="/api/v1/enterprises", tags=["enterprises"])
 )
 async def read_enterprise_timeline(
     enterprise_id: uuid.UUID,
-    actor: Allowed(Permission.VISITS_READ),
+    actor: Reader,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> EnterpriseTimeline:

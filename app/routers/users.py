@@ -18,12 +18,11 @@ router = resource_router("users", "/users")
 Reader = Allowed(Permission.USERS_READ)
 Writer = Allowed(Permission.USERS_WRITE)
 Security = Allowed(Permission.USERS_SECURITY)
+Filter = Annotated[UserFilter, Query()]
 
 
 @router.get("", response_model=Page[UserRead], responses=COMMON_ERRORS)
-async def list_users(
-    actor: Reader, session: SessionDep, page: OffsetPaging, f: Annotated[UserFilter, Query()]
-) -> Page[UserRead]:
+async def list_users(actor: Reader, session: SessionDep, page: OffsetPaging, f: Filter) -> Page[UserRead]:
     """Users in the caller's jurisdiction."""
     return Page.of(await service.list_users(session, actor, f=f, page=page), page, UserRead.model_validate)
 

@@ -27,6 +27,7 @@ router = resource_router("visits", "/visits")
 Reader = Allowed(Permission.VISITS_READ)
 Writer = Allowed(Permission.VISITS_WRITE)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Filter = Annotated[VisitFilter, Query()]
 
 
 def _with_etag(response: Response, read: VisitRead) -> VisitRead:
@@ -48,9 +49,7 @@ async def create_visit(body: VisitCreate, actor: Writer, session: SessionDep, re
 
 
 @router.get("", response_model=Page[VisitSummary], responses=COMMON_ERRORS)
-async def list_visits(
-    actor: Reader, session: SessionDep, page: CursorPaging, f: Annotated[VisitFilter, Query()]
-) -> Page[VisitSummary]:
+async def list_visits(actor: Reader, session: SessionDep, page: CursorPaging, f: Filter) -> Page[VisitSummary]:
     """Visits the caller may see, newest first."""
     window = await service.list_visits(session, actor, f=f, page=page)
     return Page.of(replace(window, items=await visit_views.summarize(session, window.items)), page)
