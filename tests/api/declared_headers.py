@@ -16,21 +16,36 @@ TRANSPORT = frozenset({"vary", "transfer-encoding", "connection"})
 CORS = "access-control-"
 """CORS answers, negotiated with the browser's Origin (CORS_ORIGINS), not part of any one operation."""
 
+Operations = list[tuple[re.Pattern[str], str, dict[str, Any]]]
+_BY_ROUTES: dict[tuple[Any, ...], Operations] = {}
+"""The operations of each set of routes seen in this process: every test builds its own app, but from the same
+routes, and writing the OpenAPI document costs a second of CPU."""
+
+
+def _routes_of(app: FastAPI) -> tuple[Any, ...]:
+    """What the document is written from: each route in it (an included router counts as the router itself)."""
+    return tuple(
+        (
+            getattr(route, "path", None),
+            tuple(sorted(getattr(route, "methods", None) or ())),
+            id(route.__dict__.get("original_router") or route.__dict__.get("endpoint")),
+        )
+        for route in app.routes
+        if getattr(route, "include_in_schema", True)
+    )
+
 
 class DeclaredHeaders:
     def __init__(self, app: FastAPI) -> None:
         self.app = app
-        self._operations: list[tuple[re.Pattern[str], str, dict[str, Any]]] | None = None
+        self._operations: Operations | None = None
 
-    def operations(self) -> list[tuple[re.Pattern[str], str, dict[str, Any]]]:
+    def operations(self) -> Operations:
         if self._operations is None:
-            document = self.app.openapi()
-            literal_first = sorted(document["paths"].items(), key=lambda item: len(PARAMETER.findall(item[0])))
-            self._operations = [
-                (re.compile("^" + PARAMETER.sub("[^/]+", path) + "$"), method.upper(), operation)
-                for path, item in literal_first
-                for method, operation in item.items()
-            ]
+            routes = _routes_of(self.app)
+            if routes not in _BY_ROUTES:
+                _BY_ROUTES[routes] = _operations(self.app.openapi())
+            self._operations = _BY_ROUTES[routes]
         return self._operations
 
     def undeclared(self, method: str, path: str, status: int, names: list[str]) -> list[str] | None:
@@ -53,3 +68,12 @@ class DeclaredHeaders:
             f"{request.method} {request.url.path} → {response.status_code} sent headers its operation does not "
             f"declare: {undeclared} (declare them in app/core/openapi.py SENT_HEADERS)"
         )
+
+
+def _operations(document: dict[str, Any]) -> Operations:
+    literal_first = sorted(document["paths"].items(), key=lambda item: len(PARAMETER.findall(item[0])))
+    return [
+        (re.compile("^" + PARAMETER.sub("[^/]+", path) + "$"), method.upper(), operation)
+        for path, item in literal_first
+        for method, operation in item.items()
+    ]
