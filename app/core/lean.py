@@ -41,6 +41,9 @@ from app.core.db import get_session
 LEAN = "__zhijian_lean__"
 MAX_URLS = 4096
 """URLs whose validated parameters are remembered per route; the table is emptied when full."""
+MAX_URL_BYTES = 2048
+"""A longer URL (unknown query parameters pass validation) is validated every time, never remembered: the table
+holds at most MAX_URLS × MAX_URL_BYTES of keys."""
 
 F = TypeVar("F", bound=Callable[..., Any])
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
@@ -147,7 +150,8 @@ class _LeanHandler:
             if path_errors or query_errors:
                 return None
             values[id(dependant)] = from_path | from_query
-        if all(_immutable(v) for found in values.values() for v in found.values()):
+        short = len(key[0]) + len(key[1]) <= MAX_URL_BYTES
+        if short and all(_immutable(v) for found in values.values() for v in found.values()):
             if len(self.remembered) >= MAX_URLS:
                 self.remembered.clear()
             self.remembered[key] = values

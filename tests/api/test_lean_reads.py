@@ -1,6 +1,7 @@
 """The enterprise read and list, served lean, answer exactly what FastAPI's full handler answers: the same status,
 headers and body for every caller and every input, the caller worked out on every request."""
 
+import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -133,3 +134,39 @@ async def test_a_service_key_reads_alike_lean_and_full_and_one_without_the_scope
 
 def test_only_values_that_cannot_change_are_remembered_per_url():
     assert lean._immutable(("B", 3, None)) and not lean._immutable(["B"]) and not lean._immutable({"a": 1})
+
+
+async def test_a_long_url_is_answered_but_its_parameters_are_not_remembered(app, client, session):
+    _, headers = await as_role(client, session, Role.COUNTY_ADMIN, county_code=TACHENG)
+    padding = "x" * lean.MAX_URL_BYTES
+    assert (await client.get(URL, params={"limit": 2, "pad": padding}, headers=headers)).status_code == 200
+    assert (await client.get(URL, params={"limit": 2}, headers=headers)).status_code == 200
+    remembered = [key for handler in _lean_handlers(app) for key in handler.remembered]
+    assert remembered and all(len(path) + len(query) <= lean.MAX_URL_BYTES for path, query in remembered)
+
+
+def _lean_handlers(app) -> list[lean._LeanHandler]:  # noqa: ANN001
+    found = []
+    for route in app.router.routes:
+        for context in getattr(route, "effective_route_contexts", list)():
+            handler = getattr(context, "app", None)
+            found.extend(_handlers_under(handler))
+    return found
+
+
+def _handlers_under(app) -> list[lean._LeanHandler]:  # noqa: ANN001
+    """The lean handler an effective route's ASGI app closes over (request_response wraps the route's handler)."""
+    found, seen, todo = [], set(), [app]
+    while todo:
+        item = todo.pop()
+        if id(item) in seen or item is None:
+            continue
+        seen.add(id(item))
+        if isinstance(item, lean._LeanHandler):
+            found.append(item)
+            continue
+        for cell in getattr(item, "__closure__", None) or ():
+            todo.append(cell.cell_contents)
+        if isinstance(item, functools.partial):
+            todo.append(item.func)
+    return found
