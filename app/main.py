@@ -199,7 +199,7 @@ def settle_the_heap() -> None:
     """Once the app is built: what start-up made (modules, routes, models, validators, the OpenAPI pieces: ~250k
     objects that live as long as the process) moved out of the cycle collector's sight, so an older collection walks
     only what requests made since; and collections less often. With the default collector, one worker under 32
-    concurrent signed-in reads spent 0.43 ms of CPU per read and its p99 was 10–15× its p50 (the pauses of full
+    concurrent signed-in reads spent 0.43 ms of CPU per read and its p99 was 15–21× its p50 (the pauses of full
     collections over the start-up heap); frozen, 0.28 ms and 2–3×. Objects made later are collected as before."""
     gc.collect()
     gc.freeze()
