@@ -31,7 +31,9 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
+import fastapi.routing
 from fastapi import Depends, Header, Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
@@ -42,6 +44,7 @@ from app.core.actor import Actor
 from app.core.db import SessionDep
 from app.core.deps import CurrentActor
 from app.core.errors import AppError, Conflict, Unprocessable, error_responses
+from app.core.lean import lean_handler
 from app.domain.errors import Message
 from app.models.idempotency import IdempotentRequest
 
@@ -188,8 +191,19 @@ def _replay_before(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
+def _effective_dependant(route: APIRoute) -> Dependant:
+    """The dependency tree FastAPI's handler for this route is being built from: the included route's own (with its
+    inclusion's dependencies) while FastAPI builds the handler of an inclusion, else the route's."""
+    building = getattr(fastapi.routing, "_effective_route_context_var", None)
+    context = building.get() if building is not None else None
+    if context is not None and getattr(context, "original_route", None) is route and context.dependant is not None:
+        return context.dependant
+    return route.dependant
+
+
 class IdempotentRoute(APIRoute):
-    """A route whose POST honours `Idempotency-Key` (see the module's docstring); other methods are untouched."""
+    """A route whose POST honours `Idempotency-Key` (see the module's docstring); other methods are untouched, but
+    for an endpoint marked `lean`, served by `app.core.lean`'s handler in front of FastAPI's."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         self.takes_key = "POST" in (kwargs.get("methods") or ()) and not getattr(endpoint, EXEMPT, False)
@@ -208,7 +222,7 @@ class IdempotentRoute(APIRoute):
     def get_route_handler(self) -> Handler:
         handler = super().get_route_handler()
         if not self.takes_key:
-            return handler
+            return lean_handler(_effective_dependant(self), handler)
 
         async def answer_once(request: Request) -> Response:
             reset = _replaying.set(None)

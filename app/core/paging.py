@@ -13,6 +13,7 @@ list is 422 at `["query", "cursor"]`.
 """
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -69,8 +70,15 @@ class PageQuery:
 
     def next_link(self, **replace: Any) -> str:
         """This page's relative URL with every query parameter kept but the ones replaced."""
-        url = URL(f"{self.path}?{self.query}" if self.query else self.path).include_query_params(**replace)
-        return f"{url.path}?{url.query}"
+        return _link(self.path, self.query, tuple(replace.items()))
+
+
+@functools.lru_cache(maxsize=1024)
+def _link(path: str, query: str, replaced: tuple[tuple[str, Any], ...]) -> str:
+    """A URL with some query parameters replaced (parsing and quoting it again cost more than the rest of the page's
+    fields): remembered, as a page polled or re-read links to the same next page."""
+    url = URL(f"{path}?{query}" if query else path).include_query_params(**dict(replaced))
+    return f"{url.path}?{url.query}"
 
 
 @dataclass(frozen=True)

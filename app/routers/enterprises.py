@@ -21,6 +21,7 @@ from app.core.errors import (
     Unprocessable,
     error_responses,
 )
+from app.core.lean import lean
 from app.core.paging import CursorPaging, OffsetPaging
 from app.core.routing import resource_router
 from app.domain.permissions import Permission
@@ -61,6 +62,7 @@ async def _scoped_county_names(session: SessionDep, actor: Actor) -> tuple[dict[
 
 @router.get("", response_model=EnterprisePage, responses=COMMON_ERRORS)
 @read_only
+@lean
 async def list_enterprises(
     actor: Reader, session: SessionDep, page: CursorPaging, f: Filter, sort: EnterpriseSort = EnterpriseSort.name
 ) -> Response:
@@ -119,6 +121,7 @@ async def download_import_template(actor: Reader, session: SessionDep) -> Respon
     "/{enterprise_id}", response_model=EnterpriseRead, responses=COMMON_ERRORS | {200: {"headers": ETAG_HEADER}}
 )
 @read_only
+@lean
 async def read_enterprise(enterprise_id: uuid.UUID, actor: Reader, session: SessionDep) -> Response:
     """One enterprise; the ETag names its version for a later If-Match."""
     row = await service.enterprise_row(session, actor, enterprise_id)
