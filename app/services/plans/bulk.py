@@ -36,6 +36,7 @@ _COLUMNS = (
 _TABLE = PlanItem.__table__
 _TEXT_KEYS = ("reasons_text", "due_dates_text")
 COPY_BATCH = 20_000
+FIRST_BATCH = 2_000  # still a plan-sized statement for the kept figures' trigger (≥ 1,000 lines: migration 0017p)
 # a generated line by COPY: the id is the server's default (migration 0017p), the rule's part is shared
 _RULE_PART_COLUMNS = (
     "risk_class",
@@ -84,8 +85,10 @@ async def insert_generated_lines(
             records.append((plan_id, risk.enterprise_id, risk.county_code, *tail))
         return records
 
-    size = -(-len(fact_rows) // -(-len(fact_rows) // COPY_BATCH))  # even batches of at most COPY_BATCH
-    batches = [fact_rows[start : start + size] for start in range(0, len(fact_rows), size)]
+    # a small first batch, so the server starts writing soon, then even batches of at most COPY_BATCH
+    first, rest = fact_rows[:FIRST_BATCH], fact_rows[FIRST_BATCH:]
+    size = -(-len(rest) // -(-len(rest) // COPY_BATCH)) if rest else 1
+    batches = [first, *(rest[start : start + size] for start in range(0, len(rest), size))]
     raw = (await connection.get_raw_connection()).driver_connection
     records = records_of(batches[0])
     for following in (*batches[1:], None):
