@@ -18,7 +18,9 @@ SQLite keeps the keys):
   did);
 * a plan, enterprise or county that lines still name cannot be deleted (was NO ACTION: checked at the end of the
   statement, so a row deleted and written again with the same key by one statement goes on), cannot change its key,
-  and cannot be truncated unless `plan_item` is emptied by the same statement (the same error as the key's).
+  and cannot be truncated unless `plan_item` is emptied by the same statement (the same error as the key's). A
+  trigger cannot see CASCADE, so `TRUNCATE plan CASCADE` no longer reaches `plan_item`: it is refused while lines
+  exist, and `TRUNCATE plan, plan_item CASCADE` names them.
 
 The parents' triggers read the lines with a snapshot of their own statement: under READ COMMITTED (the
 application's level) a delete that waited for a writer of lines sees its lines. A parent deleted under REPEATABLE

@@ -29,7 +29,8 @@ YEARS = itertools.count(3000)  # one plan per prefecture and year: each test's o
 LINE = (
     "INSERT INTO plan_item (plan_id, enterprise_id, county_code, risk_class, rule_minimum, required_visits, reasons, "
     "due_dates, source, version, created_at, updated_at) "
-    "SELECT p, e, c, 'B', 1, 1, '[]', '[]', 'added', 1, $4, $4 FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS l(p, e, c)"
+    "SELECT p, e, c, 'B', 1, 1, '[]', '[]', 'added', 1, $4, $4 "
+    "FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS l(p, e, c)"
 )
 
 

@@ -7,9 +7,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
-
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import Date, Select, String, Uuid, and_, any_, bindparam, func, or_, true
 from sqlalchemy.dialects.postgresql import ARRAY, array
