@@ -4,7 +4,7 @@ SQLite), never one per enterprise, so a 100,000-line plan costs the same round t
 import itertools
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -236,7 +236,11 @@ async def fact_rows(
 
 def risks_of(rows: Iterable[Sequence[Any]]) -> list[EnterpriseRisk]:
     """The facts of `fact_rows`' rows (pure Python: safe to run in a worker thread)."""
-    result = []
+    return [EnterpriseRisk(*risk) for risk in fact_tuples(rows)]
+
+
+def fact_tuples(rows: Iterable[Sequence[Any]]) -> Iterator[tuple[uuid.UUID, str, RiskClass, RiskFacts]]:
+    """`risks_of` as plain tuples (enterprise id, county, class, facts), for a caller making one record each."""
     for enterprise_id, county, risk_class, status, *flags, expiries, complaints, alerts, samplings, unlicensed in rows:
         if status == _OPERATING and not (expiries or complaints or alerts or samplings or unlicensed or any(flags)):
             facts = _NO_FACTS
@@ -250,5 +254,4 @@ def risks_of(rows: Iterable[Sequence[Any]]) -> list[EnterpriseRisk]:
                 unlicensed_production_dates=tuple(unlicensed or ()),
                 key_flags=_FLAG_SETS[tuple(flags)],
             )
-        result.append(EnterpriseRisk(enterprise_id, county, _CLASSES[risk_class], facts))
-    return result
+        yield enterprise_id, county, _CLASSES[risk_class], facts
