@@ -227,15 +227,33 @@ async def read_rows(session: AsyncSession, stmt: Select[Any], params: Mapping[st
     if read is None:
         connection = await session.connection()
         return list((await connection.execute(stmt, params)).mappings())
+    return read.rows(await _driver_records(session, read, params))
+
+
+async def read_tuples(session: AsyncSession, stmt: Select[Any], params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
+    """As `read_rows`, the rows as the driver gives them: tuples of the select's columns in order, no mapping made
+    per row (for many rows of a select whose columns need no result processing; one that needs it, and other
+    databases, get SQLAlchemy's rows, which are tuples too)."""
+    bind = session.bind
+    dialect = bind.dialect if bind is not None else None
+    read = _driver_read(stmt, dialect) if dialect is not None and dialect.driver == "asyncpg" else None
+    if read is None or read.results:
+        connection = await session.connection()
+        return (await connection.execute(stmt, params)).all()
+    return await _driver_records(session, read, params)
+
+
+async def _driver_records(session: AsyncSession, read: "_DriverRead", params: Mapping[str, Any]) -> list[Any]:
+    bind = session.bind
     arguments = read.arguments(params)
     if session.in_transaction() or not _autocommit_engine(bind):
         connection = await session.connection()
         raw = await connection.get_raw_connection()
-        return read.rows(await _fetch(raw.driver_connection, read.sql, arguments))
+        return await _fetch(raw.driver_connection, read.sql, arguments)
     assert isinstance(bind, AsyncEngine)
     raw = await bind.raw_connection()
     try:
-        return read.rows(await _fetch(raw.driver_connection, read.sql, arguments))
+        return await _fetch(raw.driver_connection, read.sql, arguments)
     except DBAPIError as exc:
         if database_unavailable(exc):
             await greenlet_spawn(raw.invalidate, exc)

@@ -38,6 +38,7 @@ class PlanItem(SQLModel, table=True):
     )
 
     id: uuid.UUID = uuid_pk()
+    # on PostgreSQL these three keys are checked once per statement by triggers (migration 0021p), not per row
     plan_id: uuid.UUID = Field(foreign_key="plan.id")
     enterprise_id: uuid.UUID = Field(foreign_key="enterprise.id")
     county_code: str = Field(foreign_key="jurisdiction.code", max_length=12)

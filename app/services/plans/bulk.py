@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.domain.ruleset import RuleSet
 from app.models import PlanItem
-from app.services.plans.risk_facts import EnterpriseRisk
+from app.services.plans.risk_facts import EnterpriseRisk, fact_tuples, risks_of
 from app.services.plans.rules import reasons_json, rule_parts
 
 CHUNK = 5_000
@@ -36,6 +36,7 @@ _COLUMNS = (
 _TABLE = PlanItem.__table__
 _TEXT_KEYS = ("reasons_text", "due_dates_text")
 COPY_BATCH = 20_000
+FIRST_BATCH = 2_000  # still a plan-sized statement for the kept figures' trigger (≥ 1,000 lines: migration 0017p)
 # a generated line by COPY: the id is the server's default (migration 0017p), the rule's part is shared
 _RULE_PART_COLUMNS = (
     "risk_class",
@@ -52,43 +53,49 @@ _GENERATED_COLUMNS = tuple(name for name in _COLUMNS if name != "id")
 async def insert_generated_lines(
     session: AsyncSession,
     plan_id: uuid.UUID,
-    risks: Sequence[EnterpriseRisk],
+    fact_rows: Sequence[Sequence[Any]],
     now: datetime,
     *,
     year: int,
     as_of: date,
     ruleset: RuleSet,
 ) -> None:
-    """One generated line per enterprise (`rules.rule_parts`). On PostgreSQL, COPY in batches whose records are
-    the enterprise's two fields and its rule part's values (made once per distinct part, no dict per line); the
-    next batch is worked out in a thread while the server writes the last one (its indexes, foreign keys and
-    kept figures), so the rules and the writing share the two cores instead of taking turns."""
-    if not risks:
+    """One generated line per enterprise of `risk_facts.fact_rows` (its facts made by `risks_of`, its line's rule
+    part by `rules.rule_parts`). On PostgreSQL, COPY in batches whose records are the enterprise's two fields and
+    its rule part's values (made once per distinct class and facts, no object per line); the next batch — its
+    facts, rules and records — is worked out in a thread while the server writes the last one (its indexes, keys'
+    triggers and kept figures), so the Python work and the writing share the two cores instead of taking turns."""
+    if not fact_rows:
         return
     connection = await session.connection()
     if connection.dialect.name != "postgresql":
         lines = [{"enterprise_id": r.enterprise_id, "county_code": r.county_code, **part}
-                 for r, part in rule_parts(risks, year, as_of, ruleset)]  # fmt: skip
+                 for r, part in rule_parts(risks_of(fact_rows), year, as_of, ruleset)]  # fmt: skip
         await insert_lines(session, plan_id, lines, now)
         return
-    cache: dict[Any, dict[str, Any]] = {}
-    tails: dict[int, tuple[Any, ...]] = {}
+    tails: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # the record's rule part, per distinct (class, facts)
 
-    def records_of(batch: Sequence[EnterpriseRisk]) -> list[tuple[Any, ...]]:
+    def records_of(batch: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
         records = []
-        for risk, part in rule_parts(batch, year, as_of, ruleset, cache):
-            tail = tails.get(id(part))
+        append = records.append
+        for enterprise_id, county, risk_class, facts in fact_tuples(batch):
+            tail = tails.get((risk_class, facts))
             if tail is None:
-                tail = tails[id(part)] = (*(part[name] for name in _RULE_PART_COLUMNS), "generated", 1, now, now)
-            records.append((plan_id, risk.enterprise_id, risk.county_code, *tail))
+                risk = EnterpriseRisk(enterprise_id, county, risk_class, facts)
+                [(_, part)] = rule_parts([risk], year, as_of, ruleset)
+                tail = (*(part[name] for name in _RULE_PART_COLUMNS), "generated", 1, now, now)
+                tails[(risk_class, facts)] = tail
+            append((plan_id, enterprise_id, county, *tail))
         return records
 
-    size = -(-len(risks) // -(-len(risks) // COPY_BATCH))  # even batches of at most COPY_BATCH
-    batches = [risks[start : start + size] for start in range(0, len(risks), size)]
+    # a small first batch, so the server starts writing soon, then even batches of at most COPY_BATCH
+    first, rest = fact_rows[:FIRST_BATCH], fact_rows[FIRST_BATCH:]
+    size = -(-len(rest) // -(-len(rest) // COPY_BATCH)) if rest else 1
+    batches = [first, *(rest[start : start + size] for start in range(0, len(rest), size))]
     raw = (await connection.get_raw_connection()).driver_connection
     records = records_of(batches[0])
     for following in (*batches[1:], None):
-        # one batch at a time in the thread, so `cache` and `tails` are never written by two at once
+        # one batch at a time in the thread, so `tails` is never written by two at once
         pending = asyncio.ensure_future(asyncio.to_thread(records_of, following)) if following else None
         try:
             await raw.copy_records_to_table("plan_item", records=records, columns=_GENERATED_COLUMNS)

@@ -19,7 +19,7 @@ from app.services import events
 from app.services.common import audit
 from app.services.common.access import in_prefecture_scope, in_scope, one_or_404, own_prefecture, subtree
 from app.services.plans.bulk import delete_lines, insert_generated_lines, insert_lines, update_lines
-from app.services.plans.risk_facts import EnterpriseRisk, gather_risk_facts
+from app.services.plans.risk_facts import EnterpriseRisk, fact_rows, gather_risk_facts
 from app.services.plans.rules import lines_for, reasons_json
 
 _RULE_FIELDS = ("county_code", "risk_class", "rule_minimum", "rule_maximum", "reasons", "required_visits")
@@ -85,10 +85,10 @@ async def create_plan(session: AsyncSession, actor: Actor, year: int, *, today: 
     plan = Plan(prefecture_code=prefecture, year=year, as_of=as_of, ruleset_year=ruleset.year, created_by_id=actor.id)
     session.add(plan)
     await session.flush()
-    risks = await _risks(session, prefecture, as_of, ruleset)
-    await insert_generated_lines(session, plan.id, risks, utcnow(), year=year, as_of=as_of, ruleset=ruleset)
+    rows = await fact_rows(session, today=as_of, ruleset=ruleset, counties=subtree(prefecture))
+    await insert_generated_lines(session, plan.id, rows, utcnow(), year=year, as_of=as_of, ruleset=ruleset)
     await audit.record(
-        session, actor, "plan.create", "plan", plan.id, after={"year": year, "as_of": as_of, "lines": len(risks)}
+        session, actor, "plan.create", "plan", plan.id, after={"year": year, "as_of": as_of, "lines": len(rows)}
     )
     return plan
 
