@@ -25,7 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import asyncpg  # noqa: E402
 from _harness import PY, ROOT, SHARED_PG, create_scratch_db, drop_scratch_db, log, migrate_and_seed  # noqa: E402
 
+from app.core import personal_data  # noqa: E402
 from app.core.actor import SYSTEM  # noqa: E402
+from app.core.audit_keys import AuditKeys  # noqa: E402
 from app.core.config import Settings  # noqa: E402
 from app.core.db import make_engine, make_sessionmaker  # noqa: E402
 from app.services.common import audit  # noqa: E402
@@ -38,7 +40,8 @@ PREFIX = "停机演练企业"
 
 
 async def enqueue_imports(settings: Settings, n_jobs: int, rows: int) -> list[str]:
-    audit.install()
+    audit.install(AuditKeys.from_settings(settings))
+    personal_data.install(settings)  # a kept upload is sealed with the personal-data key, as the API seals it
     engine = make_engine(settings.database_url)
     sessionmaker = make_sessionmaker(engine)
     submit.SYNC_ROW_LIMIT = 0  # every upload becomes a job
