@@ -125,6 +125,9 @@ def check_rows(raw_rows: Sequence[Any], numbers: Sequence[int], vocab: Vocabular
         ]
     problems.sort(key=lambda p: p[:2])  # stable: a cell's messages keep their order
     into.errors += [(kept[j], i, msg) for j, i, msg in problems]
+    if not problems:
+        into.rows += zip(kept, zip(*typed, strict=True), strict=True)
+        return
     bad = {j for j, _, _ in problems}
     into.rows += [(kept[j], row) for j, row in enumerate(zip(*typed, strict=True)) if j not in bad]
 
@@ -149,8 +152,19 @@ def _cells(
     return rows, kept, from_sheet
 
 
+_BLANK: dict[str, None] = {"": None}
+
+
 def _texts(column: Sequence[Any]) -> list[str | None]:
-    """`text` of every cell, with its common case (a string that needs only trimming) inline."""
+    """`text` of every cell. The common column (all text, none quoted) in C-level passes: trimmed, blanks None."""
+    try:
+        trimmed = list(map(str.strip, column))  # TypeError: a cell that is not text (a number, a JSON value)
+    except TypeError:
+        trimmed = None
+    if trimmed is not None:
+        joined = "\n".join(trimmed)
+        if not (joined.startswith("'") or "\n'" in joined):  # no value starts with a quote to take off
+            return list(map(_BLANK.get, trimmed, trimmed))
     return [(s or None) if type(v) is str and (s := v.strip())[:1] != "'" else text(v) for v in column]
 
 
