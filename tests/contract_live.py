@@ -111,7 +111,8 @@ def schemathesis(base: str, token: str, extra: list[str], config: Path) -> int:
         "--phases=examples,coverage,fuzzing,stateful",
         f"--max-examples={MAX_EXAMPLES}",
         "--seed=20261129",
-        "--workers=2",
+        "--workers=1",  # one thread: with two, Python 3.11.7's ast.parse (which hypothesis calls to describe a filter)
+        # failed in CI with a spurious SystemError "AST constructor recursion depth mismatch" (CPython gh-106905)
         "--suppress-health-check=all",
         "--request-timeout=60",
         f"--exclude-path-regex={EXCLUDED_PATHS}",
