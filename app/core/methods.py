@@ -20,6 +20,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.core.route_index import PathIndex
 
 
+MAX_PATHS = 4096
+"""Paths whose methods are remembered (the routes are fixed by the first request); the table is emptied when full."""
+MAX_PATH_CHARS = 512
+"""A longer path is looked up every time, never remembered."""
+
+
 @dataclass(frozen=True)
 class PathMethods:
     regex: re.Pattern[str]
@@ -55,6 +61,7 @@ class MethodNotAllowedMiddleware:
         self.app = app
         self.fastapi_app = fastapi_app
         self.routes: PathIndex[PathMethods] | None = None
+        self.known: dict[str, frozenset[str] | None] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -62,7 +69,15 @@ class MethodNotAllowedMiddleware:
             return
         if self.routes is None:  # every route is in place by the first request (docs, openapi.json too)
             self.routes = PathIndex((route.path, route) for route in _routes(self.fastapi_app.routes))
-        methods = allowed_methods(self.routes.candidates(scope["path"]), scope["path"])
+        path = scope["path"]
+        try:
+            methods = self.known[path]
+        except KeyError:
+            methods = allowed_methods(self.routes.candidates(path), path)
+            if len(path) <= MAX_PATH_CHARS:
+                if len(self.known) >= MAX_PATHS:
+                    self.known.clear()
+                self.known[path] = methods
         if methods is None or scope["method"] in methods:
             await self.app(scope, receive, send)
             return
