@@ -111,7 +111,8 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     maker = base = request.app.state.sessionmaker
     if getattr(request.scope.get("endpoint"), READ_ONLY, False):
         maker = _read_sessionmaker(request.app.state)
-    async with maker() as session:
+    session = maker()
+    try:
         try:
             yield session
         except AppError as exc:
@@ -128,6 +129,16 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
                 await session.commit()
             # else an autocommit session that holds nothing to flush: its statements are committed already and
             # closing it returns the connection as committing would
+    finally:
+        if not _untouched(session.sync_session):
+            await session.__aexit__(None, None, None)  # closed as `async with maker() as session` closes it
+
+
+def _untouched(session: Any) -> bool:
+    """Whether a session never began a transaction (so holds no connection) and holds no objects: closing it would
+    only empty its empty maps, yet costs a task and a switch into SQLAlchemy's greenlet (a read-only request whose
+    statements ran on a borrowed connection, `read_rows`)."""
+    return session._transaction is None and not session._new and not session._deleted and not session.identity_map
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
