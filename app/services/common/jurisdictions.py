@@ -1,4 +1,6 @@
 import time
+import weakref
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session, UOWTransaction
@@ -22,11 +24,18 @@ _names: dict[str, tuple[float, dict[str, str]]] = {}
 """Jurisdiction names per database (they change only when the prefecture's list is seeded or edited): read once a
 minute, not on every request; any flush that writes a jurisdiction in this process forgets them at once."""
 
+_url_keys: "weakref.WeakKeyDictionary[Any, str]" = weakref.WeakKeyDictionary()
+"""Each engine's URL as the names' key, written out once per engine (writing a URL out quotes each of its parts:
+some twenty Python calls on every signed-in read)."""
+
 
 async def jurisdiction_names(session: AsyncSession) -> dict[str, str]:
     """{code: name} of every jurisdiction (the prefecture and its counties). Do not mutate the answer."""
     bind = session.get_bind()
-    key = str(getattr(bind, "engine", bind).url)
+    engine = getattr(bind, "engine", bind)
+    key = _url_keys.get(engine)
+    if key is None:
+        key = _url_keys[engine] = str(engine.url)
     found = _names.get(key)
     if found is not None and time.monotonic() < found[0]:
         return found[1]
