@@ -1,5 +1,4 @@
 import time
-import weakref
 from typing import Any
 
 from sqlalchemy import event
@@ -24,18 +23,25 @@ _names: dict[str, tuple[float, dict[str, str]]] = {}
 """Jurisdiction names per database (they change only when the prefecture's list is seeded or edited): read once a
 minute, not on every request; any flush that writes a jurisdiction in this process forgets them at once."""
 
-_url_keys: "weakref.WeakKeyDictionary[Any, str]" = weakref.WeakKeyDictionary()
+_url_keys: dict[int, tuple[Any, str]] = {}
 """Each engine's URL as the names' key, written out once per engine (writing a URL out quotes each of its parts:
-some twenty Python calls on every signed-in read)."""
+some twenty Python calls on every signed-in read); the engine is held beside it, so its id is not reused meanwhile,
+and the table is emptied when it holds more than MAX_ENGINES (tests make an engine each)."""
+MAX_ENGINES = 16
 
 
 async def jurisdiction_names(session: AsyncSession) -> dict[str, str]:
     """{code: name} of every jurisdiction (the prefecture and its counties). Do not mutate the answer."""
     bind = session.get_bind()
     engine = getattr(bind, "engine", bind)
-    key = _url_keys.get(engine)
-    if key is None:
-        key = _url_keys[engine] = str(engine.url)
+    known = _url_keys.get(id(engine))
+    if known is not None and known[0] is engine:
+        key = known[1]
+    else:
+        if len(_url_keys) >= MAX_ENGINES:
+            _url_keys.clear()
+        key = str(engine.url)
+        _url_keys[id(engine)] = (engine, key)
     found = _names.get(key)
     if found is not None and time.monotonic() < found[0]:
         return found[1]
