@@ -157,3 +157,59 @@ async def test_borrowed_connections_go_back_whole_and_the_database_sees_no_more_
             await engine.dispose()
     assert after <= before + 1  # at most the one connection a pool keeps for the next read
     assert not [r for r in caplog.records if r.name.startswith("sqlalchemy.pool") and r.levelname == "ERROR"]
+
+
+def _request_for(maker, endpoint):  # noqa: ANN001, ANN202
+    """What `get_session` reads of a request: the app's sessionmaker and the endpoint chosen."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(sessionmaker=maker)), scope={"endpoint": endpoint})
+
+
+async def _through(request, use) -> None:  # noqa: ANN001
+    """The session dependency run as FastAPI runs it: entered, used, then finished without an error."""
+    sessions = db.get_session(request)
+    await use(await sessions.__anext__())
+    with pytest.raises(StopAsyncIteration):
+        await sessions.__anext__()
+
+
+@pytest.mark.postgres_only
+async def test_a_request_session_that_holds_no_transaction_and_no_object_is_not_closed_and_leaves_no_connection_lent(
+    pg_engine, monkeypatch
+):
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
+    closed: list[object] = []
+    original = AsyncSession.close
+
+    async def counted(self) -> None:  # noqa: ANN001
+        closed.append(self)
+        await original(self)
+
+    monkeypatch.setattr(AsyncSession, "close", counted)
+
+    @db.read_only
+    async def a_read() -> None: ...
+
+    async def a_write() -> None: ...
+
+    stmt = select(Jurisdiction.code).order_by(Jurisdiction.code)
+    maker = make_sessionmaker(pg_engine)
+    lent = pg_engine.pool.checkedout()
+    rows: list[object] = []
+
+    async def read(s) -> None:  # noqa: ANN001
+        rows.extend(await read_rows(s, stmt, {}))
+
+    await _through(_request_for(maker, a_read), read)
+    assert rows and closed == [] and pg_engine.pool.checkedout() == lent
+
+    async def query(s) -> None:  # noqa: ANN001
+        await s.exec(text("SELECT 1"))
+        assert s.in_transaction()
+
+    await _through(_request_for(maker, a_write), query)  # the commit ended its transaction and gave the connection back
+    assert closed == [] and pg_engine.pool.checkedout() == lent
+    await _through(_request_for(maker, a_read), lambda s: s.get(Jurisdiction, WUSU))  # it holds an object: closed
+    assert len(closed) == 1 and pg_engine.pool.checkedout() == lent
