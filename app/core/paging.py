@@ -94,6 +94,10 @@ class Window(Generic[T]):
     def map(self, present: Callable[[T], Any]) -> "Window[Any]":
         return Window([present(item) for item in self.items], self.has_more, self.total, self.last_key)
 
+    def replace(self, items: list[Any]) -> "Window[Any]":
+        """The same window with its items presented otherwise (as many, in the same order)."""
+        return Window(items, self.has_more, self.total, self.last_key)
+
     @classmethod
     def cut(cls, everything: list[T], query: PageQuery) -> "Window[T]":
         """A page of a short list read whole (jurisdictions, a plan's years, one enterprise's licences)."""

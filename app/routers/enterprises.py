@@ -70,7 +70,7 @@ async def list_enterprises(
     as_of = utcnow()
     window, closed_ids = await query.list_enterprises(session, actor, f, sort=sort, page=page)
     names = await service.county_names(session)
-    body = encoding.page_json(window.map(lambda row: encoding.as_dict(row, names)), page, as_of, closed_ids)
+    body = encoding.page_json(window.replace(encoding.as_dicts(window.items, names)), page, as_of, closed_ids)
     return Response(body, media_type=JSON)
 
 

@@ -4,7 +4,7 @@ tests/api/test_enterprise_encoding.py holds this encoding equal to its pydantic 
 """
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from itertools import product
 from operator import itemgetter
@@ -42,16 +42,27 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
+def as_dicts(rows: Iterable[Mapping[str, Any]], names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Each enterprise in `EnterpriseRead`'s field order, computed labels last; the id as its text (what orjson
+    writes for a `uuid.UUID`; the driver's own UUID type would cost a call back into Python per row)."""
+    flag_lists, risk_labels, status_labels = _FLAG_LISTS, _RISK_LABELS, _STATUS_LABELS
+    found = []
+    for row in rows:
+        out = dict(zip(_UP_TO_COUNTY, _UP_TO_COUNTY_OF(row), strict=True))
+        out["id"] = str(out["id"])
+        out["county_name"] = names.get(out["county_code"])
+        out.update(zip(_AFTER_COUNTY, _AFTER_COUNTY_OF(row), strict=True))
+        out["risk_class_label"] = risk_labels[row["risk_class"]]
+        out["status_label"] = status_labels[row["status"]]
+        flags = _FLAGS_OF(row)
+        out["key_flags"], out["key_flag_labels"] = flag_lists.get(flags) or flag_lists[tuple(map(bool, flags))]
+        found.append(out)
+    return found
+
+
 def as_dict(row: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
-    """One enterprise in `EnterpriseRead`'s field order, computed labels last."""
-    out = dict(zip(_UP_TO_COUNTY, _UP_TO_COUNTY_OF(row), strict=True))
-    out["county_name"] = names.get(out["county_code"])
-    out.update(zip(_AFTER_COUNTY, _AFTER_COUNTY_OF(row), strict=True))
-    out["risk_class_label"] = _RISK_LABELS[row["risk_class"]]
-    out["status_label"] = _STATUS_LABELS[row["status"]]
-    flags = _FLAGS_OF(row)
-    out["key_flags"], out["key_flag_labels"] = _FLAG_LISTS.get(flags) or _FLAG_LISTS[tuple(map(bool, flags))]
-    return out
+    """One enterprise (`as_dicts`)."""
+    return as_dicts((row,), names)[0]
 
 
 def dumps(value: Any) -> bytes:
