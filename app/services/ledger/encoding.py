@@ -27,7 +27,9 @@ _FLAGS = tuple((f"key_{flag.value}", flag) for flag in KeyFlag)
 _FLAGS_OF = itemgetter(*(key for key, _ in _FLAGS))
 _UP_TO_COUNTY = _FIELDS[: _FIELDS.index("county_code") + 1]
 _AFTER_COUNTY = _FIELDS[len(_UP_TO_COUNTY) :]
-_UP_TO_COUNTY_OF, _AFTER_COUNTY_OF = itemgetter(*_UP_TO_COUNTY), itemgetter(*_AFTER_COUNTY)
+_KEYS = (*_UP_TO_COUNTY, "county_name", *_AFTER_COUNTY)
+_VALUES_OF = itemgetter(*_UP_TO_COUNTY, "county_code", *_AFTER_COUNTY)
+"""The row's values in `EnterpriseRead`'s order, the county code again where its name goes (then replaced)."""
 _FLAG_LISTS = {
     chosen: ([flag.value for flag in flags], [flag.label for flag in flags])
     for chosen in product((False, True), repeat=len(_FLAGS))
@@ -48,10 +50,9 @@ def as_dicts(rows: Iterable[Mapping[str, Any]], names: Mapping[str, str]) -> lis
     flag_lists, risk_labels, status_labels = _FLAG_LISTS, _RISK_LABELS, _STATUS_LABELS
     found = []
     for row in rows:
-        out = dict(zip(_UP_TO_COUNTY, _UP_TO_COUNTY_OF(row), strict=True))
+        out = dict(zip(_KEYS, _VALUES_OF(row), strict=True))
         out["id"] = str(out["id"])
-        out["county_name"] = names.get(out["county_code"])
-        out.update(zip(_AFTER_COUNTY, _AFTER_COUNTY_OF(row), strict=True))
+        out["county_name"] = names.get(out["county_name"])
         out["risk_class_label"] = risk_labels[row["risk_class"]]
         out["status_label"] = status_labels[row["status"]]
         flags = _FLAGS_OF(row)
