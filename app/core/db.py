@@ -138,7 +138,7 @@ def _untouched(session: Any) -> bool:
     """Whether a session never began a transaction (so holds no connection) and holds no objects: closing it would
     only empty its empty maps, yet costs a task and a switch into SQLAlchemy's greenlet (a read-only request whose
     statements ran on a borrowed connection, `read_rows`)."""
-    return session._transaction is None and not session._new and not session._deleted and not session.identity_map
+    return not session.in_transaction() and not session.new and not session.deleted and not session.identity_map
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

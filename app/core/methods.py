@@ -19,7 +19,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.core.route_index import PathIndex
 
-
 MAX_PATHS = 4096
 """Paths whose methods are remembered (the routes are fixed by the first request); the table is emptied when full."""
 MAX_PATH_CHARS = 512
