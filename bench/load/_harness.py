@@ -402,8 +402,10 @@ class Context:
 async def load_context(client: httpx.AsyncClient) -> Context:
     admin = await login(client, "admin")
     inspector = await login(client, "tcs_insp1")
-    users = (await client.get("/api/v1/users", params={"limit": 200}, headers=admin)).json()["items"]
-    inspector_ids = [u["id"] for u in users if u["username"] in ("tcs_insp1", "tcs_insp2")]
+    directory = await client.get("/api/v1/inspectors", params={"county_code": TACHENG, "limit": 200}, headers=inspector)
+    directory.raise_for_status()  # the inspector directory: the prefecture admin no longer reads the user accounts
+    teams = ("塔城市执法人员甲", "塔城市执法人员乙")  # tcs_insp1, tcs_insp2 of the demo seed
+    inspector_ids = [u["id"] for u in directory.json()["items"] if u["full_name"] in teams]
     ids, tacheng = [], []
     for county in COUNTY_CODES:
         params = {"county_code": county, "limit": 200, "status": "operating"}
@@ -515,18 +517,20 @@ def http_client(base_url: str, users: int, timeout: float = 30) -> httpx.AsyncCl
 
 
 async def seed_ledger(client: httpx.AsyncClient, headers: dict, n: int) -> dict:
-    """`n` generated enterprises through POST /api/v1/enterprise-imports (a job above 2,000 rows)."""
+    """`n` generated enterprises through POST /api/v1/enterprise-imports, in uploads the API checks and writes
+    itself (up to SYNC_ROW_LIMIT rows each): a larger one becomes a job for a worker, and these servers run none."""
     from generate_enterprises import generate
 
+    from app.services.imports.submit import SYNC_ROW_LIMIT
+
     rows = generate(n, seed=7)[0]
-    r = await client.post("/api/v1/enterprise-imports", json=rows, headers=headers, timeout=600)
-    if r.status_code not in (200, 201, 202):
-        raise RuntimeError(f"seed import failed: {r.status_code} {r.text[:500]}")
-    job = r.json()
-    deadline = time.monotonic() + 600
-    while job["status"] in ("pending", "running") and time.monotonic() < deadline:
-        await asyncio.sleep(0.5)
-        job = (await client.get(f"/api/v1/enterprise-imports/{job['id']}", headers=headers)).json()
-    if job["status"] != "succeeded":
-        raise RuntimeError(f"seed import ended {job['status']}: {job.get('detail')}")
-    return job
+    created = 0
+    for start in range(0, len(rows), SYNC_ROW_LIMIT):
+        r = await client.post(
+            "/api/v1/enterprise-imports", json=rows[start : start + SYNC_ROW_LIMIT], headers=headers, timeout=600
+        )
+        job = r.json() if r.status_code in (200, 201) else None
+        if job is None or job["status"] != "succeeded":
+            raise RuntimeError(f"seed import failed: {r.status_code} {r.text[:500]}")
+        created += job["created_count"]
+    return {"created_count": created}
