@@ -37,3 +37,8 @@ def scratch_database(prefix: str) -> Iterator[str]:
         yield url
     finally:
         _admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def driver_url(url: str) -> str:
+    """The URL of a scratch database as asyncpg itself takes it (for tests that hold two raw connections)."""
+    return url.replace("postgresql+asyncpg", "postgresql")

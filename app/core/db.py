@@ -217,6 +217,14 @@ def _driver_read(stmt: Select[Any], dialect: Dialect) -> _DriverRead | None:
     return read
 
 
+def _driver_read_of(session: AsyncSession, stmt: Select[Any]) -> "_DriverRead | None":
+    """The statement compiled for the driver when the session's database is reached through asyncpg."""
+    bind = session.bind
+    if bind is None or bind.dialect.driver != "asyncpg":
+        return None
+    return _driver_read(stmt, bind.dialect)
+
+
 def _autocommit_engine(bind: Any) -> bool:
     return isinstance(bind, AsyncEngine) and bind.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
 
@@ -232,9 +240,7 @@ async def read_rows(session: AsyncSession, stmt: Select[Any], params: Mapping[st
     connects. A failure is raised as SQLAlchemy's DBAPIError around asyncpg's, as an ordinary statement's would be
     (a database that went away is 503), and a broken borrowed connection is dropped from the pool. Other
     databases, and statements with expanding parameters, run through the session's connection as usual."""
-    bind = session.bind
-    dialect = bind.dialect if bind is not None else None
-    read = _driver_read(stmt, dialect) if dialect is not None and dialect.driver == "asyncpg" else None
+    read = _driver_read_of(session, stmt)
     if read is None:
         connection = await session.connection()
         return list((await connection.execute(stmt, params)).mappings())
@@ -245,9 +251,7 @@ async def read_tuples(session: AsyncSession, stmt: Select[Any], params: Mapping[
     """As `read_rows`, the rows as the driver gives them: tuples of the select's columns in order, no mapping made
     per row (for many rows of a select whose columns need no result processing; one that needs it, and other
     databases, get SQLAlchemy's rows, which are tuples too)."""
-    bind = session.bind
-    dialect = bind.dialect if bind is not None else None
-    read = _driver_read(stmt, dialect) if dialect is not None and dialect.driver == "asyncpg" else None
+    read = _driver_read_of(session, stmt)
     if read is None or read.results:
         connection = await session.connection()
         return (await connection.execute(stmt, params)).all()

@@ -92,7 +92,7 @@ class Window(Generic[T]):
     last_key: list[Any] | None = None
 
     def map(self, present: Callable[[T], Any]) -> "Window[Any]":
-        return Window([present(item) for item in self.items], self.has_more, self.total, self.last_key)
+        return self.replace([present(item) for item in self.items])
 
     def replace(self, items: list[Any]) -> "Window[Any]":
         """The same window with its items presented otherwise (as many, in the same order)."""

@@ -16,7 +16,7 @@ import asyncpg
 import pytest
 
 from tests.api.conftest import BACKEND
-from tests.databases import scratch_database
+from tests.databases import driver_url, scratch_database
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres_only]
 
@@ -34,7 +34,7 @@ def database() -> Any:
     if BACKEND != "postgres":
         pytest.skip("figures are kept on PostgreSQL")
     with scratch_database("zhijian_kept_race") as url:
-        yield url.replace("postgresql+asyncpg", "postgresql")
+        yield driver_url(url)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pytest
 
 from tests.api.conftest import BACKEND
 from tests.api.test_kept_figures_concurrency import in_turn, new_enterprise, waits
-from tests.databases import scratch_database
+from tests.databases import driver_url, scratch_database
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres_only]
 
@@ -39,7 +39,7 @@ def database() -> Any:
     if BACKEND != "postgres":
         pytest.skip("the lines' keys are checked by triggers on PostgreSQL")
     with scratch_database("zhijian_line_keys") as url:
-        yield url.replace("postgresql+asyncpg", "postgresql")
+        yield driver_url(url)
 
 
 @pytest.fixture

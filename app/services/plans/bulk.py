@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.domain.ruleset import RuleSet
 from app.models import PlanItem
 from app.services.plans.risk_facts import EnterpriseRisk, fact_tuples, risks_of
-from app.services.plans.rules import reasons_json, rule_parts
+from app.services.plans.rules import reasons_json, rule_part, rule_parts
 
 CHUNK = 5_000
 _COLUMNS = (
@@ -81,8 +81,7 @@ async def insert_generated_lines(
         for enterprise_id, county, risk_class, facts in fact_tuples(batch):
             tail = tails.get((risk_class, facts))
             if tail is None:
-                risk = EnterpriseRisk(enterprise_id, county, risk_class, facts)
-                [(_, part)] = rule_parts([risk], year, as_of, ruleset)
+                part = rule_part(EnterpriseRisk(enterprise_id, county, risk_class, facts), year, as_of, ruleset)
                 tail = (*(part[name] for name in _RULE_PART_COLUMNS), "generated", 1, now, now)
                 tails[(risk_class, facts)] = tail
             append((plan_id, enterprise_id, county, *tail))

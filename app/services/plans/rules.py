@@ -49,34 +49,34 @@ def line_values(risk: EnterpriseRisk, year: int, as_of: date, ruleset: RuleSet) 
     return lines_for([risk], year, as_of, ruleset)[0]
 
 
+def rule_part(risk: EnterpriseRisk, year: int, as_of: date, ruleset: RuleSet) -> dict[str, Any]:
+    """The rule's part of an enterprise's line: what its class and facts require, whatever the enterprise."""
+    requirement = requirement_for(risk, as_of, ruleset)
+    return {
+        "risk_class": risk.risk_class.value,
+        "rule_minimum": requirement.minimum,
+        "rule_maximum": requirement.maximum,
+        "reasons": requirement.reasons,
+        "required_visits": requirement.minimum,
+        "issued_visits": requirement.minimum,
+        "due_dates": due_dates_json(year, requirement.minimum),
+        "reasons_text": reasons_text(requirement.reasons),
+        "due_dates_text": json.dumps(due_dates_json(year, requirement.minimum)),
+    }
+
+
 def rule_parts(
-    risks: Iterable[EnterpriseRisk],
-    year: int,
-    as_of: date,
-    ruleset: RuleSet,
-    cache: dict[tuple[RiskClass, RiskFacts], dict[str, Any]] | None = None,
+    risks: Iterable[EnterpriseRisk], year: int, as_of: date, ruleset: RuleSet
 ) -> Iterator[tuple[EnterpriseRisk, dict[str, Any]]]:
     """Each enterprise with the rule's part of its line. Most share their facts (none at all, say), so each
-    distinct (class, facts) is worked out by the domain rule once and its part is shared, not copied (`cache`
-    carries the parts from one batch of enterprises to the next)."""
-    cache = {} if cache is None else cache
+    distinct (class, facts) is worked out by the domain rule once and its part is shared, not copied."""
+    parts: dict[tuple[RiskClass, RiskFacts], dict[str, Any]] = {}
     for risk in risks:
         key = (risk.risk_class, risk.facts)
-        rule_part = cache.get(key)
-        if rule_part is None:
-            requirement = requirement_for(risk, as_of, ruleset)
-            rule_part = cache[key] = {
-                "risk_class": risk.risk_class.value,
-                "rule_minimum": requirement.minimum,
-                "rule_maximum": requirement.maximum,
-                "reasons": requirement.reasons,
-                "required_visits": requirement.minimum,
-                "issued_visits": requirement.minimum,
-                "due_dates": due_dates_json(year, requirement.minimum),
-                "reasons_text": reasons_text(requirement.reasons),
-                "due_dates_text": json.dumps(due_dates_json(year, requirement.minimum)),
-            }
-        yield risk, rule_part
+        part = parts.get(key)
+        if part is None:
+            part = parts[key] = rule_part(risk, year, as_of, ruleset)
+        yield risk, part
 
 
 def lines_for(risks: list[EnterpriseRisk], year: int, as_of: date, ruleset: RuleSet) -> list[dict[str, Any]]:
